@@ -1,0 +1,176 @@
+"""Who is calling: JWTs signed by org-service, verified here from its JWKS without calling back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from .errors import Forbidden, Unauthorized
+from .roles import Role
+
+ISSUER = "zhicheng-org-service"
+AUDIENCE = "zhicheng"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    username: str
+    kind: str  # "user" or "service"
+    org_id: str | None
+    org_path: str  # materialised path of org ids, "/<root>/<child>/.../", "" for services
+    roles: frozenset[str]
+    display_name: str = ""
+
+    def has(self, *roles: Role) -> bool:
+        return any(r.value in self.roles for r in roles)
+
+    def covers(self, org_path: str) -> bool:
+        """Whether `org_path` lies in this principal's organization subtree."""
+        return bool(self.org_path) and org_path.startswith(self.org_path)
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        return cls(
+            subject=str(claims["sub"]),
+            username=str(claims.get("username", claims["sub"])),
+            kind=str(claims.get("kind", "user")),
+            org_id=claims.get("org_id"),
+            org_path=str(claims.get("org_path", "")),
+            roles=frozenset(claims.get("roles", [])),
+            display_name=str(claims.get("name", "")),
+        )
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if not principal.has(*roles):
+        names = "、".join(r.value for r in roles)
+        raise Forbidden("role_required", f"当前账号没有执行此操作所需的角色（{names}）。")
+
+
+def require_scope(principal: Principal, org_path: str) -> None:
+    if not principal.covers(org_path):
+        raise Forbidden("outside_scope", "该事项不属于您所在单位及其下级单位，无权查看或办理。")
+
+
+def require_service(principal: Principal) -> None:
+    if principal.kind != "service":
+        raise Forbidden("service_only", "此接口仅供系统内部服务调用。")
+
+
+class TokenVerifier:
+    """Verifies tokens against the issuer's JWKS; refreshes the keys when an unknown kid appears."""
+
+    def __init__(self, jwks_url: str | None = None, jwks: dict[str, Any] | None = None) -> None:
+        self.jwks_url = jwks_url
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+        if jwks is not None:
+            self._load(jwks)
+
+    def _load(self, jwks: dict[str, Any]) -> None:
+        keyset = jwt.PyJWKSet.from_dict(jwks)
+        self._keys = {k.key_id: k for k in keyset.keys}
+
+    async def _refresh(self) -> None:
+        if self.jwks_url is None:
+            return
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < 5:
+                return
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(self.jwks_url)
+                response.raise_for_status()
+            self._load(response.json())
+            self._fetched_at = time.monotonic()
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。") from exc
+        if kid not in self._keys:
+            try:
+                await self._refresh()
+            except httpx.HTTPError as exc:
+                raise Unauthorized("token_keys_unavailable", "暂时无法验证登录凭证，请稍后重试。") from exc
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=["EdDSA"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "sub", "iat"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("token_expired", "登录已过期，请重新登录。") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。") from exc
+        if claims.get("typ") != "access":
+            raise Unauthorized("invalid_token", "登录凭证类型不正确。")
+        return Principal.from_claims(claims)
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    if not token:
+        raise Unauthorized("unauthenticated", "请先登录。")
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class ServiceCredentials:
+    """A service's own token (OAuth2 client credentials at org-service), renewed before it expires."""
+
+    def __init__(self, token_url: str, client_id: str, client_secret: str) -> None:
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None or time.monotonic() > self._expires - 60:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.post(
+                        self.token_url,
+                        data={
+                            "grant_type": "client_credentials",
+                            "client_id": self.client_id,
+                            "client_secret": self.client_secret,
+                        },
+                    )
+                    response.raise_for_status()
+                body = response.json()
+                self._token = str(body["access_token"])
+                self._expires = time.monotonic() + float(body.get("expires_in", 300))
+            return self._token
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token()}"}
+
+
+def role_values(roles: Iterable[Role | str]) -> list[str]:
+    return sorted({r.value if isinstance(r, Role) else str(r) for r in roles})

@@ -1,0 +1,59 @@
+"""Each service's event feed: the source of truth other services catch up from."""
+
+from __future__ import annotations
+
+from typing import Annotated, Protocol
+
+import httpx
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from .auth import CurrentPrincipal, require_service
+from .envelope import EventEnvelope
+
+
+class FeedPage(BaseModel):
+    source: str
+    head: int
+    events: list[EventEnvelope]
+
+
+def feed_router() -> APIRouter:
+    router = APIRouter(tags=["事件流（内部）"])
+
+    @router.get("/api/v1/events", response_model=FeedPage, summary="按全局位置读取本服务已提交的事件")
+    async def read_feed(
+        request: Request,
+        principal: CurrentPrincipal,
+        after: Annotated[int, Query(ge=0, description="从此位置之后开始")] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    ) -> FeedPage:
+        require_service(principal)
+        runtime = request.app.state.runtime
+        async with runtime.db.read() as conn:
+            events = await runtime.store.read_after(conn, after, limit)
+            head = await runtime.store.head(conn)
+        return FeedPage(source=runtime.store.source, head=head, events=events)
+
+    return router
+
+
+class TokenSource(Protocol):
+    async def headers(self) -> dict[str, str]: ...
+
+
+class FeedClient:
+    def __init__(self, source: str, base_url: str, credentials: TokenSource) -> None:
+        self.source = source
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+
+    async def read(self, after: int, limit: int = 500) -> list[EventEnvelope]:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.get(
+                f"{self.base_url}/api/v1/events",
+                params={"after": after, "limit": limit},
+                headers=await self.credentials.headers(),
+            )
+            response.raise_for_status()
+        return FeedPage.model_validate(response.json()).events

@@ -1,0 +1,46 @@
+"""Settings shared by every service process, read from ZC_* environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZC_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    database_url: str = ""
+    kafka_bootstrap: str = "127.0.0.1:24092"
+    kafka_partitions: int = 3
+    kafka_replication: int = 1
+    temporal_address: str = "127.0.0.1:24233"
+    temporal_namespace: str = "default"
+    org_url: str = "http://127.0.0.1:24101"
+    application_url: str = "http://127.0.0.1:24102"
+    review_url: str = "http://127.0.0.1:24103"
+    plagiarism_url: str = "http://127.0.0.1:24104"
+    service_client_id: str = ""
+    service_client_secret: str = ""
+    # How often a consumer asks the source's event feed for what Kafka may have missed.
+    catchup_interval_seconds: float = 2.0
+    consumer_session_timeout_ms: int = 6000
+    consumer_heartbeat_interval_ms: int = 1000
+
+    @model_validator(mode="after")
+    def _no_missing_secrets_in_production(self) -> ServiceSettings:
+        if self.environment == "production" and not self.service_client_secret:
+            raise ValueError("ZC_SERVICE_CLIENT_SECRET must be set in production")
+        return self
+
+    def peer_url(self, service: str) -> str:
+        return {
+            "org-service": self.org_url,
+            "application-service": self.application_url,
+            "review-service": self.review_url,
+            "plagiarism-service": self.plagiarism_url,
+        }[service]

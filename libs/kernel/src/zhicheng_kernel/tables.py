@@ -1,0 +1,64 @@
+"""Tables every service has: its event store, its outbox cursor, its consumers' tracking."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+kernel_metadata = MetaData()
+
+events = Table(
+    "event_store",
+    kernel_metadata,
+    Column("stream_id", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    # Gapless and in commit order: assigned under a transaction-scoped lock (see EventStore.append).
+    Column("position", BigInteger, nullable=False, unique=True),
+    Column("stream_type", Text, nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("event_type", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("correlation_id", Uuid, nullable=False),
+    Column("causation_id", Uuid, nullable=True),
+    Column("payload", JSONB, nullable=False),
+    PrimaryKeyConstraint("stream_id", "version", name="event_store_stream_version"),
+)
+
+outbox_cursors = Table(
+    "outbox_cursor",
+    kernel_metadata,
+    Column("name", Text, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+consumer_watermarks = Table(
+    "consumer_watermark",
+    kernel_metadata,
+    Column("consumer", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    # Every event of `source` up to this position has been applied.
+    Column("position", BigInteger, nullable=False),
+    PrimaryKeyConstraint("consumer", "source"),
+)
+
+processed_events = Table(
+    "processed_event",
+    kernel_metadata,
+    Column("consumer", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    # Applied events above the watermark (out of order across partitions); pruned as it advances.
+    Column("position", BigInteger, nullable=False),
+    PrimaryKeyConstraint("consumer", "source", "position"),
+)

@@ -1,0 +1,38 @@
+"""Session fixtures: PostgreSQL, the Kafka broker and Temporal run for real, started once."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from zhicheng_devstack.ports import Ports
+
+from tests.harness import DATABASES, Secrets, Servers, Stack
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    root = Path(tempfile.mkdtemp(prefix="zc-test-", dir="/tmp"))
+    started = Servers.start(root, Ports.for_tests())
+    for database in DATABASES.values():
+        started.postgres.create_database(database)
+    try:
+        yield started
+    finally:
+        started.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack(servers: Servers) -> Iterator[Stack]:
+    """All four services as processes; tests that need the workflows worker start it themselves."""
+    running = Stack(servers, Secrets.generate(servers.root))
+    try:
+        for service in ("org-service", "application-service", "review-service", "plagiarism-service"):
+            running.start(service)
+        yield running
+    finally:
+        running.stop_all()

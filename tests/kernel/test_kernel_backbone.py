@@ -1,0 +1,245 @@
+"""The event backbone against the real PostgreSQL and Kafka broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.consumer import EventConsumer, Subscription
+from zhicheng_kernel.database import Database
+from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent, Upcasters
+from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.kafka import ensure_topics, topic_for
+from zhicheng_kernel.relay import OutboxRelay
+from zhicheng_kernel.tables import kernel_metadata
+
+from tests.harness import Servers
+
+pytestmark = pytest.mark.stack
+
+projection_metadata = MetaData()
+counters = Table(
+    "test_counter",
+    projection_metadata,
+    Column("name", Text, primary_key=True),
+    Column("total", Integer, nullable=False),
+)
+
+
+@pytest.fixture
+async def db(servers: Servers) -> AsyncIterator[Database]:
+    """A database of its own per test: one source service, one event store, positions from 1."""
+    name = f"zc_kt_{uuid.uuid4().hex[:10]}"
+    await asyncio.to_thread(servers.postgres.create_database, name)
+    database = Database(servers.postgres.url(name))
+    async with database.engine.begin() as conn:
+        await conn.run_sync(kernel_metadata.create_all)
+        await conn.run_sync(projection_metadata.create_all)
+    yield database
+    await database.dispose()
+
+
+def source_name() -> str:
+    return f"src-{uuid.uuid4().hex[:8]}"
+
+
+async def append_one(db: Database, store: EventStore, stream: str, version: int, amount: int = 1) -> None:
+    async with db.transaction() as conn:
+        await store.append(
+            conn, "counter", stream, version, [NewEvent("Incremented", {"by": amount})], Metadata(actor="test")
+        )
+
+
+async def test_concurrent_append_at_same_version_gets_concurrency_error(db: Database) -> None:
+    store = EventStore(source_name())
+    stream = f"s-{uuid.uuid4()}"
+    await append_one(db, store, stream, 0)
+    results = await asyncio.gather(
+        append_one(db, store, stream, 1), append_one(db, store, stream, 1), return_exceptions=True
+    )
+    assert sum(r is None for r in results) == 1
+    assert sum(isinstance(r, ConcurrencyError) for r in results) == 1
+    async with db.read() as conn:
+        assert [e.version for e in await store.load(conn, stream)] == [1, 2]
+
+
+async def test_positions_are_gapless_and_follow_commit_order(db: Database) -> None:
+    store = EventStore(source_name())
+    async with db.read() as conn:
+        start = await store.head(conn)
+
+    async def slow_writer() -> None:
+        async with db.transaction() as conn:
+            await store.append(conn, "c", f"slow-{uuid.uuid4()}", 0, [NewEvent("E", {})], Metadata("t"))
+            await asyncio.sleep(0.3)  # commits late; nobody may take a position before it commits
+
+    writers = [slow_writer()] + [append_one(db, store, f"fast-{uuid.uuid4()}", 0) for _ in range(20)]
+    results = await asyncio.gather(*writers, return_exceptions=True)
+    assert all(r is None for r in results)
+    async with db.read() as conn:
+        after = await store.read_after(conn, start, 1000)
+    assert [e.position for e in after] == list(range(start + 1, start + 22))
+
+
+async def test_a_rolled_back_append_is_never_published_and_committed_ones_are(
+    db: Database, servers: Servers
+) -> None:
+    store = EventStore(source_name())
+    await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 1)
+    stream = f"s-{uuid.uuid4()}"
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await store.append(conn, "c", stream, 0, [NewEvent("Doomed", {})], Metadata("t"))
+            raise RuntimeError("the command failed after appending")
+    await append_one(db, store, stream, 0)
+    relay = OutboxRelay(db, store, servers.kafka.bootstrap)
+    task = asyncio.create_task(relay.run())
+    consumer = AIOKafkaConsumer(
+        topic_for(store.source), bootstrap_servers=servers.kafka.bootstrap, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        seen: list[EventEnvelope] = []
+        async with asyncio.timeout(20):
+            while not seen:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    seen += [EventEnvelope.model_validate_json(r.value) for r in records]
+    finally:
+        await consumer.stop()
+        task.cancel()
+    mine = [e for e in seen if e.stream_id == stream]
+    assert [e.event_type for e in mine] == ["Incremented"]
+
+
+class StoreFeed:
+    """The source's feed read straight from its store (the HTTP feed is proven in the service tests)."""
+
+    def __init__(self, db: Database, store: EventStore) -> None:
+        self.db = db
+        self.store = store
+
+    async def read(self, after: int, limit: int = 500) -> list[EventEnvelope]:
+        async with self.db.read() as conn:
+            return await self.store.read_after(conn, after, limit)
+
+
+async def add_to_counter(conn: AsyncConnection, event: EventEnvelope) -> None:
+    stmt = insert(counters).values(name=event.source, total=event.payload["by"])
+    await conn.execute(
+        stmt.on_conflict_do_update(index_elements=["name"], set_={"total": counters.c.total + event.payload["by"]})
+    )
+
+
+async def counter(db: Database, name: str) -> int:
+    async with db.read() as conn:
+        row = (await conn.execute(select(counters.c.total).where(counters.c.name == name))).first()
+    return int(row.total) if row else 0
+
+
+def make_consumer(db: Database, store: EventStore, servers: Servers, interval: float = 0.5) -> EventConsumer:
+    return EventConsumer(
+        f"counter-{store.source}",
+        db,
+        [Subscription(store.source, {"Incremented": add_to_counter})],
+        bootstrap=servers.kafka.bootstrap,
+        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
+        catchup_interval=interval,
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=300,
+    )
+
+
+async def test_a_duplicated_kafka_delivery_changes_nothing(db: Database, servers: Servers) -> None:
+    store = EventStore(source_name())
+    await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 1)
+    stream = f"s-{uuid.uuid4()}"
+    await append_one(db, store, stream, 0, amount=5)
+    async with db.read() as conn:
+        (event,) = await store.load(conn, stream)
+    producer = AIOKafkaProducer(bootstrap_servers=servers.kafka.bootstrap)
+    await producer.start()
+    for _ in range(3):  # the same message delivered three times
+        await producer.send_and_wait(topic_for(store.source), event.model_dump_json().encode(), key=b"k")
+    await producer.stop()
+    consumer = make_consumer(db, store, servers, interval=3600)  # Kafka path only
+    task = asyncio.create_task(consumer.run_kafka())
+    try:
+        async with asyncio.timeout(20):
+            while await consumer.watermark(store.source) < event.position:
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
+    finally:
+        task.cancel()
+    assert await counter(db, store.source) == 5
+    assert not await consumer.apply(event)  # and once more by hand: still nothing
+    assert await counter(db, store.source) == 5
+
+
+async def test_consumers_converge_after_the_broker_restarts_empty(db: Database, servers: Servers) -> None:
+    store = EventStore(source_name())
+    relay = OutboxRelay(db, store, servers.kafka.bootstrap)
+    consumer = make_consumer(db, store, servers)
+    tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
+    streams = [f"s-{uuid.uuid4()}" for _ in range(5)]
+    try:
+        await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 3)
+        for s in streams:
+            await append_one(db, store, s, 0)
+        async with asyncio.timeout(30):
+            while await counter(db, store.source) < 5:
+                await asyncio.sleep(0.1)
+        # The broker dies with events in flight and comes back with nothing: no topics, no offsets.
+        await asyncio.to_thread(servers.kafka.kill9)
+        for s in streams:
+            await append_one(db, store, s, 1)
+        await asyncio.to_thread(servers.kafka.start)
+        await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 3)
+        for s in streams:
+            await append_one(db, store, s, 2)
+        async with db.read() as conn:
+            head = await store.head(conn)
+        async with asyncio.timeout(60):
+            while await consumer.watermark(store.source) < head:
+                await asyncio.sleep(0.2)
+        await asyncio.sleep(1.5)  # let any redelivery arrive: it must not double-count
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert await counter(db, store.source) == 15
+
+
+def test_upcaster_reads_an_old_event_version_as_the_new_one() -> None:
+    upcasters = Upcasters()
+    upcasters.register("Renamed", 1, lambda p: {"full_name": p.pop("name"), **p})
+    upcasters.register("Renamed", 2, lambda p: {**p, "normalised": p["full_name"].strip()})
+    old = EventEnvelope(
+        event_id=uuid.uuid4(),
+        event_type="Renamed",
+        schema_version=1,
+        source="s",
+        stream_id="x",
+        stream_type="t",
+        version=1,
+        position=1,
+        occurred_at="2026-01-01T00:00:00Z",  # type: ignore[arg-type]
+        actor="a",
+        correlation_id=uuid.uuid4(),
+        causation_id=None,
+        payload={"name": " 平凉 "},
+    )
+    new = upcasters.upcast(old)
+    assert new.schema_version == 3
+    assert new.payload == {"full_name": " 平凉 ", "normalised": "平凉"}
+
+
+async def test_database_is_reachable(db: Database) -> None:
+    async with db.read() as conn:
+        assert (await conn.execute(text("select 1"))).scalar_one() == 1
