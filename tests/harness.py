@@ -116,7 +116,6 @@ class Stack:
         return f"http://127.0.0.1:{port}"
 
     def env(self, client: str) -> dict[str, str]:
-        p = self.servers.ports
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("ZC_")},
             "ZC_ENVIRONMENT": "test",

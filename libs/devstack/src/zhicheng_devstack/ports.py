@@ -1,0 +1,68 @@
+"""Fixed port layout of the local stack (2xxxx, below the ephemeral range), overridable per port."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+# field name -> (environment variable suffix, development default); tests use default + 1000.
+_LAYOUT: dict[str, tuple[str, int]] = {
+    "pg": ("PG_PORT", 24432),
+    "kafka": ("KAFKA_PORT", 24092),
+    "temporal": ("TEMPORAL_PORT", 24233),
+    "temporal_ui": ("TEMPORAL_UI_PORT", 24234),
+    "temporal_http": ("TEMPORAL_HTTP_PORT", 24235),
+    "temporal_metrics": ("TEMPORAL_METRICS_PORT", 24236),
+    "org": ("ORG_PORT", 24101),
+    "application": ("APPLICATION_PORT", 24102),
+    "review": ("REVIEW_PORT", 24103),
+    "plagiarism": ("PLAGIARISM_PORT", 24104),
+}
+_TEST_OFFSET = 1000
+
+
+@dataclass(frozen=True)
+class Ports:
+    pg: int
+    kafka: int
+    temporal: int
+    temporal_ui: int
+    temporal_http: int
+    temporal_metrics: int
+    org: int
+    application: int
+    review: int
+    plagiarism: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Ports:
+        """Development ports (24xxx), each overridable by ZC_<NAME>_PORT."""
+        return cls._build("ZC_", 0, os.environ if environ is None else environ)
+
+    @classmethod
+    def for_tests(cls, environ: Mapping[str, str] | None = None) -> Ports:
+        """Test ports (25xxx), each overridable by ZC_TEST_<NAME>_PORT."""
+        return cls._build("ZC_TEST_", _TEST_OFFSET, os.environ if environ is None else environ)
+
+    @classmethod
+    def _build(cls, prefix: str, offset: int, environ: Mapping[str, str]) -> Ports:
+        values: dict[str, int] = {}
+        for name, (suffix, default) in _LAYOUT.items():
+            variable = prefix + suffix
+            raw = environ.get(variable)
+            values[name] = _parse_port(variable, raw) if raw else default + offset
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _parse_port(variable: str, raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ValueError(f"{variable}={raw!r} is not a port number") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"{variable}={port} is out of range 1..65535")
+    return port

@@ -1,0 +1,60 @@
+"""Pure domain core of the plagiarism check (CNKI-style, POL-PA-4): no I/O.
+
+Pipeline: :func:`normalise` (NFKC, t2s, lower case, no punctuation/whitespace, offset map) →
+:func:`find_exclusions` (reference list, quotations, cited sentences) → k-gram :func:`fingerprints`
+with winnowing → :class:`CorpusIndex` candidate ranking → exact alignment (:func:`align`) with gap bridging →
+:func:`check` (crediting, ratios, decision).
+"""
+
+from .alignment import ExactMatch, MergedMatch, align, exact_matches, merge_matches
+from .checker import (
+    THRESHOLD_PERCENT,
+    CheckInput,
+    CheckParams,
+    CheckResult,
+    Decision,
+    JournalLevel,
+    Passage,
+    brute_force_check,
+    check,
+    threshold_for,
+)
+from .corpus import Candidate, CorpusDocument, CorpusIndex, SourceProfile, normalised_body
+from .exclusions import Exclusions, find_exclusions, reference_start
+from .fingerprints import DEFAULT_K, DEFAULT_W, fingerprints, kgram_hashes, stable_hash, winnow
+from .normalise import Normalised, normalise, normalise_key
+
+__all__ = [
+    "DEFAULT_K",
+    "DEFAULT_W",
+    "THRESHOLD_PERCENT",
+    "Candidate",
+    "CheckInput",
+    "CheckParams",
+    "CheckResult",
+    "CorpusDocument",
+    "CorpusIndex",
+    "Decision",
+    "ExactMatch",
+    "Exclusions",
+    "JournalLevel",
+    "MergedMatch",
+    "Normalised",
+    "Passage",
+    "SourceProfile",
+    "align",
+    "brute_force_check",
+    "check",
+    "exact_matches",
+    "find_exclusions",
+    "fingerprints",
+    "kgram_hashes",
+    "merge_matches",
+    "normalise",
+    "normalise_key",
+    "normalised_body",
+    "reference_start",
+    "stable_hash",
+    "threshold_for",
+    "winnow",
+]

@@ -1,0 +1,286 @@
+"""The plagiarism check: ratios, passages and the POL-PA-4 decision.
+
+Ratios are fractions of ``checked_chars``: the number of normalised characters of the submitted
+text without its reference list.
+
+* ``total_copy_ratio`` — every matched character (quoted and own publications included);
+* ``copy_ratio_excluding_quotes`` — matched characters outside quotations and cited sentences;
+* ``copy_ratio_excluding_own`` — matched, not quoted, and credited to a source that is not one of the
+  authors' own earlier publications.  This drives the decision;
+* ``max_single_source_ratio`` — the largest share credited to a single source (all credited chars).
+
+POL-PA-4: at most 15% for core journals, 25% for provincial ones.  ``decision`` is ``"fail"`` iff
+``copy_ratio_excluding_own`` is strictly greater than the threshold, compared in exact integer
+arithmetic (so exactly 15.0% passes a core paper).
+
+Sources considered: sources published after the paper are ignored; the paper itself (same normalised
+title and an author in common, or an identical normalised text) is ignored; sources sharing an author
+are own publications — reported with ``own=True`` but not counted in ``copy_ratio_excluding_own``.
+
+Crediting: a query character matched by several sources is credited to one.  Matches are taken
+greedily, longest first; matches from third-party sources go before own publications so that text
+the authors re-used from their own paper that was itself copied from someone else still counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from .alignment import (
+    DEFAULT_MAX_GAP,
+    DEFAULT_MAX_OCCURRENCES,
+    DEFAULT_MIN_LENGTH,
+    MergedMatch,
+    align,
+    kgram_positions,
+)
+from .corpus import (
+    DEFAULT_MIN_SHARED,
+    DEFAULT_TOP_N,
+    CorpusDocument,
+    CorpusIndex,
+    SourceProfile,
+    normalised_body,
+)
+from .exclusions import find_exclusions
+from .fingerprints import DEFAULT_K
+from .normalise import Normalised
+
+__all__ = [
+    "THRESHOLD_PERCENT",
+    "CheckInput",
+    "CheckParams",
+    "CheckResult",
+    "Decision",
+    "JournalLevel",
+    "Passage",
+    "brute_force_check",
+    "check",
+    "threshold_for",
+]
+
+JournalLevel = Literal["core", "provincial"]
+Decision = Literal["pass", "fail"]
+
+# POL-PA-4: maximum similarity by journal level, in whole percent.
+THRESHOLD_PERCENT: dict[str, int] = {"core": 15, "provincial": 25}
+
+
+def threshold_for(level: JournalLevel) -> float:
+    """POL-PA-4 maximum copy ratio (fraction) for a journal level."""
+    return THRESHOLD_PERCENT[level] / 100
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInput:
+    text: str
+    title: str
+    authors: tuple[str, ...]
+    journal_level: JournalLevel
+    published_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckParams:
+    max_gap: int = DEFAULT_MAX_GAP
+    min_match_length: int = DEFAULT_MIN_LENGTH
+    top_n: int = DEFAULT_TOP_N
+    min_shared: int = DEFAULT_MIN_SHARED
+    max_occurrences: int = DEFAULT_MAX_OCCURRENCES
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A credited passage; offsets are ORIGINAL-text character indices, ``end`` exclusive."""
+
+    start: int
+    end: int
+    source_external_id: str
+    source_start: int
+    source_end: int
+    quoted: bool
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    total_copy_ratio: float
+    copy_ratio_excluding_quotes: float
+    copy_ratio_excluding_own: float
+    max_single_source_ratio: float
+    threshold: float
+    decision: Decision
+    passages: list[Passage] = field(default_factory=list)
+    checked_chars: int = 0  # the denominator: normalised chars without the reference list
+    matched_chars: int = 0
+    counted_chars: int = 0  # the numerator of copy_ratio_excluding_own
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    input: CheckInput
+    body: Normalised
+    quoted_mask: bytes  # per normalised char: 1 if inside a quotation or cited sentence
+    profile: SourceProfile
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    doc: CorpusDocument
+    body: Normalised
+    own: bool
+
+
+def _prepare(query: CheckInput) -> _Query:
+    exclusions = find_exclusions(query.text)
+    body = normalised_body(query.text)
+    original_mask = bytearray(exclusions.reference_start)
+    for start, end in exclusions.quoted:
+        original_mask[start:end] = b"\x01" * (end - start)
+    quoted_mask = bytes(original_mask[o] for o in body.offsets)
+    return _Query(query, body, quoted_mask, SourceProfile.of(query.title, query.authors, body))
+
+
+def _relation(query: _Query, doc: CorpusDocument, profile: SourceProfile) -> Literal["skip", "own", "other"]:
+    paper = query.input
+    if paper.published_on is not None and doc.published_on is not None and doc.published_on > paper.published_on:
+        return "skip"
+    common_author = bool(profile.author_keys & query.profile.author_keys)
+    if query.body.text and profile.body_digest == query.profile.body_digest:
+        return "skip"
+    if common_author and profile.title_key and profile.title_key == query.profile.title_key:
+        return "skip"
+    return "own" if common_author else "other"
+
+
+def _spans(mask: bytes | bytearray, start: int, end: int, value: int) -> list[tuple[int, int]]:
+    """Maximal sub-spans of ``[start, end)`` where ``mask`` equals ``value`` (0 or 1)."""
+    spans: list[tuple[int, int]] = []
+    other = 1 - value
+    pos = start
+    while pos < end:
+        a = mask.find(value, pos, end)
+        if a < 0:
+            break
+        b = mask.find(other, a, end)
+        b = end if b < 0 else b
+        spans.append((a, b))
+        pos = b
+    return spans
+
+
+def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> CheckResult:
+    paper = query.input
+    percent = THRESHOLD_PERCENT[paper.journal_level]
+    n = len(query.body.text)
+    qtext = query.body.text
+    qk = kgram_positions(qtext, k)
+
+    found: list[tuple[bool, int, int, int, MergedMatch]] = []
+    for src_idx, src in enumerate(sources):
+        for m in align(
+            qtext,
+            src.body.text,
+            k=k,
+            max_gap=params.max_gap,
+            min_length=params.min_match_length,
+            query_kgrams=qk,
+            max_occurrences=params.max_occurrences,
+        ):
+            found.append((src.own, -m.length, src_idx, m.q_start, m))
+    found.sort(key=lambda t: (t[0], t[1], sources[t[2]].doc.external_id, t[3], t[4].s_start))
+
+    covered = bytearray(n)
+    counted = bytearray(n)  # matched, not quoted, credited to a third-party source
+    per_source: dict[str, int] = {}
+    passages: list[Passage] = []
+    for own, _neg_len, src_idx, _q, m in found:
+        src = sources[src_idx]
+        ext = src.doc.external_id
+        for a, b in _spans(covered, m.q_start, m.q_end, 0):
+            covered[a:b] = b"\x01" * (b - a)
+            per_source[ext] = per_source.get(ext, 0) + (b - a)
+            for quoted in (False, True):
+                for qa, qb in _spans(query.quoted_mask, a, b, int(quoted)):
+                    if not quoted and not own:
+                        counted[qa:qb] = b"\x01" * (qb - qa)
+                    sa, sb = m.source_span(qa, qb)
+                    start, end = query.body.original_span(qa, qb)
+                    s_start, s_end = src.body.original_span(sa, sb)
+                    passages.append(Passage(start, end, ext, s_start, s_end, quoted, own))
+    passages.sort(key=lambda p: (p.start, p.end, p.source_external_id))
+
+    matched = n - covered.count(0)
+    quoted_matched = sum(1 for i in range(n) if covered[i] and query.quoted_mask[i]) if matched else 0
+    counted_chars = counted.count(1)
+    if n:
+        ratios = (
+            matched / n,
+            (matched - quoted_matched) / n,
+            counted_chars / n,
+            max(per_source.values(), default=0) / n,
+        )
+    else:
+        ratios = (0.0, 0.0, 0.0, 0.0)
+    decision: Decision = "fail" if counted_chars * 100 > percent * n else "pass"
+    return CheckResult(
+        total_copy_ratio=ratios[0],
+        copy_ratio_excluding_quotes=ratios[1],
+        copy_ratio_excluding_own=ratios[2],
+        max_single_source_ratio=ratios[3],
+        threshold=percent / 100,
+        decision=decision,
+        passages=passages,
+        checked_chars=n,
+        matched_chars=matched,
+        counted_chars=counted_chars,
+    )
+
+
+def check(query: CheckInput, index: CorpusIndex, params: CheckParams | None = None) -> CheckResult:
+    """Check ``query`` against the indexed corpus (candidates first, then exact alignment)."""
+    params = params or CheckParams()
+    prepared = _prepare(query)
+
+    def accept(doc: CorpusDocument, profile: SourceProfile) -> bool:
+        return _relation(prepared, doc, profile) != "skip"
+
+    candidates = index.candidates(
+        index.kgram_hashes(prepared.body.text),
+        top_n=params.top_n,
+        min_shared=params.min_shared,
+        accept=accept,
+    )
+    sources: list[_Source] = []
+    for cand in candidates:
+        doc = index.get(cand.external_id)
+        assert doc is not None
+        own = _relation(prepared, doc, index.profile(cand.external_id)) == "own"
+        sources.append(_Source(doc, normalised_body(doc.text), own))
+    return _run(prepared, sources, params, index.k)
+
+
+def brute_force_check(
+    query: CheckInput,
+    documents: Iterable[CorpusDocument] | CorpusIndex,
+    params: CheckParams | None = None,
+    *,
+    k: int | None = None,
+) -> CheckResult:
+    """Like :func:`check` but aligns against every document (no fingerprints, no top-N, no df cut)."""
+    params = params or CheckParams()
+    if isinstance(documents, CorpusIndex):
+        k = documents.k if k is None else k
+        documents = list(documents.documents())
+    k = DEFAULT_K if k is None else k
+    prepared = _prepare(query)
+    sources: list[_Source] = []
+    for doc in sorted(documents, key=lambda d: d.external_id):
+        body = normalised_body(doc.text)
+        relation = _relation(prepared, doc, SourceProfile.of(doc.title, doc.authors, body))
+        if relation != "skip":
+            sources.append(_Source(doc, body, relation == "own"))
+    return _run(prepared, sources, params, k)
