@@ -29,6 +29,7 @@ class Principal:
     org_path: str  # materialised path of org ids, "/<root>/<child>/.../", "" for services
     roles: frozenset[str]
     display_name: str = ""
+    must_change_password: bool = False
 
     def has(self, *roles: Role) -> bool:
         return any(r.value in self.roles for r in roles)
@@ -47,6 +48,7 @@ class Principal:
             org_path=str(claims.get("org_path", "")),
             roles=frozenset(claims.get("roles", [])),
             display_name=str(claims.get("name", "")),
+            must_change_password=bool(claims.get("pwc", False)),
         )
 
 
@@ -124,6 +126,8 @@ class TokenVerifier:
         return Principal.from_claims(claims)
 
 
+PASSWORD_CHANGE_PATH = "/api/v1/auth/password"
+
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -133,7 +137,10 @@ async def current_principal(
     if not token:
         raise Unauthorized("unauthenticated", "请先登录。")
     verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(token)
+    principal = await verifier.verify(token)
+    if principal.must_change_password and request.url.path != PASSWORD_CHANGE_PATH:
+        raise Forbidden("password_change_required", "首次登录须先修改初始密码。")
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,118 @@
+"""Request and response bodies of org-service, with Chinese examples for the OpenAPI page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.kinds import Function, Level, OrgKind
+
+
+class OrganizationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "平凉市第二中学",
+                    "kind": "state_unit",
+                    "level": "city",
+                    "division_code": "620800",
+                    "credit_code": "12620800438970000T",
+                }
+            ]
+        },
+    )
+
+    name: Annotated[str, Field(min_length=1, max_length=100, description="单位全称，与公章一致")]
+    kind: OrgKind
+    level: Level
+    division_code: Annotated[str, Field(pattern=r"^\d{6}$", description="行政区划代码（GB/T 2260）")]
+    credit_code: Annotated[str | None, Field(default=None, max_length=18, description="统一社会信用代码")] = None
+    function: Function | None = None
+    registration_level: Level | None = None
+
+
+class OrganizationOut(BaseModel):
+    id: str
+    code: str
+    name: str
+    kind: OrgKind
+    level: Level
+    division_code: str
+    credit_code: str | None
+    function: Function | None
+    registration_level: Level | None
+    parent_id: str | None
+    path: str
+    active: bool
+
+
+class AccountCreated(BaseModel):
+    account_id: str
+    username: str
+    initial_password: str = Field(description="一次性初始密码，仅显示这一次；首次登录须修改")
+
+
+class OrganizationCreatedOut(OrganizationOut):
+    admin: AccountCreated
+
+
+class BusinessAdminIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"display_name": "王芳", "roles": ["unit_review"]}]}
+    )
+    display_name: Annotated[str, Field(min_length=1, max_length=30)]
+    roles: Annotated[list[str], Field(max_length=10)]
+
+
+class RolesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    roles: Annotated[list[str], Field(max_length=10)]
+    expected_version: Annotated[int, Field(ge=1)]
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"display_name": "李明", "id_card_number": "62080219850101001X"}]},
+    )
+    display_name: Annotated[str, Field(min_length=1, max_length=30)]
+    id_card_number: Annotated[str, Field(min_length=18, max_length=18)]
+    on_staff: bool = True
+
+
+class ExpertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: Annotated[str, Field(min_length=1, max_length=30)]
+    series: Annotated[list[Annotated[str, Field(max_length=40)]], Field(min_length=1, max_length=10)]
+    title_level: Annotated[str, Field(pattern=r"^(intermediate|deputy_senior|senior)$")]
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    old_password: Annotated[str, Field(max_length=128)]
+    new_password: Annotated[str, Field(max_length=128)]
+
+
+class RefreshIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: Annotated[str, Field(max_length=200)]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str | None = None
+    password_change_required: bool = False
+
+
+class MeOut(BaseModel):
+    account_id: str
+    username: str
+    display_name: str
+    org_id: str | None
+    org_path: str
+    roles: list[str]

@@ -1,0 +1,43 @@
+"""org-service: the organization tree, accounts, roles, login and tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from zhicheng_kernel.auth import TokenVerifier
+from zhicheng_kernel.service import ServiceRuntime, create_service_app
+
+from .api import accounts, auth, orgs
+from .security.tokens import TokenIssuer
+from .service_layer.bootstrap import seed
+from .settings import OrgSettings
+
+DESCRIPTION = """平凉市职称申报评审管理信息系统 —— 组织机构与账号服务。
+
+组织机构自上而下创建（ORG-1、ORG-2），创建时自动生成系统管理员账号（ORG-5），
+系统管理员创建本级业务管理员并分配角色（ORG-6）。登录采用 OAuth2 密码模式，令牌以 Ed25519 签名，
+其他服务通过 `/.well-known/jwks.json` 自行验证。"""
+
+
+def create_app(settings: OrgSettings | None = None) -> FastAPI:
+    settings = settings or OrgSettings()
+    assert settings.jwt_private_key_file is not None
+    issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
+
+    async def bootstrap(runtime: ServiceRuntime) -> None:
+        await seed(runtime.db, runtime.store, settings.bootstrap_admin_password, settings.bootstrap_operator_password)
+
+    app = create_service_app(
+        "org-service",
+        settings,
+        title="组织机构与账号服务（org-service）",
+        description=DESCRIPTION,
+        migrations_dir=Path(__file__).parent / "migrations",
+        routers=[auth.router, orgs.router, accounts.router],
+        verifier=TokenVerifier(jwks=issuer.jwks()),
+        on_startup=[bootstrap],
+    )
+    app.state.issuer = issuer
+    app.state.settings = settings
+    return app

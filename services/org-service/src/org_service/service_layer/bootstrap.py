@@ -1,0 +1,72 @@
+"""First start: the Pingliang city 职改办 with its accounts, and the provincial bodies ORG-2 needs."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from zhicheng_kernel.database import Database
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.roles import BUSINESS_ROLES
+
+from ..adapters.tables import accounts, organizations
+from ..domain.identity import normalise_name
+from ..domain.kinds import Function, Level, OrgKind
+from ..security.passwords import initial_password
+from .accounts import _insert_account
+from .organizations import CreateOrganization, record_organization
+
+log = logging.getLogger(__name__)
+
+CITY_OFFICE_NAME = "平凉市职称改革工作领导小组办公室"
+CITY_OFFICE_CODE = "6208000001"
+OPERATOR_USERNAME = f"{CITY_OFFICE_CODE}-yw01"
+
+PROVINCIAL_BODIES = [
+    CreateOrganization("甘肃省人力资源和社会保障厅", OrgKind.HR_DEPARTMENT, Level.PROVINCE, "620000"),
+    CreateOrganization(
+        "甘肃省教育厅", OrgKind.GOVERNMENT_DEPARTMENT, Level.PROVINCE, "620000", function=Function.EDUCATION
+    ),
+    CreateOrganization(
+        "甘肃省卫生健康委员会", OrgKind.GOVERNMENT_DEPARTMENT, Level.PROVINCE, "620000", function=Function.HEALTH
+    ),
+]
+
+
+async def seed(db: Database, store: EventStore, admin_password: str, operator_password: str) -> None:
+    meta = Metadata(actor="system:bootstrap")
+    async with db.transaction() as conn:
+        exists = (
+            await conn.execute(select(organizations.c.id).where(organizations.c.code == CITY_OFFICE_CODE))
+        ).first()
+        if exists is not None:
+            return
+        city = CreateOrganization(CITY_OFFICE_NAME, OrgKind.TITLE_OFFICE, Level.CITY, "620800")
+        created = await record_organization(
+            conn, store, meta, city, normalise_name(city.name), None, admin_password or initial_password(), False
+        )
+        operator_pw = operator_password or initial_password()
+        assert created.admin_username == CITY_OFFICE_CODE, "the city office must be the first org of 620800"
+        await _insert_account(
+            conn,
+            store,
+            meta,
+            event_type="BusinessAdminCreated",
+            payload={"org_id": str(created.org["id"]), "display_name": "市职改办业务管理员"},
+            kind="business_admin",
+            username=OPERATOR_USERNAME,
+            org_id=created.org["id"],
+            display_name="市职改办业务管理员",
+            roles=sorted(r.value for r in BUSINESS_ROLES),
+            password=operator_pw,
+        )
+        # Seeded development accounts are handed over with their passwords already agreed.
+        await conn.execute(
+            accounts.update().where(accounts.c.username == OPERATOR_USERNAME).values(must_change_password=False)
+        )
+        for body in PROVINCIAL_BODIES:
+            await record_organization(
+                conn, store, meta, body, normalise_name(body.name), None, initial_password(), True
+            )
+    log.info("seeded the city title office %s and %d provincial bodies", CITY_OFFICE_CODE, len(PROVINCIAL_BODIES))

@@ -1,0 +1,144 @@
+"""Password login with lock-out, refresh and revocation, and internal clients' credentials."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from zhicheng_kernel.database import Database
+from zhicheng_kernel.errors import Unauthorized
+from zhicheng_kernel.roles import Role
+
+from ..adapters.tables import accounts, organizations, refresh_tokens
+from ..security.passwords import verify_password
+from ..security.tokens import TokenIssuer, new_refresh_token, refresh_token_hash
+from ..settings import OrgSettings
+
+_BAD_LOGIN = "用户名或密码不正确。"
+
+
+async def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sub": str(account["id"]),
+        "username": account["username"],
+        "kind": "user",
+        "org_id": str(org["id"]),
+        "org_path": org["path"],
+        "roles": list(account["roles"]),
+        "name": account["display_name"],
+        "pwc": bool(account["must_change_password"]),
+    }
+
+
+async def issue_for_account(
+    db: Database, issuer: TokenIssuer, settings: OrgSettings, account: dict[str, Any]
+) -> dict[str, Any]:
+    async with db.transaction() as conn:
+        org = (
+            (await conn.execute(select(organizations).where(organizations.c.id == account["org_id"]))).mappings().one()
+        )
+        token, expires_in = issuer.access_token(await _claims_for(account, dict(org)))
+        refresh, digest = new_refresh_token()
+        await conn.execute(
+            refresh_tokens.insert().values(
+                token_hash=digest,
+                account_id=str(account["id"]),
+                expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_days),
+                revoked=False,
+            )
+        )
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": expires_in,
+        "refresh_token": refresh,
+        "password_change_required": bool(account["must_change_password"]),
+    }
+
+
+async def login(
+    db: Database, issuer: TokenIssuer, settings: OrgSettings, username: str, password: str
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    refusal: Unauthorized | None = None
+    async with db.transaction() as conn:
+        row = (
+            (await conn.execute(select(accounts).where(accounts.c.username == username).with_for_update()))
+            .mappings()
+            .first()
+        )
+        if row is None or not row["active"]:
+            raise Unauthorized("login_failed", _BAD_LOGIN)
+        account = dict(row)
+        if account["locked_until"] is not None and account["locked_until"] > now:
+            raise Unauthorized("account_locked", "连续登录失败次数过多，账号已临时锁定，请稍后再试。")
+        if verify_password(account["password_hash"], password):
+            await conn.execute(
+                accounts.update().where(accounts.c.id == account["id"]).values(failed_logins=0, locked_until=None)
+            )
+        else:
+            # The failed attempt is committed even though the login is refused.
+            failed = account["failed_logins"] + 1
+            locked = now + timedelta(minutes=settings.lockout_minutes) if failed >= settings.max_failed_logins else None
+            await conn.execute(
+                accounts.update()
+                .where(accounts.c.id == account["id"])
+                .values(failed_logins=0 if locked else failed, locked_until=locked)
+            )
+            refusal = Unauthorized("login_failed", _BAD_LOGIN)
+    if refusal is not None:
+        raise refusal
+    return await issue_for_account(db, issuer, settings, account)
+
+
+async def refresh(db: Database, issuer: TokenIssuer, settings: OrgSettings, token: str) -> dict[str, Any]:
+    async with db.transaction() as conn:
+        row = (
+            (
+                await conn.execute(
+                    select(refresh_tokens)
+                    .where(refresh_tokens.c.token_hash == refresh_token_hash(token))
+                    .with_for_update()
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or row["revoked"] or row["expires_at"] < datetime.now(UTC):
+            raise Unauthorized("refresh_token_invalid", "登录已失效，请重新登录。")
+        # A refresh token is used once: it is rotated.
+        await conn.execute(
+            refresh_tokens.update().where(refresh_tokens.c.token_hash == row["token_hash"]).values(revoked=True)
+        )
+        account = (await conn.execute(select(accounts).where(accounts.c.id == row["account_id"]))).mappings().one()
+    if not account["active"]:
+        raise Unauthorized("login_failed", _BAD_LOGIN)
+    return await issue_for_account(db, issuer, settings, dict(account))
+
+
+async def revoke(db: Database, token: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            refresh_tokens.update().where(refresh_tokens.c.token_hash == refresh_token_hash(token)).values(revoked=True)
+        )
+
+
+def client_credentials(issuer: TokenIssuer, settings: OrgSettings, client_id: str, secret: str) -> dict[str, Any]:
+    expected = settings.clients().get(client_id)
+    if expected is None or not hmac.compare_digest(expected.encode(), secret.encode()):
+        raise Unauthorized("client_invalid", "内部服务凭据不正确。")
+    token, expires_in = issuer.access_token(
+        {
+            "sub": f"service:{client_id}",
+            "username": client_id,
+            "kind": "service",
+            "org_id": None,
+            "org_path": "",
+            "roles": [Role.SERVICE.value],
+            "name": client_id,
+        },
+        minutes=15,
+    )
+    return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}

@@ -1,0 +1,129 @@
+"""A small client of the public HTTP APIs, used by the integration tests and shaped like the demo."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+
+from tests.harness import Stack
+
+CITY_OFFICE_CODE = "6208000001"
+OPERATOR_USERNAME = f"{CITY_OFFICE_CODE}-yw01"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_password() -> str:
+    return f"Zc{secrets.token_hex(6)}9"
+
+
+class Api:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.http = httpx.Client(timeout=30)
+        self._tokens: dict[str, str] = {}
+
+    def url(self, service: str, path: str) -> str:
+        return f"{self.stack.url(service)}{path}"
+
+    def login(self, username: str, password: str) -> str:
+        """Log in; on a first login with an initial password, change it as the system demands."""
+        r = self.http.post(
+            self.url("org-service", "/api/v1/auth/token"),
+            data={"grant_type": "password", "username": username, "password": password},
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        if body["password_change_required"]:
+            r = self.http.post(
+                self.url("org-service", "/api/v1/auth/password"),
+                json={"old_password": password, "new_password": new_password()},
+                headers=bearer(body["access_token"]),
+            )
+            assert r.status_code == 200, r.text
+            body = r.json()
+        return str(body["access_token"])
+
+    def admin_token(self) -> str:
+        if "admin" not in self._tokens:
+            self._tokens["admin"] = self.login(CITY_OFFICE_CODE, self.stack.secrets.admin_password)
+        return self._tokens["admin"]
+
+    def operator_token(self) -> str:
+        if "operator" not in self._tokens:
+            self._tokens["operator"] = self.login(OPERATOR_USERNAME, self.stack.secrets.operator_password)
+        return self._tokens["operator"]
+
+    def service_token(self, client: str = "workflows") -> str:
+        r = self.http.post(
+            self.url("org-service", "/api/v1/auth/token"),
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client,
+                "client_secret": self.stack.secrets.clients[client],
+            },
+        )
+        assert r.status_code == 200, r.text
+        return str(r.json()["access_token"])
+
+    def post(self, service: str, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
+        return self.http.post(self.url(service, path), json=body, headers=bearer(token))
+
+    def get(self, service: str, path: str, token: str, **params: Any) -> httpx.Response:
+        return self.http.get(self.url(service, path), params=params, headers=bearer(token))
+
+    def create_org(self, token: str, **body: Any) -> dict[str, Any]:
+        r = self.post("org-service", "/api/v1/orgs", token, body)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    def create_business_admin(self, token: str, display_name: str, roles: list[str]) -> dict[str, Any]:
+        r = self.post(
+            "org-service", "/api/v1/accounts/business-admins", token, {"display_name": display_name, "roles": roles}
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        return {**body, "password": body["initial_password"]}
+
+    def register_applicant(
+        self, token: str, display_name: str, id_card_number: str, on_staff: bool = True
+    ) -> dict[str, Any]:
+        r = self.post(
+            "org-service",
+            "/api/v1/accounts/applicants",
+            token,
+            {"display_name": display_name, "id_card_number": id_card_number, "on_staff": on_staff},
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        return {**body, "password": body["initial_password"]}
+
+    def register_expert(self, token: str, display_name: str, series: list[str], title_level: str) -> dict[str, Any]:
+        r = self.post(
+            "org-service",
+            "/api/v1/accounts/experts",
+            token,
+            {"display_name": display_name, "series": series, "title_level": title_level},
+        )
+        assert r.status_code == 201, r.text
+        body = r.json()
+        return {**body, "password": body["initial_password"]}
+
+    def org_admin_token(self, created_org: dict[str, Any]) -> str:
+        return self.login(created_org["admin"]["username"], created_org["admin"]["initial_password"])
+
+
+def unique_name(prefix: str) -> str:
+    """A unique organization name (ORG-4 refuses duplicates), in Chinese digits so it looks like a real one."""
+    digits = "零一二三四五六七八九"
+    return prefix + "".join(digits[int(c)] for c in f"{secrets.randbelow(10**8):08d}")
+
+
+def random_id_card(prefix: str = "620802", birth: str = "19850101") -> str:
+    from org_service.domain.identity import id_card_with_check
+
+    return id_card_with_check(f"{prefix}{birth}{secrets.randbelow(1000):03d}")
