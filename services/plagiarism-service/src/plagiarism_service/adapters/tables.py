@@ -1,0 +1,46 @@
+"""The service's own tables (its database is shared with no other service)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+corpus_documents = Table(
+    "corpus_documents",
+    metadata,
+    Column("external_id", Text, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("authors", JSONB, nullable=False),
+    Column("published_on", Date, nullable=True),
+    Column("chars", Integer, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    # Soft removal: the row stays for the record, the index forgets the document.
+    Column("removed", Boolean, nullable=False, server_default="false"),
+    Column("removed_at", DateTime(timezone=True), nullable=True),
+)
+
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("status", Text, nullable=False),  # completed | rejected (invalid text from an application)
+    Column("origin", Text, nullable=False),  # api | application
+    Column("title", Text, nullable=False),
+    Column("authors", JSONB, nullable=False),
+    Column("journal_level", Text, nullable=True),
+    Column("published_on", Date, nullable=True),
+    # Kept so that the report of a later issue can show the passages in context.
+    Column("text", Text, nullable=False),
+    Column("text_chars", Integer, nullable=False),
+    Column("requested_by", Text, nullable=False),
+    Column("application_id", Text, nullable=True),
+    Column("paper_id", Text, nullable=True),
+    Column("request_event_id", Uuid, nullable=True, unique=True),
+    Column("result", JSONB, nullable=True),
+    Column("error", JSONB, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_checks_application_paper", "application_id", "paper_id"),
+)

@@ -1,0 +1,36 @@
+"""Plagiarism checks over HTTP (POL-PA-4)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import NotFound
+
+from ..domain import rules
+from ..service_layer import checks
+from .deps import CHECK_READERS, ContextDep
+from .schemas import CheckIn, CheckOut
+
+router = APIRouter(prefix="/api/v1/checks", tags=["查重检测"])
+
+
+@router.post("", status_code=201, response_model=CheckOut, summary="检测一篇论文（POL-PA-4：核心 15%，省级 25%）")
+async def create_check(body: CheckIn, principal: CurrentPrincipal, ctx: ContextDep) -> CheckOut:
+    query = rules.check_input(body.text, body.title, body.authors, body.journal_level, body.published_on)
+    result = await checks.check_paper(
+        ctx, query, requested_by=principal.subject, meta=Metadata(actor=principal.subject)
+    )
+    return CheckOut.model_validate(result)
+
+
+@router.get("/{check_id}", response_model=CheckOut, summary="查看检测结果")
+async def get_check(check_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> CheckOut:
+    row = await checks.get_check(ctx, check_id)
+    allowed = principal.kind == "service" or principal.has(*CHECK_READERS) or row.requested_by == principal.subject
+    if not allowed:
+        # Someone else's check: as if it did not exist.
+        raise NotFound("check_not_found", "未找到该检测记录。", field="id")
+    return CheckOut.model_validate(checks.view(row))

@@ -1,0 +1,34 @@
+"""Dependencies of the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from zhicheng_kernel.auth import Principal, require_role
+from zhicheng_kernel.roles import Role
+
+from ..context import Context
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.plagiarism
+    return ctx
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+CORPUS_EDITORS = (Role.AUDITOR, Role.TITLE_OFFICE_REVIEW)
+CHECK_READERS = (
+    Role.AUDITOR,
+    Role.TITLE_OFFICE_REVIEW,
+    Role.DEPARTMENT_REVIEW,
+    Role.UNIT_REVIEW,
+    Role.COMMITTEE_SECRETARY,
+)
+
+
+def require_corpus_editor(principal: Principal) -> None:
+    """The corpus is kept by the 职改办 reviewers and auditors, or fed by an internal service."""
+    if principal.kind != "service":
+        require_role(principal, *CORPUS_EDITORS)

@@ -1,0 +1,89 @@
+"""Request and response bodies of the HTTP API (validation of the texts themselves: domain/rules.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CorpusDocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str = Field(description="外部文献编号，如 CNKI-2019-0001")
+    title: str
+    text: str = Field(description="全文（不超过 1,000,000 个字符）")
+    authors: list[str] = Field(default_factory=list)
+    published_on: date | None = None
+
+
+class CorpusBulkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[CorpusDocumentIn] = Field(description="每次最多 1000 篇")
+
+
+class CorpusDocumentOut(BaseModel):
+    external_id: str
+    title: str
+    authors: list[str]
+    published_on: date | None
+    chars: int
+    added_at: datetime
+
+
+class CorpusAdded(BaseModel):
+    added: list[str]
+    skipped: list[str] = Field(description="已在比对库中而跳过的文献编号")
+
+
+class CorpusPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[CorpusDocumentOut]
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="论文全文（纯文本，不超过 1,000,000 个字符）")
+    title: str = ""
+    authors: list[str] = Field(default_factory=list)
+    journal_level: str = Field(description="core（核心期刊，限 15%）或 provincial（省级期刊，限 25%）")
+    published_on: date | None = None
+
+
+class PassageOut(BaseModel):
+    start: int = Field(description="送检文本中的起始字符位置（含）")
+    end: int = Field(description="送检文本中的结束字符位置（不含）")
+    source_external_id: str
+    source_start: int
+    source_end: int
+    quoted: bool = Field(description="位于引号或标注引用的句子中")
+    own: bool = Field(description="来源为作者本人已发表的文献")
+
+
+class CheckOut(BaseModel):
+    id: str
+    status: str = Field(description="completed，或 rejected（申报服务送来的文本无法检测）")
+    origin: str = Field(description="api 或 application")
+    title: str
+    authors: list[str]
+    journal_level: str | None
+    published_on: date | None
+    application_id: str | None
+    paper_id: str | None
+    created_at: datetime
+    text_chars: int
+    total_copy_ratio: float | None = Field(description="总文字复制比（0–1）")
+    copy_ratio_excluding_quotes: float | None = Field(description="去除引用文献复制比")
+    copy_ratio_excluding_own: float | None = Field(description="去除本人已发表文献复制比：据此判定（POL-PA-4）")
+    max_single_source_ratio: float | None
+    threshold: float | None = Field(description="POL-PA-4：核心期刊 0.15，省级期刊 0.25")
+    decision: str | None = Field(description="pass 或 fail")
+    checked_chars: int | None
+    matched_chars: int | None
+    counted_chars: int | None
+    passages: list[PassageOut]
+    error: dict[str, str | None] | None = None

@@ -1,0 +1,206 @@
+"""Use cases of a check: one asked for over the API, one asked for by application-service's event."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import EventEnvelope, Metadata
+from zhicheng_kernel.errors import DomainError, NotFound
+
+from ..adapters.tables import checks
+from ..context import Context
+from ..domain import CheckInput, CheckResult, rules
+from ..domain.events import CHECK_STREAM, paper_check_completed
+
+log = logging.getLogger(__name__)
+
+# check id = uuid5(namespace, id of the PaperCheckRequested event): a replay finds the same check.
+CHECK_ID_NAMESPACE = uuid.UUID("5b0f6a53-4c1e-4d3a-9a8e-7c2f0d9e1a41")
+RESULT_FIELDS = (
+    "total_copy_ratio",
+    "copy_ratio_excluding_quotes",
+    "copy_ratio_excluding_own",
+    "max_single_source_ratio",
+    "threshold",
+    "decision",
+    "checked_chars",
+    "matched_chars",
+    "counted_chars",
+)
+
+
+def check_id_for_request(request_event_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(CHECK_ID_NAMESPACE, str(request_event_id))
+
+
+def result_document(result: CheckResult) -> dict[str, Any]:
+    doc = {name: getattr(result, name) for name in RESULT_FIELDS}
+    doc["passages"] = [asdict(p) for p in result.passages]
+    return doc
+
+
+def _row_values(
+    check_id: uuid.UUID,
+    query: CheckInput | None,
+    *,
+    origin: str,
+    requested_by: str,
+    text: str,
+    title: str = "",
+    authors: tuple[str, ...] = (),
+    result: CheckResult | None = None,
+    error: DomainError | None = None,
+    application_id: str | None = None,
+    paper_id: str | None = None,
+    request_event_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": check_id,
+        "status": "completed" if result is not None else "rejected",
+        "origin": origin,
+        "title": query.title if query else title,
+        "authors": list(query.authors if query else authors),
+        "journal_level": query.journal_level if query else None,
+        "published_on": query.published_on if query else None,
+        "text": text,
+        "text_chars": len(text),
+        "requested_by": requested_by,
+        "application_id": application_id,
+        "paper_id": paper_id,
+        "request_event_id": request_event_id,
+        "result": result_document(result) if result is not None else None,
+        "error": {"code": error.code, "message": error.message, "field": error.field} if error else None,
+        "created_at": datetime.now(UTC),
+    }
+
+
+def view(row: Any) -> dict[str, Any]:
+    """The API's shape of a check row."""
+    result = row.result or {}
+    return {
+        "id": str(row.id),
+        "status": row.status,
+        "origin": row.origin,
+        "title": row.title,
+        "authors": list(row.authors or []),
+        "journal_level": row.journal_level,
+        "published_on": row.published_on,
+        "application_id": row.application_id,
+        "paper_id": row.paper_id,
+        "created_at": row.created_at,
+        "text_chars": row.text_chars,
+        **{name: result.get(name) for name in RESULT_FIELDS},
+        "passages": result.get("passages", []),
+        "error": row.error,
+    }
+
+
+async def check_paper(ctx: Context, query: CheckInput, *, requested_by: str, meta: Metadata) -> dict[str, Any]:
+    """A check asked for over the API: stored, and announced as PaperCheckCompleted (paper_id null)."""
+    result = await ctx.index.check(query)
+    check_id = uuid.uuid4()
+    runtime = ctx.runtime
+    async with runtime.db.transaction() as conn:
+        values = _row_values(check_id, query, origin="api", requested_by=requested_by, text=query.text, result=result)
+        row = (await conn.execute(insert(checks).values(values).returning(*checks.c))).one()
+        await runtime.store.append(
+            conn,
+            CHECK_STREAM,
+            str(check_id),
+            0,
+            [paper_check_completed(str(check_id), result, application_id=None, paper_id=None)],
+            meta,
+        )
+    return view(row)
+
+
+async def get_check(ctx: Context, check_id: uuid.UUID) -> Any:
+    async with ctx.runtime.db.read() as conn:
+        row = (await conn.execute(select(checks).where(checks.c.id == check_id))).first()
+    if row is None:
+        raise NotFound("check_not_found", "未找到该检测记录。", field="id")
+    return row
+
+
+def _text_of(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _request_input(payload: dict[str, Any]) -> CheckInput:
+    raw_authors = payload.get("authors")
+    authors = [a for a in raw_authors if isinstance(a, str)] if isinstance(raw_authors, list) else []
+    published_on: date | None = None
+    if payload.get("published_on"):
+        try:
+            published_on = date.fromisoformat(str(payload["published_on"])[:10])
+        except ValueError as exc:
+            raise rules.InvalidInput("published_on_invalid", "发表日期格式不正确。", field="published_on") from exc
+    return rules.check_input(
+        _text_of(payload.get("text")),
+        _text_of(payload.get("title")),
+        authors,
+        _text_of(payload.get("journal_level")),
+        published_on,
+    )
+
+
+async def on_paper_check_requested(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """application-service asked for a check: run it, store it, append PaperCheckCompleted.
+
+    Runs inside the consumer's transaction (with its tracking row), so the check row and the event
+    commit together or not at all.  The check id comes from the request's event id, so a replay of
+    the request — whatever path it arrives by — finds its check and changes nothing.
+    """
+    payload = event.payload
+    check_id = check_id_for_request(event.event_id)
+    if (await conn.execute(select(checks.c.id).where(checks.c.id == check_id))).first() is not None:
+        return
+    application_id = payload.get("application_id")
+    paper_id = payload.get("paper_id")
+    common = {
+        "origin": "application",
+        "requested_by": event.actor,
+        "text": _text_of(payload.get("text")),
+        "application_id": str(application_id) if application_id is not None else None,
+        "paper_id": str(paper_id) if paper_id is not None else None,
+        "request_event_id": event.event_id,
+    }
+    try:
+        query = _request_input(payload)
+    except DomainError as refusal:
+        # Nothing to match against.  EVENTS.md has no event for a refused check yet, so the refusal
+        # is kept in the checks table (status "rejected") and logged for the lead to route.
+        log.warning("PaperCheckRequested %s refused: %s", event.event_id, refusal)
+        title = _text_of(payload.get("title"))
+        values = _row_values(
+            check_id, None, error=refusal, title="".join(ch for ch in title if ch.isprintable()), **common
+        )
+        values["text"] = ""  # possibly binary or oversized: only its length (text_chars) is kept
+        await conn.execute(insert(checks).values(values).on_conflict_do_nothing())
+        return
+    result = await ctx.index.check(query)
+    values = _row_values(check_id, query, result=result, **common)
+    inserted = (
+        await conn.execute(insert(checks).values(values).on_conflict_do_nothing().returning(checks.c.id))
+    ).first()
+    if inserted is None:
+        return
+    await ctx.runtime.store.append(
+        conn,
+        CHECK_STREAM,
+        str(check_id),
+        0,
+        [
+            paper_check_completed(
+                str(check_id), result, application_id=common["application_id"], paper_id=common["paper_id"]
+            )
+        ],
+        Metadata.caused_by(event),
+    )

@@ -1,0 +1,169 @@
+"""Use cases of the reference corpus: add (one or in bulk), soft-remove, list, rebuild the index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import Conflict, NotFound
+from zhicheng_kernel.tables import events
+
+from ..adapters.tables import corpus_documents
+from ..context import SERVICE_NAME, Context
+from ..domain import CorpusDocument, rules
+from ..domain.events import CORPUS_DOCUMENT_STREAM, corpus_document_added
+from ..seed_corpus import SEED_PAPERS
+
+MAX_BULK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    added: list[str]
+    skipped: list[str]  # already in the corpus (bulk and seeding only)
+
+
+def validate_document(
+    external_id: str,
+    title: str,
+    text: str,
+    authors: Sequence[str],
+    published_on: date | None,
+    prefix: str = "",
+) -> CorpusDocument:
+    return CorpusDocument(
+        external_id=rules.external_id(external_id, f"{prefix}external_id"),
+        title=rules.clean_line(title, f"{prefix}title", "文献题目", max_chars=rules.MAX_TITLE_CHARS),
+        text=rules.clean_text(text, f"{prefix}text"),
+        authors=rules.clean_authors(authors, f"{prefix}authors"),
+        published_on=published_on,
+    )
+
+
+async def _stream_version(conn: AsyncConnection, stream_id: str) -> int:
+    query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def _insert_or_restore(conn: AsyncConnection, doc: CorpusDocument, now: datetime) -> bool | None:
+    """True: a new row; False: a removed document restored with the new content; None: present."""
+    values: dict[str, Any] = {
+        "external_id": doc.external_id,
+        "title": doc.title,
+        "text": doc.text,
+        "authors": list(doc.authors),
+        "published_on": doc.published_on,
+        "chars": len(doc.text),
+        "added_at": now,
+        "removed": False,
+        "removed_at": None,
+    }
+    stmt = insert(corpus_documents).values(values)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[corpus_documents.c.external_id],
+        set_={k: stmt.excluded[k] for k in values if k != "external_id"},
+        where=corpus_documents.c.removed,
+    ).returning(literal_column("(xmax = 0)").label("fresh"))  # xmax = 0: inserted, not updated
+    row = (await conn.execute(upsert)).first()
+    return None if row is None else bool(row.fresh)
+
+
+async def add_documents(
+    ctx: Context, docs: Sequence[CorpusDocument], meta: Metadata, *, skip_existing: bool
+) -> AddOutcome:
+    """Store the documents and append CorpusDocumentAdded for each, then index them.
+
+    A document already in the corpus is skipped when ``skip_existing`` (bulk import, seeding),
+    otherwise the whole call is refused with 409.  A removed document may be added again.
+    """
+    runtime = ctx.runtime
+    added: list[CorpusDocument] = []
+    skipped: list[str] = []
+    async with ctx.corpus_lock:
+        async with runtime.db.transaction() as conn:
+            now = datetime.now(UTC)
+            for doc in docs:
+                fresh = await _insert_or_restore(conn, doc, now)
+                if fresh is None:
+                    if not skip_existing:
+                        raise Conflict(
+                            "corpus_document_exists",
+                            f"文献 {doc.external_id} 已在比对库中。",
+                            field="external_id",
+                        )
+                    skipped.append(doc.external_id)
+                    continue
+                version = 0 if fresh else await _stream_version(conn, doc.external_id)
+                await runtime.store.append(
+                    conn,
+                    CORPUS_DOCUMENT_STREAM,
+                    doc.external_id,
+                    version,
+                    [corpus_document_added(doc.external_id, doc.title, len(doc.text))],
+                    meta,
+                )
+                added.append(doc)
+        await ctx.index.add_all(added)
+    return AddOutcome([d.external_id for d in added], skipped)
+
+
+async def remove_document(ctx: Context, external_id: str) -> None:
+    """Soft removal: the row stays (removed = true), the index forgets the document. Idempotent."""
+    runtime = ctx.runtime
+    async with ctx.corpus_lock:
+        async with runtime.db.transaction() as conn:
+            exists = (
+                await conn.execute(
+                    select(corpus_documents.c.removed)
+                    .where(corpus_documents.c.external_id == external_id)
+                    .with_for_update()
+                )
+            ).first()
+            if exists is None:
+                raise NotFound("corpus_document_not_found", f"比对库中没有文献 {external_id}。", field="external_id")
+            if not exists.removed:
+                await conn.execute(
+                    corpus_documents.update()
+                    .where(corpus_documents.c.external_id == external_id)
+                    .values(removed=True, removed_at=datetime.now(UTC))
+                )
+        await ctx.index.remove(external_id)
+
+
+async def list_documents(ctx: Context, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    c = corpus_documents.c
+    async with ctx.runtime.db.read() as conn:
+        total = (await conn.execute(select(func.count()).where(~c.removed))).scalar_one()
+        rows = await conn.execute(
+            select(c.external_id, c.title, c.authors, c.published_on, c.chars, c.added_at)
+            .where(~c.removed)
+            .order_by(c.external_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return int(total), [dict(r._mapping) for r in rows]
+
+
+async def load_index(ctx: Context) -> int:
+    """Rebuild the in-memory index from corpus_documents (start-up); returns the number indexed."""
+    c = corpus_documents.c
+    async with ctx.runtime.db.read() as conn:
+        rows = await conn.execute(select(c.external_id, c.title, c.text, c.authors, c.published_on).where(~c.removed))
+        docs = [CorpusDocument(r.external_id, r.title, r.text, tuple(r.authors or ()), r.published_on) for r in rows]
+    await ctx.index.add_all(docs)
+    return len(docs)
+
+
+async def seed_if_empty(ctx: Context) -> AddOutcome | None:
+    """At the first start (no document ever added), load the small corpus of seed_corpus.py."""
+    async with ctx.runtime.db.read() as conn:
+        if (await conn.execute(select(func.count()).select_from(corpus_documents))).scalar_one():
+            return None
+    docs = [CorpusDocument(p.external_id, p.title, p.text, p.authors, p.published_on) for p in SEED_PAPERS]
+    return await add_documents(ctx, docs, Metadata(actor=SERVICE_NAME), skip_existing=True)
