@@ -50,12 +50,12 @@ class Api:
 
     def admin_token(self) -> str:
         if "admin" not in self._tokens:
-            self._tokens["admin"] = self.login(CITY_OFFICE_CODE, self.stack.secrets.admin_password)
+            self._tokens["admin"] = self.login(CITY_OFFICE_CODE, self.stack.secrets.bootstrap_admin_password)
         return self._tokens["admin"]
 
     def operator_token(self) -> str:
         if "operator" not in self._tokens:
-            self._tokens["operator"] = self.login(OPERATOR_USERNAME, self.stack.secrets.operator_password)
+            self._tokens["operator"] = self.login(OPERATOR_USERNAME, self.stack.secrets.bootstrap_operator_password)
         return self._tokens["operator"]
 
     def service_token(self, client: str = "workflows") -> str:
@@ -64,7 +64,7 @@ class Api:
             data={
                 "grant_type": "client_credentials",
                 "client_id": client,
-                "client_secret": self.stack.secrets.clients[client],
+                "client_secret": self.stack.secrets.client_secrets[client],
             },
         )
         assert r.status_code == 200, r.text

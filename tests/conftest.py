@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from zhicheng_devstack.ports import Ports
 
-from tests.harness import DATABASES, Secrets, Servers, Stack
+from tests.harness import DATABASES, Servers, Stack
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +30,7 @@ def servers() -> Iterator[Servers]:
 @pytest.fixture(scope="session")
 def stack(servers: Servers) -> Iterator[Stack]:
     """All four services as processes; tests that need the workflows worker start it themselves."""
-    running = Stack(servers, Secrets.generate(servers.root))
+    running = Stack.prepare(servers)
     try:
         # ZC_TEST_SERVICES narrows the set while a developer works on one service; CI runs all four.
         wanted = os.environ.get("ZC_TEST_SERVICES", "org-service,application-service,review-service,plagiarism-service")

@@ -1,37 +1,29 @@
-"""The real servers and service processes a test session runs, from the project's own install."""
+"""The real servers and service processes a test session or a benchmark runs, from the project's own install."""
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
-import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-import httpx
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from zhicheng_devstack.ports import Ports
-from zhicheng_devstack.process import ManagedProcess
-from zhicheng_devstack.servers import Kafka, Postgres, Temporal
+from .components import COMPONENTS, ComponentProcess, base_url, component_env
+from .credentials import DevSecrets, load_or_create
+from .paths import StackPaths
+from .ports import Ports
+from .servers import Kafka, Postgres, Temporal
 
-SERVICES: dict[str, str] = {
-    "org-service": "org_service",
-    "application-service": "application_service",
-    "review-service": "review_service",
-    "plagiarism-service": "plagiarism_service",
+T = TypeVar("T")
+
+# Tests name the worker "workflows" (its client id); `make run` names it "worker".
+_SPECS = {spec.name: spec for spec in COMPONENTS} | {
+    "workflows": next(c for c in COMPONENTS if c.client_id == "workflows")
 }
-DATABASES: dict[str, str] = {
-    "org-service": "zc_org",
-    "application-service": "zc_application",
-    "review-service": "zc_review",
-    "plagiarism-service": "zc_plagiarism",
-}
-CLIENTS = [*SERVICES, "workflows"]
+SERVICES: dict[str, str] = {spec.name: spec.module for spec in COMPONENTS if spec.is_http}
+DATABASES: dict[str, str] = {spec.name: spec.database for spec in COMPONENTS if spec.database}
 
 
 @dataclass
@@ -75,97 +67,50 @@ class Servers:
 
 
 @dataclass
-class Secrets:
-    signing_key_file: Path
-    clients: dict[str, str]
-    admin_password: str
-    operator_password: str
-
-    @classmethod
-    def generate(cls, root: Path) -> Secrets:
-        key_file = root / "jwt-signing-key.pem"
-        key_file.write_bytes(
-            Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        key_file.chmod(0o600)
-        return cls(
-            signing_key_file=key_file,
-            clients={c: secrets.token_urlsafe(24) for c in CLIENTS},
-            admin_password=secrets.token_urlsafe(12),
-            operator_password=secrets.token_urlsafe(12),
-        )
-
-
-@dataclass
 class Stack:
-    """The four services (and optionally the worker) as real processes on the test ports."""
+    """The four services (and optionally the worker) as real processes, launched like `make run` does."""
 
     servers: Servers
-    secrets: Secrets
-    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    secrets: DevSecrets
+    processes: dict[str, ComponentProcess] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(cls, servers: Servers) -> Stack:
+        """Secrets of its own (generated in the servers' root) for a test session or a benchmark."""
+        return cls(servers, load_or_create(StackPaths(servers.root / "stack")))
 
     def url(self, service: str) -> str:
-        port = {
-            "org-service": self.servers.ports.org,
-            "application-service": self.servers.ports.application,
-            "review-service": self.servers.ports.review,
-            "plagiarism-service": self.servers.ports.plagiarism,
-        }[service]
-        return f"http://127.0.0.1:{port}"
+        return base_url(_SPECS[service].port(self.servers.ports))
 
     def env(self, client: str) -> dict[str, str]:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("ZC_")},
-            "ZC_ENVIRONMENT": "test",
-            "ZC_HTTP_HOST": "127.0.0.1",
-            "ZC_KAFKA_BOOTSTRAP": self.servers.kafka.bootstrap,
-            "ZC_TEMPORAL_ADDRESS": self.servers.temporal.address,
-            "ZC_ORG_URL": self.url("org-service"),
-            "ZC_APPLICATION_URL": self.url("application-service"),
-            "ZC_REVIEW_URL": self.url("review-service"),
-            "ZC_PLAGIARISM_URL": self.url("plagiarism-service"),
-            "ZC_SERVICE_CLIENT_ID": client,
-            "ZC_SERVICE_CLIENT_SECRET": self.secrets.clients[client],
-            "ZC_CATCHUP_INTERVAL_SECONDS": "1.0",
-            "ZC_CONSUMER_SESSION_TIMEOUT_MS": "2000",
-            "ZC_CONSUMER_HEARTBEAT_INTERVAL_MS": "300",
-            "ZC_KAFKA_PARTITIONS": "3",
-        }
-        if client in SERVICES:
-            env["ZC_HTTP_PORT"] = self.url(client).rsplit(":", 1)[1]
-            env["ZC_DATABASE_URL"] = self.servers.postgres.url(DATABASES[client])
-        if client == "org-service":
-            env["ZC_JWT_PRIVATE_KEY_FILE"] = str(self.secrets.signing_key_file)
-            env["ZC_SERVICE_CLIENTS"] = json.dumps(self.secrets.clients)
-            env["ZC_BOOTSTRAP_ADMIN_PASSWORD"] = self.secrets.admin_password
-            env["ZC_BOOTSTRAP_OPERATOR_PASSWORD"] = self.secrets.operator_password
+        spec = _SPECS[client]
+        base = {k: v for k, v in os.environ.items() if not k.startswith("ZC_")}
+        env = component_env(
+            spec,
+            self.servers.ports,
+            self.secrets,
+            self.servers.postgres.url(spec.database) if spec.database else None,
+            self.servers.kafka.bootstrap,
+            self.servers.temporal.address,
+            base,
+        )
+        # Tests want quick consumer-group joins and a short catch-up period.
+        env.update(
+            {
+                "ZC_ENVIRONMENT": "test",
+                "ZC_CATCHUP_INTERVAL_SECONDS": "1.0",
+                "ZC_CONSUMER_SESSION_TIMEOUT_MS": "2000",
+                "ZC_CONSUMER_HEARTBEAT_INTERVAL_MS": "300",
+            }
+        )
         return env
 
     def start(self, client: str, extra_env: Mapping[str, str] | None = None) -> None:
-        module = SERVICES.get(client, "zhicheng_workflows.worker")
-        proc = ManagedProcess(
-            client, self.servers.root / f"{client}.pid", self.servers.root / "logs" / f"{client}.log"
-        )
-        env = self.env(client) | dict(extra_env or {})
-        proc.spawn([sys.executable, "-m", module], env=env)
+        spec = _SPECS[client]
+        proc = ComponentProcess(spec, self.servers.ports, self.servers.root, self.servers.root / "logs")
+        proc.launch(self.env(client) | dict(extra_env or {}), cwd=self.servers.root)
         self.processes[client] = proc
-        if client in SERVICES:
-            self.wait_healthy(client, proc)
-
-    def wait_healthy(self, client: str, proc: ManagedProcess, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.died_early():
-                raise proc.fail("exited during start-up")
-            try:
-                if httpx.get(f"{self.url(client)}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise proc.fail("not healthy in time")
+        proc.wait_ready()
 
     def stop(self, client: str) -> None:
         proc = self.processes.pop(client, None)
@@ -182,7 +127,7 @@ class Stack:
             self.stop(client)
 
 
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], T], timeout: float = 30.0, interval: float = 0.1, what: str = "condition") -> T:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

@@ -46,6 +46,11 @@ class Ports:
         return cls._build("ZC_TEST_", _TEST_OFFSET, os.environ if environ is None else environ)
 
     @classmethod
+    def for_bench(cls, environ: Mapping[str, str] | None = None) -> Ports:
+        """Benchmark ports (26xxx), each overridable by ZC_BENCH_<NAME>_PORT."""
+        return cls._build("ZC_BENCH_", 2 * _TEST_OFFSET, os.environ if environ is None else environ)
+
+    @classmethod
     def _build(cls, prefix: str, offset: int, environ: Mapping[str, str]) -> Ports:
         values: dict[str, int] = {}
         for name, (suffix, default) in _LAYOUT.items():

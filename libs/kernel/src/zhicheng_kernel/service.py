@@ -146,11 +146,16 @@ def create_service_app(
         runtime: ServiceRuntime = app.state.runtime
         async with runtime.db.read() as conn:
             head = await runtime.store.head(conn)
+        watermarks = {
+            consumer.name: {source: await consumer.watermark(source) for source in consumer.subscriptions}
+            for consumer in runtime.consumers.values()
+        }
         return {
             "status": "ok",
             "service": name,
             "head": head,
             "published": runtime.relay.published_position,
+            "consumers": watermarks,
         }
 
     app.include_router(feed_router())

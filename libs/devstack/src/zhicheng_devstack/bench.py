@@ -1,0 +1,259 @@
+"""make bench: measured figures of the event backbone on this machine, written to bench/results.*.
+
+Starts its own PostgreSQL, Kafka and Temporal (26xxx ports, temporary data) and, for the
+cross-service figure, org-service and application-service as real processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.consumer import EventConsumer, Subscription
+from zhicheng_kernel.database import Database
+from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.kafka import ensure_topics, topic_for
+from zhicheng_kernel.relay import OutboxRelay
+from zhicheng_kernel.tables import kernel_metadata
+
+from .harness import Servers, Stack
+from .paths import find_workspace_root
+from .ports import Ports
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(latencies_s: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in latencies_s]
+    return {
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+    }
+
+
+async def fresh_database(servers: Servers, name: str) -> Database:
+    await asyncio.to_thread(servers.postgres.create_database, name)
+    db = Database(servers.postgres.url(name), pool_size=10)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kernel_metadata.create_all)
+    return db
+
+
+async def bench_event_store(servers: Servers, total: int = 4000, writers: int = 8) -> dict[str, Any]:
+    db = await fresh_database(servers, "zc_bench_store")
+    store = EventStore("bench")
+    latencies: list[float] = []
+    per_writer = total // writers
+
+    async def writer() -> None:
+        for _ in range(per_writer):
+            started = time.perf_counter()
+            async with db.transaction() as conn:
+                await store.append(conn, "b", str(uuid.uuid4()), 0, [NewEvent("Benched", {"n": 1})], Metadata("bench"))
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    elapsed = time.perf_counter() - started
+
+    batch_latencies: list[float] = []
+    batch_started = time.perf_counter()
+    for _ in range(200):
+        t0 = time.perf_counter()
+        async with db.transaction() as conn:
+            await store.append(
+                conn, "b", str(uuid.uuid4()), 0, [NewEvent("Benched", {"n": i}) for i in range(10)], Metadata("bench")
+            )
+        batch_latencies.append(time.perf_counter() - t0)
+    batch_elapsed = time.perf_counter() - batch_started
+    await db.dispose()
+    return {
+        "single_event_appends": {
+            "writers": writers,
+            "appends": per_writer * writers,
+            "appends_per_second": round(per_writer * writers / elapsed),
+            **summary(latencies),
+        },
+        "ten_event_appends_one_writer": {
+            "events_per_second": round(2000 / batch_elapsed),
+            **summary(batch_latencies),
+        },
+    }
+
+
+async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 200.0) -> dict[str, Any]:
+    """Append in one database → relay → Kafka → consumer writing a projection in another database."""
+    source_db = await fresh_database(servers, "zc_bench_source")
+    sink_db = await fresh_database(servers, "zc_bench_sink")
+    store = EventStore("bench-source")
+    await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 3)
+    applied_at: dict[str, float] = {}
+
+    async def project(conn: AsyncConnection, event: EventEnvelope) -> None:
+        applied_at[event.payload["key"]] = time.perf_counter()
+
+    class StoreFeed:
+        async def read(self, after: int, limit: int = 500) -> list[EventEnvelope]:
+            async with source_db.read() as conn:
+                return await store.read_after(conn, after, limit)
+
+    consumer = EventConsumer(
+        "bench-sink",
+        sink_db,
+        [Subscription(store.source, {"Benched": project})],
+        bootstrap=servers.kafka.bootstrap,
+        feeds={store.source: StoreFeed()},  # type: ignore[dict-item]
+        catchup_interval=3600,  # measure the Kafka path, not the feed
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=300,
+    )
+    tasks = [
+        asyncio.create_task(OutboxRelay(source_db, store, servers.kafka.bootstrap).run()),
+        asyncio.create_task(consumer.run_kafka()),
+    ]
+    await asyncio.sleep(4)  # group join
+    committed_at: dict[str, float] = {}
+
+    async def append(key: str) -> None:
+        async with source_db.transaction() as conn:
+            await store.append(conn, "b", key, 0, [NewEvent("Benched", {"key": key})], Metadata("bench"))
+        committed_at[key] = time.perf_counter()
+
+    for _ in range(count):
+        await append(str(uuid.uuid4()))
+        await asyncio.sleep(1 / rate)
+    deadline = time.monotonic() + 60
+    while len(applied_at) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    paced = [applied_at[k] - committed_at[k] for k in committed_at if k in applied_at]
+
+    burst = 5000
+    applied_before = len(applied_at)
+    started = time.perf_counter()
+    keys = [str(uuid.uuid4()) for _ in range(burst)]
+    for i in range(0, burst, 50):
+        async with source_db.transaction() as conn:
+            for key in keys[i : i + 50]:
+                await store.append(conn, "b", key, 0, [NewEvent("Benched", {"key": key})], Metadata("bench"))
+    deadline = time.monotonic() + 120
+    while len(applied_at) < applied_before + burst and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    burst_elapsed = time.perf_counter() - started
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await source_db.dispose()
+    await sink_db.dispose()
+    return {
+        "commit_to_projection": {"events": len(paced), "paced_rate_per_second": rate, **summary(paced)},
+        "throughput": {
+            "events": burst,
+            "delivered": len(applied_at) - applied_before,
+            "events_per_second_end_to_end": round((len(applied_at) - applied_before) / burst_elapsed),
+        },
+    }
+
+
+def bench_cross_service(stack: Stack, count: int = 200) -> dict[str, Any]:
+    """A command at org-service → the event reaches application-service's projection (HTTP to HTTP)."""
+    from org_service.domain.identity import id_card_with_check
+
+    http = httpx.Client(timeout=30)
+    org, app = stack.url("org-service"), stack.url("application-service")
+    token = http.post(
+        f"{org}/api/v1/auth/token",
+        data={"username": "6208000001-yw01", "password": stack.secrets.bootstrap_operator_password},
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def watermark() -> int:
+        consumers = http.get(f"{app}/health").json()["consumers"]
+        return max((marks.get("org-service", 0) for marks in consumers.values()), default=0)
+
+    latencies: list[float] = []
+    for i in range(count):
+        started = time.perf_counter()
+        r = http.post(
+            f"{org}/api/v1/accounts/applicants",
+            json={"display_name": "测试人员", "id_card_number": id_card_with_check(f"62080219900101{i:03d}")},
+            headers=headers,
+        )
+        r.raise_for_status()
+        head = http.get(f"{org}/health").json()["head"]
+        while watermark() < head:
+            time.sleep(0.002)
+        latencies.append(time.perf_counter() - started)
+    return {"commands": count, **summary(latencies)}
+
+
+def write_results(results: dict[str, Any], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {results['measured_at']} on {results['machine']} with `make bench`.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+    ]
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else k, v)
+        else:
+            lines.append(f"| {prefix} | {value} |")
+
+    walk("", {k: v for k, v in results.items() if k not in ("measured_at", "machine")})
+    (out_dir / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
+    servers = Servers.start(root, Ports.for_bench())
+    results: dict[str, Any] = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+    }
+    stack = Stack.prepare(servers)
+    try:
+        print("event store …", flush=True)
+        results["event_store"] = asyncio.run(bench_event_store(servers))
+        print("kafka path …", flush=True)
+        results["kafka_path"] = asyncio.run(bench_kafka_path(servers))
+        print("command → projection in another service …", flush=True)
+        for database in ("zc_org", "zc_application"):
+            servers.postgres.create_database(database)
+        stack.start("org-service")
+        stack.start("application-service")
+        results["command_to_projection_in_another_service"] = bench_cross_service(stack)
+    finally:
+        stack.stop_all()
+        servers.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    out = find_workspace_root() / "bench"
+    write_results(results, out)
+    print((out / "RESULTS.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
