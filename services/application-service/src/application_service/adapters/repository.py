@@ -1,0 +1,78 @@
+"""Application and push streams in the kernel's event store, with their read models in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.eventstore import EventStore
+
+from ..domain import events as ev
+from ..domain.application import Application
+from ..domain.rules import OrgNode
+from ..projections import applications as application_view
+from . import tables
+
+
+class ApplicationRepository:
+    def __init__(self, conn: AsyncConnection, store: EventStore) -> None:
+        self.conn = conn
+        self.store = store
+
+    async def get(self, application_id: str) -> Application:
+        """The aggregate rebuilt from its stream (an empty Application when the stream does not exist)."""
+        history = await self.store.load(self.conn, application_id)
+        return Application.rebuild(application_id, ((e.event_type, e.payload) for e in history))
+
+    async def append(self, app: Application, new_events: Sequence[NewEvent], meta: Metadata) -> list[EventEnvelope]:
+        """Append after the version the aggregate was loaded at (ConcurrencyError if someone was first),
+        then bring the read model up to date in the same transaction: the API reads its own writes."""
+        if not new_events:
+            return []
+        stored = await self.store.append(self.conn, ev.APPLICATION, app.id, app.version, new_events, meta)
+        for envelope in stored:
+            app.apply(envelope.event_type, envelope.payload)
+            app.version = envelope.version
+        await application_view.project(self.conn, app, stored)
+        return stored
+
+    async def append_push(self, push_id: str, batch: NewEvent, meta: Metadata) -> EventEnvelope:
+        (stored,) = await self.store.append(self.conn, ev.PUSH, push_id, 0, [batch], meta)
+        p = stored.payload
+        await self.conn.execute(
+            tables.pushes.insert().values(
+                id=push_id,
+                year=p["year"],
+                series=p["series"],
+                level=p["level"],
+                office_org_id=p["office_org_id"],
+                application_ids=p["application_ids"],
+                pushed_by=stored.actor,
+                created_at=stored.occurred_at,
+            )
+        )
+        return stored
+
+
+async def org_with_ancestors(conn: AsyncConnection, org_id: str) -> dict[str, OrgNode]:
+    """The org and every ancestor on its path that this service has learnt of (orgs read model)."""
+    unit = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == org_id))).first()
+    if unit is None:
+        return {}
+    ids = [p for p in unit.path.strip("/").split("/") if p]
+    rows = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id.in_([*ids, org_id])))).all()
+    return {
+        r.id: OrgNode(org_id=r.id, kind=r.kind, path=r.path, level=r.level, division_code=r.division_code) for r in rows
+    }
+
+
+async def applicants_on_staff(conn: AsyncConnection, account_ids: Sequence[str]) -> dict[str, bool | None]:
+    rows = await conn.execute(
+        select(tables.applicants.c.account_id, tables.applicants.c.on_staff).where(
+            tables.applicants.c.account_id.in_(list(account_ids))
+        )
+    )
+    found: dict[str, bool | None] = {r.account_id: r.on_staff for r in rows}
+    return {a: found.get(a) for a in account_ids}

@@ -1,0 +1,77 @@
+"""This service's read models (the write side is the kernel's event store)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+# Projection of org-service's OrganizationCreated: what the review chain is computed from (NAT-7).
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("division_code", Text, nullable=False, server_default=""),
+    Column("parent_id", Text, nullable=True),
+    Column("path", Text, nullable=False),
+)
+
+# Projection of org-service's ApplicantRegistered.
+applicants = Table(
+    "applicants",
+    metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("org_id", Text, nullable=False),
+    Column("org_path", Text, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("on_staff", Boolean, nullable=False),
+)
+
+# Projection of this service's own application streams, written in the append's transaction.
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("applicant_id", Text, nullable=False),
+    Column("applicant_name", Text, nullable=False),
+    Column("org_id", Text, nullable=False),
+    Column("org_path", Text, nullable=False),
+    Column("county_code", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("specialty", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("track", Text, nullable=False),
+    Column("chain", JSONB, nullable=False),
+    Column("current_step", Text, nullable=True),
+    Column("papers", JSONB, nullable=False),
+    Column("checks", JSONB, nullable=False),
+    Column("history", JSONB, nullable=False),
+    Column("push_id", Text, nullable=True),
+    Column("outcome", Text, nullable=True),
+    Column("document_number", Text, nullable=True),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_applications_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
+    Index("ix_applications_applicant", "applicant_id"),
+)
+
+pushes = Table(
+    "pushes",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("office_org_id", Text, nullable=False),
+    Column("application_ids", JSONB, nullable=False),
+    Column("pushed_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

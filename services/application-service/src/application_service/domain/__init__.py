@@ -1,0 +1,1 @@
+"""The application domain: aggregates, commands, events and rules — no I/O here."""

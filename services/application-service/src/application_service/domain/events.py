@@ -1,0 +1,32 @@
+"""Facts of this service, in past tense (docs/EVENTS.md is the contract; schema version 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhicheng_kernel.envelope import NewEvent
+
+APPLICATION = "application"  # stream type
+PUSH = "push"
+
+APPLICATION_SUBMITTED = "ApplicationSubmitted"
+PAPER_CHECK_REQUESTED = "PaperCheckRequested"
+PAPER_CHECK_RECORDED = "PaperCheckRecorded"
+UNIT_APPROVED = "UnitApproved"
+DEPARTMENT_APPROVED = "DepartmentApproved"
+TITLE_OFFICE_APPROVED = "TitleOfficeApproved"
+APPLICATION_RETURNED = "ApplicationReturned"
+PUSH_BATCH_CREATED = "PushBatchCreated"
+APPLICATION_PUSHED = "ApplicationPushed"
+APPLICATION_DECIDED = "ApplicationDecided"
+
+# The approval event of each step of the chain (NAT-7).
+APPROVED_EVENT_OF_STEP: dict[str, str] = {
+    "unit": UNIT_APPROVED,
+    "department": DEPARTMENT_APPROVED,
+    "title_office": TITLE_OFFICE_APPROVED,
+}
+
+
+def event(event_type: str, **payload: Any) -> NewEvent:
+    return NewEvent(event_type, payload)

@@ -1,0 +1,150 @@
+"""The rules this service enforces today, one function per rule, each naming its ID."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from .errors import Conflict, Unprocessable
+from .schedule import Schedule, SeriesSchedule
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# -- SCHED ---------------------------------------------------------------------------------------
+
+
+def series_in_schedule(schedule: Schedule, series: str) -> SeriesSchedule:
+    """SCHED-1/SCHED-4: only series of the year's schedule can be applied for (and pushed)."""
+    entry = schedule.lookup(series)
+    if entry is None:
+        raise Unprocessable(
+            "unknown_series",
+            f"“{series}”不在{schedule.year}年度职称申报推送时间安排的系列（专业）中。",
+            field="series",
+        )
+    return entry
+
+
+def grassroots_track_allowed(entry: SeriesSchedule, track: str) -> None:
+    """SCHED-2: only series marked "(含基层有效)" accept applications on the grassroots track."""
+    if track == "grassroots" and not entry.grassroots:
+        raise Unprocessable(
+            "grassroots_track_not_offered",
+            f"“{entry.series}”不是“含基层有效”的系列（专业），不能按基层职称申报。",
+            field="track",
+        )
+
+
+def push_deadline(year: int, month: int) -> datetime:
+    """SCHED-1: the last instant a push of this month is accepted — the month's end in Asia/Shanghai."""
+    last_day = calendar.monthrange(year, month)[1]
+    return datetime.combine(date(year, month, last_day), time.max, tzinfo=SHANGHAI)
+
+
+def push_window_open(entry: SeriesSchedule, year: int, now: datetime) -> None:
+    """SCHED-1: a series is pushed by the end of its push month (Asia/Shanghai) of the application
+    year; earlier is allowed, later is refused ("可适当提前推送，但不得延后")."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    deadline = push_deadline(year, entry.push_month)
+    if now > deadline:
+        raise Unprocessable(
+            "push_window_closed",
+            f"{entry.series}应于{year}年{entry.push_month}月底前推送，现已逾期，不得延后推送。",
+            field="series",
+            extra={"deadline": deadline.isoformat()},
+        )
+
+
+def published_not_in_future(published_on: date, today: date, field: str) -> None:
+    """A paper cannot have been published after today (Asia/Shanghai)."""
+    if published_on > today:
+        raise Unprocessable("published_in_future", "论文发表日期不能晚于今天。", field=field)
+
+
+def today_in_shanghai(now: datetime) -> date:
+    return now.astimezone(SHANGHAI).date()
+
+
+# -- NAT-7: the review chain ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    org_id: str
+    kind: str
+    path: str
+    level: str = ""
+    division_code: str = ""
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    step: str  # unit / department / title_office
+    org_id: str
+    org_path: str
+
+    def as_payload(self) -> dict[str, str]:
+        return {"step": self.step, "org_id": self.org_id, "org_path": self.org_path}
+
+
+def ancestors_nearest_first(unit: OrgNode, orgs: Mapping[str, OrgNode]) -> list[OrgNode]:
+    ids = [p for p in unit.path.strip("/").split("/") if p]
+    above = [i for i in ids if i != unit.org_id]
+    return [orgs[i] for i in reversed(above) if i in orgs]
+
+
+def review_chain(unit: OrgNode, orgs: Mapping[str, OrgNode]) -> list[ChainStep]:
+    """NAT-7: applications go up one level at a time — employer (unit) → competent department →
+    title office. The department is the nearest ancestor of kind government_department and may be
+    absent (the step is then skipped); the title office is the nearest ancestor of kind title_office
+    and is required."""
+    above = ancestors_nearest_first(unit, orgs)
+    chain = [ChainStep("unit", unit.org_id, unit.path)]
+    department = next((o for o in above if o.kind == "government_department"), None)
+    if department is not None:
+        chain.append(ChainStep("department", department.org_id, department.path))
+    office = next((o for o in above if o.kind == "title_office"), None)
+    if office is None:
+        raise Unprocessable(
+            "no_title_office",
+            "未找到申报单位上级的职称改革办公室，无法确定审核流程，请联系上级主管部门。",
+            field="org_id",
+        )
+    chain.append(ChainStep("title_office", office.org_id, office.path))
+    return chain
+
+
+def county_code(unit: OrgNode, orgs: Mapping[str, OrgNode]) -> str:
+    """The division code of the county the unit belongs to (the unit's own code for city units)."""
+    for node in [unit, *ancestors_nearest_first(unit, orgs)]:
+        if node.level == "county" and node.division_code:
+            return node.division_code
+    return unit.division_code
+
+
+# -- POL-PA-4: the plagiarism gate ------------------------------------------------------------------
+
+
+def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, object]]) -> None:
+    """POL-PA-4: papers are checked for plagiarism during review; the title office approves only when
+    every paper has a recorded check and none failed (max 15% core, 25% provincial, decided by
+    plagiarism-service)."""
+    pending = [p for p in paper_ids if p not in checks]
+    if pending:
+        raise Conflict(
+            "plagiarism_checks_pending",
+            f"尚有 {len(pending)} 篇论文的查重结果未返回，暂不能由职改办审核通过。",
+            extra={"paper_ids": pending},
+        )
+    failed = [p for p in paper_ids if checks[p].get("decision") != "pass"]
+    if failed:
+        raise Unprocessable(
+            "plagiarism_check_failed",
+            "有论文查重未通过（核心期刊复制比不得超过15%，省级期刊不得超过25%），不能审核通过。",
+            extra={"paper_ids": failed},
+        )

@@ -1,0 +1,106 @@
+"""The applications read model: one row per application, written from the aggregate after each append."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import EventEnvelope
+
+from ..adapters import tables
+from ..domain.application import Application
+
+t = tables.applications
+
+
+def _history_entry(e: EventEnvelope) -> dict[str, Any]:
+    keep = (
+        "step",
+        "reviewer_id",
+        "reviewer_org_id",
+        "opinion",
+        "reasons",
+        "paper_id",
+        "decision",
+        "push_id",
+        "outcome",
+        "document_number",
+        "copy_ratio",
+    )
+    return {
+        "event_type": e.event_type,
+        "version": e.version,
+        "occurred_at": e.occurred_at.isoformat(),
+        "actor": e.actor,
+        **{k: e.payload[k] for k in keep if k in e.payload},
+    }
+
+
+async def project(conn: AsyncConnection, app: Application, stored: Sequence[EventEnvelope]) -> None:
+    if not stored:
+        return
+    s = app.submitted
+    step = app.current_step()
+    entries = [_history_entry(e) for e in stored if e.event_type != "PaperCheckRequested"]
+    previous = (await conn.execute(select(t.c.history).where(t.c.id == app.id))).scalar_one_or_none()
+    values = {
+        "version": app.version,
+        "status": app.status,
+        "current_step": step["step"] if step else None,
+        "checks": app.checks,
+        "history": [*(previous or []), *entries],
+        "push_id": app.push_id,
+        "outcome": app.outcome,
+        "document_number": app.document_number,
+        "updated_at": stored[-1].occurred_at,
+    }
+    stmt = insert(t).values(
+        id=app.id,
+        applicant_id=s["applicant_id"],
+        applicant_name=s["applicant_name"],
+        org_id=s["org_id"],
+        org_path=s["org_path"],
+        county_code=s["county_code"],
+        year=s["year"],
+        series=s["series"],
+        specialty=s["specialty"],
+        level=s["level"],
+        track=s["track"],
+        chain=s["chain"],
+        papers=s["papers"],
+        submitted_at=stored[0].occurred_at,
+        **values,
+    )
+    await conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))
+
+
+def view(row: Any) -> dict[str, Any]:
+    """The API's shape of one application."""
+    return {
+        "id": row.id,
+        "status": row.status,
+        "version": row.version,
+        "applicant_id": row.applicant_id,
+        "applicant_name": row.applicant_name,
+        "org_id": row.org_id,
+        "org_path": row.org_path,
+        "county_code": row.county_code,
+        "year": row.year,
+        "series": row.series,
+        "specialty": row.specialty,
+        "level": row.level,
+        "track": row.track,
+        "chain": row.chain,
+        "current_step": row.current_step,
+        "papers": row.papers,
+        "checks": row.checks,
+        "history": row.history,
+        "push_id": row.push_id,
+        "outcome": row.outcome,
+        "document_number": row.document_number,
+        "submitted_at": row.submitted_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }

@@ -1,0 +1,36 @@
+"""What this service keeps of org-service's facts: the org tree (for NAT-7 chains) and applicants."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import EventEnvelope
+
+from ..adapters import tables
+
+
+async def on_organization_created(conn: AsyncConnection, event: EventEnvelope) -> None:
+    p = event.payload
+    values = {
+        "code": p.get("code") or "",
+        "name": p.get("name") or "",
+        "kind": p["kind"],
+        "level": p.get("level") or "",
+        "division_code": p.get("division_code") or "",
+        "parent_id": p.get("parent_id"),
+        "path": p["path"],
+    }
+    stmt = insert(tables.orgs).values(id=p["org_id"], **values)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=[tables.orgs.c.id], set_=values))
+
+
+async def on_applicant_registered(conn: AsyncConnection, event: EventEnvelope) -> None:
+    p = event.payload
+    values = {
+        "org_id": p["org_id"],
+        "org_path": p.get("org_path") or "",
+        "display_name": p.get("display_name") or "",
+        "on_staff": bool(p.get("on_staff", True)),
+    }
+    stmt = insert(tables.applicants).values(account_id=p["account_id"], **values)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=[tables.applicants.c.account_id], set_=values))

@@ -1,0 +1,81 @@
+"""What this service does when other services report facts (consumer handlers).
+
+Each runs inside the consumer's transaction, next to its tracking row, so a redelivery is a no-op.
+A concurrent HTTP decision may take the version first: the append is retried in a savepoint.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.eventstore import EventStore
+
+from ..adapters.repository import ApplicationRepository
+from ..domain.application import Application
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 5
+
+
+async def _append_with_retry(
+    conn: AsyncConnection,
+    store: EventStore,
+    application_id: str,
+    decide: Callable[[Application], Sequence[NewEvent]],
+    cause: EventEnvelope,
+) -> None:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with conn.begin_nested():
+                repo = ApplicationRepository(conn, store)
+                app = await repo.get(application_id)
+                if not app.exists:
+                    log.info("%s names unknown application %s; ignored", cause.event_type, application_id)
+                    return
+                await repo.append(app, decide(app), Metadata.caused_by(cause))
+            return
+        except ConcurrencyError:
+            if attempt == ATTEMPTS:
+                raise
+
+
+async def record_paper_check(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """plagiarism-service's PaperCheckCompleted → PaperCheckRecorded (POL-PA-4), only for our papers."""
+    p = event.payload
+    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id", "decision")):
+        return
+    await _append_with_retry(
+        conn,
+        store,
+        str(p["application_id"]),
+        lambda app: app.record_check(
+            paper_id=str(p["paper_id"]),
+            check_id=str(p["check_id"]),
+            copy_ratio=float(p.get("copy_ratio_excluding_own", p.get("total_copy_ratio", 0.0))),
+            threshold=float(p.get("threshold", 0.0)),
+            decision=str(p["decision"]),
+        ),
+        event,
+    )
+
+
+async def record_document_issued(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """review-service's QualificationDocumentIssued → ApplicationDecided (titled)."""
+    p = event.payload
+    if not p.get("application_id"):
+        return
+    number = p.get("number")
+    await _append_with_retry(conn, store, str(p["application_id"]), lambda app: app.decided("titled", number), event)
+
+
+async def record_votes_tallied(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """review-service's VotesTallied: every candidate that did not pass → ApplicationDecided (not_passed)."""
+    for result in event.payload.get("results", []):
+        if result.get("passed") is False and result.get("application_id"):
+            await _append_with_retry(
+                conn, store, str(result["application_id"]), lambda app: app.decided("not_passed", None), event
+            )

@@ -1,0 +1,225 @@
+"""application-service through HTTP against the real stack: org-service's facts arrive over Kafka,
+plagiarism-service checks the papers, and the review chain runs up the org tree (NAT-7)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.harness import Stack, wait_for
+
+pytestmark = pytest.mark.stack
+
+APP = "application-service"
+THIS_YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
+
+
+@dataclass
+class People:
+    county: dict[str, Any]
+    dept: dict[str, Any]
+    school: dict[str, Any]
+    other: dict[str, Any]
+    applicant: str
+    unit_reviewer: str
+    dept_reviewer: str
+    office_reviewer: str
+    other_unit_reviewer: str
+
+
+@pytest.fixture(scope="module")
+def api(stack: Stack) -> Api:
+    return Api(stack)
+
+
+def business_admin(api: Api, admin_token: str, roles: list[str]) -> str:
+    ba = api.create_business_admin(admin_token, "王芳", roles)
+    return api.login(ba["username"], ba["password"])
+
+
+@pytest.fixture(scope="module")
+def people(api: Api) -> People:
+    county = api.create_org(
+        api.admin_token(),
+        name=unique_name("泾川县职称改革工作领导小组办公室"),
+        kind="title_office",
+        level="county",
+        division_code="620821",
+    )
+    county_admin = api.org_admin_token(county)
+    dept = api.create_org(
+        county_admin,
+        name=unique_name("泾川县卫生健康局"),
+        kind="government_department",
+        level="county",
+        division_code="620821",
+        function="health",
+    )
+    dept_admin = api.org_admin_token(dept)
+    school = api.create_org(
+        dept_admin, name=unique_name("泾川县人民医院"), kind="state_unit", level="county", division_code="620821"
+    )
+    other = api.create_org(
+        dept_admin, name=unique_name("泾川县中医医院"), kind="state_unit", level="county", division_code="620821"
+    )
+    unit_reviewer = business_admin(api, api.org_admin_token(school), ["applicant_management", "unit_review"])
+    registered = api.register_applicant(unit_reviewer, "李明", random_id_card("620821"))
+    return People(
+        county=county,
+        dept=dept,
+        school=school,
+        other=other,
+        applicant=api.login(registered["username"], registered["password"]),
+        unit_reviewer=unit_reviewer,
+        dept_reviewer=business_admin(api, dept_admin, ["department_review"]),
+        office_reviewer=business_admin(api, county_admin, ["title_office_review", "push"]),
+        other_unit_reviewer=business_admin(api, api.org_admin_token(other), ["unit_review"]),
+    )
+
+
+def application(year: int = THIS_YEAR + 1, papers: int = 1, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "year": year,
+        "series": "卫生系列",
+        "specialty": "临床医学",
+        "level": "intermediate",
+        "track": "normal",
+        "papers": [
+            {
+                "title": f"县域医共体建设中的慢病管理实践{i}",
+                "journal": "中国农村卫生事业管理",
+                "journal_level": "provincial",
+                "published_on": "2024-05-01",
+                "authors": ["李明"],
+                "text": "本文以泾川县为例，讨论县域医共体建设中慢性病管理的组织方式、信息共享与绩效考核。" * 20,
+            }
+            for i in range(papers)
+        ],
+    }
+    return body | overrides
+
+
+def submit(api: Api, people: People, **overrides: Any) -> dict[str, Any]:
+    """Submit once org-service's facts (OrganizationCreated, ApplicantRegistered) have reached us."""
+
+    def attempt() -> httpx.Response | None:
+        r = api.post(APP, "/api/v1/applications", people.applicant, application(**overrides))
+        if r.status_code == 409 and r.json()["code"] == "organization_not_synced":
+            return None
+        return r
+
+    r = wait_for(attempt, timeout=30, interval=0.3, what="org events to reach application-service")
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def decide(api: Api, token: str, app: dict[str, Any], decision: str = "approve") -> httpx.Response:
+    body = {"decision": decision, "opinion": "同意推荐", "expected_version": app["version"]}
+    return api.post(APP, f"/api/v1/applications/{app['id']}/decisions", token, body)
+
+
+def read(api: Api, token: str, app_id: str) -> dict[str, Any]:
+    r = api.get(APP, f"/api/v1/applications/{app_id}", token)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def checked(api: Api, people: People, app_id: str) -> dict[str, Any]:
+    """Wait for plagiarism-service's verdicts to come back as PaperCheckRecorded (POL-PA-4)."""
+
+    def done() -> dict[str, Any] | None:
+        seen = read(api, people.office_reviewer, app_id)
+        return seen if len(seen["checks"]) == len(seen["papers"]) else None
+
+    return dict(wait_for(done, timeout=60, interval=0.5, what="paper checks to be recorded"))
+
+
+def test_nat7_submission_gets_the_chain_from_the_org_tree(api: Api, people: People) -> None:
+    """NAT-7: unit = the hospital, department = the county health bureau, title office = the county office."""
+    app = submit(api, people)
+    assert app["status"] == "submitted"
+    assert [(s["step"], s["org_id"]) for s in app["chain"]] == [
+        ("unit", people.school["id"]),
+        ("department", people.dept["id"]),
+        ("title_office", people.county["id"]),
+    ]
+    assert app["applicant_name"] == "李明" and app["county_code"] == "620821"
+    # The applicant sees it; the city office (above) sees it; a sibling hospital does not.
+    assert read(api, people.applicant, app["id"])["id"] == app["id"]
+    assert read(api, api.operator_token(), app["id"])["id"] == app["id"]
+    refused = api.get(APP, f"/api/v1/applications/{app['id']}", people.other_unit_reviewer)
+    assert refused.status_code == 403 and refused.json()["code"] == "outside_scope"
+
+
+def test_nat7_wrong_org_or_role_is_403_with_a_chinese_message(api: Api, people: People) -> None:
+    """NAT-7: only the current step's organization with the step's role decides."""
+    app = submit(api, people, papers=0)
+    for token, code in (
+        (people.other_unit_reviewer, "not_current_reviewer"),
+        (people.dept_reviewer, "not_current_reviewer"),
+        (people.office_reviewer, "not_current_reviewer"),
+        (people.applicant, "role_required"),  # right org (the hospital), no unit_review role
+    ):
+        r = decide(api, token, app)
+        assert r.status_code == 403, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["code"] == code and r.json()["detail"]
+
+
+def test_concurrent_decisions_give_one_200_and_one_409(api: Api, people: People) -> None:
+    app = submit(api, people, papers=0)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: decide(api, people.unit_reviewer, app), range(2)))
+    assert sorted(r.status_code for r in results) == [200, 409]
+    assert next(r for r in results if r.status_code == 409).json()["code"] == "concurrent_modification"
+
+
+def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> None:
+    """NAT-7 one level at a time, POL-PA-4 checks by plagiarism-service, then a push within SCHED-1."""
+    app = submit(api, people, papers=1)
+    app = decide(api, people.unit_reviewer, app).json()
+    assert app["status"] == "unit_approved"
+    app = decide(api, people.dept_reviewer, app).json()
+    assert app["status"] == "department_approved"
+    app = checked(api, people, app["id"])
+    assert all(c["decision"] == "pass" for c in app["checks"].values()), app["checks"]
+    r = decide(api, people.office_reviewer, app)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "office_approved"
+    body = {"year": THIS_YEAR + 1, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
+    r = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
+    assert r.status_code == 201, r.text
+    assert read(api, people.applicant, app["id"])["status"] == "pushed"
+    # The unit cannot push, and nobody pushes the same application twice.
+    assert api.post(APP, "/api/v1/pushes", people.unit_reviewer, body).status_code == 403
+    again = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
+    assert again.status_code == 409 and again.json()["code"] == "not_office_approved"
+
+
+def test_sched1_a_push_after_the_series_month_is_refused(api: Api, people: People) -> None:
+    """SCHED-1: an application of last year's 卫生系列 (December) can no longer be pushed."""
+    app = submit(api, people, year=THIS_YEAR - 1, papers=0)
+    for token in (people.unit_reviewer, people.dept_reviewer, people.office_reviewer):
+        app = decide(api, token, app).json()
+    assert app["status"] == "office_approved"
+    body = {"year": THIS_YEAR - 1, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
+    r = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
+    assert r.status_code == 422 and r.json()["code"] == "push_window_closed"
+
+
+def test_the_event_feed_carries_our_events_to_services(api: Api, people: People) -> None:
+    """Other services read ApplicationSubmitted/PaperCheckRequested from our feed (service tokens only)."""
+    app = submit(api, people, papers=1)
+    token = api.service_token("review-service")
+    r = api.http.get(api.url(APP, "/api/v1/events"), params={"after": 0, "limit": 1000}, headers=bearer(token))
+    assert r.status_code == 200
+    mine = [e["event_type"] for e in r.json()["events"] if e["stream_id"] == app["id"]]
+    assert mine[:2] == ["ApplicationSubmitted", "PaperCheckRequested"]
+    assert api.http.get(api.url(APP, "/api/v1/events"), headers=bearer(people.applicant)).status_code == 403
