@@ -1,0 +1,127 @@
+"""review-service's own tables beside the kernel's: read models and two private ledgers."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+# -- projections of other services' events ---------------------------------------------------------
+
+organizations = Table(
+    "organization",
+    metadata,
+    Column("org_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("path", Text, nullable=False),
+)
+
+experts = Table(
+    "expert",
+    metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("username", Text, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("org_id", Text, nullable=False),
+    Column("series", JSONB, nullable=False),
+    Column("title_level", Text, nullable=False),
+)
+
+candidates = Table(
+    "candidate",
+    metadata,
+    Column("application_id", Text, primary_key=True),
+    Column("push_id", Text, nullable=False),
+    Column("status", Text, nullable=False),  # pushed → in_session
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("specialty", Text, nullable=True),
+    Column("level", Text, nullable=False),
+    Column("applicant_id", Text, nullable=False),
+    Column("applicant_name", Text, nullable=False),
+    Column("org_id", Text, nullable=False),
+    Column("org_path", Text, nullable=False),
+    Column("county_code", Text, nullable=True),
+    Column("annotations", JSONB, nullable=False),
+    Column("session_id", Text, nullable=True),
+)
+
+# -- projections of our own events (written in the transaction of the append) ----------------------
+
+committees = Table(
+    "committee",
+    metadata,
+    Column("committee_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("organizing_org_id", Text, nullable=False),
+    Column("expert_ids", JSONB, nullable=False),
+)
+
+sessions = Table(
+    "session",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("committee_id", Text, nullable=False),
+    Column("workflow_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    # The workflow's start arguments, kept until Temporal accepted them (a start outbox).
+    Column("workflow_input", JSONB, nullable=False),
+    Column("workflow_started", Boolean, nullable=False),
+)
+
+complaints = Table(
+    "complaint",
+    metadata,
+    Column("complaint_id", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
+    Column("application_id", Text, nullable=False),
+    Column("outcome", Text, nullable=True),
+)
+
+documents = Table(
+    "qualification_document",
+    metadata,
+    Column("document_id", Text, primary_key=True),
+    Column("number", Text, nullable=False, unique=True),
+    Column("session_id", Text, nullable=False),
+    Column("application_id", Text, nullable=False, unique=True),
+    Column("applicant_name", Text, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("payload", JSONB, nullable=False),
+)
+
+# -- private ledgers, never published -------------------------------------------------------------
+
+# Who has voted in a session, without when or which ballot: it stops a second ballot (NAT-2)
+# while the ballots themselves (BallotCast) carry no expert id.
+session_voters = Table(
+    "session_voter",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("expert_id", Text, nullable=False),
+    PrimaryKeyConstraint("session_id", "expert_id"),
+)
+
+# Document numbers per year, handed out under the row lock of the issuing transaction: gapless.
+document_sequences = Table(
+    "document_sequence",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("last", BigInteger, nullable=False),
+)

@@ -1,0 +1,44 @@
+"""Internal steps the committee-session workflow drives (service tokens only); each is idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from zhicheng_kernel.auth import CurrentPrincipal, require_service
+
+from ..service_layer import outcomes
+from .deps import Context
+from .schemas import PublishResults
+
+router = APIRouter(prefix="/api/v1/internal/sessions", tags=["评审会议（内部）"])
+
+
+@router.post("/{session_id}/tally", summary="计票（NAT-1 法定人数，NAT-2 三分之二）")
+async def tally(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
+    require_service(principal)
+    return await outcomes.tally(ctx, session_id, principal.subject)
+
+
+@router.post("/{session_id}/publish", summary="公示评审结果（NAT-3）")
+async def publish(session_id: str, body: PublishResults, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
+    require_service(principal)
+    return await outcomes.publish(
+        ctx,
+        session_id,
+        principal.subject,
+        publicity_seconds=body.publicity_seconds,
+        publicity_working_days=body.publicity_working_days,
+    )
+
+
+@router.post("/{session_id}/documents", summary="为公示期满且无未结投诉的通过人员发文（POL-PB-1）")
+async def issue_documents(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
+    require_service(principal)
+    return await outcomes.issue_documents(ctx, session_id, principal.subject)
+
+
+@router.post("/{session_id}/close", summary="结束评审会议")
+async def close(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
+    require_service(principal)
+    return await outcomes.close(ctx, session_id, principal.subject)

@@ -1,0 +1,55 @@
+"""Request bodies of the public and internal API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ONE_MONTH_SECONDS = 30 * 24 * 3600
+
+
+class FormCommittee(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    series: str = Field(min_length=1, max_length=100)
+    level: Literal["junior", "intermediate", "deputy_senior", "senior"]
+    specialty: str | None = Field(default=None, max_length=100, description="按专业组建时填写（NAT-6 正高 ≥11 人）")
+    expert_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class OpenSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=2000, le=2100)
+    publicity_seconds: int | None = Field(default=None, ge=1, description="仅用于测试和演示；不填则按工作日计")
+    publicity_working_days: int = Field(default=5, ge=5, le=30, description="公示期（工作日，NAT-3 不少于 5 个）")
+    complaint_investigation_seconds: int = Field(
+        default=ONE_MONTH_SECONDS, ge=1, description="投诉调查时限（POL-PB-1）"
+    )
+
+
+class RecordAttendance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    present_expert_ids: list[str] = Field(max_length=500)
+
+
+class CastBallot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    votes: dict[str, Literal["yes", "no", "abstain"]]
+
+
+class FileComplaint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: str = Field(min_length=1, max_length=100)
+    content: str = Field(min_length=1, max_length=5000)
+
+
+class ResolveComplaint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["no_problem", "upheld"]
+
+
+class PublishResults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    publicity_seconds: int | None = Field(default=None, ge=1)
+    publicity_working_days: int = Field(default=5, ge=5, le=30)

@@ -1,0 +1,58 @@
+"""review-service: committees, sessions, secret ballots, publicity, complaints, qualification documents."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from zhicheng_kernel.service import ServiceRuntime, create_service_app
+
+from .adapters.temporal import TemporalGateway
+from .api import committees, internal, sessions
+from .projections.peers import consumers
+from .service_layer.committees import start_pending_workflows
+from .service_layer.context import ReviewContext
+from .settings import ReviewSettings
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: ReviewSettings | None = None) -> FastAPI:
+    settings = settings or ReviewSettings()
+
+    async def wire(runtime: ServiceRuntime) -> None:
+        runtime.extras["review"] = ReviewContext(
+            settings=settings,
+            db=runtime.db,
+            store=runtime.store,
+            temporal=TemporalGateway(
+                settings.temporal_address, settings.temporal_namespace, settings.review_task_queue
+            ),
+        )
+
+    async def workflow_starter(runtime: ServiceRuntime) -> None:
+        """A session whose workflow Temporal did not accept at once is started here (a start outbox)."""
+        ctx: ReviewContext = runtime.extras["review"]
+        while True:
+            try:
+                await start_pending_workflows(ctx)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("pending workflow starts failed: %s", exc)
+            await asyncio.sleep(settings.workflow_start_retry_seconds)
+
+    return create_service_app(
+        "review-service",
+        settings,
+        title="职称评审服务 review-service",
+        description="评审委员会、评审会议、无记名投票、结果公示、投诉处理与职称资格文件。",
+        migrations_dir=MIGRATIONS,
+        routers=[committees.router, sessions.router, internal.router],
+        consumers=consumers(),
+        on_startup=[wire],
+        background=[workflow_starter],
+    )

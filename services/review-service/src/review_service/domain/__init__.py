@@ -1,0 +1,1 @@
+"""The review domain: committees, sessions, ballots, documents — rules and decisions, no I/O."""

@@ -1,0 +1,71 @@
+"""Read models of other services' events: organizations and experts (org-service), candidates
+(application-service). Each handler runs in the consumer's tracking transaction; replays are no-ops."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.consumer import Subscription
+from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_kernel.service import ConsumerSpec
+
+from ..adapters.tables import candidates, experts, organizations
+
+
+async def on_organization_created(conn: AsyncConnection, event: EventEnvelope) -> None:
+    p = event.payload
+    row = {"org_id": p["org_id"], "name": p["name"], "kind": p["kind"], "level": p["level"], "path": p["path"]}
+    await conn.execute(insert(organizations).values(row).on_conflict_do_update(index_elements=["org_id"], set_=row))
+
+
+async def on_expert_registered(conn: AsyncConnection, event: EventEnvelope) -> None:
+    p = event.payload
+    row = {
+        "account_id": p["account_id"],
+        "username": p["username"],
+        "display_name": p.get("display_name", ""),
+        "org_id": p["org_id"],
+        "series": list(p.get("series", [])),
+        "title_level": p.get("title_level", ""),
+    }
+    await conn.execute(insert(experts).values(row).on_conflict_do_update(index_elements=["account_id"], set_=row))
+
+
+async def on_application_pushed(conn: AsyncConnection, event: EventEnvelope) -> None:
+    p = event.payload
+    row = {
+        "application_id": p["application_id"],
+        "push_id": p["push_id"],
+        "status": "pushed",
+        "year": int(p["year"]),
+        "series": p["series"],
+        "specialty": p.get("specialty"),
+        "level": p["level"],
+        "applicant_id": p["applicant_id"],
+        "applicant_name": p.get("applicant_name", ""),
+        "org_id": p["org_id"],
+        "org_path": p["org_path"],
+        "county_code": p.get("county_code"),
+        "annotations": list(p.get("annotations", [])),
+        "session_id": None,
+    }
+    # A candidate already taken into a session keeps its place; a re-push only refreshes the facts.
+    refresh = {k: v for k, v in row.items() if k not in ("status", "session_id")}
+    await conn.execute(
+        insert(candidates).values(row).on_conflict_do_update(index_elements=["application_id"], set_=refresh)
+    )
+
+
+def consumers() -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            "review-service.peers",
+            [
+                Subscription(
+                    "org-service",
+                    {"OrganizationCreated": on_organization_created, "ExpertRegistered": on_expert_registered},
+                ),
+                Subscription("application-service", {"ApplicationPushed": on_application_pushed}),
+            ],
+        )
+    ]

@@ -1,0 +1,1 @@
+"""Use cases: load an aggregate, decide, append with its expected version, project in the same transaction."""

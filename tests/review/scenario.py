@@ -1,0 +1,134 @@
+"""The real path to a committee session over HTTP: experts registered at org-service, applications
+submitted, approved up the chain and pushed at application-service, review-service learning both from
+their events. Used by the review and workflow tests against the `stack`."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.api_client import Api, random_id_card, unique_name
+
+SERIES = "卫生系列"  # pushed by December (SCHED-1), so a 2026 push is open all year
+YEAR = 2026
+
+
+@dataclass
+class Expert:
+    account_id: str
+    token: str
+
+
+@dataclass
+class Scenario:
+    api: Api
+    unit_token: str = ""
+    experts: list[Expert] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, api: Api) -> Scenario:
+        """A hospital under the city office whose business admin registers applicants and approves."""
+        admin = api.admin_token()
+        unit = api.create_org(
+            admin, name=unique_name("平凉市人民医院"), kind="state_unit", level="city", division_code="620800"
+        )
+        unit_admin = api.org_admin_token(unit)
+        clerk = api.create_business_admin(unit_admin, "王芳", ["applicant_management", "unit_review"])
+        return cls(api=api, unit_token=api.login(clerk["username"], clerk["password"]))
+
+    # -- org-service -------------------------------------------------------------------------------
+
+    def register_experts(self, count: int, level: str = "intermediate") -> list[Expert]:
+        experts = []
+        for i in range(count):
+            e = self.api.register_expert(self.api.operator_token(), f"专家{i}", [SERIES], "senior")
+            experts.append(Expert(e["account_id"], self.api.login(e["username"], e["password"])))
+        self.experts = experts
+        return experts
+
+    # -- application-service -----------------------------------------------------------------------
+
+    def pushed_candidates(self, count: int, level: str = "intermediate") -> list[str]:
+        api = self.api
+        ids = []
+        for _ in range(count):
+            person = api.register_applicant(self.unit_token, f"李{secrets.token_hex(2)}", random_id_card())
+            token = api.login(person["username"], person["password"])
+            body = {"year": YEAR, "series": SERIES, "specialty": "临床医学", "level": level, "papers": []}
+            submitted = _retry(
+                lambda token=token, body=body: api.post("application-service", "/api/v1/applications", token, body)
+            )
+            ids.append(submitted["id"])
+        for application_id in ids:
+            self._approve(application_id, self.unit_token)
+            self._approve(application_id, api.operator_token())
+        push = {"year": YEAR, "series": SERIES, "level": level, "application_ids": ids}
+        _retry(lambda: api.post("application-service", "/api/v1/pushes", api.operator_token(), push))
+        return ids
+
+    def _approve(self, application_id: str, token: str) -> None:
+        def attempt() -> httpx.Response:
+            current = self.api.get("application-service", f"/api/v1/applications/{application_id}", token).json()
+            body = {"decision": "approve", "opinion": "同意", "expected_version": current["version"]}
+            return self.api.post("application-service", f"/api/v1/applications/{application_id}/decisions", token, body)
+
+        _retry(attempt)
+
+    # -- review-service ----------------------------------------------------------------------------
+
+    def review(self, method: str, path: str, token: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        url = self.api.url("review-service", path)
+        return self.api.http.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
+
+    def form_committee(self, expert_ids: list[str], level: str = "intermediate") -> dict[str, Any]:
+        body = {
+            "name": unique_name("平凉市卫生系列中级评审委员会"),
+            "series": SERIES,
+            "level": level,
+            "expert_ids": expert_ids,
+        }
+        # The experts reach review-service through org-service's events: wait for the projection.
+        return _retry(lambda: self.review("POST", "/api/v1/committees", self.api.operator_token(), body), status=201)
+
+    def open_session(self, committee_id: str, candidates: list[str], **params: Any) -> dict[str, Any]:
+        body = {"year": YEAR, **params}
+
+        def attempt() -> httpx.Response | None:
+            r = self.review("POST", f"/api/v1/committees/{committee_id}/sessions", self.api.operator_token(), body)
+            # Pushed candidates reach review-service through application-service's events.
+            if r.status_code == 422 and r.json()["code"] == "no_candidates":
+                return None
+            return r
+
+        opened = _retry(attempt, status=201)
+        assert set(candidates) <= set(opened["application_ids"]), opened
+        return opened
+
+    def session(self, session_id: str) -> dict[str, Any]:
+        r = self.review("GET", f"/api/v1/sessions/{session_id}", self.api.operator_token())
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    def vote_all(self, session_id: str, application_ids: list[str], experts: list[Expert], vote: str = "yes") -> None:
+        for expert in experts:
+            votes = dict.fromkeys(application_ids, vote)
+            r = self.review("POST", f"/api/v1/sessions/{session_id}/ballots", expert.token, {"votes": votes})
+            assert r.status_code == 201, r.text
+
+
+def _retry(attempt: Any, status: int | None = None, timeout: float = 30.0) -> dict[str, Any]:
+    """Repeat a call while the other services' events are still on their way (409/422 not-synced)."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = attempt()
+        if last is not None and (last.status_code == status if status else last.status_code < 300):
+            return dict(last.json())
+        if last is not None and last.status_code not in (409, 422, 403):
+            break
+        time.sleep(0.3)
+    raise AssertionError(f"gave up: {last.status_code if last is not None else None} {last.text if last else ''}")

@@ -1,0 +1,163 @@
+"""review-service through HTTP on the real stack: committees (NAT-6), attendance and quorum (NAT-1),
+secret ballots and the 2/3 threshold (NAT-2), publicity before documents (NAT-3), complaints holding
+a candidate while the others are issued (POL-PB-1), idempotent workflow steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.api_client import Api
+from tests.harness import Stack, wait_for
+from tests.review.scenario import Expert, Scenario
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def scenario(stack: Stack) -> Iterator[Scenario]:
+    built = Scenario.build(Api(stack))
+    built.register_experts(3)
+    stack.start("workflows")
+    try:
+        yield built
+    finally:
+        stack.stop("workflows")
+
+
+@pytest.fixture(scope="module")
+def committee(scenario: Scenario) -> dict[str, Any]:
+    return scenario.form_committee([e.account_id for e in scenario.experts])
+
+
+def post(scenario: Scenario, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
+    return scenario.review("POST", path, token, body)
+
+
+def ballot(scenario: Scenario, session_id: str, expert: Expert, votes: dict[str, str]) -> Any:
+    return post(scenario, f"/api/v1/sessions/{session_id}/ballots", expert.token, {"votes": votes})
+
+
+def review_events(scenario: Scenario, stream_id: str) -> list[dict[str, Any]]:
+    token = scenario.api.service_token("workflows")
+    r = scenario.review("GET", "/api/v1/events?after=0&limit=1000", token)
+    assert r.status_code == 200, r.text
+    return [e for e in r.json()["events"] if e["stream_id"] == stream_id]
+
+
+def test_committee_needs_an_odd_number_of_known_experts_and_a_secretary_nat6(
+    scenario: Scenario, committee: dict[str, Any]
+) -> None:
+    ids = [e.account_id for e in scenario.experts]
+    assert committee["size"] == 3 and committee["series"] == "卫生系列"
+    body = {"name": "偶数评委会", "series": "卫生系列", "level": "intermediate", "expert_ids": ids[:2]}
+    even = post(scenario, "/api/v1/committees", scenario.api.operator_token(), body)
+    assert even.status_code == 422 and even.json()["code"] == "committee_size_even"
+    senior = post(
+        scenario, "/api/v1/committees", scenario.api.operator_token(), {**body, "level": "senior"} | {"expert_ids": ids}
+    )
+    assert senior.status_code == 422 and senior.json()["code"] == "committee_too_small"  # 3 < 25
+    stranger = post(
+        scenario, "/api/v1/committees", scenario.api.operator_token(), {**body, "expert_ids": [*ids[:2], "nobody"]}
+    )
+    assert stranger.status_code == 422 and stranger.json()["code"] == "unknown_experts"
+    no_role = post(scenario, "/api/v1/committees", scenario.experts[0].token, {**body, "expert_ids": ids})
+    assert no_role.status_code == 403 and no_role.json()["code"] == "role_required"
+    path = f"/api/v1/committees/{committee['committee_id']}"
+    assert scenario.review("GET", path, scenario.api.operator_token()).json()["expert_ids"] == ids
+    assert "expert_ids" not in scenario.review("GET", path, scenario.experts[0].token).json()  # NAT-4
+
+
+def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candidate_nat2_nat3_pol_pb1(
+    scenario: Scenario, committee: dict[str, Any]
+) -> None:
+    candidates = scenario.pushed_candidates(3)
+    opened = scenario.open_session(
+        committee["committee_id"], candidates, publicity_seconds=3, complaint_investigation_seconds=3
+    )
+    sid, ops = opened["session_id"], scenario.api.operator_token()
+    a1, a2, a3 = candidates
+    e0, e1, e2 = scenario.experts
+
+    early = ballot(scenario, sid, e0, dict.fromkeys(opened["application_ids"], "yes"))
+    assert early.status_code == 409 and early.json()["code"] == "attendance_not_recorded"
+    present = {"present_expert_ids": [e.account_id for e in scenario.experts]}
+    assert post(scenario, f"/api/v1/sessions/{sid}/attendance", ops, present).status_code == 201
+    others = {a: "no" for a in opened["application_ids"] if a not in candidates}
+    for expert, a1_vote in ((e0, "yes"), (e1, "yes"), (e2, "no")):
+        r = ballot(scenario, sid, expert, {a1: a1_vote, a2: "no" if expert != e1 else "abstain", a3: "yes", **others})
+        assert r.status_code == 201, r.text
+        assert set(r.json()) == {"session_id", "accepted"}  # nothing that links the expert to a ballot
+    again = ballot(scenario, sid, e0, {a: "yes" for a in opened["application_ids"]})
+    assert again.status_code == 409 and again.json()["code"] == "already_voted"
+    not_expert = post(scenario, f"/api/v1/sessions/{sid}/ballots", ops, {"votes": {a1: "yes"}})
+    assert not_expert.status_code == 403
+
+    # NAT-2: the ballots in the event stream carry no expert id, and the envelope's actor is anonymous.
+    ballots = [e for e in review_events(scenario, sid) if e["event_type"] == "BallotCast"]
+    assert len(ballots) == 3
+    for event in ballots:
+        assert event["actor"] == "ballot-box"
+        assert set(event["payload"]) == {"session_id", "ballot_no", "votes"}
+        assert not {e.account_id for e in scenario.experts} & set(str(event).split("'"))
+
+    assert post(scenario, f"/api/v1/sessions/{sid}/close-voting", ops).status_code == 200
+    published = wait_for(lambda: (s := scenario.session(sid))["status"] == "publicity" and s, what="publicity")
+    results = {r["application_id"]: r for r in published["results"]}
+    assert (results[a1]["yes"], results[a1]["passed"]) == (2, True)  # exactly 2/3 of those present
+    assert (results[a2]["yes"], results[a2]["abstain"], results[a2]["passed"]) == (0, 1, False)
+    assert "NAT-2" in results[a2]["reason"]
+    assert "ballots" not in published and "votes" not in str(published)
+    late = ballot(scenario, sid, e1, {a: "yes" for a in opened["application_ids"]})
+    assert late.status_code == 409
+
+    # POL-PB-1: a complaint during publicity holds a3; a1 is issued once the investigation runs out.
+    complaint = post(
+        scenario,
+        f"/api/v1/sessions/{sid}/complaints",
+        scenario.unit_token,
+        {"application_id": a3, "content": "论文代写"},
+    )
+    assert complaint.status_code == 201, complaint.text
+    complaint_id = complaint.json()["complaint_id"]
+    held = wait_for(lambda: (s := scenario.session(sid))["documents"] and s, timeout=30, what="others issued first")
+    assert [d["application_id"] for d in held["documents"]] == [a1]
+    assert held["held_application_ids"] == [a3] and held["status"] == "issuing"
+    issued_at = {d["application_id"]: d["issued_at"] for d in scenario.review("GET", "/api/v1/documents", ops).json()}
+    assert issued_at[a1] >= published["publicity"]["ends_at"]  # NAT-3
+
+    resolved = post(scenario, f"/api/v1/complaints/{complaint_id}/resolve", ops, {"outcome": "no_problem"})
+    assert resolved.status_code == 200, resolved.text
+    closed = wait_for(lambda: (s := scenario.session(sid))["status"] == "closed" and s, timeout=30, what="closed")
+    numbers = {d["application_id"]: d["number"] for d in closed["documents"]}
+    assert set(numbers) == {a1, a3} and len(set(numbers.values())) == 2
+    assert all(n.startswith("平人社职称〔2026〕") and n.endswith("号") for n in numbers.values())
+
+
+def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_nat1(
+    scenario: Scenario, committee: dict[str, Any]
+) -> None:
+    candidates = scenario.pushed_candidates(1)
+    opened = scenario.open_session(committee["committee_id"], candidates, publicity_seconds=1)
+    sid, ops = opened["session_id"], scenario.api.operator_token()
+    one = {"present_expert_ids": [scenario.experts[0].account_id]}  # 1 of 3 < 2/3
+    assert post(scenario, f"/api/v1/sessions/{sid}/attendance", ops, one).status_code == 201
+    assert (
+        ballot(scenario, sid, scenario.experts[0], dict.fromkeys(opened["application_ids"], "yes")).status_code == 201
+    )
+    absent = ballot(scenario, sid, scenario.experts[1], dict.fromkeys(opened["application_ids"], "yes"))
+    assert absent.status_code == 422 and absent.json()["code"] == "expert_not_present"  # no proxy votes
+
+    service = scenario.api.service_token("workflows")
+    first = post(scenario, f"/api/v1/internal/sessions/{sid}/tally", service)
+    second = post(scenario, f"/api/v1/internal/sessions/{sid}/tally", service)
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert first.json()["quorum_met"] is False
+    assert not any(r["passed"] for r in first.json()["results"])
+    view = scenario.session(sid)
+    assert all("NAT-1" in r["reason"] for r in view["results"])
+    assert [e["event_type"] for e in review_events(scenario, sid)].count("VotesTallied") == 1
+    assert post(scenario, f"/api/v1/internal/sessions/{sid}/tally", ops).status_code == 403  # services only

@@ -1,0 +1,73 @@
+"""Inputs and outputs of the committee-session workflow and its activities (pydantic, one per call)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class SessionInput(BaseModel):
+    """Started by review-service. Durations arrive as inputs so a test runs the whole process in seconds."""
+
+    session_id: str
+    year: int = 0
+    series: str = ""
+    # NAT-3: the publicity period, in seconds (tests, demos) or Chinese working days (the default).
+    publicity_seconds: int | None = None
+    publicity_working_days: int = 5
+    # POL-PB-1: how long an investigation may hold everyone before the others are issued first.
+    complaint_investigation_seconds: int = 30 * 24 * 3600
+    # While a complaint stays open past that, how often the workflow re-reads the session in case a
+    # resolution signal was lost.
+    recheck_seconds: int = 3600
+    # Whether the server knows ZcYear/ZcSeries/ZcStatus (review-service found out when starting).
+    search_attributes: bool = True
+
+
+class SessionRef(BaseModel):
+    session_id: str
+
+
+class PublishRequest(BaseModel):
+    session_id: str
+    publicity_seconds: int | None = None
+    publicity_working_days: int = 5
+
+
+class TallyResult(BaseModel):
+    quorum_met: bool
+    passed_application_ids: list[str]
+
+
+class Publicity(BaseModel):
+    publicity_starts_at: datetime
+    publicity_ends_at: datetime
+    passed_application_ids: list[str]
+
+
+class IssuedDocument(BaseModel):
+    application_id: str
+    number: str
+
+
+class IssueResult(BaseModel):
+    issued: list[IssuedDocument]
+    held: list[str]
+    refused: list[str]
+
+
+class ComplaintSignal(BaseModel):
+    complaint_id: str
+    application_id: str
+    outcome: str | None = None
+
+
+class SessionStatus(BaseModel):
+    stage: str
+    voting_closed: bool
+    open_complaints: list[str] = Field(default_factory=list)
+    issued: dict[str, str] = Field(default_factory=dict)
+    held: list[str] = Field(default_factory=list)
+    refused: list[str] = Field(default_factory=list)
+    publicity_ends_at: datetime | None = None

@@ -1,0 +1,146 @@
+"""CommitteeSessionWorkflow: one workflow per committee session (a batch of candidates).
+
+Deterministic: only workflow.now(), timers and signals; review-service holds the state of each
+candidate and every side effect happens in an activity. The service is the truth about complaints;
+signals only wake the workflow up sooner, so a lost signal delays but never loses a decision.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+
+with workflow.unsafe.imports_passed_through():
+    from .activities import ReviewActivities
+    from .models import (
+        ComplaintSignal,
+        IssueResult,
+        PublishRequest,
+        SessionInput,
+        SessionRef,
+        SessionStatus,
+    )
+
+ZC_STATUS = SearchAttributeKey.for_keyword("ZcStatus")
+
+RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2, maximum_interval=timedelta(seconds=30)
+)
+TIMEOUT = timedelta(seconds=30)
+
+
+@workflow.defn(name="CommitteeSessionWorkflow")
+class CommitteeSessionWorkflow:
+    def __init__(self) -> None:
+        self._input: SessionInput | None = None
+        self._stage = "voting"
+        self._voting_closed = False
+        self._filed: dict[str, str] = {}
+        self._resolutions = 0
+        self._issue = IssueResult(issued=[], held=[], refused=[])
+        self._publicity_ends_at: datetime | None = None
+
+    @workflow.run
+    async def run(self, params: SessionInput) -> SessionStatus:
+        self._input = params
+        ref = SessionRef(session_id=params.session_id)
+
+        await workflow.wait_condition(lambda: self._voting_closed)
+        self._set_stage("tallying")
+        await workflow.execute_activity_method(
+            ReviewActivities.tally_votes, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+        )
+
+        # NAT-3: results are public for the whole period before any document is issued.
+        publicity = await workflow.execute_activity_method(
+            ReviewActivities.publish_results,
+            PublishRequest(
+                session_id=params.session_id,
+                publicity_seconds=params.publicity_seconds,
+                publicity_working_days=params.publicity_working_days,
+            ),
+            start_to_close_timeout=TIMEOUT,
+            retry_policy=RETRY,
+        )
+        self._publicity_ends_at = publicity.publicity_ends_at
+        self._set_stage("publicity")
+        remaining = publicity.publicity_ends_at - workflow.now()
+        if remaining > timedelta(0):
+            await workflow.sleep(remaining)
+
+        # POL-PB-1: a complaint under investigation holds the documents for up to the investigation
+        # period; if it is not settled by then, everyone else is issued first.
+        held = await workflow.execute_activity_method(
+            ReviewActivities.held_candidates, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+        )
+        if held:
+            self._set_stage("investigating")
+            deadline = workflow.now() + timedelta(seconds=params.complaint_investigation_seconds)
+            while held and workflow.now() < deadline:
+                await self._next_resolution(min(deadline - workflow.now(), self._recheck))
+                held = await workflow.execute_activity_method(
+                    ReviewActivities.held_candidates, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+                )
+
+        self._set_stage("issuing")
+        self._issue = await self._issue_documents(ref)
+        while self._issue.held:
+            # The held candidate is issued separately when the investigation ends with no problem.
+            self._set_stage("held")
+            await self._next_resolution(self._recheck)
+            self._issue = await self._issue_documents(ref)
+
+        await workflow.execute_activity_method(
+            ReviewActivities.close_session, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+        )
+        self._set_stage("closed")
+        return self.status()
+
+    @property
+    def _recheck(self) -> timedelta:
+        assert self._input is not None
+        return timedelta(seconds=self._input.recheck_seconds)
+
+    async def _next_resolution(self, within: timedelta) -> None:
+        seen = self._resolutions
+        try:
+            await workflow.wait_condition(lambda: self._resolutions > seen, timeout=within)
+        except TimeoutError:
+            pass
+
+    async def _issue_documents(self, ref: SessionRef) -> IssueResult:
+        return await workflow.execute_activity_method(
+            ReviewActivities.issue_documents, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+        )
+
+    def _set_stage(self, stage: str) -> None:
+        self._stage = stage
+        if self._input is not None and self._input.search_attributes:
+            workflow.upsert_search_attributes([ZC_STATUS.value_set(stage)])
+
+    @workflow.signal
+    def voting_closed(self) -> None:
+        self._voting_closed = True
+
+    @workflow.signal
+    def complaint_filed(self, complaint: ComplaintSignal) -> None:
+        self._filed[complaint.complaint_id] = complaint.application_id
+
+    @workflow.signal
+    def complaint_resolved(self, complaint: ComplaintSignal) -> None:
+        self._filed.pop(complaint.complaint_id, None)
+        self._resolutions += 1
+
+    @workflow.query
+    def status(self) -> SessionStatus:
+        return SessionStatus(
+            stage=self._stage,
+            voting_closed=self._voting_closed,
+            open_complaints=sorted(set(self._filed.values())),
+            issued={d.application_id: d.number for d in self._issue.issued},
+            held=self._issue.held,
+            refused=self._issue.refused,
+            publicity_ends_at=self._publicity_ends_at,
+        )

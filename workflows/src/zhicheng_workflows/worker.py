@@ -1,0 +1,75 @@
+"""`python -m zhicheng_workflows.worker`: runs the committee-session workflow and its activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+from zhicheng_kernel.auth import ServiceCredentials
+from zhicheng_kernel.settings import ServiceSettings
+
+from .committee_session import TASK_QUEUE
+from .committee_session.activities import ReviewActivities
+from .committee_session.workflows import CommitteeSessionWorkflow
+
+log = logging.getLogger("zhicheng_workflows.worker")
+
+
+class WorkerSettings(ServiceSettings):
+    review_task_queue: str = TASK_QUEUE
+
+
+def build_worker(client: Client, settings: WorkerSettings, task_queue: str | None = None) -> Worker:
+    credentials = ServiceCredentials(
+        f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
+    )
+    activities = ReviewActivities(settings.review_url, credentials)
+    return Worker(
+        client,
+        task_queue=task_queue or settings.review_task_queue,
+        workflows=[CommitteeSessionWorkflow],
+        activities=activities.all(),
+        # After a server or worker restart, do not wait 10 s for the lost sticky queue.
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = WorkerSettings()
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        log.info("worker on %s, task queue %s", settings.temporal_address, settings.review_task_queue)
+        await stop.wait()
+        log.info("shutting down")
+
+
+async def connect(settings: ServiceSettings) -> Client:
+    """Connect, waiting for the server if it is still starting."""
+    delay = 0.2
+    while True:
+        try:
+            return await Client.connect(
+                settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                data_converter=pydantic_data_converter,
+            )
+        except Exception as exc:
+            log.warning("Temporal at %s not reachable (%s); retrying", settings.temporal_address, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
