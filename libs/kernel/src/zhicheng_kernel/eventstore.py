@@ -60,14 +60,13 @@ class EventStore:
         if not new_events:
             return []
         await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})
-        # The head is read inside the INSERT, after the lock: its snapshot sees every earlier commit,
-        # and the lock holds for two round trips only (this insert and the commit).
-        head = select(func.coalesce(func.max(events.c.position), 0)).scalar_subquery()
+        head = (await conn.execute(select(func.coalesce(func.max(events.c.position), 0)))).scalar_one()
         now = datetime.now(UTC)
         rows = [
             {
                 "stream_id": stream_id,
                 "version": expected_version + i,
+                "position": head + i,
                 "stream_type": stream_type,
                 "event_id": uuid.uuid4(),
                 "event_type": e.event_type,
@@ -80,15 +79,12 @@ class EventStore:
             }
             for i, e in enumerate(new_events, start=1)
         ]
-        values = [{**row, "position": head + (row["version"] - expected_version)} for row in rows]
         try:
-            result = await conn.execute(events.insert().values(values).returning(events.c.position))
+            await conn.execute(events.insert(), rows)
         except IntegrityError as exc:
             if "event_store_stream_version" in str(exc.orig):
                 raise ConcurrencyError(stream_id, expected_version) from exc
             raise
-        positions = sorted(p for (p,) in result)
-        rows = [{**row, "position": position} for row, position in zip(rows, positions, strict=True)]
         return [_row_to_envelope(_Row(r), self.source) for r in rows]
 
     async def load(self, conn: AsyncConnection, stream_id: str) -> list[EventEnvelope]:
