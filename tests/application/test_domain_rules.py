@@ -183,6 +183,15 @@ def test_pol_pa_4_gate_refuses_a_failed_check() -> None:
     assert err.value.code == "plagiarism_check_failed"
 
 
+def test_pol_pa_4_gate_refuses_a_paper_that_could_not_be_checked_and_says_why() -> None:
+    """POL-PA-4: a paper the automatic check refused needs the employer's uploaded report instead."""
+    checks = {"p1": {"decision": "rejected", "reason": "论文内容为空"}}
+    with pytest.raises(Unprocessable) as err:
+        plagiarism_gate(["p1"], checks)
+    assert err.value.code == "plagiarism_check_rejected"
+    assert err.value.extra["reasons"] == ["论文内容为空"]
+
+
 def test_pol_pa_4_gate_passes_when_all_pass_or_no_papers() -> None:
     """POL-PA-4: all checks passed (or no paper at all) → the gate is open."""
     plagiarism_gate(["p1"], {"p1": {"decision": "pass"}})

@@ -93,3 +93,48 @@ def test_services_converge_after_the_broker_restarts_empty(stack: Stack) -> None
         assert r.status_code == 201, r.text
         assert [step["org_id"] for step in r.json()["chain"]] == [unit["id"], stack_city_office(api)]
     assert len({o["id"] for o in [*during, after]}) == 4
+
+
+def test_a_paper_that_cannot_be_checked_comes_back_rejected_with_its_reason(stack: Stack) -> None:
+    """POL-PA-4: plagiarism-service refuses a paper with nothing to match; the application learns why."""
+    api = Api(stack)
+    unit = api.create_org(
+        api.admin_token(),
+        name=unique_name("平凉市查重测试中学"),
+        kind="state_unit",
+        level="city",
+        division_code="620800",
+    )
+    clerk = api.create_business_admin(api.org_admin_token(unit), "郑洁", ["applicant_management"])
+    applicant = api.register_applicant(api.login(clerk["username"], clerk["password"]), "冯涛", random_id_card())
+    token = api.login(applicant["username"], applicant["password"])
+    paper = {
+        "title": "标点",
+        "journal": "甘肃教育",
+        "journal_level": "provincial",
+        "published_on": "2025-03-01",
+        "authors": ["冯涛"],
+        "text": "。，、；：？！……——",
+    }
+    body = {
+        "year": 2026,
+        "series": "中小学教师系列",
+        "specialty": "中学语文",
+        "level": "intermediate",
+        "papers": [paper],
+    }
+    submitted = wait_for(
+        lambda: (
+            (r := api.post("application-service", "/api/v1/applications", token, body)).status_code == 201 and r.json()
+        ),
+        what="the applicant known to application-service",
+    )
+
+    def rejected() -> dict[str, object] | None:
+        checks = api.get("application-service", f"/api/v1/applications/{submitted['id']}", token).json()["checks"]
+        found = list(checks.values()) if isinstance(checks, dict) else checks
+        return found[0] if found else None
+
+    check = wait_for(rejected, what="the check's verdict")
+    assert check["decision"] == "rejected"
+    assert check["reason"]

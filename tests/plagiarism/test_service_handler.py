@@ -161,11 +161,15 @@ async def test_a_requested_check_is_stored_and_completed_once_however_often_it_i
     assert [p["source_external_id"] for p in row.result["passages"]] == [DEMO_SOURCE_EXTERNAL_ID]
 
 
-async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_announces_nothing(ctx: Context) -> None:
+async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_told_to_the_requester(ctx: Context) -> None:
     consumer = consumer_of(ctx)
     event = request_event(1, text="\x00\x01binary", journal_level="core")
     assert await consumer.apply(event)
     assert await events_of(ctx, "PaperCheckCompleted") == []
+    (rejected,) = await events_of(ctx, "PaperCheckRejected")
+    assert rejected.payload["code"] == "text_binary"
+    assert rejected.payload["application_id"] == event.payload["application_id"]
+    assert rejected.payload["reason"]
     async with ctx.runtime.db.read() as conn:
         row = (await conn.execute(select(checks).where(checks.c.id == check_id_for_request(event.event_id)))).one()
     assert row.status == "rejected"

@@ -61,12 +61,19 @@ def create_app(
                         "ApplicantRegistered": orgs.on_applicant_registered,
                     },
                 ),
-                Subscription("plagiarism-service", {"PaperCheckCompleted": with_store(reactions.record_paper_check)}),
+                Subscription(
+                    "plagiarism-service",
+                    {
+                        "PaperCheckCompleted": with_store(reactions.record_paper_check),
+                        "PaperCheckRejected": with_store(reactions.record_paper_check_rejected),
+                    },
+                ),
                 Subscription(
                     "review-service",
                     {
                         "QualificationDocumentIssued": with_store(reactions.record_document_issued),
                         "VotesTallied": with_store(reactions.record_votes_tallied),
+                        "ComplaintResolved": with_store(reactions.record_complaint_resolved),
                     },
                 ),
             ],

@@ -190,7 +190,14 @@ class Application:
         ]
 
     def record_check(
-        self, *, paper_id: str, check_id: str, copy_ratio: float, threshold: float, decision: str
+        self,
+        *,
+        paper_id: str,
+        check_id: str,
+        copy_ratio: float | None,
+        threshold: float | None,
+        decision: str,
+        reason: str | None = None,
     ) -> list[NewEvent]:
         """A plagiarism-service verdict on one of this application's papers (POL-PA-4); repeats are no-ops."""
         if paper_id not in self.paper_ids:
@@ -206,6 +213,7 @@ class Application:
                 copy_ratio=copy_ratio,
                 threshold=threshold,
                 decision=decision,
+                reason=reason,
             )
         ]
 

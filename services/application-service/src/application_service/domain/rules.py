@@ -141,6 +141,13 @@ def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, 
             f"尚有 {len(pending)} 篇论文的查重结果未返回，暂不能由职改办审核通过。",
             extra={"paper_ids": pending},
         )
+    rejected = [p for p in paper_ids if checks[p].get("decision") == "rejected"]
+    if rejected:
+        raise Unprocessable(
+            "plagiarism_check_rejected",
+            "有论文未能自动查重（内容无法比对），须由用人单位联系查重并上传盖章的查重报告。",
+            extra={"paper_ids": rejected, "reasons": [checks[p].get("reason") for p in rejected]},
+        )
     failed = [p for p in paper_ids if checks[p].get("decision") != "pass"]
     if failed:
         raise Unprocessable(

@@ -29,6 +29,7 @@ def _history_entry(e: EventEnvelope) -> dict[str, Any]:
         "outcome",
         "document_number",
         "copy_ratio",
+        "reason",
     )
     return {
         "event_type": e.event_type,

@@ -63,6 +63,28 @@ async def record_paper_check(store: EventStore, conn: AsyncConnection, event: Ev
     )
 
 
+async def record_paper_check_rejected(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """plagiarism-service's PaperCheckRejected → PaperCheckRecorded with decision "rejected" (POL-PA-4):
+    the paper needs the employer's uploaded report instead."""
+    p = event.payload
+    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id")):
+        return
+    await _append_with_retry(
+        conn,
+        store,
+        str(p["application_id"]),
+        lambda app: app.record_check(
+            paper_id=str(p["paper_id"]),
+            check_id=str(p["check_id"]),
+            copy_ratio=None,
+            threshold=None,
+            decision="rejected",
+            reason=str(p.get("reason") or p.get("code") or ""),
+        ),
+        event,
+    )
+
+
 async def record_document_issued(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's QualificationDocumentIssued → ApplicationDecided (titled)."""
     p = event.payload
@@ -70,6 +92,15 @@ async def record_document_issued(store: EventStore, conn: AsyncConnection, event
         return
     number = p.get("number")
     await _append_with_retry(conn, store, str(p["application_id"]), lambda app: app.decided("titled", number), event)
+
+
+async def record_complaint_resolved(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """review-service's ComplaintResolved: an upheld complaint (POL-PB-1) means no title this year."""
+    p = event.payload
+    if p.get("outcome") == "upheld" and p.get("application_id"):
+        await _append_with_retry(
+            conn, store, str(p["application_id"]), lambda app: app.decided("not_passed", None), event
+        )
 
 
 async def record_votes_tallied(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:

@@ -31,3 +31,14 @@ def paper_check_completed(
             "decision": result.decision,
         },
     )
+
+
+def paper_check_rejected(
+    check_id: str, *, code: str, reason: str, application_id: str | None, paper_id: str | None
+) -> NewEvent:
+    """A requested check that cannot be run (no text to match, binary content…): the requester must
+    not wait for a verdict that will never come."""
+    return NewEvent(
+        "PaperCheckRejected",
+        {"check_id": check_id, "application_id": application_id, "paper_id": paper_id, "code": code, "reason": reason},
+    )

@@ -17,7 +17,7 @@ from zhicheng_kernel.errors import DomainError, NotFound
 from ..adapters.tables import checks
 from ..context import Context
 from ..domain import CheckInput, CheckResult, rules
-from ..domain.events import CHECK_STREAM, paper_check_completed
+from ..domain.events import CHECK_STREAM, paper_check_completed, paper_check_rejected
 
 log = logging.getLogger(__name__)
 
@@ -175,15 +175,33 @@ async def on_paper_check_requested(ctx: Context, conn: AsyncConnection, event: E
     try:
         query = _request_input(payload)
     except DomainError as refusal:
-        # Nothing to match against.  EVENTS.md has no event for a refused check yet, so the refusal
-        # is kept in the checks table (status "rejected") and logged for the lead to route.
+        # Nothing to match against: the refusal is stored (status "rejected") and told to the requester.
         log.warning("PaperCheckRequested %s refused: %s", event.event_id, refusal)
         title = _text_of(payload.get("title"))
         values = _row_values(
             check_id, None, error=refusal, title="".join(ch for ch in title if ch.isprintable()), **common
         )
         values["text"] = ""  # possibly binary or oversized: only its length (text_chars) is kept
-        await conn.execute(insert(checks).values(values).on_conflict_do_nothing())
+        inserted = (
+            await conn.execute(insert(checks).values(values).on_conflict_do_nothing().returning(checks.c.id))
+        ).first()
+        if inserted is not None:
+            await ctx.runtime.store.append(
+                conn,
+                CHECK_STREAM,
+                str(check_id),
+                0,
+                [
+                    paper_check_rejected(
+                        str(check_id),
+                        code=refusal.code,
+                        reason=refusal.message,
+                        application_id=common["application_id"],
+                        paper_id=common["paper_id"],
+                    )
+                ],
+                Metadata.caused_by(event),
+            )
         return
     result = await ctx.index.check(query)
     values = _row_values(check_id, query, result=result, **common)
