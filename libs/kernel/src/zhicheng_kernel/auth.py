@@ -81,7 +81,7 @@ class TokenVerifier:
 
     def _load(self, jwks: dict[str, Any]) -> None:
         keyset = jwt.PyJWKSet.from_dict(jwks)
-        self._keys = {k.key_id: k for k in keyset.keys}
+        self._keys = {k.key_id: k for k in keyset.keys if k.key_id}
 
     async def _refresh(self) -> None:
         if self.jwks_url is None:
@@ -97,7 +97,7 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         try:
-            kid = jwt.get_unverified_header(token).get("kid")
+            kid = str(jwt.get_unverified_header(token).get("kid", ""))
         except jwt.PyJWTError as exc:
             raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。") from exc
         if kid not in self._keys:
