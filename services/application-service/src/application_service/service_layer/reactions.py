@@ -43,11 +43,14 @@ async def _append_with_retry(
                 raise
 
 
-async def record_paper_check(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
-    """plagiarism-service's PaperCheckCompleted → PaperCheckRecorded (POL-PA-4), only for our papers."""
+async def _record_check(
+    store: EventStore, conn: AsyncConnection, event: EventEnvelope, *, decision: str, reason: str | None
+) -> None:
     p = event.payload
-    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id", "decision")):
+    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id")) or not decision:
         return
+    ratio = p.get("copy_ratio_excluding_own")
+    threshold = p.get("threshold")
     await _append_with_retry(
         conn,
         store,
@@ -55,34 +58,27 @@ async def record_paper_check(store: EventStore, conn: AsyncConnection, event: Ev
         lambda app: app.record_check(
             paper_id=str(p["paper_id"]),
             check_id=str(p["check_id"]),
-            copy_ratio=float(p.get("copy_ratio_excluding_own", p.get("total_copy_ratio", 0.0))),
-            threshold=float(p.get("threshold", 0.0)),
-            decision=str(p["decision"]),
+            copy_ratio=float(ratio) if ratio is not None else None,
+            threshold=float(threshold) if threshold is not None else None,
+            decision=decision,
+            reason=reason,
         ),
         event,
     )
+
+
+async def record_paper_check(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """plagiarism-service's PaperCheckCompleted → PaperCheckRecorded (POL-PA-4), only for our papers.
+
+    The recorded ratio is the one plagiarism-service decides on: excluding quotes and own publications."""
+    await _record_check(store, conn, event, decision=str(event.payload.get("decision") or ""), reason=None)
 
 
 async def record_paper_check_rejected(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
     """plagiarism-service's PaperCheckRejected → PaperCheckRecorded with decision "rejected" (POL-PA-4):
     the paper needs the employer's uploaded report instead."""
-    p = event.payload
-    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id")):
-        return
-    await _append_with_retry(
-        conn,
-        store,
-        str(p["application_id"]),
-        lambda app: app.record_check(
-            paper_id=str(p["paper_id"]),
-            check_id=str(p["check_id"]),
-            copy_ratio=None,
-            threshold=None,
-            decision="rejected",
-            reason=str(p.get("reason") or p.get("code") or ""),
-        ),
-        event,
-    )
+    reason = str(event.payload.get("reason") or event.payload.get("code") or "")
+    await _record_check(store, conn, event, decision="rejected", reason=reason)
 
 
 async def record_document_issued(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
