@@ -131,9 +131,7 @@ PASSWORD_CHANGE_PATH = "/api/v1/auth/password"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-async def current_principal(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Principal:
+async def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
     if not token:
         raise Unauthorized("unauthenticated", "请先登录。")
     verifier: TokenVerifier = request.app.state.verifier

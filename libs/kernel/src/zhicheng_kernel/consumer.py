@@ -94,9 +94,7 @@ class EventConsumer:
 
     async def _lock_watermark(self, conn: AsyncConnection, source: str) -> int:
         await conn.execute(
-            insert(consumer_watermarks)
-            .values(consumer=self.name, source=source, position=0)
-            .on_conflict_do_nothing()
+            insert(consumer_watermarks).values(consumer=self.name, source=source, position=0).on_conflict_do_nothing()
         )
         row = (
             await conn.execute(

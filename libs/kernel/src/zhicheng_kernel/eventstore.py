@@ -88,9 +88,7 @@ class EventStore:
         return [_row_to_envelope(_Row(r), self.source) for r in rows]
 
     async def load(self, conn: AsyncConnection, stream_id: str) -> list[EventEnvelope]:
-        result = await conn.execute(
-            select(events).where(events.c.stream_id == stream_id).order_by(events.c.version)
-        )
+        result = await conn.execute(select(events).where(events.c.stream_id == stream_id).order_by(events.c.version))
         return [self.upcasters.upcast(_row_to_envelope(r, self.source)) for r in result]
 
     async def read_after(self, conn: AsyncConnection, position: int, limit: int) -> list[EventEnvelope]:

@@ -33,9 +33,7 @@ async def ensure_topics(bootstrap: str, topics: list[str], partitions: int = 3, 
         await admin.close()
 
 
-async def keep_topics(
-    bootstrap: str, topics: list[str], partitions: int, replication: int, interval: float
-) -> None:
+async def keep_topics(bootstrap: str, topics: list[str], partitions: int, replication: int, interval: float) -> None:
     """Re-create topics at once after a broker restart, so producers and consumers recover."""
     while True:
         try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
-
-from .tables import kernel_metadata
 
 
 def alembic_config(database_url: str, migrations_dir: Path) -> Config:
@@ -51,6 +51,47 @@ def run_env(target_metadata: MetaData) -> None:
     asyncio.run(run_async())
 
 
-def create_kernel_tables(connection: Connection) -> None:
-    """Called from a service's first revision: the event store, outbox cursor and tracking tables."""
-    kernel_metadata.create_all(connection)
+def create_kernel_tables() -> None:
+    """Called from a service's first revision: the event store, outbox cursor and tracking tables.
+
+    Spelled out rather than created from `kernel_metadata`, so that a later change of the tables is
+    a revision of its own and this one stays what it was.
+    """
+    op.create_table(
+        "event_store",
+        sa.Column("stream_id", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("stream_type", sa.Text(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.Text(), nullable=False),
+        sa.Column("schema_version", sa.Integer(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.Text(), nullable=False),
+        sa.Column("correlation_id", sa.Uuid(), nullable=False),
+        sa.Column("causation_id", sa.Uuid(), nullable=True),
+        sa.Column("payload", JSONB(), nullable=False),
+        sa.PrimaryKeyConstraint("stream_id", "version", name="event_store_stream_version"),
+        sa.UniqueConstraint("event_id"),
+        sa.UniqueConstraint("position"),
+    )
+    op.create_table(
+        "outbox_cursor",
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
+        "consumer_watermark",
+        sa.Column("consumer", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "source"),
+    )
+    op.create_table(
+        "processed_event",
+        sa.Column("consumer", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "source", "position"),
+    )

@@ -28,9 +28,7 @@ class OutboxRelay:
     advisory lock publishes, so the order of one stream is kept.
     """
 
-    def __init__(
-        self, db: Database, store: EventStore, bootstrap: str, *, batch: int = 500, idle: float = 0.5
-    ) -> None:
+    def __init__(self, db: Database, store: EventStore, bootstrap: str, *, batch: int = 500, idle: float = 0.5) -> None:
         self.db = db
         self.store = store
         self.bootstrap = bootstrap
@@ -95,9 +93,7 @@ class OutboxRelay:
     async def _load_cursor(self) -> int:
         async with self.db.read() as conn:
             row = (
-                await conn.execute(
-                    select(outbox_cursors.c.position).where(outbox_cursors.c.name == self.topic)
-                )
+                await conn.execute(select(outbox_cursors.c.position).where(outbox_cursors.c.name == self.topic))
             ).first()
         return int(row.position) if row else 0
 

@@ -87,8 +87,7 @@ def create_service_app(
         )
         for spec in consumers:
             feeds = {
-                s.source: FeedClient(s.source, settings.peer_url(s.source), credentials)
-                for s in spec.subscriptions
+                s.source: FeedClient(s.source, settings.peer_url(s.source), credentials) for s in spec.subscriptions
             }
             runtime.consumers[spec.name] = EventConsumer(
                 spec.name,
@@ -104,13 +103,9 @@ def create_service_app(
         app.state.verifier = runtime.verifier
         for hook in on_startup:
             await hook(runtime)
-        topics = sorted(
-            {topic_for(name)} | {topic_for(s.source) for spec in consumers for s in spec.subscriptions}
-        )
+        topics = sorted({topic_for(name)} | {topic_for(s.source) for spec in consumers for s in spec.subscriptions})
         with contextlib.suppress(Exception):
-            await ensure_topics(
-                settings.kafka_bootstrap, topics, settings.kafka_partitions, settings.kafka_replication
-            )
+            await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions, settings.kafka_replication)
         tasks = [
             asyncio.create_task(runtime.relay.run(), name=f"{name}.relay"),
             asyncio.create_task(

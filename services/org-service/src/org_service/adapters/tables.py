@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Table,
@@ -38,6 +39,8 @@ organizations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+Index("organization_parent", organizations.c.parent_id)
+
 org_code_counters = Table(
     "org_code_counter",
     metadata,
@@ -63,6 +66,8 @@ accounts = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+Index("account_org", accounts.c.org_id)
 
 refresh_tokens = Table(
     "refresh_token",

@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_kernel_tables(op.get_bind())
+    create_kernel_tables()
     # Spelled out (not metadata.create_all) so later revisions can alter these tables safely.
     op.create_table(
         "orgs",

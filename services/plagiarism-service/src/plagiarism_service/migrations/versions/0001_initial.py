@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_kernel_tables(op.get_bind())
+    create_kernel_tables()
     op.create_table(
         "corpus_documents",
         sa.Column("external_id", sa.Text, primary_key=True),
