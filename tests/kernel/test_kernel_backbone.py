@@ -88,9 +88,7 @@ async def test_positions_are_gapless_and_follow_commit_order(db: Database) -> No
     assert [e.position for e in after] == list(range(start + 1, start + 22))
 
 
-async def test_a_rolled_back_append_is_never_published_and_committed_ones_are(
-    db: Database, servers: Servers
-) -> None:
+async def test_a_rolled_back_append_is_never_published_and_committed_ones_are(db: Database, servers: Servers) -> None:
     store = EventStore(source_name())
     await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 1)
     stream = f"s-{uuid.uuid4()}"
@@ -243,3 +241,15 @@ def test_upcaster_reads_an_old_event_version_as_the_new_one() -> None:
 async def test_database_is_reachable(db: Database) -> None:
     async with db.read() as conn:
         assert (await conn.execute(text("select 1"))).scalar_one() == 1
+
+
+async def test_an_expected_version_ahead_of_the_stream_is_refused(db: Database) -> None:
+    store = EventStore(source_name())
+    stream = f"s-{uuid.uuid4()}"
+    await append_one(db, store, stream, 0)
+    with pytest.raises(ConcurrencyError):
+        await append_one(db, store, stream, 999)
+    with pytest.raises(ConcurrencyError):
+        await append_one(db, store, f"s-{uuid.uuid4()}", 3)  # a new stream starts at version 0
+    async with db.read() as conn:
+        assert [e.version for e in await store.load(conn, stream)] == [1]

@@ -48,7 +48,7 @@ def test_ORG_5_creating_an_org_creates_its_system_admin_named_by_the_org_code(ap
 
 def test_ORG_4_concurrent_creation_of_the_same_org_gives_one_org_and_one_409(api: Api) -> None:
     name = unique_name("平凉市第五中学")
-    body = {"name": name, "kind": "state_unit", "level": "city", "division_code": "620800"}
+    body = {"name": name, "kind": "state_unit", "unit_type": "school", "level": "city", "division_code": "620800"}
     token = api.admin_token()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         responses = list(pool.map(lambda _: api.post("org-service", "/api/v1/orgs", token, body), range(2)))
@@ -71,7 +71,13 @@ def test_ORG_1_a_county_office_cannot_create_a_city_level_unit(api: Api) -> None
         "org-service",
         "/api/v1/orgs",
         api.org_admin_token(county),
-        {"name": unique_name("平凉市某研究所"), "kind": "state_unit", "level": "city", "division_code": "620800"},
+        {
+            "name": unique_name("平凉市某研究所"),
+            "kind": "state_unit",
+            "unit_type": "research_institute",
+            "level": "city",
+            "division_code": "620800",
+        },
     )
     assert r.status_code == 403
     assert r.json()["rule"] == "ORG-1"
@@ -141,3 +147,150 @@ def test_event_feed_is_for_internal_services_only(api: Api) -> None:
     r = api.get("org-service", "/api/v1/events", api.service_token(), after=0, limit=5)
     assert r.status_code == 200
     assert r.json()["events"][0]["event_type"] == "OrganizationCreated"
+
+
+def test_audit_shows_who_did_what_when_and_from_where_within_the_subtree(api: Api) -> None:
+    admin = api.admin_token()
+    r = api.http.post(
+        api.url("org-service", "/api/v1/orgs"),
+        json={
+            "name": unique_name("平凉市审计测试局"),
+            "kind": "government_department",
+            "level": "city",
+            "division_code": "620800",
+            "function": "other",
+        },
+        headers={"Authorization": f"Bearer {admin}", "User-Agent": "ZhigaibanTerminal/1.0", "X-Request-ID": "req-audit-1"},
+    )
+    assert r.status_code == 201
+    dept = r.json()
+    entries = api.get(
+        "org-service", "/api/v1/audit", admin, actor="6208000001", event_type="OrganizationCreated"
+    ).json()
+    mine = [e for e in entries if e["stream_id"] == dept["id"]]
+    assert len(mine) == 1
+    assert mine[0]["ip"] == "127.0.0.1"
+    assert mine[0]["user_agent"] == "ZhigaibanTerminal/1.0"
+    assert mine[0]["request_id"] == "req-audit-1"
+    # The new department's admin audits its own subtree only: the city office's actions are not there.
+    dept_entries = api.get("org-service", "/api/v1/audit", api.org_admin_token(dept)).json()
+    assert all(e["actor"] != "6208000001" for e in dept_entries)
+
+
+def test_search_and_subtree_stay_within_the_callers_subtree(api: Api) -> None:
+    admin = api.admin_token()
+    county = api.create_org(
+        admin,
+        name=unique_name("崇信县职称改革工作领导小组办公室"),
+        kind="title_office",
+        level="county",
+        division_code="620823",
+    )
+    county_admin = api.org_admin_token(county)
+    school = api.create_org(
+        county_admin,
+        name=unique_name("崇信县第一中学"),
+        kind="state_unit",
+        unit_type="school",
+        level="county",
+        division_code="620823",
+    )
+    by_name = api.get("org-service", "/api/v1/orgs", admin, name="崇信县第一中学").json()
+    assert school["id"] in {o["id"] for o in by_name}
+    assert api.get("org-service", "/api/v1/orgs", county_admin, code=school["code"]).json()[0]["id"] == school["id"]
+    # The county office does not see the city office's other organizations, nor the provinces'.
+    seen = api.get("org-service", "/api/v1/orgs", county_admin, limit=500).json()
+    assert {o["division_code"] for o in seen} == {"620823"}
+    subtree = api.get("org-service", f"/api/v1/orgs/{county['id']}/subtree", county_admin).json()
+    assert [o["id"] for o in subtree] == [county["id"], school["id"]]
+
+
+def test_a_deactivated_account_cannot_log_in_and_its_refresh_token_is_revoked(api: Api) -> None:
+    school = api.create_org(
+        api.admin_token(),
+        name=unique_name("平凉市第九中学"),
+        kind="state_unit",
+        unit_type="school",
+        level="city",
+        division_code="620800",
+    )
+    admin = api.org_admin_token(school)
+    clerk = api.create_business_admin(admin, "陈静", ["unit_review"])
+    login = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"username": clerk["username"], "password": clerk["password"]},
+    ).json()
+    accounts = api.get("org-service", f"/api/v1/orgs/{school['id']}/accounts", admin).json()
+    version = next(a["version"] for a in accounts if a["username"] == clerk["username"])
+    r = api.post(
+        "org-service",
+        f"/api/v1/accounts/{clerk['account_id']}/deactivate",
+        admin,
+        {"expected_version": version, "reason": "调离本单位"},
+    )
+    assert r.status_code == 200 and r.json()["active"] is False
+    again = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"grant_type": "refresh_token", "refresh_token": login["refresh_token"]},
+    )
+    assert again.status_code == 401 and again.json()["code"] == "refresh_token_invalid"
+    relogin = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"username": clerk["username"], "password": clerk["password"]},
+    )
+    assert relogin.status_code == 401
+
+
+def test_refresh_rotates_and_a_revoked_refresh_token_is_refused(api: Api) -> None:
+    first = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"username": "6208000001", "password": api.stack.secrets.bootstrap_admin_password},
+    ).json()
+    second = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+    )
+    assert second.status_code == 200
+    reused = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
+    )
+    assert reused.status_code == 401
+    api.http.post(api.url("org-service", "/api/v1/auth/revoke"), json={"refresh_token": second.json()["refresh_token"]})
+    revoked = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"grant_type": "refresh_token", "refresh_token": second.json()["refresh_token"]},
+    )
+    assert revoked.status_code == 401
+
+
+def test_repeated_failed_logins_lock_the_account(api: Api) -> None:
+    school = api.create_org(
+        api.admin_token(),
+        name=unique_name("平凉市第十中学"),
+        kind="state_unit",
+        unit_type="school",
+        level="city",
+        division_code="620800",
+    )
+    username = school["admin"]["username"]
+    codes = [
+        api.http.post(
+            api.url("org-service", "/api/v1/auth/token"), data={"username": username, "password": "wrong"}
+        ).json()["code"]
+        for _ in range(6)
+    ]
+    assert codes[:5] == ["login_failed"] * 5
+    assert codes[5] == "account_locked"
+    locked = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"username": username, "password": school["admin"]["initial_password"]},
+    )
+    assert locked.status_code == 401 and locked.json()["code"] == "account_locked"
+
+
+def test_role_catalogue_names_every_role_in_chinese(api: Api) -> None:
+    roles = api.get("org-service", "/api/v1/roles", api.admin_token()).json()
+    by_role = {r["role"]: r for r in roles}
+    assert by_role["unit_review"]["name"] == "单位审核" and by_role["unit_review"]["assignable"]
+    assert not by_role["system_admin"]["assignable"]

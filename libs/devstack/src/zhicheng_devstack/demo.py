@@ -123,6 +123,7 @@ class Demo:
             json={
                 "name": f"平凉市第二中学演示{self.tag}",
                 "kind": "state_unit",
+                "unit_type": "school",
                 "level": "city",
                 "division_code": "620800",
             },

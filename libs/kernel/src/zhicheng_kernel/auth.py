@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -128,6 +129,9 @@ class TokenVerifier:
 
 PASSWORD_CHANGE_PATH = "/api/v1/auth/password"
 
+# The principal of the request being handled (set once its token is verified), for audit trails.
+current_actor: ContextVar[Principal | None] = ContextVar("current_actor", default=None)
+
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -136,6 +140,7 @@ async def current_principal(request: Request, token: Annotated[str | None, Depen
         raise Unauthorized("unauthenticated", "请先登录。")
     verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token)
+    current_actor.set(principal)
     if principal.must_change_password and request.url.path != PASSWORD_CHANGE_PATH:
         raise Forbidden("password_change_required", "首次登录须先修改初始密码。")
     return principal

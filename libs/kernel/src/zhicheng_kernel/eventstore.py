@@ -54,13 +54,22 @@ class EventStore:
     ) -> list[EventEnvelope]:
         """Append after `expected_version` (0 for a new stream) inside the caller's transaction.
 
-        A second writer at the same version hits the (stream_id, version) key and gets
-        ConcurrencyError; nothing is checked before inserting, so there is no race window.
+        A second writer at the same version gets ConcurrencyError: appends are serialised by the lock,
+        and the (stream_id, version) key guards the invariant in the database as well.
         """
         if not new_events:
             return []
         await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})
-        head = (await conn.execute(select(func.coalesce(func.max(events.c.position), 0)))).scalar_one()
+        # Under the lock nobody else appends, so the stream's version read here is the truth: an
+        # expected_version ahead of it (a client's made-up or stale-high version) is refused as well.
+        current = (
+            select(func.coalesce(func.max(events.c.version), 0))
+            .where(events.c.stream_id == stream_id)
+            .scalar_subquery()
+        )
+        head, version = (await conn.execute(select(func.coalesce(func.max(events.c.position), 0), current))).one()
+        if version != expected_version:
+            raise ConcurrencyError(stream_id, expected_version)
         now = datetime.now(UTC)
         rows = [
             {

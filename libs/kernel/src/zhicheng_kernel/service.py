@@ -22,6 +22,7 @@ from .eventstore import EventStore
 from .feed import FeedClient, feed_router
 from .kafka import ensure_topics, keep_topics, topic_for
 from .migrations import upgrade
+from .origin import OriginMiddleware
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
 from .settings import ServiceSettings
@@ -67,12 +68,13 @@ def create_service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     background: Sequence[Callable[[ServiceRuntime], Coroutine[Any, Any, None]]] = (),
+    store_factory: Callable[[str, Upcasters], EventStore] = EventStore,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade(settings.database_url, migrations_dir)
         db = Database(settings.database_url)
-        store = EventStore(name, upcasters)
+        store = store_factory(name, upcasters)
         credentials = ServiceCredentials(
             f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
         )
@@ -134,6 +136,7 @@ def create_service_app(
             await db.dispose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.add_middleware(OriginMiddleware)
     install_problem_handlers(app)
 
     @app.get("/health", tags=["运维"], summary="健康检查")

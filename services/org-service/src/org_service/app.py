@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.service import ServiceRuntime, create_service_app
 
-from .api import accounts, auth, orgs
+from .adapters.audit import AuditedEventStore
+from .api import accounts, audit, auth, orgs
 from .security.tokens import TokenIssuer
 from .service_layer.bootstrap import seed
 from .settings import OrgSettings
@@ -34,9 +35,10 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         title="组织机构与账号服务（org-service）",
         description=DESCRIPTION,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[auth.router, orgs.router, accounts.router],
+        routers=[auth.router, orgs.router, accounts.router, audit.router],
         verifier=TokenVerifier(jwks=issuer.jwks()),
         on_startup=[bootstrap],
+        store_factory=AuditedEventStore,
     )
     app.state.issuer = issuer
     app.state.settings = settings

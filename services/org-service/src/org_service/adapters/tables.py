@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -31,6 +32,7 @@ organizations = Table(
     Column("level", Text, nullable=False),
     Column("division_code", Text, nullable=False),
     Column("function", Text, nullable=True),
+    Column("unit_type", Text, nullable=True),
     Column("registration_level", Text, nullable=True),
     Column("parent_id", Uuid, ForeignKey("organization.id"), nullable=True),
     Column("path", Text, nullable=False, unique=True),
@@ -77,3 +79,21 @@ refresh_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
 )
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    # The acting account's organization path: an auditor sees what was done within their subtree.
+    Column("actor_org_path", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("stream_type", Text, nullable=False),
+    Column("stream_id", Text, nullable=False),
+    Column("ip", Text, nullable=False),
+    Column("user_agent", Text, nullable=False),
+    Column("request_id", Text, nullable=False),
+)
+Index("audit_log_actor_org_path", audit_log.c.actor_org_path, audit_log.c.occurred_at)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter
-from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.auth import CurrentPrincipal, require_role
+from zhicheng_kernel.errors import NotFound
+from zhicheng_kernel.roles import BUSINESS_ROLES, ROLE_NAMES_ZH, Role
 
 from ..service_layer import accounts as account_cases
+from ..service_layer.organizations import get_org
 from .deps import Runtime
-from .schemas import AccountCreated, ApplicantIn, BusinessAdminIn, ExpertIn, RolesIn
+from .schemas import AccountCreated, AccountOut, ApplicantIn, BusinessAdminIn, DeactivateIn, ExpertIn, RoleOut, RolesIn
 
 router = APIRouter(tags=["账号与角色"])
 
@@ -53,3 +57,43 @@ async def register_expert(body: ExpertIn, principal: CurrentPrincipal, runtime: 
             runtime.db, runtime.store, principal, body.display_name, body.series, body.title_level
         )
     )
+
+
+def _account_out(account: dict[str, Any]) -> AccountOut:
+    return AccountOut(
+        account_id=str(account["id"]),
+        username=account["username"],
+        kind=account["kind"],
+        display_name=account["display_name"],
+        roles=list(account["roles"]),
+        active=account["active"],
+        must_change_password=account["must_change_password"],
+        version=account["version"],
+    )
+
+
+@router.get(
+    "/api/v1/orgs/{org_id}/accounts", response_model=list[AccountOut], summary="某单位的账号（系统管理员、审计）"
+)
+async def list_accounts(org_id: uuid.UUID, principal: CurrentPrincipal, runtime: Runtime) -> list[AccountOut]:
+    require_role(principal, Role.SYSTEM_ADMIN, Role.AUDITOR)
+    async with runtime.db.read() as conn:
+        org = await get_org(conn, org_id)
+        if not principal.covers(org["path"]):
+            raise NotFound("org_not_found", "未找到该组织机构。", field="org_id")
+        return [_account_out(a) for a in await account_cases.list_accounts(conn, org_id)]
+
+
+@router.post("/api/v1/accounts/{account_id}/deactivate", response_model=AccountOut, summary="停用本单位账号")
+async def deactivate_account(
+    account_id: str, body: DeactivateIn, principal: CurrentPrincipal, runtime: Runtime
+) -> AccountOut:
+    account = await account_cases.deactivate_account(
+        runtime.db, runtime.store, principal, account_id, body.expected_version, body.reason
+    )
+    return _account_out(account)
+
+
+@router.get("/api/v1/roles", response_model=list[RoleOut], summary="角色目录")
+async def roles(principal: CurrentPrincipal) -> list[RoleOut]:
+    return [RoleOut(role=r.value, name=ROLE_NAMES_ZH[r], assignable=r in BUSINESS_ROLES) for r in Role]

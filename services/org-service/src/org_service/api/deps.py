@@ -33,7 +33,20 @@ Settings = Annotated[OrgSettings, Depends(settings)]
 
 def org_out(org: dict[str, Any]) -> dict[str, Any]:
     return {
-        **{k: org[k] for k in ("code", "name", "kind", "level", "division_code", "credit_code", "function")},
+        **{
+            k: org[k]
+            for k in (
+                "code",
+                "name",
+                "kind",
+                "level",
+                "division_code",
+                "credit_code",
+                "function",
+                "unit_type",
+                "version",
+            )
+        },
         "registration_level": org["registration_level"],
         "id": str(org["id"]),
         "parent_id": str(org["parent_id"]) if org["parent_id"] else None,

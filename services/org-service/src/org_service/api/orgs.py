@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from zhicheng_kernel.auth import CurrentPrincipal, Principal
 from zhicheng_kernel.errors import NotFound
 
+from ..domain.kinds import Level, OrgKind
 from ..service_layer import organizations as org_cases
 from .deps import Runtime, org_out
-from .schemas import OrganizationCreatedOut, OrganizationIn, OrganizationOut
+from .schemas import DeactivateIn, OrganizationCreatedOut, OrganizationIn, OrganizationOut
 
 router = APIRouter(tags=["组织机构"])
 
@@ -41,6 +42,7 @@ async def create_org(body: OrganizationIn, principal: CurrentPrincipal, runtime:
             credit_code=body.credit_code.strip().upper() if body.credit_code else None,
             function=body.function,
             registration_level=body.registration_level,
+            unit_type=body.unit_type,
         ),
     )
     return {
@@ -67,3 +69,56 @@ async def read_children(org_id: uuid.UUID, principal: CurrentPrincipal, runtime:
         org = await org_cases.get_org(conn, org_id)
         _visible(principal, org)
         return [org_out(o) for o in await org_cases.children(conn, org_id)]
+
+
+@router.get("/api/v1/orgs/{org_id}/subtree", response_model=list[OrganizationOut], summary="本单位及全部下级单位")
+async def read_subtree(
+    org_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    async with runtime.db.read() as conn:
+        org = await org_cases.get_org(conn, org_id)
+        _visible(principal, org)
+        return [org_out(o) for o in await org_cases.subtree(conn, org["path"], limit, offset)]
+
+
+@router.get("/api/v1/orgs", response_model=list[OrganizationOut], summary="在本单位及下级单位中查询组织机构")
+async def search_orgs(
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    name: Annotated[str | None, Query(max_length=100, description="名称（部分匹配）")] = None,
+    code: Annotated[str | None, Query(max_length=20)] = None,
+    division_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    kind: OrgKind | None = None,
+    level: Level | None = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    async with runtime.db.read() as conn:
+        found = await org_cases.search(
+            conn,
+            principal.org_path if principal.kind != "service" else "/",
+            name=name,
+            code=code,
+            division_code=division_code,
+            kind=kind,
+            level=level,
+            active=active,
+            limit=limit,
+            offset=offset,
+        )
+    return [org_out(o) for o in found]
+
+
+@router.post("/api/v1/orgs/{org_id}/deactivate", response_model=OrganizationOut, summary="停用下级组织机构（不删除）")
+async def deactivate_org(
+    org_id: uuid.UUID, body: DeactivateIn, principal: CurrentPrincipal, runtime: Runtime
+) -> dict[str, Any]:
+    org = await org_cases.deactivate_organization(
+        runtime.db, runtime.store, principal, org_id, body.expected_version, body.reason
+    )
+    return org_out(org)

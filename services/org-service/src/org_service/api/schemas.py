@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain.kinds import Function, Level, OrgKind
+from ..domain.kinds import Function, Level, OrgKind, UnitType
 
 
 class OrganizationIn(BaseModel):
@@ -19,7 +19,7 @@ class OrganizationIn(BaseModel):
                     "kind": "state_unit",
                     "level": "city",
                     "division_code": "620800",
-                    "credit_code": "12620800438970000T",
+                    "unit_type": "school",
                 }
             ]
         },
@@ -30,8 +30,9 @@ class OrganizationIn(BaseModel):
     level: Level
     division_code: Annotated[str, Field(pattern=r"^\d{6}$", description="行政区划代码（GB/T 2260）")]
     credit_code: Annotated[str | None, Field(default=None, max_length=18, description="统一社会信用代码")] = None
-    function: Function | None = None
-    registration_level: Level | None = None
+    function: Function | None = Field(default=None, description="政府部门的职能：教育、卫健或其他")
+    unit_type: UnitType | None = Field(default=None, description="国有单位的类型")
+    registration_level: Level | None = Field(default=None, description="民办学校、民营医院的注册核准机构层级")
 
 
 class OrganizationOut(BaseModel):
@@ -43,10 +44,12 @@ class OrganizationOut(BaseModel):
     division_code: str
     credit_code: str | None
     function: Function | None
+    unit_type: UnitType | None
     registration_level: Level | None
     parent_id: str | None
     path: str
     active: bool
+    version: int
 
 
 class AccountCreated(BaseModel):
@@ -116,3 +119,40 @@ class MeOut(BaseModel):
     org_id: str | None
     org_path: str
     roles: list[str]
+
+
+class DeactivateIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"expected_version": 1, "reason": "单位已撤并"}]}
+    )
+    expected_version: Annotated[int, Field(ge=1)]
+    reason: Annotated[str, Field(min_length=2, max_length=200)]
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    username: str
+    kind: str
+    display_name: str
+    roles: list[str]
+    active: bool
+    must_change_password: bool
+    version: int
+
+
+class RoleOut(BaseModel):
+    role: str
+    name: str
+    assignable: bool = Field(description="系统管理员可分配给本级业务管理员")
+
+
+class AuditEntryOut(BaseModel):
+    event_id: str
+    occurred_at: str
+    actor: str
+    event_type: str
+    stream_type: str
+    stream_id: str
+    ip: str
+    user_agent: str
+    request_id: str

@@ -53,14 +53,14 @@ def check_state_owned(creator: Creator, new: Proposed) -> None:
             if new.level is not Level.COUNTY or division is None or division.parent != creator.division_code:
                 raise _refuse(rule, "市职改办只能创建本市所辖县（市、区）职改办。")
             return
-        if new.kind in (OrgKind.GOVERNMENT_DEPARTMENT, OrgKind.STATE_UNIT, OrgKind.HR_MARKET):
+        if new.kind in (OrgKind.GOVERNMENT_DEPARTMENT, OrgKind.HR_DEPARTMENT, OrgKind.STATE_UNIT, OrgKind.HR_MARKET):
             if new.level is not Level.CITY:
                 raise _refuse(rule, "市职改办创建的市直部门、市属单位和市人力资源市场应为市级。")
             _same_division(creator, new, rule)
             return
         raise _refuse(rule, "市职改办可创建县区职改办、市直部门、市属单位和市人力资源市场。")
     if creator.kind is OrgKind.TITLE_OFFICE and creator.level is Level.COUNTY:
-        if new.kind in (OrgKind.GOVERNMENT_DEPARTMENT, OrgKind.STATE_UNIT, OrgKind.HR_MARKET):
+        if new.kind in (OrgKind.GOVERNMENT_DEPARTMENT, OrgKind.HR_DEPARTMENT, OrgKind.STATE_UNIT, OrgKind.HR_MARKET):
             if new.level is not Level.COUNTY:
                 raise _refuse(rule, "县区职改办创建的县区直部门、县区属单位和人力资源市场应为县级。")
             _same_division(creator, new, rule)

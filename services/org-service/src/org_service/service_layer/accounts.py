@@ -18,7 +18,7 @@ from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, NotFound
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
 
-from ..adapters.tables import accounts
+from ..adapters.tables import accounts, refresh_tokens
 from ..domain.identity import id_card_is_valid
 from ..domain.kinds import OrgKind
 from ..security.passwords import hash_password, initial_password, verify_password
@@ -223,6 +223,8 @@ _STRONG = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
 async def change_password(
     db: Database, store: EventStore, principal: Principal, old_password: str, new_password: str
 ) -> dict[str, Any]:
+    if principal.kind != "user":
+        raise Forbidden("users_only", "内部服务没有登录密码。")
     if not _STRONG.match(new_password):
         raise DomainError("password_weak", "新密码须为 8 至 64 位，且同时包含字母和数字。", field="new_password")
     if old_password == new_password:
@@ -247,3 +249,38 @@ async def change_password(
             )
         )
         return {**account, "must_change_password": False}
+
+
+async def deactivate_account(
+    db: Database, store: EventStore, principal: Principal, account_id: str, expected_version: int, reason: str
+) -> dict[str, Any]:
+    """The system administrator deactivates accounts of its own organization (never itself)."""
+    require_role(principal, Role.SYSTEM_ADMIN)
+    async with db.transaction() as conn:
+        account = await get_account(conn, account_id)
+        if str(account["org_id"]) != principal.org_id:
+            raise NotFound("account_not_found", "未找到该账号。")
+        if str(account["id"]) == principal.subject or account["kind"] == "system_admin":
+            raise Forbidden("cannot_deactivate_system_admin", "系统管理员账号随组织机构停用，不能单独停用。")
+        if not account["active"]:
+            raise Conflict("account_already_inactive", "该账号已停用。")
+        await store.append(
+            conn,
+            "account",
+            str(account["id"]),
+            expected_version,
+            [NewEvent("AccountDeactivated", {"account_id": str(account["id"]), "reason": reason})],
+            Metadata(actor=principal.username),
+        )
+        await conn.execute(
+            accounts.update().where(accounts.c.id == account["id"]).values(active=False, version=expected_version + 1)
+        )
+        await conn.execute(
+            refresh_tokens.update().where(refresh_tokens.c.account_id == str(account["id"])).values(revoked=True)
+        )
+        return {**account, "active": False, "version": expected_version + 1}
+
+
+async def list_accounts(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.execute(select(accounts).where(accounts.c.org_id == org_id).order_by(accounts.c.username))
+    return [dict(r) for r in rows.mappings()]

@@ -39,6 +39,8 @@ async def issue_for_account(
         org = (
             (await conn.execute(select(organizations).where(organizations.c.id == account["org_id"]))).mappings().one()
         )
+        if not org["active"]:
+            raise Unauthorized("org_inactive", "所在单位已停用，账号不能登录。")
         token, expires_in = issuer.access_token(await _claims_for(account, dict(org)))
         refresh, digest = new_refresh_token()
         await conn.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,11 +18,11 @@ from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, NotFound
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.roles import Role
 
-from ..adapters.tables import accounts, org_code_counters, organizations
+from ..adapters.tables import accounts, org_code_counters, organizations, refresh_tokens
 from ..domain.creation_rules import Creator, Proposed, check_creation
 from ..domain.divisions import DIVISIONS
 from ..domain.identity import credit_code_is_valid, normalise_name
-from ..domain.kinds import Function, Level, OrgKind
+from ..domain.kinds import Function, Level, OrgKind, UnitType
 from ..security.passwords import hash_password, initial_password
 
 
@@ -35,6 +35,7 @@ class CreateOrganization:
     credit_code: str | None = None
     function: Function | None = None
     registration_level: Level | None = None
+    unit_type: UnitType | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,14 @@ def _validate(cmd: CreateOrganization) -> str:
         )
     if cmd.kind is OrgKind.GOVERNMENT_DEPARTMENT and cmd.function is None:
         raise DomainError("function_required", "请选择政府部门的职能（教育、卫健或其他）。", field="function")
+    if cmd.kind is not OrgKind.GOVERNMENT_DEPARTMENT and cmd.function is not None:
+        raise DomainError("function_not_applicable", "只有政府部门需要填写职能。", field="function")
+    if cmd.kind is OrgKind.STATE_UNIT and cmd.unit_type is None:
+        raise DomainError(
+            "unit_type_required", "请选择国有单位的类型（科研院所、学校、医院、企业或其他）。", field="unit_type"
+        )
+    if cmd.kind is not OrgKind.STATE_UNIT and cmd.unit_type is not None:
+        raise DomainError("unit_type_not_applicable", "只有国有企事业单位需要填写单位类型。", field="unit_type")
     return normalised
 
 
@@ -127,6 +136,7 @@ async def record_organization(
         "level": cmd.level.value,
         "division_code": cmd.division_code,
         "function": cmd.function.value if cmd.function else None,
+        "unit_type": cmd.unit_type.value if cmd.unit_type else None,
         "registration_level": cmd.registration_level.value if cmd.registration_level else None,
         "parent_id": parent["id"] if parent else None,
         "path": path,
@@ -205,4 +215,94 @@ async def children(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[str, A
     rows = await conn.execute(
         select(organizations).where(organizations.c.parent_id == org_id).order_by(organizations.c.code)
     )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def deactivate_organization(
+    db: Database, store: EventStore, principal: Principal, org_id: uuid.UUID, expected_version: int, reason: str
+) -> dict[str, Any]:
+    """No hard deletes: the parent's system administrator deactivates an organization it created.
+
+    An organization with active subordinates cannot be deactivated; its accounts can no longer log in.
+    """
+    require_role(principal, Role.SYSTEM_ADMIN)
+    async with db.transaction() as conn:
+        org = await get_org(conn, org_id)
+        if not principal.covers(org["path"]):
+            raise NotFound("org_not_found", "未找到该组织机构。", field="org_id")
+        if str(org["parent_id"]) != principal.org_id:
+            raise Forbidden("not_parent_admin", "只有创建该组织机构的上级单位系统管理员才能停用它。")
+        if not org["active"]:
+            raise Conflict("org_already_inactive", "该组织机构已停用。")
+        active_children = (
+            await conn.execute(
+                select(organizations.c.code).where(organizations.c.parent_id == org["id"], organizations.c.active)
+            )
+        ).first()
+        if active_children is not None:
+            raise Conflict("org_has_active_children", "该组织机构仍有未停用的下级单位，请先停用下级单位。")
+        await store.append(
+            conn,
+            "organization",
+            str(org["id"]),
+            expected_version,
+            [NewEvent("OrganizationDeactivated", {"org_id": str(org["id"]), "reason": reason})],
+            Metadata(actor=principal.username),
+        )
+        await conn.execute(
+            organizations.update()
+            .where(organizations.c.id == org["id"])
+            .values(active=False, version=expected_version + 1)
+        )
+        await conn.execute(
+            refresh_tokens.update()
+            .where(
+                refresh_tokens.c.account_id.in_(
+                    select(cast(accounts.c.id, String)).where(accounts.c.org_id == org["id"])
+                )
+            )
+            .values(revoked=True)
+        )
+        return {**org, "active": False, "version": expected_version + 1}
+
+
+async def subtree(conn: AsyncConnection, path: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(organizations)
+        .where(organizations.c.path.startswith(path, autoescape=True))
+        .order_by(organizations.c.path)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def search(
+    conn: AsyncConnection,
+    within_path: str,
+    *,
+    name: str | None,
+    code: str | None,
+    division_code: str | None,
+    kind: OrgKind | None,
+    level: Level | None,
+    active: bool | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """Organizations of the caller's subtree, filtered by name (normalised, partial), code, division, kind."""
+    query = select(organizations).where(organizations.c.path.startswith(within_path, autoescape=True))
+    if name:
+        query = query.where(organizations.c.normalised_name.contains(normalise_name(name), autoescape=True))
+    if code:
+        query = query.where(organizations.c.code == code)
+    if division_code:
+        query = query.where(organizations.c.division_code == division_code)
+    if kind:
+        query = query.where(organizations.c.kind == kind.value)
+    if level:
+        query = query.where(organizations.c.level == level.value)
+    if active is not None:
+        query = query.where(organizations.c.active == active)
+    rows = await conn.execute(query.order_by(organizations.c.code).limit(limit).offset(offset))
     return [dict(r) for r in rows.mappings()]

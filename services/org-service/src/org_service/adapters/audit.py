@@ -1,0 +1,51 @@
+"""The audit trail: every event org-service appends, with who did it, when and from where."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.auth import current_actor
+from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.origin import current_origin
+
+from .tables import audit_log
+
+
+class AuditedEventStore(EventStore):
+    """The event store of org-service; each append also writes its audit rows in the same transaction."""
+
+    async def append(
+        self,
+        conn: AsyncConnection,
+        stream_type: str,
+        stream_id: str,
+        expected_version: int,
+        new_events: Sequence[NewEvent],
+        meta: Metadata,
+    ) -> list[EventEnvelope]:
+        stored = await super().append(conn, stream_type, stream_id, expected_version, new_events, meta)
+        origin = current_origin.get()
+        actor = current_actor.get()
+        if stored:
+            await conn.execute(
+                audit_log.insert(),
+                [
+                    {
+                        "event_id": e.event_id,
+                        "position": e.position,
+                        "occurred_at": e.occurred_at,
+                        "actor": e.actor,
+                        "actor_org_path": actor.org_path if actor else "",
+                        "event_type": e.event_type,
+                        "stream_type": e.stream_type,
+                        "stream_id": e.stream_id,
+                        "ip": origin.ip if origin else "",
+                        "user_agent": origin.user_agent if origin else "",
+                        "request_id": origin.request_id if origin else "",
+                    }
+                    for e in stored
+                ],
+            )
+        return stored

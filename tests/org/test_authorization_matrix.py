@@ -1,0 +1,276 @@
+"""Every org-service endpoint × every role × inside/outside the caller's subtree → allow or deny.
+
+"Allow" means the authorization checks let the call through (it may still be refused on its merits,
+e.g. 409 for a stale expected_version, which the matrix uses so that no allowed call changes
+anything it should not); "deny" means 401 (no token), 403 (wrong role) or 404 (outside the subtree:
+an organization one may not see does not exist for the caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from org_service.api import accounts, audit, auth, orgs
+from zhicheng_kernel.feed import feed_router
+
+from tests.api_client import Api, random_id_card, unique_name
+from tests.harness import Stack
+
+pytestmark = pytest.mark.stack
+
+ALL_BUSINESS = [
+    "applicant_management",
+    "unit_review",
+    "department_review",
+    "title_office_review",
+    "push",
+    "committee_secretary",
+    "auditor",
+]
+ROLES = ["system_admin", *ALL_BUSINESS, "applicant", "expert", "service", "anonymous"]
+AUTHENTICATED = [r for r in ROLES if r != "anonymous"]
+USERS = [r for r in AUTHENTICATED if r != "service"]
+
+
+@dataclass
+class World:
+    tokens: dict[str, str | None]
+    inside_org: str  # a school under the city office (the applicant's own unit)
+    outside_org: str  # a provincial body: outside every city principal's subtree
+    inside_account: str  # a business admin of the city office
+    outside_account: str  # a business admin of a county office
+
+
+@pytest.fixture(scope="module")
+def world(stack: Stack) -> World:
+    api = Api(stack)
+    admin = api.admin_token()
+    tokens: dict[str, str | None] = {"system_admin": admin, "anonymous": None, "service": api.service_token()}
+    accounts: dict[str, str] = {}
+    for role in ALL_BUSINESS:
+        created = api.create_business_admin(admin, f"测试{ALL_BUSINESS.index(role)}号", [role])
+        tokens[role] = api.login(created["username"], created["password"])
+        accounts[role] = created["account_id"]
+    school = api.create_org(
+        admin,
+        name=unique_name("平凉市矩阵测试学校"),
+        kind="state_unit",
+        unit_type="school",
+        level="city",
+        division_code="620800",
+    )
+    school_clerk = api.create_business_admin(api.org_admin_token(school), "学校管理员", ["applicant_management"])
+    applicant = api.register_applicant(
+        api.login(school_clerk["username"], school_clerk["password"]), "矩阵", random_id_card()
+    )
+    tokens["applicant"] = api.login(applicant["username"], applicant["password"])
+    expert = api.register_expert(tokens["committee_secretary"] or "", "专家", ["卫生系列"], "senior")
+    tokens["expert"] = api.login(expert["username"], expert["password"])
+    county = api.create_org(
+        admin,
+        name=unique_name("灵台县职称改革工作领导小组办公室"),
+        kind="title_office",
+        level="county",
+        division_code="620822",
+    )
+    county_ba = api.create_business_admin(api.org_admin_token(county), "县区管理员", ["auditor"])
+    provincial = api.get("org-service", "/api/v1/orgs", api.service_token(), name="甘肃省人力资源和社会保障厅").json()
+    return World(
+        tokens=tokens,
+        inside_org=school["id"],
+        outside_org=provincial[0]["id"],
+        inside_account=accounts["auditor"],
+        outside_account=county_ba["account_id"],
+    )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    route: str  # the route as FastAPI declares it
+    allowed: frozenset[str]  # roles allowed inside the caller's subtree
+    target: str | None = None  # "org" or "account": the path parameter whose scope varies
+    body: Callable[[], dict[str, Any]] | None = None
+    outside_allowed: frozenset[str] = frozenset({"service"})
+
+
+def _org_body() -> dict[str, Any]:
+    return {
+        "name": unique_name("平凉市矩阵研究所"),
+        "kind": "state_unit",
+        "unit_type": "research_institute",
+        "level": "city",
+        "division_code": "620800",
+    }
+
+
+ENDPOINTS = [
+    Endpoint("POST", "/api/v1/orgs", frozenset({"system_admin"}), body=_org_body),
+    Endpoint("GET", "/api/v1/orgs", frozenset(AUTHENTICATED)),
+    Endpoint("GET", "/api/v1/orgs/{org_id}", frozenset(AUTHENTICATED), target="org"),
+    Endpoint("GET", "/api/v1/orgs/{org_id}/children", frozenset(AUTHENTICATED), target="org"),
+    Endpoint("GET", "/api/v1/orgs/{org_id}/subtree", frozenset(AUTHENTICATED), target="org"),
+    Endpoint(
+        "GET",
+        "/api/v1/orgs/{org_id}/accounts",
+        frozenset({"system_admin", "auditor"}),
+        target="org",
+        outside_allowed=frozenset(),
+    ),
+    # Only the parent's system administrator may deactivate (the city office created the school);
+    # test_deactivation_is_for_the_parents_admin proves the other refusals.
+    Endpoint(
+        "POST",
+        "/api/v1/orgs/{org_id}/deactivate",
+        frozenset({"system_admin"}),
+        target="org",
+        body=lambda: {"expected_version": 999, "reason": "矩阵测试"},
+        outside_allowed=frozenset(),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/business-admins",
+        frozenset({"system_admin"}),
+        body=lambda: {"display_name": "矩阵业务员", "roles": ["auditor"]},
+    ),
+    Endpoint(
+        "PUT",
+        "/api/v1/accounts/{account_id}/roles",
+        frozenset({"system_admin"}),
+        target="account",
+        body=lambda: {"roles": ["auditor"], "expected_version": 999},
+        outside_allowed=frozenset(),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/{account_id}/deactivate",
+        frozenset({"system_admin"}),
+        target="account",
+        body=lambda: {"expected_version": 999, "reason": "矩阵测试"},
+        outside_allowed=frozenset(),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/applicants",
+        frozenset({"applicant_management"}),
+        body=lambda: {"display_name": "矩阵申报人", "id_card_number": random_id_card()},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/experts",
+        frozenset({"committee_secretary"}),
+        body=lambda: {"display_name": "矩阵专家", "series": ["卫生系列"], "title_level": "senior"},
+    ),
+    Endpoint("GET", "/api/v1/accounts/me", frozenset(AUTHENTICATED)),
+    Endpoint("GET", "/api/v1/roles", frozenset(AUTHENTICATED)),
+    Endpoint("GET", "/api/v1/audit", frozenset({"system_admin", "auditor"})),
+    Endpoint("GET", "/api/v1/events", frozenset({"service"})),
+    Endpoint(
+        "POST",
+        "/api/v1/auth/password",
+        frozenset(USERS),
+        body=lambda: {"old_password": "wrong-password-1", "new_password": "NewPassw0rd1"},
+    ),
+]
+# Open by design: logging in, refreshing, revoking one's own refresh token, the public keys, health, docs.
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/revoke"),
+    ("GET", "/.well-known/jwks.json"),
+    ("GET", "/health"),
+}
+
+
+def test_every_endpoint_is_in_the_matrix() -> None:
+    declared = {
+        (method, route.path)
+        for router in (accounts.router, audit.router, auth.router, orgs.router, feed_router())
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    covered = {(e.method, e.route) for e in ENDPOINTS} | PUBLIC
+    assert declared - covered == set(), "endpoints missing from the authorization matrix"
+
+
+def _cases() -> list[tuple[Endpoint, str, str]]:
+    return [
+        (e, role, scope)
+        for e in ENDPOINTS
+        for role in ROLES
+        for scope in (("inside", "outside") if e.target else ("inside",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "role", "scope"),
+    _cases(),
+    ids=[f"{e.method} {e.route} {role} {scope}" for e, role, scope in _cases()],
+)
+def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str, scope: str) -> None:
+    api = Api(stack)
+    path = endpoint.route
+    if endpoint.target == "org":
+        path = path.replace("{org_id}", world.inside_org if scope == "inside" else world.outside_org)
+    if endpoint.target == "account":
+        path = path.replace("{account_id}", world.inside_account if scope == "inside" else world.outside_account)
+    token = world.tokens[role]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = endpoint.body() if endpoint.body else None
+    r = api.http.request(endpoint.method, api.url("org-service", path), json=body, headers=headers)
+
+    allowed = role in (endpoint.allowed if scope == "inside" else endpoint.allowed & endpoint.outside_allowed)
+    if allowed:
+        assert r.status_code not in (401, 403, 404), r.text
+    else:
+        expected = {401} if role == "anonymous" else {403, 404}
+        assert r.status_code in expected, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+    if endpoint.route == "/api/v1/orgs" and endpoint.method == "GET" and role in USERS:
+        assert world.outside_org not in {o["id"] for o in r.json()}, "search leaked an org outside the subtree"
+
+
+def test_deactivation_is_for_the_parents_admin(stack: Stack) -> None:
+    api = Api(stack)
+    admin = api.admin_token()
+    dept = api.create_org(
+        admin,
+        name=unique_name("平凉市矩阵局"),
+        kind="government_department",
+        level="city",
+        division_code="620800",
+        function="other",
+    )
+    dept_admin = api.org_admin_token(dept)
+    unit = api.create_org(
+        dept_admin,
+        name=unique_name("平凉市矩阵所"),
+        kind="state_unit",
+        unit_type="research_institute",
+        level="city",
+        division_code="620800",
+    )
+    body = {"expected_version": unit["version"], "reason": "单位撤并"}
+    # The city admin sees the unit (its subtree) but did not create it.
+    refused = api.post("org-service", f"/api/v1/orgs/{unit['id']}/deactivate", admin, body)
+    assert refused.status_code == 403 and refused.json()["code"] == "not_parent_admin"
+    # The department cannot be deactivated while its unit is active.
+    blocked = api.post(
+        "org-service",
+        f"/api/v1/orgs/{dept['id']}/deactivate",
+        admin,
+        {"expected_version": dept["version"], "reason": "撤并"},
+    )
+    assert blocked.status_code == 409 and blocked.json()["code"] == "org_has_active_children"
+    done = api.post("org-service", f"/api/v1/orgs/{unit['id']}/deactivate", dept_admin, body)
+    assert done.status_code == 200 and done.json()["active"] is False
+    # Its accounts can no longer log in.
+    r = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"username": unit["admin"]["username"], "password": unit["admin"]["initial_password"]},
+    )
+    assert r.status_code == 401 and r.json()["code"] == "org_inactive"
