@@ -160,7 +160,11 @@ def test_audit_shows_who_did_what_when_and_from_where_within_the_subtree(api: Ap
             "division_code": "620800",
             "function": "other",
         },
-        headers={"Authorization": f"Bearer {admin}", "User-Agent": "ZhigaibanTerminal/1.0", "X-Request-ID": "req-audit-1"},
+        headers={
+            "Authorization": f"Bearer {admin}",
+            "User-Agent": "ZhigaibanTerminal/1.0",
+            "X-Request-ID": "req-audit-1",
+        },
     )
     assert r.status_code == 201
     dept = r.json()
@@ -294,3 +298,84 @@ def test_role_catalogue_names_every_role_in_chinese(api: Api) -> None:
     by_role = {r["role"]: r for r in roles}
     assert by_role["unit_review"]["name"] == "单位审核" and by_role["unit_review"]["assignable"]
     assert not by_role["system_admin"]["assignable"]
+
+
+def _provincial_token(api: Api, code: str) -> str:
+    return api.login(code, api.stack.secrets.provincial_passwords[code])
+
+
+def test_ORG_2_provincial_hr_creates_a_private_technical_school_through_the_api(api: Api) -> None:
+    hr = _provincial_token(api, "6200000001")  # 甘肃省人力资源和社会保障厅
+    school = api.create_org(
+        hr,
+        name=unique_name("平凉市民办技工学校"),
+        kind="private_technical_school",
+        level="city",
+        division_code="620800",
+    )
+    assert school["kind"] == "private_technical_school"
+    # The city office may not (ORG-2): only the provincial HR department.
+    r = api.post(
+        "org-service",
+        "/api/v1/orgs",
+        api.admin_token(),
+        {
+            "name": unique_name("平凉市另一所民办技工学校"),
+            "kind": "private_technical_school",
+            "level": "city",
+            "division_code": "620800",
+        },
+    )
+    assert r.status_code == 403 and r.json()["rule"] == "ORG-2"
+
+
+def test_ORG_2_provincial_education_creates_private_schools_registered_at_its_level_only(api: Api) -> None:
+    education = _provincial_token(api, "6200000002")  # 甘肃省教育厅
+    ok = api.post(
+        "org-service",
+        "/api/v1/orgs",
+        education,
+        {
+            "name": unique_name("平凉市民办实验中学"),
+            "kind": "private_school",
+            "level": "city",
+            "division_code": "620800",
+            "registration_level": "province",
+        },
+    )
+    assert ok.status_code == 201, ok.text
+    refused = api.post(
+        "org-service",
+        "/api/v1/orgs",
+        education,
+        {
+            "name": unique_name("平凉市民办育才中学"),
+            "kind": "private_school",
+            "level": "city",
+            "division_code": "620800",
+            "registration_level": "city",
+        },
+    )
+    assert refused.status_code == 403 and refused.json()["rule"] == "ORG-2"
+
+
+def test_an_operator_resets_a_root_admins_password_from_the_server(api: Api) -> None:
+    import subprocess
+    import sys
+
+    env = api.stack.env("org-service")
+    done = subprocess.run(
+        [sys.executable, "-m", "org_service.admin", "reset-password", "6200000003"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    password = done.stdout.split("：", 1)[1].split("（", 1)[0]
+    first = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"), data={"username": "6200000003", "password": password}
+    ).json()
+    assert first["password_change_required"] is True
+    audit = api.get("org-service", "/api/v1/audit", api.service_token())  # services hold no auditor role
+    assert audit.status_code == 403

@@ -104,6 +104,7 @@ def component_env(
         env["ZC_SERVICE_CLIENTS"] = json.dumps(secrets.client_secrets)
         env["ZC_BOOTSTRAP_ADMIN_PASSWORD"] = secrets.bootstrap_admin_password
         env["ZC_BOOTSTRAP_OPERATOR_PASSWORD"] = secrets.bootstrap_operator_password
+        env["ZC_BOOTSTRAP_PROVINCIAL_PASSWORDS"] = json.dumps(secrets.provincial_passwords)
     return env
 
 

@@ -28,6 +28,12 @@ CITY_OFFICE_CODE = "6208000001"
 CITY_OFFICE_NAME = "平凉市职称改革工作领导小组办公室"
 SYSTEM_ADMIN_USERNAME = CITY_OFFICE_CODE
 BUSINESS_ADMIN_USERNAME = f"{CITY_OFFICE_CODE}-yw01"
+# The provincial bodies ORG-2 needs, seeded in this order, so their codes are known (division 620000).
+PROVINCIAL_BODIES: tuple[tuple[str, str], ...] = (
+    ("6200000001", "甘肃省人力资源和社会保障厅"),
+    ("6200000002", "甘肃省教育厅"),
+    ("6200000003", "甘肃省卫生健康委员会"),
+)
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,20 @@ class DevSecrets:
     client_secrets: dict[str, str]
     bootstrap_admin_password: str
     bootstrap_operator_password: str
+    # Initial passwords of the provincial bodies' system administrators, by organization code;
+    # they must be changed at the first login.
+    provincial_passwords: dict[str, str]
 
     def dev_credentials(self) -> dict[str, object]:
         return {
+            "provincial_bodies": [
+                {
+                    "org_code": code,
+                    "name": name,
+                    "system_admin": {"username": code, "password": self.provincial_passwords[code]},
+                }
+                for code, name in PROVINCIAL_BODIES
+            ],
             "city_title_office": {
                 "org_code": CITY_OFFICE_CODE,
                 "name": CITY_OFFICE_NAME,
@@ -47,7 +64,7 @@ class DevSecrets:
                     "username": BUSINESS_ADMIN_USERNAME,
                     "password": self.bootstrap_operator_password,
                 },
-            }
+            },
         }
 
 
@@ -109,17 +126,26 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
             changed = True
         passwords[key] = value
 
+    provincial_raw = stored.get("provincial_passwords")
+    provincial: dict[str, str] = dict(provincial_raw) if isinstance(provincial_raw, dict) else {}
+    for code, _ in PROVINCIAL_BODIES:
+        if not provincial.get(code):
+            provincial[code] = new_password()
+            changed = True
+
     result = DevSecrets(
         jwt_private_key_file=key_file,
         client_secrets=clients,
         bootstrap_admin_password=passwords["bootstrap_admin_password"],
         bootstrap_operator_password=passwords["bootstrap_operator_password"],
+        provincial_passwords=provincial,
     )
     if changed:
         document = {
             "jwt_private_key_file": str(key_file),
             "client_secrets": clients,
             **passwords,
+            "provincial_passwords": provincial,
         }
         write_private(paths.secrets_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return result

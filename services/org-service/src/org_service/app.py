@@ -27,7 +27,13 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
     issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
 
     async def bootstrap(runtime: ServiceRuntime) -> None:
-        await seed(runtime.db, runtime.store, settings.bootstrap_admin_password, settings.bootstrap_operator_password)
+        await seed(
+            runtime.db,
+            runtime.store,
+            settings.bootstrap_admin_password,
+            settings.bootstrap_operator_password,
+            settings.provincial_passwords(),
+        )
 
     app = create_service_app(
         "org-service",

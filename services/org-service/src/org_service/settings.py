@@ -15,6 +15,8 @@ class OrgSettings(ServiceSettings):
     service_clients: str = "{}"
     bootstrap_admin_password: str = ""
     bootstrap_operator_password: str = ""
+    # JSON object org code -> initial password of the seeded provincial bodies' system administrators.
+    bootstrap_provincial_passwords: str = "{}"
     access_token_minutes: int = 30
     refresh_token_days: int = 7
     max_failed_logins: int = 5
@@ -28,4 +30,8 @@ class OrgSettings(ServiceSettings):
 
     def clients(self) -> dict[str, str]:
         value = json.loads(self.service_clients or "{}")
+        return {str(k): str(v) for k, v in value.items()}
+
+    def provincial_passwords(self) -> dict[str, str]:
+        value = json.loads(self.bootstrap_provincial_passwords or "{}")
         return {str(k): str(v) for k, v in value.items()}

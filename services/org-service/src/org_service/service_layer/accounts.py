@@ -284,3 +284,36 @@ async def deactivate_account(
 async def list_accounts(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.execute(select(accounts).where(accounts.c.org_id == org_id).order_by(accounts.c.username))
     return [dict(r) for r in rows.mappings()]
+
+
+async def reset_password(db: Database, store: EventStore, username: str, operator: str) -> str:
+    """An operator with access to the server hands a new one-time password to an account holder.
+
+    For the system administrators of root organizations (the provincial bodies, the city office),
+    whom no one above can help; the holder must change it at the next login.
+    """
+    password = initial_password()
+    async with db.transaction() as conn:
+        row = (await conn.execute(select(accounts).where(accounts.c.username == username))).mappings().first()
+        if row is None:
+            raise NotFound("account_not_found", "未找到该账号。")
+        await store.append(
+            conn,
+            "account",
+            str(row["id"]),
+            row["version"],
+            [NewEvent("PasswordReset", {"account_id": str(row["id"])})],
+            Metadata(actor=operator),
+        )
+        await conn.execute(
+            accounts.update()
+            .where(accounts.c.id == row["id"])
+            .values(
+                password_hash=hash_password(password),
+                must_change_password=True,
+                failed_logins=0,
+                locked_until=None,
+                version=row["version"] + 1,
+            )
+        )
+    return password

@@ -34,7 +34,13 @@ PROVINCIAL_BODIES = [
 ]
 
 
-async def seed(db: Database, store: EventStore, admin_password: str, operator_password: str) -> None:
+async def seed(
+    db: Database,
+    store: EventStore,
+    admin_password: str,
+    operator_password: str,
+    provincial_passwords: dict[str, str] | None = None,
+) -> None:
     meta = Metadata(actor="system:bootstrap")
     async with db.transaction() as conn:
         exists = (
@@ -65,8 +71,11 @@ async def seed(db: Database, store: EventStore, admin_password: str, operator_pa
         await conn.execute(
             accounts.update().where(accounts.c.username == OPERATOR_USERNAME).values(must_change_password=False)
         )
-        for body in PROVINCIAL_BODIES:
-            await record_organization(
-                conn, store, meta, body, normalise_name(body.name), None, initial_password(), True
+        for serial, body in enumerate(PROVINCIAL_BODIES, start=1):
+            code = f"{body.division_code}{serial:04d}"
+            password = (provincial_passwords or {}).get(code) or initial_password()
+            created = await record_organization(
+                conn, store, meta, body, normalise_name(body.name), None, password, True
             )
+            assert created.admin_username == code, "the provincial bodies are the first orgs of 620000"
     log.info("seeded the city title office %s and %d provincial bodies", CITY_OFFICE_CODE, len(PROVINCIAL_BODIES))
