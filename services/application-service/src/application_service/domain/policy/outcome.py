@@ -1,0 +1,128 @@
+"""What a rule answers (RuleOutcome) and what the engine reports (EligibilityReport)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Generic, Literal, ParamSpec
+
+Outcome = Literal["pass", "fail", "not_applicable", "warn"]
+QuotaPool = Literal["structure_ratio", "grassroots_separate", "not_counted"]
+REPORT_SCHEMA_VERSION = 1
+RULE_ID = re.compile(r"\b(?:POL|SCHED)-[A-Z]{0,2}-?\d+\b")
+
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule_id: str
+    outcome: Outcome
+    explanation_zh: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "outcome": self.outcome,
+            "explanation_zh": self.explanation_zh,
+            "details": jsonable(dict(self.details)),
+        }
+
+
+class PolicyRule(Generic[P]):
+    """A rule function that knows its ID; its docstring must name that ID exactly once."""
+
+    def __init__(self, rule_id: str, fn: Callable[P, RuleOutcome]) -> None:
+        doc = fn.__doc__ or ""
+        if doc and RULE_ID.findall(doc) != [rule_id]:
+            raise ValueError(f"{fn.__name__}: the docstring must name {rule_id} exactly once")
+        self.rule_id = rule_id
+        self._fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> RuleOutcome:
+        return self._fn(*args, **kwargs)
+
+    def outcome(self, outcome: Outcome, sentence: str, **details: Any) -> RuleOutcome:
+        return make_outcome(self.rule_id, outcome, sentence, **details)
+
+
+def policy_rule(rule_id: str) -> Callable[[Callable[P, RuleOutcome]], PolicyRule[P]]:
+    def wrap(fn: Callable[P, RuleOutcome]) -> PolicyRule[P]:
+        return PolicyRule(rule_id, fn)
+
+    return wrap
+
+
+def make_outcome(rule_id: str, outcome: Outcome, sentence: str, **details: Any) -> RuleOutcome:
+    """The explanation ends with the rule ID in full-width brackets: "……（POL-PA-1）。"."""
+    text = sentence.rstrip("。")
+    return RuleOutcome(rule_id, outcome, f"{text}（{rule_id}）。", details)
+
+
+@dataclass(frozen=True)
+class QuotaReason:
+    rule_id: str
+    explanation_zh: str
+
+
+@dataclass(frozen=True)
+class QuotaDecision:
+    pool: QuotaPool
+    reasons: tuple[QuotaReason, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "pool": self.pool,
+            "reasons": [{"rule_id": r.rule_id, "explanation_zh": r.explanation_zh} for r in self.reasons],
+        }
+
+
+@dataclass(frozen=True)
+class EligibilityReport:
+    as_of: date
+    eligible: bool
+    outcomes: tuple[RuleOutcome, ...]
+    annotations: tuple[str, ...]
+    quota_pool: QuotaDecision
+    committee_required: bool
+
+    def outcomes_of(self, rule_id: str) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if o.rule_id == rule_id]
+
+    @property
+    def failures(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if o.outcome == "fail"]
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-serialisable dict, the body of an EligibilityAssessed event."""
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "eligible": self.eligible,
+            "committee_required": self.committee_required,
+            "quota_pool": self.quota_pool.to_payload(),
+            "annotations": list(self.annotations),
+            "outcomes": [o.to_payload() for o in self.outcomes],
+        }
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"not JSON-serialisable: {value!r}")

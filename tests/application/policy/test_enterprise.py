@@ -1,0 +1,90 @@
+"""Enterprises and off-staff employees: POL-EN-1, POL-EN-2, POL-EN-3, POL-EN-4."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from application_service.domain.policy import Application, Education, years
+from application_service.domain.policy.enterprise import (
+    OFF_STAFF_ANNOTATION,
+    pol_en_1_enterprise_professionals_may_apply,
+    pol_en_2_enterprise_not_limited_by_posts,
+    pol_en_3_major_mismatch,
+    pol_en_4_off_staff_treated_like_on_staff,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .builders import FACTORY, INSTITUTE, ctx, teacher, with_applicant, with_target, with_work
+
+
+def engineer(**applicant: Any) -> Application:
+    app = with_target(teacher(), series="工程系列", specialty="机械")
+    return with_applicant(app, **{"employer": FACTORY, **applicant})
+
+
+def test_POL_EN_1_enterprise_professional_from_outside_the_city_applies_through_the_employer() -> None:
+    o = pol_en_1_enterprise_professionals_may_apply(ctx(engineer(household_outside_city=True)))
+    assert o.outcome == "pass" and "户籍不在本市，不影响申报" in o.explanation_zh
+
+
+def test_POL_EN_1_must_go_through_the_employer_of_an_enterprise_in_the_city() -> None:
+    assert pol_en_1_enterprise_professionals_may_apply(ctx(engineer(applied_through_employer=False))).outcome == "fail"
+    outside = engineer(employer=replace(FACTORY, in_city=False))
+    assert pol_en_1_enterprise_professionals_may_apply(ctx(outside)).outcome == "fail"
+    assert pol_en_1_enterprise_professionals_may_apply(ctx(teacher())).outcome == "not_applicable"
+
+
+def test_POL_EN_2_enterprises_are_not_limited_by_posts() -> None:
+    o = pol_en_2_enterprise_not_limited_by_posts(ctx(engineer()))
+    assert o.outcome == "pass" and o.details["not_limited_by_posts"] is True
+    assert pol_en_2_enterprise_not_limited_by_posts(ctx(teacher())).outcome == "not_applicable"
+
+
+def mismatch(months: int, education: Any = "bachelor") -> Application:
+    app = replace(teacher(), education=Education(education, major_matches_work=False))
+    return with_work(app, months_in_current_specialty=months)
+
+
+def test_POL_EN_3_major_mismatch_accepted_at_3_years_refused_at_2_years_11_months() -> None:
+    assert pol_en_3_major_mismatch(ctx(mismatch(years(3)))).outcome == "pass"
+    o = pol_en_3_major_mismatch(ctx(mismatch(years(2, 11))))
+    assert o.outcome == "fail" and "2年11个月，未满3年" in o.explanation_zh
+
+
+def test_POL_EN_3_major_mismatch_still_needs_the_required_education() -> None:
+    o = pol_en_3_major_mismatch(ctx(mismatch(years(8), "junior_college")))
+    assert o.outcome == "fail" and "学历（大专）未达到本科的要求" in o.explanation_zh
+
+
+def test_POL_EN_3_without_a_known_requirement_is_a_warning_and_matching_major_is_not_applicable() -> None:
+    unknown = with_target(mismatch(years(5)), series="档案系列")
+    assert pol_en_3_major_mismatch(ctx(unknown)).outcome == "warn"
+    assert pol_en_3_major_mismatch(ctx(teacher())).outcome == "not_applicable"
+
+
+@given(months=st.integers(min_value=0, max_value=years(10)))
+def test_POL_EN_3_property_passes_iff_36_months(months: int) -> None:
+    assert (pol_en_3_major_mismatch(ctx(mismatch(months))).outcome == "pass") is (months >= 36)
+
+
+def off_staff(stated: bool = True) -> Application:
+    return with_applicant(teacher(), employer=INSTITUTE, staff_status="off_staff", off_staff_stated_by_employer=stated)
+
+
+def test_POL_EN_4_off_staff_in_a_public_institution_is_not_limited_by_post_numbers() -> None:
+    o = pol_en_4_off_staff_treated_like_on_staff(ctx(off_staff()))
+    assert o.outcome == "pass" and o.details["not_limited_by_posts"] is True
+    assert o.details["annotation"] == OFF_STAFF_ANNOTATION
+
+
+def test_POL_EN_4_employer_must_state_the_off_staff_status_when_recommending() -> None:
+    o = pol_en_4_off_staff_treated_like_on_staff(ctx(off_staff(stated=False)))
+    assert o.outcome == "warn" and "备注说明" in o.explanation_zh
+
+
+def test_POL_EN_4_not_applicable_to_on_staff_or_to_enterprises() -> None:
+    assert pol_en_4_off_staff_treated_like_on_staff(ctx(teacher())).outcome == "not_applicable"
+    ent = engineer(staff_status="off_staff")
+    assert pol_en_4_off_staff_treated_like_on_staff(ctx(ent)).outcome == "not_applicable"
