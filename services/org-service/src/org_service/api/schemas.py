@@ -71,7 +71,10 @@ class BusinessAdminIn(BaseModel):
 
 
 class RolesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"roles": ["unit_review", "applicant_management"], "expected_version": 2}]},
+    )
     roles: Annotated[list[str], Field(max_length=10)]
     expected_version: Annotated[int, Field(ge=1)]
 
@@ -87,14 +90,22 @@ class ApplicantIn(BaseModel):
 
 
 class ExpertIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"display_name": "赵建国", "series": ["中小学教师系列"], "title_level": "senior"}]
+        },
+    )
     display_name: Annotated[str, Field(min_length=1, max_length=30)]
     series: Annotated[list[Annotated[str, Field(max_length=40)]], Field(min_length=1, max_length=10)]
     title_level: Annotated[str, Field(pattern=r"^(intermediate|deputy_senior|senior)$")]
 
 
 class PasswordChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"old_password": "一次性初始密码", "new_password": "Pingliang2026"}]},
+    )
     old_password: Annotated[str, Field(max_length=128)]
     new_password: Annotated[str, Field(max_length=128)]
 
