@@ -149,6 +149,15 @@ async def current_principal(request: Request, token: Annotated[str | None, Depen
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+async def service_principal(principal: CurrentPrincipal) -> Principal:
+    """For routers of internal endpoints: checked before the request body is even read."""
+    require_service(principal)
+    return principal
+
+
+ServicePrincipal = Annotated[Principal, Depends(service_principal)]
+
+
 class ServiceCredentials:
     """A service's own token (OAuth2 client credentials at org-service), renewed before it expires."""
 

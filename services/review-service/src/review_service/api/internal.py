@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from zhicheng_kernel.auth import CurrentPrincipal, require_service
+from fastapi import APIRouter, Depends
+from zhicheng_kernel.auth import ServicePrincipal, service_principal
 
 from ..service_layer import outcomes
 from .deps import Context
 from .schemas import PublishResults
 
-router = APIRouter(prefix="/api/v1/internal/sessions", tags=["评审会议（内部）"])
+router = APIRouter(
+    prefix="/api/v1/internal/sessions", tags=["评审会议（内部）"], dependencies=[Depends(service_principal)]
+)
 
 
 @router.post("/{session_id}/tally", summary="计票（NAT-1 法定人数，NAT-2 三分之二）")
-async def tally(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    require_service(principal)
+async def tally(session_id: str, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
     return await outcomes.tally(ctx, session_id, principal.subject)
 
 
 @router.post("/{session_id}/publish", summary="公示评审结果（NAT-3）")
-async def publish(session_id: str, body: PublishResults, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    require_service(principal)
+async def publish(session_id: str, body: PublishResults, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
     return await outcomes.publish(
         ctx,
         session_id,
@@ -33,12 +33,10 @@ async def publish(session_id: str, body: PublishResults, principal: CurrentPrinc
 
 
 @router.post("/{session_id}/documents", summary="为公示期满且无未结投诉的通过人员发文（POL-PB-1）")
-async def issue_documents(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    require_service(principal)
+async def issue_documents(session_id: str, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
     return await outcomes.issue_documents(ctx, session_id, principal.subject)
 
 
 @router.post("/{session_id}/close", summary="结束评审会议")
-async def close(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    require_service(principal)
+async def close(session_id: str, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
     return await outcomes.close(ctx, session_id, principal.subject)

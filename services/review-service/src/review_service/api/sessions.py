@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["评审会议"])
 
 @router.get("/sessions/{session_id}", summary="会议状态、计票结果与发文号（不含任何个人选票）")
 async def get_session(session_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    return await queries.session_view(ctx, session_id)
+    return await queries.session_view(ctx, session_id, principal)
 
 
 @router.post("/sessions/{session_id}/attendance", status_code=201, summary="登记出席专家（NAT-1）")
@@ -58,4 +58,4 @@ async def list_documents(
     ctx: Context,
     application_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[dict[str, Any]]:
-    return await queries.documents_of(ctx, application_id)
+    return await queries.documents_of(ctx, principal, application_id)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from zhicheng_kernel.auth import Principal
+from zhicheng_kernel.roles import Role
 
-from ..adapters.tables import documents
+from ..adapters.tables import candidates, documents
+from ..domain.committee import Committee
+from ..domain.errors import not_found
 from ..domain.rules import quorum_met
 from .context import ReviewContext
 
@@ -34,9 +38,19 @@ def _reason(result: dict[str, Any], tally: dict[str, Any]) -> str | None:
     return "同意票未达到出席专家的三分之二（NAT-2）。"
 
 
-async def session_view(ctx: ReviewContext, session_id: str) -> dict[str, Any]:
+def _may_follow(principal: Principal, committee: Committee) -> bool:
+    """The committee's secretary and experts follow a session; services too."""
+    secretary = principal.has(Role.COMMITTEE_SECRETARY) and principal.org_id == committee.organizing_org_id
+    return principal.kind == "service" or secretary or principal.subject in committee.expert_ids
+
+
+async def session_view(ctx: ReviewContext, session_id: str, principal: Principal) -> dict[str, Any]:
+    """Before the results are published (NAT-3) a session is the committee's business only."""
     async with ctx.db.read() as conn:
         s = await ctx.session(conn, session_id)
+        committee = await ctx.committee(conn, s.committee_id)
+        if s.publicity is None and not _may_follow(principal, committee):
+            raise not_found("session", session_id)
         docs = (await conn.execute(select(documents).where(documents.c.session_id == session_id))).all()
     present = len(s.present_expert_ids or [])
     view: dict[str, Any] = {
@@ -74,8 +88,16 @@ async def session_view(ctx: ReviewContext, session_id: str) -> dict[str, Any]:
     return view
 
 
-async def documents_of(ctx: ReviewContext, application_id: str | None) -> list[dict[str, Any]]:
+async def documents_of(ctx: ReviewContext, principal: Principal, application_id: str | None) -> list[dict[str, Any]]:
+    """Documents of the caller's subtree (the applicant's employer chain up to the title office) and the
+    applicant's own; services see all."""
     query = select(documents).order_by(documents.c.number)
+    if principal.kind != "service":
+        mine = [candidates.c.applicant_id == principal.subject]
+        if principal.org_path:
+            mine.append(candidates.c.org_path.startswith(principal.org_path, autoescape=True))
+        visible = select(candidates.c.application_id).where(or_(*mine))
+        query = query.where(documents.c.application_id.in_(visible))
     if application_id:
         query = query.where(documents.c.application_id == application_id)
     async with ctx.db.read() as conn:

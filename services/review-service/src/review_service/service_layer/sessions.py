@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from zhicheng_kernel.auth import Principal, require_role
 from zhicheng_kernel.envelope import Metadata
-from zhicheng_kernel.errors import DomainError
+from zhicheng_kernel.errors import DomainError, Forbidden
 from zhicheng_kernel.roles import Role
 
 from ..adapters.tables import complaints, session_voters
@@ -46,6 +46,8 @@ async def cast_ballot(ctx: ReviewContext, principal: Principal, session_id: str,
     async def attempt() -> None:
         async with ctx.db.transaction() as conn:
             session = await ctx.session(conn, session_id)
+            if principal.subject not in (await ctx.committee(conn, session.committee_id)).expert_ids:
+                raise Forbidden("not_committee_member", "您不是本评审委员会的专家，不能投票。")
             event = session.cast_ballot(principal.subject, votes)
             voted = await conn.execute(
                 insert(session_voters)
