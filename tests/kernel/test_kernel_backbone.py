@@ -253,3 +253,26 @@ async def test_an_expected_version_ahead_of_the_stream_is_refused(db: Database) 
         await append_one(db, store, f"s-{uuid.uuid4()}", 3)  # a new stream starts at version 0
     async with db.read() as conn:
         assert [e.version for e in await store.load(conn, stream)] == [1]
+
+
+async def test_a_malformed_message_is_skipped_and_the_next_event_applied(db: Database, servers: Servers) -> None:
+    store = EventStore(source_name())
+    await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 1)
+    stream = f"s-{uuid.uuid4()}"
+    await append_one(db, store, stream, 0, amount=7)
+    async with db.read() as conn:
+        (event,) = await store.load(conn, stream)
+    producer = AIOKafkaProducer(bootstrap_servers=servers.kafka.bootstrap)
+    await producer.start()
+    await producer.send_and_wait(topic_for(store.source), b"{not an envelope", key=b"k")
+    await producer.send_and_wait(topic_for(store.source), event.model_dump_json().encode(), key=b"k")
+    await producer.stop()
+    consumer = make_consumer(db, store, servers, interval=3600)  # Kafka path only
+    task = asyncio.create_task(consumer.run_kafka())
+    try:
+        async with asyncio.timeout(20):
+            while await consumer.watermark(store.source) < event.position:
+                await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+    assert await counter(db, store.source) == 7

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer
+from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -177,12 +178,22 @@ class EventConsumer:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for records in batches.values():
                 for record in records:
-                    if record.value is None:
-                        continue
-                    event = EventEnvelope.model_validate_json(record.value)
-                    await self.apply(event)
+                    event = self._parse(record.value, record.topic, record.partition, record.offset)
+                    if event is not None:
+                        await self.apply(event)
             if batches:
                 await asyncio.wait_for(consumer.commit(), timeout=10)
+
+    def _parse(self, value: bytes | None, topic: str, partition: int, offset: int) -> EventEnvelope | None:
+        """A message that is not an event envelope is skipped: nothing is lost, since the source's feed
+        (the truth) still has every event, and one bad message must not block its partition."""
+        if value is None:
+            return None
+        try:
+            return EventEnvelope.model_validate_json(value)
+        except ValidationError:
+            log.error("consumer %s skipped a malformed message at %s[%d]@%d", self.name, topic, partition, offset)
+            return None
 
     # -- the truth: the source's event feed ----------------------------------------------------------
 
