@@ -1,4 +1,4 @@
-"""The figures of the 2021 notice (附件3) as parameters with their defaults, like NAT-1…NAT-10.
+"""The figures of the 2021 notice (附件3) as parameters with their defaults, as NATIONAL.md does for its rules.
 
 Figures marked "assumed" are not in the notice; the city office should confirm them.
 """
