@@ -223,3 +223,33 @@ def test_the_event_feed_carries_our_events_to_services(api: Api, people: People)
     mine = [e["event_type"] for e in r.json()["events"] if e["stream_id"] == app["id"]]
     assert mine[:2] == ["ApplicationSubmitted", "PaperCheckRequested"]
     assert api.http.get(api.url(APP, "/api/v1/events"), headers=bearer(people.applicant)).status_code == 403
+
+
+def test_draft_then_submit_gives_an_eligibility_report_over_http(api: Api, people: People) -> None:
+    """A draft (submit=false) is submitted later; EligibilityAssessed is served as the report, and a
+    correction after a return goes back to the unit."""
+    draft = submit(api, people, papers=0, submit=False, education={"level": "bachelor"})
+    assert draft["status"] == "draft"
+    r = api.post(APP, f"/api/v1/applications/{draft['id']}/submit", people.applicant, {})
+    assert r.status_code == 200, r.text
+    app = r.json()
+    assert app["status"] == "submitted" and app["eligible"] is not None
+    report = api.get(APP, f"/api/v1/applications/{app['id']}/eligibility", people.unit_reviewer).json()
+    assert {o["rule_id"] for o in report["outcomes"]} >= {"SCHED-2", "POL-EN-4", "POL-PA-1"}
+    returned = decide(api, people.unit_reviewer, app, "return").json()
+    assert returned["status"] == "returned"
+    r = api.post(APP, f"/api/v1/applications/{app['id']}/submit", people.applicant, {})
+    assert r.status_code == 200 and r.json()["current_step"] == "unit", r.text
+
+
+def test_registries_are_maintained_by_the_city_office_only(api: Api, people: People) -> None:
+    """The city 职改办 (title_office_review) imports a registry file; a county office gets 403."""
+    csv = "field\n经济\n会计\n测绘\n".encode()
+    files = {"file": ("bridged.csv", csv, "text/csv")}
+    url = api.url(APP, "/api/v1/registries/bridged_fields/import")
+    r = api.http.post(url, files=files, data={"mode": "merge"}, headers=bearer(people.office_reviewer))
+    assert r.status_code == 403 and r.json()["code"] == "not_city_title_office"
+    r = api.http.post(url, files=files, data={"mode": "merge"}, headers=bearer(api.operator_token()))
+    assert r.status_code == 200, r.text
+    fields = [e["field"] for e in api.get(APP, "/api/v1/registries/bridged_fields", people.applicant).json()["items"]]
+    assert "测绘" in fields

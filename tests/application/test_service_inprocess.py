@@ -243,13 +243,18 @@ async def test_nat7_submission_computes_the_chain_and_requests_a_check_per_paper
     r = await submit(svc, tree, papers=[paper(), paper(title="第二篇", journal_level="provincial")])
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["status"] == "submitted" and body["version"] == 3
+    assert body["status"] == "submitted" and body["version"] == 4
     assert [(s["step"], s["org_id"]) for s in body["chain"]] == [
         ("unit", tree.school["org_id"]),
         ("department", tree.dept["org_id"]),
         ("title_office", tree.county["org_id"]),
     ]
-    assert await svc.stream(body["id"]) == ["ApplicationSubmitted", "PaperCheckRequested", "PaperCheckRequested"]
+    assert await svc.stream(body["id"]) == [
+        "ApplicationSubmitted",
+        "PaperCheckRequested",
+        "PaperCheckRequested",
+        "EligibilityAssessed",
+    ]
     seen = await svc.client.get(f"/api/v1/applications/{body['id']}", headers=auth(reader(svc, tree)))
     assert seen.status_code == 200 and seen.json()["current_step"] == "unit"
 

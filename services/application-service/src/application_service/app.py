@@ -15,11 +15,12 @@ from zhicheng_kernel.service import ConsumerSpec, ServiceRuntime, create_service
 from zhicheng_kernel.settings import ServiceSettings
 
 from .adapters.clock import Clock
-from .api import applications, pushes, schedules
+from .api import applications, pushes, registries, schedules
 from .projections import orgs
 from .service_layer import reactions
 from .service_layer.context import Context
-from .settings import ApplicationSettings, clock_from
+from .service_layer.registries import seed_if_empty
+from .settings import ApplicationSettings, clock_from, publicity_working_days
 
 NAME = "application-service"
 CONSUMER = "application-service.projections"
@@ -48,7 +49,15 @@ def create_app(
     async def wire(runtime: ServiceRuntime) -> None:
         holder["runtime"] = runtime
         runtime.extras["clock"] = the_clock
-        runtime.extras["context"] = Context(db=runtime.db, store=runtime.store, clock=the_clock)
+        context = Context(
+            db=runtime.db,
+            store=runtime.store,
+            clock=the_clock,
+            attachments_dir=getattr(settings, "attachments_dir", Context.attachments_dir),
+            publicity_working_days=publicity_working_days(settings),
+        )
+        runtime.extras["context"] = context
+        await seed_if_empty(context)  # the sample registries and the 2021 schedule, into empty streams only
 
     consumers = [
         ConsumerSpec(
@@ -85,7 +94,7 @@ def create_app(
         title="职称申报服务 application-service",
         description="职称申报、逐级审核（单位→主管部门→职改办）、论文查重结果、向评委会推送。",
         migrations_dir=MIGRATIONS,
-        routers=[applications.router, pushes.router, schedules.router],
+        routers=[applications.router, pushes.router, schedules.router, registries.router],
         consumers=consumers,
         verifier=verifier,
         on_startup=[wire],

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -59,6 +71,12 @@ applications = Table(
     Column("document_number", Text, nullable=True),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # 0002: the eligibility report (EligibilityAssessed), attachments and the unit's publicity (NAT-5).
+    Column("eligible", Boolean, nullable=True),
+    Column("failed_rules", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("eligibility", JSONB, nullable=True),
+    Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("publicity_starts_on", Date, nullable=True),
     Index("ix_applications_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
     Index("ix_applications_applicant", "applicant_id"),
 )
@@ -74,4 +92,29 @@ pushes = Table(
     Column("application_ids", JSONB, nullable=False),
     Column("pushed_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Registries the city office maintains (RegistryEntriesImported / RegistryEntryRecorded / …Removed).
+registry_entries = Table(
+    "registry_entries",
+    metadata,
+    Column("registry", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("entry", JSONB, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("registry", "key"),
+)
+
+# SCHED-4: each year's published push schedule (SchedulePublished); a year without rows uses 2021's.
+published_schedules = Table(
+    "published_schedules",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("push_month", Integer, nullable=False),
+    Column("grassroots", Boolean, nullable=False),
+    Column("published_by", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("year", "series"),
 )

@@ -1,22 +1,28 @@
-"""Applications: submit, read, list, and the review chain's decisions (NAT-7)."""
+"""Applications: drafts, submission, correction and withdrawal, reading and querying, the eligibility
+report, attachments, the unit's publicity (NAT-5) and the review chain's decisions (NAT-7)."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from sqlalchemy import select
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+from sqlalchemy import func, select
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
 from zhicheng_kernel.errors import Forbidden, NotFound
 from zhicheng_kernel.roles import Role
 
+from ..adapters import attachments as files
 from ..adapters import tables
-from ..domain.commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
+from ..domain.commands import DecideApplication, Reviewer
 from ..domain.schedule import normalise_series
 from ..projections.applications import view
 from ..service_layer import commands
+from ..service_layer.commands import Author
 from .deps import ContextDep
-from .schemas import ApplicationIn, DecisionIn
+from .schemas import ApplicationIn, DecisionIn, NewApplicationIn, PublicityIn, WithdrawIn
 
 router = APIRouter(prefix="/api/v1/applications", tags=["职称申报"])
 t = tables.applications
@@ -33,57 +39,77 @@ REVIEWING_ROLES = (
 
 
 def _may_read(principal: Principal, row: Any) -> bool:
-    return principal.kind == "service" or principal.subject == row.applicant_id or principal.covers(row.org_path)
+    """The applicant; services; and the orgs above — except drafts, which are the applicant's alone."""
+    if principal.subject == row.applicant_id:
+        return True
+    if row.status == "draft":
+        return False
+    return principal.kind == "service" or principal.covers(row.org_path)
 
 
-@router.post("", status_code=201, summary="提交职称申报")
-async def submit(body: ApplicationIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+def _author(principal: Principal) -> Author:
     require_role(principal, Role.APPLICANT)
     if not principal.org_id:
         raise Forbidden("no_organization", "当前账号未关联单位，不能提交申报。")
-    cmd = SubmitApplication(
-        applicant_id=principal.subject,
-        applicant_name=principal.display_name or principal.username,
-        org_id=principal.org_id,
-        year=body.year,
-        series=body.series,
-        specialty=body.specialty,
-        level=body.level,
-        track=body.track,
-        papers=[PaperInput(**p.model_dump()) for p in body.papers],
-    )
-    return await commands.submit_application(ctx, cmd, principal.subject)
+    # An applicant's username is the ID-card number (org-service): what rosters and the blacklist match.
+    return Author(principal.subject, principal.display_name or principal.username, principal.org_id, principal.username)
 
 
-@router.get("/{application_id}", summary="查看一份申报")
-async def read(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+async def _readable(ctx: ContextDep, principal: Principal, application_id: str) -> Any:
     async with ctx.db.read() as conn:
         row = (await conn.execute(select(t).where(t.c.id == application_id))).first()
-    if row is None:
+    if row is None or (row.status == "draft" and principal.subject != row.applicant_id):
         raise NotFound("application_not_found", "申报不存在。")
     if not _may_read(principal, row):
         raise Forbidden("outside_scope", "该申报不属于您所在单位及其下级单位，无权查看。")
-    return view(row)
+    return row
 
 
-@router.get("", summary="按状态、系列、年度查询本单位及下级单位的申报")
-async def list_applications(
-    principal: CurrentPrincipal,
-    ctx: ContextDep,
-    status: str | None = None,
-    series: str | None = None,
-    year: int | None = None,
-    level: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+@router.post("", status_code=201, summary="提交职称申报（submit=false 时保存为草稿）")
+async def create(body: NewApplicationIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    author = _author(principal)
+    content = ApplicationIn.model_validate(body.model_dump(exclude={"submit"})).content()
+    return await commands.create_application(ctx, content, author, submit=body.submit)
+
+
+@router.put("/{application_id}", summary="修改草稿或被退回的申报")
+async def edit(
+    application_id: str, body: ApplicationIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> dict[str, Any]:
-    query = select(t)
+    return await commands.edit(ctx, application_id, body.content(), _author(principal))
+
+
+@router.post("/{application_id}/submit", summary="提交草稿，或重新提交被退回的申报（回到单位审核）")
+async def submit(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    return await commands.submit_existing(ctx, application_id, _author(principal))
+
+
+@router.post("/{application_id}/withdraw", summary="申报人撤回申报（职改办审核通过前）")
+async def withdraw(
+    application_id: str, body: WithdrawIn, principal: CurrentPrincipal, ctx: ContextDep
+) -> dict[str, Any]:
+    return await commands.withdraw(ctx, application_id, body.reason, _author(principal))
+
+
+def _scoped(query: Any, principal: Principal) -> Any:
     if principal.kind == "service":
-        pass
-    elif principal.has(*REVIEWING_ROLES) and principal.org_path:
-        query = query.where(t.c.org_path.startswith(principal.org_path, autoescape=True))
-    else:
-        query = query.where(t.c.applicant_id == principal.subject)  # applicants see their own
+        return query.where(t.c.status != "draft")
+    if principal.has(*REVIEWING_ROLES) and principal.org_path:
+        return query.where(t.c.org_path.startswith(principal.org_path, autoescape=True), t.c.status != "draft")
+    return query.where(t.c.applicant_id == principal.subject)  # applicants see their own
+
+
+def _filtered(
+    query: Any,
+    *,
+    status: str | None,
+    series: str | None,
+    year: int | None,
+    level: str | None,
+    county: str | None,
+    failed_rule: str | None,
+    eligible: bool | None,
+) -> Any:
     if status:
         query = query.where(t.c.status == status)
     if series:
@@ -92,10 +118,137 @@ async def list_applications(
         query = query.where(t.c.year == year)
     if level:
         query = query.where(t.c.level == level)
+    if county:
+        query = query.where(t.c.county_code == county)
+    if failed_rule:
+        query = query.where(t.c.failed_rules.contains([failed_rule.strip().upper()]))
+    if eligible is not None:
+        query = query.where(t.c.eligible.is_(eligible))
+    return query
+
+
+@router.get("", summary="按年度、系列、级别、县区、状态、规则结果查询本单位及下级单位的申报")
+async def list_applications(
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    status: str | None = None,
+    series: str | None = None,
+    year: int | None = None,
+    level: str | None = None,
+    county: Annotated[str | None, Query(description="县区行政区划代码（county_code）")] = None,
+    failed_rule: Annotated[str | None, Query(description="未通过的规则，如 POL-PA-1")] = None,
+    eligible: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    query = _filtered(
+        _scoped(select(t), principal),
+        status=status,
+        series=series,
+        year=year,
+        level=level,
+        county=county,
+        failed_rule=failed_rule,
+        eligible=eligible,
+    )
     query = query.order_by(t.c.submitted_at, t.c.id).limit(limit).offset(offset)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(query)).all()
     return {"items": [view(r) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/counts", summary="按系列和状态统计本单位及下级单位的申报数")
+async def counts(
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    year: int | None = None,
+    county: str | None = None,
+    level: str | None = None,
+) -> dict[str, Any]:
+    query = select(t.c.series, t.c.status, func.count().label("count")).group_by(t.c.series, t.c.status)
+    query = _filtered(
+        _scoped(query, principal),
+        status=None,
+        series=None,
+        year=year,
+        level=level,
+        county=county,
+        failed_rule=None,
+        eligible=None,
+    )
+    async with ctx.db.read() as conn:
+        rows = (await conn.execute(query.order_by(t.c.series, t.c.status))).all()
+    items = [{"series": r.series, "status": r.status, "count": r.count} for r in rows]
+    return {"items": items, "total": sum(i["count"] for i in items)}
+
+
+@router.get("/{application_id}", summary="查看一份申报")
+async def read(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    return view(await _readable(ctx, principal, application_id))
+
+
+@router.get("/{application_id}/eligibility", summary="资格审查报告：适用的规则、结果和中文说明")
+async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    row = await _readable(ctx, principal, application_id)
+    if row.eligibility is None:
+        raise NotFound("eligibility_not_assessed", "该申报尚未提交，还没有资格审查报告。")
+    return {"application_id": row.id, **row.eligibility}
+
+
+@router.post("/{application_id}/publicity", summary="单位登记内部公示的开始日期（NAT-5，不少于5个工作日）")
+async def start_publicity(
+    application_id: str, body: PublicityIn, principal: CurrentPrincipal, ctx: ContextDep
+) -> dict[str, Any]:
+    require_role(principal, Role.UNIT_REVIEW)
+    reviewer = Reviewer(principal.subject, principal.org_id, principal.roles)
+    return await commands.start_publicity(ctx, application_id, reviewer, body.starts_on, body.expected_version)
+
+
+@router.post("/{application_id}/attachments", status_code=201, summary="上传附件（PDF/JPEG/PNG，不超过 20 MB）")
+async def upload(
+    application_id: str, file: UploadFile, request: Request, principal: CurrentPrincipal, ctx: ContextDep
+) -> dict[str, Any]:
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > files.MAX_BYTES + 64 * 1024:
+        raise files.too_large()
+    row = await _readable(ctx, principal, application_id)
+    if principal.subject != row.applicant_id and not principal.has(*REVIEWING_ROLES):
+        raise Forbidden("role_required", "只有申报人本人或审核单位可以上传附件。")
+    sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
+    attachment = {
+        "attachment_id": str(uuid.uuid4()),
+        "filename": (file.filename or "attachment")[-200:],
+        "media_type": media,
+        "size": size,
+        "sha256": sha,
+        "uploaded_by": principal.subject,
+    }
+    return await commands.add_attachment(ctx, application_id, attachment, principal.subject)
+
+
+@router.get("/{application_id}/attachments", summary="附件列表")
+async def list_attachments(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    row = await _readable(ctx, principal, application_id)
+    return {"items": row.attachments}
+
+
+@router.get("/{application_id}/attachments/{attachment_id}", summary="下载附件", response_model=None)
+async def download(
+    application_id: str, attachment_id: str, principal: CurrentPrincipal, ctx: ContextDep
+) -> FileResponse:
+    row = await _readable(ctx, principal, application_id)
+    found = next((a for a in row.attachments if a["attachment_id"] == attachment_id), None)
+    path = files.path_of(ctx.attachments_dir, found["sha256"]) if found else None
+    if found is None or path is None or not path.is_file():
+        raise NotFound("attachment_not_found", "附件不存在。")
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[found["media_type"]]
+    return FileResponse(
+        path,
+        media_type=found["media_type"],
+        filename=f"{attachment_id}.{extension}",
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"},
+    )
 
 
 @router.post("/{application_id}/decisions", summary="审核：通过或退回（逐级审核）")

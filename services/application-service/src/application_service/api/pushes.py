@@ -1,20 +1,29 @@
-"""Pushes of office-approved applications to the committees (SCHED-1)."""
+"""Pushes of office-approved applications to the committees (SCHED-1), and a batch's roster (花名册)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlalchemy import select
 from zhicheng_kernel.auth import CurrentPrincipal, require_role
-from zhicheng_kernel.errors import Forbidden
+from zhicheng_kernel.errors import Forbidden, NotFound
 from zhicheng_kernel.roles import Role
 
+from ..adapters import tables
+from ..adapters.spreadsheets import XLSX_MEDIA_TYPE, write_xlsx
 from ..domain.commands import CreatePush
 from ..service_layer import commands
+from .applications import REVIEWING_ROLES
 from .deps import ContextDep
+from .registries import attachment
 from .schemas import PushIn
 
 router = APIRouter(prefix="/api/v1/pushes", tags=["推送"])
+
+LEVEL_ZH = {"junior": "初级", "intermediate": "中级", "deputy_senior": "副高级", "senior": "正高级"}
+ROSTER_HEADINGS = ("序号", "姓名", "工作单位", "县区代码", "系列", "专业", "申报级别", "申报类型", "资格审查", "备注")
 
 
 @router.post("", status_code=201, summary="职改办向评委会推送一批申报")
@@ -32,3 +41,43 @@ async def push(body: PushIn, principal: CurrentPrincipal, ctx: ContextDep) -> di
         office_org_path=principal.org_path,
     )
     return await commands.create_push(ctx, cmd)
+
+
+@router.get("/{push_id}/roster.xlsx", summary="推送批次花名册（Excel）", response_model=None)
+async def roster(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
+    """Only for offices whose subtree holds the pushing office (the office itself and those above)."""
+    require_role(principal, *REVIEWING_ROLES)
+    p, o, a = tables.pushes, tables.orgs, tables.applications
+    async with ctx.db.read() as conn:
+        batch = (
+            await conn.execute(select(p, o.c.path).join(o, o.c.id == p.c.office_org_id).where(p.c.id == push_id))
+        ).first()
+        if batch is None:
+            raise NotFound("push_not_found", "推送批次不存在。")
+        if not principal.covers(batch.path):
+            raise Forbidden("outside_scope", "该推送批次不属于您所在单位及其下级单位，无权导出。")
+        query = select(a, o.c.name.label("org_name")).join(o, o.c.id == a.c.org_id, isouter=True)
+        rows = {r.id: r for r in (await conn.execute(query.where(a.c.id.in_(list(batch.application_ids))))).all()}
+    lines = []
+    for number, app_id in enumerate(batch.application_ids, start=1):
+        r = rows.get(app_id)
+        if r is None:
+            continue
+        report = r.eligibility or {}
+        eligible = {True: "符合", False: "不符合（见审查报告）", None: "未审查"}[r.eligible]
+        lines.append(
+            [
+                number,
+                r.applicant_name,
+                r.org_name or "",
+                r.county_code,
+                r.series,
+                r.specialty,
+                LEVEL_ZH.get(r.level, r.level),
+                r.track,
+                eligible,
+                "；".join(report.get("annotations") or []),
+            ]
+        )
+    content = write_xlsx(f"{batch.year}{batch.series}花名册", ROSTER_HEADINGS, lines)
+    return attachment(content, XLSX_MEDIA_TYPE, f"roster-{push_id}.xlsx")

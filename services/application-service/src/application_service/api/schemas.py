@@ -3,47 +3,217 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
+Track = Literal[
+    "normal", "grassroots", "exceptional_single", "exceptional_double", "skills_bridge", "farmer", "local_talent_direct"
+]
+Months = Field(default=0, ge=0, le=100 * 12)
+Years = Field(ge=0, le=80)
 
 
-class PaperIn(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+
+class PaperIn(Strict):
     title: str = Field(min_length=1, max_length=500)
     journal: str = Field(min_length=1, max_length=200)
     journal_level: Literal["core", "provincial"]
     published_on: date
     authors: list[str] = Field(min_length=1, max_length=50)
     text: str = Field(min_length=1, max_length=200_000)
+    # What POL-PA-1…3 read; the registry of journals wins where it knows the journal.
+    cn_number: str | None = Field(default=None, max_length=30)
+    issue_type: Literal[
+        "regular", "supplement", "sub_issue", "special_issue", "special_edition", "album", "internal", "proceedings"
+    ] = "regular"
+    electronic: bool = False
+    press_listed: bool | None = None
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EducationIn(Strict):
+    level: Literal["secondary_vocational", "junior_college", "bachelor", "master", "doctor"] | None = None
+    technical_class: (
+        Literal["intermediate_worker_class", "advanced_worker_class", "preparatory_technician_class"] | None
+    ) = None
+    major_matches_work: bool = True
 
+
+class WorkIn(Strict):
+    months_in_current_specialty: int = Months
+    rural_months: int = Months
+    hard_remote_area: bool = False
+    months_at_next_lower_post: int = Months
+
+
+class CurrentTitleIn(Strict):
+    level: Level
+    obtained_on: date
+
+
+class SkillCertificateIn(Strict):
+    grade: Literal["advanced_worker", "technician", "senior_technician"]
+    obtained_on: date
+    matching_work_months: int = Months
+
+
+class BridgedQualificationIn(Strict):
+    field: str = Field(min_length=1, max_length=50)
+    level: Level
+    obtained_on: date
+
+
+class FrontLineIn(Strict):
+    roster_id: str | None = Field(default=None, max_length=100)
+    missed_2020_promotion: bool = False
+    epidemic_results: list[str] = Field(default_factory=list, max_length=20)
+
+
+class AwardIn(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    year: int = Field(ge=1949, le=2100)
+    programme: str = Field(min_length=1, max_length=200)
+    kind: Literal["science_technology", "commendation"]
+    level: Literal["national", "ministerial", "provincial", "city", "county", "social"]
+    collective: bool = False
+    personal_role_stated: bool = False
+    document_signature: bool = False
+    certificate_seal: bool = False
+
+
+class ExpertRecommendationIn(Strict):
+    applied_in_writing: bool
+    employer_agreed: bool
+    blind_approvals: int = Field(ge=0, le=100)
+    blind_total: int = Field(ge=0, le=100)
+    recommends_established_results: bool = False
+    has_benefit: bool = True
+    benefit_at_level: bool = True
+    applicant_in_good_standing: bool = True
+    expert_in_good_standing: bool = True
+    applicant_knew_policy: bool = True
+    expert_knew_policy: bool = True
+    expert_knows_applicant: bool = True
+    expert_has_small_scope_senior_title: bool = False
+    misconduct_found: bool = False
+    recommendation_false: bool = False
+
+    @model_validator(mode="after")
+    def _approvals_within_total(self) -> ExpertRecommendationIn:
+        if self.blind_approvals > self.blind_total:
+            raise ValueError("blind_approvals must not exceed blind_total")
+        return self
+
+
+class ThreeLongTwoOutstandingIn(Strict):
+    grassroots_years: int = Years
+    tenure_years: int = Years
+    years_at_one_post_level: int = Years
+    outstanding_before_current_title: bool
+    outstanding_since_current_title: bool
+    years_to_retirement: int | None = Field(default=None, ge=0, le=50)
+
+
+class EmployerIn(Strict):
+    """Refines what the org tree says about the employer (kind from the org kind, grassroots = county)."""
+
+    kind: Literal["enterprise", "public_institution", "private_institution", "government_agency", "other"] | None = None
+    name: str | None = Field(default=None, max_length=200)
+    grassroots: bool | None = None
+    in_city: bool | None = None
+
+
+# Fields of the body the policy engine reads; stored together as the submission's `facts`.
+FACT_FIELDS = (
+    "staff_status",
+    "applied_through_employer",
+    "household_outside_city",
+    "off_staff_stated_by_employer",
+    "employer",
+    "education",
+    "work",
+    "current_title",
+    "skill_certificates",
+    "bridged_qualifications",
+    "front_line",
+    "awards",
+    "expert_recommendation",
+    "three_long_two_outstanding",
+    "local_talent_selected",
+    "outstanding_since_current_title",
+)
+
+
+class ApplicationIn(Strict):
     year: int = Field(ge=2000, le=2100)
     series: str = Field(min_length=1, max_length=100)
     specialty: str = Field(min_length=1, max_length=100)
     level: Level
-    track: Literal["normal", "grassroots"] = "normal"
+    track: Track = "normal"
     papers: list[PaperIn] = Field(default_factory=list, max_length=10)
+    # Everything below is optional; the eligibility report says what a missing fact means.
+    staff_status: Literal["on_staff", "off_staff"] | None = None  # default: org-service's registration
+    applied_through_employer: bool = True
+    household_outside_city: bool = False
+    off_staff_stated_by_employer: bool = False
+    employer: EmployerIn | None = None
+    education: EducationIn | None = None
+    work: WorkIn | None = None
+    current_title: CurrentTitleIn | None = None
+    skill_certificates: list[SkillCertificateIn] = Field(default_factory=list, max_length=10)
+    bridged_qualifications: list[BridgedQualificationIn] = Field(default_factory=list, max_length=10)
+    front_line: FrontLineIn | None = None
+    awards: list[AwardIn] = Field(default_factory=list, max_length=30)
+    expert_recommendation: ExpertRecommendationIn | None = None
+    three_long_two_outstanding: ThreeLongTwoOutstandingIn | None = None
+    local_talent_selected: bool = False
+    outstanding_since_current_title: bool | None = None
+
+    def content(self) -> dict[str, Any]:
+        """The body as JSON, the engine's facts grouped under `facts` (None values dropped)."""
+        data = self.model_dump(mode="json")
+        facts = {k: data.pop(k) for k in FACT_FIELDS}
+        if facts.get("employer"):
+            facts["employer"] = {k: v for k, v in facts["employer"].items() if v is not None}
+        data["facts"] = {k: v for k, v in facts.items() if v is not None and v != []}
+        return data
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NewApplicationIn(ApplicationIn):
+    submit: bool = True  # false: a draft the applicant edits (PUT) and submits later (POST …/submit)
 
+
+class WithdrawIn(Strict):
+    reason: str = Field(default="", max_length=2000)
+
+
+class PublicityIn(Strict):
+    starts_on: date | None = None  # default: today (Asia/Shanghai)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class DecisionIn(Strict):
     decision: Literal["approve", "return"]
     opinion: str = Field(default="", max_length=2000)
     expected_version: int = Field(ge=1)
 
 
-class PushIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PushIn(Strict):
     year: int = Field(ge=2000, le=2100)
     series: str = Field(min_length=1, max_length=100)
     level: Level
     application_ids: list[str] = Field(min_length=1, max_length=2000)
+
+
+class ScheduleEntryIn(Strict):
+    series: str = Field(min_length=1, max_length=100)
+    push_month: int = Field(ge=1, le=12)
+    grassroots: bool = False
+
+
+class ScheduleIn(Strict):
+    series: list[ScheduleEntryIn] = Field(min_length=1, max_length=200)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from zhicheng_kernel.envelope import NewEvent
 from zhicheng_kernel.errors import ConcurrencyError
 
 from . import events as ev
-from .commands import DecideApplication, SubmitApplication
-from .errors import Conflict, Forbidden, Unprocessable
+from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
+from .errors import Conflict, Forbidden, NotFound, Unprocessable
+from .publicity import unit_publicity_complete
 from .rules import ChainStep, plagiarism_gate
 
 # The role that reviews at each step of the chain (NAT-7).
@@ -27,6 +29,12 @@ STATUS_AFTER_STEP: dict[str, str] = {
 }
 STEP_NAMES_ZH: dict[str, str] = {"unit": "单位", "department": "主管部门", "title_office": "职改办"}
 UNDER_REVIEW = frozenset({"submitted", "unit_approved", "department_approved"})
+# The applicant may withdraw until the title office approves.
+WITHDRAWABLE = frozenset({"draft", "returned", *UNDER_REVIEW})
+EDITABLE = frozenset({"draft", "returned"})
+# After a return the corrected application starts again at the unit: every level re-checks the
+# corrected materials (NAT-7, POL-ER-3 "every review level checks backwards").
+RESUME_STEP = "unit"
 
 
 def submit(
@@ -47,6 +55,10 @@ def submit(
             "journal_level": p.journal_level,
             "published_on": p.published_on.isoformat(),
             "authors": list(p.authors),
+            "cn_number": p.cn_number,
+            "issue_type": p.issue_type,
+            "electronic": p.electronic,
+            "press_listed": p.press_listed,
         }
         for pid, p in zip(paper_ids, cmd.papers, strict=True)
     ]
@@ -65,8 +77,14 @@ def submit(
         track=cmd.track,
         papers=papers,
         chain=[s.as_payload() for s in chain],
+        facts=cmd.facts,
     )
-    checks = [
+    return [submitted, *check_requests(application_id, paper_ids, cmd.papers)]
+
+
+def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[NewEvent]:
+    """POL-PA-4: one PaperCheckRequested per paper."""
+    return [
         ev.event(
             ev.PAPER_CHECK_REQUESTED,
             application_id=application_id,
@@ -77,9 +95,26 @@ def submit(
             journal_level=p.journal_level,
             published_on=p.published_on.isoformat(),
         )
-        for pid, p in zip(paper_ids, cmd.papers, strict=True)
+        for pid, p in zip(paper_ids, papers, strict=True)
     ]
-    return [submitted, *checks]
+
+
+def draft(application_id: str, header: Mapping[str, Any], content: Mapping[str, Any]) -> list[NewEvent]:
+    """A draft only its applicant sees; nothing is checked or reviewed before it is submitted."""
+    return [ev.event(ev.APPLICATION_DRAFTED, application_id=application_id, **header, content=dict(content))]
+
+
+def _summary(content: Mapping[str, Any]) -> dict[str, Any]:
+    """What the read model shows of a draft's content (paper texts stay in the stream)."""
+    return {
+        "year": content["year"],
+        "series": content["series"],
+        "specialty": content["specialty"],
+        "level": content["level"],
+        "track": content.get("track", "normal"),
+        "papers": [{k: v for k, v in p.items() if k != "text"} for p in content.get("papers", [])],
+        "facts": content.get("facts", {}),
+    }
 
 
 @dataclass
@@ -94,6 +129,12 @@ class Application:
     push_id: str | None = None
     outcome: str | None = None
     document_number: str | None = None
+    content: dict[str, Any] | None = None  # the latest draft or correction (paper texts included)
+    edited_since_return: bool = False
+    eligibility: dict[str, Any] | None = None
+    publicity_starts_on: str | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    returned_step: str | None = None
 
     # -- state from events ----------------------------------------------------------------------
 
@@ -106,11 +147,41 @@ class Application:
         return app
 
     def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
-        if event_type == ev.APPLICATION_SUBMITTED:
+        if event_type == ev.APPLICATION_DRAFTED:
+            self.status = "draft"
+            self.content = dict(payload["content"])
+            header = {k: v for k, v in payload.items() if k != "content"}
+            self.submitted = {**header, "county_code": "", "chain": [], **_summary(self.content)}
+        elif event_type == ev.APPLICATION_EDITED:
+            self.content = dict(payload["content"])
+            if self.status == "draft":
+                self.submitted.update(_summary(self.content))
+            else:
+                self.edited_since_return = True
+        elif event_type == ev.APPLICATION_SUBMITTED:
             self.status = "submitted"
             self.submitted = dict(payload)
             self.chain = list(payload["chain"])
             self.step_index = 0
+            self.content = None
+        elif event_type == ev.APPLICATION_RESUBMITTED:
+            self.status = "submitted"
+            self.step_index = next(i for i, s in enumerate(self.chain) if s["step"] == payload["resume_step"])
+            self.submitted.update({k: v for k, v in payload.items() if k in _RESUBMITTED_FIELDS})
+            if payload.get("papers_replaced"):
+                self.checks = {}
+            self.content = None
+            self.edited_since_return = False
+            self.publicity_starts_on = None
+            self.returned_step = None
+        elif event_type == ev.APPLICATION_WITHDRAWN:
+            self.status = "withdrawn"
+        elif event_type == ev.ELIGIBILITY_ASSESSED:
+            self.eligibility = {k: v for k, v in payload.items() if k != "application_id"}
+        elif event_type == ev.PUBLICITY_STARTED:
+            self.publicity_starts_on = payload["starts_on"]
+        elif event_type == ev.ATTACHMENT_ADDED:
+            self.attachments.append({k: v for k, v in payload.items() if k != "application_id"})
         elif event_type == ev.PAPER_CHECK_RECORDED:
             self.checks[payload["paper_id"]] = dict(payload)
         elif event_type in (ev.UNIT_APPROVED, ev.DEPARTMENT_APPROVED, ev.TITLE_OFFICE_APPROVED):
@@ -119,6 +190,7 @@ class Application:
             self.step_index += 1
         elif event_type == ev.APPLICATION_RETURNED:
             self.status = "returned"
+            self.returned_step = payload["step"]
         elif event_type == ev.APPLICATION_PUSHED:
             self.status = "pushed"
             self.push_id = payload["push_id"]
@@ -145,9 +217,12 @@ class Application:
 
     # -- commands -------------------------------------------------------------------------------------
 
-    def decide(self, cmd: DecideApplication) -> list[NewEvent]:
+    def decide(
+        self, cmd: DecideApplication, *, today: date | None = None, publicity_working_days: int | None = None
+    ) -> list[NewEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
-        approves or returns; the title office approves only past the POL-PA-4 plagiarism gate."""
+        approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
+        unit approves only after its publicity (NAT-5) when `publicity_working_days` is given."""
         if cmd.expected_version != self.version:
             raise ConcurrencyError(self.id, cmd.expected_version)
         step = self.current_step()
@@ -177,6 +252,9 @@ class Application:
                     reasons=[cmd.opinion.strip()],
                 )
             ]
+        if step["step"] == "unit" and publicity_working_days is not None and today is not None:
+            starts = date.fromisoformat(self.publicity_starts_on) if self.publicity_starts_on else None
+            unit_publicity_complete(starts, today, publicity_working_days)
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
         return [
@@ -250,3 +328,84 @@ class Application:
         return [
             ev.event(ev.APPLICATION_DECIDED, application_id=self.id, outcome=outcome, document_number=document_number)
         ]
+
+    # -- the applicant's own commands ------------------------------------------------------------------
+
+    def _owned_by(self, applicant_id: str) -> None:
+        if not self.exists:
+            raise NotFound("application_not_found", "申报不存在。")
+        if self.submitted.get("applicant_id") != applicant_id:
+            raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
+
+    def edit(self, applicant_id: str, content: Mapping[str, Any]) -> list[NewEvent]:
+        """A draft, or an application returned for correction, is edited by its applicant only."""
+        self._owned_by(applicant_id)
+        if self.status not in EDITABLE:
+            raise Conflict("not_editable", f"该申报当前状态为“{self.status}”，只有草稿或被退回的申报可以修改。")
+        return [ev.event(ev.APPLICATION_EDITED, application_id=self.id, content=dict(content))]
+
+    def resubmit(self, applicant_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[NewEvent]:
+        """After ApplicationReturned: the corrected application goes back to the unit (RESUME_STEP).
+        Papers edited since the return are checked again (POL-PA-4) under new paper ids."""
+        self._owned_by(applicant_id)
+        if self.status != "returned":
+            raise Conflict("not_returned", f"该申报当前状态为“{self.status}”，只有被退回的申报可以重新提交。")
+        fields: dict[str, Any] = {}
+        checks: list[NewEvent] = []
+        if self.edited_since_return and self.content is not None:
+            summary = _summary(self.content)
+            summary["papers"] = [{**p, "paper_id": pid} for pid, p in zip(paper_ids, summary["papers"], strict=True)]
+            fields = summary
+            checks = check_requests(self.id, paper_ids, papers)
+        return [
+            ev.event(
+                ev.APPLICATION_RESUBMITTED,
+                application_id=self.id,
+                returned_step=self.returned_step,
+                resume_step=RESUME_STEP,
+                papers_replaced=bool(fields),
+                **fields,
+            ),
+            *checks,
+        ]
+
+    def withdraw(self, applicant_id: str, reason: str) -> list[NewEvent]:
+        """The applicant withdraws before the title office approves; afterwards the office decides."""
+        self._owned_by(applicant_id)
+        if self.status not in WITHDRAWABLE:
+            raise Conflict("not_withdrawable", f"该申报当前状态为“{self.status}”，职改办审核通过后不能撤回。")
+        return [ev.event(ev.APPLICATION_WITHDRAWN, application_id=self.id, reason=reason)]
+
+    def assessed(self, report_payload: Mapping[str, Any]) -> list[NewEvent]:
+        return [ev.event(ev.ELIGIBILITY_ASSESSED, application_id=self.id, **report_payload)]
+
+    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[NewEvent]:
+        """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
+        step = self.current_step()
+        if step is None or step["step"] != "unit":
+            raise Conflict("not_at_unit", "只有处于单位审核环节的申报可以登记单位内部公示。")
+        if reviewer.org_id != step["org_id"] or ROLE_OF_STEP["unit"] not in reviewer.roles:
+            raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以登记公示。")
+        if self.publicity_starts_on is not None:
+            raise Conflict(
+                "publicity_already_started",
+                f"本单位已于{self.publicity_starts_on}开始公示。",
+                extra={"starts_on": self.publicity_starts_on},
+            )
+        return [
+            ev.event(
+                ev.PUBLICITY_STARTED,
+                application_id=self.id,
+                starts_on=starts_on.isoformat(),
+                org_id=reviewer.org_id,
+                recorded_by=reviewer.account_id,
+            )
+        ]
+
+    def add_attachment(self, attachment: Mapping[str, Any]) -> list[NewEvent]:
+        if self.status == "withdrawn":
+            raise Conflict("withdrawn", "申报已撤回，不能再上传附件。")
+        return [ev.event(ev.ATTACHMENT_ADDED, application_id=self.id, **attachment)]
+
+
+_RESUBMITTED_FIELDS = frozenset({"year", "series", "specialty", "level", "track", "papers", "facts"})

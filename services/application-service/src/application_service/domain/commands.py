@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
-Track = Literal["normal", "grassroots"]
+Track = Literal[
+    "normal",
+    "grassroots",
+    "exceptional_single",
+    "exceptional_double",
+    "skills_bridge",
+    "farmer",
+    "local_talent_direct",
+]
 JournalLevel = Literal["core", "provincial"]
 
 
@@ -19,6 +27,10 @@ class PaperInput:
     published_on: date
     authors: list[str]
     text: str
+    cn_number: str | None = None
+    issue_type: str = "regular"
+    electronic: bool = False
+    press_listed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class SubmitApplication:
     level: Level
     track: Track
     papers: list[PaperInput] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # what the policy engine reads (schemas.ApplicationIn)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,19 @@ APPLICATION_RETURNED = "ApplicationReturned"
 PUSH_BATCH_CREATED = "PushBatchCreated"
 APPLICATION_PUSHED = "ApplicationPushed"
 APPLICATION_DECIDED = "ApplicationDecided"
+APPLICATION_DRAFTED = "ApplicationDrafted"
+APPLICATION_EDITED = "ApplicationEdited"
+APPLICATION_RESUBMITTED = "ApplicationResubmitted"
+APPLICATION_WITHDRAWN = "ApplicationWithdrawn"
+ELIGIBILITY_ASSESSED = "EligibilityAssessed"
+PUBLICITY_STARTED = "PublicityStarted"
+ATTACHMENT_ADDED = "AttachmentAdded"
+# Registries the city office maintains (stream type `registry`, one stream per registry).
+REGISTRY = "registry"
+REGISTRY_ENTRIES_IMPORTED = "RegistryEntriesImported"
+REGISTRY_ENTRY_RECORDED = "RegistryEntryRecorded"
+REGISTRY_ENTRY_REMOVED = "RegistryEntryRemoved"
+SCHEDULE_PUBLISHED = "SchedulePublished"
 
 # The approval event of each step of the chain (NAT-7).
 APPROVED_EVENT_OF_STEP: dict[str, str] = {

@@ -17,13 +17,16 @@ from .schedule import Schedule, normalise_series
 
 
 def annotations_for(app: Application, on_staff: bool | None) -> list[str]:
-    """Notes the committee must see: POL-EN-4 off-staff employees, SCHED-2/POL-GR-1 grassroots track."""
-    notes: list[str] = []
-    if on_staff is False:
+    """Notes the committee must see (review-service copies them onto the document): the eligibility
+    report's annotations (POL-GR-2 "乡村不受指标限制", POL-EN-4 off-staff), the off-staff note when the
+    report has none (applications assessed before the engine), SCHED-2/POL-GR-1 grassroots track."""
+    report = app.eligibility or {}
+    notes: list[str] = list(report.get("annotations") or [])
+    if on_staff is False and not any("编外" in n for n in notes):
         notes.append("编外人员（与在编人员同等对待，不受岗位数限制；取得职称后仍为编外）")
     if app.submitted.get("track") == "grassroots":
         notes.append("基层职称（定向评价、定向使用）")
-    return notes
+    return list(dict.fromkeys(notes))
 
 
 @dataclass(frozen=True)

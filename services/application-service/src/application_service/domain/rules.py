@@ -155,3 +155,27 @@ def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, 
             "有论文查重未通过（核心期刊复制比不得超过15%，省级期刊不得超过25%），不能审核通过。",
             extra={"paper_ids": failed},
         )
+
+
+# -- POL-ER-3: the research-integrity blacklist -------------------------------------------------------
+
+
+def not_on_integrity_blacklist(entry: Mapping[str, object] | None, today: date) -> None:
+    """POL-ER-3: a person on the research-integrity blacklist (false recommendation, fabrication,
+    plagiarism) has no eligibility: the submission is refused while the listing is in force."""
+    if entry is None:
+        return
+    listed = date.fromisoformat(str(entry["listed_on"]))
+    expires = date.fromisoformat(str(entry["expires_on"])) if entry.get("expires_on") else None
+    if listed <= today and (expires is None or today <= expires):
+        raise Unprocessable(
+            "research_integrity_blacklisted",
+            "申报人已被列入科研诚信黑名单，本年度不具备申报资格（POL-ER-3）。",
+            extra={"listed_on": listed.isoformat(), "expires_on": expires.isoformat() if expires else None},
+        )
+
+
+def not_in_future(day: date, today: date, field: str) -> None:
+    """Dates of titles, certificates and qualifications cannot lie after today (Asia/Shanghai)."""
+    if day > today:
+        raise Unprocessable("date_in_future", "日期不能晚于今天。", field=field)

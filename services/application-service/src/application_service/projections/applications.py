@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +31,11 @@ def _history_entry(e: EventEnvelope) -> dict[str, Any]:
         "document_number",
         "copy_ratio",
         "reason",
+        "eligible",
+        "starts_on",
+        "filename",
+        "resume_step",
+        "returned_step",
     )
     return {
         "event_type": e.event_type,
@@ -47,13 +53,28 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
     step = app.current_step()
     entries = [_history_entry(e) for e in stored if e.event_type != "PaperCheckRequested"]
     previous = (await conn.execute(select(t.c.history).where(t.c.id == app.id))).scalar_one_or_none()
+    report = app.eligibility
     values = {
+        "eligible": report["eligible"] if report else None,
+        "failed_rules": sorted({o["rule_id"] for o in report["outcomes"] if o["outcome"] == "fail"}) if report else [],
+        "eligibility": report,
+        "attachments": app.attachments,
+        "publicity_starts_on": date.fromisoformat(app.publicity_starts_on) if app.publicity_starts_on else None,
         "version": app.version,
         "status": app.status,
         "current_step": step["step"] if step else None,
         "checks": app.checks,
         "history": [*(previous or []), *entries],
         "push_id": app.push_id,
+        # Drafts and corrections change these; submitted applications keep what they were submitted with.
+        "year": s["year"],
+        "series": s["series"],
+        "specialty": s["specialty"],
+        "level": s["level"],
+        "track": s["track"],
+        "chain": s["chain"],
+        "county_code": s["county_code"],
+        "papers": s["papers"],
         "outcome": app.outcome,
         "document_number": app.document_number,
         "updated_at": stored[-1].occurred_at,
@@ -64,14 +85,6 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
         applicant_name=s["applicant_name"],
         org_id=s["org_id"],
         org_path=s["org_path"],
-        county_code=s["county_code"],
-        year=s["year"],
-        series=s["series"],
-        specialty=s["specialty"],
-        level=s["level"],
-        track=s["track"],
-        chain=s["chain"],
-        papers=s["papers"],
         submitted_at=stored[0].occurred_at,
         **values,
     )
@@ -102,6 +115,10 @@ def view(row: Any) -> dict[str, Any]:
         "push_id": row.push_id,
         "outcome": row.outcome,
         "document_number": row.document_number,
+        "eligible": row.eligible,
+        "failed_rules": row.failed_rules,
+        "attachments": row.attachments,
+        "publicity_starts_on": row.publicity_starts_on.isoformat() if row.publicity_starts_on else None,
         "submitted_at": row.submitted_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
     }

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from zhicheng_kernel.envelope import Metadata
+from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.envelope import Metadata, NewEvent
+from zhicheng_kernel.errors import ConcurrencyError
 
 from ..adapters import tables
+from ..adapters.registries import blacklist_entry, load_registries
 from ..adapters.repository import ApplicationRepository, applicants_on_staff, org_with_ancestors
 from ..domain import application as aggregate
+from ..domain import events as ev
 from ..domain.application import Application
-from ..domain.commands import CreatePush, DecideApplication, SubmitApplication
+from ..domain.commands import CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
 from ..domain.errors import Conflict, Forbidden, NotFound
+from ..domain.facts import default_employer, policy_application
+from ..domain.policy import evaluate
 from ..domain.push import plan_push
 from ..domain.rules import (
     county_code,
     grassroots_track_allowed,
+    not_in_future,
+    not_on_integrity_blacklist,
     published_not_in_future,
     review_chain,
     series_in_schedule,
@@ -28,48 +38,225 @@ from ..projections.applications import view
 from .context import Context
 
 
-async def submit_application(ctx: Context, cmd: SubmitApplication, actor: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Author:
+    """Who acts: the applicant's account, name, org, and the person id (ID-card number) rules match on."""
+
+    account_id: str
+    name: str
+    org_id: str
+    person_id: str
+
+
+def to_command(content: Mapping[str, Any], author: Author) -> SubmitApplication:
+    """A submission from its content (the API body, as JSON) and its author."""
+    return SubmitApplication(
+        applicant_id=author.account_id,
+        applicant_name=author.name,
+        org_id=author.org_id,
+        year=content["year"],
+        series=content["series"],
+        specialty=content["specialty"],
+        level=content["level"],
+        track=content.get("track", "normal"),
+        papers=[paper_input(p) for p in content.get("papers", [])],
+        facts=dict(content.get("facts") or {}),
+    )
+
+
+def paper_input(p: Mapping[str, Any]) -> PaperInput:
+    return PaperInput(
+        title=p["title"],
+        journal=p["journal"],
+        journal_level=p["journal_level"],
+        published_on=date.fromisoformat(str(p["published_on"])),
+        authors=list(p["authors"]),
+        text=p["text"],
+        cn_number=p.get("cn_number"),
+        issue_type=p.get("issue_type") or "regular",
+        electronic=bool(p.get("electronic", False)),
+        press_listed=p.get("press_listed"),
+    )
+
+
+async def validated(ctx: Context, cmd: SubmitApplication) -> SubmitApplication:
+    """SCHED-1/2/4, and no date after today (papers, titles, certificates, qualifications, awards)."""
     schedule = await ctx.schedule(cmd.year)
     entry = series_in_schedule(schedule, cmd.series)
     grassroots_track_allowed(entry, cmd.track)
     today = today_in_shanghai(ctx.clock.now())
     for i, paper in enumerate(cmd.papers):
         published_not_in_future(paper.published_on, today, f"papers.{i}.published_on")
-    cmd = replace(cmd, series=entry.series)  # the schedule's spelling, which committees match on
+    facts = cmd.facts
+    if facts.get("current_title"):
+        not_in_future(date.fromisoformat(facts["current_title"]["obtained_on"]), today, "current_title.obtained_on")
+    for name in ("skill_certificates", "bridged_qualifications"):
+        for i, item in enumerate(facts.get(name) or []):
+            not_in_future(date.fromisoformat(item["obtained_on"]), today, f"{name}.{i}.obtained_on")
+    for i, award in enumerate(facts.get("awards") or []):
+        if award["year"] > today.year:
+            not_in_future(date(award["year"], 1, 1), today, f"awards.{i}.year")
+    return replace(cmd, series=entry.series)  # the schedule's spelling, which committees match on
+
+
+async def _unit(conn: AsyncConnection, org_id: str) -> tuple[Any, dict[str, Any]]:
+    orgs = await org_with_ancestors(conn, org_id)
+    unit = orgs.get(org_id)
+    # Org events arrive per key, not in global order: compute the chain only from a complete path.
+    if unit is None or any(i not in orgs for i in unit.path.strip("/").split("/") if i):
+        raise Conflict("organization_not_synced", "尚未获取到您所在单位的组织机构信息，请稍后重试。", field="org_id")
+    return unit, orgs
+
+
+async def assess(
+    conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person_id: str, checks: Any = None
+) -> NewEvent:
+    """The policy engine's report on what was submitted, as EligibilityAssessed (same transaction)."""
+    org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == submitted["org_id"]))).one()
+    on_staff = (await applicants_on_staff(conn, [submitted["applicant_id"]]))[submitted["applicant_id"]]
+    application = policy_application(
+        submitted,
+        person_id=person_id,
+        employer=default_employer(org.kind, org.level, org.name),
+        on_staff=on_staff,
+        checks=checks,
+    )
+    today = today_in_shanghai(ctx.clock.now())
+    report = evaluate(application, await load_registries(conn), today, schedule=await ctx.schedule(submitted["year"]))
+    return ev.event(ev.ELIGIBILITY_ASSESSED, application_id=app_id, **report.to_payload())
+
+
+async def _integrity(conn: AsyncConnection, ctx: Context, person_id: str) -> None:
+    not_on_integrity_blacklist(await blacklist_entry(conn, person_id), today_in_shanghai(ctx.clock.now()))
+
+
+async def _submission_events(
+    conn: AsyncConnection, ctx: Context, application_id: str, cmd: SubmitApplication, person_id: str
+) -> list[NewEvent]:
+    await _integrity(conn, ctx, person_id)
+    unit, orgs = await _unit(conn, cmd.org_id)
+    new_events = aggregate.submit(
+        application_id,
+        cmd,
+        org_path=unit.path,
+        county_code=county_code(unit, orgs),
+        chain=review_chain(unit, orgs),
+        paper_ids=[str(uuid.uuid4()) for _ in cmd.papers],
+    )
+    return [*new_events, await assess(conn, ctx, application_id, new_events[0].payload, person_id)]
+
+
+async def _view(conn: AsyncConnection, app_id: str) -> dict[str, Any]:
+    return view((await conn.execute(select(tables.applications).where(tables.applications.c.id == app_id))).one())
+
+
+async def create_application(
+    ctx: Context, content: dict[str, Any], author: Author, *, submit: bool = True
+) -> dict[str, Any]:
+    """A submission (ApplicationSubmitted, PaperCheckRequested…, EligibilityAssessed) or a draft."""
+    cmd = await validated(ctx, to_command(content, author))
+    content = {**content, "series": cmd.series}
     application_id = str(uuid.uuid4())
     async with ctx.db.transaction() as conn:
-        orgs = await org_with_ancestors(conn, cmd.org_id)
-        unit = orgs.get(cmd.org_id)
-        # Org events arrive per key, not in global order: compute the chain only from a complete path.
-        if unit is None or any(i not in orgs for i in unit.path.strip("/").split("/") if i):
-            raise Conflict(
-                "organization_not_synced", "尚未获取到您所在单位的组织机构信息，请稍后重试。", field="org_id"
-            )
-        chain = review_chain(unit, orgs)
-        new_events = aggregate.submit(
-            application_id,
-            cmd,
-            org_path=unit.path,
-            county_code=county_code(unit, orgs),
-            chain=chain,
-            paper_ids=[str(uuid.uuid4()) for _ in cmd.papers],
-        )
         repo = ApplicationRepository(conn, ctx.store)
         app = Application(application_id)
-        await repo.append(app, new_events, Metadata(actor=actor))
-        row = (await conn.execute(select(tables.applications).where(tables.applications.c.id == app.id))).one()
-    return view(row)
+        if submit:
+            new_events = await _submission_events(conn, ctx, application_id, cmd, author.person_id)
+        else:
+            unit, _ = await _unit(conn, cmd.org_id)
+            header = {
+                "applicant_id": author.account_id,
+                "applicant_name": author.name,
+                "org_id": author.org_id,
+                "org_path": unit.path,
+            }
+            new_events = aggregate.draft(application_id, header, content)
+        await repo.append(app, new_events, Metadata(actor=author.account_id))
+        return await _view(conn, app.id)
+
+
+async def edit(ctx: Context, application_id: str, content: dict[str, Any], author: Author) -> dict[str, Any]:
+    cmd = await validated(ctx, to_command(content, author))
+    content = {**content, "series": cmd.series}
+    async with ctx.db.transaction() as conn:
+        repo = ApplicationRepository(conn, ctx.store)
+        app = await repo.get(application_id)
+        await repo.append(app, app.edit(author.account_id, content), Metadata(actor=author.account_id))
+        return await _view(conn, app.id)
+
+
+async def submit_existing(ctx: Context, application_id: str, author: Author) -> dict[str, Any]:
+    """A draft is submitted; an application returned for correction is resubmitted (to the unit)."""
+    async with ctx.db.transaction() as conn:
+        repo = ApplicationRepository(conn, ctx.store)
+        app = await repo.get(application_id)
+        if not app.exists:
+            raise NotFound("application_not_found", "申报不存在。")
+        if app.submitted.get("applicant_id") != author.account_id:
+            raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
+        if app.status == "draft" and app.content is not None:
+            cmd = await validated(ctx, to_command(app.content, author))
+            new_events = await _submission_events(conn, ctx, app.id, cmd, author.person_id)
+        else:
+            await _integrity(conn, ctx, author.person_id)
+            papers = [paper_input(p) for p in (app.content or {}).get("papers", [])] if app.edited_since_return else []
+            new_events = app.resubmit(author.account_id, [str(uuid.uuid4()) for _ in papers], papers)
+            if app.edited_since_return and app.content is not None:
+                await validated(ctx, to_command(app.content, author))
+            resubmitted = new_events[0].payload
+            merged = {**app.submitted, **{k: v for k, v in resubmitted.items() if k in aggregate._RESUBMITTED_FIELDS}}
+            checks = {} if resubmitted["papers_replaced"] else app.checks
+            new_events.append(await assess(conn, ctx, app.id, merged, author.person_id, checks))
+        await repo.append(app, new_events, Metadata(actor=author.account_id))
+        return await _view(conn, app.id)
+
+
+async def withdraw(ctx: Context, application_id: str, reason: str, author: Author) -> dict[str, Any]:
+    async with ctx.db.transaction() as conn:
+        repo = ApplicationRepository(conn, ctx.store)
+        app = await repo.get(application_id)
+        await repo.append(app, app.withdraw(author.account_id, reason), Metadata(actor=author.account_id))
+        return await _view(conn, app.id)
+
+
+async def start_publicity(
+    ctx: Context, application_id: str, reviewer: Reviewer, starts_on: date | None, expected_version: int | None
+) -> dict[str, Any]:
+    """NAT-5: the unit records the start of its internal publicity (today unless given; not in the future)."""
+    today = today_in_shanghai(ctx.clock.now())
+    day = starts_on or today
+    not_in_future(day, today, "starts_on")
+    async with ctx.db.transaction() as conn:
+        repo = ApplicationRepository(conn, ctx.store)
+        app = await repo.get(application_id)
+        if not app.exists:
+            raise NotFound("application_not_found", "申报不存在。")
+        if expected_version is not None and expected_version != app.version:
+            raise ConcurrencyError(app.id, expected_version)
+        await repo.append(app, app.start_publicity(reviewer, day), Metadata(actor=reviewer.account_id))
+        return await _view(conn, app.id)
 
 
 async def decide(ctx: Context, cmd: DecideApplication) -> dict[str, Any]:
+    today = today_in_shanghai(ctx.clock.now())
     async with ctx.db.transaction() as conn:
         repo = ApplicationRepository(conn, ctx.store)
         app = await repo.get(cmd.application_id)
+        if not app.exists or app.status == "draft":
+            raise NotFound("application_not_found", "申报不存在。")
+        new_events = app.decide(cmd, today=today, publicity_working_days=ctx.publicity_working_days)
+        await repo.append(app, new_events, Metadata(actor=cmd.reviewer.account_id))
+        return await _view(conn, app.id)
+
+
+async def add_attachment(ctx: Context, application_id: str, attachment: dict[str, Any], actor: str) -> dict[str, Any]:
+    async with ctx.db.transaction() as conn:
+        repo = ApplicationRepository(conn, ctx.store)
+        app = await repo.get(application_id)
         if not app.exists:
             raise NotFound("application_not_found", "申报不存在。")
-        await repo.append(app, app.decide(cmd), Metadata(actor=cmd.reviewer.account_id))
-        row = (await conn.execute(select(tables.applications).where(tables.applications.c.id == app.id))).one()
-    return view(row)
+        await repo.append(app, app.add_attachment(attachment), Metadata(actor=actor))
+    return attachment
 
 
 async def create_push(ctx: Context, cmd: CreatePush) -> dict[str, Any]:

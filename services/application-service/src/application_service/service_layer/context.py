@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.eventstore import EventStore
 
 from ..adapters.clock import Clock
+from ..adapters.registries import published_schedule
 from ..domain.schedule import Schedule, default_schedule
 
 
@@ -16,7 +18,12 @@ class Context:
     db: Database
     store: EventStore
     clock: Clock
+    attachments_dir: Path = Path(".data/application-attachments")
+    # NAT-5: working days of the unit's publicity before it approves; None = not enforced.
+    publicity_working_days: int | None = None
 
     async def schedule(self, year: int) -> Schedule:
-        """SCHED-4: the year's published schedule; the 2021 default until publishing is built."""
-        return default_schedule(year)
+        """SCHED-4: the year's schedule as the city office published it; the 2021 one otherwise."""
+        async with self.db.read() as conn:
+            published = await published_schedule(conn, year)
+        return published or default_schedule(year)

@@ -1,0 +1,101 @@
+"""Registries the rules read, maintained by the city 职改办 (role title_office_review at the city-level
+title office): journals, retained commendation programmes, bridged skill fields, front-line rosters,
+the research-integrity blacklist and the series' level requirements — by entry, or by CSV/Excel file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi.responses import Response
+from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
+from zhicheng_kernel.errors import Forbidden
+from zhicheng_kernel.roles import Role
+
+from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
+from ..domain.registry_specs import REGISTRIES
+from ..service_layer import registries as use
+from .deps import ContextDep
+
+router = APIRouter(prefix="/api/v1/registries", tags=["名录维护"])
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# Who may read: the blacklist only offices and auditors; the other registries everyone signed in.
+BLACKLIST_READERS = (Role.TITLE_OFFICE_REVIEW, Role.AUDITOR, Role.PUSH)
+
+
+async def maintainer(principal: Principal, ctx: ContextDep) -> None:
+    require_role(principal, Role.TITLE_OFFICE_REVIEW)
+    await use.require_city_office(ctx, principal.org_id)
+
+
+def _may_read(principal: Principal, name: str) -> None:
+    if name == "blacklist" and principal.kind != "service" and not principal.has(*BLACKLIST_READERS):
+        raise Forbidden("role_required", "科研诚信黑名单仅职改办和审计人员可以查看。")
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("", summary="名录一览")
+async def catalogue(principal: CurrentPrincipal) -> dict[str, Any]:
+    return {
+        "items": [
+            {"name": s.name, "title": s.title_zh, "key": list(s.key), "columns": [c.name for c in s.columns]}
+            for s in REGISTRIES.values()
+        ]
+    }
+
+
+@router.get("/{name}", summary="名录条目")
+async def entries(name: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    spec = use.spec_of(name)
+    _may_read(principal, name)
+    return {"registry": name, "title": spec.title_zh, "items": await use.list_entries(ctx, spec)}
+
+
+@router.put("/{name}/entries", summary="新增或修改一个条目")
+async def put_entry(name: str, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    spec = use.spec_of(name)
+    await maintainer(principal, ctx)
+    return await use.record_entry(ctx, spec, body, principal.subject)
+
+
+@router.delete("/{name}/entries/{key}", status_code=204, summary="删除一个条目")
+async def delete_entry(name: str, key: str, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
+    spec = use.spec_of(name)
+    await maintainer(principal, ctx)
+    await use.remove_entry(ctx, spec, key, principal.subject)
+    return Response(status_code=204)
+
+
+@router.post("/{name}/import", summary="从 CSV 或 Excel 导入（replace：整表替换；merge：按主键合并）")
+async def import_file(
+    name: str,
+    file: UploadFile,
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    mode: Annotated[Literal["replace", "merge"], Form()] = "merge",
+) -> dict[str, Any]:
+    spec = use.spec_of(name)
+    await maintainer(principal, ctx)
+    content = await file.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise use.Unprocessable("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
+    parsed = use.parse_file(spec, content, file.filename or "")
+    return await use.import_entries(ctx, spec, parsed, mode, file.filename or "upload", principal.subject)
+
+
+@router.get("/{name}/export", summary="导出为 CSV 或 Excel", response_model=None)
+async def export(
+    name: str, principal: CurrentPrincipal, ctx: ContextDep, format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx"
+) -> Response:
+    spec = use.spec_of(name)
+    _may_read(principal, name)
+    content = use.export(spec, await use.list_entries(ctx, spec), format)
+    media = XLSX_MEDIA_TYPE if format == "xlsx" else "text/csv; charset=utf-8"
+    return attachment(content, media, f"{name}.{format}")

@@ -1,0 +1,141 @@
+"""Use cases of the registries: record, remove, import (CSV/Excel), export, publish a schedule, seed.
+
+Each change is one event on the registry's stream, projected into the tables in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from zhicheng_kernel.envelope import Metadata, NewEvent
+from zhicheng_kernel.errors import ConcurrencyError
+
+from ..adapters import registries as store
+from ..adapters import spreadsheets, tables
+from ..domain import events as ev
+from ..domain.errors import Forbidden, NotFound, Unprocessable
+from ..domain.registry_samples import sample_entries, schedule_2021
+from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
+from .context import Context
+
+
+def spec_of(name: str) -> RegistrySpec:
+    spec = REGISTRIES.get(name)
+    if spec is None:
+        raise NotFound("registry_not_found", f"没有名为“{name}”的名录。", extra={"registries": sorted(REGISTRIES)})
+    return spec
+
+
+async def require_city_office(ctx: Context, org_id: str | None) -> None:
+    """Registries are the city office's: `title_office_review` at the city-level 职改办."""
+    async with ctx.db.read() as conn:
+        org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == (org_id or "")))).first()
+    if org is None or org.kind != "title_office" or org.level != "city":
+        raise Forbidden("not_city_title_office", "名录和推送时间安排由市职称改革办公室维护。")
+
+
+async def _append(ctx: Context, stream_id: str, new_event: NewEvent, actor: str) -> dict[str, Any]:
+    async with ctx.db.transaction() as conn:
+        version = await store.stream_version(conn, stream_id)
+        stored = await ctx.store.append(conn, ev.REGISTRY, stream_id, version, [new_event], Metadata(actor=actor))
+        await store.project(conn, stored)
+    return {"version": stored[-1].version}
+
+
+async def import_entries(
+    ctx: Context, spec: RegistrySpec, entries: list[dict[str, Any]], mode: str, source: str, actor: str
+) -> dict[str, Any]:
+    event = ev.event(
+        ev.REGISTRY_ENTRIES_IMPORTED, registry=spec.name, mode=mode, source=source, count=len(entries), entries=entries
+    )
+    result = await _append(ctx, store.registry_stream(spec.name), event, actor)
+    return {"registry": spec.name, "mode": mode, "imported": len(entries), **result}
+
+
+async def record_entry(ctx: Context, spec: RegistrySpec, cells: dict[str, Any], actor: str) -> dict[str, Any]:
+    entry = spec.parse_entry({k: v for k, v in cells.items()})
+    event = ev.event(ev.REGISTRY_ENTRY_RECORDED, registry=spec.name, key=spec.key_of(entry), entry=entry)
+    await _append(ctx, store.registry_stream(spec.name), event, actor)
+    return entry
+
+
+async def remove_entry(ctx: Context, spec: RegistrySpec, key: str, actor: str) -> None:
+    async with ctx.db.read() as conn:
+        known = {spec.key_of(e) for e in await store.entries_of(conn, spec.name)}
+    if key not in known:
+        raise NotFound("registry_entry_not_found", f"{spec.title_zh}中没有“{key}”。")
+    event = ev.event(ev.REGISTRY_ENTRY_REMOVED, registry=spec.name, key=key)
+    await _append(ctx, store.registry_stream(spec.name), event, actor)
+
+
+async def list_entries(ctx: Context, spec: RegistrySpec) -> list[dict[str, Any]]:
+    async with ctx.db.read() as conn:
+        return await store.entries_of(conn, spec.name)
+
+
+def parse_file(spec: RegistrySpec, content: bytes, filename: str) -> list[dict[str, Any]]:
+    if not content:
+        raise Unprocessable("registry_file_empty", f"{spec.title_zh}：文件为空。", field="file")
+    return spec.parse_rows(spreadsheets.read_rows(content, filename))
+
+
+def export(spec: RegistrySpec, entries: Sequence[dict[str, Any]], fmt: str) -> bytes:
+    rows = [spec.render(e) for e in entries]
+    if fmt == "xlsx":
+        return spreadsheets.write_xlsx(spec.title_zh, spec.headings(), rows)
+    return spreadsheets.write_csv(spec.headings(), rows)
+
+
+async def publish_schedule(ctx: Context, year: int, entries: list[dict[str, Any]], actor: str) -> dict[str, Any]:
+    """SCHED-4: the office publishes a year's schedule; from then on it governs that year."""
+    if not entries:
+        raise Unprocessable("schedule_empty", "推送时间安排至少需要一个系列（专业）。", field="series")
+    seen: set[str] = set()
+    for i, e in enumerate(entries):
+        if e["series"] in seen:
+            raise Unprocessable("schedule_duplicate_series", f"系列“{e['series']}”重复。", field=f"series.{i}")
+        seen.add(e["series"])
+    event = ev.event(ev.SCHEDULE_PUBLISHED, year=year, series=entries)
+    result = await _append(ctx, store.schedule_stream(year), event, actor)
+    return {"year": year, "series": entries, **result}
+
+
+def parse_schedule_entries(cells: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for i, c in enumerate(cells):
+        try:
+            out.append(SCHEDULE.parse_entry(c))
+        except Unprocessable as exc:
+            exc.field = f"series.{i}.{exc.extra.get('column')}"
+            raise
+    return out
+
+
+async def seed_if_empty(ctx: Context) -> None:
+    """At the first start: the sample registries and the 2021 schedule, each only into an empty stream."""
+    seeds: list[tuple[str, NewEvent]] = [
+        (
+            store.registry_stream(name),
+            ev.event(
+                ev.REGISTRY_ENTRIES_IMPORTED,
+                registry=name,
+                mode="replace",
+                source="seed",
+                count=len(rows),
+                entries=rows,
+            ),
+        )
+        for name, rows in sample_entries().items()
+    ]
+    seeds.append((store.schedule_stream(2021), ev.event(ev.SCHEDULE_PUBLISHED, year=2021, series=schedule_2021())))
+    for stream_id, event in seeds:
+        try:
+            async with ctx.db.transaction() as conn:
+                if await store.stream_version(conn, stream_id) > 0:
+                    continue
+                stored = await ctx.store.append(conn, ev.REGISTRY, stream_id, 0, [event], Metadata(actor="seed"))
+                await store.project(conn, stored)
+        except ConcurrencyError:
+            continue  # another instance seeded it first
