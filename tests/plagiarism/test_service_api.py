@@ -78,6 +78,12 @@ def test_a_paper_quoting_two_sentences_of_a_seeded_paper_passes_with_the_copied_
     assert again.json()["passages"] == body["passages"]
     assert again.json()["copy_ratio_excluding_own"] == body["copy_ratio_excluding_own"]
 
+    report = api.get(SERVICE, f"/api/v1/checks/{body['id']}/report", token)
+    assert report.status_code == 200, report.text
+    assert report.headers["content-type"].startswith("text/html")
+    assert f'<mark class="counted" title="{DEMO_SOURCE_EXTERNAL_ID} ' in report.text
+    assert copied in report.text and "去除本人已发表文献复制比" in report.text
+
 
 def test_a_copied_seed_paper_fails_even_a_provincial_journal_pol_pa_4(api: Api, token: str) -> None:
     source = SEED_PAPERS[4]

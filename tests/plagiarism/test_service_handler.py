@@ -6,9 +6,11 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from plagiarism_service.adapters.shared_index import SharedIndex
 from plagiarism_service.adapters.tables import checks, corpus_documents
 from plagiarism_service.app import MIGRATIONS_DIR
 from plagiarism_service.consumers import CHECKS_CONSUMER, consumer_specs
@@ -38,7 +40,7 @@ OWN_PROSE = (
 
 
 @pytest.fixture
-async def ctx(servers: Servers) -> AsyncIterator[Context]:
+async def ctx(servers: Servers, tmp_path: Path) -> AsyncIterator[Context]:
     """A fresh database of the service, migrated and seeded as at a first start."""
     name = f"zc_pl_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(servers.postgres.create_database, name)
@@ -54,11 +56,12 @@ async def ctx(servers: Servers) -> AsyncIterator[Context]:
         verifier=None,  # type: ignore[arg-type]
         relay=None,  # type: ignore[arg-type]
     )
-    context = Context()
+    context = Context(index=SharedIndex(directory=tmp_path / "index"))
     context.attach(runtime)
     await corpus.load_index(context)
     await corpus.seed_if_empty(context)
     yield context
+    context.index.close()
     await db.dispose()
 
 
@@ -179,11 +182,26 @@ async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_told_to_t
     assert len(await events_of(ctx, "PaperCheckCompleted")) == 1
 
 
-async def test_the_index_is_rebuilt_from_the_table_without_removed_documents(ctx: Context) -> None:
+async def test_a_restart_keeps_the_index_on_disk_and_indexes_only_what_changed(ctx: Context, tmp_path: Path) -> None:
     await corpus.remove_document(ctx, SEED_PAPERS[1].external_id)
     assert SEED_PAPERS[1].external_id not in ctx.index
-    restarted = Context()
+    ctx.index.close()
+
+    restarted = Context(index=SharedIndex(directory=tmp_path / "index"))
     restarted.attach(ctx.runtime)
-    assert await corpus.load_index(restarted) == len(SEED_PAPERS) - 1
+    assert await corpus.load_index(restarted) == 0  # nothing re-ingested
     assert SEED_PAPERS[1].external_id not in restarted.index
     assert DEMO_SOURCE_EXTERNAL_ID in restarted.index
+    restarted.index.close()
+
+
+async def test_an_empty_index_directory_is_rebuilt_from_the_table_without_removed_documents(
+    ctx: Context, tmp_path: Path
+) -> None:
+    await corpus.remove_document(ctx, SEED_PAPERS[1].external_id)
+    fresh = Context(index=SharedIndex(directory=tmp_path / "elsewhere"))
+    fresh.attach(ctx.runtime)
+    assert await corpus.load_index(fresh) == len(SEED_PAPERS) - 1
+    assert SEED_PAPERS[1].external_id not in fresh.index
+    assert DEMO_SOURCE_EXTERNAL_ID in fresh.index
+    fresh.index.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -23,7 +24,7 @@ DESCRIPTION = """平凉市职称评审系统 · 论文查重服务（POL-PA-4）
 
 对送审论文与比对库进行文字复制检测：总文字复制比、去除引用文献复制比、去除本人已发表文献复制比、
 单篇最大文字复制比，以及按期刊级别的判定（核心期刊 15%，省级期刊 25%）。
-比对库索引在内存中，启动时由 corpus_documents 表重建（索引的持久化在后续版本中提供）。
+比对库索引保存在磁盘上（重启时只补入停机期间变化的文献，无需重新导入），支持批量导入。
 """
 
 
@@ -37,7 +38,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         seeded = await corpus.seed_if_empty(ctx)
         if seeded is not None:
             log.info("seeded the reference corpus with %d documents", len(seeded.added))
-        log.info("corpus index ready: %d documents (rebuilt from corpus_documents: %d)", len(ctx.index), indexed)
+        log.info("corpus index ready: %d documents (indexed at start-up: %d)", len(ctx.index), indexed)
+
+    async def stop_corpus(runtime: ServiceRuntime) -> None:
+        await asyncio.to_thread(ctx.index.close)
 
     app = create_service_app(
         SERVICE_NAME,
@@ -48,6 +52,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         routers=[checks_api.router, corpus_api.router],
         consumers=consumer_specs(ctx),
         on_startup=[start_corpus],
+        on_shutdown=[stop_corpus],
     )
     app.state.plagiarism = ctx
     return app

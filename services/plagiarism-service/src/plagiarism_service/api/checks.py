@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
 from zhicheng_kernel.auth import CurrentPrincipal
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import NotFound
 
 from ..domain import rules
 from ..service_layer import checks
+from ..service_layer.report import render_report
 from .deps import CHECK_READERS, ContextDep
 from .schemas import CheckIn, CheckOut
 
@@ -26,11 +29,24 @@ async def create_check(body: CheckIn, principal: CurrentPrincipal, ctx: ContextD
     return CheckOut.model_validate(result)
 
 
-@router.get("/{check_id}", response_model=CheckOut, summary="查看检测结果")
-async def get_check(check_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> CheckOut:
+async def _readable_check(ctx: ContextDep, check_id: uuid.UUID, principal: CurrentPrincipal) -> Any:
     row = await checks.get_check(ctx, check_id)
     allowed = principal.kind == "service" or principal.has(*CHECK_READERS) or row.requested_by == principal.subject
     if not allowed:
         # Someone else's check: as if it did not exist.
         raise NotFound("check_not_found", "未找到该检测记录。", field="id")
+    return row
+
+
+@router.get("/{check_id}", response_model=CheckOut, summary="查看检测结果")
+async def get_check(check_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> CheckOut:
+    row = await _readable_check(ctx, check_id, principal)
     return CheckOut.model_validate(checks.view(row))
+
+
+@router.get("/{check_id}/report", response_class=HTMLResponse, summary="检测报告（HTML，标出相似片段）")
+async def get_report(check_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> HTMLResponse:
+    row = await _readable_check(ctx, check_id, principal)
+    view = checks.view(row)
+    view["id"] = str(view["id"])
+    return HTMLResponse(render_report(view, row.text))

@@ -2,7 +2,9 @@
 
 Pipeline: :func:`normalise` (NFKC, t2s, lower case, no punctuation/whitespace, offset map) →
 :func:`find_exclusions` (reference list, quotations, cited sentences) → k-gram :func:`fingerprints`
-with winnowing → :class:`CorpusIndex` candidate ranking → exact alignment (:func:`align`) with gap bridging →
+with winnowing → candidate ranking (:class:`CorpusIndex` in memory, or the persistent
+``adapters.disk_index.DiskIndex`` with :func:`unit_kgram_hashes` / :func:`winnowed_set`) → exact
+alignment (:func:`align`) with gap bridging →
 :func:`check` (crediting, ratios, decision).
 """
 
@@ -15,14 +17,24 @@ from .checker import (
     Decision,
     JournalLevel,
     Passage,
+    SearchableIndex,
     brute_force_check,
     check,
     threshold_for,
 )
 from .corpus import Candidate, CorpusDocument, CorpusIndex, SourceProfile, normalised_body
 from .exclusions import Exclusions, find_exclusions, reference_start
-from .fingerprints import DEFAULT_K, DEFAULT_W, fingerprints, kgram_hashes, stable_hash, winnow
-from .normalise import Normalised, normalise, normalise_key
+from .fingerprints import (
+    DEFAULT_K,
+    DEFAULT_W,
+    fingerprints,
+    kgram_hashes,
+    stable_hash,
+    unit_kgram_hashes,
+    winnow,
+    winnowed_set,
+)
+from .normalise import Normalised, normalise, normalise_key, normalise_text
 
 __all__ = [
     "DEFAULT_K",
@@ -41,6 +53,7 @@ __all__ = [
     "MergedMatch",
     "Normalised",
     "Passage",
+    "SearchableIndex",
     "SourceProfile",
     "align",
     "brute_force_check",
@@ -52,9 +65,12 @@ __all__ = [
     "merge_matches",
     "normalise",
     "normalise_key",
+    "normalise_text",
     "normalised_body",
     "reference_start",
     "stable_hash",
     "threshold_for",
+    "unit_kgram_hashes",
     "winnow",
+    "winnowed_set",
 ]

@@ -24,10 +24,10 @@ the authors re-used from their own paper that was itself copied from someone els
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 from .alignment import (
     DEFAULT_MAX_GAP,
@@ -40,6 +40,7 @@ from .alignment import (
 from .corpus import (
     DEFAULT_MIN_SHARED,
     DEFAULT_TOP_N,
+    Candidate,
     CorpusDocument,
     CorpusIndex,
     SourceProfile,
@@ -57,6 +58,7 @@ __all__ = [
     "Decision",
     "JournalLevel",
     "Passage",
+    "SearchableIndex",
     "brute_force_check",
     "check",
     "threshold_for",
@@ -72,6 +74,30 @@ THRESHOLD_PERCENT: dict[str, int] = {"core": 15, "provincial": 25}
 def threshold_for(level: JournalLevel) -> float:
     """POL-PA-4 maximum copy ratio (fraction) for a journal level."""
     return THRESHOLD_PERCENT[level] / 100
+
+
+class SearchableIndex(Protocol):
+    """What :func:`check` needs of an index: the in-memory CorpusIndex or the on-disk DiskIndex."""
+
+    @property
+    def k(self) -> int: ...
+
+    def kgram_hashes(self, normalised_text: str) -> list[int]: ...
+
+    def candidates(
+        self,
+        query_hashes: Iterable[int],
+        *,
+        top_n: int = ...,
+        min_shared: int = ...,
+        accept: Callable[[CorpusDocument, SourceProfile], bool] | None = None,
+    ) -> list[Candidate]: ...
+
+    def get(self, external_id: str) -> CorpusDocument | None: ...
+
+    def profile(self, external_id: str) -> SourceProfile: ...
+
+    def documents(self) -> Iterable[CorpusDocument]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +266,7 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
     )
 
 
-def check(query: CheckInput, index: CorpusIndex, params: CheckParams | None = None) -> CheckResult:
+def check(query: CheckInput, index: SearchableIndex, params: CheckParams | None = None) -> CheckResult:
     """Check ``query`` against the indexed corpus (candidates first, then exact alignment)."""
     params = params or CheckParams()
     prepared = _prepare(query)
@@ -265,14 +291,14 @@ def check(query: CheckInput, index: CorpusIndex, params: CheckParams | None = No
 
 def brute_force_check(
     query: CheckInput,
-    documents: Iterable[CorpusDocument] | CorpusIndex,
+    documents: Iterable[CorpusDocument] | CorpusIndex | SearchableIndex,
     params: CheckParams | None = None,
     *,
     k: int | None = None,
 ) -> CheckResult:
     """Like :func:`check` but aligns against every document (no fingerprints, no top-N, no df cut)."""
     params = params or CheckParams()
-    if isinstance(documents, CorpusIndex):
+    if not isinstance(documents, list | tuple) and hasattr(documents, "kgram_hashes"):
         k = documents.k if k is None else k
         documents = list(documents.documents())
     k = DEFAULT_K if k is None else k

@@ -29,7 +29,8 @@ __all__ = [
 
 DEFAULT_MAX_DF_FRACTION = 0.005
 DEFAULT_MAX_DF_MIN = 50
-DEFAULT_TOP_N = 20
+# enough for a long paper copied from many sources; candidates need DEFAULT_MIN_SHARED fingerprints
+DEFAULT_TOP_N = 100
 DEFAULT_MIN_SHARED = 2
 _POSITION_BITS = 32
 _POSITION_MASK = (1 << _POSITION_BITS) - 1
@@ -63,8 +64,13 @@ class SourceProfile:
 
     @classmethod
     def of(cls, title: str, authors: Iterable[str], body: Normalised) -> SourceProfile:
+        return cls.of_text(title, authors, body.text)
+
+    @classmethod
+    def of_text(cls, title: str, authors: Iterable[str], body_text: str) -> SourceProfile:
+        """Like :meth:`of`, from the normalised body text alone."""
         keys = frozenset(key for key in (normalise_key(a) for a in authors) if key)
-        return cls(normalise_key(title), keys, _digest(body.text))
+        return cls(normalise_key(title), keys, _digest(body_text))
 
 
 @dataclass(frozen=True, slots=True)

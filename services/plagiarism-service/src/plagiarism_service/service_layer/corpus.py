@@ -109,7 +109,7 @@ async def add_documents(
                     meta,
                 )
                 added.append(doc)
-        await ctx.index.add_all(added)
+        await ctx.index.add_all(added, {d.external_id: index_version(now) for d in added})
     return AddOutcome([d.external_id for d in added], skipped)
 
 
@@ -150,14 +150,40 @@ async def list_documents(ctx: Context, offset: int, limit: int) -> tuple[int, li
         return int(total), [dict(r._mapping) for r in rows]
 
 
-async def load_index(ctx: Context) -> int:
-    """Rebuild the in-memory index from corpus_documents (start-up); returns the number indexed."""
+def index_version(added_at: datetime) -> str:
+    """What the index keeps of a row to tell, at the next start, whether it still holds that row."""
+    return f"{added_at.timestamp():.6f}"
+
+
+async def load_index(ctx: Context, batch: int = MAX_BULK) -> int:
+    """Bring the index in line with corpus_documents at start-up; returns the number (re)indexed.
+
+    The index persists, so only what changed while the service was down is indexed again: rows it
+    does not hold (or holds with another ``added_at``) are added in bulk batches, documents that are
+    no longer live rows are removed."""
     c = corpus_documents.c
     async with ctx.runtime.db.read() as conn:
-        rows = await conn.execute(select(c.external_id, c.title, c.text, c.authors, c.published_on).where(~c.removed))
-        docs = [CorpusDocument(r.external_id, r.title, r.text, tuple(r.authors or ()), r.published_on) for r in rows]
-    await ctx.index.add_all(docs)
-    return len(docs)
+        rows = await conn.execute(select(c.external_id, c.added_at).where(~c.removed))
+        wanted = {r.external_id: index_version(r.added_at) for r in rows}
+    held = ctx.index.versions()
+    for external_id, version in held.items():
+        if wanted.get(external_id) != version:
+            await ctx.index.remove(external_id)
+    missing = sorted(e for e, v in wanted.items() if held.get(e) != v)
+    for i in range(0, len(missing), batch):
+        chunk = missing[i : i + batch]
+        async with ctx.runtime.db.read() as conn:
+            found = await conn.execute(
+                select(c.external_id, c.title, c.text, c.authors, c.published_on, c.added_at).where(
+                    c.external_id.in_(chunk), ~c.removed
+                )
+            )
+            found_rows = list(found)
+        docs = [
+            CorpusDocument(r.external_id, r.title, r.text, tuple(r.authors or ()), r.published_on) for r in found_rows
+        ]
+        await ctx.index.add_all(docs, {r.external_id: index_version(r.added_at) for r in found_rows})
+    return len(missing)
 
 
 async def seed_if_empty(ctx: Context) -> AddOutcome | None:
