@@ -62,6 +62,10 @@ WORKDIR /app
 # The workspace members are installed editable, so their sources travel with the venv
 # (Alembic scripts and other package data stay where the code expects them).
 COPY --from=builder --chown=root:root /app /app
+# Writable places for data that must survive the read-only root filesystem: attachments and the
+# plagiarism index live on volumes mounted here, which Docker creates with this ownership.
+RUN mkdir -p /var/lib/zhicheng/attachments /var/lib/zhicheng/plagiarism-index \
+ && chown -R 10001:10001 /var/lib/zhicheng
 
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -860,3 +860,42 @@ def test_readme_explains_running_and_scaling_the_production_stack() -> None:
         "externally",
     ):
         assert needle in text, f"deploy/README.md should cover {needle!r}"
+
+
+# Directories a service writes to (the root filesystem is read-only in both stacks).
+DATA_DIRS = {
+    "application-service": ("ZC_ATTACHMENTS_DIR", "/var/lib/zhicheng/attachments"),
+    "plagiarism-service": ("ZC_PLAGIARISM_INDEX_DIR", "/var/lib/zhicheng/plagiarism-index"),
+}
+
+
+def test_compose_data_directories_are_volumes() -> None:
+    services = compose_services()
+    for service, (variable, path) in DATA_DIRS.items():
+        assert compose_env(service)[variable] == path
+        mounts = [str(v).split(":")[-1] for v in services[service].get("volumes", [])]
+        assert path in mounts, f"{service} writes {path}, which must be a volume"
+    # Attachments are shared by the replicas, so they are a named volume.
+    assert "application-attachments" in compose()["volumes"]
+
+
+def test_k8s_data_directories_are_volumes_and_attachments_persist() -> None:
+    deployments = k8s_objects("Deployment")
+    claims = k8s_objects("PersistentVolumeClaim")
+    for service, (variable, path) in DATA_DIRS.items():
+        pod = deployments[service]["spec"]["template"]["spec"]
+        (container,) = [c for c in pod["containers"] if c["name"] == service] or pod["containers"][:1]
+        assert k8s_container_env(container)[variable]["value"] == path
+        mount = next(m for m in container["volumeMounts"] if m["mountPath"] == path)
+        volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+        if service == "application-service":
+            claim = volume["persistentVolumeClaim"]["claimName"]
+            assert "ReadWriteMany" in claims[claim]["spec"]["accessModes"], "shared by every replica"
+        else:
+            assert "emptyDir" in volume
+        assert pod["securityContext"]["fsGroup"] == 10001
+
+
+def test_image_prepares_the_data_directories_for_its_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "chown -R 10001:10001 /var/lib/zhicheng" in dockerfile
