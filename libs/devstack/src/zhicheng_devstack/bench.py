@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from application_service.bench import eligibility_evaluations_per_second
+from plagiarism_service.evaluation.bench import run as plagiarism_bench
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.consumer import EventConsumer, Subscription
 from zhicheng_kernel.database import Database
@@ -281,6 +283,100 @@ def bench_org_service(stack: Stack, creations: int = 100, clients: int = 4) -> d
     }
 
 
+def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[str, Any]:
+    """Application submissions end to end: HTTP → ApplicationSubmitted + PaperCheckRequested → Kafka →
+    plagiarism-service checks → PaperCheckCompleted → Kafka → the verdict visible on the application."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from org_service.domain.identity import id_card_with_check
+
+    org, app = stack.url("org-service"), stack.url("application-service")
+    http = httpx.Client(timeout=30)
+
+    def login(username: str, password: str) -> str:
+        body = http.post(f"{org}/api/v1/auth/token", data={"username": username, "password": password}).json()
+        if body["password_change_required"]:
+            body = http.post(
+                f"{org}/api/v1/auth/password",
+                json={"old_password": password, "new_password": "Bench2026pass"},
+                headers={"Authorization": f"Bearer {body['access_token']}"},
+            ).json()
+        return str(body["access_token"])
+
+    admin = login("6208000001", stack.secrets.bootstrap_admin_password)
+    digits = "零一二三四五六七八九"
+    school = http.post(
+        f"{org}/api/v1/orgs",
+        json={
+            "name": "平凉市基准测试中学" + "".join(digits[int(c)] for c in f"{uuid.uuid4().int % 10**6:06d}"),
+            "kind": "state_unit",
+            "unit_type": "school",
+            "level": "city",
+            "division_code": "620800",
+        },
+        headers={"Authorization": f"Bearer {admin}"},
+    ).json()
+    school_admin = login(school["admin"]["username"], school["admin"]["initial_password"])
+    clerk = http.post(
+        f"{org}/api/v1/accounts/business-admins",
+        json={"display_name": "基准测试", "roles": ["applicant_management"]},
+        headers={"Authorization": f"Bearer {school_admin}"},
+    ).json()
+    clerk_token = login(clerk["username"], clerk["initial_password"])
+    person = http.post(
+        f"{org}/api/v1/accounts/applicants",
+        json={
+            "display_name": "测试人员",
+            "id_card_number": id_card_with_check(f"6208021988{uuid.uuid4().int % 10**7:07d}"),
+        },
+        headers={"Authorization": f"Bearer {clerk_token}"},
+    ).json()
+    token = login(person["username"], person["initial_password"])
+    headers = {"Authorization": f"Bearer {token}"}
+    paper = {
+        "title": "乡村初中数学分层作业的实践研究",
+        "journal": "甘肃教育",
+        "journal_level": "provincial",
+        "published_on": "2025-05-10",
+        "authors": ["测试人员"],
+        "text": "本文以平凉市某乡村初级中学为例，研究分层作业对学生学习兴趣和成绩的影响。" * 20,
+    }
+    body = {
+        "year": 2026,
+        "series": "中小学教师系列",
+        "specialty": "中学数学",
+        "level": "intermediate",
+        "papers": [paper],
+    }
+    deadline = time.monotonic() + 60  # the applicant reaches application-service through org-service's events
+    while http.post(f"{app}/api/v1/applications", json=body, headers=headers).status_code != 201:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the applicant never reached application-service")
+        time.sleep(0.2)
+
+    def submit(_: int) -> tuple[float, float]:
+        with httpx.Client(timeout=30) as client:
+            started = time.perf_counter()
+            r = client.post(f"{app}/api/v1/applications", json=body, headers=headers)
+            r.raise_for_status()
+            answered = time.perf_counter()
+            while not client.get(f"{app}/api/v1/applications/{r.json()['id']}", headers=headers).json()["checks"]:
+                time.sleep(0.005)
+            return answered - started, time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        timings = list(pool.map(submit, range(count)))
+    elapsed = time.perf_counter() - started
+    return {
+        "submissions": count,
+        "concurrent_clients": clients,
+        "per_second_end_to_end": round(count / elapsed, 1),
+        "http_submission": summary([t[0] for t in timings]),
+        "until_plagiarism_verdict_visible": summary([t[1] for t in timings]),
+    }
+
+
 def write_results(results: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
@@ -325,6 +421,16 @@ def main() -> None:
         results["command_to_projection_in_another_service"] = bench_cross_service(stack)
         print("org-service …", flush=True)
         results["org_service"] = bench_org_service(stack)
+        print("application submissions end to end …", flush=True)
+        servers.postgres.create_database("zc_plagiarism")
+        stack.start("plagiarism-service")
+        results["application_submissions"] = bench_submissions(stack)
+        results["eligibility_evaluations"] = eligibility_evaluations_per_second()
+        stack.stop_all()
+        print("plagiarism quality and speed (issue 5; ZC_BENCH_QUICK=1 for small sizes) …", flush=True)
+        results["plagiarism"] = plagiarism_bench(
+            find_workspace_root() / "bench", quick=os.environ.get("ZC_BENCH_QUICK") == "1"
+        )
     finally:
         stack.stop_all()
         servers.stop()
