@@ -107,6 +107,16 @@ def test_bad_input_gets_problem_json_with_field(api: Api) -> None:
     token = api.admin_token()
     cases = [
         (
+            {
+                "name": "平凉市某单位'; DROP TABLE organization;--",
+                "kind": "state_unit",
+                "unit_type": "other",
+                "level": "city",
+                "division_code": "620800",
+            },
+            "name",
+        ),
+        (
             {"name": "<script>x</script>某单位", "kind": "state_unit", "level": "city", "division_code": "620800"},
             "name",
         ),

@@ -14,7 +14,7 @@ from .api import checks as checks_api
 from .api import corpus as corpus_api
 from .consumers import consumer_specs
 from .context import SERVICE_NAME, Context
-from .service_layer import corpus
+from .service_layer import checks, corpus
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         if seeded is not None:
             log.info("seeded the reference corpus with %d documents", len(seeded.added))
         log.info("corpus index ready: %d documents (indexed at start-up: %d)", len(ctx.index), indexed)
+        resumed = await checks.resume_long_checks(ctx)
+        if resumed:
+            log.info("resumed %d long checks left running", resumed)
 
     async def stop_corpus(runtime: ServiceRuntime) -> None:
         await asyncio.to_thread(ctx.index.close)

@@ -19,6 +19,8 @@ class Context:
     # index is updated is the order in which the transactions committed.
     corpus_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _runtime: ServiceRuntime | None = None
+    # Long checks answered with 202 and finished in the background (kept so they are not collected).
+    running: set[asyncio.Task[None]] = field(default_factory=set)
 
     @property
     def runtime(self) -> ServiceRuntime:

@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy import func, select
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
@@ -17,6 +17,7 @@ from zhicheng_kernel.roles import Role
 from ..adapters import attachments as files
 from ..adapters import tables
 from ..domain.commands import DecideApplication, Reviewer
+from ..domain.errors import Unprocessable
 from ..domain.schedule import normalise_series
 from ..projections.applications import view
 from ..service_layer import commands
@@ -224,6 +225,46 @@ async def upload(
         "uploaded_by": principal.subject,
     }
     return await commands.add_attachment(ctx, application_id, attachment, principal.subject)
+
+
+@router.post(
+    "/{application_id}/papers/{paper_id}/external-report",
+    status_code=201,
+    summary="上传用人单位审核盖章的论文查重报告（比对库未收录的论文，POL-PA-4）",
+)
+async def upload_external_report(
+    application_id: str,
+    paper_id: str,
+    file: UploadFile,
+    request: Request,
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    copy_ratio: Annotated[float, Form(ge=0, le=1, description="报告中的去除本人已发表文献复制比（0–1）")],
+    provider: Annotated[str, Form(min_length=2, max_length=50, description="查重机构，如 中国知网")],
+    report_number: Annotated[str, Form(min_length=1, max_length=64)],
+    attested: Annotated[bool, Form(description="经用人单位审核无误并加盖公章")] = False,
+) -> dict[str, Any]:
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > files.MAX_BYTES + 64 * 1024:
+        raise files.too_large()
+    row = await _readable(ctx, principal, application_id)
+    require_role(principal, Role.UNIT_REVIEW, Role.APPLICANT_MANAGEMENT)
+    if principal.org_id != row.org_id:
+        raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。")
+    sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
+    if media != "application/pdf":
+        raise Unprocessable("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
+    report = {
+        "report_id": str(uuid.uuid4()),
+        "provider": provider.strip(),
+        "report_number": report_number.strip(),
+        "copy_ratio": copy_ratio,
+        "attested": attested,
+        "sha256": sha,
+        "size": size,
+        "uploaded_by": principal.subject,
+    }
+    return await commands.record_external_report(ctx, application_id, paper_id, report, principal.subject)
 
 
 @router.get("/{application_id}/attachments", summary="附件列表")

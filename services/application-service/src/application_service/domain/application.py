@@ -402,6 +402,46 @@ class Application:
             )
         ]
 
+    def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[NewEvent]:
+        """POL-PA-4: a paper the automatic check cannot cover (no verdict, or the check was refused) is
+        checked on the employer's request; the employer uploads the sealed report, and its ratio is
+        judged against the same limits (15% core, 25% provincial). An automatic verdict that arrives
+        later replaces it."""
+        if self.status in ("withdrawn", "draft") or self.outcome is not None:
+            raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
+        paper = next((p for p in self.submitted.get("papers", []) if p["paper_id"] == paper_id), None)
+        if paper is None:
+            raise NotFound("paper_not_found", "该申报中没有这篇论文。", field="paper_id")
+        existing = self.checks.get(paper_id, {}).get("decision")
+        if existing in ("pass", "fail"):
+            raise Conflict(
+                "paper_already_checked",
+                "该论文已由系统自动查重，不能以单位上传的查重报告代替。",
+                field="paper_id",
+            )
+        if not report.get("attested"):
+            raise Unprocessable(
+                "attestation_required", "请确认查重报告已经用人单位审核无误并加盖公章。", field="attested"
+            )
+        ratio = float(report["copy_ratio"])
+        limit_percent = 15 if paper["journal_level"] == "core" else 25
+        # Compared in hundredths of a percent, so 15.00% passes and 15.01% does not.
+        decision = "pass" if round(ratio * 10000) <= limit_percent * 100 else "fail"
+        return [
+            ev.event(ev.EXTERNAL_REPORT_UPLOADED, application_id=self.id, paper_id=paper_id, **report),
+            ev.event(
+                ev.PAPER_CHECK_RECORDED,
+                application_id=self.id,
+                paper_id=paper_id,
+                check_id=str(report["report_id"]),
+                copy_ratio=ratio,
+                threshold=limit_percent / 100,
+                decision=decision,
+                reason=None,
+                source="external_report",
+            ),
+        ]
+
     def add_attachment(self, attachment: Mapping[str, Any]) -> list[NewEvent]:
         if self.status == "withdrawn":
             raise Conflict("withdrawn", "申报已撤回，不能再上传附件。")

@@ -26,6 +26,7 @@ APPLICATION_WITHDRAWN = "ApplicationWithdrawn"
 ELIGIBILITY_ASSESSED = "EligibilityAssessed"
 PUBLICITY_STARTED = "PublicityStarted"
 ATTACHMENT_ADDED = "AttachmentAdded"
+EXTERNAL_REPORT_UPLOADED = "ExternalReportUploaded"
 # Registries the city office maintains (stream type `registry`, one stream per registry).
 REGISTRY = "registry"
 REGISTRY_ENTRIES_IMPORTED = "RegistryEntriesImported"

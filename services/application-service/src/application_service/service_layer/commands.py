@@ -276,3 +276,18 @@ async def create_push(ctx: Context, cmd: CreatePush) -> dict[str, Any]:
         for application_id, new_events in plan.pushed.items():
             await repo.append(apps[application_id], new_events, meta)
     return {"id": push_id, **plan.batch.payload, "status": "pushed"}
+
+
+async def record_external_report(
+    ctx: Context, application_id: str, paper_id: str, report: dict[str, Any], actor: str
+) -> dict[str, Any]:
+    """POL-PA-4: the employer's sealed report for a paper outside the corpus becomes the paper's check."""
+    async with ctx.db.transaction() as conn:
+        repo = ApplicationRepository(conn, ctx.store)
+        app = await repo.get(application_id)
+        if not app.exists:
+            raise NotFound("application_not_found", "申报不存在。")
+        new_events = app.record_external_report(paper_id, report)
+        await repo.append(app, new_events, Metadata(actor=actor))
+    recorded = new_events[-1].payload
+    return {**report, "paper_id": paper_id, "decision": recorded["decision"], "threshold": recorded["threshold"]}

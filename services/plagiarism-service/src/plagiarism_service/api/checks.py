@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from zhicheng_kernel.auth import CurrentPrincipal
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import NotFound
@@ -20,9 +20,24 @@ from .schemas import CheckIn, CheckOut
 router = APIRouter(prefix="/api/v1/checks", tags=["查重检测"])
 
 
-@router.post("", status_code=201, response_model=CheckOut, summary="检测一篇论文（POL-PA-4：核心 15%，省级 25%）")
-async def create_check(body: CheckIn, principal: CurrentPrincipal, ctx: ContextDep) -> CheckOut:
+@router.post(
+    "",
+    status_code=201,
+    response_model=CheckOut,
+    summary="检测一篇论文（POL-PA-4：核心 15%，省级 25%）",
+    responses={202: {"model": CheckOut, "description": "长文本：已受理，结果稍后在 Location 所指地址查看"}},
+)
+async def create_check(body: CheckIn, principal: CurrentPrincipal, ctx: ContextDep) -> Any:
     query = rules.check_input(body.text, body.title, body.authors, body.journal_level, body.published_on)
+    if len(query.text) > checks.LONG_CHECK_CHARS:
+        accepted = await checks.start_long_check(
+            ctx, query, requested_by=principal.subject, meta=Metadata(actor=principal.subject)
+        )
+        return JSONResponse(
+            CheckOut.model_validate(accepted).model_dump(mode="json"),
+            status_code=202,
+            headers={"Location": f"/api/v1/checks/{accepted['id']}"},
+        )
     result = await checks.check_paper(
         ctx, query, requested_by=principal.subject, meta=Metadata(actor=principal.subject)
     )

@@ -64,9 +64,22 @@ class PassageOut(BaseModel):
     own: bool = Field(description="来源为作者本人已发表的文献")
 
 
+class SectionOut(BaseModel):
+    title: str = Field(description="章节标题（按标题行切分）")
+    start: int
+    end: int
+    chars: int
+    counted: bool = Field(description="是否计入全文复制比（参考文献部分不计）")
+    total_copy_ratio: float = Field(description="本节总文字复制比")
+    copy_ratio_excluding_own: float = Field(description="本节去除引用及本人已发表文献复制比")
+
+
 class CheckOut(BaseModel):
     id: str
-    status: str = Field(description="completed，或 rejected（申报服务送来的文本无法检测）")
+    status: str = Field(
+        description="completed；running（长文本，稍后在 GET /api/v1/checks/{id} 查看结果）；"
+        "rejected（申报服务送来的文本无法检测）"
+    )
     origin: str = Field(description="api 或 application")
     title: str
     authors: list[str]
@@ -86,4 +99,5 @@ class CheckOut(BaseModel):
     matched_chars: int | None
     counted_chars: int | None
     passages: list[PassageOut]
+    sections: list[SectionOut] = Field(default_factory=list, description="各章节的复制比（如知网报告）")
     error: dict[str, str | None] | None = None

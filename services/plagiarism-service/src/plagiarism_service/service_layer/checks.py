@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import asdict
@@ -18,6 +19,7 @@ from ..adapters.tables import checks
 from ..context import Context
 from ..domain import CheckInput, CheckResult, rules
 from ..domain.events import CHECK_STREAM, paper_check_completed, paper_check_rejected
+from ..domain.sections import section_figures
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +84,9 @@ def _row_values(
 
 
 def view(row: Any) -> dict[str, Any]:
-    """The API's shape of a check row."""
+    """The API's shape of a check row, with its figures per section as CNKI reports them."""
     result = row.result or {}
+    passages = result.get("passages", [])
     return {
         "id": str(row.id),
         "status": row.status,
@@ -97,7 +100,8 @@ def view(row: Any) -> dict[str, Any]:
         "created_at": row.created_at,
         "text_chars": row.text_chars,
         **{name: result.get(name) for name in RESULT_FIELDS},
-        "passages": result.get("passages", []),
+        "passages": passages,
+        "sections": section_figures(row.text, passages) if row.status == "completed" and row.text else [],
         "error": row.error,
     }
 
@@ -119,6 +123,66 @@ async def check_paper(ctx: Context, query: CheckInput, *, requested_by: str, met
             meta,
         )
     return view(row)
+
+
+# Texts longer than this are answered 202 at once and checked in the background.
+LONG_CHECK_CHARS = 100_000
+
+
+async def start_long_check(ctx: Context, query: CheckInput, *, requested_by: str, meta: Metadata) -> dict[str, Any]:
+    """A long check: stored as running and answered at once; the result follows at GET /checks/{id}."""
+    check_id = uuid.uuid4()
+    async with ctx.runtime.db.transaction() as conn:
+        values = _row_values(check_id, query, origin="api", requested_by=requested_by, text=query.text)
+        values.update(status="running", error=None)
+        row = (await conn.execute(insert(checks).values(values).returning(*checks.c))).one()
+    _finish_in_background(ctx, check_id, query, meta)
+    return view(row)
+
+
+def _finish_in_background(ctx: Context, check_id: uuid.UUID, query: CheckInput, meta: Metadata) -> None:
+    task = asyncio.create_task(finish_long_check(ctx, check_id, query, meta), name=f"check-{check_id}")
+    ctx.running.add(task)
+    task.add_done_callback(ctx.running.discard)
+
+
+async def finish_long_check(ctx: Context, check_id: uuid.UUID, query: CheckInput, meta: Metadata) -> None:
+    try:
+        result = await ctx.index.check(query)
+    except Exception:
+        log.exception("long check %s failed; it will be retried at the next start", check_id)
+        return
+    async with ctx.runtime.db.transaction() as conn:
+        updated = (
+            await conn.execute(
+                checks.update()
+                .where(checks.c.id == check_id, checks.c.status == "running")
+                .values(status="completed", result=result_document(result))
+                .returning(checks.c.id)
+            )
+        ).first()
+        if updated is None:
+            return  # finished by another replica or an earlier run
+        await ctx.runtime.store.append(
+            conn,
+            CHECK_STREAM,
+            str(check_id),
+            0,
+            [paper_check_completed(str(check_id), result, application_id=None, paper_id=None)],
+            meta,
+        )
+
+
+async def resume_long_checks(ctx: Context) -> int:
+    """At start-up: long checks left running by a process that stopped are run again."""
+    async with ctx.runtime.db.read() as conn:
+        rows = (await conn.execute(select(checks).where(checks.c.status == "running"))).all()
+    for row in rows:
+        query = rules.check_input(
+            row.text, row.title, list(row.authors or []), row.journal_level or "provincial", row.published_on
+        )
+        _finish_in_background(ctx, row.id, query, Metadata(actor=row.requested_by))
+    return len(rows)
 
 
 async def get_check(ctx: Context, check_id: uuid.UUID) -> Any:
