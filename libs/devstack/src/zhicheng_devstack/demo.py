@@ -38,6 +38,13 @@ PAPER_TEXT = (
 )
 
 
+POOLS = {
+    "structure_ratio": "占本单位专业技术岗位结构比例",
+    "grassroots_separate": "基层高级岗位单列（POL-GR-1）",
+    "not_counted": "不占岗位结构比例",
+}
+
+
 class Demo:
     def __init__(self) -> None:
         paths = StackPaths.locate()
@@ -163,6 +170,7 @@ class Demo:
                         {
                             "title": "乡村初中数学课堂中的分层作业设计研究",
                             "journal": "甘肃教育",
+                            "cn_number": "CN62-1026/G4",
                             "journal_level": "provincial",
                             "published_on": f"{YEAR - 1}-05-10",
                             "authors": ["李明"],
@@ -177,6 +185,16 @@ class Demo:
         application = self.wait("申报人信息同步到申报服务", submitted)
         app_id = application["id"]
         self.step(f"李明提交 {YEAR} 年度{SERIES}（中级）申报，附论文一篇：申报编号 {app_id}")
+
+        report = self.call("GET", "application-service", f"/api/v1/applications/{app_id}/eligibility", applicant_token)
+        applied = [o for o in report["outcomes"] if o["outcome"] != "not_applicable"]
+        failed = [o["rule_id"] for o in applied if o["outcome"] == "fail"]
+        self.step(
+            f"资格审查（政策规则引擎）：适用 {len(applied)} 条规则，"
+            + ("全部符合" if not failed else f"不符合：{'、'.join(failed)}")
+            + "，"
+            + POOLS.get(report.get("quota_pool", {}).get("pool", ""), "")
+        )
 
         def checked() -> Any:
             body = self.call("GET", "application-service", f"/api/v1/applications/{app_id}", applicant_token)
@@ -281,7 +299,8 @@ class Demo:
             return body if body.get("document_number") else None
 
         final = self.wait("申报服务收到发文结果", decided)
-        self.step(f"申报状态：{final['status']}，资格文件号 {final['document_number']}")
+        status = {"titled": "已取得职称资格", "not_passed": "未通过评审"}.get(final["status"], final["status"])
+        self.step(f"申报状态：{status}，资格文件号 {final['document_number']}")
         return str(document["number"])
 
     def decide(self, app_id: str, token: str, opinion: str, version: int | None = None) -> int:
