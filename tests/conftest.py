@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from zhicheng_devstack.harness import reap_orphans
 from zhicheng_devstack.ports import Ports
 
 from tests.harness import DATABASES, Servers, Stack
@@ -16,6 +17,7 @@ from tests.harness import DATABASES, Servers, Stack
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:
+    reap_orphans(Path("/tmp"), "zc-test-")  # servers a killed session left on the test ports
     root = Path(tempfile.mkdtemp(prefix="zc-test-", dir="/tmp"))
     started = Servers.start(root, Ports.for_tests())
     for database in DATABASES.values():

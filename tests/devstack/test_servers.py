@@ -181,3 +181,25 @@ def test_ports_layout_and_overrides() -> None:
     assert Ports.for_tests({"ZC_TEST_PG_PORT": "29432"}).pg == 29432
     with pytest.raises(ValueError, match="ZC_ORG_PORT"):
         Ports.from_env({"ZC_ORG_PORT": "http"})
+
+
+@pytest.mark.stack
+def test_servers_of_a_killed_session_are_reaped_and_a_live_sessions_are_not(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from zhicheng_devstack.harness import OWNER_FILE, reap_orphans
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan, alive = tmp_path / "zc-reap-orphan", tmp_path / "zc-reap-alive"
+    for root, owner in ((orphan, dead.stdout.strip()), (alive, str(os.getpid()))):
+        root.mkdir()
+        (root / OWNER_FILE).write_text(owner)
+    (port,) = _free_ports(1)
+    broker = Kafka(port, orphan / "kafka.log", run_dir=orphan)
+    broker.start()
+    assert broker.is_running()
+
+    assert reap_orphans(tmp_path, "zc-reap-") == [orphan]
+    assert not broker.leftover_processes()
+    assert not orphan.exists() and alive.exists()

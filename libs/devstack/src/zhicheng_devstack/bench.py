@@ -31,7 +31,7 @@ from zhicheng_kernel.kafka import ensure_topics, topic_for
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
 
-from .harness import Servers, Stack
+from .harness import Servers, Stack, reap_orphans
 from .paths import find_workspace_root
 from .ports import Ports
 
@@ -401,6 +401,7 @@ def write_results(results: dict[str, Any], out_dir: Path) -> None:
 
 
 def main() -> None:
+    reap_orphans(Path("/tmp"), "zc-bench-")
     root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
     servers = Servers.start(root, Ports.for_bench())
     results: dict[str, Any] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -10,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import psutil
+
 from .components import COMPONENTS, ComponentProcess, base_url, component_env
 from .credentials import DevSecrets, load_or_create
 from .paths import StackPaths
 from .ports import Ports
+from .process import ManagedProcess
 from .servers import Kafka, Postgres, Temporal
 
 T = TypeVar("T")
@@ -26,6 +30,34 @@ SERVICES: dict[str, str] = {spec.name: spec.module for spec in COMPONENTS if spe
 DATABASES: dict[str, str] = {spec.name: spec.database for spec in COMPONENTS if spec.database}
 
 
+OWNER_FILE = "owner.pid"
+_SERVER_PID_FILES = ("postgres.pid", "kafka.pid", "temporal.pid")
+
+
+def reap_orphans(parent: Path, prefix: str) -> list[Path]:
+    """Stop what a killed test session or benchmark left running, and remove its data.
+
+    A root belongs to the process named in its owner file; while that process lives (another
+    session running at the same time), the root is left alone.
+    """
+    reaped = []
+    for root in sorted(parent.glob(f"{prefix}*")):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if psutil.pid_exists(owner):
+            continue
+        pid_files = [p for p in root.glob("*.pid") if p.name not in (OWNER_FILE, *_SERVER_PID_FILES)]
+        pid_files += [root / name for name in _SERVER_PID_FILES]  # services first, then the servers
+        for pid_file in pid_files:
+            if pid_file.exists():
+                ManagedProcess(pid_file.stem, pid_file, root / "reaped.log").stop()
+        shutil.rmtree(root, ignore_errors=True)
+        reaped.append(root)
+    return reaped
+
+
 @dataclass
 class Servers:
     root: Path
@@ -36,6 +68,7 @@ class Servers:
 
     @classmethod
     def start(cls, root: Path, ports: Ports) -> Servers:
+        (root / OWNER_FILE).write_text(str(os.getpid()))
         servers = cls(
             root=root,
             ports=ports,
