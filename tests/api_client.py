@@ -125,7 +125,12 @@ def unique_name(prefix: str) -> str:
     return prefix + "".join(digits[int(c)] for c in f"{secrets.randbelow(10**8):08d}")
 
 
-def random_id_card(prefix: str = "620802", birth: str = "19850101") -> str:
+def random_id_card(prefix: str = "620802") -> str:
+    """A valid ID number nobody else in the run has: birth date and sequence drawn from ~14 million."""
+    from datetime import date, timedelta
+
     from org_service.domain.identity import id_card_with_check
 
-    return id_card_with_check(f"{prefix}{birth}{secrets.randbelow(1000):03d}")
+    n = secrets.randbelow(14_000 * 1000)
+    birth = date(1960, 1, 1) + timedelta(days=n % 14_000)
+    return id_card_with_check(f"{prefix}{birth:%Y%m%d}{n // 14_000:03d}")

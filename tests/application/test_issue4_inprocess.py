@@ -9,7 +9,7 @@ import io
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,14 @@ async def tree(svc: Harness) -> Tree:
 
 
 def applicant(svc: Harness, tree: Tree, person: str | None = None) -> str:
-    return svc.token(person or id_card(f"62082119900101{uuid.uuid4().int % 1000:03d}"), tree.school, ["applicant"])
+    return svc.token(person or random_person(), tree.school, ["applicant"])
+
+
+def random_person() -> str:
+    """A fresh ID number: birth date and sequence drawn from ~10 million, so two never collide in a run."""
+    n = uuid.uuid4().int
+    birth = date(1960, 1, 1) + timedelta(days=n % 14_000)
+    return id_card(f"620821{birth:%Y%m%d}{(n // 14_000) % 1000:03d}")
 
 
 async def post(svc: Harness, url: str, token: str, body: dict[str, Any] | None = None) -> httpx.Response:

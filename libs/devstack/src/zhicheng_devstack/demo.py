@@ -10,7 +10,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -322,7 +322,8 @@ def _checks(checks: Any) -> list[dict[str, Any]]:
 
 def _id_card() -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    first17 = f"62080219860315{secrets.randbelow(1000):03d}"
+    n = secrets.randbelow(14_000 * 1000)  # birth date and sequence: a repeated demo never collides
+    first17 = f"620802{date(1960, 1, 1) + timedelta(days=n % 14_000):%Y%m%d}{n // 14_000:03d}"
     return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
