@@ -138,3 +138,23 @@ def test_a_paper_that_cannot_be_checked_comes_back_rejected_with_its_reason(stac
     check = wait_for(rejected, what="the check's verdict")
     assert check["decision"] == "rejected"
     assert check["reason"]
+
+
+def test_NAT_10_anyone_verifies_an_issued_document_by_its_number(
+    stack: Stack, worker: None, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """NAT-10: an electronic document can be verified publicly; the holder's name is masked."""
+    data = tmp_path_factory.mktemp("demo-verify")
+    endpoints = {
+        name: stack.url(name) for name in ("org-service", "application-service", "review-service", "plagiarism-service")
+    }
+    (data / "endpoints.json").write_text(json.dumps(endpoints))
+    (data / "dev-credentials.json").write_text(json.dumps(stack.secrets.dev_credentials()))
+    monkeypatch.setenv("ZC_DATA_DIR", str(data))
+    number = Demo().run()
+    url = f"{stack.url('review-service')}/api/v1/documents/verify"
+    found = httpx.get(url, params={"number": number})  # no token: public
+    assert found.status_code == 200, found.text
+    assert found.json()["valid"] is True and found.json()["holder"] == "李*" and found.json()["level"] == "中级"
+    missing = httpx.get(url, params={"number": "平人社职称〔2026〕99999号"})
+    assert missing.status_code == 404 and missing.json()["code"] == "document_not_found"

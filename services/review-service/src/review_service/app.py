@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from zhicheng_kernel.service import ServiceRuntime, create_service_app
 
 from .adapters.temporal import TemporalGateway
-from .api import committees, internal, sessions
+from .api import committees, internal, sessions, verification
 from .projections.peers import consumers
 from .service_layer.committees import start_pending_workflows
 from .service_layer.context import ReviewContext
@@ -51,7 +51,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         title="职称评审服务 review-service",
         description="评审委员会、评审会议、无记名投票、结果公示、投诉处理与职称资格文件。",
         migrations_dir=MIGRATIONS,
-        routers=[committees.router, sessions.router, internal.router],
+        routers=[committees.router, sessions.router, internal.router, verification.router],
         consumers=consumers(),
         on_startup=[wire],
         background=[workflow_starter],

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from zhicheng_kernel.errors import Conflict, DomainError, NotFound
 
-_WHAT_ZH = {"committee": "评审委员会", "session": "评审会议", "complaint": "投诉", "expert": "专家"}
+_WHAT_ZH = {
+    "committee": "评审委员会",
+    "session": "评审会议",
+    "complaint": "投诉",
+    "expert": "专家",
+    "document": "职称资格文件",
+}
 
 
 class ReviewError(DomainError):
