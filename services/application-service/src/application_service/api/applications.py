@@ -38,14 +38,19 @@ REVIEWING_ROLES = (
     Role.COMMITTEE_SECRETARY,
 )
 
+# The roles of the review chain's steps (NAT-7); the domain checks the current step's org and role.
+DECIDING_ROLES = (Role.UNIT_REVIEW, Role.DEPARTMENT_REVIEW, Role.TITLE_OFFICE_REVIEW)
+
 
 def _may_read(principal: Principal, row: Any) -> bool:
-    """The applicant; services; and the orgs above — except drafts, which are the applicant's alone."""
+    """The applicant; services; and the reviewing roles of the orgs above — except drafts, which are the
+    applicant's alone. Another account of those orgs (an applicant colleague, an expert, the system
+    administrator) sees only its own, as in the list."""
     if principal.subject == row.applicant_id:
         return True
     if row.status == "draft":
         return False
-    return principal.kind == "service" or principal.covers(row.org_path)
+    return principal.kind == "service" or (principal.has(*REVIEWING_ROLES) and principal.covers(row.org_path))
 
 
 def _author(principal: Principal) -> Author:
@@ -201,6 +206,7 @@ async def start_publicity(
     application_id: str, body: PublicityIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> dict[str, Any]:
     require_role(principal, Role.UNIT_REVIEW)
+    await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
     reviewer = Reviewer(principal.subject, principal.org_id, principal.roles)
     return await commands.start_publicity(ctx, application_id, reviewer, body.starts_on, body.expected_version)
 
@@ -294,6 +300,11 @@ async def download(
 
 @router.post("/{application_id}/decisions", summary="审核：通过或退回（逐级审核）")
 async def decide(application_id: str, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    require_role(principal, *DECIDING_ROLES)
+    try:
+        await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
+    except Forbidden as exc:
+        raise Forbidden("not_current_reviewer", "您所在单位不是该申报的审核单位（逐级审核），无权办理。") from exc
     cmd = DecideApplication(
         application_id=application_id,
         decision=body.decision,

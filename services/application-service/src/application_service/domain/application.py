@@ -222,9 +222,8 @@ class Application:
     ) -> list[NewEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
-        unit approves only after its publicity (NAT-5) when `publicity_working_days` is given."""
-        if cmd.expected_version != self.version:
-            raise ConcurrencyError(self.id, cmd.expected_version)
+        unit approves only after its publicity (NAT-5) when `publicity_working_days` is given. Who may
+        decide is checked before the version, so that a stale version tells nothing to anyone else."""
         step = self.current_step()
         if step is None:
             raise Conflict("not_under_review", f"该申报当前状态为“{self.status}”，不在审核环节。")
@@ -240,6 +239,8 @@ class Application:
             raise Forbidden(
                 "role_required", f"{name}审核需要“{role}”角色，当前账号没有该角色。", extra={"step": step["step"]}
             )
+        if cmd.expected_version != self.version:
+            raise ConcurrencyError(self.id, cmd.expected_version)
         if cmd.decision == "return":
             if not cmd.opinion.strip():
                 raise Unprocessable("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")

@@ -231,9 +231,10 @@ async def start_publicity(
         app = await repo.get(application_id)
         if not app.exists:
             raise NotFound("application_not_found", "申报不存在。")
+        new_events = app.start_publicity(reviewer, day)  # who may record it, before the version
         if expected_version is not None and expected_version != app.version:
             raise ConcurrencyError(app.id, expected_version)
-        await repo.append(app, app.start_publicity(reviewer, day), Metadata(actor=reviewer.account_id))
+        await repo.append(app, new_events, Metadata(actor=reviewer.account_id))
         return await _view(conn, app.id)
 
 

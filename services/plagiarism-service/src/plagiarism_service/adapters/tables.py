@@ -36,6 +36,8 @@ checks = Table(
     Column("text", Text, nullable=False),
     Column("text_chars", Integer, nullable=False),
     Column("requested_by", Text, nullable=False),
+    # Whose check it is beyond the requester: the requester's org subtree (api checks, 0002 on).
+    Column("org_path", Text, nullable=True),
     Column("application_id", Text, nullable=True),
     Column("paper_id", Text, nullable=True),
     Column("request_event_id", Uuid, nullable=True, unique=True),
@@ -43,4 +45,13 @@ checks = Table(
     Column("error", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_checks_application_paper", "application_id", "paper_id"),
+)
+
+# The org of each application (from application-service's ApplicationSubmitted): the subtree whose
+# reviewers may read the checks of its papers.
+application_orgs = Table(
+    "application_orgs",
+    metadata,
+    Column("application_id", Text, primary_key=True),
+    Column("org_path", Text, nullable=False),
 )

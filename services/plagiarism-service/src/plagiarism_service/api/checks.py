@@ -31,7 +31,11 @@ async def create_check(body: CheckIn, principal: CurrentPrincipal, ctx: ContextD
     query = rules.check_input(body.text, body.title, body.authors, body.journal_level, body.published_on)
     if len(query.text) > checks.LONG_CHECK_CHARS:
         accepted = await checks.start_long_check(
-            ctx, query, requested_by=principal.subject, meta=Metadata(actor=principal.subject)
+            ctx,
+            query,
+            requested_by=principal.subject,
+            meta=Metadata(actor=principal.subject),
+            org_path=principal.org_path,
         )
         return JSONResponse(
             CheckOut.model_validate(accepted).model_dump(mode="json"),
@@ -39,18 +43,23 @@ async def create_check(body: CheckIn, principal: CurrentPrincipal, ctx: ContextD
             headers={"Location": f"/api/v1/checks/{accepted['id']}"},
         )
     result = await checks.check_paper(
-        ctx, query, requested_by=principal.subject, meta=Metadata(actor=principal.subject)
+        ctx, query, requested_by=principal.subject, meta=Metadata(actor=principal.subject), org_path=principal.org_path
     )
     return CheckOut.model_validate(result)
 
 
 async def _readable_check(ctx: ContextDep, check_id: uuid.UUID, principal: CurrentPrincipal) -> Any:
+    """The requester; services; the reviewing roles of the orgs above the check's org (the application's
+    org for a paper of an application, the requester's org otherwise)."""
     row = await checks.get_check(ctx, check_id)
-    allowed = principal.kind == "service" or principal.has(*CHECK_READERS) or row.requested_by == principal.subject
-    if not allowed:
-        # Someone else's check: as if it did not exist.
-        raise NotFound("check_not_found", "未找到该检测记录。", field="id")
-    return row
+    if principal.kind == "service" or row.requested_by == principal.subject:
+        return row
+    if principal.has(*CHECK_READERS):
+        scope = await checks.scope_of(ctx, row)
+        if scope and principal.covers(scope):
+            return row
+    # Someone else's check, or one outside the caller's subtree: as if it did not exist.
+    raise NotFound("check_not_found", "未找到该检测记录。", field="id")
 
 
 @router.get("/{check_id}", response_model=CheckOut, summary="查看检测结果")

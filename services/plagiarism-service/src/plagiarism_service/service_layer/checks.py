@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.errors import DomainError, NotFound
 
-from ..adapters.tables import checks
+from ..adapters.tables import application_orgs, checks
 from ..context import Context
 from ..domain import CheckInput, CheckResult, rules
 from ..domain.events import CHECK_STREAM, paper_check_completed, paper_check_rejected
@@ -106,13 +106,16 @@ def view(row: Any) -> dict[str, Any]:
     }
 
 
-async def check_paper(ctx: Context, query: CheckInput, *, requested_by: str, meta: Metadata) -> dict[str, Any]:
+async def check_paper(
+    ctx: Context, query: CheckInput, *, requested_by: str, meta: Metadata, org_path: str = ""
+) -> dict[str, Any]:
     """A check asked for over the API: stored, and announced as PaperCheckCompleted (paper_id null)."""
     result = await ctx.index.check(query)
     check_id = uuid.uuid4()
     runtime = ctx.runtime
     async with runtime.db.transaction() as conn:
         values = _row_values(check_id, query, origin="api", requested_by=requested_by, text=query.text, result=result)
+        values["org_path"] = org_path or None
         row = (await conn.execute(insert(checks).values(values).returning(*checks.c))).one()
         await runtime.store.append(
             conn,
@@ -129,12 +132,14 @@ async def check_paper(ctx: Context, query: CheckInput, *, requested_by: str, met
 LONG_CHECK_CHARS = 100_000
 
 
-async def start_long_check(ctx: Context, query: CheckInput, *, requested_by: str, meta: Metadata) -> dict[str, Any]:
+async def start_long_check(
+    ctx: Context, query: CheckInput, *, requested_by: str, meta: Metadata, org_path: str = ""
+) -> dict[str, Any]:
     """A long check: stored as running and answered at once; the result follows at GET /checks/{id}."""
     check_id = uuid.uuid4()
     async with ctx.runtime.db.transaction() as conn:
         values = _row_values(check_id, query, origin="api", requested_by=requested_by, text=query.text)
-        values.update(status="running", error=None)
+        values.update(status="running", error=None, org_path=org_path or None)
         row = (await conn.execute(insert(checks).values(values).returning(*checks.c))).one()
     _finish_in_background(ctx, check_id, query, meta)
     return view(row)
@@ -183,6 +188,27 @@ async def resume_long_checks(ctx: Context) -> int:
         )
         _finish_in_background(ctx, row.id, query, Metadata(actor=row.requested_by))
     return len(rows)
+
+
+async def scope_of(ctx: Context, row: Any) -> str | None:
+    """The org subtree a check belongs to: its application's org, or the org of whoever asked for it."""
+    if row.application_id is None:
+        return row.org_path  # type: ignore[no-any-return]
+    async with ctx.runtime.db.read() as conn:
+        found = (
+            await conn.execute(
+                select(application_orgs.c.org_path).where(application_orgs.c.application_id == row.application_id)
+            )
+        ).first()
+    return found.org_path if found else None
+
+
+async def on_application_submitted(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """Remember the application's org (its papers' checks are read within that subtree). Idempotent."""
+    application_id, org_path = event.payload.get("application_id"), event.payload.get("org_path")
+    if application_id and org_path:
+        values = {"application_id": str(application_id), "org_path": str(org_path)}
+        await conn.execute(insert(application_orgs).values(values).on_conflict_do_nothing())
 
 
 async def get_check(ctx: Context, check_id: uuid.UUID) -> Any:

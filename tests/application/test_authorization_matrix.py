@@ -1,0 +1,411 @@
+"""Every application-service endpoint × every caller → allow or deny.
+
+The callers: the city office's system administrator; each business role at the applicant's own unit
+(a school under the city office), at the city office (above the school) and at a county office (beside
+it, so outside the school's subtree); the applicant with their own application and with a colleague's;
+an expert; a service; nobody. "Allow" means the call passes the authorization checks (it may still be
+refused on its merits: 409 for a stale expected_version or a state that does not allow it, 422 for a
+file that is not what it should be — the matrix uses these so that no allowed call changes anything);
+"deny" means 401 without a token, 403 for a wrong role or organization, 404 for what the caller may not
+know exists. Every refusal is a problem+json.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from application_service.api import applications, pushes, registries, schedules
+from fastapi.routing import APIRoute
+from zhicheng_kernel.feed import feed_router
+
+from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.harness import Stack
+from tests.review.scenario import SERIES, YEAR, _retry
+
+pytestmark = pytest.mark.stack
+
+APP = "application-service"
+BUSINESS = [
+    "applicant_management",
+    "unit_review",
+    "department_review",
+    "title_office_review",
+    "push",
+    "committee_secretary",
+    "auditor",
+]
+PLACES = ("unit", "office", "county")  # the applicant's school, the city office above it, a county office beside
+CALLERS = [
+    "system_admin",
+    *(f"{role}@{place}" for role in BUSINESS for place in PLACES),
+    "applicant",
+    "expert",
+    "service",
+    "anonymous",
+]
+AUTHENTICATED = frozenset(c for c in CALLERS if c != "anonymous")
+# Every business role of the school and of the city office sees the school's applications (REVIEWING_ROLES).
+READERS = frozenset({*(f"{role}@{place}" for role in BUSINESS for place in ("unit", "office")), "applicant", "service"})
+BLACKLIST_READERS = frozenset(
+    {*(f"{role}@{place}" for role in ("title_office_review", "auditor", "push") for place in PLACES), "service"}
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    tokens: dict[str, str | None]
+    own: str  # the applicant's application: approved up the chain and pushed
+    other: str  # a colleague's application, at the unit's step
+    at_office: str  # a third application, at the city office's step
+    attachment: str  # an attachment of `own`
+    push: str  # the batch that pushed `own`
+    bridged_field: str  # a registry entry made for the matrix, so that removing it harms nobody
+
+
+def _application(papers: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "year": YEAR,
+        "series": SERIES,
+        "specialty": "临床医学",
+        "level": "intermediate",
+        "papers": papers or [],
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def world(stack: Stack) -> World:
+    api = Api(stack)
+    admin, operator = api.admin_token(), api.operator_token()
+    school = api.create_org(
+        admin,
+        name=unique_name("平凉市矩阵测试医院"),
+        kind="state_unit",
+        unit_type="hospital",
+        level="city",
+        division_code="620800",
+    )
+    county = api.create_org(
+        admin,
+        name=unique_name("崆峒区职称改革工作领导小组办公室"),
+        kind="title_office",
+        level="county",
+        division_code="620802",
+    )
+    org_admins = {"unit": api.org_admin_token(school), "office": admin, "county": api.org_admin_token(county)}
+    tokens: dict[str, str | None] = {"system_admin": admin, "service": api.service_token(), "anonymous": None}
+    for place, org_admin in org_admins.items():
+        for role in BUSINESS:
+            created = api.create_business_admin(org_admin, f"矩阵{BUSINESS.index(role)}号", [role])
+            tokens[f"{role}@{place}"] = api.login(created["username"], created["password"])
+    clerk = tokens["applicant_management@unit"] or ""
+    people = []
+    for name in ("甲", "乙", "丙"):
+        registered = api.register_applicant(clerk, f"矩阵申报人{name}", random_id_card())
+        people.append(api.login(registered["username"], registered["password"]))
+    tokens["applicant"] = people[0]
+    expert = api.register_expert(operator, "矩阵专家", [SERIES], "senior")
+    tokens["expert"] = api.login(expert["username"], expert["password"])
+
+    # Applications reach their states through the public API; org-service's facts arrive by events.
+    submitted = [
+        _retry(lambda t=token: api.post(APP, "/api/v1/applications", t, _application()))["id"] for token in people
+    ]
+    own, other, at_office = submitted
+
+    def approve(application_id: str, token: str) -> None:
+        def attempt() -> Any:
+            current = api.get(APP, f"/api/v1/applications/{application_id}", token).json()
+            body = {"decision": "approve", "opinion": "同意", "expected_version": current["version"]}
+            return api.post(APP, f"/api/v1/applications/{application_id}/decisions", token, body)
+
+        _retry(attempt)
+
+    for application_id in (own, at_office):
+        approve(application_id, tokens["unit_review@unit"] or "")
+    approve(own, tokens["title_office_review@office"] or "")
+    upload = api.http.post(
+        api.url(APP, f"/api/v1/applications/{own}/attachments"),
+        files={"file": ("证书.pdf", PDF, "application/pdf")},
+        headers=bearer(people[0]),
+    )
+    assert upload.status_code == 201, upload.text
+    pushed = _retry(
+        lambda: api.post(
+            APP,
+            "/api/v1/pushes",
+            tokens["push@office"] or "",
+            {"year": YEAR, "series": SERIES, "level": "intermediate", "application_ids": [own]},
+        )
+    )
+    field = f"矩阵领域{secrets.token_hex(3)}"
+    r = api.http.put(
+        api.url(APP, "/api/v1/registries/bridged_fields/entries"), json={"field": field}, headers=bearer(operator)
+    )
+    assert r.status_code == 200, r.text
+    return World(
+        tokens=tokens,
+        own=own,
+        other=other,
+        at_office=at_office,
+        attachment=upload.json()["attachment_id"],
+        push=pushed["id"],
+        bridged_field=field,
+    )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    route: str  # the route as FastAPI declares it
+    allowed: frozenset[str]
+    target: str | None = None  # the application the path names: own, other or at_office
+    params: tuple[tuple[str, str], ...] = ()  # other path parameters
+    json: Callable[[World], Any] | None = None
+    files: Callable[[], dict[str, Any]] | None = None
+    data: dict[str, str] | None = None
+
+
+def _text_file() -> dict[str, Any]:
+    # Neither PDF, JPEG nor PNG: an allowed upload is refused on its merits (422), nothing is stored.
+    return {"file": ("说明.txt", "这不是附件".encode(), "text/plain")}
+
+
+def _bad_csv() -> dict[str, Any]:
+    return {"file": ("list.csv", "甲,乙\n1,2\n".encode(), "text/csv")}
+
+
+def _duplicate_schedule(_: World) -> dict[str, Any]:
+    entry = {"series": SERIES, "push_month": 12}
+    return {"series": [entry, entry]}  # refused (422 schedule_duplicate_series) once the caller may publish
+
+
+UNIT_OF = frozenset({"unit_review@unit", "applicant_management@unit"})
+ENDPOINTS = [
+    # -- applications --------------------------------------------------------------------------------
+    Endpoint(
+        "POST", "/api/v1/applications", frozenset({"applicant"}), json=lambda w: _application(submit=False)
+    ),  # a draft: the applicant's alone
+    Endpoint("GET", "/api/v1/applications", AUTHENTICATED),  # each sees their own scope: the test below
+    Endpoint("GET", "/api/v1/applications/counts", AUTHENTICATED),
+    Endpoint("GET", "/api/v1/applications/{application_id}", READERS, "own"),
+    Endpoint("GET", "/api/v1/applications/{application_id}/eligibility", READERS, "own"),
+    Endpoint("GET", "/api/v1/applications/{application_id}/attachments", READERS, "own"),
+    Endpoint(
+        "GET",
+        "/api/v1/applications/{application_id}/attachments/{attachment_id}",
+        READERS,
+        "own",
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/applications/{application_id}/attachments",
+        READERS - {"service"},
+        "own",
+        files=_text_file,
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/applications/{application_id}/papers/{paper_id}/external-report",
+        UNIT_OF,
+        "own",
+        params=(("paper_id", "p-1"),),
+        files=_text_file,
+        data={"copy_ratio": "0.1", "provider": "中国知网", "report_number": "TMLC-1", "attested": "true"},
+    ),
+    # Only the unit of the current step records its publicity and decides (NAT-5, NAT-7): stale versions.
+    Endpoint(
+        "POST",
+        "/api/v1/applications/{application_id}/publicity",
+        frozenset({"unit_review@unit"}),
+        "other",
+        json=lambda w: {"expected_version": 999},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/applications/{application_id}/decisions",
+        frozenset({"unit_review@unit"}),
+        "other",
+        json=lambda w: {"decision": "approve", "opinion": "同意", "expected_version": 999},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/applications/{application_id}/decisions",
+        frozenset({"title_office_review@office"}),
+        "at_office",
+        json=lambda w: {"decision": "approve", "opinion": "同意", "expected_version": 999},
+    ),
+    # The applicant's own commands, on an application already pushed: 409 for the applicant.
+    Endpoint(
+        "PUT", "/api/v1/applications/{application_id}", frozenset({"applicant"}), "own", json=lambda w: _application()
+    ),
+    Endpoint("POST", "/api/v1/applications/{application_id}/submit", frozenset({"applicant"}), "own"),
+    Endpoint(
+        "POST",
+        "/api/v1/applications/{application_id}/withdraw",
+        frozenset({"applicant"}),
+        "own",
+        json=lambda w: {"reason": "矩阵测试"},
+    ),
+    # -- pushes: a title office, of applications in its subtree (the colleague's is not yet approved: 409)
+    Endpoint(
+        "POST",
+        "/api/v1/pushes",
+        frozenset({"push@office"}),
+        json=lambda w: {"year": YEAR, "series": SERIES, "level": "intermediate", "application_ids": [w.other]},
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/pushes/{push_id}/roster.xlsx",
+        frozenset(f"{role}@office" for role in BUSINESS),
+    ),
+    # -- registries: read by everyone signed in (the blacklist by offices and auditors), kept by the city office
+    Endpoint("GET", "/api/v1/registries", AUTHENTICATED),
+    Endpoint("GET", "/api/v1/registries/{name}", AUTHENTICATED, params=(("name", "journals"),)),
+    Endpoint("GET", "/api/v1/registries/{name}", BLACKLIST_READERS, params=(("name", "blacklist"),)),
+    Endpoint("GET", "/api/v1/registries/{name}/export", AUTHENTICATED, params=(("name", "journals"),)),
+    Endpoint("GET", "/api/v1/registries/{name}/export", BLACKLIST_READERS, params=(("name", "blacklist"),)),
+    Endpoint(
+        "PUT",
+        "/api/v1/registries/{name}/entries",
+        frozenset({"title_office_review@office"}),
+        params=(("name", "bridged_fields"),),
+        json=lambda w: {"field": ""},
+    ),
+    Endpoint(
+        "DELETE",
+        "/api/v1/registries/{name}/entries/{key}",
+        frozenset({"title_office_review@office"}),
+        params=(("name", "bridged_fields"),),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/registries/{name}/import",
+        frozenset({"title_office_review@office"}),
+        params=(("name", "bridged_fields"),),
+        files=_bad_csv,
+        data={"mode": "merge"},
+    ),
+    # -- schedules: published by the city office (a far year, refused on its merits), exported by anyone signed in
+    Endpoint(
+        "PUT",
+        "/api/v1/schedules/{year}",
+        frozenset({"title_office_review@office"}),
+        params=(("year", "2099"),),
+        json=_duplicate_schedule,
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/schedules/{year}/import",
+        frozenset({"title_office_review@office"}),
+        params=(("year", "2099"),),
+        files=_bad_csv,
+    ),
+    Endpoint("GET", "/api/v1/schedules/{year}/export", AUTHENTICATED, params=(("year", str(YEAR)),)),
+    Endpoint("GET", "/api/v1/events", frozenset({"service"})),
+]
+# Open by design: the push schedule of a year is public (forms and reminders read it before login).
+PUBLIC = {("GET", "/api/v1/schedules/{year}")}
+
+
+def test_every_endpoint_is_in_the_matrix() -> None:
+    declared = {
+        (method, route.path)
+        for router in (applications.router, pushes.router, registries.router, schedules.router, feed_router())
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    assert declared - {(e.method, e.route) for e in ENDPOINTS} - PUBLIC == set()
+
+
+def _cases() -> list[tuple[Endpoint, str, str]]:
+    """The applicant calls each application endpoint twice: with their own and a colleague's application."""
+    cases = []
+    for e in ENDPOINTS:
+        for caller in CALLERS:
+            if caller == "applicant" and e.target:
+                cases += [(e, caller, "own"), (e, caller, "colleague's")]
+            else:
+                cases.append((e, caller, e.target or ""))
+    return cases
+
+
+def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
+    target = {"own": world.own, "other": world.other, "at_office": world.at_office}
+    path = endpoint.route
+    if endpoint.target:
+        application = endpoint.target
+        if caller == "applicant":
+            application = "own" if whose == "own" else "other"  # a colleague's: the one at the unit's step
+        path = path.replace("{application_id}", target[application])
+    params = {
+        "attachment_id": world.attachment,
+        "push_id": world.push,
+        "key": world.bridged_field,
+        **dict(endpoint.params),
+    }
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "caller", "whose"),
+    _cases(),
+    ids=[
+        f"{e.method} {e.route} {dict(e.params).get('name', '')} {e.target or ''} {c} {w}".replace("  ", " ").strip()
+        for e, c, w in _cases()
+    ],
+)
+def test_authorization(stack: Stack, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
+    api = Api(stack)
+    token = world.tokens[caller]
+    headers = bearer(token) if token else {}
+    r = api.http.request(
+        endpoint.method,
+        api.url(APP, _path(endpoint, world, caller, whose)),
+        json=endpoint.json(world) if endpoint.json else None,
+        files=endpoint.files() if endpoint.files else None,
+        data=endpoint.data,
+        headers=headers,
+    )
+    allowed = caller in endpoint.allowed and whose != "colleague's"
+    if allowed:
+        assert r.status_code not in (401, 403, 404), r.text
+        assert r.status_code < 500, r.text
+    else:
+        assert r.status_code in ({401} if caller == "anonymous" else {403, 404}), r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("caller", sorted(AUTHENTICATED))
+def test_the_list_shows_only_the_callers_scope(stack: Stack, world: World, caller: str) -> None:
+    api = Api(stack)
+    seen: set[str] = set()
+    offset = 0
+    while True:
+        page = api.get(APP, "/api/v1/applications", world.tokens[caller] or "", limit=500, offset=offset)
+        assert page.status_code == 200, page.text
+        seen |= {a["id"] for a in page.json()["items"]}
+        if len(page.json()["items"]) < 500:
+            break
+        offset += 500
+    inside = caller == "service" or caller.endswith(("@unit", "@office"))
+    assert (world.other in seen) == inside, "the list shows an application outside the caller's scope"
+    assert (world.own in seen) == (inside or caller == "applicant")
+
+
+def test_a_draft_is_the_applicants_alone(stack: Stack, world: World) -> None:
+    """Not even the unit's reviewers or a service see a draft: for them it does not exist."""
+    api = Api(stack)
+    draft = api.post(APP, "/api/v1/applications", world.tokens["applicant"] or "", _application(submit=False))
+    assert draft.status_code == 201, draft.text
+    for caller in ("unit_review@unit", "title_office_review@office", "service"):
+        r = api.get(APP, f"/api/v1/applications/{draft.json()['id']}", world.tokens[caller] or "")
+        assert r.status_code == 404, r.text
