@@ -51,7 +51,16 @@ AUTHENTICATED = frozenset(c for c in CALLERS if c != "anonymous")
 # Every business role of the school and of the city office sees the school's applications (REVIEWING_ROLES).
 READERS = frozenset({*(f"{role}@{place}" for role in BUSINESS for place in ("unit", "office")), "applicant", "service"})
 BLACKLIST_READERS = frozenset(
-    {*(f"{role}@{place}" for role in ("title_office_review", "auditor", "push") for place in PLACES), "service"}
+    # Those roles held at a title office (the city office, a county office): not the same roles at a unit.
+    {
+        *(
+            f"{role}@{place}"
+            for role in ("title_office_review", "auditor", "push")
+            for place in PLACES
+            if place != "unit"
+        ),
+        "service",
+    }
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

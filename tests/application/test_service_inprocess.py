@@ -54,6 +54,7 @@ class Harness:
             "kind": "user",
             "org_id": org["org_id"] if org else None,
             "org_path": org["path"] if org else "",
+            "org_kind": org.get("kind", "") if org else "",
             "roles": roles,
             "name": name,
             "typ": "access",
@@ -98,7 +99,7 @@ class Harness:
             "path": path,
         }
         await self.feed("org-service", "OrganizationCreated", payload)
-        return {"org_id": org_id, "path": path}
+        return {"org_id": org_id, "path": path, "kind": kind}
 
     async def stream(self, application_id: str) -> list[str]:
         async with self.runtime.db.read() as conn:

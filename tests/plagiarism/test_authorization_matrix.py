@@ -54,7 +54,11 @@ CHECK_READERS = frozenset(
     {*(f"{role}@{place}" for role in CHECK_READING_ROLES for place in ("unit", "office")), "applicant", "service"}
 )
 CORPUS_EDITORS = frozenset(
-    {*(f"{role}@{place}" for role in ("auditor", "title_office_review") for place in PLACES), "service"}
+    # Those roles held at a title office (the city office, a county office): not the same roles at a unit.
+    {
+        *(f"{role}@{place}" for role in ("auditor", "title_office_review") for place in PLACES if place != "unit"),
+        "service",
+    }
 )
 PROSE = (
     "笔者在崆峒区一所乡镇卫生院从事临床工作多年，近年来尝试改进慢性病患者的随访方式。"

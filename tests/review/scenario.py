@@ -28,6 +28,9 @@ class Scenario:
     api: Api
     unit_token: str = ""
     experts: list[Expert] = field(default_factory=list)
+    # A year of its own: a session takes every pushed candidate of its series, level and year, so
+    # scenarios running one after another must not pick up each other's (pushing early is allowed).
+    year: int = field(default_factory=lambda: YEAR + 1 + secrets.randbelow(70))
 
     @classmethod
     def build(cls, api: Api) -> Scenario:
@@ -58,7 +61,7 @@ class Scenario:
         for _ in range(count):
             person = api.register_applicant(self.unit_token, f"李{secrets.token_hex(2)}", random_id_card())
             token = api.login(person["username"], person["password"])
-            body = {"year": YEAR, "series": SERIES, "specialty": "临床医学", "level": level, "papers": []}
+            body = {"year": self.year, "series": SERIES, "specialty": "临床医学", "level": level, "papers": []}
             submitted = _retry(
                 lambda token=token, body=body: api.post("application-service", "/api/v1/applications", token, body)
             )
@@ -66,7 +69,7 @@ class Scenario:
         for application_id in ids:
             self._approve(application_id, self.unit_token)
             self._approve(application_id, api.operator_token())
-        push = {"year": YEAR, "series": SERIES, "level": level, "application_ids": ids}
+        push = {"year": self.year, "series": SERIES, "level": level, "application_ids": ids}
         _retry(lambda: api.post("application-service", "/api/v1/pushes", api.operator_token(), push))
         return ids
 
@@ -95,7 +98,7 @@ class Scenario:
         return _retry(lambda: self.review("POST", "/api/v1/committees", self.api.operator_token(), body), status=201)
 
     def open_session(self, committee_id: str, candidates: list[str], **params: Any) -> dict[str, Any]:
-        body = {"year": YEAR, **params}
+        body = {"year": self.year, **params}
 
         def attempt() -> httpx.Response | None:
             r = self.review("POST", f"/api/v1/committees/{committee_id}/sessions", self.api.operator_token(), body)

@@ -18,7 +18,7 @@ from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import Api, unique_name
 from tests.harness import Stack
-from tests.review.scenario import SERIES, YEAR, Scenario
+from tests.review.scenario import SERIES, Scenario
 
 pytestmark = pytest.mark.stack
 
@@ -42,6 +42,7 @@ class World:
     session_id: str
     candidate: str
     experts: list[str]
+    year: int
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,7 @@ def world(stack: Stack) -> World:
         session_id=session["session_id"],
         candidate=candidate,
         experts=[e.account_id for e in experts],
+        year=sc.year,
     )
 
 
@@ -112,7 +114,7 @@ ENDPOINTS = [
         "POST",
         "/api/v1/committees/{committee_id}/sessions",
         frozenset({"secretary"}),
-        lambda w: {"year": YEAR, "publicity_seconds": 5},
+        lambda w: {"year": w.year, "publicity_seconds": 5},
     ),
     Endpoint("GET", "/api/v1/sessions/{session_id}", frozenset({"secretary", "member", "service"})),
     Endpoint(

@@ -133,7 +133,7 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
     closed = wait_for(lambda: (s := scenario.session(sid))["status"] == "closed" and s, timeout=30, what="closed")
     numbers = {d["application_id"]: d["number"] for d in closed["documents"]}
     assert set(numbers) == {a1, a3} and len(set(numbers.values())) == 2
-    assert all(n.startswith("平人社职称〔2026〕") and n.endswith("号") for n in numbers.values())
+    assert all(n.startswith(f"平人社职称〔{scenario.year}〕") and n.endswith("号") for n in numbers.values())
 
 
 def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_nat1(

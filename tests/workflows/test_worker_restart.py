@@ -49,5 +49,5 @@ def test_worker_killed_during_publicity_resumes_and_issues_each_document_exactly
             "GET", f"/api/v1/documents?application_id={application_id}", scenario.api.operator_token()
         ).json()
         assert len(docs) == 1, docs  # exactly once
-        assert docs[0]["number"].startswith("平人社职称〔2026〕")
+        assert docs[0]["number"].startswith(f"平人社职称〔{scenario.year}〕")
         assert docs[0]["issued_at"] >= ends_at

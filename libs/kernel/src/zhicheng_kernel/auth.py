@@ -31,6 +31,7 @@ class Principal:
     roles: frozenset[str]
     display_name: str = ""
     must_change_password: bool = False
+    org_kind: str = ""  # the kind of the caller's organization, e.g. "title_office"
 
     def has(self, *roles: Role) -> bool:
         return any(r.value in self.roles for r in roles)
@@ -50,6 +51,7 @@ class Principal:
             roles=frozenset(claims.get("roles", [])),
             display_name=str(claims.get("name", "")),
             must_change_password=bool(claims.get("pwc", False)),
+            org_kind=str(claims.get("org_kind", "")),
         )
 
 

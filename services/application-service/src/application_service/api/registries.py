@@ -29,8 +29,10 @@ async def maintainer(principal: Principal, ctx: ContextDep) -> None:
 
 
 def _may_read(principal: Principal, name: str) -> None:
-    if name == "blacklist" and principal.kind != "service" and not principal.has(*BLACKLIST_READERS):
-        raise Forbidden("role_required", "科研诚信黑名单仅职改办和审计人员可以查看。")
+    if name != "blacklist" or principal.kind == "service":
+        return
+    if not principal.has(*BLACKLIST_READERS) or principal.org_kind != "title_office":
+        raise Forbidden("role_required", "科研诚信黑名单仅职改办的审核、推送和审计人员可以查看。")
 
 
 def attachment(content: bytes, media_type: str, filename: str) -> Response:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from zhicheng_kernel.auth import Principal, require_role
+from zhicheng_kernel.errors import Forbidden
 from zhicheng_kernel.roles import Role
 
 from ..context import Context
@@ -32,3 +33,5 @@ def require_corpus_editor(principal: Principal) -> None:
     """The corpus is kept by the 职改办 reviewers and auditors, or fed by an internal service."""
     if principal.kind != "service":
         require_role(principal, *CORPUS_EDITORS)
+        if principal.org_kind != "title_office":
+            raise Forbidden("title_office_only", "比对库由职称改革办公室维护。")
