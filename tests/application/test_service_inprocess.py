@@ -453,6 +453,38 @@ async def test_committee_outcomes_become_application_decided(svc: Harness, tree:
     assert b["status"] == "not_passed"
 
 
+async def test_the_applicant_follows_the_committee_stages_until_the_outcome(svc: Harness, tree: Tree) -> None:
+    """pushed → in committee review (CommitteeSessionOpened) → in results publicity (ResultsPublished) →
+    titled; a stage learnt after the outcome (another partition, a catch-up) changes nothing."""
+    app = await office_approved(svc, tree)
+    assert (await push(svc, tree, [app["id"]])).status_code == 201
+    token = reader(svc, tree)
+
+    async def status() -> str:
+        return str((await svc.client.get(f"/api/v1/applications/{app['id']}", headers=auth(token))).json()["status"])
+
+    opened = {"session_id": "s2", "committee_id": "c", "application_ids": [app["id"]], "expert_ids": []}
+    await svc.feed("review-service", "CommitteeSessionOpened", opened)
+    assert await status() == "in_committee_review"
+    published = {
+        "session_id": "s2",
+        "publicity_ends_at": "2026-12-20T00:00:00+08:00",
+        "passed_application_ids": [app["id"]],
+    }
+    await svc.feed("review-service", "ResultsPublished", published)
+    assert await status() == "in_results_publicity"
+    issued = {
+        "document_id": "d2",
+        "number": "平人社职称〔2026〕00009号",
+        "session_id": "s2",
+        "application_id": app["id"],
+    }
+    await svc.feed("review-service", "QualificationDocumentIssued", issued)
+    assert await status() == "titled"
+    await svc.feed("review-service", "ResultsPublished", published | {"session_id": "s3"})
+    assert await status() == "titled"
+
+
 async def test_schedule_is_published_for_any_year(svc: Harness) -> None:
     """SCHED-4: the 2021 schedule is served for 2026 too."""
     r = await svc.client.get("/api/v1/schedules/2026")

@@ -83,6 +83,8 @@ def create_app(
                         "QualificationDocumentIssued": with_store(reactions.record_document_issued),
                         "VotesTallied": with_store(reactions.record_votes_tallied),
                         "ComplaintResolved": with_store(reactions.record_complaint_resolved),
+                        "CommitteeSessionOpened": with_store(reactions.record_session_opened),
+                        "ResultsPublished": with_store(reactions.record_results_published),
                     },
                 ),
             ],

@@ -194,6 +194,10 @@ class Application:
         elif event_type == ev.APPLICATION_PUSHED:
             self.status = "pushed"
             self.push_id = payload["push_id"]
+        elif event_type == ev.COMMITTEE_REVIEW_STARTED:
+            self.status = "in_committee_review"
+        elif event_type == ev.RESULTS_PUBLICITY_STARTED:
+            self.status = "in_results_publicity"
         elif event_type == ev.APPLICATION_DECIDED:
             self.status = payload["outcome"]
             self.outcome = payload["outcome"]
@@ -319,6 +323,25 @@ class Application:
                 org_path=s["org_path"],
                 county_code=s["county_code"],
                 annotations=list(annotations),
+            )
+        ]
+
+    def committee_review_started(self, session_id: str) -> list[NewEvent]:
+        """review-service opened the committee session that reviews this application."""
+        if not self.exists or self.outcome is not None or self.status != "pushed":
+            return []
+        return [ev.event(ev.COMMITTEE_REVIEW_STARTED, application_id=self.id, session_id=session_id)]
+
+    def results_publicity_started(self, session_id: str, publicity_ends_at: str | None) -> list[NewEvent]:
+        """The committee passed it and its results are in publicity; the outcome follows (or came first)."""
+        if not self.exists or self.outcome is not None or self.status not in ("pushed", "in_committee_review"):
+            return []
+        return [
+            ev.event(
+                ev.RESULTS_PUBLICITY_STARTED,
+                application_id=self.id,
+                session_id=session_id,
+                publicity_ends_at=publicity_ends_at,
             )
         ]
 

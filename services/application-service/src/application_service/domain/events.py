@@ -27,6 +27,8 @@ ELIGIBILITY_ASSESSED = "EligibilityAssessed"
 PUBLICITY_STARTED = "PublicityStarted"
 ATTACHMENT_ADDED = "AttachmentAdded"
 EXTERNAL_REPORT_UPLOADED = "ExternalReportUploaded"
+COMMITTEE_REVIEW_STARTED = "CommitteeReviewStarted"
+RESULTS_PUBLICITY_STARTED = "ResultsPublicityStarted"
 # Registries the city office maintains (stream type `registry`, one stream per registry).
 REGISTRY = "registry"
 REGISTRY_ENTRIES_IMPORTED = "RegistryEntriesImported"

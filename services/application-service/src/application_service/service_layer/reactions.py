@@ -99,6 +99,29 @@ async def record_complaint_resolved(store: EventStore, conn: AsyncConnection, ev
         )
 
 
+async def record_session_opened(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """review-service's CommitteeSessionOpened → CommitteeReviewStarted for each application it reviews."""
+    session_id = str(event.payload.get("session_id"))
+    for application_id in event.payload.get("application_ids", []):
+        await _append_with_retry(
+            conn, store, str(application_id), lambda app: app.committee_review_started(session_id), event
+        )
+
+
+async def record_results_published(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """review-service's ResultsPublished → ResultsPublicityStarted for each application that passed."""
+    session_id = str(event.payload.get("session_id"))
+    ends_at = event.payload.get("publicity_ends_at")
+    for application_id in event.payload.get("passed_application_ids", []):
+        await _append_with_retry(
+            conn,
+            store,
+            str(application_id),
+            lambda app: app.results_publicity_started(session_id, str(ends_at) if ends_at else None),
+            event,
+        )
+
+
 async def record_votes_tallied(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's VotesTallied: every candidate that did not pass → ApplicationDecided (not_passed)."""
     for result in event.payload.get("results", []):
