@@ -134,3 +134,53 @@ def random_id_card(prefix: str = "620802") -> str:
     n = secrets.randbelow(14_000 * 1000)
     birth = date(1960, 1, 1) + timedelta(days=n % 14_000)
     return id_card_with_check(f"{prefix}{birth:%Y%m%d}{n // 14_000:03d}")
+
+
+BUSINESS_ROLES = [
+    "applicant_management",
+    "unit_review",
+    "department_review",
+    "title_office_review",
+    "push",
+    "committee_secretary",
+    "auditor",
+]
+
+
+def callers_at_three_places(
+    api: Api, tag: str, county: tuple[str, str], *, applicants: int, series: str
+) -> tuple[dict[str, str | None], list[str]]:
+    """The callers of an authorization matrix: every business role at a hospital under the city office
+    ("role@unit"), at the city office above it ("role@office") and at a county office beside it
+    ("role@county"); the city's system administrator, a service, no token ("anonymous"), an expert, and
+    applicants of the hospital ("applicant" is the first). Returns the tokens and the applicants' tokens."""
+    admin = api.admin_token()
+    unit = api.create_org(
+        admin,
+        name=unique_name(f"平凉市{tag}医院"),
+        kind="state_unit",
+        unit_type="hospital",
+        level="city",
+        division_code="620800",
+    )
+    office = api.create_org(
+        admin,
+        name=unique_name(f"{county[0]}职称改革工作领导小组办公室"),
+        kind="title_office",
+        level="county",
+        division_code=county[1],
+    )
+    org_admins = {"unit": api.org_admin_token(unit), "office": admin, "county": api.org_admin_token(office)}
+    tokens: dict[str, str | None] = {"system_admin": admin, "service": api.service_token(), "anonymous": None}
+    for place, org_admin in org_admins.items():
+        for number, role in enumerate(BUSINESS_ROLES):
+            created = api.create_business_admin(org_admin, f"{tag}{number}号", [role])
+            tokens[f"{role}@{place}"] = api.login(created["username"], created["password"])
+    people = []
+    for name in "甲乙丙丁"[:applicants]:
+        registered = api.register_applicant(tokens["applicant_management@unit"] or "", f"{tag}{name}", random_id_card())
+        people.append(api.login(registered["username"], registered["password"]))
+    tokens["applicant"] = people[0]
+    expert = api.register_expert(api.operator_token(), f"{tag}专家", [series], "senior")
+    tokens["expert"] = api.login(expert["username"], expert["password"])
+    return tokens, people

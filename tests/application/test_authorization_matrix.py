@@ -22,22 +22,14 @@ from application_service.api import applications, pushes, registries, schedules
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.api_client import BUSINESS_ROLES, Api, bearer, callers_at_three_places
 from tests.harness import Stack
 from tests.review.scenario import SERIES, YEAR, _retry
 
 pytestmark = pytest.mark.stack
 
 APP = "application-service"
-BUSINESS = [
-    "applicant_management",
-    "unit_review",
-    "department_review",
-    "title_office_review",
-    "push",
-    "committee_secretary",
-    "auditor",
-]
+BUSINESS = BUSINESS_ROLES
 PLACES = ("unit", "office", "county")  # the applicant's school, the city office above it, a county office beside
 CALLERS = [
     "system_admin",
@@ -90,36 +82,8 @@ def _application(papers: list[dict[str, Any]] | None = None, **extra: Any) -> di
 @pytest.fixture(scope="module")
 def world(stack: Stack) -> World:
     api = Api(stack)
-    admin, operator = api.admin_token(), api.operator_token()
-    school = api.create_org(
-        admin,
-        name=unique_name("平凉市矩阵测试医院"),
-        kind="state_unit",
-        unit_type="hospital",
-        level="city",
-        division_code="620800",
-    )
-    county = api.create_org(
-        admin,
-        name=unique_name("崆峒区职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620802",
-    )
-    org_admins = {"unit": api.org_admin_token(school), "office": admin, "county": api.org_admin_token(county)}
-    tokens: dict[str, str | None] = {"system_admin": admin, "service": api.service_token(), "anonymous": None}
-    for place, org_admin in org_admins.items():
-        for role in BUSINESS:
-            created = api.create_business_admin(org_admin, f"矩阵{BUSINESS.index(role)}号", [role])
-            tokens[f"{role}@{place}"] = api.login(created["username"], created["password"])
-    clerk = tokens["applicant_management@unit"] or ""
-    people = []
-    for name in ("甲", "乙", "丙"):
-        registered = api.register_applicant(clerk, f"矩阵申报人{name}", random_id_card())
-        people.append(api.login(registered["username"], registered["password"]))
-    tokens["applicant"] = people[0]
-    expert = api.register_expert(operator, "矩阵专家", [SERIES], "senior")
-    tokens["expert"] = api.login(expert["username"], expert["password"])
+    operator = api.operator_token()
+    tokens, people = callers_at_three_places(api, "矩阵", ("崆峒区", "620802"), applicants=3, series=SERIES)
 
     # Applications reach their states through the public API; org-service's facts arrive by events.
     submitted = [

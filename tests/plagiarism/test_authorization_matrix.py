@@ -23,22 +23,14 @@ from fastapi.routing import APIRoute
 from plagiarism_service.api import checks, corpus
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.api_client import BUSINESS_ROLES, Api, bearer, callers_at_three_places
 from tests.harness import Stack
 from tests.review.scenario import SERIES, YEAR, _retry
 
 pytestmark = pytest.mark.stack
 
 SERVICE = "plagiarism-service"
-BUSINESS = [
-    "applicant_management",
-    "unit_review",
-    "department_review",
-    "title_office_review",
-    "push",
-    "committee_secretary",
-    "auditor",
-]
+BUSINESS = BUSINESS_ROLES
 PLACES = ("unit", "office", "county")
 CALLERS = [
     "system_admin",
@@ -79,35 +71,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(stack: Stack) -> World:
     api = Api(stack)
-    admin = api.admin_token()
-    unit = api.create_org(
-        admin,
-        name=unique_name("平凉市查重矩阵医院"),
-        kind="state_unit",
-        unit_type="hospital",
-        level="city",
-        division_code="620800",
-    )
-    county = api.create_org(
-        admin,
-        name=unique_name("静宁县职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620826",
-    )
-    org_admins = {"unit": api.org_admin_token(unit), "office": admin, "county": api.org_admin_token(county)}
-    tokens: dict[str, str | None] = {"system_admin": admin, "service": api.service_token(), "anonymous": None}
-    for place, org_admin in org_admins.items():
-        for role in BUSINESS:
-            created = api.create_business_admin(org_admin, f"查重{BUSINESS.index(role)}号", [role])
-            tokens[f"{role}@{place}"] = api.login(created["username"], created["password"])
-    people = []
-    for name in ("甲", "乙"):
-        registered = api.register_applicant(tokens["applicant_management@unit"] or "", f"查重{name}", random_id_card())
-        people.append(api.login(registered["username"], registered["password"]))
-    tokens["applicant"] = people[0]
-    expert = api.register_expert(api.operator_token(), "查重专家", [SERIES], "senior")
-    tokens["expert"] = api.login(expert["username"], expert["password"])
+    tokens, people = callers_at_three_places(api, "查重", ("静宁县", "620826"), applicants=2, series=SERIES)
 
     def api_check(token: str) -> str:
         r = api.post(SERVICE, "/api/v1/checks", token, {"text": PROSE, "title": "随访", "journal_level": "core"})
