@@ -411,12 +411,15 @@ def test_push_refuses_an_application_not_yet_office_approved() -> None:
 
 
 def test_sched1_fake_now_is_honoured_outside_production_only() -> None:
-    """SCHED-1 tests need a clock they can set; ZC_FAKE_NOW never applies in production."""
-    from application_service.adapters.clock import FixedClock, SystemClock
-    from application_service.settings import ApplicationSettings, clock_from
+    """SCHED-1 tests need a clock they can set; a production process refuses ZC_FAKE_NOW at start."""
+    from application_service.settings import ApplicationSettings
+    from pydantic import ValidationError
+    from zhicheng_kernel.clock import FixedClock, SystemClock
+    from zhicheng_kernel.service import clock_from
 
     at = datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI)
     clock = clock_from(ApplicationSettings(environment="test", fake_now=at))
     assert isinstance(clock, FixedClock) and clock.now() == at
-    production = ApplicationSettings(environment="production", fake_now=at, service_client_secret="s")
-    assert isinstance(clock_from(production), SystemClock)
+    with pytest.raises(ValidationError, match="ZC_FAKE_NOW"):
+        ApplicationSettings(environment="production", fake_now=at, service_client_secret="s")
+    assert isinstance(clock_from(ApplicationSettings(environment="test")), SystemClock)

@@ -19,7 +19,10 @@ from plagiarism_service.seed_corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_
 from plagiarism_service.service_layer import corpus
 from plagiarism_service.service_layer.checks import check_id_for_request
 from sqlalchemy import func, select
+from zhicheng_kernel.calendar import ChinaCalendar
+from zhicheng_kernel.clock import SystemClock
 from zhicheng_kernel.consumer import EventConsumer
+from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope
 from zhicheng_kernel.eventstore import EventStore
@@ -48,12 +51,16 @@ async def ctx(servers: Servers, tmp_path: Path) -> AsyncIterator[Context]:
     await upgrade(url, MIGRATIONS_DIR)
     db = Database(url)
     runtime = ServiceRuntime(
-        name=SERVICE_NAME,
-        settings=ServiceSettings(database_url=url),
-        db=db,
-        store=EventStore(SERVICE_NAME),
-        credentials=None,  # type: ignore[arg-type]  # not used: no peer is called
-        verifier=None,  # type: ignore[arg-type]
+        context=ServiceContext(
+            name=SERVICE_NAME,
+            settings=ServiceSettings(database_url=url),
+            db=db,
+            store=EventStore(SERVICE_NAME),
+            clock=SystemClock(),
+            calendar=ChinaCalendar(),
+            credentials=None,  # type: ignore[arg-type]  # not used: no peer is called
+            verifier=None,  # type: ignore[arg-type]
+        ),
         relay=None,  # type: ignore[arg-type]
     )
     context = Context(index=SharedIndex(directory=tmp_path / "index"))

@@ -42,8 +42,12 @@ class Ports:
 
     @classmethod
     def for_tests(cls, environ: Mapping[str, str] | None = None) -> Ports:
-        """Test ports (25xxx), each overridable by ZC_TEST_<NAME>_PORT."""
-        return cls._build("ZC_TEST_", _TEST_OFFSET, os.environ if environ is None else environ)
+        """Test ports (25xxx), each overridable by ZC_TEST_<NAME>_PORT; ZC_TEST_PORT_OFFSET moves the
+        whole layout (e.g. 3000 for 27xxx) so that two sessions can run side by side."""
+        env = os.environ if environ is None else environ
+        raw = env.get("ZC_TEST_PORT_OFFSET")
+        offset = _parse_offset(raw) if raw else _TEST_OFFSET
+        return cls._build("ZC_TEST_", offset, env)
 
     @classmethod
     def for_bench(cls, environ: Mapping[str, str] | None = None) -> Ports:
@@ -61,6 +65,16 @@ class Ports:
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _parse_offset(raw: str) -> int:
+    try:
+        offset = int(raw)
+    except ValueError:
+        raise ValueError(f"ZC_TEST_PORT_OFFSET must be a number, got {raw!r}") from None
+    if not 0 <= offset <= 8000:
+        raise ValueError(f"ZC_TEST_PORT_OFFSET must lie in 0..8000 (ports below 32768), got {offset}")
+    return offset
 
 
 def _parse_port(variable: str, raw: str) -> int:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
@@ -29,7 +30,8 @@ from .tables import consumer_watermarks, processed_events
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncConnection, EventEnvelope], Awaitable[None]]
+# A handler receives the service's context (see context.py), the transaction and the event.
+Handler = Callable[[Any, AsyncConnection, EventEnvelope], Awaitable[None]]
 
 
 @dataclass
@@ -53,8 +55,10 @@ class EventConsumer:
         catchup_interval: float = 2.0,
         session_timeout_ms: int = 6000,
         heartbeat_interval_ms: int = 1000,
+        context: Any = None,
     ) -> None:
         self.name = name
+        self.context = context
         self.db = db
         self.subscriptions = {s.source: s for s in subscriptions}
         self.bootstrap = bootstrap
@@ -87,7 +91,10 @@ class EventConsumer:
                 return False
             handler = sub.handlers.get(event.event_type)
             if handler is not None:
-                await handler(conn, event)
+                if self.context is None:  # transitional: handlers of services without a typed context
+                    await handler(conn, event)  # type: ignore[call-arg, arg-type]
+                else:
+                    await handler(self.context, conn, event)
             if event.position == watermark + 1:
                 await self._advance_watermark(conn, event.source, watermark)
         self.applied.set()

@@ -1,4 +1,8 @@
-"""Errors as values at the domain edge; the API layer turns them into problem+json once."""
+"""Errors as values at the domain edge; the API layer turns them into problem+json once.
+
+A refusal a rule causes names the rule (`rule="POL-PA-4"`): it is carried in the problem body's
+stable `rule` field, so a client and a reader of the logs know which rule said no.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ class DomainError(Exception):
         *,
         field: str | None = None,
         status: int | None = None,
+        rule: str | None = None,
         extra: dict[str, object] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
@@ -23,7 +28,16 @@ class DomainError(Exception):
         self.field = field
         if status is not None:
             self.status = status
-        self.extra = extra or {}
+        self.extra = dict(extra or {})
+        if rule is not None:
+            self.extra["rule"] = rule
+        self.rule = self.extra.get("rule")
+
+
+class InvalidInput(DomainError):
+    """What was submitted cannot be accepted as it is (HTTP 422)."""
+
+    status = 422
 
 
 class NotFound(DomainError):
@@ -53,3 +67,8 @@ class ConcurrencyError(Conflict):
         )
         self.stream_id = stream_id
         self.expected_version = expected_version
+
+
+def not_found(what_zh: str, code: str, ident: str, *, field: str | None = None) -> NotFound:
+    """The one not-found refusal: `not_found("评审会议", "session_not_found", id)`."""
+    return NotFound(code, f"未找到该{what_zh}（{ident}）。", field=field)

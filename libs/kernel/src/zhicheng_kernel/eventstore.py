@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .envelope import NO_UPCASTS, EventEnvelope, Metadata, NewEvent, Upcasters
 from .errors import ConcurrencyError
+from .events import DomainEvent, as_new_events
 from .tables import events
 
 # One lock key for all appends of this database: positions are handed out in commit order,
@@ -49,7 +50,7 @@ class EventStore:
         stream_type: str,
         stream_id: str,
         expected_version: int,
-        new_events: Sequence[NewEvent],
+        events_to_append: Sequence[NewEvent | DomainEvent],
         meta: Metadata,
     ) -> list[EventEnvelope]:
         """Append after `expected_version` (0 for a new stream) inside the caller's transaction.
@@ -57,6 +58,7 @@ class EventStore:
         A second writer at the same version gets ConcurrencyError: appends are serialised by the lock,
         and the (stream_id, version) key guards the invariant in the database as well.
         """
+        new_events = as_new_events(events_to_append)
         if not new_events:
             return []
         await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})

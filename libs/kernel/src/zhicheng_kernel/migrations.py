@@ -95,3 +95,16 @@ def create_kernel_tables() -> None:
         sa.Column("position", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("consumer", "source", "position"),
     )
+
+
+def create_command_log_table() -> None:
+    """A revision of each service: the idempotency keys of commands (see unit_of_work.execute)."""
+    op.create_table(
+        "command_log",
+        sa.Column("actor", sa.Text(), nullable=False),
+        sa.Column("idempotency_key", sa.Text(), nullable=False),
+        sa.Column("fingerprint", sa.Text(), nullable=False),
+        sa.Column("response", JSONB(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("actor", "idempotency_key", name="command_log_actor_key"),
+    )

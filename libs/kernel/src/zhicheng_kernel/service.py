@@ -9,13 +9,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
 from .auth import ServiceCredentials, TokenVerifier
+from .calendar import ChinaCalendar
+from .clock import Clock, FixedClock, SystemClock
 from .consumer import EventConsumer, Subscription
+from .context import ServiceContext
 from .database import Database
 from .envelope import NO_UPCASTS, Upcasters
 from .eventstore import EventStore
@@ -36,22 +39,58 @@ class ConsumerSpec:
     subscriptions: list[Subscription]
 
 
-@dataclass
-class ServiceRuntime:
-    """Everything a request handler or a consumer of this service needs, built once at start."""
+C = TypeVar("C", bound=ServiceContext)
 
-    name: str
-    settings: ServiceSettings
-    db: Database
-    store: EventStore
-    credentials: ServiceCredentials
-    verifier: TokenVerifier
+
+@dataclass
+class ServiceRuntime(Generic[C]):
+    """The running service: its context (what routes and handlers use), relay and consumers."""
+
+    context: C
     relay: OutboxRelay
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
+    # Transitional: services not yet moved to a typed context keep their parts here.
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        return self.context.name
 
-Hook = Callable[[ServiceRuntime], Awaitable[None]]
+    @property
+    def settings(self) -> ServiceSettings:
+        return self.context.settings
+
+    @property
+    def db(self) -> Database:
+        return self.context.db
+
+    @property
+    def store(self) -> EventStore:
+        return self.context.store
+
+    @property
+    def credentials(self) -> ServiceCredentials:
+        return self.context.credentials
+
+    @property
+    def verifier(self) -> TokenVerifier:
+        return self.context.verifier
+
+
+# Builds the service's own context from the kernel's parts (nothing is built at import time).
+ContextFactory = Callable[[ServiceContext], Awaitable[C]]
+Hook = Callable[[ServiceRuntime[Any]], Awaitable[None]]
+
+
+async def _kernel_context(base: ServiceContext) -> ServiceContext:
+    return base
+
+
+def clock_from(settings: ServiceSettings) -> Clock:
+    """ZC_FAKE_NOW (ISO 8601 with offset) freezes the clock; production never honours it."""
+    if settings.fake_now is not None and settings.environment != "production":
+        return FixedClock(settings.fake_now)
+    return SystemClock()
 
 
 def create_service_app(
@@ -62,14 +101,18 @@ def create_service_app(
     description: str,
     migrations_dir: Path,
     routers: Sequence[APIRouter],
+    context: ContextFactory[Any] | None = None,
     consumers: Sequence[ConsumerSpec] = (),
     upcasters: Upcasters = NO_UPCASTS,
     verifier: TokenVerifier | None = None,
+    clock: Clock | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
-    background: Sequence[Callable[[ServiceRuntime], Coroutine[Any, Any, None]]] = (),
+    background: Sequence[Callable[[ServiceRuntime[Any]], Coroutine[Any, Any, None]]] = (),
     store_factory: Callable[[str, Upcasters], EventStore] = EventStore,
 ) -> FastAPI:
+    """Migrations, then the service's context, relay, consumers and background jobs, then the API."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade(settings.database_url, migrations_dir)
@@ -78,14 +121,19 @@ def create_service_app(
         credentials = ServiceCredentials(
             f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
         )
-        runtime = ServiceRuntime(
+        base = ServiceContext(
             name=name,
             settings=settings,
             db=db,
             store=store,
+            clock=clock or clock_from(settings),
+            calendar=ChinaCalendar(),
             credentials=credentials,
             verifier=verifier or TokenVerifier(jwks_url=f"{settings.org_url}/.well-known/jwks.json"),
-            relay=OutboxRelay(db, store, settings.kafka_bootstrap),
+        )
+        typed = context is not None
+        runtime = ServiceRuntime(
+            context=await (context or _kernel_context)(base), relay=OutboxRelay(db, store, settings.kafka_bootstrap)
         )
         for spec in consumers:
             feeds = {
@@ -100,9 +148,11 @@ def create_service_app(
                 catchup_interval=settings.catchup_interval_seconds,
                 session_timeout_ms=settings.consumer_session_timeout_ms,
                 heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
+                context=runtime.context if typed else None,
             )
         app.state.runtime = runtime
-        app.state.verifier = runtime.verifier
+        app.state.context = runtime.context
+        app.state.verifier = runtime.context.verifier
         for hook in on_startup:
             await hook(runtime)
         topics = sorted({topic_for(name)} | {topic_for(s.source) for spec in consumers for s in spec.subscriptions})
@@ -141,7 +191,7 @@ def create_service_app(
 
     @app.get("/health", tags=["运维"], summary="健康检查")
     async def health() -> dict[str, Any]:
-        runtime: ServiceRuntime = app.state.runtime
+        runtime: ServiceRuntime[ServiceContext] = app.state.runtime
         async with runtime.db.read() as conn:
             head = await runtime.store.head(conn)
         watermarks = {

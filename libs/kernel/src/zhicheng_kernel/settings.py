@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import model_validator
@@ -30,11 +31,15 @@ class ServiceSettings(BaseSettings):
     catchup_interval_seconds: float = 2.0
     consumer_session_timeout_ms: int = 6000
     consumer_heartbeat_interval_ms: int = 1000
+    # ZC_FAKE_NOW (ISO 8601 with offset) freezes every service's clock; refused in production.
+    fake_now: datetime | None = None
 
     @model_validator(mode="after")
     def _no_missing_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "production" and not self.service_client_secret:
             raise ValueError("ZC_SERVICE_CLIENT_SECRET must be set in production")
+        if self.environment == "production" and self.fake_now is not None:
+            raise ValueError("ZC_FAKE_NOW is refused in production")
         return self
 
     def peer_url(self, service: str) -> str:

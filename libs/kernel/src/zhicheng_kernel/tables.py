@@ -62,3 +62,15 @@ processed_events = Table(
     Column("position", BigInteger, nullable=False),
     PrimaryKeyConstraint("consumer", "source", "position"),
 )
+
+command_log = Table(
+    "command_log",
+    kernel_metadata,
+    # A command sent with an Idempotency-Key acts once: a retry by the same caller gets the first answer.
+    Column("actor", Text, nullable=False),
+    Column("idempotency_key", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("response", JSONB, nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("actor", "idempotency_key", name="command_log_actor_key"),
+)

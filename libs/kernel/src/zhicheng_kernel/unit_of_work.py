@@ -1,0 +1,153 @@
+"""The unit of work: load streams, let the domain decide, append — one transaction, once.
+
+`execute` opens a transaction, hands the action a `UnitOfWork`, commits only when the action
+returns, and rolls back on any error, so nothing is half-written. When another writer appended to a
+loaded stream first it runs the whole action again (a fresh load sees the other's events) — unless
+the caller pinned the version itself (an `If-Match` from a client), which is then a 409.
+
+A command sent with an `Idempotency-Key` acts once: the key is recorded in the same transaction as
+the events, with the answer; a retry by the same caller gets that answer back, and a concurrent
+retry waits on the key's row until the first commits. The same key with a different request is
+refused (422).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Header, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .context import ServiceContext
+from .envelope import EventEnvelope, Metadata, NewEvent
+from .errors import ConcurrencyError, InvalidInput
+from .events import DomainEvent
+from .tables import command_log
+
+R = TypeVar("R", bound=BaseModel)
+
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:\-]{8,128}$"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stream as loaded: its events (upcast) and the version the next append must expect."""
+
+    stream_id: str
+    events: list[EventEnvelope]
+
+    @property
+    def version(self) -> int:
+        return self.events[-1].version if self.events else 0
+
+
+class UnitOfWork:
+    def __init__(self, ctx: ServiceContext, conn: AsyncConnection, meta: Metadata) -> None:
+        self.ctx = ctx
+        self.conn = conn
+        self.meta = meta
+        self.appended: list[EventEnvelope] = []
+
+    async def load(self, stream_id: str) -> Stream:
+        return Stream(stream_id, await self.ctx.store.load(self.conn, stream_id))
+
+    async def append(
+        self, stream_type: str, stream_id: str, expected_version: int, events: Sequence[NewEvent | DomainEvent]
+    ) -> list[EventEnvelope]:
+        written = await self.ctx.store.append(self.conn, stream_type, stream_id, expected_version, events, self.meta)
+        self.appended += written
+        return written
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key and the fingerprint of the request it came with."""
+
+    key: str
+    fingerprint: str
+
+
+async def idempotency(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="重试同一命令时携带相同的幂等键，命令只执行一次（8–128 个字母、数字或 ._:-）。",
+        ),
+    ] = None,
+) -> Idempotency | None:
+    """A FastAPI dependency: the key, if any, with a hash of the method, path and body."""
+    if idempotency_key is None:
+        return None
+    digest = hashlib.sha256(f"{request.method} {request.url.path}?{request.url.query}\n".encode())
+    digest.update(await request.body())
+    return Idempotency(idempotency_key, digest.hexdigest())
+
+
+async def execute(
+    ctx: ServiceContext,
+    meta: Metadata,
+    action: Callable[[UnitOfWork], Awaitable[R]],
+    *,
+    answer: type[R],
+    idempotent: Idempotency | None = None,
+    retry_conflicts: bool = True,
+    attempts: int = 5,
+) -> R:
+    """Run `action` in one transaction; see the module's docstring."""
+    for attempt in range(attempts):
+        try:
+            async with ctx.db.transaction() as conn:
+                if idempotent is not None:
+                    replay = await _claim(conn, meta.actor, idempotent, ctx)
+                    if replay is not None:
+                        return answer.model_validate(replay)
+                result = await action(UnitOfWork(ctx, conn, meta))
+                if idempotent is not None:
+                    await conn.execute(
+                        command_log.update()
+                        .where(command_log.c.actor == meta.actor, command_log.c.idempotency_key == idempotent.key)
+                        .values(response=result.model_dump(mode="json"))
+                    )
+                return result
+        except ConcurrencyError:
+            if not retry_conflicts or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def _claim(conn: AsyncConnection, actor: str, idem: Idempotency, ctx: ServiceContext) -> object | None:
+    """Record the key; if it was already recorded, the first answer (a concurrent first waits here)."""
+    inserted = await conn.execute(
+        insert(command_log)
+        .values(actor=actor, idempotency_key=idem.key, fingerprint=idem.fingerprint, recorded_at=ctx.clock.now())
+        .on_conflict_do_nothing()
+        .returning(command_log.c.actor)
+    )
+    if inserted.first() is not None:
+        return None
+    row = (
+        await conn.execute(
+            select(command_log.c.fingerprint, command_log.c.response).where(
+                command_log.c.actor == actor, command_log.c.idempotency_key == idem.key
+            )
+        )
+    ).one()
+    if row.fingerprint != idem.fingerprint:
+        raise InvalidInput(
+            "idempotency_key_reused",
+            "该幂等键已用于另一项不同的请求，请为新的请求使用新的幂等键。",
+            field="Idempotency-Key",
+        )
+    first_answer: object = row.response
+    return first_answer
