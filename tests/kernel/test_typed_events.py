@@ -16,6 +16,8 @@ def _split_name(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 class PersonRenamed(DomainEvent):
+    """A person's name was corrected."""
+
     event_type: ClassVar[str] = "PersonRenamed"
     stream_type: ClassVar[str] = "person"
     schema_version: ClassVar[int] = 2
@@ -53,3 +55,12 @@ def test_a_refusal_by_a_rule_carries_the_rule_id() -> None:
     assert InvalidInput("x", "y").status == 422
     missing = not_found("评审会议", "session_not_found", "s1")
     assert (missing.status, missing.code) == (404, "session_not_found") and "s1" in missing.message
+
+
+def test_the_events_page_renders_each_class_with_its_stream_version_meaning_and_fields() -> None:
+    from zhicheng_kernel.event_docs import render
+
+    page = render([EventCatalogue("people", [PersonRenamed])])
+    assert "## people (stream types `person`)" in page
+    assert "| PersonRenamed | person | 2 |" in page
+    assert "person_id: str; family_name: str; given_name: str" in page

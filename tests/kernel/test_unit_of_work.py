@@ -136,3 +136,16 @@ async def test_an_action_that_fails_leaves_nothing_written(ctx: ServiceContext) 
     # the key was rolled back with the events: the retry acts
     again = await execute(ctx, meta, increment(stream, 1), answer=Total, idempotent=Idempotency("retry-0004", "x"))
     assert again.version == 1
+
+
+async def test_the_command_log_keeps_what_it_is_told_and_a_retry_gets_that(ctx: ServiceContext) -> None:
+    """A one-time password is answered once: the log keeps the answer without it."""
+    stream, meta = str(uuid.uuid4()), Metadata(actor="clerk-1")
+    key = Idempotency("retry-0005", "x")
+
+    def without_total(answer: Total) -> Total:
+        return answer.model_copy(update={"total": 0})
+
+    first = await execute(ctx, meta, increment(stream, 7), answer=Total, idempotent=key, recorded=without_total)
+    again = await execute(ctx, meta, increment(stream, 7), answer=Total, idempotent=key, recorded=without_total)
+    assert (first.total, again.total, again.version) == (7, 0, 1)

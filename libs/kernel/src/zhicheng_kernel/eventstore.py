@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .clock import Clock, SystemClock
 from .envelope import NO_UPCASTS, EventEnvelope, Metadata, NewEvent, Upcasters
 from .errors import ConcurrencyError
 from .events import DomainEvent, as_new_events
@@ -40,9 +40,11 @@ def _row_to_envelope(row: Any, source: str) -> EventEnvelope:
 
 
 class EventStore:
-    def __init__(self, source: str, upcasters: Upcasters = NO_UPCASTS) -> None:
+    def __init__(self, source: str, upcasters: Upcasters = NO_UPCASTS, clock: Clock | None = None) -> None:
         self.source = source
         self.upcasters = upcasters
+        # occurred_at of appended events; the service's clock, so a test clock stamps its events too.
+        self.clock: Clock = clock or SystemClock()
 
     async def append(
         self,
@@ -72,7 +74,7 @@ class EventStore:
         head, version = (await conn.execute(select(func.coalesce(func.max(events.c.position), 0), current))).one()
         if version != expected_version:
             raise ConcurrencyError(stream_id, expected_version)
-        now = datetime.now(UTC)
+        now = self.clock.now()
         rows = [
             {
                 "stream_id": stream_id,

@@ -93,6 +93,34 @@ def clock_from(settings: ServiceSettings) -> Clock:
     return SystemClock()
 
 
+def kernel_context(
+    name: str,
+    settings: ServiceSettings,
+    *,
+    upcasters: Upcasters = NO_UPCASTS,
+    store_factory: Callable[[str, Upcasters], EventStore] = EventStore,
+    verifier: TokenVerifier | None = None,
+    clock: Clock | None = None,
+    pool_size: int = 10,
+) -> ServiceContext:
+    """The kernel's parts of a service context, for the running service and for its command-line tools."""
+    the_clock = clock or clock_from(settings)
+    store = store_factory(name, upcasters)
+    store.clock = the_clock
+    return ServiceContext(
+        name=name,
+        settings=settings,
+        db=Database(settings.database_url, pool_size=pool_size),
+        store=store,
+        clock=the_clock,
+        calendar=ChinaCalendar(),
+        credentials=ServiceCredentials(
+            f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
+        ),
+        verifier=verifier or TokenVerifier(jwks_url=f"{settings.org_url}/.well-known/jwks.json"),
+    )
+
+
 def create_service_app(
     name: str,
     settings: ServiceSettings,
@@ -116,28 +144,18 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await upgrade(settings.database_url, migrations_dir)
-        db = Database(settings.database_url)
-        store = store_factory(name, upcasters)
-        credentials = ServiceCredentials(
-            f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
+        base = kernel_context(
+            name, settings, upcasters=upcasters, store_factory=store_factory, verifier=verifier, clock=clock
         )
-        base = ServiceContext(
-            name=name,
-            settings=settings,
-            db=db,
-            store=store,
-            clock=clock or clock_from(settings),
-            calendar=ChinaCalendar(),
-            credentials=credentials,
-            verifier=verifier or TokenVerifier(jwks_url=f"{settings.org_url}/.well-known/jwks.json"),
-        )
+        db, store = base.db, base.store
         typed = context is not None
         runtime = ServiceRuntime(
             context=await (context or _kernel_context)(base), relay=OutboxRelay(db, store, settings.kafka_bootstrap)
         )
         for spec in consumers:
             feeds = {
-                s.source: FeedClient(s.source, settings.peer_url(s.source), credentials) for s in spec.subscriptions
+                s.source: FeedClient(s.source, settings.peer_url(s.source), base.credentials)
+                for s in spec.subscriptions
             }
             runtime.consumers[spec.name] = EventConsumer(
                 spec.name,

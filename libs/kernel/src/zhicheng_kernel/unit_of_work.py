@@ -102,8 +102,13 @@ async def execute(
     idempotent: Idempotency | None = None,
     retry_conflicts: bool = True,
     attempts: int = 5,
+    recorded: Callable[[R], R] | None = None,
 ) -> R:
-    """Run `action` in one transaction; see the module's docstring."""
+    """Run `action` in one transaction; see the module's docstring.
+
+    `recorded` makes the copy of the answer the command log keeps when it must not hold everything
+    the first caller saw (a one-time password is shown once; a retry gets the answer without it).
+    """
     for attempt in range(attempts):
         try:
             async with ctx.db.transaction() as conn:
@@ -116,7 +121,7 @@ async def execute(
                     await conn.execute(
                         command_log.update()
                         .where(command_log.c.actor == meta.actor, command_log.c.idempotency_key == idempotent.key)
-                        .values(response=result.model_dump(mode="json"))
+                        .values(response=(recorded(result) if recorded else result).model_dump(mode="json"))
                     )
                 return result
         except ConcurrencyError:
