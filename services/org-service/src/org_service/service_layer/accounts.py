@@ -5,21 +5,24 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
+from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.database import Database
-from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, NotFound
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.identifiers import id_card_is_valid, normalise_id_card
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
 
 from ..adapters.tables import accounts, refresh_tokens
-from ..domain.identity import id_card_is_valid
+from ..context import OrgContext
+from ..domain import events
 from ..domain.kinds import OrgKind
 from ..security.passwords import hash_password, initial_password, verify_password
 from .organizations import get_org
@@ -44,12 +47,11 @@ async def get_account(conn: AsyncConnection, account_id: uuid.UUID | str) -> dic
 
 
 async def _insert_account(
+    ctx: OrgContext,
     conn: AsyncConnection,
-    store: EventStore,
     meta: Metadata,
     *,
-    event_type: str,
-    payload: dict[str, Any],
+    created: DomainEvent,
     kind: str,
     username: str,
     org_id: uuid.UUID,
@@ -57,13 +59,14 @@ async def _insert_account(
     roles: list[str],
     id_card_number: str | None = None,
     password: str | None = None,
+    must_change_password: bool = True,
 ) -> NewAccount:
-    account_id = uuid.uuid4()
+    account_id = uuid.UUID(str(created.model_dump()["account_id"]))
     password = password or initial_password()
-    events = [NewEvent(event_type, {"account_id": str(account_id), "username": username, **payload})]
-    if event_type == "BusinessAdminCreated":
-        events.append(NewEvent("RolesAssigned", {"account_id": str(account_id), "org_id": str(org_id), "roles": roles}))
-    await store.append(conn, "account", str(account_id), 0, events, meta)
+    appended: list[DomainEvent] = [created]
+    if isinstance(created, events.BusinessAdminCreated):
+        appended.append(events.RolesAssigned(account_id=account_id, org_id=org_id, roles=roles))
+    await ctx.store.append(conn, events.ACCOUNT, str(account_id), 0, appended, meta)
     await conn.execute(
         accounts.insert().values(
             id=account_id,
@@ -73,12 +76,12 @@ async def _insert_account(
             display_name=display_name,
             roles=roles,
             password_hash=hash_password(password),
-            must_change_password=True,
+            must_change_password=must_change_password,
             failed_logins=0,
             active=True,
             id_card_number=id_card_number,
-            version=len(events),
-            created_at=datetime.now(UTC),
+            version=len(appended),
+            created_at=ctx.clock.now(),
         )
     )
     return NewAccount(account_id, username, password)
@@ -87,7 +90,7 @@ async def _insert_account(
 def _clean_name(display_name: str) -> str:
     name = display_name.strip()
     if not 2 <= len(name) <= 30 or any(ch in name for ch in "<>;'\"\\`{}"):
-        raise DomainError("display_name_invalid", "姓名应为 2 至 30 个字，且不含特殊字符。", field="display_name")
+        raise InvalidInput("display_name_invalid", "姓名应为 2 至 30 个字，且不含特殊字符。", field="display_name")
     return name
 
 
@@ -95,33 +98,39 @@ def _check_roles(roles: list[str]) -> list[str]:
     allowed = {r.value for r in BUSINESS_ROLES}
     unknown = [r for r in roles if r not in allowed]
     if unknown:
-        raise DomainError("role_unknown", f"不能分配的角色：{'、'.join(unknown)}。", field="roles")
+        raise InvalidInput("role_unknown", f"不能分配的角色：{'、'.join(unknown)}。", field="roles")
     if not roles:
-        raise DomainError("roles_required", "请至少分配一个业务角色。", field="roles")
+        raise InvalidInput("roles_required", "请至少分配一个业务角色。", field="roles")
     return sorted(set(roles))
 
 
 async def create_business_admin(
-    db: Database, store: EventStore, principal: Principal, display_name: str, roles: list[str]
+    ctx: OrgContext, principal: Principal, display_name: str, roles: list[str]
 ) -> NewAccount:
     """ORG-6: a system administrator creates business administrators of its own organization."""
     require_role(principal, Role.SYSTEM_ADMIN)
     name, chosen = _clean_name(display_name), _check_roles(roles)
-    async with db.transaction() as conn:
+    async with ctx.db.transaction() as conn:
         org = await get_org(conn, principal.org_id or "")
         count = (
             await conn.execute(
                 select(func.count()).where(accounts.c.org_id == org["id"], accounts.c.kind == "business_admin")
             )
         ).scalar_one()
+        account_id, username = uuid.uuid4(), f"{org['code']}-yw{count + 1:02d}"
         return await _insert_account(
+            ctx,
             conn,
-            store,
             Metadata(actor=principal.username),
-            event_type="BusinessAdminCreated",
-            payload={"org_id": str(org["id"]), "display_name": name},
+            created=events.BusinessAdminCreated(
+                account_id=account_id,
+                username=username,
+                org_id=org["id"],
+                display_name=name,
+                must_change_password=True,
+            ),
             kind="business_admin",
-            username=f"{org['code']}-yw{count + 1:02d}",
+            username=username,
             org_id=org["id"],
             display_name=name,
             roles=chosen,
@@ -129,25 +138,21 @@ async def create_business_admin(
 
 
 async def assign_roles(
-    db: Database, store: EventStore, principal: Principal, account_id: str, roles: list[str], expected_version: int
+    ctx: OrgContext, principal: Principal, account_id: str, roles: list[str], expected_version: int
 ) -> dict[str, Any]:
     """ORG-6: the system administrator assigns roles to the business administrators of its organization."""
     require_role(principal, Role.SYSTEM_ADMIN)
     chosen = _check_roles(roles)
-    async with db.transaction() as conn:
+    async with ctx.db.transaction() as conn:
         account = await get_account(conn, account_id)
         if str(account["org_id"]) != principal.org_id or account["kind"] != "business_admin":
             raise Forbidden("outside_scope", "只能为本单位的业务管理员分配角色。")
-        await store.append(
+        await ctx.store.append(
             conn,
-            "account",
+            events.ACCOUNT,
             str(account["id"]),
             expected_version,
-            [
-                NewEvent(
-                    "RolesAssigned", {"account_id": str(account["id"]), "org_id": principal.org_id, "roles": chosen}
-                )
-            ],
+            [events.RolesAssigned(account_id=account["id"], org_id=account["org_id"], roles=chosen)],
             Metadata(actor=principal.username),
         )
         await conn.execute(
@@ -157,30 +162,32 @@ async def assign_roles(
 
 
 async def register_applicant(
-    db: Database, store: EventStore, principal: Principal, display_name: str, id_card_number: str, on_staff: bool
+    ctx: OrgContext, principal: Principal, display_name: str, id_card_number: str, on_staff: bool
 ) -> NewAccount:
     """An employer's business administrator registers an applicant of its own organization."""
     require_role(principal, Role.APPLICANT_MANAGEMENT)
     name = _clean_name(display_name)
-    number = id_card_number.strip().upper()
-    if not id_card_is_valid(number):
-        raise DomainError(
+    number = normalise_id_card(id_card_number)
+    if not id_card_is_valid(number, today=china_today(ctx.clock.now())):
+        raise InvalidInput(
             "id_card_invalid", "身份证号码不正确（应为 18 位，末位校验码须正确）。", field="id_card_number"
         )
     try:
-        async with db.transaction() as conn:
+        async with ctx.db.transaction() as conn:
             org = await get_org(conn, principal.org_id or "")
             return await _insert_account(
+                ctx,
                 conn,
-                store,
                 Metadata(actor=principal.username),
-                event_type="ApplicantRegistered",
-                payload={
-                    "org_id": str(org["id"]),
-                    "org_path": org["path"],
-                    "display_name": name,
-                    "on_staff": on_staff,
-                },
+                created=events.ApplicantRegistered(
+                    account_id=uuid.uuid4(),
+                    username=number,
+                    org_id=org["id"],
+                    org_path=org["path"],
+                    display_name=name,
+                    on_staff=on_staff,
+                    id_card_number=number,
+                ),
                 kind="applicant",
                 username=number,
                 org_id=org["id"],
@@ -193,24 +200,31 @@ async def register_applicant(
 
 
 async def register_expert(
-    db: Database, store: EventStore, principal: Principal, display_name: str, series: list[str], title_level: str
+    ctx: OrgContext, principal: Principal, display_name: str, series: list[str], title_level: str
 ) -> NewAccount:
     """A title office's committee secretary brings an expert into the pool."""
     require_role(principal, Role.COMMITTEE_SECRETARY)
     name = _clean_name(display_name)
-    async with db.transaction() as conn:
+    async with ctx.db.transaction() as conn:
         org = await get_org(conn, principal.org_id or "")
         if org["kind"] != OrgKind.TITLE_OFFICE.value:
             raise Forbidden("title_office_only", "评审专家由职改办的评委会秘书登记。")
         count = (await conn.execute(select(func.count()).where(accounts.c.kind == "expert"))).scalar_one()
+        username = f"zj{org['division_code']}{count + 1:05d}"
         return await _insert_account(
+            ctx,
             conn,
-            store,
             Metadata(actor=principal.username),
-            event_type="ExpertRegistered",
-            payload={"org_id": str(org["id"]), "display_name": name, "series": series, "title_level": title_level},
+            created=events.ExpertRegistered(
+                account_id=uuid.uuid4(),
+                username=username,
+                org_id=org["id"],
+                display_name=name,
+                series=series,
+                title_level=title_level,
+            ),
             kind="expert",
-            username=f"zj{org['division_code']}{count + 1:05d}",
+            username=username,
             org_id=org["id"],
             display_name=name,
             roles=[Role.EXPERT.value],
@@ -221,24 +235,24 @@ _STRONG = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
 
 
 async def change_password(
-    db: Database, store: EventStore, principal: Principal, old_password: str, new_password: str
+    ctx: OrgContext, principal: Principal, old_password: str, new_password: str
 ) -> dict[str, Any]:
     if principal.kind != "user":
         raise Forbidden("users_only", "内部服务没有登录密码。")
     if not _STRONG.match(new_password):
-        raise DomainError("password_weak", "新密码须为 8 至 64 位，且同时包含字母和数字。", field="new_password")
+        raise InvalidInput("password_weak", "新密码须为 8 至 64 位，且同时包含字母和数字。", field="new_password")
     if old_password == new_password:
-        raise DomainError("password_unchanged", "新密码不能与原密码相同。", field="new_password")
-    async with db.transaction() as conn:
+        raise InvalidInput("password_unchanged", "新密码不能与原密码相同。", field="new_password")
+    async with ctx.db.transaction() as conn:
         account = await get_account(conn, principal.subject)
         if not verify_password(account["password_hash"], old_password):
             raise DomainError("password_wrong", "原密码不正确。", field="old_password", status=400)
-        await store.append(
+        await ctx.store.append(
             conn,
-            "account",
+            events.ACCOUNT,
             str(account["id"]),
             account["version"],
-            [NewEvent("PasswordChanged", {"account_id": str(account["id"])})],
+            [events.PasswordChanged(account_id=account["id"])],
             Metadata(actor=principal.username),
         )
         await conn.execute(
@@ -252,11 +266,11 @@ async def change_password(
 
 
 async def deactivate_account(
-    db: Database, store: EventStore, principal: Principal, account_id: str, expected_version: int, reason: str
+    ctx: OrgContext, principal: Principal, account_id: str, expected_version: int, reason: str
 ) -> dict[str, Any]:
     """The system administrator deactivates accounts of its own organization (never itself)."""
     require_role(principal, Role.SYSTEM_ADMIN)
-    async with db.transaction() as conn:
+    async with ctx.db.transaction() as conn:
         account = await get_account(conn, account_id)
         if str(account["org_id"]) != principal.org_id:
             raise NotFound("account_not_found", "未找到该账号。")
@@ -264,12 +278,12 @@ async def deactivate_account(
             raise Forbidden("cannot_deactivate_system_admin", "系统管理员账号随组织机构停用，不能单独停用。")
         if not account["active"]:
             raise Conflict("account_already_inactive", "该账号已停用。")
-        await store.append(
+        await ctx.store.append(
             conn,
-            "account",
+            events.ACCOUNT,
             str(account["id"]),
             expected_version,
-            [NewEvent("AccountDeactivated", {"account_id": str(account["id"]), "reason": reason})],
+            [events.AccountDeactivated(account_id=account["id"], reason=reason)],
             Metadata(actor=principal.username),
         )
         await conn.execute(
@@ -299,10 +313,10 @@ async def reset_password(db: Database, store: EventStore, username: str, operato
             raise NotFound("account_not_found", "未找到该账号。")
         await store.append(
             conn,
-            "account",
+            events.ACCOUNT,
             str(row["id"]),
             row["version"],
-            [NewEvent("PasswordReset", {"account_id": str(row["id"])})],
+            [events.PasswordReset(account_id=row["id"])],
             Metadata(actor=operator),
         )
         await conn.execute(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy import select
-from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import Metadata
-from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.roles import BUSINESS_ROLES
 
-from ..adapters.tables import accounts, organizations
+from ..adapters.tables import organizations
+from ..context import OrgContext
+from ..domain import events
 from ..domain.identity import normalise_name
 from ..domain.kinds import Function, Level, OrgKind
 from ..security.passwords import initial_password
@@ -34,15 +35,12 @@ PROVINCIAL_BODIES = [
 ]
 
 
-async def seed(
-    db: Database,
-    store: EventStore,
-    admin_password: str,
-    operator_password: str,
-    provincial_passwords: dict[str, str] | None = None,
-) -> None:
+async def seed(ctx: OrgContext) -> None:
+    settings = ctx.settings
+    admin_password, operator_password = settings.bootstrap_admin_password, settings.bootstrap_operator_password
+    provincial_passwords = settings.provincial_passwords()
     meta = Metadata(actor="system:bootstrap")
-    async with db.transaction() as conn:
+    async with ctx.db.transaction() as conn:
         exists = (
             await conn.execute(select(organizations.c.id).where(organizations.c.code == CITY_OFFICE_CODE))
         ).first()
@@ -50,32 +48,33 @@ async def seed(
             return
         city = CreateOrganization(CITY_OFFICE_NAME, OrgKind.TITLE_OFFICE, Level.CITY, "620800")
         created = await record_organization(
-            conn, store, meta, city, normalise_name(city.name), None, admin_password or initial_password(), False
+            ctx, conn, meta, city, normalise_name(city.name), None, admin_password or initial_password(), False
         )
         operator_pw = operator_password or initial_password()
         assert created.admin_username == CITY_OFFICE_CODE, "the city office must be the first org of 620800"
+        # Seeded development accounts are handed over with their passwords already agreed.
         await _insert_account(
+            ctx,
             conn,
-            store,
             meta,
-            event_type="BusinessAdminCreated",
-            payload={"org_id": str(created.org["id"]), "display_name": "市职改办业务管理员"},
+            created=events.BusinessAdminCreated(
+                account_id=uuid.uuid4(),
+                username=OPERATOR_USERNAME,
+                org_id=created.org["id"],
+                display_name="市职改办业务管理员",
+                must_change_password=False,
+            ),
             kind="business_admin",
             username=OPERATOR_USERNAME,
             org_id=created.org["id"],
             display_name="市职改办业务管理员",
             roles=sorted(r.value for r in BUSINESS_ROLES),
             password=operator_pw,
-        )
-        # Seeded development accounts are handed over with their passwords already agreed.
-        await conn.execute(
-            accounts.update().where(accounts.c.username == OPERATOR_USERNAME).values(must_change_password=False)
+            must_change_password=False,
         )
         for serial, body in enumerate(PROVINCIAL_BODIES, start=1):
             code = f"{body.division_code}{serial:04d}"
             password = (provincial_passwords or {}).get(code) or initial_password()
-            created = await record_organization(
-                conn, store, meta, body, normalise_name(body.name), None, password, True
-            )
+            created = await record_organization(ctx, conn, meta, body, normalise_name(body.name), None, password, True)
             assert created.admin_username == code, "the provincial bodies are the first orgs of 620000"
     log.info("seeded the city title office %s and %d provincial bodies", CITY_OFFICE_CODE, len(PROVINCIAL_BODIES))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
@@ -12,16 +11,17 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
-from zhicheng_kernel.database import Database
-from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, NotFound
-from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.identifiers import credit_code_is_valid
 from zhicheng_kernel.roles import Role
 
 from ..adapters.tables import accounts, org_code_counters, organizations, refresh_tokens
+from ..context import OrgContext
+from ..domain import events
 from ..domain.creation_rules import Creator, Proposed, check_creation
 from ..domain.divisions import DIVISIONS
-from ..domain.identity import credit_code_is_valid, normalise_name
+from ..domain.identity import normalise_name
 from ..domain.kinds import Function, Level, OrgKind, UnitType
 from ..security.passwords import hash_password, initial_password
 
@@ -77,43 +77,44 @@ def _duplicate(existing: dict[str, Any]) -> Conflict:
         "org_already_exists",
         f"该组织机构已创建：{existing['name']}（编码 {existing['code']}），无需重复创建。",
         field="name",
-        extra={"rule": "ORG-4", "existing": {"id": str(existing["id"]), "code": existing["code"]}},
+        rule="ORG-4",
+        extra={"existing": {"id": str(existing["id"]), "code": existing["code"]}},
     )
 
 
 def _validate(cmd: CreateOrganization) -> str:
     normalised = normalise_name(cmd.name)
     if len(normalised) < 4:
-        raise DomainError("org_name_too_short", "请填写单位全称（与单位公章一致），不能使用简称。", field="name")
+        raise InvalidInput("org_name_too_short", "请填写单位全称（与单位公章一致），不能使用简称。", field="name")
     if len(normalised) > 60:
-        raise DomainError("org_name_too_long", "单位名称过长（最多 60 个字）。", field="name")
+        raise InvalidInput("org_name_too_long", "单位名称过长（最多 60 个字）。", field="name")
     if any(ch in normalised for ch in "<>;'\"\\`{}"):
-        raise DomainError("org_name_invalid", "单位名称含有不允许的字符。", field="name")
+        raise InvalidInput("org_name_invalid", "单位名称含有不允许的字符。", field="name")
     if cmd.division_code not in DIVISIONS:
-        raise DomainError("division_unknown", "行政区划代码不在本系统范围内。", field="division_code")
+        raise InvalidInput("division_unknown", "行政区划代码不在本系统范围内。", field="division_code")
     if cmd.credit_code is not None and not credit_code_is_valid(cmd.credit_code):
-        raise DomainError(
+        raise InvalidInput(
             "credit_code_invalid",
             "统一社会信用代码不正确（应为 18 位，末位校验码须符合 GB 32100-2015）。",
             field="credit_code",
-            extra={"rule": "ORG-3"},
+            rule="ORG-3",
         )
     if cmd.kind is OrgKind.GOVERNMENT_DEPARTMENT and cmd.function is None:
-        raise DomainError("function_required", "请选择政府部门的职能（教育、卫健或其他）。", field="function")
+        raise InvalidInput("function_required", "请选择政府部门的职能（教育、卫健或其他）。", field="function")
     if cmd.kind is not OrgKind.GOVERNMENT_DEPARTMENT and cmd.function is not None:
-        raise DomainError("function_not_applicable", "只有政府部门需要填写职能。", field="function")
+        raise InvalidInput("function_not_applicable", "只有政府部门需要填写职能。", field="function")
     if cmd.kind is OrgKind.STATE_UNIT and cmd.unit_type is None:
-        raise DomainError(
+        raise InvalidInput(
             "unit_type_required", "请选择国有单位的类型（科研院所、学校、医院、企业或其他）。", field="unit_type"
         )
     if cmd.kind is not OrgKind.STATE_UNIT and cmd.unit_type is not None:
-        raise DomainError("unit_type_not_applicable", "只有国有企事业单位需要填写单位类型。", field="unit_type")
+        raise InvalidInput("unit_type_not_applicable", "只有国有企事业单位需要填写单位类型。", field="unit_type")
     return normalised
 
 
 async def record_organization(
+    ctx: OrgContext,
     conn: AsyncConnection,
-    store: EventStore,
     meta: Metadata,
     cmd: CreateOrganization,
     normalised: str,
@@ -125,7 +126,7 @@ async def record_organization(
     org_id, admin_id = uuid.uuid4(), uuid.uuid4()
     code = await _next_code(conn, cmd.division_code)
     path = f"{parent['path'] if parent else '/'}{org_id}/"
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     org = {
         "id": org_id,
         "code": code,
@@ -144,18 +145,25 @@ async def record_organization(
         "version": 1,
         "created_at": now,
     }
-    payload = {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in org.items()}
-    payload.pop("normalised_name"), payload.pop("active"), payload.pop("version"), payload.pop("created_at")
-    payload["org_id"] = payload.pop("id")
-    await store.append(conn, "organization", str(org_id), 0, [NewEvent("OrganizationCreated", payload)], meta)
-    await store.append(
-        conn,
-        "account",
-        str(admin_id),
-        0,
-        [NewEvent("AdminAccountCreated", {"account_id": str(admin_id), "username": code, "org_id": str(org_id)})],
-        meta,
+    created = events.OrganizationCreated(
+        org_id=org_id,
+        code=code,
+        name=cmd.name.strip(),
+        credit_code=cmd.credit_code,
+        kind=cmd.kind.value,
+        level=cmd.level.value,
+        division_code=cmd.division_code,
+        function=cmd.function.value if cmd.function else None,
+        unit_type=cmd.unit_type.value if cmd.unit_type else None,
+        registration_level=cmd.registration_level.value if cmd.registration_level else None,
+        parent_id=parent["id"] if parent else None,
+        path=path,
     )
+    await ctx.store.append(conn, events.ORGANIZATION, str(org_id), 0, [created], meta)
+    admin = events.AdminAccountCreated(
+        account_id=admin_id, username=code, org_id=org_id, must_change_password=must_change
+    )
+    await ctx.store.append(conn, events.ACCOUNT, str(admin_id), 0, [admin], meta)
     await conn.execute(organizations.insert().values(**org))
     await conn.execute(
         accounts.insert().values(
@@ -176,15 +184,13 @@ async def record_organization(
     return CreatedOrganization(org=org, admin_account_id=admin_id, admin_username=code, initial_password=admin_password)
 
 
-async def create_organization(
-    db: Database, store: EventStore, principal: Principal, cmd: CreateOrganization
-) -> CreatedOrganization:
+async def create_organization(ctx: OrgContext, principal: Principal, cmd: CreateOrganization) -> CreatedOrganization:
     """ORG-6: a system administrator creates organizations under its own, as ORG-1/ORG-2 allow."""
     require_role(principal, Role.SYSTEM_ADMIN)
     normalised = _validate(cmd)
     password = initial_password()
     try:
-        async with db.transaction() as conn:
+        async with ctx.db.transaction() as conn:
             parent = await get_org(conn, principal.org_id or "")
             if not parent["active"]:
                 raise Forbidden("org_inactive", "本单位已停用，不能创建下级组织机构。")
@@ -201,10 +207,10 @@ async def create_organization(
             if existing is not None:
                 raise _duplicate(existing)
             meta = Metadata(actor=principal.username)
-            return await record_organization(conn, store, meta, cmd, normalised, parent, password, True)
+            return await record_organization(ctx, conn, meta, cmd, normalised, parent, password, True)
     except IntegrityError:
         # A concurrent creation of the same organization won the race (ORG-4).
-        async with db.read() as conn:
+        async with ctx.db.read() as conn:
             existing = await _find_duplicate(conn, normalised, cmd.credit_code)
         if existing is None:
             raise
@@ -219,14 +225,14 @@ async def children(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[str, A
 
 
 async def deactivate_organization(
-    db: Database, store: EventStore, principal: Principal, org_id: uuid.UUID, expected_version: int, reason: str
+    ctx: OrgContext, principal: Principal, org_id: uuid.UUID, expected_version: int, reason: str
 ) -> dict[str, Any]:
     """No hard deletes: the parent's system administrator deactivates an organization it created.
 
     An organization with active subordinates cannot be deactivated; its accounts can no longer log in.
     """
     require_role(principal, Role.SYSTEM_ADMIN)
-    async with db.transaction() as conn:
+    async with ctx.db.transaction() as conn:
         org = await get_org(conn, org_id)
         if not principal.covers(org["path"]):
             raise NotFound("org_not_found", "未找到该组织机构。", field="org_id")
@@ -241,12 +247,12 @@ async def deactivate_organization(
         ).first()
         if active_children is not None:
             raise Conflict("org_has_active_children", "该组织机构仍有未停用的下级单位，请先停用下级单位。")
-        await store.append(
+        await ctx.store.append(
             conn,
-            "organization",
+            events.ORGANIZATION,
             str(org["id"]),
             expected_version,
-            [NewEvent("OrganizationDeactivated", {"org_id": str(org["id"]), "reason": reason})],
+            [events.OrganizationDeactivated(org_id=org["id"], reason=reason)],
             Metadata(actor=principal.username),
         )
         await conn.execute(
