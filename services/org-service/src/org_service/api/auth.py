@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -47,7 +48,7 @@ async def revoke(body: RefreshIn, ctx: ContextDep) -> None:
 @router.post("/api/v1/auth/password", response_model=TokenOut, summary="修改密码（首次登录必须修改初始密码）")
 async def change_password(body: PasswordChangeIn, principal: CurrentPrincipal, ctx: ContextDep) -> TokenOut:
     account = await account_cases.change_password(ctx, principal, body.old_password, body.new_password)
-    return await login_cases.issue_for_account(ctx, account)
+    return await login_cases.issue_for_account(ctx, uuid.UUID(account.account_id))
 
 
 @router.get("/.well-known/jwks.json", response_model=JwksOut, summary="令牌验证公钥（JWKS）")

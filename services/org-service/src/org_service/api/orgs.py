@@ -11,30 +11,12 @@ from zhicheng_kernel.errors import NotFound
 from zhicheng_kernel.identifiers import normalise_credit_code
 
 from ..domain.kinds import Level, OrgKind
+from ..domain.organization import NewOrganization
 from ..service_layer import organizations as org_cases
-from .deps import ContextDep
-from .schemas import AccountCreated, DeactivateIn, OrganizationCreatedOut, OrganizationIn, OrganizationOut
+from .deps import ContextDep, IdempotencyDep
+from .schemas import DeactivateIn, OrganizationCreatedOut, OrganizationIn, OrganizationOut
 
 router = APIRouter(tags=["组织机构"])
-
-
-def org_out(org: dict[str, Any]) -> OrganizationOut:
-    return OrganizationOut(
-        id=str(org["id"]),
-        code=org["code"],
-        name=org["name"],
-        kind=org["kind"],
-        level=org["level"],
-        division_code=org["division_code"],
-        credit_code=org["credit_code"],
-        function=org["function"],
-        unit_type=org["unit_type"],
-        registration_level=org["registration_level"],
-        parent_id=str(org["parent_id"]) if org["parent_id"] else None,
-        path=org["path"],
-        active=org["active"],
-        version=org["version"],
-    )
 
 
 def _visible(principal: Principal, org: dict[str, Any]) -> None:
@@ -49,29 +31,20 @@ def _visible(principal: Principal, org: dict[str, Any]) -> None:
     response_model=OrganizationCreatedOut,
     summary="创建下级组织机构（同时生成系统管理员账号）",
 )
-async def create_org(body: OrganizationIn, principal: CurrentPrincipal, ctx: ContextDep) -> OrganizationCreatedOut:
-    created = await org_cases.create_organization(
-        ctx,
-        principal,
-        org_cases.CreateOrganization(
-            name=body.name,
-            kind=body.kind,
-            level=body.level,
-            division_code=body.division_code,
-            credit_code=normalise_credit_code(body.credit_code) if body.credit_code else None,
-            function=body.function,
-            registration_level=body.registration_level,
-            unit_type=body.unit_type,
-        ),
+async def create_org(
+    body: OrganizationIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> OrganizationCreatedOut:
+    command = NewOrganization(
+        name=body.name,
+        kind=body.kind,
+        level=body.level,
+        division_code=body.division_code,
+        credit_code=normalise_credit_code(body.credit_code) if body.credit_code else None,
+        function=body.function,
+        registration_level=body.registration_level,
+        unit_type=body.unit_type,
     )
-    return OrganizationCreatedOut(
-        **org_out(created.org).model_dump(),
-        admin=AccountCreated(
-            account_id=str(created.admin_account_id),
-            username=created.admin_username,
-            initial_password=created.initial_password,
-        ),
-    )
+    return await org_cases.create_organization(ctx, principal, command, idempotent)
 
 
 @router.get("/api/v1/orgs/{org_id}", response_model=OrganizationOut, summary="查看组织机构")
@@ -79,7 +52,7 @@ async def read_org(org_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextD
     async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
     _visible(principal, org)
-    return org_out(org)
+    return OrganizationOut.of(org)
 
 
 @router.get("/api/v1/orgs/{org_id}/children", response_model=list[OrganizationOut], summary="下级组织机构")
@@ -87,7 +60,7 @@ async def read_children(org_id: uuid.UUID, principal: CurrentPrincipal, ctx: Con
     async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
         _visible(principal, org)
-        return [org_out(o) for o in await org_cases.children(conn, org_id)]
+        return [OrganizationOut.of(o) for o in await org_cases.children(conn, org_id)]
 
 
 @router.get("/api/v1/orgs/{org_id}/subtree", response_model=list[OrganizationOut], summary="本单位及全部下级单位")
@@ -101,7 +74,7 @@ async def read_subtree(
     async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
         _visible(principal, org)
-        return [org_out(o) for o in await org_cases.subtree(conn, org["path"], limit, offset)]
+        return [OrganizationOut.of(o) for o in await org_cases.subtree(conn, org["path"], limit, offset)]
 
 
 @router.get("/api/v1/orgs", response_model=list[OrganizationOut], summary="在本单位及下级单位中查询组织机构")
@@ -130,12 +103,11 @@ async def search_orgs(
             limit=limit,
             offset=offset,
         )
-    return [org_out(o) for o in found]
+    return [OrganizationOut.of(o) for o in found]
 
 
 @router.post("/api/v1/orgs/{org_id}/deactivate", response_model=OrganizationOut, summary="停用下级组织机构（不删除）")
 async def deactivate_org(
     org_id: uuid.UUID, body: DeactivateIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> OrganizationOut:
-    org = await org_cases.deactivate_organization(ctx, principal, org_id, body.expected_version, body.reason)
-    return org_out(org)
+    return await org_cases.deactivate_organization(ctx, principal, org_id, body.expected_version, body.reason)

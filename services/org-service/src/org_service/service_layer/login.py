@@ -1,4 +1,8 @@
-"""Password login with lock-out, refresh and revocation, and internal clients' credentials."""
+"""Password login with lock-out, refresh and revocation, and internal clients' credentials.
+
+The password hash, the failed-attempt counter and the refresh tokens are in the credential tables;
+a login changes nothing an event would record.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy import select
 from zhicheng_kernel.errors import Unauthorized
 from zhicheng_kernel.roles import Role
 
+from ..adapters import credentials
 from ..adapters.tables import accounts, organizations, refresh_tokens
 from ..api.schemas import TokenOut
 from ..context import OrgContext
@@ -19,7 +24,7 @@ from ..security.tokens import new_refresh_token, refresh_token_hash
 _BAD_LOGIN = "用户名或密码不正确。"
 
 
-async def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
+def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
     return {
         "sub": str(account["id"]),
         "username": account["username"],
@@ -33,15 +38,17 @@ async def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str,
     }
 
 
-async def issue_for_account(ctx: OrgContext, account: dict[str, Any]) -> TokenOut:
+async def issue_for_account(ctx: OrgContext, account_id: object) -> TokenOut:
+    """An access token and a refresh token for the account as its read model has it now."""
     now = ctx.clock.now()
     async with ctx.db.transaction() as conn:
+        account = dict((await conn.execute(select(accounts).where(accounts.c.id == account_id))).mappings().one())
         org = (
             (await conn.execute(select(organizations).where(organizations.c.id == account["org_id"]))).mappings().one()
         )
         if not org["active"]:
             raise Unauthorized("org_inactive", "所在单位已停用，账号不能登录。")
-        token, expires_in = ctx.issuer.access_token(await _claims_for(account, dict(org)), now)
+        token, expires_in = ctx.issuer.access_token(_claims_for(account, dict(org)), now)
         refresh, digest = new_refresh_token()
         await conn.execute(
             refresh_tokens.insert().values(
@@ -64,33 +71,22 @@ async def login(ctx: OrgContext, username: str, password: str) -> TokenOut:
     now, settings = ctx.clock.now(), ctx.settings
     refusal: Unauthorized | None = None
     async with ctx.db.transaction() as conn:
-        row = (
-            (await conn.execute(select(accounts).where(accounts.c.username == username).with_for_update()))
-            .mappings()
-            .first()
-        )
-        if row is None or not row["active"]:
+        account = await credentials.for_login(conn, username)
+        if account is None or not account["active"]:
             raise Unauthorized("login_failed", _BAD_LOGIN)
-        account = dict(row)
         if account["locked_until"] is not None and account["locked_until"] > now:
             raise Unauthorized("account_locked", "连续登录失败次数过多，账号已临时锁定，请稍后再试。")
         if verify_password(account["password_hash"], password):
-            await conn.execute(
-                accounts.update().where(accounts.c.id == account["id"]).values(failed_logins=0, locked_until=None)
-            )
+            await credentials.record_attempt(conn, account["id"], 0, None)
         else:
             # The failed attempt is committed even though the login is refused.
             failed = account["failed_logins"] + 1
             locked = now + timedelta(minutes=settings.lockout_minutes) if failed >= settings.max_failed_logins else None
-            await conn.execute(
-                accounts.update()
-                .where(accounts.c.id == account["id"])
-                .values(failed_logins=0 if locked else failed, locked_until=locked)
-            )
+            await credentials.record_attempt(conn, account["id"], 0 if locked else failed, locked)
             refusal = Unauthorized("login_failed", _BAD_LOGIN)
     if refusal is not None:
         raise refusal
-    return await issue_for_account(ctx, account)
+    return await issue_for_account(ctx, account["id"])
 
 
 async def refresh(ctx: OrgContext, token: str) -> TokenOut:
@@ -115,7 +111,7 @@ async def refresh(ctx: OrgContext, token: str) -> TokenOut:
         account = (await conn.execute(select(accounts).where(accounts.c.id == row["account_id"]))).mappings().one()
     if not account["active"]:
         raise Unauthorized("login_failed", _BAD_LOGIN)
-    return await issue_for_account(ctx, dict(account))
+    return await issue_for_account(ctx, account["id"])
 
 
 async def revoke(ctx: OrgContext, token: str) -> None:
