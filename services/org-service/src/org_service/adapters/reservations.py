@@ -45,7 +45,7 @@ async def claim(conn: AsyncConnection, scope: Scope, value: str, owner: uuid.UUI
 
 
 async def next_org_code(conn: AsyncConnection, division_code: str) -> str:
-    """ORG-5: the organization code, the division code and a serial within it."""
+    """The next organization code of a division: the division code and a serial within it."""
     stmt = insert(org_code_counters).values(division_code=division_code, last=1)
     stmt = stmt.on_conflict_do_update(index_elements=["division_code"], set_={"last": org_code_counters.c.last + 1})
     last = (await conn.execute(stmt.returning(org_code_counters.c.last))).scalar_one()

@@ -50,7 +50,8 @@ def clean_display_name(display_name: str) -> str:
 
 
 def business_roles(roles: Sequence[str]) -> list[str]:
-    """ORG-6: a system administrator gives its business administrators business roles, at least one."""
+    """ORG-6: a system administrator creates the business administrators of its own organization and
+    gives them business roles, at least one; no one else does (`Account.assign_roles` refuses others)."""
     allowed = {r.value for r in BUSINESS_ROLES}
     unknown = [r for r in roles if r not in allowed]
     if unknown:
@@ -197,7 +198,7 @@ class Account:
         return account
 
     def assign_roles(self, by_org_id: str | None, roles: Sequence[str]) -> list[DomainEvent]:
-        """ORG-6: the system administrator assigns roles to the business administrators of its organization."""
+        """The system administrator assigns roles to the business administrators of its organization."""
         chosen = business_roles(roles)
         if str(self.org_id) != by_org_id or self.kind is not AccountKind.BUSINESS_ADMIN:
             raise Forbidden("outside_scope", "只能为本单位的业务管理员分配角色。", rule="ORG-6")

@@ -1,4 +1,4 @@
-"""ORG-3: an organization's full name as on its seal, normalised for comparison.
+"""An organization's full name as on its seal, normalised for comparison (ORG-3, ORG-4).
 
 The ID-card and credit-code checks are the kernel's (`zhicheng_kernel.identifiers`).
 """
@@ -14,6 +14,6 @@ __all__ = ["id_card_with_check", "normalise_name"]
 
 
 def normalise_name(name: str) -> str:
-    """ORG-3: the full name as on the seal; width folded (NFKC) and every whitespace removed."""
+    """The full name with its width folded (NFKC) and every whitespace removed."""
     folded = unicodedata.normalize("NFKC", name)
     return "".join(ch for ch in folded if not ch.isspace())

@@ -143,7 +143,7 @@ class Organization:
     def create_child(
         self, cmd: NewOrganization, org_id: uuid.UUID, code: str, admin_id: uuid.UUID
     ) -> list[DomainEvent]:
-        """ORG-6: a system administrator creates organizations under its own, as ORG-1/ORG-2 allow."""
+        """A system administrator creates organizations under its own, as ORG-1/ORG-2 allow."""
         if not self.active:
             raise Forbidden("org_inactive", "本单位已停用，不能创建下级组织机构。")
         check_creation(

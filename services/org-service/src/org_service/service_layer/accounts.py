@@ -58,7 +58,7 @@ async def _open(uow: UnitOfWork, account_id: uuid.UUID, events: Sequence[Any], p
 async def create_business_admin(
     ctx: OrgContext, principal: Principal, display_name: str, roles: list[str], idempotent: Idempotency | None
 ) -> AccountCreated:
-    """ORG-6: a system administrator creates business administrators of its own organization."""
+    """A system administrator creates business administrators of its own organization."""
     require_role(principal, Role.SYSTEM_ADMIN)
     password = initial_password()
     password_hash = hash_password(password)
