@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from org_service.domain.creation_rules import Creator, Proposed, check_creation
-from org_service.domain.identity import (
+from org_service.domain.identity import normalise_name
+from org_service.domain.kinds import Function, Level, OrgKind
+from zhicheng_kernel.errors import DomainError
+from zhicheng_kernel.identifiers import (
     credit_code_is_valid,
     credit_code_with_check,
     id_card_is_valid,
     id_card_with_check,
-    normalise_name,
 )
-from org_service.domain.kinds import Function, Level, OrgKind
-from zhicheng_kernel.errors import DomainError
 
 CITY_OFFICE = Creator(OrgKind.TITLE_OFFICE, Level.CITY, "620800")
 COUNTY_OFFICE = Creator(OrgKind.TITLE_OFFICE, Level.COUNTY, "620821")  # 泾川县
@@ -147,7 +147,7 @@ def test_ORG_1_ORG_2_refused_names_the_rule(case: str, creator: Creator, propose
     with pytest.raises(DomainError) as refused:
         check_creation(creator, proposed)
     assert refused.value.status == 403
-    assert refused.value.extra["rule"] == rule
+    assert refused.value.rule == rule
     assert "创建" in refused.value.message
 
 

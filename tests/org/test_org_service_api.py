@@ -7,14 +7,8 @@ import concurrent.futures
 import pytest
 
 from tests.api_client import Api, bearer, random_id_card, unique_name
-from tests.harness import Stack
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture(scope="module")
-def api(stack: Stack) -> Api:
-    return Api(stack)
 
 
 def test_seeded_city_office_admin_logs_in_and_sees_itself(api: Api) -> None:

@@ -8,22 +8,41 @@ import getpass
 import socket
 from pathlib import Path
 
+from zhicheng_kernel.auth import ServiceCredentials, TokenVerifier
+from zhicheng_kernel.calendar import ChinaCalendar
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.errors import DomainError
 from zhicheng_kernel.migrations import upgrade
-from zhicheng_kernel.settings import ServiceSettings
+from zhicheng_kernel.service import clock_from
 
 from .adapters.audit import AuditedEventStore
+from .context import OrgContext
+from .domain.events import CATALOGUE
+from .security.tokens import TokenIssuer
 from .service_layer.accounts import reset_password
+from .settings import OrgSettings
 
 
 async def _reset(username: str) -> str:
-    settings = ServiceSettings()
+    settings = OrgSettings()
+    assert settings.jwt_private_key_file is not None
     await upgrade(settings.database_url, Path(__file__).parent / "migrations")
     db = Database(settings.database_url, pool_size=1)
+    issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
+    ctx = OrgContext(
+        name="org-service",
+        settings=settings,
+        db=db,
+        store=AuditedEventStore("org-service", CATALOGUE.upcasters),
+        clock=clock_from(settings),
+        calendar=ChinaCalendar(),
+        credentials=ServiceCredentials("", settings.service_client_id, settings.service_client_secret),
+        verifier=TokenVerifier(jwks=issuer.jwks()),
+        issuer=issuer,
+    )
     try:
         operator = f"operator:{getpass.getuser()}@{socket.gethostname()}"
-        return await reset_password(db, AuditedEventStore("org-service"), username, operator)
+        return await reset_password(ctx, username, operator)
     finally:
         await db.dispose()
 

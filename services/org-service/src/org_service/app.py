@@ -6,10 +6,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from zhicheng_kernel.auth import TokenVerifier
+from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import ServiceRuntime, create_service_app
 
 from .adapters.audit import AuditedEventStore
 from .api import accounts, audit, auth, orgs
+from .context import OrgContext
+from .domain.events import CATALOGUE
 from .security.tokens import TokenIssuer
 from .service_layer.bootstrap import seed
 from .settings import OrgSettings
@@ -25,27 +28,24 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
     settings = settings or OrgSettings()
     assert settings.jwt_private_key_file is not None
     issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
+    org_settings = settings
 
-    async def bootstrap(runtime: ServiceRuntime) -> None:
-        await seed(
-            runtime.db,
-            runtime.store,
-            settings.bootstrap_admin_password,
-            settings.bootstrap_operator_password,
-            settings.provincial_passwords(),
-        )
+    async def build_context(base: ServiceContext) -> OrgContext:
+        return OrgContext(**{**base.kernel_parts(), "settings": org_settings}, issuer=issuer)
 
-    app = create_service_app(
+    async def bootstrap(runtime: ServiceRuntime[OrgContext]) -> None:
+        await seed(runtime.context)
+
+    return create_service_app(
         "org-service",
         settings,
         title="组织机构与账号服务（org-service）",
         description=DESCRIPTION,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[auth.router, orgs.router, accounts.router, audit.router],
+        context=build_context,
+        upcasters=CATALOGUE.upcasters,
         verifier=TokenVerifier(jwks=issuer.jwks()),
         on_startup=[bootstrap],
         store_factory=AuditedEventStore,
     )
-    app.state.issuer = issuer
-    app.state.settings = settings
-    return app

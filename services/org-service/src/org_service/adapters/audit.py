@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import current_actor
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.origin import current_origin
 
@@ -22,7 +23,7 @@ class AuditedEventStore(EventStore):
         stream_type: str,
         stream_id: str,
         expected_version: int,
-        new_events: Sequence[NewEvent],
+        new_events: Sequence[NewEvent | DomainEvent],
         meta: Metadata,
     ) -> list[EventEnvelope]:
         stored = await super().append(conn, stream_type, stream_id, expected_version, new_events, meta)

@@ -1,4 +1,9 @@
-"""org-service read models, written in the same transaction as the events they reflect."""
+"""org-service's tables.
+
+Read models (projections/read_models.py): `organization`, `account`. org-service's own state, in no
+stream: `credential` and `refresh_token` (secrets), `reservation` and `org_code_counter` (values
+that must be unique across streams, claimed when deciding), `audit_log` (who did what from where).
+"""
 
 from __future__ import annotations
 
@@ -59,10 +64,7 @@ accounts = Table(
     Column("org_id", Uuid, ForeignKey("organization.id"), nullable=False),
     Column("display_name", Text, nullable=False),
     Column("roles", ARRAY(Text), nullable=False),
-    Column("password_hash", Text, nullable=False),
     Column("must_change_password", Boolean, nullable=False),
-    Column("failed_logins", Integer, nullable=False, default=0),
-    Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("id_card_number", Text, nullable=True, unique=True),
     Column("version", Integer, nullable=False),
@@ -70,6 +72,25 @@ accounts = Table(
 )
 
 Index("account_org", accounts.c.org_id)
+
+# Not a projection and never in an event: the password hash and the lock-out state of an account.
+credentials = Table(
+    "credential",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+)
+
+# A value unique across streams (adapters/reservations.py) and the stream that claimed it.
+reservations = Table(
+    "reservation",
+    metadata,
+    Column("scope", Text, primary_key=True),
+    Column("value", Text, primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+)
 
 refresh_tokens = Table(
     "refresh_token",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 from zhicheng_kernel.auth import CurrentPrincipal, require_role
@@ -12,86 +11,73 @@ from zhicheng_kernel.roles import BUSINESS_ROLES, ROLE_NAMES_ZH, Role
 
 from ..service_layer import accounts as account_cases
 from ..service_layer.organizations import get_org
-from .deps import Runtime
-from .schemas import AccountCreated, AccountOut, ApplicantIn, BusinessAdminIn, DeactivateIn, ExpertIn, RoleOut, RolesIn
+from .deps import ContextDep, IdempotencyDep
+from .schemas import (
+    AccountCreated,
+    AccountOut,
+    ApplicantIn,
+    AssignedRolesOut,
+    BusinessAdminIn,
+    DeactivateIn,
+    ExpertIn,
+    RoleOut,
+    RolesIn,
+)
 
 router = APIRouter(tags=["账号与角色"])
-
-
-def _created(account: account_cases.NewAccount) -> AccountCreated:
-    return AccountCreated(
-        account_id=str(account.account_id), username=account.username, initial_password=account.initial_password
-    )
 
 
 @router.post(
     "/api/v1/accounts/business-admins", status_code=201, response_model=AccountCreated, summary="创建本级业务管理员"
 )
-async def create_business_admin(body: BusinessAdminIn, principal: CurrentPrincipal, runtime: Runtime) -> AccountCreated:
-    return _created(
-        await account_cases.create_business_admin(runtime.db, runtime.store, principal, body.display_name, body.roles)
-    )
+async def create_business_admin(
+    body: BusinessAdminIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> AccountCreated:
+    return await account_cases.create_business_admin(ctx, principal, body.display_name, body.roles, idempotent)
 
 
-@router.put("/api/v1/accounts/{account_id}/roles", summary="为本级业务管理员分配角色")
-async def assign_roles(account_id: str, body: RolesIn, principal: CurrentPrincipal, runtime: Runtime) -> dict[str, Any]:
-    account = await account_cases.assign_roles(
-        runtime.db, runtime.store, principal, account_id, body.roles, body.expected_version
-    )
-    return {"account_id": str(account["id"]), "roles": account["roles"], "version": account["version"]}
+@router.put("/api/v1/accounts/{account_id}/roles", response_model=AssignedRolesOut, summary="为本级业务管理员分配角色")
+async def assign_roles(
+    account_id: str, body: RolesIn, principal: CurrentPrincipal, ctx: ContextDep
+) -> AssignedRolesOut:
+    return await account_cases.assign_roles(ctx, principal, account_id, body.roles, body.expected_version)
 
 
 @router.post("/api/v1/accounts/applicants", status_code=201, response_model=AccountCreated, summary="登记本单位申报人")
-async def register_applicant(body: ApplicantIn, principal: CurrentPrincipal, runtime: Runtime) -> AccountCreated:
-    return _created(
-        await account_cases.register_applicant(
-            runtime.db, runtime.store, principal, body.display_name, body.id_card_number, body.on_staff
-        )
+async def register_applicant(
+    body: ApplicantIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> AccountCreated:
+    return await account_cases.register_applicant(
+        ctx, principal, body.display_name, body.id_card_number, body.on_staff, idempotent
     )
 
 
 @router.post("/api/v1/accounts/experts", status_code=201, response_model=AccountCreated, summary="登记评审专家")
-async def register_expert(body: ExpertIn, principal: CurrentPrincipal, runtime: Runtime) -> AccountCreated:
-    return _created(
-        await account_cases.register_expert(
-            runtime.db, runtime.store, principal, body.display_name, body.series, body.title_level
-        )
-    )
-
-
-def _account_out(account: dict[str, Any]) -> AccountOut:
-    return AccountOut(
-        account_id=str(account["id"]),
-        username=account["username"],
-        kind=account["kind"],
-        display_name=account["display_name"],
-        roles=list(account["roles"]),
-        active=account["active"],
-        must_change_password=account["must_change_password"],
-        version=account["version"],
+async def register_expert(
+    body: ExpertIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> AccountCreated:
+    return await account_cases.register_expert(
+        ctx, principal, body.display_name, body.series, body.title_level, idempotent
     )
 
 
 @router.get(
     "/api/v1/orgs/{org_id}/accounts", response_model=list[AccountOut], summary="某单位的账号（系统管理员、审计）"
 )
-async def list_accounts(org_id: uuid.UUID, principal: CurrentPrincipal, runtime: Runtime) -> list[AccountOut]:
+async def list_accounts(org_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> list[AccountOut]:
     require_role(principal, Role.SYSTEM_ADMIN, Role.AUDITOR)
-    async with runtime.db.read() as conn:
+    async with ctx.db.read() as conn:
         org = await get_org(conn, org_id)
         if not principal.covers(org["path"]):
             raise NotFound("org_not_found", "未找到该组织机构。", field="org_id")
-        return [_account_out(a) for a in await account_cases.list_accounts(conn, org_id)]
+        return [AccountOut.of(a) for a in await account_cases.list_accounts(conn, org_id)]
 
 
 @router.post("/api/v1/accounts/{account_id}/deactivate", response_model=AccountOut, summary="停用本单位账号")
 async def deactivate_account(
-    account_id: str, body: DeactivateIn, principal: CurrentPrincipal, runtime: Runtime
+    account_id: str, body: DeactivateIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> AccountOut:
-    account = await account_cases.deactivate_account(
-        runtime.db, runtime.store, principal, account_id, body.expected_version, body.reason
-    )
-    return _account_out(account)
+    return await account_cases.deactivate_account(ctx, principal, account_id, body.expected_version, body.reason)
 
 
 @router.get("/api/v1/roles", response_model=list[RoleOut], summary="角色目录")

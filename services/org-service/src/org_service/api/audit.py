@@ -11,7 +11,7 @@ from zhicheng_kernel.auth import CurrentPrincipal, require_role
 from zhicheng_kernel.roles import Role
 
 from ..adapters.tables import audit_log
-from .deps import Runtime
+from .deps import ContextDep
 from .schemas import AuditEntryOut
 
 router = APIRouter(tags=["审计"])
@@ -20,7 +20,7 @@ router = APIRouter(tags=["审计"])
 @router.get("/api/v1/audit", response_model=list[AuditEntryOut], summary="操作记录（谁、何时、从何处、做了什么）")
 async def audit(
     principal: CurrentPrincipal,
-    runtime: Runtime,
+    ctx: ContextDep,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     event_type: Annotated[str | None, Query(max_length=64)] = None,
     since: datetime | None = None,
@@ -38,7 +38,7 @@ async def audit(
         query = query.where(audit_log.c.occurred_at >= since)
     if until:
         query = query.where(audit_log.c.occurred_at < until)
-    async with runtime.db.read() as conn:
+    async with ctx.db.read() as conn:
         rows = await conn.execute(query.order_by(audit_log.c.position.desc()).limit(limit).offset(offset))
         return [
             AuditEntryOut(

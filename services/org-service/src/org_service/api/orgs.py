@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from zhicheng_kernel.auth import CurrentPrincipal, Principal
 from zhicheng_kernel.errors import NotFound
+from zhicheng_kernel.identifiers import normalise_credit_code
 
 from ..domain.kinds import Level, OrgKind
+from ..domain.organization import NewOrganization
 from ..service_layer import organizations as org_cases
-from .deps import Runtime, org_out
+from .deps import ContextDep, IdempotencyDep
 from .schemas import DeactivateIn, OrganizationCreatedOut, OrganizationIn, OrganizationOut
 
 router = APIRouter(tags=["组织机构"])
@@ -29,66 +31,56 @@ def _visible(principal: Principal, org: dict[str, Any]) -> None:
     response_model=OrganizationCreatedOut,
     summary="创建下级组织机构（同时生成系统管理员账号）",
 )
-async def create_org(body: OrganizationIn, principal: CurrentPrincipal, runtime: Runtime) -> dict[str, Any]:
-    created = await org_cases.create_organization(
-        runtime.db,
-        runtime.store,
-        principal,
-        org_cases.CreateOrganization(
-            name=body.name,
-            kind=body.kind,
-            level=body.level,
-            division_code=body.division_code,
-            credit_code=body.credit_code.strip().upper() if body.credit_code else None,
-            function=body.function,
-            registration_level=body.registration_level,
-            unit_type=body.unit_type,
-        ),
+async def create_org(
+    body: OrganizationIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> OrganizationCreatedOut:
+    command = NewOrganization(
+        name=body.name,
+        kind=body.kind,
+        level=body.level,
+        division_code=body.division_code,
+        credit_code=normalise_credit_code(body.credit_code) if body.credit_code else None,
+        function=body.function,
+        registration_level=body.registration_level,
+        unit_type=body.unit_type,
     )
-    return {
-        **org_out(created.org),
-        "admin": {
-            "account_id": str(created.admin_account_id),
-            "username": created.admin_username,
-            "initial_password": created.initial_password,
-        },
-    }
+    return await org_cases.create_organization(ctx, principal, command, idempotent)
 
 
 @router.get("/api/v1/orgs/{org_id}", response_model=OrganizationOut, summary="查看组织机构")
-async def read_org(org_id: uuid.UUID, principal: CurrentPrincipal, runtime: Runtime) -> dict[str, Any]:
-    async with runtime.db.read() as conn:
+async def read_org(org_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> OrganizationOut:
+    async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
     _visible(principal, org)
-    return org_out(org)
+    return OrganizationOut.of(org)
 
 
 @router.get("/api/v1/orgs/{org_id}/children", response_model=list[OrganizationOut], summary="下级组织机构")
-async def read_children(org_id: uuid.UUID, principal: CurrentPrincipal, runtime: Runtime) -> list[dict[str, Any]]:
-    async with runtime.db.read() as conn:
+async def read_children(org_id: uuid.UUID, principal: CurrentPrincipal, ctx: ContextDep) -> list[OrganizationOut]:
+    async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
         _visible(principal, org)
-        return [org_out(o) for o in await org_cases.children(conn, org_id)]
+        return [OrganizationOut.of(o) for o in await org_cases.children(conn, org_id)]
 
 
 @router.get("/api/v1/orgs/{org_id}/subtree", response_model=list[OrganizationOut], summary="本单位及全部下级单位")
 async def read_subtree(
     org_id: uuid.UUID,
     principal: CurrentPrincipal,
-    runtime: Runtime,
+    ctx: ContextDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[dict[str, Any]]:
-    async with runtime.db.read() as conn:
+) -> list[OrganizationOut]:
+    async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
         _visible(principal, org)
-        return [org_out(o) for o in await org_cases.subtree(conn, org["path"], limit, offset)]
+        return [OrganizationOut.of(o) for o in await org_cases.subtree(conn, org["path"], limit, offset)]
 
 
 @router.get("/api/v1/orgs", response_model=list[OrganizationOut], summary="在本单位及下级单位中查询组织机构")
 async def search_orgs(
     principal: CurrentPrincipal,
-    runtime: Runtime,
+    ctx: ContextDep,
     name: Annotated[str | None, Query(max_length=100, description="名称（部分匹配）")] = None,
     code: Annotated[str | None, Query(max_length=20)] = None,
     division_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
@@ -97,8 +89,8 @@ async def search_orgs(
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[dict[str, Any]]:
-    async with runtime.db.read() as conn:
+) -> list[OrganizationOut]:
+    async with ctx.db.read() as conn:
         found = await org_cases.search(
             conn,
             principal.org_path if principal.kind != "service" else "/",
@@ -111,14 +103,11 @@ async def search_orgs(
             limit=limit,
             offset=offset,
         )
-    return [org_out(o) for o in found]
+    return [OrganizationOut.of(o) for o in found]
 
 
 @router.post("/api/v1/orgs/{org_id}/deactivate", response_model=OrganizationOut, summary="停用下级组织机构（不删除）")
 async def deactivate_org(
-    org_id: uuid.UUID, body: DeactivateIn, principal: CurrentPrincipal, runtime: Runtime
-) -> dict[str, Any]:
-    org = await org_cases.deactivate_organization(
-        runtime.db, runtime.store, principal, org_id, body.expected_version, body.reason
-    )
-    return org_out(org)
+    org_id: uuid.UUID, body: DeactivateIn, principal: CurrentPrincipal, ctx: ContextDep
+) -> OrganizationOut:
+    return await org_cases.deactivate_organization(ctx, principal, org_id, body.expected_version, body.reason)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,6 +51,26 @@ class OrganizationOut(BaseModel):
     path: str
     active: bool
     version: int
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> OrganizationOut:
+        """From a row of the `organization` read model."""
+        return cls(
+            id=str(row["id"]),
+            code=row["code"],
+            name=row["name"],
+            kind=row["kind"],
+            level=row["level"],
+            division_code=row["division_code"],
+            credit_code=row["credit_code"],
+            function=row["function"],
+            unit_type=row["unit_type"],
+            registration_level=row["registration_level"],
+            parent_id=str(row["parent_id"]) if row["parent_id"] else None,
+            path=row["path"],
+            active=row["active"],
+            version=row["version"],
+        )
 
 
 class AccountCreated(BaseModel):
@@ -150,6 +171,20 @@ class AccountOut(BaseModel):
     must_change_password: bool
     version: int
 
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> AccountOut:
+        """From a row of the `account` read model."""
+        return cls(
+            account_id=str(row["id"]),
+            username=row["username"],
+            kind=row["kind"],
+            display_name=row["display_name"],
+            roles=list(row["roles"]),
+            active=row["active"],
+            must_change_password=row["must_change_password"],
+            version=row["version"],
+        )
+
 
 class RoleOut(BaseModel):
     role: str
@@ -167,3 +202,15 @@ class AuditEntryOut(BaseModel):
     ip: str
     user_agent: str
     request_id: str
+
+
+class AssignedRolesOut(BaseModel):
+    account_id: str
+    roles: list[str]
+    version: int
+
+
+class JwksOut(BaseModel):
+    """The public keys that verify org-service's access tokens (RFC 7517)."""
+
+    keys: list[dict[str, str]]

@@ -31,7 +31,7 @@ class Proposed:
 
 
 def _refuse(rule: str, message: str) -> Forbidden:
-    return Forbidden("org_creation_not_allowed", message, field="kind", extra={"rule": rule})
+    return Forbidden("org_creation_not_allowed", message, field="kind", rule=rule)
 
 
 def _same_division(creator: Creator, new: Proposed, rule: str) -> None:
@@ -98,7 +98,7 @@ def check_private(creator: Creator, new: Proposed) -> None:
                 "registration_level_required",
                 f"请填写{what}的注册核准机构层级。",
                 field="registration_level",
-                extra={"rule": rule},
+                rule=rule,
             )
         if not (creator.kind is OrgKind.GOVERNMENT_DEPARTMENT and creator.function is function):
             raise _refuse(rule, f"{what}账号由其注册核准机构的同级政府{who}负责创建。")

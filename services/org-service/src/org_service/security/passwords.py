@@ -25,5 +25,5 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def initial_password() -> str:
-    """A one-time password shown once; the holder must change it at first login (ORG-5)."""
+    """A one-time password shown once; the holder must change it at first login."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(14))

@@ -7,7 +7,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,7 @@ class TokenIssuer:
     def jwks(self) -> dict[str, Any]:
         return {"keys": [{**self._public_jwk, "kid": self.kid}]}
 
-    def access_token(self, claims: dict[str, Any], minutes: int | None = None) -> tuple[str, int]:
-        now = datetime.now(UTC)
+    def access_token(self, claims: dict[str, Any], now: datetime, minutes: int | None = None) -> tuple[str, int]:
         lifetime = timedelta(minutes=minutes or self.access_minutes)
         body = {
             **claims,

@@ -1,35 +1,37 @@
-"""Accounts: business administrators and their roles (ORG-6), applicants, experts, passwords."""
+"""Accounts: business administrators and their roles (ORG-6), applicants, experts, passwords.
+
+Each command loads the aggregates it decides from, appends through the unit of work and keeps the
+credential table (org-service's own, never in an event) in the same transaction.
+"""
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
-from zhicheng_kernel.database import Database
-from zhicheng_kernel.envelope import Metadata, NewEvent
+from zhicheng_kernel.calendar import china_today
+from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, NotFound
-from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.identifiers import normalise_id_card
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
+from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
-from ..adapters.tables import accounts, refresh_tokens
-from ..domain.identity import id_card_is_valid
-from ..domain.kinds import OrgKind
+from ..adapters import credentials, reservations
+from ..adapters.reservations import Scope
+from ..adapters.tables import accounts
+from ..api.schemas import AccountCreated, AccountOut, AssignedRolesOut
+from ..context import OrgContext
+from ..domain import account as rules
+from ..domain.account import AccountKind, check_new_password
 from ..security.passwords import hash_password, initial_password, verify_password
-from .organizations import get_org
+from . import streams
+from .organizations import claim_username
 
-
-@dataclass(frozen=True)
-class NewAccount:
-    account_id: uuid.UUID
-    username: str
-    initial_password: str
+ALL_BUSINESS_ROLES = sorted(r.value for r in BUSINESS_ROLES)
 
 
 async def get_account(conn: AsyncConnection, account_id: uuid.UUID | str) -> dict[str, Any]:
@@ -43,242 +45,148 @@ async def get_account(conn: AsyncConnection, account_id: uuid.UUID | str) -> dic
     return dict(row)
 
 
-async def _insert_account(
-    conn: AsyncConnection,
-    store: EventStore,
-    meta: Metadata,
-    *,
-    event_type: str,
-    payload: dict[str, Any],
-    kind: str,
-    username: str,
-    org_id: uuid.UUID,
-    display_name: str,
-    roles: list[str],
-    id_card_number: str | None = None,
-    password: str | None = None,
-) -> NewAccount:
-    account_id = uuid.uuid4()
-    password = password or initial_password()
-    events = [NewEvent(event_type, {"account_id": str(account_id), "username": username, **payload})]
-    if event_type == "BusinessAdminCreated":
-        events.append(NewEvent("RolesAssigned", {"account_id": str(account_id), "org_id": str(org_id), "roles": roles}))
-    await store.append(conn, "account", str(account_id), 0, events, meta)
-    await conn.execute(
-        accounts.insert().values(
-            id=account_id,
-            username=username,
-            kind=kind,
-            org_id=org_id,
-            display_name=display_name,
-            roles=roles,
-            password_hash=hash_password(password),
-            must_change_password=True,
-            failed_logins=0,
-            active=True,
-            id_card_number=id_card_number,
-            version=len(events),
-            created_at=datetime.now(UTC),
-        )
-    )
-    return NewAccount(account_id, username, password)
+async def _count(conn: AsyncConnection, *conditions: Any) -> int:
+    count: int = (await conn.execute(select(func.count()).select_from(accounts).where(*conditions))).scalar_one()
+    return count
 
 
-def _clean_name(display_name: str) -> str:
-    name = display_name.strip()
-    if not 2 <= len(name) <= 30 or any(ch in name for ch in "<>;'\"\\`{}"):
-        raise DomainError("display_name_invalid", "姓名应为 2 至 30 个字，且不含特殊字符。", field="display_name")
-    return name
-
-
-def _check_roles(roles: list[str]) -> list[str]:
-    allowed = {r.value for r in BUSINESS_ROLES}
-    unknown = [r for r in roles if r not in allowed]
-    if unknown:
-        raise DomainError("role_unknown", f"不能分配的角色：{'、'.join(unknown)}。", field="roles")
-    if not roles:
-        raise DomainError("roles_required", "请至少分配一个业务角色。", field="roles")
-    return sorted(set(roles))
+async def _open(uow: UnitOfWork, account_id: uuid.UUID, events: Sequence[Any], password_hash: str) -> None:
+    await streams.append(uow, account_id, 0, events)
+    await credentials.create(uow.conn, account_id, password_hash)
 
 
 async def create_business_admin(
-    db: Database, store: EventStore, principal: Principal, display_name: str, roles: list[str]
-) -> NewAccount:
-    """ORG-6: a system administrator creates business administrators of its own organization."""
+    ctx: OrgContext, principal: Principal, display_name: str, roles: list[str], idempotent: Idempotency | None
+) -> AccountCreated:
+    """A system administrator creates business administrators of its own organization."""
     require_role(principal, Role.SYSTEM_ADMIN)
-    name, chosen = _clean_name(display_name), _check_roles(roles)
-    async with db.transaction() as conn:
-        org = await get_org(conn, principal.org_id or "")
-        count = (
-            await conn.execute(
-                select(func.count()).where(accounts.c.org_id == org["id"], accounts.c.kind == "business_admin")
-            )
-        ).scalar_one()
-        return await _insert_account(
-            conn,
-            store,
-            Metadata(actor=principal.username),
-            event_type="BusinessAdminCreated",
-            payload={"org_id": str(org["id"]), "display_name": name},
-            kind="business_admin",
-            username=f"{org['code']}-yw{count + 1:02d}",
-            org_id=org["id"],
-            display_name=name,
-            roles=chosen,
+    password = initial_password()
+    password_hash = hash_password(password)
+
+    async def action(uow: UnitOfWork) -> AccountCreated:
+        org = await streams.organization(uow, principal.org_id)
+        serial = await _count(
+            uow.conn, accounts.c.org_id == org.org_id, accounts.c.kind == AccountKind.BUSINESS_ADMIN.value
         )
+        account_id, username = uuid.uuid4(), f"{org.code}-yw{serial + 1:02d}"
+        created = rules.create_business_admin(account_id, org.org_id, username, display_name, roles)
+        await claim_username(uow.conn, username, account_id)
+        await _open(uow, account_id, created, password_hash)
+        return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
+
+    meta = Metadata(actor=principal.username)
+    return await execute(ctx, meta, action, answer=AccountCreated, idempotent=idempotent)
+
+
+async def create_seeded_operator(uow: UnitOfWork, org_id: uuid.UUID, username: str, password: str) -> None:
+    """The city office's first business administrator with every business role, its password agreed."""
+    account_id = uuid.uuid4()
+    created = rules.create_business_admin(
+        account_id, org_id, username, "市职改办业务管理员", ALL_BUSINESS_ROLES, must_change_password=False
+    )
+    await claim_username(uow.conn, username, account_id)
+    await _open(uow, account_id, created, hash_password(password))
 
 
 async def assign_roles(
-    db: Database, store: EventStore, principal: Principal, account_id: str, roles: list[str], expected_version: int
-) -> dict[str, Any]:
-    """ORG-6: the system administrator assigns roles to the business administrators of its organization."""
+    ctx: OrgContext, principal: Principal, account_id: str, roles: list[str], expected_version: int
+) -> AssignedRolesOut:
     require_role(principal, Role.SYSTEM_ADMIN)
-    chosen = _check_roles(roles)
-    async with db.transaction() as conn:
-        account = await get_account(conn, account_id)
-        if str(account["org_id"]) != principal.org_id or account["kind"] != "business_admin":
-            raise Forbidden("outside_scope", "只能为本单位的业务管理员分配角色。")
-        await store.append(
-            conn,
-            "account",
-            str(account["id"]),
-            expected_version,
-            [
-                NewEvent(
-                    "RolesAssigned", {"account_id": str(account["id"]), "org_id": principal.org_id, "roles": chosen}
-                )
-            ],
-            Metadata(actor=principal.username),
-        )
-        await conn.execute(
-            accounts.update().where(accounts.c.id == account["id"]).values(roles=chosen, version=expected_version + 1)
-        )
-        return {**account, "roles": chosen, "version": expected_version + 1}
+
+    async def action(uow: UnitOfWork) -> AssignedRolesOut:
+        account = await streams.account(uow, account_id)
+        await streams.append(uow, account.account_id, expected_version, account.assign_roles(principal.org_id, roles))
+        row = await get_account(uow.conn, account.account_id)
+        return AssignedRolesOut(account_id=str(row["id"]), roles=list(row["roles"]), version=row["version"])
+
+    meta = Metadata(actor=principal.username)
+    return await execute(ctx, meta, action, answer=AssignedRolesOut, retry_conflicts=False)
 
 
 async def register_applicant(
-    db: Database, store: EventStore, principal: Principal, display_name: str, id_card_number: str, on_staff: bool
-) -> NewAccount:
-    """An employer's business administrator registers an applicant of its own organization."""
+    ctx: OrgContext,
+    principal: Principal,
+    display_name: str,
+    id_card_number: str,
+    on_staff: bool,
+    idempotent: Idempotency | None,
+) -> AccountCreated:
     require_role(principal, Role.APPLICANT_MANAGEMENT)
-    name = _clean_name(display_name)
-    number = id_card_number.strip().upper()
-    if not id_card_is_valid(number):
-        raise DomainError(
-            "id_card_invalid", "身份证号码不正确（应为 18 位，末位校验码须正确）。", field="id_card_number"
-        )
-    try:
-        async with db.transaction() as conn:
-            org = await get_org(conn, principal.org_id or "")
-            return await _insert_account(
-                conn,
-                store,
-                Metadata(actor=principal.username),
-                event_type="ApplicantRegistered",
-                payload={
-                    "org_id": str(org["id"]),
-                    "org_path": org["path"],
-                    "display_name": name,
-                    "on_staff": on_staff,
-                },
-                kind="applicant",
-                username=number,
-                org_id=org["id"],
-                display_name=name,
-                roles=[Role.APPLICANT.value],
-                id_card_number=number,
-            )
-    except IntegrityError:
-        raise Conflict("applicant_already_registered", "该身份证号码已注册为申报人。", field="id_card_number") from None
+    number = normalise_id_card(id_card_number)
+    password = initial_password()
+    password_hash = hash_password(password)
+
+    async def action(uow: UnitOfWork) -> AccountCreated:
+        org = await streams.organization(uow, principal.org_id)
+        account_id = uuid.uuid4()
+        today = china_today(ctx.clock.now())
+        registered = rules.register_applicant(account_id, org, display_name, number, on_staff, today)
+        for scope in (Scope.ID_CARD, Scope.USERNAME):
+            if await reservations.claim(uow.conn, scope, number, account_id) is not None:
+                raise Conflict("applicant_already_registered", "该身份证号码已注册为申报人。", field="id_card_number")
+        await _open(uow, account_id, registered, password_hash)
+        return AccountCreated(account_id=str(account_id), username=number, initial_password=password)
+
+    meta = Metadata(actor=principal.username)
+    return await execute(ctx, meta, action, answer=AccountCreated, idempotent=idempotent)
 
 
 async def register_expert(
-    db: Database, store: EventStore, principal: Principal, display_name: str, series: list[str], title_level: str
-) -> NewAccount:
-    """A title office's committee secretary brings an expert into the pool."""
+    ctx: OrgContext,
+    principal: Principal,
+    display_name: str,
+    series: list[str],
+    title_level: str,
+    idempotent: Idempotency | None,
+) -> AccountCreated:
     require_role(principal, Role.COMMITTEE_SECRETARY)
-    name = _clean_name(display_name)
-    async with db.transaction() as conn:
-        org = await get_org(conn, principal.org_id or "")
-        if org["kind"] != OrgKind.TITLE_OFFICE.value:
-            raise Forbidden("title_office_only", "评审专家由职改办的评委会秘书登记。")
-        count = (await conn.execute(select(func.count()).where(accounts.c.kind == "expert"))).scalar_one()
-        return await _insert_account(
-            conn,
-            store,
-            Metadata(actor=principal.username),
-            event_type="ExpertRegistered",
-            payload={"org_id": str(org["id"]), "display_name": name, "series": series, "title_level": title_level},
-            kind="expert",
-            username=f"zj{org['division_code']}{count + 1:05d}",
-            org_id=org["id"],
-            display_name=name,
-            roles=[Role.EXPERT.value],
-        )
+    password = initial_password()
+    password_hash = hash_password(password)
+
+    async def action(uow: UnitOfWork) -> AccountCreated:
+        org = await streams.organization(uow, principal.org_id)
+        serial = await _count(uow.conn, accounts.c.kind == AccountKind.EXPERT.value)
+        account_id, username = uuid.uuid4(), f"zj{org.division_code}{serial + 1:05d}"
+        registered = rules.register_expert(account_id, org, username, display_name, series, title_level)
+        await claim_username(uow.conn, username, account_id)
+        await _open(uow, account_id, registered, password_hash)
+        return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
+
+    meta = Metadata(actor=principal.username)
+    return await execute(ctx, meta, action, answer=AccountCreated, idempotent=idempotent)
 
 
-_STRONG = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
-
-
-async def change_password(
-    db: Database, store: EventStore, principal: Principal, old_password: str, new_password: str
-) -> dict[str, Any]:
+async def change_password(ctx: OrgContext, principal: Principal, old_password: str, new_password: str) -> AccountOut:
     if principal.kind != "user":
         raise Forbidden("users_only", "内部服务没有登录密码。")
-    if not _STRONG.match(new_password):
-        raise DomainError("password_weak", "新密码须为 8 至 64 位，且同时包含字母和数字。", field="new_password")
-    if old_password == new_password:
-        raise DomainError("password_unchanged", "新密码不能与原密码相同。", field="new_password")
-    async with db.transaction() as conn:
-        account = await get_account(conn, principal.subject)
-        if not verify_password(account["password_hash"], old_password):
+    check_new_password(old_password, new_password)
+    new_hash = hash_password(new_password)
+
+    async def action(uow: UnitOfWork) -> AccountOut:
+        account = await streams.account(uow, principal.subject)
+        if not verify_password(await credentials.password_hash(uow.conn, account.account_id), old_password):
             raise DomainError("password_wrong", "原密码不正确。", field="old_password", status=400)
-        await store.append(
-            conn,
-            "account",
-            str(account["id"]),
-            account["version"],
-            [NewEvent("PasswordChanged", {"account_id": str(account["id"])})],
-            Metadata(actor=principal.username),
-        )
-        await conn.execute(
-            accounts.update()
-            .where(accounts.c.id == account["id"])
-            .values(
-                password_hash=hash_password(new_password), must_change_password=False, version=account["version"] + 1
-            )
-        )
-        return {**account, "must_change_password": False}
+        await streams.append(uow, account.account_id, account.version, account.change_password())
+        await credentials.set_password(uow.conn, account.account_id, new_hash)
+        return AccountOut.of(await get_account(uow.conn, account.account_id))
+
+    return await execute(ctx, Metadata(actor=principal.username), action, answer=AccountOut)
 
 
 async def deactivate_account(
-    db: Database, store: EventStore, principal: Principal, account_id: str, expected_version: int, reason: str
-) -> dict[str, Any]:
-    """The system administrator deactivates accounts of its own organization (never itself)."""
+    ctx: OrgContext, principal: Principal, account_id: str, expected_version: int, reason: str
+) -> AccountOut:
     require_role(principal, Role.SYSTEM_ADMIN)
-    async with db.transaction() as conn:
-        account = await get_account(conn, account_id)
-        if str(account["org_id"]) != principal.org_id:
-            raise NotFound("account_not_found", "未找到该账号。")
-        if str(account["id"]) == principal.subject or account["kind"] == "system_admin":
-            raise Forbidden("cannot_deactivate_system_admin", "系统管理员账号随组织机构停用，不能单独停用。")
-        if not account["active"]:
-            raise Conflict("account_already_inactive", "该账号已停用。")
-        await store.append(
-            conn,
-            "account",
-            str(account["id"]),
-            expected_version,
-            [NewEvent("AccountDeactivated", {"account_id": str(account["id"]), "reason": reason})],
-            Metadata(actor=principal.username),
-        )
-        await conn.execute(
-            accounts.update().where(accounts.c.id == account["id"]).values(active=False, version=expected_version + 1)
-        )
-        await conn.execute(
-            refresh_tokens.update().where(refresh_tokens.c.account_id == str(account["id"])).values(revoked=True)
-        )
-        return {**account, "active": False, "version": expected_version + 1}
+
+    async def action(uow: UnitOfWork) -> AccountOut:
+        account = await streams.account(uow, account_id)
+        deactivated = account.deactivate(principal.subject, principal.org_id, reason)
+        await streams.append(uow, account.account_id, expected_version, deactivated)
+        await credentials.revoke_refresh_tokens(uow.conn, account.account_id)
+        return AccountOut.of(await get_account(uow.conn, account.account_id))
+
+    meta = Metadata(actor=principal.username)
+    return await execute(ctx, meta, action, answer=AccountOut, retry_conflicts=False)
 
 
 async def list_accounts(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -286,34 +194,23 @@ async def list_accounts(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[s
     return [dict(r) for r in rows.mappings()]
 
 
-async def reset_password(db: Database, store: EventStore, username: str, operator: str) -> str:
+async def reset_password(ctx: OrgContext, username: str, operator: str) -> str:
     """An operator with access to the server hands a new one-time password to an account holder.
 
     For the system administrators of root organizations (the provincial bodies, the city office),
     whom no one above can help; the holder must change it at the next login.
     """
     password = initial_password()
-    async with db.transaction() as conn:
-        row = (await conn.execute(select(accounts).where(accounts.c.username == username))).mappings().first()
+    password_hash = hash_password(password)
+
+    async def action(uow: UnitOfWork) -> AccountOut:
+        row = (await uow.conn.execute(select(accounts.c.id).where(accounts.c.username == username))).first()
         if row is None:
             raise NotFound("account_not_found", "未找到该账号。")
-        await store.append(
-            conn,
-            "account",
-            str(row["id"]),
-            row["version"],
-            [NewEvent("PasswordReset", {"account_id": str(row["id"])})],
-            Metadata(actor=operator),
-        )
-        await conn.execute(
-            accounts.update()
-            .where(accounts.c.id == row["id"])
-            .values(
-                password_hash=hash_password(password),
-                must_change_password=True,
-                failed_logins=0,
-                locked_until=None,
-                version=row["version"] + 1,
-            )
-        )
+        account = await streams.account(uow, row.id)
+        await streams.append(uow, account.account_id, account.version, account.reset_password())
+        await credentials.set_password(uow.conn, account.account_id, password_hash)
+        return AccountOut.of(await get_account(uow.conn, account.account_id))
+
+    await execute(ctx, Metadata(actor=operator), action, answer=AccountOut)
     return password

@@ -3,79 +3,74 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
+from pydantic import BaseModel
 from sqlalchemy import select
-from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import Metadata
-from zhicheng_kernel.eventstore import EventStore
-from zhicheng_kernel.roles import BUSINESS_ROLES
+from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
-from ..adapters.tables import accounts, organizations
-from ..domain.identity import normalise_name
+from ..adapters import reservations
+from ..adapters.tables import organizations
+from ..context import OrgContext
 from ..domain.kinds import Function, Level, OrgKind
-from ..security.passwords import initial_password
-from .accounts import _insert_account
-from .organizations import CreateOrganization, record_organization
+from ..domain.organization import NewOrganization, found
+from ..security.passwords import hash_password, initial_password
+from .accounts import create_seeded_operator
+from .organizations import record_founding
 
 log = logging.getLogger(__name__)
 
-CITY_OFFICE_NAME = "平凉市职称改革工作领导小组办公室"
+CITY_OFFICE = NewOrganization("平凉市职称改革工作领导小组办公室", OrgKind.TITLE_OFFICE, Level.CITY, "620800")
 CITY_OFFICE_CODE = "6208000001"
 OPERATOR_USERNAME = f"{CITY_OFFICE_CODE}-yw01"
 
 PROVINCIAL_BODIES = [
-    CreateOrganization("甘肃省人力资源和社会保障厅", OrgKind.HR_DEPARTMENT, Level.PROVINCE, "620000"),
-    CreateOrganization(
+    NewOrganization("甘肃省人力资源和社会保障厅", OrgKind.HR_DEPARTMENT, Level.PROVINCE, "620000"),
+    NewOrganization(
         "甘肃省教育厅", OrgKind.GOVERNMENT_DEPARTMENT, Level.PROVINCE, "620000", function=Function.EDUCATION
     ),
-    CreateOrganization(
+    NewOrganization(
         "甘肃省卫生健康委员会", OrgKind.GOVERNMENT_DEPARTMENT, Level.PROVINCE, "620000", function=Function.HEALTH
     ),
 ]
 
 
-async def seed(
-    db: Database,
-    store: EventStore,
-    admin_password: str,
-    operator_password: str,
-    provincial_passwords: dict[str, str] | None = None,
-) -> None:
-    meta = Metadata(actor="system:bootstrap")
-    async with db.transaction() as conn:
+class Seeded(BaseModel):
+    organizations: int
+
+
+async def _found_root(uow: UnitOfWork, cmd: NewOrganization, password: str, must_change_password: bool) -> str:
+    org_id, admin_id = uuid.uuid4(), uuid.uuid4()
+    code = await reservations.next_org_code(uow.conn, cmd.division_code)
+    founded = found(cmd, None, org_id, code, admin_id, must_change_password=must_change_password)
+    await record_founding(uow, founded, cmd.credit_code, hash_password(password))
+    return code
+
+
+async def seed(ctx: OrgContext) -> None:
+    settings = ctx.settings
+    async with ctx.db.read() as conn:
         exists = (
             await conn.execute(select(organizations.c.id).where(organizations.c.code == CITY_OFFICE_CODE))
         ).first()
-        if exists is not None:
-            return
-        city = CreateOrganization(CITY_OFFICE_NAME, OrgKind.TITLE_OFFICE, Level.CITY, "620800")
-        created = await record_organization(
-            conn, store, meta, city, normalise_name(city.name), None, admin_password or initial_password(), False
-        )
-        operator_pw = operator_password or initial_password()
-        assert created.admin_username == CITY_OFFICE_CODE, "the city office must be the first org of 620800"
-        await _insert_account(
-            conn,
-            store,
-            meta,
-            event_type="BusinessAdminCreated",
-            payload={"org_id": str(created.org["id"]), "display_name": "市职改办业务管理员"},
-            kind="business_admin",
-            username=OPERATOR_USERNAME,
-            org_id=created.org["id"],
-            display_name="市职改办业务管理员",
-            roles=sorted(r.value for r in BUSINESS_ROLES),
-            password=operator_pw,
-        )
-        # Seeded development accounts are handed over with their passwords already agreed.
-        await conn.execute(
-            accounts.update().where(accounts.c.username == OPERATOR_USERNAME).values(must_change_password=False)
-        )
+    if exists is not None:
+        return
+    provincial_passwords = settings.provincial_passwords()
+
+    async def action(uow: UnitOfWork) -> Seeded:
+        # Seeded development accounts of the city office are handed over with their passwords agreed.
+        city = await _found_root(uow, CITY_OFFICE, settings.bootstrap_admin_password or initial_password(), False)
+        assert city == CITY_OFFICE_CODE, "the city office must be the first org of 620800"
+        city_id = (await uow.conn.execute(select(organizations.c.id).where(organizations.c.code == city))).scalar_one()
+        operator_password = settings.bootstrap_operator_password or initial_password()
+        await create_seeded_operator(uow, city_id, OPERATOR_USERNAME, operator_password)
         for serial, body in enumerate(PROVINCIAL_BODIES, start=1):
-            code = f"{body.division_code}{serial:04d}"
-            password = (provincial_passwords or {}).get(code) or initial_password()
-            created = await record_organization(
-                conn, store, meta, body, normalise_name(body.name), None, password, True
-            )
-            assert created.admin_username == code, "the provincial bodies are the first orgs of 620000"
+            expected = f"{body.division_code}{serial:04d}"
+            password = provincial_passwords.get(expected) or initial_password()
+            code = await _found_root(uow, body, password, True)
+            assert code == expected, "the provincial bodies are the first orgs of 620000"
+        return Seeded(organizations=1 + len(PROVINCIAL_BODIES))
+
+    await execute(ctx, Metadata(actor="system:bootstrap"), action, answer=Seeded)
     log.info("seeded the city title office %s and %d provincial bodies", CITY_OFFICE_CODE, len(PROVINCIAL_BODIES))

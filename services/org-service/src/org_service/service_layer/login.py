@@ -1,25 +1,30 @@
-"""Password login with lock-out, refresh and revocation, and internal clients' credentials."""
+"""Password login with lock-out, refresh and revocation, and internal clients' credentials.
+
+The password hash, the failed-attempt counter and the refresh tokens are in the credential tables;
+a login changes nothing an event would record.
+"""
 
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from zhicheng_kernel.database import Database
 from zhicheng_kernel.errors import Unauthorized
 from zhicheng_kernel.roles import Role
 
+from ..adapters import credentials
 from ..adapters.tables import accounts, organizations, refresh_tokens
+from ..api.schemas import TokenOut
+from ..context import OrgContext
 from ..security.passwords import verify_password
-from ..security.tokens import TokenIssuer, new_refresh_token, refresh_token_hash
-from ..settings import OrgSettings
+from ..security.tokens import new_refresh_token, refresh_token_hash
 
 _BAD_LOGIN = "用户名或密码不正确。"
 
 
-async def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
+def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
     return {
         "sub": str(account["id"]),
         "username": account["username"],
@@ -33,71 +38,59 @@ async def _claims_for(account: dict[str, Any], org: dict[str, Any]) -> dict[str,
     }
 
 
-async def issue_for_account(
-    db: Database, issuer: TokenIssuer, settings: OrgSettings, account: dict[str, Any]
-) -> dict[str, Any]:
-    async with db.transaction() as conn:
+async def issue_for_account(ctx: OrgContext, account_id: object) -> TokenOut:
+    """An access token and a refresh token for the account as its read model has it now."""
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as conn:
+        account = dict((await conn.execute(select(accounts).where(accounts.c.id == account_id))).mappings().one())
         org = (
             (await conn.execute(select(organizations).where(organizations.c.id == account["org_id"]))).mappings().one()
         )
         if not org["active"]:
             raise Unauthorized("org_inactive", "所在单位已停用，账号不能登录。")
-        token, expires_in = issuer.access_token(await _claims_for(account, dict(org)))
+        token, expires_in = ctx.issuer.access_token(_claims_for(account, dict(org)), now)
         refresh, digest = new_refresh_token()
         await conn.execute(
             refresh_tokens.insert().values(
                 token_hash=digest,
                 account_id=str(account["id"]),
-                expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_days),
+                expires_at=now + timedelta(days=ctx.settings.refresh_token_days),
                 revoked=False,
             )
         )
-    return {
-        "access_token": token,
-        "token_type": "bearer",
-        "expires_in": expires_in,
-        "refresh_token": refresh,
-        "password_change_required": bool(account["must_change_password"]),
-    }
+    return TokenOut(
+        access_token=token,
+        token_type="bearer",
+        expires_in=expires_in,
+        refresh_token=refresh,
+        password_change_required=bool(account["must_change_password"]),
+    )
 
 
-async def login(
-    db: Database, issuer: TokenIssuer, settings: OrgSettings, username: str, password: str
-) -> dict[str, Any]:
-    now = datetime.now(UTC)
+async def login(ctx: OrgContext, username: str, password: str) -> TokenOut:
+    now, settings = ctx.clock.now(), ctx.settings
     refusal: Unauthorized | None = None
-    async with db.transaction() as conn:
-        row = (
-            (await conn.execute(select(accounts).where(accounts.c.username == username).with_for_update()))
-            .mappings()
-            .first()
-        )
-        if row is None or not row["active"]:
+    async with ctx.db.transaction() as conn:
+        account = await credentials.for_login(conn, username)
+        if account is None or not account["active"]:
             raise Unauthorized("login_failed", _BAD_LOGIN)
-        account = dict(row)
         if account["locked_until"] is not None and account["locked_until"] > now:
             raise Unauthorized("account_locked", "连续登录失败次数过多，账号已临时锁定，请稍后再试。")
         if verify_password(account["password_hash"], password):
-            await conn.execute(
-                accounts.update().where(accounts.c.id == account["id"]).values(failed_logins=0, locked_until=None)
-            )
+            await credentials.record_attempt(conn, account["id"], 0, None)
         else:
             # The failed attempt is committed even though the login is refused.
             failed = account["failed_logins"] + 1
             locked = now + timedelta(minutes=settings.lockout_minutes) if failed >= settings.max_failed_logins else None
-            await conn.execute(
-                accounts.update()
-                .where(accounts.c.id == account["id"])
-                .values(failed_logins=0 if locked else failed, locked_until=locked)
-            )
+            await credentials.record_attempt(conn, account["id"], 0 if locked else failed, locked)
             refusal = Unauthorized("login_failed", _BAD_LOGIN)
     if refusal is not None:
         raise refusal
-    return await issue_for_account(db, issuer, settings, account)
+    return await issue_for_account(ctx, account["id"])
 
 
-async def refresh(db: Database, issuer: TokenIssuer, settings: OrgSettings, token: str) -> dict[str, Any]:
-    async with db.transaction() as conn:
+async def refresh(ctx: OrgContext, token: str) -> TokenOut:
+    async with ctx.db.transaction() as conn:
         row = (
             (
                 await conn.execute(
@@ -109,7 +102,7 @@ async def refresh(db: Database, issuer: TokenIssuer, settings: OrgSettings, toke
             .mappings()
             .first()
         )
-        if row is None or row["revoked"] or row["expires_at"] < datetime.now(UTC):
+        if row is None or row["revoked"] or row["expires_at"] < ctx.clock.now():
             raise Unauthorized("refresh_token_invalid", "登录已失效，请重新登录。")
         # A refresh token is used once: it is rotated.
         await conn.execute(
@@ -118,21 +111,21 @@ async def refresh(db: Database, issuer: TokenIssuer, settings: OrgSettings, toke
         account = (await conn.execute(select(accounts).where(accounts.c.id == row["account_id"]))).mappings().one()
     if not account["active"]:
         raise Unauthorized("login_failed", _BAD_LOGIN)
-    return await issue_for_account(db, issuer, settings, dict(account))
+    return await issue_for_account(ctx, account["id"])
 
 
-async def revoke(db: Database, token: str) -> None:
-    async with db.transaction() as conn:
+async def revoke(ctx: OrgContext, token: str) -> None:
+    async with ctx.db.transaction() as conn:
         await conn.execute(
             refresh_tokens.update().where(refresh_tokens.c.token_hash == refresh_token_hash(token)).values(revoked=True)
         )
 
 
-def client_credentials(issuer: TokenIssuer, settings: OrgSettings, client_id: str, secret: str) -> dict[str, Any]:
-    expected = settings.clients().get(client_id)
+def client_credentials(ctx: OrgContext, client_id: str, secret: str) -> TokenOut:
+    expected = ctx.settings.clients().get(client_id)
     if expected is None or not hmac.compare_digest(expected.encode(), secret.encode()):
         raise Unauthorized("client_invalid", "内部服务凭据不正确。")
-    token, expires_in = issuer.access_token(
+    token, expires_in = ctx.issuer.access_token(
         {
             "sub": f"service:{client_id}",
             "username": client_id,
@@ -142,6 +135,7 @@ def client_credentials(issuer: TokenIssuer, settings: OrgSettings, client_id: st
             "roles": [Role.SERVICE.value],
             "name": client_id,
         },
+        ctx.clock.now(),
         minutes=15,
     )
-    return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+    return TokenOut(access_token=token, token_type="bearer", expires_in=expires_in)

@@ -1,0 +1,222 @@
+"""The account aggregate: who an account is, its roles and whether it may still log in.
+
+The password itself is no part of it: hashes and lock-out counters live in the credential table.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from zhicheng_kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.identifiers import id_card_is_valid
+from zhicheng_kernel.roles import BUSINESS_ROLES, Role
+
+from .events import (
+    AccountDeactivated,
+    AdminAccountCreated,
+    ApplicantRegistered,
+    BusinessAdminCreated,
+    ExpertRegistered,
+    PasswordChanged,
+    PasswordReset,
+    RolesAssigned,
+)
+from .kinds import OrgKind
+from .organization import Organization
+
+
+class AccountKind(StrEnum):
+    SYSTEM_ADMIN = "system_admin"
+    BUSINESS_ADMIN = "business_admin"
+    APPLICANT = "applicant"
+    EXPERT = "expert"
+
+
+_FORBIDDEN_CHARACTERS = "<>;'\"\\`{}"
+_STRONG = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
+
+
+def clean_display_name(display_name: str) -> str:
+    name = display_name.strip()
+    if not 2 <= len(name) <= 30 or any(ch in name for ch in _FORBIDDEN_CHARACTERS):
+        raise InvalidInput("display_name_invalid", "姓名应为 2 至 30 个字，且不含特殊字符。", field="display_name")
+    return name
+
+
+def business_roles(roles: Sequence[str]) -> list[str]:
+    """ORG-6: a system administrator creates the business administrators of its own organization and
+    gives them business roles, at least one; no one else does (`Account.assign_roles` refuses others)."""
+    allowed = {r.value for r in BUSINESS_ROLES}
+    unknown = [r for r in roles if r not in allowed]
+    if unknown:
+        raise InvalidInput("role_unknown", f"不能分配的角色：{'、'.join(unknown)}。", field="roles", rule="ORG-6")
+    if not roles:
+        raise InvalidInput("roles_required", "请至少分配一个业务角色。", field="roles", rule="ORG-6")
+    return sorted(set(roles))
+
+
+def check_new_password(old_password: str, new_password: str) -> None:
+    if not _STRONG.match(new_password):
+        raise InvalidInput("password_weak", "新密码须为 8 至 64 位，且同时包含字母和数字。", field="new_password")
+    if old_password == new_password:
+        raise InvalidInput("password_unchanged", "新密码不能与原密码相同。", field="new_password")
+
+
+def create_business_admin(
+    account_id: uuid.UUID,
+    org_id: uuid.UUID,
+    username: str,
+    display_name: str,
+    roles: Sequence[str],
+    must_change_password: bool = True,
+) -> list[DomainEvent]:
+    chosen = business_roles(roles)
+    return [
+        BusinessAdminCreated(
+            account_id=account_id,
+            username=username,
+            org_id=org_id,
+            display_name=clean_display_name(display_name),
+            must_change_password=must_change_password,
+        ),
+        RolesAssigned(account_id=account_id, org_id=org_id, roles=chosen),
+    ]
+
+
+def register_applicant(
+    account_id: uuid.UUID,
+    org: Organization,
+    display_name: str,
+    id_card_number: str,
+    on_staff: bool,
+    today: date,
+) -> list[DomainEvent]:
+    """An employer's business administrator registers an applicant of its own organization.
+
+    `id_card_number` is normalised; for now it is also the applicant's username.
+    """
+    name = clean_display_name(display_name)
+    if not id_card_is_valid(id_card_number, today=today):
+        raise InvalidInput(
+            "id_card_invalid", "身份证号码不正确（应为 18 位，末位校验码须正确）。", field="id_card_number"
+        )
+    return [
+        ApplicantRegistered(
+            account_id=account_id,
+            username=id_card_number,
+            org_id=org.org_id,
+            org_path=org.path,
+            display_name=name,
+            on_staff=on_staff,
+            id_card_number=id_card_number,
+        )
+    ]
+
+
+def register_expert(
+    account_id: uuid.UUID,
+    org: Organization,
+    username: str,
+    display_name: str,
+    series: Sequence[str],
+    title_level: str,
+) -> list[DomainEvent]:
+    """A title office's committee secretary brings an expert into the pool."""
+    name = clean_display_name(display_name)
+    if org.kind is not OrgKind.TITLE_OFFICE:
+        raise Forbidden("title_office_only", "评审专家由职改办的评委会秘书登记。")
+    return [
+        ExpertRegistered(
+            account_id=account_id,
+            username=username,
+            org_id=org.org_id,
+            display_name=name,
+            series=list(series),
+            title_level=title_level,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: uuid.UUID
+    username: str
+    kind: AccountKind
+    org_id: uuid.UUID
+    roles: tuple[str, ...]
+    active: bool
+    must_change_password: bool
+    version: int
+
+    @classmethod
+    def from_events(cls, events: Sequence[DomainEvent]) -> Account:
+        account = cls._created(events[0])
+        for event in events[1:]:
+            account = account._apply(event)
+        return account
+
+    @classmethod
+    def _created(cls, event: DomainEvent) -> Account:
+        roles: tuple[str, ...]
+        if isinstance(event, AdminAccountCreated):
+            kind, roles, must_change = AccountKind.SYSTEM_ADMIN, (Role.SYSTEM_ADMIN.value,), event.must_change_password
+        elif isinstance(event, BusinessAdminCreated):
+            kind, roles, must_change = AccountKind.BUSINESS_ADMIN, (), event.must_change_password
+        elif isinstance(event, ApplicantRegistered):
+            kind, roles, must_change = AccountKind.APPLICANT, (Role.APPLICANT.value,), True
+        elif isinstance(event, ExpertRegistered):
+            kind, roles, must_change = AccountKind.EXPERT, (Role.EXPERT.value,), True
+        else:
+            raise ValueError(f"an account's stream does not start with {event.event_type}")
+        return cls(
+            account_id=event.account_id,
+            username=event.username,
+            kind=kind,
+            org_id=event.org_id,
+            roles=roles,
+            active=True,
+            must_change_password=must_change,
+            version=1,
+        )
+
+    def _apply(self, event: DomainEvent) -> Account:
+        account = replace(self, version=self.version + 1)
+        if isinstance(event, RolesAssigned):
+            return replace(account, roles=tuple(event.roles))
+        if isinstance(event, PasswordChanged):
+            return replace(account, must_change_password=False)
+        if isinstance(event, PasswordReset):
+            return replace(account, must_change_password=True)
+        if isinstance(event, AccountDeactivated):
+            return replace(account, active=False)
+        return account
+
+    def assign_roles(self, by_org_id: str | None, roles: Sequence[str]) -> list[DomainEvent]:
+        """The system administrator assigns roles to the business administrators of its organization."""
+        chosen = business_roles(roles)
+        if str(self.org_id) != by_org_id or self.kind is not AccountKind.BUSINESS_ADMIN:
+            raise Forbidden("outside_scope", "只能为本单位的业务管理员分配角色。", rule="ORG-6")
+        return [RolesAssigned(account_id=self.account_id, org_id=self.org_id, roles=chosen)]
+
+    def deactivate(self, by_subject: str, by_org_id: str | None, reason: str) -> list[DomainEvent]:
+        """The system administrator deactivates accounts of its own organization (never itself)."""
+        if str(self.org_id) != by_org_id:
+            raise NotFound("account_not_found", "未找到该账号。")
+        if str(self.account_id) == by_subject or self.kind is AccountKind.SYSTEM_ADMIN:
+            raise Forbidden("cannot_deactivate_system_admin", "系统管理员账号随组织机构停用，不能单独停用。")
+        if not self.active:
+            raise Conflict("account_already_inactive", "该账号已停用。")
+        return [AccountDeactivated(account_id=self.account_id, reason=reason)]
+
+    def change_password(self) -> list[DomainEvent]:
+        return [PasswordChanged(account_id=self.account_id)]
+
+    def reset_password(self) -> list[DomainEvent]:
+        """For root organizations' administrators, whom no one above can help: a new one-time password."""
+        return [PasswordReset(account_id=self.account_id)]

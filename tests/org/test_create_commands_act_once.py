@@ -1,0 +1,63 @@
+"""A create command retried with its Idempotency-Key acts once and answers as the first time."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.api_client import Api, bearer, random_id_card, unique_name
+
+pytestmark = pytest.mark.stack
+
+
+def _key() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def test_a_retried_organization_creation_creates_one_organization_and_repeats_the_answer(api: Api) -> None:
+    admin = api.admin_token()
+    name = unique_name("平凉市幂等测试研究所")
+    body = {
+        "name": name,
+        "kind": "state_unit",
+        "unit_type": "research_institute",
+        "level": "city",
+        "division_code": "620800",
+    }
+    headers = bearer(admin) | {"Idempotency-Key": _key()}
+    url = api.url("org-service", "/api/v1/orgs")
+    first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
+    assert first.status_code == 201, first.text
+    assert again.status_code == 201 and again.json() == first.json()
+    assert [o["id"] for o in api.get("org-service", "/api/v1/orgs", admin, name=name).json()] == [first.json()["id"]]
+    other = api.http.post(url, json=body | {"name": unique_name("平凉市另一研究所")}, headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+def test_retried_account_commands_create_one_account_each(api: Api) -> None:
+    school = api.create_org(
+        api.admin_token(),
+        name=unique_name("平凉市幂等测试中学"),
+        kind="state_unit",
+        level="city",
+        division_code="620800",
+    )
+    admin = api.org_admin_token(school)
+    headers = bearer(admin) | {"Idempotency-Key": _key()}
+    url = api.url("org-service", "/api/v1/accounts/business-admins")
+    body = {"display_name": "王芳", "roles": ["applicant_management"]}
+    first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
+    assert first.status_code == 201 and again.json() == first.json()
+    clerk = api.login(first.json()["username"], first.json()["initial_password"])
+    number = random_id_card()
+    headers = bearer(clerk) | {"Idempotency-Key": _key()}
+    url = api.url("org-service", "/api/v1/accounts/applicants")
+    body = {"display_name": "李明", "id_card_number": number}
+    first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
+    assert first.status_code == 201 and again.json() == first.json()
+    # Without the key a second registration of the same person is refused.
+    refused = api.post("org-service", "/api/v1/accounts/applicants", clerk, body)
+    assert refused.status_code == 409 and refused.json()["code"] == "applicant_already_registered"
+    accounts = api.get("org-service", f"/api/v1/orgs/{school['id']}/accounts", admin).json()
+    assert sorted(a["kind"] for a in accounts) == ["applicant", "business_admin", "system_admin"]

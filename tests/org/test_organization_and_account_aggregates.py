@@ -1,0 +1,172 @@
+"""The organization and account aggregates as pure rules: decided from their events alone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from org_service.domain import account as accounts
+from org_service.domain.account import Account, AccountKind
+from org_service.domain.events import (
+    CATALOGUE,
+    AccountDeactivated,
+    AdminAccountCreated,
+    ApplicantRegistered,
+    OrganizationCreated,
+    OrganizationDeactivated,
+    PasswordChanged,
+    PasswordReset,
+    RolesAssigned,
+)
+from org_service.domain.kinds import Level, OrgKind, UnitType
+from org_service.domain.organization import NewOrganization, Organization, found
+from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.identifiers import id_card_with_check
+from zhicheng_kernel.testing import envelope
+
+CITY_OFFICE = NewOrganization("平凉市职称改革工作领导小组办公室", OrgKind.TITLE_OFFICE, Level.CITY, "620800")
+SCHOOL = NewOrganization("平凉市第二中学", OrgKind.STATE_UNIT, Level.CITY, "620800", unit_type=UnitType.SCHOOL)
+TODAY = date(2026, 11, 29)
+
+
+def _city_office() -> Organization:
+    created, _admin = found(CITY_OFFICE, None, uuid.uuid4(), "6208000001", uuid.uuid4())
+    return Organization.from_events([created])
+
+
+def test_ORG_5_an_organization_is_founded_with_its_system_admin_named_by_its_code() -> None:
+    office = _city_office()
+    org_id, admin_id = uuid.uuid4(), uuid.uuid4()
+    created, admin = office.create_child(SCHOOL, org_id, "6208000002", admin_id)
+    assert isinstance(created, OrganizationCreated) and isinstance(admin, AdminAccountCreated)
+    assert created.parent_id == office.org_id and created.path == f"{office.path}{org_id}/"
+    assert admin.username == created.code == "6208000002" and admin.must_change_password
+    system_admin = Account.from_events([admin])
+    assert system_admin.kind is AccountKind.SYSTEM_ADMIN and system_admin.roles == ("system_admin",)
+
+
+def test_ORG_1_the_parent_decides_from_its_own_stream_and_refuses_with_the_rule() -> None:
+    county = NewOrganization("泾川县第一中学", OrgKind.STATE_UNIT, Level.COUNTY, "620821", unit_type=UnitType.SCHOOL)
+    with pytest.raises(Forbidden) as refused:
+        _city_office().create_child(county, uuid.uuid4(), "6208210001", uuid.uuid4())
+    assert refused.value.rule == "ORG-1"
+
+
+def test_ORG_3_an_abbreviation_is_refused_with_the_rule() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        _city_office().create_child(
+            NewOrganization("二中", OrgKind.STATE_UNIT, Level.CITY, "620800", unit_type=UnitType.SCHOOL),
+            uuid.uuid4(),
+            "6208000002",
+            uuid.uuid4(),
+        )
+    assert refused.value.rule == "ORG-3" and refused.value.field == "name"
+
+
+def test_a_deactivated_organization_creates_nothing_and_is_not_deactivated_twice() -> None:
+    office = _city_office()
+    created, _ = office.create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
+    school = Organization.from_events([created])
+    with pytest.raises(Forbidden) as not_parent:
+        school.deactivate(str(uuid.uuid4()), "撤并", has_active_children=False)
+    assert not_parent.value.code == "not_parent_admin"
+    with pytest.raises(Conflict) as has_children:
+        school.deactivate(str(office.org_id), "撤并", has_active_children=True)
+    assert has_children.value.code == "org_has_active_children"
+    (deactivated,) = school.deactivate(str(office.org_id), "撤并", has_active_children=False)
+    assert isinstance(deactivated, OrganizationDeactivated) and deactivated.reason == "撤并"
+    school = Organization.from_events([created, deactivated])
+    assert not school.active and school.version == 2
+    with pytest.raises(Forbidden) as inactive:
+        school.create_child(SCHOOL, uuid.uuid4(), "6208000003", uuid.uuid4())
+    assert inactive.value.code == "org_inactive"
+    with pytest.raises(Conflict):
+        school.deactivate(str(office.org_id), "撤并", has_active_children=False)
+
+
+def _business_admin(org_id: uuid.UUID) -> Account:
+    return Account.from_events(
+        accounts.create_business_admin(uuid.uuid4(), org_id, "6208000002-yw01", "王芳", ["unit_review"])
+    )
+
+
+def test_ORG_6_roles_go_to_the_own_organizations_business_admins_only() -> None:
+    org_id = uuid.uuid4()
+    clerk = _business_admin(org_id)
+    assert clerk.roles == ("unit_review",) and clerk.version == 2
+    (assigned,) = clerk.assign_roles(str(org_id), ["push", "unit_review", "push"])
+    assert isinstance(assigned, RolesAssigned) and assigned.roles == ["push", "unit_review"]
+    with pytest.raises(Forbidden) as outside:
+        clerk.assign_roles(str(uuid.uuid4()), ["push"])
+    assert outside.value.rule == "ORG-6"
+    with pytest.raises(InvalidInput) as not_business:
+        clerk.assign_roles(str(org_id), ["system_admin"])
+    assert not_business.value.rule == "ORG-6"
+
+
+def test_an_account_folds_roles_passwords_and_deactivation_from_its_events() -> None:
+    org_id = uuid.uuid4()
+    clerk = _business_admin(org_id)
+    history = [
+        *accounts.create_business_admin(clerk.account_id, org_id, clerk.username, "王芳", ["unit_review"]),
+        PasswordChanged(account_id=clerk.account_id),
+        RolesAssigned(account_id=clerk.account_id, org_id=org_id, roles=["auditor"]),
+    ]
+    now = Account.from_events(history)
+    assert not now.must_change_password and now.roles == ("auditor",) and now.version == 4
+    reset = Account.from_events([*history, PasswordReset(account_id=clerk.account_id)])
+    assert reset.must_change_password
+    (gone,) = now.deactivate(str(uuid.uuid4()), str(org_id), "调离")
+    assert isinstance(gone, AccountDeactivated)
+    with pytest.raises(Conflict):
+        Account.from_events([*history, gone]).deactivate(str(uuid.uuid4()), str(org_id), "调离")
+    with pytest.raises(NotFound):
+        now.deactivate(str(uuid.uuid4()), str(uuid.uuid4()), "调离")
+
+
+def test_a_system_admin_is_not_deactivated_on_its_own() -> None:
+    _created, admin = found(SCHOOL, _city_office(), uuid.uuid4(), "6208000002", uuid.uuid4())
+    system_admin = Account.from_events([admin])
+    with pytest.raises(Forbidden):
+        system_admin.deactivate(str(uuid.uuid4()), str(system_admin.org_id), "调离")
+
+
+def test_an_applicant_is_registered_with_a_valid_normalised_id_card_number() -> None:
+    created, _admin = _city_office().create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
+    school = Organization.from_events([created])
+    number = id_card_with_check("62080219850101001")
+    (registered,) = accounts.register_applicant(uuid.uuid4(), school, "李明", number, True, TODAY)
+    assert isinstance(registered, ApplicantRegistered)
+    assert registered.id_card_number == registered.username == number and registered.org_path == school.path
+    with pytest.raises(InvalidInput) as invalid:
+        accounts.register_applicant(uuid.uuid4(), school, "李明", number[:17] + "Y", True, TODAY)
+    assert invalid.value.field == "id_card_number"
+    with pytest.raises(DomainError) as not_an_office:
+        accounts.register_expert(uuid.uuid4(), school, "zj62080000001", "赵建国", ["卫生系列"], "senior")
+    assert not_an_office.value.code == "title_office_only"
+
+
+def test_version_1_applicant_events_are_read_with_the_id_card_number_from_the_username() -> None:
+    number = id_card_with_check("62080219850101001")
+    old = envelope(
+        "org-service",
+        "ApplicantRegistered",
+        {
+            "account_id": str(uuid.uuid4()),
+            "username": number,
+            "org_id": str(uuid.uuid4()),
+            "org_path": "/x/",
+            "display_name": "李明",
+            "on_staff": True,
+        },
+        schema_version=1,
+    )
+    parsed = CATALOGUE.parse(old)
+    assert isinstance(parsed, ApplicantRegistered) and parsed.id_card_number == number
+
+
+def test_no_event_class_has_a_field_for_a_secret() -> None:
+    secrets = {"password", "password_hash", "initial_password", "refresh_token", "failed_logins", "locked_until"}
+    for cls in CATALOGUE.classes.values():
+        assert secrets.isdisjoint(cls.model_fields), cls.event_type
