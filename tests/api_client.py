@@ -129,7 +129,7 @@ def random_id_card(prefix: str = "620802") -> str:
     """A valid ID number nobody else in the run has: birth date and sequence drawn from ~14 million."""
     from datetime import date, timedelta
 
-    from org_service.domain.identity import id_card_with_check
+    from zhicheng_kernel.identifiers import id_card_with_check
 
     n = secrets.randbelow(14_000 * 1000)
     birth = date(1960, 1, 1) + timedelta(days=n % 14_000)

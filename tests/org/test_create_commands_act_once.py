@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
+from zhicheng_kernel.database import Database
+from zhicheng_kernel.tables import command_log
 
 from tests.api_client import Api, bearer, random_id_card, unique_name
 
@@ -29,7 +32,10 @@ def test_a_retried_organization_creation_creates_one_organization_and_repeats_th
     url = api.url("org-service", "/api/v1/orgs")
     first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
     assert first.status_code == 201, first.text
-    assert again.status_code == 201 and again.json() == first.json()
+    assert first.json()["admin"]["initial_password"]
+    # The retry repeats the answer, but a one-time password is shown once and never stored.
+    expected = first.json() | {"admin": first.json()["admin"] | {"initial_password": None}}
+    assert again.status_code == 201 and again.json() == expected
     assert [o["id"] for o in api.get("org-service", "/api/v1/orgs", admin, name=name).json()] == [first.json()["id"]]
     other = api.http.post(url, json=body | {"name": unique_name("平凉市另一研究所")}, headers=headers)
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
@@ -48,16 +54,29 @@ def test_retried_account_commands_create_one_account_each(api: Api) -> None:
     url = api.url("org-service", "/api/v1/accounts/business-admins")
     body = {"display_name": "王芳", "roles": ["applicant_management"]}
     first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
-    assert first.status_code == 201 and again.json() == first.json()
+    assert first.status_code == 201 and again.json() == first.json() | {"initial_password": None}
     clerk = api.login(first.json()["username"], first.json()["initial_password"])
     number = random_id_card()
     headers = bearer(clerk) | {"Idempotency-Key": _key()}
     url = api.url("org-service", "/api/v1/accounts/applicants")
     body = {"display_name": "李明", "id_card_number": number}
     first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
-    assert first.status_code == 201 and again.json() == first.json()
+    assert first.status_code == 201 and again.json() == first.json() | {"initial_password": None}
     # Without the key a second registration of the same person is refused.
     refused = api.post("org-service", "/api/v1/accounts/applicants", clerk, body)
     assert refused.status_code == 409 and refused.json()["code"] == "applicant_already_registered"
     accounts = api.get("org-service", f"/api/v1/orgs/{school['id']}/accounts", admin).json()
     assert sorted(a["kind"] for a in accounts) == ["applicant", "business_admin", "system_admin"]
+
+
+async def test_the_command_log_never_keeps_a_one_time_password(api: Api, org_db: Database) -> None:
+    admin = api.admin_token()
+    headers = bearer(admin) | {"Idempotency-Key": _key()}
+    body = {"name": unique_name("平凉市口令留存测试所"), "kind": "state_unit", "unit_type": "research_institute"}
+    body |= {"level": "city", "division_code": "620800"}
+    created = api.http.post(api.url("org-service", "/api/v1/orgs"), json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    password = created.json()["admin"]["initial_password"]
+    async with org_db.read() as conn:
+        kept = [str(r.response) for r in await conn.execute(select(command_log.c.response))]
+    assert kept and not any(password in answer for answer in kept)

@@ -8,12 +8,10 @@ import getpass
 import socket
 from pathlib import Path
 
-from zhicheng_kernel.auth import ServiceCredentials, TokenVerifier
-from zhicheng_kernel.calendar import ChinaCalendar
-from zhicheng_kernel.database import Database
+from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.errors import DomainError
 from zhicheng_kernel.migrations import upgrade
-from zhicheng_kernel.service import clock_from
+from zhicheng_kernel.service import kernel_context
 
 from .adapters.audit import AuditedEventStore
 from .context import OrgContext
@@ -27,19 +25,17 @@ async def _reset(username: str) -> str:
     settings = OrgSettings()
     assert settings.jwt_private_key_file is not None
     await upgrade(settings.database_url, Path(__file__).parent / "migrations")
-    db = Database(settings.database_url, pool_size=1)
     issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
-    ctx = OrgContext(
-        name="org-service",
-        settings=settings,
-        db=db,
-        store=AuditedEventStore("org-service", CATALOGUE.upcasters),
-        clock=clock_from(settings),
-        calendar=ChinaCalendar(),
-        credentials=ServiceCredentials("", settings.service_client_id, settings.service_client_secret),
+    base = kernel_context(
+        "org-service",
+        settings,
+        upcasters=CATALOGUE.upcasters,
+        store_factory=AuditedEventStore,
         verifier=TokenVerifier(jwks=issuer.jwks()),
-        issuer=issuer,
+        pool_size=1,
     )
+    db = base.db
+    ctx = OrgContext(**base.kernel_parts(), issuer=issuer)
     try:
         operator = f"operator:{getpass.getuser()}@{socket.gethostname()}"
         return await reset_password(ctx, username, operator)

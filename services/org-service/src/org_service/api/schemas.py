@@ -76,11 +76,21 @@ class OrganizationOut(BaseModel):
 class AccountCreated(BaseModel):
     account_id: str
     username: str
-    initial_password: str = Field(description="一次性初始密码，仅显示这一次；首次登录须修改")
+    initial_password: str | None = Field(
+        description="一次性初始密码，仅在首次应答中出现；首次登录须修改。"
+        "以同一幂等键重试时为空（密码不留存），如未收到请由本单位系统管理员重置。"
+    )
+
+    def without_password(self) -> AccountCreated:
+        """What the command log keeps: a one-time password is shown once and never stored."""
+        return self.model_copy(update={"initial_password": None})
 
 
 class OrganizationCreatedOut(OrganizationOut):
     admin: AccountCreated
+
+    def without_password(self) -> OrganizationCreatedOut:
+        return self.model_copy(update={"admin": self.admin.without_password()})
 
 
 class BusinessAdminIn(BaseModel):

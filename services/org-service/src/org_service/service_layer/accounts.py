@@ -75,7 +75,9 @@ async def create_business_admin(
         return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
 
     meta = Metadata(actor=principal.username)
-    return await execute(ctx, meta, action, answer=AccountCreated, idempotent=idempotent)
+    return await execute(
+        ctx, meta, action, answer=AccountCreated, idempotent=idempotent, recorded=AccountCreated.without_password
+    )
 
 
 async def create_seeded_operator(uow: UnitOfWork, org_id: uuid.UUID, username: str, password: str) -> None:
@@ -128,7 +130,9 @@ async def register_applicant(
         return AccountCreated(account_id=str(account_id), username=number, initial_password=password)
 
     meta = Metadata(actor=principal.username)
-    return await execute(ctx, meta, action, answer=AccountCreated, idempotent=idempotent)
+    return await execute(
+        ctx, meta, action, answer=AccountCreated, idempotent=idempotent, recorded=AccountCreated.without_password
+    )
 
 
 async def register_expert(
@@ -153,7 +157,9 @@ async def register_expert(
         return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
 
     meta = Metadata(actor=principal.username)
-    return await execute(ctx, meta, action, answer=AccountCreated, idempotent=idempotent)
+    return await execute(
+        ctx, meta, action, answer=AccountCreated, idempotent=idempotent, recorded=AccountCreated.without_password
+    )
 
 
 async def change_password(ctx: OrgContext, principal: Principal, old_password: str, new_password: str) -> AccountOut:

@@ -94,7 +94,14 @@ async def create_organization(
         return OrganizationCreatedOut(**org.model_dump(), admin=admin)
 
     meta = Metadata(actor=principal.username)
-    return await execute(ctx, meta, action, answer=OrganizationCreatedOut, idempotent=idempotent)
+    return await execute(
+        ctx,
+        meta,
+        action,
+        answer=OrganizationCreatedOut,
+        idempotent=idempotent,
+        recorded=OrganizationCreatedOut.without_password,
+    )
 
 
 async def deactivate_organization(
