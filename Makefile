@@ -43,7 +43,7 @@ demo:
 	$(UV) run python -m zhicheng_devstack.demo
 
 bench:
-	$(UV) run python -m zhicheng_devstack.bench
+	$(UV) run python -m zhicheng_tooling.bench
 
 lint:
 	$(UV) run ruff check .
