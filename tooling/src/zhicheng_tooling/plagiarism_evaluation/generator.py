@@ -25,7 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..domain import CheckInput, CorpusDocument, JournalLevel, normalise_text
+from plagiarism_service.domain import CheckInput, CorpusDocument, JournalLevel, normalise_text
+
 from .source_text import SourceText, to_traditional
 
 __all__ = ["COUNTED", "EXCLUDED", "Case", "EvaluationSet", "SuspiciousPaper", "generate"]

@@ -5,7 +5,7 @@
 ground-truth XML, detection XML) are generated text, so they are written only where ``pan_dir`` says
 (never into the repository by default).  Standalone::
 
-    uv run python -m plagiarism_service.evaluation.bench [--quick] [--out DIR] [--pan DIR]
+    uv run python -m zhicheng_tooling.plagiarism_evaluation.bench [--quick] [--out DIR] [--pan DIR]
 
 Quality: the generated set of :mod:`.generator` (chinese-poetry text from npm), checked against a
 :class:`DiskIndex` — PAN plagdet, mean absolute ratio error, decision confusion near 15 % and 25 %.
@@ -34,8 +34,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..adapters.disk_index import DiskIndex
-from ..domain import CheckInput, CorpusDocument, brute_force_check, check
+from plagiarism_service.adapters.disk_index import DiskIndex
+from plagiarism_service.domain import CheckInput, CorpusDocument, brute_force_check, check
+
 from .evaluate import evaluate, write_pan_files
 from .generator import generate
 from .source_text import SourceText, load_source_text
@@ -243,7 +244,7 @@ def _plot(stages: list[dict[str, Any]], path: Path) -> None:
         return left + (x - x0) / (x1 - x0) * (w - left - right)
 
     def py(y: float) -> float:
-        return h - bottom - y / y_max * (h - bottom - top)
+        return float(h - bottom - y / y_max * (h - bottom - top))
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',

@@ -20,20 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from application_service.bench import eligibility_evaluations_per_second
-from plagiarism_service.evaluation.bench import run as plagiarism_bench
 from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_devstack.harness import Servers, Stack, reap_orphans
+from zhicheng_devstack.paths import find_workspace_root
+from zhicheng_devstack.ports import Ports
 from zhicheng_kernel.consumer import EventConsumer, Subscription
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.identifiers import id_card_with_check
 from zhicheng_kernel.kafka import ensure_topics, topic_for
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
 
-from .harness import Servers, Stack, reap_orphans
-from .paths import find_workspace_root
-from .ports import Ports
+from .eligibility_bench import eligibility_evaluations_per_second
+from .plagiarism_evaluation.bench import run as plagiarism_bench
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -109,7 +110,7 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
     await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 3)
     applied_at: dict[str, float] = {}
 
-    async def project(conn: AsyncConnection, event: EventEnvelope) -> None:
+    async def project(ctx: Servers, conn: AsyncConnection, event: EventEnvelope) -> None:
         applied_at[event.payload["key"]] = time.perf_counter()
 
     class StoreFeed:
@@ -126,6 +127,7 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
         catchup_interval=3600,  # measure the Kafka path, not the feed
         session_timeout_ms=2000,
         heartbeat_interval_ms=300,
+        context=servers,  # handlers take (context, connection, event); the bench needs no context of its own
     )
     tasks = [
         asyncio.create_task(OutboxRelay(source_db, store, servers.kafka.bootstrap).run()),
@@ -176,8 +178,6 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
 
 def bench_cross_service(stack: Stack, count: int = 200) -> dict[str, Any]:
     """A command at org-service → the event reaches application-service's projection (HTTP to HTTP)."""
-    from org_service.domain.identity import id_card_with_check
-
     http = httpx.Client(timeout=30)
     org, app = stack.url("org-service"), stack.url("application-service")
     token = http.post(
@@ -287,8 +287,6 @@ def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[s
     """Application submissions end to end: HTTP → ApplicationSubmitted + PaperCheckRequested → Kafka →
     plagiarism-service checks → PaperCheckCompleted → Kafka → the verdict visible on the application."""
     from concurrent.futures import ThreadPoolExecutor
-
-    from org_service.domain.identity import id_card_with_check
 
     org, app = stack.url("org-service"), stack.url("application-service")
     http = httpx.Client(timeout=30)

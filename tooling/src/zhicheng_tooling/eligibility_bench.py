@@ -6,7 +6,7 @@ import time
 from datetime import date
 from typing import Any
 
-from .domain.policy import (
+from application_service.domain.policy import (
     Applicant,
     Application,
     Award,
@@ -19,7 +19,7 @@ from .domain.policy import (
     WorkHistory,
     evaluate,
 )
-from .domain.policy.sample_registries import NURSE_ID, sample_registries
+from application_service.domain.policy.sample_registries import NURSE_ID, sample_registries
 
 AS_OF = date(2021, 11, 1)
 

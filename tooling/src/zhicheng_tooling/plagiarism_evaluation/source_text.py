@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import opencc
-
-from ..seed_corpus import SEED_PAPERS
+from plagiarism_service.seed_corpus import SEED_PAPERS
 
 __all__ = ["PACKAGE", "SourceText", "fallback_lines", "load_source_text", "to_simplified", "to_traditional"]
 

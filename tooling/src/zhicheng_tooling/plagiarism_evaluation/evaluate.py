@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..domain import CheckResult, SearchableIndex, check
+from plagiarism_service.domain import CheckResult, SearchableIndex, check
+
 from .generator import COUNTED, EvaluationSet, SuspiciousPaper
 from .pan import Feature, features_from_xml, features_to_xml, plagdet
 
