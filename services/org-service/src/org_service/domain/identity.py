@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import unicodedata
 
-# tests/api_client.py and libs/devstack's bench still import it from here; remove once they import the kernel's.
-from zhicheng_kernel.identifiers import id_card_with_check
-
-__all__ = ["id_card_with_check", "normalise_name"]
-
 
 def normalise_name(name: str) -> str:
     """The full name with its width folded (NFKC) and every whitespace removed."""
