@@ -43,14 +43,13 @@ def token(api: Api) -> str:
     return api.operator_token()
 
 
-def submit(api: Api, token: str, **body: Any) -> httpx.Response:
+def submit(api: Api, token: str, *, idempotency_key: str | None = None, **body: Any) -> httpx.Response:
     payload = {"title": "农村初中数学课堂提问的改进", "authors": ["王某某"], "journal_level": "core", **body}
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
     # json.dumps escapes to ASCII, so even a lone surrogate travels as JSON text (\ud800).
-    return api.http.post(
-        api.url(SERVICE, "/api/v1/checks"),
-        content=json.dumps(payload),
-        headers={**bearer(token), "Content-Type": "application/json"},
-    )
+    return api.http.post(api.url(SERVICE, "/api/v1/checks"), content=json.dumps(payload), headers=headers)
 
 
 def test_a_paper_quoting_two_sentences_of_a_seeded_paper_passes_with_the_copied_passage_marked(
@@ -84,6 +83,19 @@ def test_a_paper_quoting_two_sentences_of_a_seeded_paper_passes_with_the_copied_
     assert report.headers["content-type"].startswith("text/html")
     assert f'<mark class="counted" title="{DEMO_SOURCE_EXTERNAL_ID} ' in report.text
     assert copied in report.text and "去除本人已发表文献复制比" in report.text
+
+
+def test_a_check_retried_with_its_idempotency_key_is_answered_with_the_first_check(api: Api, token: str) -> None:
+    key = f"check-{secrets.token_hex(8)}"
+    first = submit(api, token, idempotency_key=key, text=OWN_PROSE)
+    again = submit(api, token, idempotency_key=key, text=OWN_PROSE)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json()
+    other = submit(api, token, idempotency_key=key, text=OWN_PROSE[:100])
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    fresh = submit(api, token, text=OWN_PROSE)
+    assert fresh.json()["id"] != first.json()["id"]
 
 
 def test_a_copied_seed_paper_fails_even_a_provincial_journal_pol_pa_4(api: Api, token: str) -> None:
@@ -185,6 +197,12 @@ def test_unusable_input_is_refused_with_a_422_problem_naming_the_field(
     assert problem["code"] == code
     assert problem["field"] == field
     assert any("\u4e00" <= ch <= "\u9fff" for ch in problem["detail"])
+
+
+def test_a_journal_level_outside_pol_pa_4_is_refused_naming_the_rule(api: Api, token: str) -> None:
+    r = submit(api, token, text="正文", journal_level="national")
+    assert r.status_code == 422, r.text
+    assert (r.json()["code"], r.json()["rule"]) == ("journal_level_unknown", "POL-PA-4")
 
 
 def test_a_missing_journal_level_is_refused(api: Api, token: str) -> None:
