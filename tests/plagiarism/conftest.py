@@ -4,12 +4,14 @@ built by its real factory, its consumer, and application-service's requests as e
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from plagiarism_service.adapters.shared_index import SharedIndex
 from plagiarism_service.app import MIGRATIONS_DIR, build_context
@@ -27,7 +29,8 @@ from zhicheng_kernel.migrations import upgrade
 from zhicheng_kernel.settings import ServiceSettings
 from zhicheng_kernel.testing import TokenSigner, envelope
 
-from tests.harness import Servers
+from tests.api_client import Api, bearer
+from tests.harness import Servers, Stack
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=CHINA_TZ)
 
@@ -101,3 +104,31 @@ def paper_check_requested(position: int, **payload: Any) -> EventEnvelope:
         **payload,
     }
     return envelope("application-service", "PaperCheckRequested", body, position=position, actor="applicant-1")
+
+
+@pytest.fixture(scope="module")
+def api(stack: Stack) -> Iterator[Api]:
+    client = Api(stack)
+    yield client
+    client.http.close()
+
+
+@pytest.fixture(scope="module")
+def token(api: Api) -> str:
+    """The city 职改办 business administrator: every business role, auditor and 职改办审核 included."""
+    return api.operator_token()
+
+
+def submit_check(api: Api, token: str, *, idempotency_key: str | None = None, **body: Any) -> httpx.Response:
+    payload = {"title": "农村初中数学课堂提问的改进", "authors": ["王某某"], "journal_level": "core", **body}
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
+    # json.dumps escapes to ASCII, so even a lone surrogate travels as JSON text (\ud800).
+    return api.http.post(api.url("plagiarism-service", "/api/v1/checks"), content=json.dumps(payload), headers=headers)
+
+
+@pytest.fixture
+def submit() -> Callable[..., httpx.Response]:
+    """POST /api/v1/checks with a paper's defaults (a core journal), the body as given, even invalid."""
+    return submit_check

@@ -153,7 +153,7 @@ async def start_long_check(
     idempotent: Idempotency | None = None,
 ) -> R:
     """A long check: stored as running and answered at once; the result follows at GET /checks/{id}."""
-    created: list[uuid.UUID] = []
+    created: list[tuple[uuid.UUID, R]] = []
 
     async def record(uow: UnitOfWork) -> R:
         check_id = uuid.uuid4()
@@ -162,13 +162,12 @@ async def start_long_check(
         )
         values.update(status="running", error=None, org_path=org_path or None)
         row = (await uow.conn.execute(insert(checks).values(values).returning(*checks.c))).one()
-        created.append(check_id)
-        return answer.model_validate(view(row))
+        created.append((check_id, answer.model_validate(view(row))))
+        return created[-1][1]
 
     accepted = await execute(ctx, meta, record, answer=answer, idempotent=idempotent)
-    check_id = created[-1] if created else None
-    if check_id is not None and str(check_id) == getattr(accepted, "id", None):
-        _finish_in_background(ctx, check_id, query, meta)  # not for a retry answered with the first check
+    if created and created[-1][1] is accepted:  # not for a retry answered with the first check's answer
+        _finish_in_background(ctx, created[-1][0], query, meta)
     return accepted
 
 
