@@ -70,8 +70,7 @@ class PaperCheckCompleted(DomainEvent):
 
 
 class PaperCheckRejected(DomainEvent):
-    """A requested check could not be run (no text to match, binary content…): the requester must not
-    wait for a verdict that will never come."""
+    """A requested check could not be run (no text to match, binary content…): no verdict will come."""
 
     event_type: ClassVar[str] = "PaperCheckRejected"
     stream_type: ClassVar[str] = CHECK_STREAM

@@ -122,7 +122,8 @@ async def check_paper(
 ) -> R:
     """A check asked for over the API: stored, and announced as PaperCheckCompleted (paper_id null).
 
-    With an Idempotency-Key a retried request is answered with the first check, not checked again."""
+    With an Idempotency-Key a retried request is answered with the first check: the text is matched
+    again (before the key is looked at), but nothing is stored or announced a second time."""
     result = await ctx.index.check(query)
 
     async def record(uow: UnitOfWork) -> R:
