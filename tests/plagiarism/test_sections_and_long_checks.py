@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
 import time
+from collections.abc import Callable
 
+import httpx
 import pytest
 from plagiarism_service.domain.sections import section_figures, split_sections
 from plagiarism_service.seed_corpus import DEMO_SOURCE_TEXT
 
 from tests.api_client import Api
-from tests.harness import Stack
-from tests.plagiarism.test_service_api import OWN_PROSE, submit
+
+Submit = Callable[..., httpx.Response]  # the conftest's submit
+
+# The applicant's own prose (matches nothing in the seed corpus).
+OWN_PROSE = (
+    "笔者在庄浪县一所乡镇中学担任数学教师多年，近年来尝试改进课堂教学方式。"
+    "围绕这一观点，我们在七年级的有理数单元中设计了由浅入深的问题序列，鼓励学生先独立思考再小组交流，"
+    "教师只在关键处点拨。课后通过学生日志和作业分析了解学习效果，发现多数学生能够用自己的语言解释运算法则，"
+    "对负数的意义理解更加深入。但是也有少数学生在小组中依赖同伴，参与不够主动，需要教师在分组时兼顾能力差异。"
+    "此外，问题设计要贴近农村学生熟悉的生活场景，例如赶集买卖、测量田地和记录气温等，使数学知识与日常经验相联系。"
+    "学校应为教师提供集体备课的时间，让同学科教师共同研讨问题设计的得失，逐步形成校本化的教学资源。"
+)
 
 PAPER = (
     "摘要\n本文讨论乡村中学的数学教学。\n"
@@ -43,9 +56,8 @@ def test_a_quoted_copy_counts_in_the_total_but_not_in_the_ratio_excluding_quotes
 
 
 @pytest.mark.stack
-def test_the_check_reports_its_sections(stack: Stack) -> None:
-    api = Api(stack)
-    r = submit(api, api.operator_token(), text=PAPER)
+def test_the_check_reports_its_sections(api: Api, token: str, submit: Submit) -> None:
+    r = submit(api, token, text=PAPER)
     assert r.status_code == 201, r.text
     sections = {s["title"]: s for s in r.json()["sections"]}
     assert sections["二、教学实践"]["total_copy_ratio"] > 0
@@ -53,16 +65,19 @@ def test_the_check_reports_its_sections(stack: Stack) -> None:
 
 
 @pytest.mark.stack
-def test_a_long_check_is_answered_202_and_completes_later(stack: Stack) -> None:
-    api = Api(stack)
-    token = api.operator_token()
+def test_a_long_check_is_answered_202_and_completes_later_once_however_often_it_is_sent(
+    api: Api, token: str, submit: Submit
+) -> None:
     # One copied passage in ≈ 120,000 characters (a passage repeated in the query is not a seed).
     long_text = DEMO_SOURCE_TEXT[31:80] + OWN_PROSE * (120_000 // len(OWN_PROSE) + 1)
-    r = submit(api, token, text=long_text)
+    key = f"long-{secrets.token_hex(8)}"
+    r = submit(api, token, idempotency_key=key, text=long_text)
     assert r.status_code == 202, r.text
     assert r.json()["status"] == "running"
     location = r.headers["location"]
     assert location == f"/api/v1/checks/{r.json()['id']}"
+    retried = submit(api, token, idempotency_key=key, text=long_text)
+    assert (retried.status_code, retried.headers["location"]) == (202, location)
     deadline = time.monotonic() + 60
     while (done := api.get("plagiarism-service", location, token).json())["status"] == "running":
         assert time.monotonic() < deadline, "the long check never completed"

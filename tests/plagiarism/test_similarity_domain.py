@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plagiarism_service.domain import (
@@ -27,8 +28,10 @@ from plagiarism_service.domain import (
     fingerprints,
     normalise,
     stable_hash,
+    verdict,
     winnow,
 )
+from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 
 SOURCE_CHARS = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
@@ -468,3 +471,10 @@ def test_check_on_arbitrary_text_gives_consistent_ratios_and_in_bounds_offsets(q
             assert 0 <= p.start < p.end <= len(query)
             assert 0 <= p.source_start < p.source_end <= len(source)
         assert result.matched_chars == sum(len(normalise(query[p.start : p.end]).text) for p in result.passages)
+
+
+@pytest.mark.parametrize("level", ["core", "provincial"])
+def test_POL_PA_4_verdict_passes_at_the_kernels_limit_and_fails_one_count_above(level: JournalLevel) -> None:
+    at_limit = int(max_copy_ratio_percent(level) * 100)  # counted characters out of 10,000
+    assert verdict(at_limit, 10_000, level) == "pass"
+    assert verdict(at_limit + 1, 10_000, level) == "fail"

@@ -3,18 +3,16 @@ the org each application belongs to."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.service import ConsumerSpec
 
-from .context import Context
 from .service_layer.checks import on_application_submitted, on_paper_check_requested
 
 CHECKS_CONSUMER = "plagiarism-service.checks"
 
 
-def consumer_specs(ctx: Context) -> list[ConsumerSpec]:
+def consumer_specs() -> list[ConsumerSpec]:
+    """Handlers are called as ``handler(ctx, conn, event)`` with the PlagiarismContext."""
     return [
         ConsumerSpec(
             CHECKS_CONSUMER,
@@ -22,8 +20,8 @@ def consumer_specs(ctx: Context) -> list[ConsumerSpec]:
                 Subscription(
                     "application-service",
                     {
-                        "ApplicationSubmitted": partial(on_application_submitted, ctx),
-                        "PaperCheckRequested": partial(on_paper_check_requested, ctx),
+                        "ApplicationSubmitted": on_application_submitted,
+                        "PaperCheckRequested": on_paper_check_requested,
                     },
                 )
             ],

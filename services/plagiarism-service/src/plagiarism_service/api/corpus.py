@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from zhicheng_kernel.auth import CurrentPrincipal
 from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import InvalidInput
 
 from ..domain import CorpusDocument
-from ..domain.rules import InvalidInput
 from ..service_layer import corpus
 from .deps import ContextDep, require_corpus_editor
 from .schemas import CorpusAdded, CorpusBulkIn, CorpusDocumentIn, CorpusPage
@@ -64,5 +64,5 @@ async def remove_document(
     external_id: Annotated[str, Path(max_length=200)], principal: CurrentPrincipal, ctx: ContextDep
 ) -> Response:
     require_corpus_editor(principal)
-    await corpus.remove_document(ctx, external_id)
+    await corpus.remove_document(ctx, external_id, Metadata(actor=principal.subject))
     return Response(status_code=204)

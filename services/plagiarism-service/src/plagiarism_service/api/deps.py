@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from zhicheng_kernel.auth import Principal, require_role
+from zhicheng_kernel.context import context_dependency
 from zhicheng_kernel.errors import Forbidden
 from zhicheng_kernel.roles import Role
+from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
-from ..context import Context
+from ..context import PlagiarismContext
 
-
-def get_context(request: Request) -> Context:
-    ctx: Context = request.app.state.plagiarism
-    return ctx
-
-
-ContextDep = Annotated[Context, Depends(get_context)]
+ContextDep = Annotated[PlagiarismContext, Depends(context_dependency(PlagiarismContext))]
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
 CORPUS_EDITORS = (Role.AUDITOR, Role.TITLE_OFFICE_REVIEW)
 CHECK_READERS = (

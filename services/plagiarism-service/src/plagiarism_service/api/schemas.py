@@ -50,7 +50,7 @@ class CheckIn(BaseModel):
     text: str = Field(description="论文全文（纯文本，不超过 1,000,000 个字符）")
     title: str = ""
     authors: list[str] = Field(default_factory=list)
-    journal_level: str = Field(description="core（核心期刊，限 15%）或 provincial（省级期刊，限 25%）")
+    journal_level: str = Field(description="core（核心期刊）或 provincial（省级期刊），各自的限值见 POL-PA-4")
     published_on: date | None = None
 
 
@@ -93,7 +93,7 @@ class CheckOut(BaseModel):
     copy_ratio_excluding_quotes: float | None = Field(description="去除引用文献复制比")
     copy_ratio_excluding_own: float | None = Field(description="去除本人已发表文献复制比：据此判定（POL-PA-4）")
     max_single_source_ratio: float | None
-    threshold: float | None = Field(description="POL-PA-4：核心期刊 0.15，省级期刊 0.25")
+    threshold: float | None = Field(description="该期刊级别的复制比限值（0–1，POL-PA-4）")
     decision: str | None = Field(description="pass 或 fail")
     checked_chars: int | None
     matched_chars: int | None

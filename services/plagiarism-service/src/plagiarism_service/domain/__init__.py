@@ -10,7 +10,6 @@ alignment (:func:`align`) with gap bridging →
 
 from .alignment import ExactMatch, MergedMatch, align, exact_matches, merge_matches
 from .checker import (
-    THRESHOLD_PERCENT,
     CheckInput,
     CheckParams,
     CheckResult,
@@ -20,7 +19,7 @@ from .checker import (
     SearchableIndex,
     brute_force_check,
     check,
-    threshold_for,
+    verdict,
 )
 from .corpus import Candidate, CorpusDocument, CorpusIndex, SourceProfile, normalised_body
 from .exclusions import Exclusions, find_exclusions, reference_start
@@ -39,7 +38,6 @@ from .normalise import Normalised, normalise, normalise_key, normalise_text
 __all__ = [
     "DEFAULT_K",
     "DEFAULT_W",
-    "THRESHOLD_PERCENT",
     "Candidate",
     "CheckInput",
     "CheckParams",
@@ -69,8 +67,8 @@ __all__ = [
     "normalised_body",
     "reference_start",
     "stable_hash",
-    "threshold_for",
     "unit_kgram_hashes",
+    "verdict",
     "winnow",
     "winnowed_set",
 ]

@@ -9,9 +9,7 @@ text without its reference list.
   authors' own earlier publications.  This drives the decision;
 * ``max_single_source_ratio`` — the largest share credited to a single source (all credited chars).
 
-POL-PA-4: at most 15% for core journals, 25% for provincial ones.  ``decision`` is ``"fail"`` iff
-``copy_ratio_excluding_own`` is strictly greater than the threshold, compared in exact integer
-arithmetic (so exactly 15.0% passes a core paper).
+The decision is :func:`verdict` (POL-PA-4), against the limits of ``zhicheng_kernel.paper_limits``.
 
 Sources considered: sources published after the paper are ignored; the paper itself (same normalised
 title and an author in common, or an identical normalised text) is ignored; sources sharing an author
@@ -27,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
+
+from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
 
 from .alignment import (
     DEFAULT_MAX_GAP,
@@ -51,7 +51,6 @@ from .fingerprints import DEFAULT_K
 from .normalise import Normalised
 
 __all__ = [
-    "THRESHOLD_PERCENT",
     "CheckInput",
     "CheckParams",
     "CheckResult",
@@ -61,19 +60,17 @@ __all__ = [
     "SearchableIndex",
     "brute_force_check",
     "check",
-    "threshold_for",
+    "verdict",
 ]
 
-JournalLevel = Literal["core", "provincial"]
 Decision = Literal["pass", "fail"]
 
-# POL-PA-4: maximum similarity by journal level, in whole percent.
-THRESHOLD_PERCENT: dict[str, int] = {"core": 15, "provincial": 25}
 
-
-def threshold_for(level: JournalLevel) -> float:
-    """POL-PA-4 maximum copy ratio (fraction) for a journal level."""
-    return THRESHOLD_PERCENT[level] / 100
+def verdict(counted_chars: int, checked_chars: int, level: JournalLevel) -> Decision:
+    """POL-PA-4: a paper fails when its copy ratio excluding quotations and the authors' own
+    publications is strictly above its journal level's limit; compared exactly, so a ratio of exactly
+    the limit passes."""
+    return "fail" if counted_chars * 100 > max_copy_ratio_percent(level) * checked_chars else "pass"
 
 
 class SearchableIndex(Protocol):
@@ -200,7 +197,6 @@ def _spans(mask: bytes | bytearray, start: int, end: int, value: int) -> list[tu
 
 def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> CheckResult:
     paper = query.input
-    percent = THRESHOLD_PERCENT[paper.journal_level]
     n = len(query.body.text)
     qtext = query.body.text
     qk = kgram_positions(qtext, k)
@@ -251,14 +247,13 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
         )
     else:
         ratios = (0.0, 0.0, 0.0, 0.0)
-    decision: Decision = "fail" if counted_chars * 100 > percent * n else "pass"
     return CheckResult(
         total_copy_ratio=ratios[0],
         copy_ratio_excluding_quotes=ratios[1],
         copy_ratio_excluding_own=ratios[2],
         max_single_source_ratio=ratios[3],
-        threshold=percent / 100,
-        decision=decision,
+        threshold=float(max_copy_ratio_percent(paper.journal_level) / 100),
+        decision=verdict(counted_chars, n, paper.journal_level),
         passages=passages,
         checked_chars=n,
         matched_chars=matched,
@@ -299,8 +294,9 @@ def brute_force_check(
     """Like :func:`check` but aligns against every document (no fingerprints, no top-N, no df cut)."""
     params = params or CheckParams()
     if not isinstance(documents, list | tuple) and hasattr(documents, "kgram_hashes"):
-        k = documents.k if k is None else k
-        documents = list(documents.documents())
+        index = cast(SearchableIndex, documents)
+        k = index.k if k is None else k
+        documents = list(index.documents())
     k = DEFAULT_K if k is None else k
     prepared = _prepare(query)
     sources: list[_Source] = []

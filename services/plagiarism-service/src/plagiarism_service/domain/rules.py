@@ -12,9 +12,10 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 
-from zhicheng_kernel.errors import DomainError
+from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.paper_limits import MAX_COPY_RATIO_PERCENT, JournalLevel
 
-from .checker import THRESHOLD_PERCENT, CheckInput, JournalLevel
+from .checker import CheckInput
 
 MAX_TEXT_CHARS = 1_000_000
 MAX_TITLE_CHARS = 500
@@ -22,10 +23,6 @@ MAX_AUTHORS = 50
 MAX_AUTHOR_CHARS = 100
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
-
-
-class InvalidInput(DomainError):
-    status = 422
 
 
 def is_binary(ch: str) -> bool:
@@ -71,10 +68,13 @@ def clean_text(text: str, field: str = "text") -> str:
 
 
 def journal_level(value: str, field: str = "journal_level") -> JournalLevel:
-    """POL-PA-4 knows two journal levels: core (15%) and provincial (25%)."""
-    if value not in THRESHOLD_PERCENT:
+    """POL-PA-4 sets a limit for two journal levels, core and provincial; no other level is checked."""
+    if value not in MAX_COPY_RATIO_PERCENT:
         raise InvalidInput(
-            "journal_level_unknown", "期刊级别只能是 core（核心期刊）或 provincial（省级期刊）。", field=field
+            "journal_level_unknown",
+            "期刊级别只能是 core（核心期刊）或 provincial（省级期刊）。",
+            field=field,
+            rule="POL-PA-4",
         )
     return value  # type: ignore[return-value]
 

@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 from zhicheng_kernel.envelope import Metadata
-from zhicheng_kernel.errors import Conflict, NotFound
-from zhicheng_kernel.tables import events
+from zhicheng_kernel.errors import Conflict, not_found
+from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters.tables import corpus_documents
-from ..context import SERVICE_NAME, Context
+from ..context import SERVICE_NAME, PlagiarismContext
 from ..domain import CorpusDocument, rules
-from ..domain.events import CORPUS_DOCUMENT_STREAM, corpus_document_added
+from ..domain.events import CORPUS_DOCUMENT_STREAM, CorpusDocumentAdded, CorpusDocumentRemoved
 from ..seed_corpus import SEED_PAPERS
 
 MAX_BULK = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class AddOutcome:
+class AddOutcome(BaseModel):
     added: list[str]
     skipped: list[str]  # already in the corpus (bulk and seeding only)
+
+
+class Removal(BaseModel):
+    external_id: str
+    removed_now: bool  # False: it had been removed before (removal is idempotent)
 
 
 def validate_document(
@@ -46,11 +51,6 @@ def validate_document(
     )
 
 
-async def _stream_version(conn: AsyncConnection, stream_id: str) -> int:
-    query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
-    return int((await conn.execute(query)).scalar_one())
-
-
 async def _insert_or_restore(conn: AsyncConnection, doc: CorpusDocument, now: datetime) -> bool | None:
     """True: a new row; False: a removed document restored with the new content; None: present."""
     values: dict[str, Any] = {
@@ -65,7 +65,7 @@ async def _insert_or_restore(conn: AsyncConnection, doc: CorpusDocument, now: da
         "removed_at": None,
     }
     stmt = insert(corpus_documents).values(values)
-    upsert = stmt.on_conflict_do_update(
+    upsert: Executable = stmt.on_conflict_do_update(
         index_elements=[corpus_documents.c.external_id],
         set_={k: stmt.excluded[k] for k in values if k != "external_id"},
         where=corpus_documents.c.removed,
@@ -75,70 +75,71 @@ async def _insert_or_restore(conn: AsyncConnection, doc: CorpusDocument, now: da
 
 
 async def add_documents(
-    ctx: Context, docs: Sequence[CorpusDocument], meta: Metadata, *, skip_existing: bool
+    ctx: PlagiarismContext, docs: Sequence[CorpusDocument], meta: Metadata, *, skip_existing: bool
 ) -> AddOutcome:
     """Store the documents and append CorpusDocumentAdded for each, then index them.
 
     A document already in the corpus is skipped when ``skip_existing`` (bulk import, seeding),
     otherwise the whole call is refused with 409.  A removed document may be added again.
     """
-    runtime = ctx.runtime
     added: list[CorpusDocument] = []
-    skipped: list[str] = []
+    now = ctx.clock.now()
+
+    async def store(uow: UnitOfWork) -> AddOutcome:
+        added.clear()  # a retried attempt starts again
+        skipped: list[str] = []
+        for doc in docs:
+            fresh = await _insert_or_restore(uow.conn, doc, now)
+            if fresh is None:
+                if not skip_existing:
+                    raise Conflict(
+                        "corpus_document_exists", f"文献 {doc.external_id} 已在比对库中。", field="external_id"
+                    )
+                skipped.append(doc.external_id)
+                continue
+            version = 0 if fresh else (await uow.load(doc.external_id)).version
+            event = CorpusDocumentAdded(external_id=doc.external_id, title=doc.title, chars=len(doc.text))
+            await uow.append(CORPUS_DOCUMENT_STREAM, doc.external_id, version, [event])
+            added.append(doc)
+        return AddOutcome(added=[d.external_id for d in added], skipped=skipped)
+
     async with ctx.corpus_lock:
-        async with runtime.db.transaction() as conn:
-            now = datetime.now(UTC)
-            for doc in docs:
-                fresh = await _insert_or_restore(conn, doc, now)
-                if fresh is None:
-                    if not skip_existing:
-                        raise Conflict(
-                            "corpus_document_exists",
-                            f"文献 {doc.external_id} 已在比对库中。",
-                            field="external_id",
-                        )
-                    skipped.append(doc.external_id)
-                    continue
-                version = 0 if fresh else await _stream_version(conn, doc.external_id)
-                await runtime.store.append(
-                    conn,
-                    CORPUS_DOCUMENT_STREAM,
-                    doc.external_id,
-                    version,
-                    [corpus_document_added(doc.external_id, doc.title, len(doc.text))],
-                    meta,
-                )
-                added.append(doc)
+        outcome = await execute(ctx, meta, store, answer=AddOutcome)
         await ctx.index.add_all(added, {d.external_id: index_version(now) for d in added})
-    return AddOutcome([d.external_id for d in added], skipped)
+    return outcome
 
 
-async def remove_document(ctx: Context, external_id: str) -> None:
-    """Soft removal: the row stays (removed = true), the index forgets the document. Idempotent."""
-    runtime = ctx.runtime
+async def remove_document(ctx: PlagiarismContext, external_id: str, meta: Metadata) -> Removal:
+    """Soft removal: the row stays (removed = true), CorpusDocumentRemoved is appended, the index
+    forgets the document. Removing a removed document changes nothing."""
+
+    async def remove(uow: UnitOfWork) -> Removal:
+        c = corpus_documents.c
+        found = (
+            await uow.conn.execute(select(c.removed).where(c.external_id == external_id).with_for_update())
+        ).first()
+        if found is None:
+            raise not_found("比对库文献", "corpus_document_not_found", external_id, field="external_id")
+        if found.removed:
+            return Removal(external_id=external_id, removed_now=False)
+        await uow.conn.execute(
+            corpus_documents.update()
+            .where(c.external_id == external_id)
+            .values(removed=True, removed_at=ctx.clock.now())
+        )
+        version = (await uow.load(external_id)).version
+        await uow.append(CORPUS_DOCUMENT_STREAM, external_id, version, [CorpusDocumentRemoved(external_id=external_id)])
+        return Removal(external_id=external_id, removed_now=True)
+
     async with ctx.corpus_lock:
-        async with runtime.db.transaction() as conn:
-            exists = (
-                await conn.execute(
-                    select(corpus_documents.c.removed)
-                    .where(corpus_documents.c.external_id == external_id)
-                    .with_for_update()
-                )
-            ).first()
-            if exists is None:
-                raise NotFound("corpus_document_not_found", f"比对库中没有文献 {external_id}。", field="external_id")
-            if not exists.removed:
-                await conn.execute(
-                    corpus_documents.update()
-                    .where(corpus_documents.c.external_id == external_id)
-                    .values(removed=True, removed_at=datetime.now(UTC))
-                )
+        removal = await execute(ctx, meta, remove, answer=Removal)
         await ctx.index.remove(external_id)
+    return removal
 
 
-async def list_documents(ctx: Context, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+async def list_documents(ctx: PlagiarismContext, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     c = corpus_documents.c
-    async with ctx.runtime.db.read() as conn:
+    async with ctx.db.read() as conn:
         total = (await conn.execute(select(func.count()).where(~c.removed))).scalar_one()
         rows = await conn.execute(
             select(c.external_id, c.title, c.authors, c.published_on, c.chars, c.added_at)
@@ -155,14 +156,14 @@ def index_version(added_at: datetime) -> str:
     return f"{added_at.timestamp():.6f}"
 
 
-async def load_index(ctx: Context, batch: int = MAX_BULK) -> int:
+async def load_index(ctx: PlagiarismContext, batch: int = MAX_BULK) -> int:
     """Bring the index in line with corpus_documents at start-up; returns the number (re)indexed.
 
     The index persists, so only what changed while the service was down is indexed again: rows it
     does not hold (or holds with another ``added_at``) are added in bulk batches, documents that are
     no longer live rows are removed."""
     c = corpus_documents.c
-    async with ctx.runtime.db.read() as conn:
+    async with ctx.db.read() as conn:
         rows = await conn.execute(select(c.external_id, c.added_at).where(~c.removed))
         wanted = {r.external_id: index_version(r.added_at) for r in rows}
     held = ctx.index.versions()
@@ -172,7 +173,7 @@ async def load_index(ctx: Context, batch: int = MAX_BULK) -> int:
     missing = sorted(e for e, v in wanted.items() if held.get(e) != v)
     for i in range(0, len(missing), batch):
         chunk = missing[i : i + batch]
-        async with ctx.runtime.db.read() as conn:
+        async with ctx.db.read() as conn:
             found = await conn.execute(
                 select(c.external_id, c.title, c.text, c.authors, c.published_on, c.added_at).where(
                     c.external_id.in_(chunk), ~c.removed
@@ -186,9 +187,9 @@ async def load_index(ctx: Context, batch: int = MAX_BULK) -> int:
     return len(missing)
 
 
-async def seed_if_empty(ctx: Context) -> AddOutcome | None:
+async def seed_if_empty(ctx: PlagiarismContext) -> AddOutcome | None:
     """At the first start (no document ever added), load the small corpus of seed_corpus.py."""
-    async with ctx.runtime.db.read() as conn:
+    async with ctx.db.read() as conn:
         if (await conn.execute(select(func.count()).select_from(corpus_documents))).scalar_one():
             return None
     docs = [CorpusDocument(p.external_id, p.title, p.text, p.authors, p.published_on) for p in SEED_PAPERS]

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plagiarism_service.domain import CorpusDocument, CorpusIndex, check, rules
 from plagiarism_service.seed_corpus import DEMO_SOURCE_TEXT, SEED_PAPERS
+from zhicheng_kernel.errors import InvalidInput
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def test_any_input_is_either_refused_by_a_named_rule_or_checked(
 ) -> None:
     try:
         query = rules.check_input(text, title, authors, level, None)
-    except rules.InvalidInput as refusal:
+    except InvalidInput as refusal:
         assert refusal.status == 422
         assert refusal.field
         return
@@ -53,7 +54,7 @@ def test_any_input_is_either_refused_by_a_named_rule_or_checked(
     ],
 )
 def test_unusable_texts_are_refused_by_name(text: str, code: str) -> None:
-    with pytest.raises(rules.InvalidInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         rules.clean_text(text)
     assert refused.value.code == code
     assert refused.value.field == "text"

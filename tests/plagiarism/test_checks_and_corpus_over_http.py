@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -13,7 +12,6 @@ import pytest
 from plagiarism_service.seed_corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
 
 from tests.api_client import Api, bearer
-from tests.harness import Stack
 
 pytestmark = pytest.mark.stack
 
@@ -30,31 +28,11 @@ OWN_PROSE = (
 )
 
 
-@pytest.fixture(scope="module")
-def api(stack: Stack) -> Iterator[Api]:
-    client = Api(stack)
-    yield client
-    client.http.close()
-
-
-@pytest.fixture(scope="module")
-def token(api: Api) -> str:
-    """The city 职改办 business administrator: every business role, auditor and 职改办审核 included."""
-    return api.operator_token()
-
-
-def submit(api: Api, token: str, **body: Any) -> httpx.Response:
-    payload = {"title": "农村初中数学课堂提问的改进", "authors": ["王某某"], "journal_level": "core", **body}
-    # json.dumps escapes to ASCII, so even a lone surrogate travels as JSON text (\ud800).
-    return api.http.post(
-        api.url(SERVICE, "/api/v1/checks"),
-        content=json.dumps(payload),
-        headers={**bearer(token), "Content-Type": "application/json"},
-    )
+Submit = Callable[..., httpx.Response]  # the conftest's submit
 
 
 def test_a_paper_quoting_two_sentences_of_a_seeded_paper_passes_with_the_copied_passage_marked(
-    api: Api, token: str
+    api: Api, token: str, submit: Submit
 ) -> None:
     copied = DEMO_SOURCE_TEXT[31:80]  # 49 characters of CNKI-2019-0001
     head, tail = OWN_PROSE[:35], OWN_PROSE[35:]
@@ -86,7 +64,22 @@ def test_a_paper_quoting_two_sentences_of_a_seeded_paper_passes_with_the_copied_
     assert copied in report.text and "去除本人已发表文献复制比" in report.text
 
 
-def test_a_copied_seed_paper_fails_even_a_provincial_journal_pol_pa_4(api: Api, token: str) -> None:
+def test_a_check_retried_with_its_idempotency_key_is_answered_with_the_first_check(
+    api: Api, token: str, submit: Submit
+) -> None:
+    key = f"check-{secrets.token_hex(8)}"
+    first = submit(api, token, idempotency_key=key, text=OWN_PROSE)
+    again = submit(api, token, idempotency_key=key, text=OWN_PROSE)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json()
+    other = submit(api, token, idempotency_key=key, text=OWN_PROSE[:100])
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    fresh = submit(api, token, text=OWN_PROSE)
+    assert fresh.json()["id"] != first.json()["id"]
+
+
+def test_a_copied_seed_paper_fails_even_a_provincial_journal_pol_pa_4(api: Api, token: str, submit: Submit) -> None:
     source = SEED_PAPERS[4]
     r = submit(api, token, text=source.text + OWN_PROSE[:60], journal_level="provincial")
     assert r.status_code == 201, r.text
@@ -97,7 +90,7 @@ def test_a_copied_seed_paper_fails_even_a_provincial_journal_pol_pa_4(api: Api, 
     assert {p["source_external_id"] for p in body["passages"]} == {source.external_id}
 
 
-def test_copying_from_ones_own_earlier_paper_is_reported_but_not_counted(api: Api, token: str) -> None:
+def test_copying_from_ones_own_earlier_paper_is_reported_but_not_counted(api: Api, token: str, submit: Submit) -> None:
     source = SEED_PAPERS[8]
     r = submit(api, token, text=OWN_PROSE + source.text[:120], authors=[source.authors[0]])
     assert r.status_code == 201, r.text
@@ -108,7 +101,9 @@ def test_copying_from_ones_own_earlier_paper_is_reported_but_not_counted(api: Ap
     assert all(p["own"] for p in body["passages"])
 
 
-def test_a_document_added_to_the_corpus_is_found_and_no_longer_after_removal(api: Api, token: str) -> None:
+def test_a_document_added_to_the_corpus_is_found_and_no_longer_after_removal(
+    api: Api, token: str, submit: Submit
+) -> None:
     external_id = f"CNKI-2024-{secrets.token_hex(4)}"
     text = (
         "泾河流域的河岸带植被对于拦截农田面源污染具有重要作用，本文在崆峒区设置了十二个监测断面，"
@@ -176,7 +171,7 @@ def test_bulk_import_adds_new_documents_and_skips_known_ones(api: Api, token: st
     ],
 )
 def test_unusable_input_is_refused_with_a_422_problem_naming_the_field(
-    api: Api, token: str, body: dict[str, Any], code: str, field: str
+    api: Api, token: str, body: dict[str, Any], code: str, field: str, submit: Submit
 ) -> None:
     r = submit(api, token, **body)
     assert r.status_code == 422, r.text
@@ -185,6 +180,12 @@ def test_unusable_input_is_refused_with_a_422_problem_naming_the_field(
     assert problem["code"] == code
     assert problem["field"] == field
     assert any("\u4e00" <= ch <= "\u9fff" for ch in problem["detail"])
+
+
+def test_a_journal_level_outside_pol_pa_4_is_refused_naming_the_rule(api: Api, token: str, submit: Submit) -> None:
+    r = submit(api, token, text="正文", journal_level="national")
+    assert r.status_code == 422, r.text
+    assert (r.json()["code"], r.json()["rule"]) == ("journal_level_unknown", "POL-PA-4")
 
 
 def test_a_missing_journal_level_is_refused(api: Api, token: str) -> None:
@@ -246,7 +247,7 @@ def test_an_unknown_check_is_404(api: Api, token: str) -> None:
     assert r.json()["code"] == "check_not_found"
 
 
-def test_a_text_of_the_maximum_length_is_checked_not_refused(api: Api, token: str) -> None:
+def test_a_text_of_the_maximum_length_is_checked_not_refused(api: Api, token: str, submit: Submit) -> None:
     text = (OWN_PROSE * (1_000_000 // len(OWN_PROSE) + 1))[:1_000_000]
     r = submit(api, token, text=text)
     assert r.status_code == 202, r.text[:500]  # long: accepted, checked in the background
@@ -257,7 +258,7 @@ def test_a_text_of_the_maximum_length_is_checked_not_refused(api: Api, token: st
     assert done["status"] == "completed" and done["text_chars"] == 1_000_000
 
 
-def test_someone_elses_check_is_not_shown_to_a_user_without_a_review_role(api: Api, token: str) -> None:
+def test_someone_elses_check_is_not_shown_to_a_user_without_a_review_role(api: Api, token: str, submit: Submit) -> None:
     created = submit(api, token, text=OWN_PROSE).json()
     r = api.get(SERVICE, f"/api/v1/checks/{created['id']}", api.admin_token())
     assert r.status_code == 404

@@ -1,0 +1,101 @@
+"""application-service asks for a paper's check by event (PaperCheckRequested) and hears the verdict by
+event: each request is checked once however often it arrives, an unusable text is told as rejected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from plagiarism_service.adapters.tables import checks
+from plagiarism_service.context import PlagiarismContext
+from plagiarism_service.domain.events import CATALOGUE, PaperCheckCompleted, PaperCheckRejected
+from plagiarism_service.seed_corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT
+from plagiarism_service.service_layer.checks import check_id_for_request
+from sqlalchemy import select
+from zhicheng_kernel.consumer import EventConsumer
+from zhicheng_kernel.envelope import EventEnvelope
+
+pytestmark = pytest.mark.stack
+
+RequestCheck = Callable[..., EventEnvelope]  # the conftest's request_check
+
+OWN_PROSE = (
+    "本文结合笔者在华亭市一所初级中学的教学实践，讨论了课堂提问的设计原则。我们把提问分为记忆型、理解型和"
+    "应用型三类，统计了二十节常态课中各类提问所占的比例，发现记忆型提问过多而应用型提问不足。针对这一情况，"
+    "教研组通过同课异构和课后研讨，帮助教师重新设计关键问题，并在一个学期后再次统计，应用型提问的比例明显上升，"
+    "学生回答问题时的表达也更加完整。"
+)
+
+
+async def events_of(ctx: PlagiarismContext, event_type: str) -> list[EventEnvelope]:
+    async with ctx.db.read() as conn:
+        return [e for e in await ctx.store.read_after(conn, 0, 1000) if e.event_type == event_type]
+
+
+async def test_a_requested_check_is_stored_and_completed_once_however_often_it_is_delivered(
+    ctx: PlagiarismContext, consumer: EventConsumer, request_check: RequestCheck
+) -> None:
+    text = OWN_PROSE[:60] + DEMO_SOURCE_TEXT[:45] + OWN_PROSE[60:]
+    event = request_check(1, text=text)
+    assert await consumer.apply(event)
+    assert not await consumer.apply(event)  # Kafka redelivery or the feed: the tracking row says no
+
+    # Even a replay the tracking rows no longer remember finds the check by its derived id.
+    async with ctx.db.transaction() as conn:
+        handler = consumer.subscriptions["application-service"].handlers["PaperCheckRequested"]
+        await handler(ctx, conn, event)
+
+    check_id = str(check_id_for_request(event.event_id))
+    (completed,) = await events_of(ctx, "PaperCheckCompleted")
+    assert completed.stream_type == "check"
+    assert completed.stream_id == check_id
+    assert completed.causation_id == event.event_id
+    assert completed.correlation_id == event.correlation_id
+    assert isinstance(CATALOGUE.parse(completed), PaperCheckCompleted)
+    payload = completed.payload
+    assert set(payload) == {
+        "check_id",
+        "application_id",
+        "paper_id",
+        "total_copy_ratio",
+        "copy_ratio_excluding_quotes",
+        "copy_ratio_excluding_own",
+        "max_single_source_ratio",
+        "threshold",
+        "decision",
+    }
+    assert payload["check_id"] == check_id
+    assert payload["application_id"] == event.payload["application_id"]
+    assert payload["paper_id"] == event.payload["paper_id"]
+    assert payload["threshold"] == 0.25
+    assert payload["decision"] == "pass"
+    assert 0 < payload["copy_ratio_excluding_own"] < 0.25
+
+    async with ctx.db.read() as conn:
+        rows = (await conn.execute(select(checks).where(checks.c.request_event_id == event.event_id))).all()
+    (row,) = rows
+    assert str(row.id) == check_id
+    assert row.status == "completed"
+    assert row.origin == "application"
+    assert row.created_at == ctx.clock.now()
+    assert [p["source_external_id"] for p in row.result["passages"]] == [DEMO_SOURCE_EXTERNAL_ID]
+
+
+async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_told_to_the_requester(
+    ctx: PlagiarismContext, consumer: EventConsumer, request_check: RequestCheck
+) -> None:
+    event = request_check(1, text="\x00\x01binary", journal_level="core")
+    assert await consumer.apply(event)
+    assert await events_of(ctx, "PaperCheckCompleted") == []
+    (rejected,) = await events_of(ctx, "PaperCheckRejected")
+    assert rejected.payload["code"] == "text_binary"
+    assert rejected.payload["application_id"] == event.payload["application_id"]
+    assert rejected.payload["reason"]
+    assert CATALOGUE.parse(rejected) == PaperCheckRejected.model_validate(rejected.payload)
+    async with ctx.db.read() as conn:
+        row = (await conn.execute(select(checks).where(checks.c.id == check_id_for_request(event.event_id)))).one()
+    assert row.status == "rejected"
+    assert row.error["code"] == "text_binary"
+    # The consumer moved on: the next request is checked.
+    assert await consumer.apply(request_check(2, text=OWN_PROSE))
+    assert len(await events_of(ctx, "PaperCheckCompleted")) == 1
