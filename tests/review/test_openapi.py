@@ -18,3 +18,10 @@ def test_every_route_has_a_response_schema() -> None:
     ]
     assert missing == []
     assert len(document["paths"]) >= 14
+
+
+def test_forming_a_committee_and_opening_a_session_take_an_idempotency_key() -> None:
+    paths = create_app(ReviewSettings()).openapi()["paths"]
+    for path in ("/api/v1/committees", "/api/v1/committees/{committee_id}/sessions"):
+        headers = {p["name"] for p in paths[path]["post"]["parameters"] if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path

@@ -89,7 +89,15 @@ async def start(client: Client, desk: ReviewDesk, **params: object) -> tuple[Wor
     session_id = str(uuid.uuid4())
     handle = await client.start_workflow(
         "CommitteeSessionWorkflow",
-        {"session_id": session_id, "year": 2026, "series": "工程", "search_attributes": True, **params},
+        {
+            "session_id": session_id,
+            "year": 2026,
+            "series": "工程",
+            "publicity_working_days": 5,
+            "complaint_investigation_seconds": 30 * 24 * 3600,
+            "search_attributes": True,
+            **params,
+        },
         id=f"committee-session-{session_id}",
         task_queue=task_queue,
     )
@@ -97,7 +105,8 @@ async def start(client: Client, desk: ReviewDesk, **params: object) -> tuple[Wor
 
 
 async def status(handle: WorkflowHandle[object, object]) -> SessionStatus:
-    return await handle.query("status", result_type=SessionStatus)
+    current: SessionStatus = await handle.query("status", result_type=SessionStatus)
+    return current
 
 
 async def wait_stage(handle: WorkflowHandle[object, object], stage: str, seconds: float = 20) -> None:

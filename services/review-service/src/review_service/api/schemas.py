@@ -6,8 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zhicheng_kernel.titles import TitleLevel
 
 from ..domain.events import ComplaintOutcome, Vote
-
-ONE_MONTH_SECONDS = 30 * 24 * 3600
+from ..domain.rules import INVESTIGATION_LIMIT, PUBLICITY_MIN_WORKING_DAYS
 
 
 class FormCommittee(BaseModel):
@@ -23,9 +22,11 @@ class OpenSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(ge=2000, le=2100)
     publicity_seconds: int | None = Field(default=None, ge=1, description="仅用于测试和演示；不填则按工作日计")
-    publicity_working_days: int = Field(default=5, ge=1, le=30, description="公示期（工作日，NAT-3 不少于 5 个）")
+    publicity_working_days: int = Field(
+        default=PUBLICITY_MIN_WORKING_DAYS, ge=1, le=30, description="公示期（工作日，NAT-3 不少于 5 个）"
+    )
     complaint_investigation_seconds: int = Field(
-        default=ONE_MONTH_SECONDS, ge=1, description="投诉调查时限（POL-PB-1）"
+        default=int(INVESTIGATION_LIMIT.total_seconds()), ge=1, description="投诉调查时限（POL-PB-1）"
     )
 
 
@@ -53,4 +54,4 @@ class ResolveComplaint(BaseModel):
 class PublishResults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     publicity_seconds: int | None = Field(default=None, ge=1)
-    publicity_working_days: int = Field(default=5, ge=1, le=30)
+    publicity_working_days: int = Field(default=PUBLICITY_MIN_WORKING_DAYS, ge=1, le=30)

@@ -6,7 +6,7 @@ The defaults here are the national figures; ReviewSettings lets a deployment con
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from zhicheng_kernel.calendar import ChinaCalendar
@@ -15,6 +15,8 @@ from zhicheng_kernel.titles import SENIOR_LEVELS
 
 TWO_THIRDS = Fraction(2, 3)
 PUBLICITY_MIN_WORKING_DAYS = 5
+# POL-PB-1: an investigation that takes longer than one month no longer holds everyone else's documents.
+INVESTIGATION_LIMIT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
