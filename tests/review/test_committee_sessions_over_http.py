@@ -110,6 +110,15 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
     assert set(numbers) == {a1, a3} and len(set(numbers.values())) == 2
     assert all(n.startswith(f"平人社职称〔{scenario.year}〕") and n.endswith("号") for n in numbers.values())
 
+    # NAT-10: anyone verifies a number, without a token; the holder's name is masked.
+    verify = scenario.api.url("review-service", "/api/v1/documents/verify")
+    verified = scenario.api.http.get(verify, params={"number": numbers[a1]})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["valid"] is True and verified.json()["level"] == "中级"
+    assert verified.json()["holder"].startswith("李*")
+    unknown = scenario.api.http.get(verify, params={"number": f"平人社职称〔{scenario.year}〕99999号"})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "document_not_found"
+
 
 def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_nat1(
     scenario: Scenario, committee: dict[str, Any]

@@ -10,6 +10,7 @@ from zhicheng_kernel.titles import level_zh
 
 from ..adapters.tables import candidates, documents
 from ..domain.committee import Committee
+from ..domain.documents import masked
 from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
 from .committees import committee_view
@@ -109,11 +110,6 @@ async def documents_of(ctx: ReviewContext, principal: Principal, application_id:
     async with ctx.db.read() as conn:
         rows = (await conn.execute(query.limit(500))).all()
     return [DocumentView.model_validate({**r.payload, "issued_at": r.issued_at}) for r in rows]
-
-
-def masked(name: str) -> str:
-    """张三 → 张*, 欧阳明远 → 欧***: enough to recognise, not enough to harvest."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
 async def verify_document(ctx: ReviewContext, number: str) -> VerifiedDocument:
