@@ -71,7 +71,20 @@ class Scenario:
             self._approve(application_id, api.operator_token())
         push = {"year": self.year, "series": SERIES, "level": level, "application_ids": ids}
         _retry(lambda: api.post("application-service", "/api/v1/pushes", api.operator_token(), push))
+        self.wait_review_caught_up("application-service")
         return ids
+
+    def wait_review_caught_up(self, source: str, timeout: float = 30.0) -> None:
+        """Wait until review-service has applied every event `source` has written so far: a session
+        takes the candidates review-service knows when it opens, so all of them must have arrived."""
+        head = self.api.http.get(self.api.url(source, "/health")).json()["head"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            consumers = self.api.http.get(self.api.url("review-service", "/health")).json()["consumers"]
+            if consumers["review-service.peers"][source] >= head:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"review-service did not catch up with {source} (head {head})")
 
     def _approve(self, application_id: str, token: str) -> None:
         def attempt() -> httpx.Response:
@@ -83,9 +96,27 @@ class Scenario:
 
     # -- review-service ----------------------------------------------------------------------------
 
-    def review(self, method: str, path: str, token: str, body: dict[str, Any] | None = None) -> httpx.Response:
+    def review(
+        self,
+        method: str,
+        path: str,
+        token: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         url = self.api.url("review-service", path)
-        return self.api.http.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
+        return self.api.http.request(
+            method, url, json=body, headers={"Authorization": f"Bearer {token}", **(headers or {})}
+        )
+
+    def ballot(self, session_id: str, expert: Expert, votes: dict[str, str]) -> httpx.Response:
+        return self.review("POST", f"/api/v1/sessions/{session_id}/ballots", expert.token, {"votes": votes})
+
+    def review_events(self, stream_id: str) -> list[dict[str, Any]]:
+        """The stream as review-service's feed publishes it (service tokens only)."""
+        r = self.review("GET", "/api/v1/events?after=0&limit=1000", self.api.service_token("workflows"))
+        assert r.status_code == 200, r.text
+        return [e for e in r.json()["events"] if e["stream_id"] == stream_id]
 
     def form_committee(self, expert_ids: list[str], level: str = "intermediate") -> dict[str, Any]:
         body = {
@@ -119,7 +150,7 @@ class Scenario:
     def vote_all(self, session_id: str, application_ids: list[str], experts: list[Expert], vote: str = "yes") -> None:
         for expert in experts:
             votes = dict.fromkeys(application_ids, vote)
-            r = self.review("POST", f"/api/v1/sessions/{session_id}/ballots", expert.token, {"votes": votes})
+            r = self.ballot(session_id, expert, votes)
             assert r.status_code == 201, r.text
 
 

@@ -7,10 +7,12 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI
+from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import ServiceRuntime, create_service_app
 
 from .adapters.temporal import TemporalGateway
 from .api import committees, internal, sessions, verification
+from .domain.events import CATALOGUE
 from .projections.peers import consumers
 from .service_layer.committees import start_pending_workflows
 from .service_layer.context import ReviewContext
@@ -23,22 +25,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     settings = settings or ReviewSettings()
 
-    async def wire(runtime: ServiceRuntime) -> None:
-        runtime.extras["review"] = ReviewContext(
-            settings=settings,
-            db=runtime.db,
-            store=runtime.store,
+    async def build_context(base: ServiceContext) -> ReviewContext:
+        return ReviewContext(
+            **base.kernel_parts(),
             temporal=TemporalGateway(
                 settings.temporal_address, settings.temporal_namespace, settings.review_task_queue
             ),
         )
 
-    async def workflow_starter(runtime: ServiceRuntime) -> None:
+    async def workflow_starter(runtime: ServiceRuntime[ReviewContext]) -> None:
         """A session whose workflow Temporal did not accept at once is started here (a start outbox)."""
-        ctx: ReviewContext = runtime.extras["review"]
         while True:
             try:
-                await start_pending_workflows(ctx)
+                await start_pending_workflows(runtime.context)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -52,7 +51,8 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         description="评审委员会、评审会议、无记名投票、结果公示、投诉处理与职称资格文件。",
         migrations_dir=MIGRATIONS,
         routers=[committees.router, sessions.router, internal.router, verification.router],
+        context=build_context,
+        upcasters=CATALOGUE.upcasters,
         consumers=consumers(),
-        on_startup=[wire],
         background=[workflow_starter],
     )

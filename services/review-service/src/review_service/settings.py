@@ -6,17 +6,17 @@ from fractions import Fraction
 
 from zhicheng_kernel.settings import ServiceSettings
 
-from .domain.rules import CommitteeSizeRule, parse_share
+from .domain.rules import TWO_THIRDS, CommitteeSizeRule, parse_share
 
 
 class ReviewSettings(ServiceSettings):
     # NAT-6 minimum committee sizes (senior and deputy-senior committees; others: other_minimum).
-    committee_min_senior_by_series: int = 25
-    committee_min_senior_by_specialty: int = 11
-    committee_min_other: int = 1
+    committee_min_senior_by_series: int = CommitteeSizeRule.senior_by_series
+    committee_min_senior_by_specialty: int = CommitteeSizeRule.senior_by_specialty
+    committee_min_other: int = CommitteeSizeRule.other_minimum
     # NAT-1 quorum and NAT-2 pass threshold, as fractions.
-    quorum_share: str = "2/3"
-    pass_share: str = "2/3"
+    quorum_share: str = str(TWO_THIRDS)
+    pass_share: str = str(TWO_THIRDS)
     document_number_prefix: str = "平人社职称"
     review_task_queue: str = "zhicheng-review"
     # How often unstarted session workflows are started again (Temporal was unreachable).

@@ -8,16 +8,17 @@ from pydantic import BaseModel, Field
 
 
 class SessionInput(BaseModel):
-    """Started by review-service. Durations arrive as inputs so a test runs the whole process in seconds."""
+    """Started by review-service, which owns the rules' parameters: durations arrive as inputs (so a
+    test runs the whole process in seconds) and working days are counted by review-service."""
 
     session_id: str
     year: int = 0
     series: str = ""
     # NAT-3: the publicity period, in seconds (tests, demos) or Chinese working days (the default).
     publicity_seconds: int | None = None
-    publicity_working_days: int = 5
+    publicity_working_days: int
     # POL-PB-1: how long an investigation may hold everyone before the others are issued first.
-    complaint_investigation_seconds: int = 30 * 24 * 3600
+    complaint_investigation_seconds: int
     # While a complaint stays open past that, how often the workflow re-reads the session in case a
     # resolution signal was lost.
     recheck_seconds: int = 3600
@@ -32,7 +33,7 @@ class SessionRef(BaseModel):
 class PublishRequest(BaseModel):
     session_id: str
     publicity_seconds: int | None = None
-    publicity_working_days: int = 5
+    publicity_working_days: int
 
 
 class TallyResult(BaseModel):

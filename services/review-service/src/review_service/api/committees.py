@@ -2,49 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from zhicheng_kernel.auth import CurrentPrincipal
-from zhicheng_kernel.roles import Role
+from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..service_layer import committees, queries
-from .deps import Context
+from ..service_layer.views import CommitteeView, SessionOpenedView
+from .deps import ContextDep
 from .schemas import FormCommittee, OpenSession
 
 router = APIRouter(prefix="/api/v1/committees", tags=["评审委员会"])
 
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
-@router.post("", status_code=201, summary="组建评审委员会（NAT-6 单数且满足最少人数）")
-async def form_committee(body: FormCommittee, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    committee = await committees.form(
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CommitteeView,
+    response_model_exclude_unset=True,
+    summary="组建评审委员会（NAT-6 单数且满足最少人数）",
+)
+async def form_committee(
+    body: FormCommittee, principal: CurrentPrincipal, ctx: ContextDep, idem: IdempotencyDep
+) -> CommitteeView:
+    return await committees.form(
         ctx,
         principal,
+        idem,
         name=body.name,
         series=body.series,
-        level=body.level,
+        level=body.level.value,
         expert_ids=body.expert_ids,
         specialty=body.specialty,
     )
-    return await queries.committee_view(ctx, committee.committee_id)
 
 
-@router.get("/{committee_id}", summary="查看评审委员会（专家名单仅组建单位评委会秘书可见，NAT-4）")
-async def get_committee(committee_id: str, principal: CurrentPrincipal, ctx: Context) -> dict[str, Any]:
-    view = await queries.committee_view(ctx, committee_id)
-    secretary = principal.has(Role.COMMITTEE_SECRETARY) and principal.org_id == view["organizing_org_id"]
-    if not (secretary or principal.kind == "service"):
-        view.pop("expert_ids")  # NAT-4: the expert list is not published
-    return view
+@router.get(
+    "/{committee_id}",
+    response_model=CommitteeView,
+    response_model_exclude_unset=True,
+    summary="查看评审委员会（专家名单仅组建单位评委会秘书可见，NAT-4）",
+)
+async def get_committee(committee_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> CommitteeView:
+    return await queries.committee_of(ctx, principal, committee_id)
 
 
-@router.post("/{committee_id}/sessions", status_code=201, summary="召开评审会议（纳入全部已推送待评审申报）")
+@router.post(
+    "/{committee_id}/sessions",
+    status_code=201,
+    response_model=SessionOpenedView,
+    summary="召开评审会议（纳入全部已推送待评审申报）",
+)
 async def open_session(
-    committee_id: str, body: OpenSession, principal: CurrentPrincipal, ctx: Context
-) -> dict[str, Any]:
+    committee_id: str, body: OpenSession, principal: CurrentPrincipal, ctx: ContextDep, idem: IdempotencyDep
+) -> SessionOpenedView:
     return await committees.open_session(
         ctx,
         principal,
+        idem,
         committee_id,
         year=body.year,
         publicity_seconds=body.publicity_seconds,

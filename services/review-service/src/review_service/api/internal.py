@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from zhicheng_kernel.auth import ServicePrincipal, service_principal
 
 from ..service_layer import outcomes
-from .deps import Context
+from ..service_layer.views import ClosedView, IssueReport, PublishedView, TallyView
+from .deps import ContextDep
 from .schemas import PublishResults
 
 router = APIRouter(
@@ -16,13 +15,13 @@ router = APIRouter(
 )
 
 
-@router.post("/{session_id}/tally", summary="计票（NAT-1 法定人数，NAT-2 三分之二）")
-async def tally(session_id: str, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
+@router.post("/{session_id}/tally", response_model=TallyView, summary="计票（NAT-1 法定人数，NAT-2 三分之二）")
+async def tally(session_id: str, principal: ServicePrincipal, ctx: ContextDep) -> TallyView:
     return await outcomes.tally(ctx, session_id, principal.subject)
 
 
-@router.post("/{session_id}/publish", summary="公示评审结果（NAT-3）")
-async def publish(session_id: str, body: PublishResults, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
+@router.post("/{session_id}/publish", response_model=PublishedView, summary="公示评审结果（NAT-3）")
+async def publish(session_id: str, body: PublishResults, principal: ServicePrincipal, ctx: ContextDep) -> PublishedView:
     return await outcomes.publish(
         ctx,
         session_id,
@@ -32,11 +31,15 @@ async def publish(session_id: str, body: PublishResults, principal: ServicePrinc
     )
 
 
-@router.post("/{session_id}/documents", summary="为公示期满且无未结投诉的通过人员发文（POL-PB-1）")
-async def issue_documents(session_id: str, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
+@router.post(
+    "/{session_id}/documents",
+    response_model=IssueReport,
+    summary="为公示期满且无未结投诉的通过人员发文（POL-PB-1）",
+)
+async def issue_documents(session_id: str, principal: ServicePrincipal, ctx: ContextDep) -> IssueReport:
     return await outcomes.issue_documents(ctx, session_id, principal.subject)
 
 
-@router.post("/{session_id}/close", summary="结束评审会议")
-async def close(session_id: str, principal: ServicePrincipal, ctx: Context) -> dict[str, Any]:
+@router.post("/{session_id}/close", response_model=ClosedView, summary="结束评审会议")
+async def close(session_id: str, principal: ServicePrincipal, ctx: ContextDep) -> ClosedView:
     return await outcomes.close(ctx, session_id, principal.subject)

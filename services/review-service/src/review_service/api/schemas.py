@@ -1,19 +1,19 @@
-"""Request bodies of the public and internal API."""
+"""Request bodies of the public and internal API (the answers are in service_layer/views.py)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
+from zhicheng_kernel.titles import TitleLevel
 
-ONE_MONTH_SECONDS = 30 * 24 * 3600
+from ..domain.events import ComplaintOutcome, Vote
+from ..domain.rules import INVESTIGATION_LIMIT, PUBLICITY_MIN_WORKING_DAYS
 
 
 class FormCommittee(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     series: str = Field(min_length=1, max_length=100)
-    level: Literal["junior", "intermediate", "deputy_senior", "senior"]
+    level: TitleLevel
     specialty: str | None = Field(default=None, max_length=100, description="按专业组建时填写（NAT-6 正高 ≥11 人）")
     expert_ids: list[str] = Field(min_length=1, max_length=500)
 
@@ -22,9 +22,11 @@ class OpenSession(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(ge=2000, le=2100)
     publicity_seconds: int | None = Field(default=None, ge=1, description="仅用于测试和演示；不填则按工作日计")
-    publicity_working_days: int = Field(default=5, ge=5, le=30, description="公示期（工作日，NAT-3 不少于 5 个）")
+    publicity_working_days: int = Field(
+        default=PUBLICITY_MIN_WORKING_DAYS, ge=1, le=30, description="公示期（工作日，NAT-3 不少于 5 个）"
+    )
     complaint_investigation_seconds: int = Field(
-        default=ONE_MONTH_SECONDS, ge=1, description="投诉调查时限（POL-PB-1）"
+        default=int(INVESTIGATION_LIMIT.total_seconds()), ge=1, description="投诉调查时限（POL-PB-1）"
     )
 
 
@@ -35,7 +37,7 @@ class RecordAttendance(BaseModel):
 
 class CastBallot(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    votes: dict[str, Literal["yes", "no", "abstain"]]
+    votes: dict[str, Vote]
 
 
 class FileComplaint(BaseModel):
@@ -46,10 +48,10 @@ class FileComplaint(BaseModel):
 
 class ResolveComplaint(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    outcome: Literal["no_problem", "upheld"]
+    outcome: ComplaintOutcome
 
 
 class PublishResults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     publicity_seconds: int | None = Field(default=None, ge=1)
-    publicity_working_days: int = Field(default=5, ge=5, le=30)
+    publicity_working_days: int = Field(default=PUBLICITY_MIN_WORKING_DAYS, ge=1, le=30)

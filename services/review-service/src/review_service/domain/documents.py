@@ -1,4 +1,4 @@
-"""Qualification documents: the number format and the words a document must carry."""
+"""Qualification documents: their ids, their numbers, and what public verification shows."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ def document_id_for(application_id: str) -> str:
 def document_number(prefix: str, year: int, sequence: int) -> str:
     """E.g. 平人社职称〔2026〕00001号 — a sequence per year."""
     return f"{prefix}〔{year}〕{sequence:05d}号"
+
+
+def masked(name: str) -> str:
+    """The holder's name as public verification shows it: 张三 → 张*, 欧阳明远 → 欧***
+    (enough to recognise, not enough to harvest)."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""

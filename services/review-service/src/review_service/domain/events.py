@@ -1,21 +1,183 @@
-"""The events review-service publishes (docs/EVENTS.md), past tense, with their stream types."""
+"""The events review-service appends (docs/EVENTS.md), past tense, one class each.
+
+application-service consumes CommitteeSessionOpened, VotesTallied, ResultsPublished,
+ComplaintResolved and QualificationDocumentIssued: their payload keys are a contract.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
+from zhicheng_kernel.events import DomainEvent, EventCatalogue
 
 COMMITTEE = "committee"
 SESSION = "session"
 DOCUMENT = "document"
 
-COMMITTEE_FORMED = "CommitteeFormed"
-SESSION_OPENED = "CommitteeSessionOpened"
-ATTENDANCE_RECORDED = "AttendanceRecorded"
-BALLOT_CAST = "BallotCast"
-VOTES_TALLIED = "VotesTallied"
-RESULTS_PUBLISHED = "ResultsPublished"
-COMPLAINT_FILED = "ComplaintFiled"
-COMPLAINT_RESOLVED = "ComplaintResolved"
-DOCUMENT_ISSUED = "QualificationDocumentIssued"
-SESSION_CLOSED = "SessionClosed"
-
 # The envelope's actor of a BallotCast: never the expert (NAT-2, secret ballot).
 BALLOT_BOX_ACTOR = "ballot-box"
+
+Vote = Literal["yes", "no", "abstain"]
+ComplaintOutcome = Literal["no_problem", "upheld"]
+# Instants as ISO 8601 with their offset ("+00:00"), the form consumers have always stored.
+Instant = Annotated[AwareDatetime, PlainSerializer(datetime.isoformat, return_type=str)]
+
+
+class CommitteeFormed(DomainEvent):
+    """A title office formed a committee of experts for one series and level."""
+
+    event_type: ClassVar[str] = "CommitteeFormed"
+    stream_type: ClassVar[str] = COMMITTEE
+    committee_id: str
+    name: str
+    series: str
+    level: str
+    specialty: str | None
+    organizing_org_id: str
+    expert_ids: list[str]
+
+
+class CommitteeSessionOpened(DomainEvent):
+    """A committee opened a session that reviews every pushed candidate of its series, level and year."""
+
+    event_type: ClassVar[str] = "CommitteeSessionOpened"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    committee_id: str
+    year: int
+    series: str
+    level: str
+    application_ids: list[str]
+    expert_ids: list[str]
+    workflow_id: str
+
+
+class AttendanceRecorded(DomainEvent):
+    """The secretary recorded which of the committee's experts are present at the session."""
+
+    event_type: ClassVar[str] = "AttendanceRecorded"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    present_expert_ids: list[str]
+
+
+class BallotCast(DomainEvent):
+    """A secret ballot went into the box: numbered, with no expert id (the envelope's actor is the box)."""
+
+    event_type: ClassVar[str] = "BallotCast"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    ballot_no: int
+    votes: dict[str, Vote]
+
+
+class CandidateResult(BaseModel):
+    """One candidate's count in a tally."""
+
+    model_config = ConfigDict(frozen=True)
+
+    application_id: str
+    yes: int
+    no: int
+    abstain: int
+    passed: bool
+
+
+class VotesTallied(DomainEvent):
+    """The ballots were counted: the quorum, and per candidate the votes and whether they passed."""
+
+    event_type: ClassVar[str] = "VotesTallied"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    committee_size: int
+    present: int
+    quorum_met: bool
+    results: list[CandidateResult]
+
+
+class ResultsPublished(DomainEvent):
+    """The results went public for the publicity period; no document is issued before it ends."""
+
+    event_type: ClassVar[str] = "ResultsPublished"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    publicity_starts_at: Instant
+    publicity_ends_at: Instant
+    passed_application_ids: list[str]
+
+
+class ComplaintFiled(DomainEvent):
+    """Someone complained about a candidate during the publicity of the results."""
+
+    event_type: ClassVar[str] = "ComplaintFiled"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    complaint_id: str
+    application_id: str
+    content: str
+
+
+class ComplaintResolved(DomainEvent):
+    """The organizing unit ended an investigation: no problem, or upheld (the candidate gets no title)."""
+
+    event_type: ClassVar[str] = "ComplaintResolved"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    complaint_id: str
+    application_id: str
+    outcome: ComplaintOutcome
+
+
+class SessionClosed(DomainEvent):
+    """Every passed candidate was issued a document or refused; the session is over."""
+
+    event_type: ClassVar[str] = "SessionClosed"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+
+
+class QualificationDocumentIssued(DomainEvent):
+    """A passed candidate was issued a qualification document with its number and annotations."""
+
+    event_type: ClassVar[str] = "QualificationDocumentIssued"
+    stream_type: ClassVar[str] = DOCUMENT
+    document_id: str
+    number: str
+    session_id: str
+    application_id: str
+    applicant_id: str
+    applicant_name: str
+    year: int
+    series: str
+    level: str
+    annotations: list[str]
+
+
+SessionEvent = (
+    CommitteeSessionOpened
+    | AttendanceRecorded
+    | BallotCast
+    | VotesTallied
+    | ResultsPublished
+    | ComplaintFiled
+    | ComplaintResolved
+    | SessionClosed
+)
+
+CATALOGUE = EventCatalogue(
+    "review-service",
+    [
+        CommitteeFormed,
+        CommitteeSessionOpened,
+        AttendanceRecorded,
+        BallotCast,
+        VotesTallied,
+        ResultsPublished,
+        ComplaintFiled,
+        ComplaintResolved,
+        SessionClosed,
+        QualificationDocumentIssued,
+    ],
+)

@@ -1,22 +1,22 @@
-"""The national rules a committee session applies (NATIONAL.md), each one function with its ID."""
+"""The national rules a committee session applies (NATIONAL.md), each one function with its ID.
+
+The defaults here are the national figures; ReviewSettings lets a deployment configure them.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from zhicheng_kernel.calendar import ChinaCalendar
+from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.titles import SENIOR_LEVELS
 
-from .errors import ReviewError
-
-log = logging.getLogger(__name__)
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 TWO_THIRDS = Fraction(2, 3)
-SENIOR_LEVELS = frozenset({"senior", "deputy_senior"})
+PUBLICITY_MIN_WORKING_DAYS = 5
+# POL-PB-1: an investigation that takes longer than one month no longer holds everyone else's documents.
+INVESTIGATION_LIMIT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -34,18 +34,22 @@ class CommitteeSizeRule:
 def check_committee_size(level: str, size: int, *, by_specialty: bool, rule: CommitteeSizeRule) -> None:
     """NAT-6: committee membership is an odd number; senior committees have at least 25 (series) / 11 (specialty)."""
     if size % 2 == 0:
-        raise ReviewError(
-            "committee_size_even", f"评审委员会专家人数须为单数（NAT-6），当前为 {size} 人。", "expert_ids"
+        raise InvalidInput(
+            "committee_size_even",
+            f"评审委员会专家人数须为单数，当前为 {size} 人。",
+            field="expert_ids",
+            rule="NAT-6",
         )
     if level in SENIOR_LEVELS:
         minimum = rule.senior_by_specialty if by_specialty else rule.senior_by_series
     else:
         minimum = rule.other_minimum
     if size < minimum:
-        raise ReviewError(
+        raise InvalidInput(
             "committee_too_small",
-            f"该层级评审委员会专家不得少于 {minimum} 人（NAT-6），当前为 {size} 人。",
-            "expert_ids",
+            f"该层级评审委员会专家不得少于 {minimum} 人，当前为 {size} 人。",
+            field="expert_ids",
+            rule="NAT-6",
         )
 
 
@@ -59,30 +63,23 @@ def ballot_passes(yes: int, present: int, share: Fraction = TWO_THIRDS) -> bool:
     return present > 0 and Fraction(yes, present) >= share
 
 
-def _is_working_day(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        # The State Council publishes next year's holidays late in the year; until the package has
-        # them, count Monday to Friday and say so.
-        log.warning("no holiday table for %s; counting Monday–Friday as working days", day.year)
-        return day.weekday() < 5
+def check_publicity_length(working_days: int) -> None:
+    """NAT-3: results stay public for at least 5 Chinese working days before any document is issued."""
+    if working_days < PUBLICITY_MIN_WORKING_DAYS:
+        raise InvalidInput(
+            "publicity_too_short",
+            f"结果公示期不得少于 {PUBLICITY_MIN_WORKING_DAYS} 个工作日。",
+            field="publicity_working_days",
+            rule="NAT-3",
+        )
 
 
-def publicity_end(starts_at: datetime, working_days: int) -> datetime:
-    """NAT-3: results stay public for at least `working_days` full Chinese working days.
-
-    Counting starts the day after publication (a partial day does not count) and follows the State
-    Council's holiday notice, adjusted weekend working days included; the period ends at midnight
-    Beijing time after the last of them.
-    """
-    day = starts_at.astimezone(BEIJING).date()
-    counted = 0
-    while counted < working_days:
-        day += timedelta(days=1)
-        if _is_working_day(day):
-            counted += 1
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=BEIJING)
+def publicity_ends_at(calendar: ChinaCalendar, starts_at: datetime, working_days: int) -> datetime:
+    """The end of a publicity period, counted as NATIONAL.md counts: the day of publication counts
+    when it is a working day, and the period ends at 24:00 Asia/Shanghai of the last working day
+    (the State Council's holidays and adjusted weekend working days, as the calendar knows them)."""
+    check_publicity_length(working_days)
+    return calendar.period_end(starts_at, working_days)
 
 
 def parse_share(text: str) -> Fraction:

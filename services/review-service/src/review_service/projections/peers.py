@@ -1,5 +1,6 @@
 """Read models of other services' events: organizations and experts (org-service), candidates
-(application-service). Each handler runs in the consumer's tracking transaction; replays are no-ops."""
+(application-service). Each handler receives the service's context first and runs in the consumer's
+tracking transaction; replays are no-ops."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from zhicheng_kernel.envelope import EventEnvelope
 from zhicheng_kernel.service import ConsumerSpec
 
 from ..adapters.tables import candidates, experts, organizations
+from ..service_layer.context import ReviewContext
 
 
-async def on_organization_created(conn: AsyncConnection, event: EventEnvelope) -> None:
+async def on_organization_created(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
     p = event.payload
     row = {"org_id": p["org_id"], "name": p["name"], "kind": p["kind"], "level": p["level"], "path": p["path"]}
     await conn.execute(insert(organizations).values(row).on_conflict_do_update(index_elements=["org_id"], set_=row))
 
 
-async def on_expert_registered(conn: AsyncConnection, event: EventEnvelope) -> None:
+async def on_expert_registered(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
     p = event.payload
     row = {
         "account_id": p["account_id"],
@@ -31,7 +33,7 @@ async def on_expert_registered(conn: AsyncConnection, event: EventEnvelope) -> N
     await conn.execute(insert(experts).values(row).on_conflict_do_update(index_elements=["account_id"], set_=row))
 
 
-async def on_application_pushed(conn: AsyncConnection, event: EventEnvelope) -> None:
+async def on_application_pushed(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
     p = event.payload
     row = {
         "application_id": p["application_id"],

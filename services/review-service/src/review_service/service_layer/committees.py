@@ -1,22 +1,24 @@
-"""Forming a committee (NAT-6) and opening its sessions."""
+"""Forming a committee and opening its sessions (each session runs as a Temporal workflow)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
 
 from sqlalchemy import select, update
 from zhicheng_kernel.auth import Principal, require_role
-from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import Forbidden
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.roles import Role
+from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters.tables import candidates, committees, experts, organizations, sessions
-from ..domain import events as ev
-from ..domain.committee import TITLE_LEVELS, Committee, form_committee
-from ..domain.errors import ReviewError
+from ..domain.committee import Committee, form_committee
+from ..domain.events import CommitteeSessionOpened
+from ..domain.rules import check_publicity_length
+from ..domain.session import workflow_id_for
 from .context import ReviewContext
+from .views import CommitteeView, SessionOpenedView
 
 log = logging.getLogger(__name__)
 
@@ -28,21 +30,36 @@ def require_secretary_of(principal: Principal, committee: Committee) -> None:
         raise Forbidden("not_organizing_unit", "只有该评审委员会组建单位的评委会秘书可以办理。")
 
 
+def committee_view(committee: Committee, *, with_experts: bool) -> CommitteeView:
+    view = CommitteeView(
+        committee_id=committee.committee_id,
+        name=committee.name,
+        series=committee.series,
+        level=committee.level,
+        organizing_org_id=committee.organizing_org_id,
+        size=len(committee.expert_ids),
+    )
+    if with_experts:
+        view.expert_ids = list(committee.expert_ids)
+    return view
+
+
 async def form(
     ctx: ReviewContext,
     principal: Principal,
+    idempotent: Idempotency | None,
     *,
     name: str,
     series: str,
     level: str,
     expert_ids: list[str],
     specialty: str | None,
-) -> Committee:
+) -> CommitteeView:
     require_role(principal, Role.COMMITTEE_SECRETARY)
-    if level not in TITLE_LEVELS:
-        raise ReviewError("invalid_level", "职称层级不正确。", "level")
     committee_id = str(uuid.uuid4())
-    async with ctx.db.transaction() as conn:
+
+    async def action(uow: UnitOfWork) -> CommitteeView:
+        conn = uow.conn
         org = (await conn.execute(select(organizations).where(organizations.c.org_id == principal.org_id))).first()
         if org is None or org.kind != "title_office":
             raise Forbidden("not_title_office", "评审委员会只能由职称改革工作办公室（职改办）组建。")
@@ -51,8 +68,8 @@ async def form(
         )
         unknown = [e for e in expert_ids if e not in known]
         if unknown:
-            raise ReviewError("unknown_experts", f"以下人员不在专家库中：{'、'.join(unknown)}。", "expert_ids")
-        event = form_committee(
+            raise InvalidInput("unknown_experts", f"以下人员不在专家库中：{'、'.join(unknown)}。", field="expert_ids")
+        formed = form_committee(
             committee_id,
             name=name,
             series=series,
@@ -62,71 +79,79 @@ async def form(
             specialty=specialty,
             size_rule=ctx.settings.committee_size_rule,
         )
-        await ctx.store.append(conn, ev.COMMITTEE, committee_id, 0, [event], Metadata(actor=principal.subject))
-        p = event.payload
+        written = await uow.append(formed.stream_type, committee_id, 0, [formed])
         await conn.execute(
             committees.insert().values(
                 committee_id=committee_id,
-                name=p["name"],
-                series=p["series"],
-                level=p["level"],
-                organizing_org_id=p["organizing_org_id"],
-                expert_ids=p["expert_ids"],
+                name=formed.name,
+                series=formed.series,
+                level=formed.level,
+                organizing_org_id=formed.organizing_org_id,
+                expert_ids=formed.expert_ids,
             )
         )
-        return await ctx.committee(conn, committee_id)
+        committee = Committee.from_events(written)
+        assert committee is not None
+        return committee_view(committee, with_experts=True)
+
+    return await execute(ctx, Metadata(principal.subject), action, answer=CommitteeView, idempotent=idempotent)
 
 
 async def open_session(
     ctx: ReviewContext,
     principal: Principal,
+    idempotent: Idempotency | None,
     committee_id: str,
     *,
     year: int,
     publicity_seconds: int | None,
     publicity_working_days: int,
     complaint_investigation_seconds: int,
-) -> dict[str, Any]:
-    """Take every pushed, unassigned candidate of the committee's series, level and year into a new session."""
+) -> SessionOpenedView:
+    """Take every pushed, unassigned candidate of the committee's series, level and year into a new
+    session, then start its workflow (or leave it to the background starter)."""
     if publicity_seconds is not None and ctx.settings.environment == "production":
-        raise ReviewError(
-            "publicity_seconds_not_allowed", "正式环境的公示期须按工作日计算（NAT-3）。", "publicity_seconds"
+        raise InvalidInput(
+            "publicity_seconds_not_allowed",
+            "正式环境的公示期须按工作日计算。",
+            field="publicity_seconds",
+            rule="NAT-3",
         )
+    if publicity_seconds is None:
+        check_publicity_length(publicity_working_days)
     session_id = str(uuid.uuid4())
-    workflow_id = f"committee-session-{session_id}"
-    async with ctx.db.transaction() as conn:
+    workflow_id = workflow_id_for(session_id)
+
+    async def action(uow: UnitOfWork) -> SessionOpenedView:
+        conn = uow.conn
         committee = await ctx.committee(conn, committee_id)
         require_secretary_of(principal, committee)
-        rows = (
-            await conn.execute(
-                select(candidates.c.application_id)
-                .where(
-                    candidates.c.status == "pushed",
-                    candidates.c.session_id.is_(None),
-                    candidates.c.series == committee.series,
-                    candidates.c.level == committee.level,
-                    candidates.c.year == year,
-                )
-                .order_by(candidates.c.application_id)
-                .with_for_update()
+        rows = await conn.execute(
+            select(candidates.c.application_id)
+            .where(
+                candidates.c.status == "pushed",
+                candidates.c.session_id.is_(None),
+                candidates.c.series == committee.series,
+                candidates.c.level == committee.level,
+                candidates.c.year == year,
             )
-        ).scalars()
-        application_ids = list(rows)
-        if not application_ids:
-            raise ReviewError("no_candidates", "没有待评审的已推送申报，不能召开评审会议。")
-        event_payload = {
-            "session_id": session_id,
-            "committee_id": committee_id,
-            "year": year,
-            "series": committee.series,
-            "level": committee.level,
-            "application_ids": application_ids,
-            "expert_ids": list(committee.expert_ids),
-            "workflow_id": workflow_id,
-        }
-        await ctx.store.append(
-            conn, ev.SESSION, session_id, 0, [NewEvent(ev.SESSION_OPENED, event_payload)], Metadata(principal.subject)
+            .order_by(candidates.c.application_id)
+            .with_for_update()
         )
+        application_ids = list(rows.scalars())
+        if not application_ids:
+            raise InvalidInput("no_candidates", "没有待评审的已推送申报，不能召开评审会议。")
+        opened = CommitteeSessionOpened(
+            session_id=session_id,
+            committee_id=committee_id,
+            year=year,
+            series=committee.series,
+            level=committee.level,
+            application_ids=application_ids,
+            expert_ids=list(committee.expert_ids),
+            workflow_id=workflow_id,
+        )
+        await uow.append(opened.stream_type, session_id, 0, [opened])
         await conn.execute(
             update(candidates)
             .where(candidates.c.application_id.in_(application_ids))
@@ -151,26 +176,31 @@ async def open_session(
                 workflow_started=False,
             )
         )
-    await start_workflow(ctx, session_id, workflow_id, workflow_input)
-    return {"session_id": session_id, "workflow_id": workflow_id, "application_ids": application_ids}
+        return SessionOpenedView(session_id=session_id, workflow_id=workflow_id, application_ids=application_ids)
+
+    opened = await execute(ctx, Metadata(principal.subject), action, answer=SessionOpenedView, idempotent=idempotent)
+    # A retried command gets the first answer: its workflow may still need starting.
+    await start_pending_workflows(ctx, opened.session_id)
+    return opened
 
 
-async def start_workflow(ctx: ReviewContext, session_id: str, workflow_id: str, workflow_input: dict[str, Any]) -> bool:
-    """Start the session's workflow; if Temporal is unreachable the background starter tries again."""
-    try:
-        await ctx.temporal.start_session(workflow_id, workflow_input)
-    except Exception as exc:
-        log.warning("cannot start workflow %s yet (%s); will retry", workflow_id, exc)
-        return False
-    async with ctx.db.transaction() as conn:
-        await conn.execute(update(sessions).where(sessions.c.session_id == session_id).values(workflow_started=True))
-    return True
-
-
-async def start_pending_workflows(ctx: ReviewContext) -> int:
+async def start_pending_workflows(ctx: ReviewContext, session_id: str | None = None) -> int:
+    """Start the workflows Temporal has not accepted yet (a start outbox); returns how many started."""
+    query = select(sessions).where(sessions.c.workflow_started.is_(False))
+    if session_id is not None:
+        query = query.where(sessions.c.session_id == session_id)
     async with ctx.db.read() as conn:
-        pending = (await conn.execute(select(sessions).where(sessions.c.workflow_started.is_(False)))).all()
+        pending = (await conn.execute(query)).all()
     started = 0
     for row in pending:
-        started += await start_workflow(ctx, row.session_id, row.workflow_id, dict(row.workflow_input))
+        try:
+            await ctx.temporal.start_session(row.workflow_id, dict(row.workflow_input))
+        except Exception as exc:
+            log.warning("cannot start workflow %s yet (%s); will retry", row.workflow_id, exc)
+            continue
+        async with ctx.db.transaction() as conn:
+            await conn.execute(
+                update(sessions).where(sessions.c.session_id == row.session_id).values(workflow_started=True)
+            )
+        started += 1
     return started

@@ -1,24 +1,24 @@
 """The steps the session workflow drives: tally, publish, issue documents, close. Each is idempotent:
-a step already done answers with what it did, and a concurrent second call loses on expected_version."""
+a step already done answers with what it did, and a concurrent second call is retried by the unit
+of work from a fresh load, where it finds the step done."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters.tables import candidates, document_sequences, documents
-from ..domain import events as ev
 from ..domain.documents import document_id_for, document_number
-from ..domain.errors import ReviewConflict
-from ..domain.rules import publicity_end
+from ..domain.events import SESSION, QualificationDocumentIssued
+from ..domain.rules import publicity_ends_at
 from ..domain.session import Session
 from .context import ReviewContext
+from .views import ClosedView, DocumentRef, IssueReport, PublishedView, TallyView
 
 SERVICE_ACTOR = "review-service"
 
@@ -27,105 +27,107 @@ def _meta(actor: str) -> Metadata:
     return Metadata(actor=actor or SERVICE_ACTOR)
 
 
-async def tally(ctx: ReviewContext, session_id: str, actor: str) -> dict[str, Any]:
-    async with ctx.db.transaction() as conn:
-        session = await ctx.session(conn, session_id)
-        event = session.tally_votes(ctx.settings.quorum, ctx.settings.pass_threshold)
-        if event is not None:
-            await ctx.store.append(conn, ev.SESSION, session_id, session.version, [event], _meta(actor))
-            session.apply(event.event_type, event.payload)
-    assert session.tally is not None
-    return session.tally
+async def tally(ctx: ReviewContext, session_id: str, actor: str) -> TallyView:
+    async def action(uow: UnitOfWork) -> TallyView:
+        session = await ctx.session(uow.conn, session_id)
+        tallied = session.tally_votes(ctx.settings.quorum, ctx.settings.pass_threshold)
+        if tallied is not None:
+            await uow.append(SESSION, session_id, session.version, [tallied])
+        result = tallied or session.tally
+        assert result is not None
+        return TallyView.model_validate(result.model_dump())
+
+    return await execute(ctx, _meta(actor), action, answer=TallyView)
 
 
 async def publish(
     ctx: ReviewContext, session_id: str, actor: str, *, publicity_seconds: int | None, publicity_working_days: int
-) -> dict[str, Any]:
-    """NAT-3: the publicity period is fixed when the results go public, in Chinese working days
-    (or in seconds for tests and demonstrations)."""
-    now = datetime.now(UTC)
-    if publicity_seconds is not None:
-        ends_at = now + timedelta(seconds=publicity_seconds)
-    else:
-        ends_at = publicity_end(now, publicity_working_days).astimezone(UTC)
-    async with ctx.db.transaction() as conn:
-        session = await ctx.session(conn, session_id)
-        event = session.publish_results(now, ends_at)
-        if event is not None:
-            await ctx.store.append(conn, ev.SESSION, session_id, session.version, [event], _meta(actor))
-            session.apply(event.event_type, event.payload)
-    assert session.publicity is not None
-    return session.publicity
+) -> PublishedView:
+    """The publicity period is fixed when the results go public: in Chinese working days, or in
+    seconds for tests and demonstrations."""
+
+    async def action(uow: UnitOfWork) -> PublishedView:
+        now = ctx.clock.now()
+        if publicity_seconds is not None:
+            ends_at = now + timedelta(seconds=publicity_seconds)
+        else:
+            ends_at = publicity_ends_at(ctx.calendar, now, publicity_working_days).astimezone(UTC)
+        session = await ctx.session(uow.conn, session_id)
+        published = session.publish_results(now, ends_at)
+        if published is not None:
+            await uow.append(SESSION, session_id, session.version, [published])
+        result = published or session.publicity
+        assert result is not None
+        return PublishedView.model_validate(result.model_dump())
+
+    return await execute(ctx, _meta(actor), action, answer=PublishedView)
 
 
-async def issue_documents(ctx: ReviewContext, session_id: str, actor: str) -> dict[str, Any]:
+async def issue_documents(ctx: ReviewContext, session_id: str, actor: str) -> IssueReport:
     """Issue a qualification document to every passed candidate whose publicity is over and who is
-    not held by a complaint under investigation (POL-PB-1); report who is held and who is refused."""
-    now = datetime.now(UTC)
+    not held by a complaint under investigation; report who is held and who is refused."""
     async with ctx.db.read() as conn:
         session = await ctx.session(conn, session_id)
-    if session.publicity is None:
-        raise ReviewConflict("not_published", "评审结果尚未公示，不能发文（NAT-3）。")
-    if not session.publicity_over(now):
-        raise ReviewConflict("publicity_not_over", "公示期未满，不能发文（NAT-3）。")
-    issuable, held, upheld = session.issuable(now)
+    issuable, held, upheld = session.issuable(ctx.clock.now())
     for application_id in issuable:
         await _issue_one(ctx, session, application_id, actor)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(select(documents).where(documents.c.session_id == session_id))).all()
-    return {
-        "session_id": session_id,
-        "issued": [
-            {"application_id": r.application_id, "number": r.number, "document_id": r.document_id} for r in rows
-        ],
-        "held": held,
-        "refused": upheld,
-    }
+    return IssueReport(
+        session_id=session_id,
+        issued=[DocumentRef(application_id=r.application_id, number=r.number, document_id=r.document_id) for r in rows],
+        held=held,
+        refused=upheld,
+    )
 
 
 async def _issue_one(ctx: ReviewContext, session: Session, application_id: str, actor: str) -> None:
+    """One document per application: its stream id is derived from the application, so a second
+    issuer collides at version 0, is retried, and finds it issued."""
     document_id = document_id_for(application_id)
-    try:
-        async with ctx.db.transaction() as conn:
-            if await ctx.store.load(conn, document_id):
-                return
-            candidate = (
-                await conn.execute(select(candidates).where(candidates.c.application_id == application_id))
-            ).one()
-            sequence = await _next_number(conn, session.year)
-            payload = {
-                "document_id": document_id,
-                "number": document_number(ctx.settings.document_number_prefix, session.year, sequence),
-                "session_id": session.session_id,
-                "application_id": application_id,
-                "applicant_id": candidate.applicant_id,
-                "applicant_name": candidate.applicant_name,
-                "year": session.year,
-                "series": session.series,
-                "level": session.level,
-                # POL-GR-2 and the like: the words the document must carry come with the candidate.
-                "annotations": list(candidate.annotations),
-            }
-            # Version 0: a second issuer of the same document collides here and rolls back its number.
-            await ctx.store.append(
-                conn, ev.DOCUMENT, document_id, 0, [NewEvent(ev.DOCUMENT_ISSUED, payload)], _meta(actor)
+
+    async def action(uow: UnitOfWork) -> DocumentRef:
+        if (await uow.load(document_id)).events:
+            row = (await uow.conn.execute(select(documents).where(documents.c.document_id == document_id))).one()
+            return DocumentRef(application_id=application_id, number=row.number, document_id=document_id)
+        candidate = (
+            await uow.conn.execute(select(candidates).where(candidates.c.application_id == application_id))
+        ).one()
+        issued = QualificationDocumentIssued(
+            document_id=document_id,
+            number=document_number(
+                ctx.settings.document_number_prefix, session.year, await _next_number(uow.conn, session.year)
+            ),
+            session_id=session.session_id,
+            application_id=application_id,
+            applicant_id=candidate.applicant_id,
+            applicant_name=candidate.applicant_name,
+            year=session.year,
+            series=session.series,
+            level=session.level,
+            # POL-GR-2 and the like: the words the document must carry come with the candidate.
+            annotations=list(candidate.annotations),
+        )
+        await uow.append(issued.stream_type, document_id, 0, [issued])
+        await uow.conn.execute(
+            documents.insert().values(
+                document_id=document_id,
+                number=issued.number,
+                session_id=session.session_id,
+                application_id=application_id,
+                applicant_name=candidate.applicant_name,
+                issued_at=ctx.clock.now(),
+                payload=issued.model_dump(mode="json"),
             )
-            await conn.execute(
-                documents.insert().values(
-                    document_id=document_id,
-                    number=payload["number"],
-                    session_id=session.session_id,
-                    application_id=application_id,
-                    applicant_name=candidate.applicant_name,
-                    issued_at=datetime.now(UTC),
-                    payload=payload,
-                )
-            )
-    except ConcurrencyError:
-        return  # issued by a concurrent call: already done
+        )
+        return DocumentRef(application_id=application_id, number=issued.number, document_id=document_id)
+
+    await execute(ctx, _meta(actor), action, answer=DocumentRef)
 
 
 async def _next_number(conn: AsyncConnection, year: int) -> int:
+    """The year's next number under the row lock of the issuing transaction: a rolled-back issue
+    gives its number back, so numbers stay gapless."""
     result = await conn.execute(
         insert(document_sequences)
         .values(year=year, last=1)
@@ -135,10 +137,12 @@ async def _next_number(conn: AsyncConnection, year: int) -> int:
     return int(result.scalar_one())
 
 
-async def close(ctx: ReviewContext, session_id: str, actor: str) -> dict[str, Any]:
-    async with ctx.db.transaction() as conn:
-        session = await ctx.session(conn, session_id)
-        event = session.close()
-        if event is not None:
-            await ctx.store.append(conn, ev.SESSION, session_id, session.version, [event], _meta(actor))
-    return {"session_id": session_id, "status": "closed"}
+async def close(ctx: ReviewContext, session_id: str, actor: str) -> ClosedView:
+    async def action(uow: UnitOfWork) -> ClosedView:
+        session = await ctx.session(uow.conn, session_id)
+        closed = session.close()
+        if closed is not None:
+            await uow.append(SESSION, session_id, session.version, [closed])
+        return ClosedView(session_id=session_id, status="closed")
+
+    return await execute(ctx, _meta(actor), action, answer=ClosedView)

@@ -4,47 +4,20 @@ a candidate while the others are issued (POL-PB-1), idempotent workflow steps.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
 from typing import Any
 
 import pytest
 
-from tests.api_client import Api
-from tests.harness import Stack, wait_for
-from tests.review.scenario import Expert, Scenario
+from tests.api_client import unique_name
+from tests.harness import wait_for
+from tests.review.scenario import SERIES, Scenario
 
 pytestmark = pytest.mark.stack
 
 
-@pytest.fixture(scope="module")
-def scenario(stack: Stack) -> Iterator[Scenario]:
-    built = Scenario.build(Api(stack))
-    built.register_experts(3)
-    stack.start("workflows")
-    try:
-        yield built
-    finally:
-        stack.stop("workflows")
-
-
-@pytest.fixture(scope="module")
-def committee(scenario: Scenario) -> dict[str, Any]:
-    return scenario.form_committee([e.account_id for e in scenario.experts])
-
-
 def post(scenario: Scenario, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
     return scenario.review("POST", path, token, body)
-
-
-def ballot(scenario: Scenario, session_id: str, expert: Expert, votes: dict[str, str]) -> Any:
-    return post(scenario, f"/api/v1/sessions/{session_id}/ballots", expert.token, {"votes": votes})
-
-
-def review_events(scenario: Scenario, stream_id: str) -> list[dict[str, Any]]:
-    token = scenario.api.service_token("workflows")
-    r = scenario.review("GET", "/api/v1/events?after=0&limit=1000", token)
-    assert r.status_code == 200, r.text
-    return [e for e in r.json()["events"] if e["stream_id"] == stream_id]
 
 
 def test_committee_needs_an_odd_number_of_known_experts_and_a_secretary_nat6(
@@ -55,6 +28,7 @@ def test_committee_needs_an_odd_number_of_known_experts_and_a_secretary_nat6(
     body = {"name": "偶数评委会", "series": "卫生系列", "level": "intermediate", "expert_ids": ids[:2]}
     even = post(scenario, "/api/v1/committees", scenario.api.operator_token(), body)
     assert even.status_code == 422 and even.json()["code"] == "committee_size_even"
+    assert even.json()["rule"] == "NAT-6"
     senior = post(
         scenario, "/api/v1/committees", scenario.api.operator_token(), {**body, "level": "senior"} | {"expert_ids": ids}
     )
@@ -81,22 +55,23 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
     a1, a2, a3 = candidates
     e0, e1, e2 = scenario.experts
 
-    early = ballot(scenario, sid, e0, dict.fromkeys(opened["application_ids"], "yes"))
+    early = scenario.ballot(sid, e0, dict.fromkeys(opened["application_ids"], "yes"))
     assert early.status_code == 409 and early.json()["code"] == "attendance_not_recorded"
+    assert early.json()["rule"] == "NAT-2"
     present = {"present_expert_ids": [e.account_id for e in scenario.experts]}
     assert post(scenario, f"/api/v1/sessions/{sid}/attendance", ops, present).status_code == 201
     others = {a: "no" for a in opened["application_ids"] if a not in candidates}
     for expert, a1_vote in ((e0, "yes"), (e1, "yes"), (e2, "no")):
-        r = ballot(scenario, sid, expert, {a1: a1_vote, a2: "no" if expert != e1 else "abstain", a3: "yes", **others})
+        r = scenario.ballot(sid, expert, {a1: a1_vote, a2: "no" if expert != e1 else "abstain", a3: "yes", **others})
         assert r.status_code == 201, r.text
         assert set(r.json()) == {"session_id", "accepted"}  # nothing that links the expert to a ballot
-    again = ballot(scenario, sid, e0, {a: "yes" for a in opened["application_ids"]})
+    again = scenario.ballot(sid, e0, {a: "yes" for a in opened["application_ids"]})
     assert again.status_code == 409 and again.json()["code"] == "already_voted"
     not_expert = post(scenario, f"/api/v1/sessions/{sid}/ballots", ops, {"votes": {a1: "yes"}})
     assert not_expert.status_code == 403
 
     # NAT-2: the ballots in the event stream carry no expert id, and the envelope's actor is anonymous.
-    ballots = [e for e in review_events(scenario, sid) if e["event_type"] == "BallotCast"]
+    ballots = [e for e in scenario.review_events(sid) if e["event_type"] == "BallotCast"]
     assert len(ballots) == 3
     for event in ballots:
         assert event["actor"] == "ballot-box"
@@ -110,7 +85,7 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
     assert (results[a2]["yes"], results[a2]["abstain"], results[a2]["passed"]) == (0, 1, False)
     assert "NAT-2" in results[a2]["reason"]
     assert "ballots" not in published and "votes" not in str(published)
-    late = ballot(scenario, sid, e1, {a: "yes" for a in opened["application_ids"]})
+    late = scenario.ballot(sid, e1, {a: "yes" for a in opened["application_ids"]})
     assert late.status_code == 409
 
     # POL-PB-1: a complaint during publicity holds a3; a1 is issued once the investigation runs out.
@@ -135,6 +110,15 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
     assert set(numbers) == {a1, a3} and len(set(numbers.values())) == 2
     assert all(n.startswith(f"平人社职称〔{scenario.year}〕") and n.endswith("号") for n in numbers.values())
 
+    # NAT-10: anyone verifies a number, without a token; the holder's name is masked.
+    verify = scenario.api.url("review-service", "/api/v1/documents/verify")
+    verified = scenario.api.http.get(verify, params={"number": numbers[a1]})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["valid"] is True and verified.json()["level"] == "中级"
+    assert verified.json()["holder"].startswith("李*")
+    unknown = scenario.api.http.get(verify, params={"number": f"平人社职称〔{scenario.year}〕99999号"})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "document_not_found"
+
 
 def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_nat1(
     scenario: Scenario, committee: dict[str, Any]
@@ -142,13 +126,15 @@ def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_
     candidates = scenario.pushed_candidates(1)
     opened = scenario.open_session(committee["committee_id"], candidates, publicity_seconds=1)
     sid, ops = opened["session_id"], scenario.api.operator_token()
+    stranger = {"present_expert_ids": [scenario.experts[0].account_id, "not-an-expert"]}
+    refused = post(scenario, f"/api/v1/sessions/{sid}/attendance", ops, stranger)
+    assert refused.status_code == 422 and refused.json()["rule"] == "NAT-1"
     one = {"present_expert_ids": [scenario.experts[0].account_id]}  # 1 of 3 < 2/3
     assert post(scenario, f"/api/v1/sessions/{sid}/attendance", ops, one).status_code == 201
-    assert (
-        ballot(scenario, sid, scenario.experts[0], dict.fromkeys(opened["application_ids"], "yes")).status_code == 201
-    )
-    absent = ballot(scenario, sid, scenario.experts[1], dict.fromkeys(opened["application_ids"], "yes"))
+    assert scenario.ballot(sid, scenario.experts[0], dict.fromkeys(opened["application_ids"], "yes")).status_code == 201
+    absent = scenario.ballot(sid, scenario.experts[1], dict.fromkeys(opened["application_ids"], "yes"))
     assert absent.status_code == 422 and absent.json()["code"] == "expert_not_present"  # no proxy votes
+    assert absent.json()["rule"] == "NAT-2"
 
     service = scenario.api.service_token("workflows")
     first = post(scenario, f"/api/v1/internal/sessions/{sid}/tally", service)
@@ -159,5 +145,50 @@ def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_
     assert not any(r["passed"] for r in first.json()["results"])
     view = scenario.session(sid)
     assert all("NAT-1" in r["reason"] for r in view["results"])
-    assert [e["event_type"] for e in review_events(scenario, sid)].count("VotesTallied") == 1
+    assert [e["event_type"] for e in scenario.review_events(sid)].count("VotesTallied") == 1
     assert post(scenario, f"/api/v1/internal/sessions/{sid}/tally", ops).status_code == 403  # services only
+
+    early = post(scenario, f"/api/v1/internal/sessions/{sid}/documents", service)
+    assert early.status_code == 409 and (early.json()["code"], early.json()["rule"]) == ("not_published", "NAT-3")
+    complaint = {"application_id": candidates[0], "content": "反映其论文存在问题"}
+    unpublished = post(scenario, f"/api/v1/sessions/{sid}/complaints", scenario.unit_token, complaint)
+    assert unpublished.status_code == 409 and unpublished.json()["rule"] == "POL-PB-1"
+
+
+def test_a_publicity_shorter_than_five_working_days_is_refused_when_the_session_opens_nat3(
+    scenario: Scenario, committee: dict[str, Any]
+) -> None:
+    path = f"/api/v1/committees/{committee['committee_id']}/sessions"
+    body = {"year": scenario.year, "publicity_working_days": 4}
+    short = post(scenario, path, scenario.api.operator_token(), body)
+    assert short.status_code == 422, short.text
+    assert (short.json()["code"], short.json()["rule"]) == ("publicity_too_short", "NAT-3")
+
+
+def test_a_retried_command_with_its_idempotency_key_forms_one_committee_and_opens_one_session(
+    scenario: Scenario,
+) -> None:
+    ops = scenario.api.operator_token()
+    body = {
+        "name": unique_name("平凉市卫生系列中级评审委员会"),
+        "series": SERIES,
+        "level": "intermediate",
+        "expert_ids": [e.account_id for e in scenario.experts],
+    }
+    key = {"Idempotency-Key": f"form-{uuid.uuid4().hex}"}
+    formed = scenario.review("POST", "/api/v1/committees", ops, body, key)
+    again = scenario.review("POST", "/api/v1/committees", ops, body, key)
+    assert formed.status_code == again.status_code == 201, formed.text
+    assert formed.json() == again.json()
+    other = scenario.review("POST", "/api/v1/committees", ops, {**body, "name": "另一个评审委员会"}, key)
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+
+    (candidate,) = scenario.pushed_candidates(1)
+    path = f"/api/v1/committees/{formed.json()['committee_id']}/sessions"
+    session_body = {"year": scenario.year, "publicity_seconds": 3600}
+    key = {"Idempotency-Key": f"open-{uuid.uuid4().hex}"}
+    opened = scenario.review("POST", path, ops, session_body, key)
+    reopened = scenario.review("POST", path, ops, session_body, key)
+    assert opened.status_code == reopened.status_code == 201, opened.text
+    assert opened.json() == reopened.json()
+    assert candidate in opened.json()["application_ids"]

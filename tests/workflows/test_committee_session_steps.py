@@ -1,123 +1,23 @@
 """CommitteeSessionWorkflow on the real Temporal server, its activities replaced under their real
-names by an in-memory review desk (the samples-python way): the order of steps, NAT-3 publicity
-before any document, and POL-PB-1 holding and split issuance."""
+names by an in-memory review desk: the order of steps, NAT-3 publicity before any document, and
+POL-PB-1 holding and split issuance."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer, Worker
-from zhicheng_workflows.committee_session.models import (
-    IssuedDocument,
-    IssueResult,
-    Publicity,
-    PublishRequest,
-    SessionRef,
-    SessionStatus,
-    TallyResult,
-)
+from temporalio.worker import Replayer
+from zhicheng_workflows.committee_session.models import SessionStatus
 from zhicheng_workflows.committee_session.workflows import CommitteeSessionWorkflow
 
-from tests.harness import Servers
+from tests.workflows.review_desk import ReviewDesk, start, wait_stage
 
 pytestmark = pytest.mark.stack
-
-
-@dataclass
-class ReviewDesk:
-    """Stands in for review-service's internal endpoints: records what the workflow asked, when."""
-
-    passed: list[str]
-    calls: list[tuple[str, datetime]] = field(default_factory=list)
-    publicity_ends_at: datetime | None = None
-    open_complaints: set[str] = field(default_factory=set)
-    refused: set[str] = field(default_factory=set)
-    issued: dict[str, str] = field(default_factory=dict)
-
-    def activities(self) -> list[object]:
-        @activity.defn(name="tally_votes")
-        async def tally_votes(ref: SessionRef) -> TallyResult:
-            self.calls.append(("tally", datetime.now(UTC)))
-            return TallyResult(quorum_met=True, passed_application_ids=self.passed)
-
-        @activity.defn(name="publish_results")
-        async def publish_results(request: PublishRequest) -> Publicity:
-            self.calls.append(("publish", datetime.now(UTC)))
-            now = datetime.now(UTC)
-            assert request.publicity_seconds is not None
-            self.publicity_ends_at = now + timedelta(seconds=request.publicity_seconds)
-            return Publicity(
-                publicity_starts_at=now, publicity_ends_at=self.publicity_ends_at, passed_application_ids=self.passed
-            )
-
-        @activity.defn(name="held_candidates")
-        async def held_candidates(ref: SessionRef) -> list[str]:
-            self.calls.append(("held", datetime.now(UTC)))
-            return sorted(self.open_complaints)
-
-        @activity.defn(name="issue_documents")
-        async def issue_documents(ref: SessionRef) -> IssueResult:
-            self.calls.append(("issue", datetime.now(UTC)))
-            for application_id in self.passed:
-                if application_id not in self.open_complaints | self.refused:
-                    self.issued.setdefault(application_id, f"平人社职称〔2026〕{len(self.issued) + 1:05d}号")
-            return IssueResult(
-                issued=[IssuedDocument(application_id=a, number=n) for a, n in self.issued.items()],
-                held=sorted(self.open_complaints),
-                refused=sorted(self.refused),
-            )
-
-        @activity.defn(name="close_session")
-        async def close_session(ref: SessionRef) -> None:
-            self.calls.append(("close", datetime.now(UTC)))
-
-        return [tally_votes, publish_results, held_candidates, issue_documents, close_session]
-
-    def first(self, step: str) -> datetime:
-        return next(t for s, t in self.calls if s == step)
-
-
-@pytest.fixture
-async def client(servers: Servers) -> AsyncIterator[Client]:
-    yield await Client.connect(servers.temporal.address, data_converter=pydantic_data_converter)
-
-
-async def start(client: Client, desk: ReviewDesk, **params: object) -> tuple[Worker, WorkflowHandle[object, object]]:
-    task_queue = f"test-review-{uuid.uuid4().hex[:8]}"
-    worker = Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[CommitteeSessionWorkflow],
-        activities=desk.activities(),  # type: ignore[arg-type]
-        sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
-    )
-    session_id = str(uuid.uuid4())
-    handle = await client.start_workflow(
-        "CommitteeSessionWorkflow",
-        {"session_id": session_id, "year": 2026, "series": "工程", "search_attributes": True, **params},
-        id=f"committee-session-{session_id}",
-        task_queue=task_queue,
-    )
-    return worker, handle
-
-
-async def status(handle: WorkflowHandle[object, object]) -> SessionStatus:
-    return await handle.query("status", result_type=SessionStatus)
-
-
-async def wait_stage(handle: WorkflowHandle[object, object], stage: str, seconds: float = 20) -> None:
-    async with asyncio.timeout(seconds):
-        while (await status(handle)).stage != stage:
-            await asyncio.sleep(0.1)
 
 
 async def test_session_waits_for_voting_closed_then_tallies_publishes_and_issues_after_publicity_nat3(

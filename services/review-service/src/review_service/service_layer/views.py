@@ -1,0 +1,154 @@
+"""What review-service answers: the response model of every route (and of every unit of work)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..domain.events import CandidateResult, ComplaintOutcome
+
+
+class CommitteeView(BaseModel):
+    committee_id: str
+    name: str
+    series: str
+    level: str
+    organizing_org_id: str
+    size: int
+    expert_ids: list[str] | None = Field(default=None, description="仅组建单位的评委会秘书与服务可见（NAT-4）")
+
+
+class SessionOpenedView(BaseModel):
+    session_id: str
+    workflow_id: str
+    application_ids: list[str]
+
+
+class ResultView(CandidateResult):
+    reason: str | None = Field(description="未通过的原因（NAT-1 法定人数或 NAT-2 三分之二）")
+
+
+class PublicityView(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    passed_application_ids: list[str]
+
+
+class ComplaintCounts(BaseModel):
+    open: int
+    total: int
+
+
+class DocumentRef(BaseModel):
+    application_id: str
+    number: str
+    document_id: str
+
+
+class SessionView(BaseModel):
+    """A session as its committee (and, once published, anyone allowed) sees it: never a single ballot."""
+
+    session_id: str
+    committee_id: str
+    workflow_id: str
+    status: Literal["opened", "voting", "tallied", "publicity", "issuing", "closed"]
+    year: int
+    series: str
+    level: str
+    application_ids: list[str]
+    committee_size: int
+    attendance_recorded: bool
+    present: int
+    quorum_met: bool | None
+    ballots_cast: int
+    results: list[ResultView] | None
+    publicity: PublicityView | None
+    complaints: ComplaintCounts
+    held_application_ids: list[str]
+    documents: list[DocumentRef]
+
+
+class AttendanceView(BaseModel):
+    session_id: str
+    present: int
+
+
+class BallotAccepted(BaseModel):
+    """Deliberately no ballot number or content: nothing links the expert to a ballot."""
+
+    session_id: str
+    accepted: bool
+
+
+class VotingClosedView(BaseModel):
+    session_id: str
+    workflow_id: str
+    voting_closed: bool
+
+
+class ComplaintView(BaseModel):
+    complaint_id: str
+    session_id: str
+    application_id: str
+
+
+class ComplaintResolvedView(BaseModel):
+    complaint_id: str
+    application_id: str
+    outcome: ComplaintOutcome
+
+
+class TallyView(BaseModel):
+    session_id: str
+    committee_size: int
+    present: int
+    quorum_met: bool
+    results: list[CandidateResult]
+
+
+class PublishedView(BaseModel):
+    session_id: str
+    publicity_starts_at: datetime
+    publicity_ends_at: datetime
+    passed_application_ids: list[str]
+
+
+class IssueReport(BaseModel):
+    session_id: str
+    issued: list[DocumentRef]
+    held: list[str]
+    refused: list[str]
+
+
+class ClosedView(BaseModel):
+    session_id: str
+    status: Literal["closed"]
+
+
+class DocumentView(BaseModel):
+    document_id: str
+    number: str
+    session_id: str
+    application_id: str
+    applicant_id: str
+    applicant_name: str
+    year: int
+    series: str
+    level: str
+    annotations: list[str]
+    issued_at: datetime
+
+
+class VerifiedDocument(BaseModel):
+    """NAT-10's public answer: the holder's name masked."""
+
+    number: str
+    valid: bool
+    holder: str
+    year: int | None
+    series: str | None
+    level: str | None
+    annotations: list[str]
+    issued_at: datetime
