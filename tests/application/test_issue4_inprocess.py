@@ -16,14 +16,14 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from application_service.adapters.clock import FixedClock
 from application_service.app import create_app
-from application_service.domain.rules import SHANGHAI
 from application_service.settings import ApplicationSettings
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from zhicheng_kernel.auth import TokenVerifier
+from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.tables import events
 
 from tests.application.test_service_inprocess import Harness, Tree, application, auth, paper, pass_checks
@@ -31,7 +31,7 @@ from tests.harness import Servers
 
 pytestmark = pytest.mark.stack
 
-START = datetime(2026, 6, 1, 10, tzinfo=SHANGHAI)  # a Monday
+START = datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ)  # a Monday
 W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -114,7 +114,7 @@ async def through_unit(svc: Harness, tree: Tree, app: dict[str, Any]) -> dict[st
     unit = svc.token("unit", tree.school, ["unit_review"])
     r = await post(svc, f"/api/v1/applications/{app['id']}/publicity", unit)
     assert r.status_code == 200, r.text
-    svc.clock.set(datetime(2026, 6, 8, 9, tzinfo=SHANGHAI))
+    svc.clock.set(datetime(2026, 6, 8, 9, tzinfo=CHINA_TZ))
     r = await decide(svc, r.json(), tree.school, "unit_review")
     assert r.status_code == 200, r.text
     return dict(r.json())
@@ -252,7 +252,7 @@ async def test_pol_gr_2_and_pol_en_4_annotations_reach_application_pushed(svc: H
         staff_status="off_staff",
         off_staff_stated_by_employer=True,
     )
-    svc.clock.set(datetime(2026, 12, 1, 9, tzinfo=SHANGHAI))
+    svc.clock.set(datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ))
     body = {"year": 2026, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
     r = await post(svc, "/api/v1/pushes", office(svc, tree), body)
     assert r.status_code == 201, r.text
@@ -485,10 +485,10 @@ async def test_nat5_unit_approves_only_after_five_working_days_of_publicity(svc:
     r = await post(svc, f"/api/v1/applications/{app['id']}/publicity", unit)
     assert r.status_code == 200 and r.json()["publicity_starts_on"] == "2026-06-01", r.text
     app = r.json()
-    svc.clock.set(datetime(2026, 6, 5, 23, 59, tzinfo=SHANGHAI))
+    svc.clock.set(datetime(2026, 6, 5, 23, 59, tzinfo=CHINA_TZ))
     r = await decide(svc, app, tree.school, "unit_review")
     assert r.status_code == 409 and r.json()["code"] == "publicity_in_progress" and r.json()["last_day"] == "2026-06-05"
-    svc.clock.set(datetime(2026, 6, 6, 0, 1, tzinfo=SHANGHAI))
+    svc.clock.set(datetime(2026, 6, 6, 0, 1, tzinfo=CHINA_TZ))
     r = await decide(svc, app, tree.school, "unit_review")
     assert r.status_code == 200 and r.json()["status"] == "unit_approved", r.text
 

@@ -21,13 +21,13 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from application_service.adapters.clock import FixedClock
 from application_service.app import CONSUMER, create_app
-from application_service.domain.rules import SHANGHAI
 from application_service.settings import ApplicationSettings
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from zhicheng_kernel.auth import AUDIENCE, ISSUER, TokenVerifier
+from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.envelope import EventEnvelope
 from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.tables import events
@@ -127,7 +127,7 @@ async def svc(servers: Servers) -> AsyncIterator[Harness]:
         review_url="http://127.0.0.1:9",
         catchup_interval_seconds=3600,
     )
-    clock = FixedClock(datetime(2026, 6, 1, 10, tzinfo=SHANGHAI))
+    clock = FixedClock(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
     app = create_app(settings, clock=clock, verifier=verifier)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -394,18 +394,19 @@ async def test_sched1_push_one_second_before_and_after_the_month_end(svc: Harnes
     on 1 Jan it is refused."""
     first = await office_approved(svc, tree)
     second = await office_approved(svc, tree)
-    svc.clock.set(datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI))
+    svc.clock.set(datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ))
     try:
         r = await push(svc, tree, [first["id"]])
         assert r.status_code == 201, r.text
         assert r.json()["application_ids"] == [first["id"]]
         seen = await svc.client.get(f"/api/v1/applications/{first['id']}", headers=auth(reader(svc, tree)))
         assert seen.json()["status"] == "pushed" and seen.json()["push_id"] == r.json()["id"]
-        svc.clock.set(datetime(2027, 1, 1, 0, 0, 0, tzinfo=SHANGHAI))
+        svc.clock.set(datetime(2027, 1, 1, 0, 0, 0, tzinfo=CHINA_TZ))
         late = await push(svc, tree, [second["id"]])
         assert late.status_code == 422 and late.json()["code"] == "push_window_closed"
+        assert late.json()["rule"] == "SCHED-1"
     finally:
-        svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=SHANGHAI))
+        svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
 
 
 async def test_push_refusals(svc: Harness, tree: Tree) -> None:

@@ -11,13 +11,12 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy import func, select
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
-from zhicheng_kernel.errors import Forbidden, NotFound
+from zhicheng_kernel.errors import Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.roles import Role
 
 from ..adapters import attachments as files
 from ..adapters import tables
 from ..domain.commands import DecideApplication, Reviewer
-from ..domain.errors import Unprocessable
 from ..domain.schedule import normalise_series
 from ..projections.applications import view
 from ..service_layer import commands
@@ -259,7 +258,7 @@ async def upload_external_report(
         raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。")
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
     if media != "application/pdf":
-        raise Unprocessable("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
+        raise InvalidInput("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
     report = {
         "report_id": str(uuid.uuid4()),
         "provider": provider.strip(),

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from zhicheng_kernel.context import context_dependency
 
 from ..service_layer.context import Context
 
-
-def get_context(request: Request) -> Context:
-    return request.app.state.runtime.extras["context"]  # type: ignore[no-any-return]
-
-
-ContextDep = Annotated[Context, Depends(get_context)]
+ContextDep = Annotated[Context, Depends(context_dependency(Context))]

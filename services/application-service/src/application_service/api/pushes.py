@@ -10,6 +10,7 @@ from sqlalchemy import select
 from zhicheng_kernel.auth import CurrentPrincipal, require_role
 from zhicheng_kernel.errors import Forbidden, NotFound
 from zhicheng_kernel.roles import Role
+from zhicheng_kernel.titles import level_zh
 
 from ..adapters import tables
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE, write_xlsx
@@ -22,7 +23,6 @@ from .schemas import PushIn
 
 router = APIRouter(prefix="/api/v1/pushes", tags=["推送"])
 
-LEVEL_ZH = {"junior": "初级", "intermediate": "中级", "deputy_senior": "副高级", "senior": "正高级"}
 ROSTER_HEADINGS = ("序号", "姓名", "工作单位", "县区代码", "系列", "专业", "申报级别", "申报类型", "资格审查", "备注")
 
 
@@ -73,7 +73,7 @@ async def roster(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> 
                 r.county_code,
                 r.series,
                 r.specialty,
-                LEVEL_ZH.get(r.level, r.level),
+                level_zh(r.level),
                 r.track,
                 eligible,
                 "；".join(report.get("annotations") or []),

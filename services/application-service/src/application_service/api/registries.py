@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import Response
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
-from zhicheng_kernel.errors import Forbidden
+from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.roles import Role
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
@@ -87,7 +87,7 @@ async def import_file(
     await maintainer(principal, ctx)
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise use.Unprocessable("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
+        raise InvalidInput("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
     parsed = use.parse_file(spec, content, file.filename or "")
     return await use.import_entries(ctx, spec, parsed, mode, file.filename or "upload", principal.subject)
 

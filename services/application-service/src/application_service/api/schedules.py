@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, UploadFile
 from fastapi.responses import Response
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.errors import InvalidInput
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
 from ..domain.registry_specs import SCHEDULE
@@ -48,7 +49,7 @@ async def publish_file(year: Year, file: UploadFile, principal: CurrentPrincipal
     await maintainer(principal, ctx)
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise use.Unprocessable("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
+        raise InvalidInput("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
     entries = use.parse_file(SCHEDULE, content, file.filename or "")
     return await use.publish_schedule(ctx, year, entries, principal.subject)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from zhicheng_kernel.calendar import ChinaCalendar
 from zhicheng_kernel.envelope import NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 
 from . import events as ev
 from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
-from .errors import Conflict, Forbidden, NotFound, Unprocessable
 from .publicity import unit_publicity_complete
 from .rules import ChainStep, plagiarism_gate
 
@@ -222,7 +224,12 @@ class Application:
     # -- commands -------------------------------------------------------------------------------------
 
     def decide(
-        self, cmd: DecideApplication, *, today: date | None = None, publicity_working_days: int | None = None
+        self,
+        cmd: DecideApplication,
+        *,
+        now: datetime | None = None,
+        calendar: ChinaCalendar | None = None,
+        publicity_working_days: int | None = None,
     ) -> list[NewEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
@@ -236,18 +243,22 @@ class Application:
             raise Forbidden(
                 "not_current_reviewer",
                 f"该申报当前由{name}审核（逐级审核），您所在单位不是当前审核单位。",
+                rule="NAT-7",
                 extra={"step": step["step"]},
             )
         role = ROLE_OF_STEP[step["step"]]
         if role not in cmd.reviewer.roles:
             raise Forbidden(
-                "role_required", f"{name}审核需要“{role}”角色，当前账号没有该角色。", extra={"step": step["step"]}
+                "role_required",
+                f"{name}审核需要“{role}”角色，当前账号没有该角色。",
+                rule="NAT-7",
+                extra={"step": step["step"]},
             )
         if cmd.expected_version != self.version:
             raise ConcurrencyError(self.id, cmd.expected_version)
         if cmd.decision == "return":
             if not cmd.opinion.strip():
-                raise Unprocessable("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")
+                raise InvalidInput("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")
             return [
                 ev.event(
                     ev.APPLICATION_RETURNED,
@@ -257,9 +268,9 @@ class Application:
                     reasons=[cmd.opinion.strip()],
                 )
             ]
-        if step["step"] == "unit" and publicity_working_days is not None and today is not None:
+        if step["step"] == "unit" and publicity_working_days is not None and now is not None and calendar is not None:
             starts = date.fromisoformat(self.publicity_starts_on) if self.publicity_starts_on else None
-            unit_publicity_complete(starts, today, publicity_working_days)
+            unit_publicity_complete(starts, now, calendar, publicity_working_days)
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
         return [
@@ -429,7 +440,7 @@ class Application:
     def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[NewEvent]:
         """POL-PA-4: a paper the automatic check cannot cover (no verdict, or the check was refused) is
         checked on the employer's request; the employer uploads the sealed report, and its ratio is
-        judged against the same limits (15% core, 25% provincial). An automatic verdict that arrives
+        judged against the same limits (zhicheng_kernel.paper_limits). An automatic verdict that arrives
         later replaces it."""
         if self.status in ("withdrawn", "draft") or self.outcome is not None:
             raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
@@ -444,13 +455,14 @@ class Application:
                 field="paper_id",
             )
         if not report.get("attested"):
-            raise Unprocessable(
+            raise InvalidInput(
                 "attestation_required", "请确认查重报告已经用人单位审核无误并加盖公章。", field="attested"
             )
         ratio = float(report["copy_ratio"])
-        limit_percent = 15 if paper["journal_level"] == "core" else 25
+        limit_percent = max_copy_ratio_percent(paper["journal_level"])
         # Compared in hundredths of a percent, so 15.00% passes and 15.01% does not.
-        decision = "pass" if round(ratio * 10000) <= limit_percent * 100 else "fail"
+        percent = (Decimal(str(ratio)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        decision = "pass" if percent <= limit_percent else "fail"
         return [
             ev.event(ev.EXTERNAL_REPORT_UPLOADED, application_id=self.id, paper_id=paper_id, **report),
             ev.event(
@@ -459,7 +471,7 @@ class Application:
                 paper_id=paper_id,
                 check_id=str(report["report_id"]),
                 copy_ratio=ratio,
-                threshold=limit_percent / 100,
+                threshold=float(limit_percent / 100),
                 decision=decision,
                 reason=None,
                 source="external_report",

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from zhicheng_kernel.envelope import NewEvent
+from zhicheng_kernel.errors import Forbidden, InvalidInput, NotFound
 
 from . import events as ev
 from .application import Application
 from .commands import CreatePush
-from .errors import Forbidden, NotFound, Unprocessable
 from .rules import push_window_open, series_in_schedule
 from .schedule import Schedule, normalise_series
 
@@ -48,9 +48,9 @@ def plan_push(
     entry = series_in_schedule(schedule, cmd.series)
     push_window_open(entry, cmd.year, now)
     if not cmd.application_ids:
-        raise Unprocessable("empty_push", "推送批次至少需要包含一份申报。", field="application_ids")
+        raise InvalidInput("empty_push", "推送批次至少需要包含一份申报。", field="application_ids")
     if len(set(cmd.application_ids)) != len(cmd.application_ids):
-        raise Unprocessable("duplicate_in_push", "推送批次中有重复的申报。", field="application_ids")
+        raise InvalidInput("duplicate_in_push", "推送批次中有重复的申报。", field="application_ids")
     pushed: dict[str, list[NewEvent]] = {}
     for application_id in cmd.application_ids:
         app = applications.get(application_id)
@@ -68,7 +68,7 @@ def plan_push(
             or normalise_series(s["series"]) != normalise_series(cmd.series)
             or s["level"] != cmd.level
         ):
-            raise Unprocessable(
+            raise InvalidInput(
                 "push_mismatch",
                 "推送批次中的申报必须属于同一年度、同一系列和同一级别。",
                 field="application_ids",

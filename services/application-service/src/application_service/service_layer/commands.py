@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, NotFound
 
 from ..adapters import tables
 from ..adapters.registries import blacklist_entry, load_registries
@@ -20,7 +21,6 @@ from ..domain import application as aggregate
 from ..domain import events as ev
 from ..domain.application import Application
 from ..domain.commands import CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
-from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.facts import default_employer, policy_application
 from ..domain.policy import evaluate
 from ..domain.push import plan_push
@@ -32,7 +32,6 @@ from ..domain.rules import (
     published_not_in_future,
     review_chain,
     series_in_schedule,
-    today_in_shanghai,
 )
 from ..projections.applications import view
 from .context import Context
@@ -84,7 +83,7 @@ async def validated(ctx: Context, cmd: SubmitApplication) -> SubmitApplication:
     schedule = await ctx.schedule(cmd.year)
     entry = series_in_schedule(schedule, cmd.series)
     grassroots_track_allowed(entry, cmd.track)
-    today = today_in_shanghai(ctx.clock.now())
+    today = china_today(ctx.clock.now())
     for i, paper in enumerate(cmd.papers):
         published_not_in_future(paper.published_on, today, f"papers.{i}.published_on")
     facts = cmd.facts
@@ -121,13 +120,13 @@ async def assess(
         on_staff=on_staff,
         checks=checks,
     )
-    today = today_in_shanghai(ctx.clock.now())
+    today = china_today(ctx.clock.now())
     report = evaluate(application, await load_registries(conn), today, schedule=await ctx.schedule(submitted["year"]))
     return ev.event(ev.ELIGIBILITY_ASSESSED, application_id=app_id, **report.to_payload())
 
 
 async def _integrity(conn: AsyncConnection, ctx: Context, person_id: str) -> None:
-    not_on_integrity_blacklist(await blacklist_entry(conn, person_id), today_in_shanghai(ctx.clock.now()))
+    not_on_integrity_blacklist(await blacklist_entry(conn, person_id), china_today(ctx.clock.now()))
 
 
 async def _submission_events(
@@ -223,7 +222,7 @@ async def start_publicity(
     ctx: Context, application_id: str, reviewer: Reviewer, starts_on: date | None, expected_version: int | None
 ) -> dict[str, Any]:
     """NAT-5: the unit records the start of its internal publicity (today unless given; not in the future)."""
-    today = today_in_shanghai(ctx.clock.now())
+    today = china_today(ctx.clock.now())
     day = starts_on or today
     not_in_future(day, today, "starts_on")
     async with ctx.db.transaction() as conn:
@@ -239,13 +238,13 @@ async def start_publicity(
 
 
 async def decide(ctx: Context, cmd: DecideApplication) -> dict[str, Any]:
-    today = today_in_shanghai(ctx.clock.now())
+    now = ctx.clock.now()
     async with ctx.db.transaction() as conn:
         repo = ApplicationRepository(conn, ctx.store)
         app = await repo.get(cmd.application_id)
         if not app.exists or app.status == "draft":
             raise NotFound("application_not_found", "申报不存在。")
-        new_events = app.decide(cmd, today=today, publicity_working_days=ctx.publicity_working_days)
+        new_events = app.decide(cmd, now=now, calendar=ctx.calendar, publicity_working_days=ctx.publicity_working_days)
         await repo.append(app, new_events, Metadata(actor=cmd.reviewer.account_id))
         return await _view(conn, app.id)
 

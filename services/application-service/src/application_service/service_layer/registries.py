@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.errors import ConcurrencyError, Forbidden, InvalidInput, NotFound
 
 from ..adapters import registries as store
 from ..adapters import spreadsheets, tables
 from ..domain import events as ev
-from ..domain.errors import Forbidden, NotFound, Unprocessable
 from ..domain.registry_samples import sample_entries, schedule_2021
 from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
 from .context import Context
@@ -77,7 +76,7 @@ async def list_entries(ctx: Context, spec: RegistrySpec) -> list[dict[str, Any]]
 
 def parse_file(spec: RegistrySpec, content: bytes, filename: str) -> list[dict[str, Any]]:
     if not content:
-        raise Unprocessable("registry_file_empty", f"{spec.title_zh}：文件为空。", field="file")
+        raise InvalidInput("registry_file_empty", f"{spec.title_zh}：文件为空。", field="file")
     return spec.parse_rows(spreadsheets.read_rows(content, filename))
 
 
@@ -91,11 +90,11 @@ def export(spec: RegistrySpec, entries: Sequence[dict[str, Any]], fmt: str) -> b
 async def publish_schedule(ctx: Context, year: int, entries: list[dict[str, Any]], actor: str) -> dict[str, Any]:
     """SCHED-4: the office publishes a year's schedule; from then on it governs that year."""
     if not entries:
-        raise Unprocessable("schedule_empty", "推送时间安排至少需要一个系列（专业）。", field="series")
+        raise InvalidInput("schedule_empty", "推送时间安排至少需要一个系列（专业）。", field="series")
     seen: set[str] = set()
     for i, e in enumerate(entries):
         if e["series"] in seen:
-            raise Unprocessable("schedule_duplicate_series", f"系列“{e['series']}”重复。", field=f"series.{i}")
+            raise InvalidInput("schedule_duplicate_series", f"系列“{e['series']}”重复。", field=f"series.{i}")
         seen.add(e["series"])
     event = ev.event(ev.SCHEDULE_PUBLISHED, year=year, series=entries)
     result = await _append(ctx, store.schedule_stream(year), event, actor)
@@ -107,7 +106,7 @@ def parse_schedule_entries(cells: Sequence[dict[str, Any]]) -> list[dict[str, An
     for i, c in enumerate(cells):
         try:
             out.append(SCHEDULE.parse_entry(c))
-        except Unprocessable as exc:
+        except InvalidInput as exc:
             exc.field = f"series.{i}.{exc.extra.get('column')}"
             raise
     return out
