@@ -217,12 +217,12 @@ def submitted_application(unit: OrgNode = SCHOOL, papers: int = 1) -> Applicatio
         chain=review_chain(unit, TREE),
         paper_ids=[f"p{i}" for i in range(papers)],
     )
-    return Application.rebuild("app-1", [(e.event_type, e.payload) for e in new])
+    return Application.rebuild("app-1", [(e.event_type, e.model_dump(mode="json")) for e in new])
 
 
 def apply(app: Application, new: list) -> Application:  # type: ignore[type-arg]
     for e in new:
-        app.apply(e.event_type, e.payload)
+        app.apply(e.event_type, e.model_dump(mode="json"))
         app.version += 1
     return app
 
@@ -245,8 +245,8 @@ def test_submission_emits_submitted_and_one_check_request_per_paper() -> None:
         paper_ids=["p0", "p1"],
     )
     assert [e.event_type for e in new] == ["ApplicationSubmitted", "PaperCheckRequested", "PaperCheckRequested"]
-    assert new[1].payload["text"] == PAPER.text and new[1].payload["journal_level"] == "core"
-    assert "text" not in new[0].payload["papers"][0]
+    assert new[1].text == PAPER.text and new[1].journal_level == "core"
+    assert "text" not in new[0].papers[0]
 
 
 def test_nat7_one_level_at_a_time_through_all_three_steps() -> None:
@@ -300,7 +300,7 @@ def test_return_needs_a_reason_and_ends_the_review() -> None:
     with pytest.raises(InvalidInput):
         decide(app, UNIT_REVIEWER, "return", " ")
     new = decide(app, UNIT_REVIEWER, "return", "材料不全")
-    assert new[0].event_type == "ApplicationReturned" and new[0].payload["reasons"] == ["材料不全"]
+    assert new[0].event_type == "ApplicationReturned" and new[0].reasons == ["材料不全"]
     apply(app, new)
     assert app.status == "returned"
     with pytest.raises(Conflict) as err:
@@ -370,10 +370,10 @@ def test_sched1_push_in_time_creates_the_batch_and_pushes_each_application() -> 
     """SCHED-1: a December series pushed at 23:59:59 on 31 December is accepted."""
     app = office_approved()
     plan = plan_push(push_cmd(), "push-1", {"app-1": app}, default_schedule(2026), IN_TIME, {"a1": False})
-    assert plan.batch.event_type == "PushBatchCreated" and plan.batch.payload["application_ids"] == ["app-1"]
+    assert plan.batch.event_type == "PushBatchCreated" and plan.batch.application_ids == ["app-1"]
     (pushed,) = plan.pushed["app-1"]
-    assert pushed.event_type == "ApplicationPushed" and pushed.payload["push_id"] == "push-1"
-    assert any("编外" in a for a in pushed.payload["annotations"])  # POL-EN-4
+    assert pushed.event_type == "ApplicationPushed" and pushed.push_id == "push-1"
+    assert any("编外" in a for a in pushed.annotations)  # POL-EN-4
 
 
 def test_sched1_push_one_second_late_is_refused() -> None:

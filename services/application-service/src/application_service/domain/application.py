@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from zhicheng_kernel.calendar import ChinaCalendar
-from zhicheng_kernel.envelope import NewEvent
 from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 
 from . import events as ev
@@ -47,7 +47,7 @@ def submit(
     county_code: str,
     chain: Sequence[ChainStep],
     paper_ids: Sequence[str],
-) -> list[NewEvent]:
+) -> list[DomainEvent]:
     """A new application: ApplicationSubmitted, then one PaperCheckRequested per paper (POL-PA-4)."""
     papers = [
         {
@@ -64,8 +64,7 @@ def submit(
         }
         for pid, p in zip(paper_ids, cmd.papers, strict=True)
     ]
-    submitted = ev.event(
-        ev.APPLICATION_SUBMITTED,
+    submitted = ev.ApplicationSubmitted(
         application_id=application_id,
         applicant_id=cmd.applicant_id,
         applicant_name=cmd.applicant_name,
@@ -84,11 +83,10 @@ def submit(
     return [submitted, *check_requests(application_id, paper_ids, cmd.papers)]
 
 
-def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[NewEvent]:
+def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[DomainEvent]:
     """POL-PA-4: one PaperCheckRequested per paper."""
     return [
-        ev.event(
-            ev.PAPER_CHECK_REQUESTED,
+        ev.PaperCheckRequested(
             application_id=application_id,
             paper_id=pid,
             title=p.title,
@@ -101,9 +99,9 @@ def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequen
     ]
 
 
-def draft(application_id: str, header: Mapping[str, Any], content: Mapping[str, Any]) -> list[NewEvent]:
+def draft(application_id: str, header: Mapping[str, Any], content: Mapping[str, Any]) -> list[DomainEvent]:
     """A draft only its applicant sees; nothing is checked or reviewed before it is submitted."""
-    return [ev.event(ev.APPLICATION_DRAFTED, application_id=application_id, **header, content=dict(content))]
+    return [ev.ApplicationDrafted(application_id=application_id, **header, content=dict(content))]
 
 
 def _summary(content: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,58 +147,62 @@ class Application:
         return app
 
     def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
-        if event_type == ev.APPLICATION_DRAFTED:
+        if event_type == ev.ApplicationDrafted.event_type:
             self.status = "draft"
             self.content = dict(payload["content"])
             header = {k: v for k, v in payload.items() if k != "content"}
             self.submitted = {**header, "county_code": "", "chain": [], **_summary(self.content)}
-        elif event_type == ev.APPLICATION_EDITED:
+        elif event_type == ev.ApplicationEdited.event_type:
             self.content = dict(payload["content"])
             if self.status == "draft":
                 self.submitted.update(_summary(self.content))
             else:
                 self.edited_since_return = True
-        elif event_type == ev.APPLICATION_SUBMITTED:
+        elif event_type == ev.ApplicationSubmitted.event_type:
             self.status = "submitted"
             self.submitted = dict(payload)
             self.chain = list(payload["chain"])
             self.step_index = 0
             self.content = None
-        elif event_type == ev.APPLICATION_RESUBMITTED:
+        elif event_type == ev.ApplicationResubmitted.event_type:
             self.status = "submitted"
             self.step_index = next(i for i, s in enumerate(self.chain) if s["step"] == payload["resume_step"])
-            self.submitted.update({k: v for k, v in payload.items() if k in _RESUBMITTED_FIELDS})
+            self.submitted.update(corrected_fields(payload))
             if payload.get("papers_replaced"):
                 self.checks = {}
             self.content = None
             self.edited_since_return = False
             self.publicity_starts_on = None
             self.returned_step = None
-        elif event_type == ev.APPLICATION_WITHDRAWN:
+        elif event_type == ev.ApplicationWithdrawn.event_type:
             self.status = "withdrawn"
-        elif event_type == ev.ELIGIBILITY_ASSESSED:
+        elif event_type == ev.EligibilityAssessed.event_type:
             self.eligibility = {k: v for k, v in payload.items() if k != "application_id"}
-        elif event_type == ev.PUBLICITY_STARTED:
+        elif event_type == ev.PublicityStarted.event_type:
             self.publicity_starts_on = payload["starts_on"]
-        elif event_type == ev.ATTACHMENT_ADDED:
+        elif event_type == ev.AttachmentAdded.event_type:
             self.attachments.append({k: v for k, v in payload.items() if k != "application_id"})
-        elif event_type == ev.PAPER_CHECK_RECORDED:
+        elif event_type == ev.PaperCheckRecorded.event_type:
             self.checks[payload["paper_id"]] = dict(payload)
-        elif event_type in (ev.UNIT_APPROVED, ev.DEPARTMENT_APPROVED, ev.TITLE_OFFICE_APPROVED):
+        elif event_type in (
+            ev.UnitApproved.event_type,
+            ev.DepartmentApproved.event_type,
+            ev.TitleOfficeApproved.event_type,
+        ):
             step = self.chain[self.step_index]["step"]
             self.status = STATUS_AFTER_STEP[step]
             self.step_index += 1
-        elif event_type == ev.APPLICATION_RETURNED:
+        elif event_type == ev.ApplicationReturned.event_type:
             self.status = "returned"
             self.returned_step = payload["step"]
-        elif event_type == ev.APPLICATION_PUSHED:
+        elif event_type == ev.ApplicationPushed.event_type:
             self.status = "pushed"
             self.push_id = payload["push_id"]
-        elif event_type == ev.COMMITTEE_REVIEW_STARTED:
+        elif event_type == ev.CommitteeReviewStarted.event_type:
             self.status = "in_committee_review"
-        elif event_type == ev.RESULTS_PUBLICITY_STARTED:
+        elif event_type == ev.ResultsPublicityStarted.event_type:
             self.status = "in_results_publicity"
-        elif event_type == ev.APPLICATION_DECIDED:
+        elif event_type == ev.ApplicationDecided.event_type:
             self.status = payload["outcome"]
             self.outcome = payload["outcome"]
             self.document_number = payload.get("document_number")
@@ -230,7 +232,7 @@ class Application:
         now: datetime | None = None,
         calendar: ChinaCalendar | None = None,
         publicity_working_days: int | None = None,
-    ) -> list[NewEvent]:
+    ) -> list[DomainEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
         unit approves only after its publicity (NAT-5) when `publicity_working_days` is given. Who may
@@ -260,8 +262,7 @@ class Application:
             if not cmd.opinion.strip():
                 raise InvalidInput("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")
             return [
-                ev.event(
-                    ev.APPLICATION_RETURNED,
+                ev.ApplicationReturned(
                     application_id=self.id,
                     step=step["step"],
                     reviewer_id=cmd.reviewer.account_id,
@@ -274,8 +275,7 @@ class Application:
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
         return [
-            ev.event(
-                ev.APPROVED_EVENT_OF_STEP[step["step"]],
+            ev.APPROVED_EVENT_OF_STEP[step["step"]](
                 application_id=self.id,
                 reviewer_id=cmd.reviewer.account_id,
                 reviewer_org_id=cmd.reviewer.org_id,
@@ -292,15 +292,14 @@ class Application:
         threshold: float | None,
         decision: str,
         reason: str | None = None,
-    ) -> list[NewEvent]:
+    ) -> list[DomainEvent]:
         """A plagiarism-service verdict on one of this application's papers (POL-PA-4); repeats are no-ops."""
         if paper_id not in self.paper_ids:
             return []
         if self.checks.get(paper_id, {}).get("check_id") == check_id:
             return []
         return [
-            ev.event(
-                ev.PAPER_CHECK_RECORDED,
+            ev.PaperCheckRecorded(
                 application_id=self.id,
                 paper_id=paper_id,
                 check_id=check_id,
@@ -311,7 +310,7 @@ class Application:
             )
         ]
 
-    def push(self, push_id: str, annotations: Sequence[str]) -> list[NewEvent]:
+    def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
         if self.status != "office_approved":
             raise Conflict(
                 "not_office_approved",
@@ -320,8 +319,7 @@ class Application:
             )
         s = self.submitted
         return [
-            ev.event(
-                ev.APPLICATION_PUSHED,
+            ev.ApplicationPushed(
                 application_id=self.id,
                 push_id=push_id,
                 year=s["year"],
@@ -337,32 +335,29 @@ class Application:
             )
         ]
 
-    def committee_review_started(self, session_id: str) -> list[NewEvent]:
+    def committee_review_started(self, session_id: str) -> list[DomainEvent]:
         """review-service opened the committee session that reviews this application."""
         if not self.exists or self.outcome is not None or self.status != "pushed":
             return []
-        return [ev.event(ev.COMMITTEE_REVIEW_STARTED, application_id=self.id, session_id=session_id)]
+        return [ev.CommitteeReviewStarted(application_id=self.id, session_id=session_id)]
 
-    def results_publicity_started(self, session_id: str, publicity_ends_at: str | None) -> list[NewEvent]:
+    def results_publicity_started(self, session_id: str, publicity_ends_at: str | None) -> list[DomainEvent]:
         """The committee passed it and its results are in publicity; the outcome follows (or came first)."""
         if not self.exists or self.outcome is not None or self.status not in ("pushed", "in_committee_review"):
             return []
         return [
-            ev.event(
-                ev.RESULTS_PUBLICITY_STARTED,
+            ev.ResultsPublicityStarted(
                 application_id=self.id,
                 session_id=session_id,
                 publicity_ends_at=publicity_ends_at,
             )
         ]
 
-    def decided(self, outcome: str, document_number: str | None) -> list[NewEvent]:
+    def decided(self, outcome: str, document_number: str | None) -> list[DomainEvent]:
         """The committee's outcome, learnt from review-service; only the first outcome counts."""
         if not self.exists or self.outcome is not None:
             return []
-        return [
-            ev.event(ev.APPLICATION_DECIDED, application_id=self.id, outcome=outcome, document_number=document_number)
-        ]
+        return [ev.ApplicationDecided(application_id=self.id, outcome=outcome, document_number=document_number)]
 
     # -- the applicant's own commands ------------------------------------------------------------------
 
@@ -372,29 +367,28 @@ class Application:
         if self.submitted.get("applicant_id") != applicant_id:
             raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
 
-    def edit(self, applicant_id: str, content: Mapping[str, Any]) -> list[NewEvent]:
+    def edit(self, applicant_id: str, content: Mapping[str, Any]) -> list[DomainEvent]:
         """A draft, or an application returned for correction, is edited by its applicant only."""
         self._owned_by(applicant_id)
         if self.status not in EDITABLE:
             raise Conflict("not_editable", f"该申报当前状态为“{self.status}”，只有草稿或被退回的申报可以修改。")
-        return [ev.event(ev.APPLICATION_EDITED, application_id=self.id, content=dict(content))]
+        return [ev.ApplicationEdited(application_id=self.id, content=dict(content))]
 
-    def resubmit(self, applicant_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[NewEvent]:
+    def resubmit(self, applicant_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[DomainEvent]:
         """After ApplicationReturned: the corrected application goes back to the unit (RESUME_STEP).
         Papers edited since the return are checked again (POL-PA-4) under new paper ids."""
         self._owned_by(applicant_id)
         if self.status != "returned":
             raise Conflict("not_returned", f"该申报当前状态为“{self.status}”，只有被退回的申报可以重新提交。")
         fields: dict[str, Any] = {}
-        checks: list[NewEvent] = []
+        checks: list[DomainEvent] = []
         if self.edited_since_return and self.content is not None:
             summary = _summary(self.content)
             summary["papers"] = [{**p, "paper_id": pid} for pid, p in zip(paper_ids, summary["papers"], strict=True)]
             fields = summary
             checks = check_requests(self.id, paper_ids, papers)
         return [
-            ev.event(
-                ev.APPLICATION_RESUBMITTED,
+            ev.ApplicationResubmitted(
                 application_id=self.id,
                 returned_step=self.returned_step,
                 resume_step=RESUME_STEP,
@@ -404,17 +398,14 @@ class Application:
             *checks,
         ]
 
-    def withdraw(self, applicant_id: str, reason: str) -> list[NewEvent]:
+    def withdraw(self, applicant_id: str, reason: str) -> list[DomainEvent]:
         """The applicant withdraws before the title office approves; afterwards the office decides."""
         self._owned_by(applicant_id)
         if self.status not in WITHDRAWABLE:
             raise Conflict("not_withdrawable", f"该申报当前状态为“{self.status}”，职改办审核通过后不能撤回。")
-        return [ev.event(ev.APPLICATION_WITHDRAWN, application_id=self.id, reason=reason)]
+        return [ev.ApplicationWithdrawn(application_id=self.id, reason=reason)]
 
-    def assessed(self, report_payload: Mapping[str, Any]) -> list[NewEvent]:
-        return [ev.event(ev.ELIGIBILITY_ASSESSED, application_id=self.id, **report_payload)]
-
-    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[NewEvent]:
+    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[DomainEvent]:
         """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
         step = self.current_step()
         if step is None or step["step"] != "unit":
@@ -428,8 +419,7 @@ class Application:
                 extra={"starts_on": self.publicity_starts_on},
             )
         return [
-            ev.event(
-                ev.PUBLICITY_STARTED,
+            ev.PublicityStarted(
                 application_id=self.id,
                 starts_on=starts_on.isoformat(),
                 org_id=reviewer.org_id,
@@ -437,7 +427,7 @@ class Application:
             )
         ]
 
-    def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[NewEvent]:
+    def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[DomainEvent]:
         """POL-PA-4: a paper the automatic check cannot cover (no verdict, or the check was refused) is
         checked on the employer's request; the employer uploads the sealed report, and its ratio is
         judged against the same limits (zhicheng_kernel.paper_limits). An automatic verdict that arrives
@@ -464,9 +454,8 @@ class Application:
         percent = (Decimal(str(ratio)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
         decision = "pass" if percent <= limit_percent else "fail"
         return [
-            ev.event(ev.EXTERNAL_REPORT_UPLOADED, application_id=self.id, paper_id=paper_id, **report),
-            ev.event(
-                ev.PAPER_CHECK_RECORDED,
+            ev.ExternalReportUploaded(application_id=self.id, paper_id=paper_id, **report),
+            ev.PaperCheckRecorded(
                 application_id=self.id,
                 paper_id=paper_id,
                 check_id=str(report["report_id"]),
@@ -478,10 +467,15 @@ class Application:
             ),
         ]
 
-    def add_attachment(self, attachment: Mapping[str, Any]) -> list[NewEvent]:
+    def add_attachment(self, attachment: Mapping[str, Any]) -> list[DomainEvent]:
         if self.status == "withdrawn":
             raise Conflict("withdrawn", "申报已撤回，不能再上传附件。")
-        return [ev.event(ev.ATTACHMENT_ADDED, application_id=self.id, **attachment)]
+        return [ev.AttachmentAdded(application_id=self.id, **attachment)]
 
 
-_RESUBMITTED_FIELDS = frozenset({"year", "series", "specialty", "level", "track", "papers", "facts"})
+RESUBMITTED_FIELDS = frozenset({"year", "series", "specialty", "level", "track", "papers", "facts"})
+
+
+def corrected_fields(resubmitted: Mapping[str, Any]) -> dict[str, Any]:
+    """What an ApplicationResubmitted payload corrects (a field absent or null is unchanged)."""
+    return {k: v for k, v in resubmitted.items() if k in RESUBMITTED_FIELDS and v is not None}

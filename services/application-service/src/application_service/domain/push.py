@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from zhicheng_kernel.envelope import NewEvent
 from zhicheng_kernel.errors import Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
 
 from . import events as ev
 from .application import Application
@@ -31,8 +31,8 @@ def annotations_for(app: Application, on_staff: bool | None) -> list[str]:
 
 @dataclass(frozen=True)
 class PushPlan:
-    batch: NewEvent
-    pushed: dict[str, list[NewEvent]]  # application id → its events
+    batch: ev.PushBatchCreated
+    pushed: dict[str, list[DomainEvent]]  # application id → its events
 
 
 def plan_push(
@@ -51,7 +51,7 @@ def plan_push(
         raise InvalidInput("empty_push", "推送批次至少需要包含一份申报。", field="application_ids")
     if len(set(cmd.application_ids)) != len(cmd.application_ids):
         raise InvalidInput("duplicate_in_push", "推送批次中有重复的申报。", field="application_ids")
-    pushed: dict[str, list[NewEvent]] = {}
+    pushed: dict[str, list[DomainEvent]] = {}
     for application_id in cmd.application_ids:
         app = applications.get(application_id)
         if app is None or not app.exists:
@@ -75,8 +75,7 @@ def plan_push(
                 extra={"application_id": application_id},
             )
         pushed[application_id] = app.push(push_id, annotations_for(app, on_staff.get(s["applicant_id"])))
-    batch = ev.event(
-        ev.PUSH_BATCH_CREATED,
+    batch = ev.PushBatchCreated(
         push_id=push_id,
         year=cmd.year,
         series=entry.series,

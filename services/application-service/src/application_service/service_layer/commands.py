@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.calendar import china_today
-from zhicheng_kernel.envelope import Metadata, NewEvent
+from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, NotFound
+from zhicheng_kernel.events import DomainEvent
 
 from ..adapters import tables
 from ..adapters.registries import blacklist_entry, load_registries
@@ -109,7 +110,7 @@ async def _unit(conn: AsyncConnection, org_id: str) -> tuple[Any, dict[str, Any]
 
 async def assess(
     conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person_id: str, checks: Any = None
-) -> NewEvent:
+) -> DomainEvent:
     """The policy engine's report on what was submitted, as EligibilityAssessed (same transaction)."""
     org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == submitted["org_id"]))).one()
     on_staff = (await applicants_on_staff(conn, [submitted["applicant_id"]]))[submitted["applicant_id"]]
@@ -122,7 +123,7 @@ async def assess(
     )
     today = china_today(ctx.clock.now())
     report = evaluate(application, await load_registries(conn), today, schedule=await ctx.schedule(submitted["year"]))
-    return ev.event(ev.ELIGIBILITY_ASSESSED, application_id=app_id, **report.to_payload())
+    return ev.EligibilityAssessed(application_id=app_id, **report.to_payload())
 
 
 async def _integrity(conn: AsyncConnection, ctx: Context, person_id: str) -> None:
@@ -131,7 +132,7 @@ async def _integrity(conn: AsyncConnection, ctx: Context, person_id: str) -> Non
 
 async def _submission_events(
     conn: AsyncConnection, ctx: Context, application_id: str, cmd: SubmitApplication, person_id: str
-) -> list[NewEvent]:
+) -> list[DomainEvent]:
     await _integrity(conn, ctx, person_id)
     unit, orgs = await _unit(conn, cmd.org_id)
     new_events = aggregate.submit(
@@ -142,7 +143,7 @@ async def _submission_events(
         chain=review_chain(unit, orgs),
         paper_ids=[str(uuid.uuid4()) for _ in cmd.papers],
     )
-    return [*new_events, await assess(conn, ctx, application_id, new_events[0].payload, person_id)]
+    return [*new_events, await assess(conn, ctx, application_id, new_events[0].model_dump(mode="json"), person_id)]
 
 
 async def _view(conn: AsyncConnection, app_id: str) -> dict[str, Any]:
@@ -202,8 +203,8 @@ async def submit_existing(ctx: Context, application_id: str, author: Author) -> 
             new_events = app.resubmit(author.account_id, [str(uuid.uuid4()) for _ in papers], papers)
             if app.edited_since_return and app.content is not None:
                 await validated(ctx, to_command(app.content, author))
-            resubmitted = new_events[0].payload
-            merged = {**app.submitted, **{k: v for k, v in resubmitted.items() if k in aggregate._RESUBMITTED_FIELDS}}
+            resubmitted = new_events[0].model_dump(mode="json")
+            merged = {**app.submitted, **aggregate.corrected_fields(resubmitted)}
             checks = {} if resubmitted["papers_replaced"] else app.checks
             new_events.append(await assess(conn, ctx, app.id, merged, author.person_id, checks))
         await repo.append(app, new_events, Metadata(actor=author.account_id))
@@ -275,7 +276,7 @@ async def create_push(ctx: Context, cmd: CreatePush) -> dict[str, Any]:
         await repo.append_push(push_id, plan.batch, meta)
         for application_id, new_events in plan.pushed.items():
             await repo.append(apps[application_id], new_events, meta)
-    return {"id": push_id, **plan.batch.payload, "status": "pushed"}
+    return {"id": push_id, **plan.batch.model_dump(mode="json"), "status": "pushed"}
 
 
 async def record_external_report(
@@ -289,5 +290,5 @@ async def record_external_report(
             raise NotFound("application_not_found", "申报不存在。")
         new_events = app.record_external_report(paper_id, report)
         await repo.append(app, new_events, Metadata(actor=actor))
-    recorded = new_events[-1].payload
+    recorded = new_events[-1].model_dump(mode="json")
     return {**report, "paper_id": paper_id, "decision": recorded["decision"], "threshold": recorded["threshold"]}

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.events import DomainEvent
 
 from ..adapters.repository import ApplicationRepository
 from ..domain.application import Application
@@ -25,7 +26,7 @@ async def _append_with_retry(
     conn: AsyncConnection,
     ctx: Context,
     application_id: str,
-    decide: Callable[[Application], Sequence[NewEvent]],
+    decide: Callable[[Application], Sequence[DomainEvent]],
     cause: EventEnvelope,
 ) -> None:
     for attempt in range(1, ATTEMPTS + 1):
