@@ -13,12 +13,12 @@ from application_service.domain.commands import (
     Reviewer,
     SubmitApplication,
 )
+from application_service.domain.policy.papers import plagiarism_gate
 from application_service.domain.push import plan_push
 from application_service.domain.rules import (
     OrgNode,
     county_code,
     grassroots_track_allowed,
-    plagiarism_gate,
     published_not_in_future,
     push_deadline,
     push_window_open,

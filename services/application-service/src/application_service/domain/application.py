@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from zhicheng_kernel.calendar import ChinaCalendar
@@ -15,8 +14,9 @@ from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 
 from . import events as ev
 from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
+from .policy.papers import copy_ratio_within_limit, plagiarism_gate
 from .publicity import unit_publicity_complete
-from .rules import ChainStep, plagiarism_gate
+from .rules import ChainStep
 
 # The role that reviews at each step of the chain (NAT-7).
 ROLE_OF_STEP: dict[str, str] = {
@@ -409,13 +409,14 @@ class Application:
         """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
         step = self.current_step()
         if step is None or step["step"] != "unit":
-            raise Conflict("not_at_unit", "只有处于单位审核环节的申报可以登记单位内部公示。")
+            raise Conflict("not_at_unit", "只有处于单位审核环节的申报可以登记单位内部公示。", rule="NAT-5")
         if reviewer.org_id != step["org_id"] or ROLE_OF_STEP["unit"] not in reviewer.roles:
-            raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以登记公示。")
+            raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以登记公示。", rule="NAT-5")
         if self.publicity_starts_on is not None:
             raise Conflict(
                 "publicity_already_started",
                 f"本单位已于{self.publicity_starts_on}开始公示。",
+                rule="NAT-5",
                 extra={"starts_on": self.publicity_starts_on},
             )
         return [
@@ -443,16 +444,18 @@ class Application:
                 "paper_already_checked",
                 "该论文已由系统自动查重，不能以单位上传的查重报告代替。",
                 field="paper_id",
+                rule="POL-PA-4",
             )
         if not report.get("attested"):
             raise InvalidInput(
-                "attestation_required", "请确认查重报告已经用人单位审核无误并加盖公章。", field="attested"
+                "attestation_required",
+                "请确认查重报告已经用人单位审核无误并加盖公章。",
+                field="attested",
+                rule="POL-PA-4",
             )
         ratio = float(report["copy_ratio"])
         limit_percent = max_copy_ratio_percent(paper["journal_level"])
-        # Compared in hundredths of a percent, so 15.00% passes and 15.01% does not.
-        percent = (Decimal(str(ratio)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-        decision = "pass" if percent <= limit_percent else "fail"
+        decision = "pass" if copy_ratio_within_limit(ratio, paper["journal_level"]) else "fail"
         return [
             ev.ExternalReportUploaded(application_id=self.id, paper_id=paper_id, **report),
             ev.PaperCheckRecorded(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from zhicheng_kernel.calendar import CHINA_TZ
-from zhicheng_kernel.errors import Conflict, InvalidInput
+from zhicheng_kernel.errors import InvalidInput
 
 from .schedule import Schedule, SeriesSchedule
 
@@ -123,58 +123,6 @@ def county_code(unit: OrgNode, orgs: Mapping[str, OrgNode]) -> str:
         if node.level == "county" and node.division_code:
             return node.division_code
     return unit.division_code
-
-
-# -- POL-PA-4: the plagiarism gate ------------------------------------------------------------------
-
-
-def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, object]]) -> None:
-    """POL-PA-4: papers are checked for plagiarism during review; the title office approves only when
-    every paper has a recorded check and none failed (max 15% core, 25% provincial, decided by
-    plagiarism-service)."""
-    pending = [p for p in paper_ids if p not in checks]
-    if pending:
-        raise Conflict(
-            "plagiarism_checks_pending",
-            f"尚有 {len(pending)} 篇论文的查重结果未返回，暂不能由职改办审核通过。",
-            rule="POL-PA-4",
-            extra={"paper_ids": pending},
-        )
-    rejected = [p for p in paper_ids if checks[p].get("decision") == "rejected"]
-    if rejected:
-        raise InvalidInput(
-            "plagiarism_check_rejected",
-            "有论文未能自动查重（内容无法比对），须由用人单位联系查重并上传盖章的查重报告。",
-            rule="POL-PA-4",
-            extra={"paper_ids": rejected, "reasons": [checks[p].get("reason") for p in rejected]},
-        )
-    failed = [p for p in paper_ids if checks[p].get("decision") != "pass"]
-    if failed:
-        raise InvalidInput(
-            "plagiarism_check_failed",
-            "有论文查重未通过（核心期刊复制比不得超过15%，省级期刊不得超过25%），不能审核通过。",
-            rule="POL-PA-4",
-            extra={"paper_ids": failed},
-        )
-
-
-# -- POL-ER-3: the research-integrity blacklist -------------------------------------------------------
-
-
-def not_on_integrity_blacklist(entry: Mapping[str, object] | None, today: date) -> None:
-    """POL-ER-3: a person on the research-integrity blacklist (false recommendation, fabrication,
-    plagiarism) has no eligibility: the submission is refused while the listing is in force."""
-    if entry is None:
-        return
-    listed = date.fromisoformat(str(entry["listed_on"]))
-    expires = date.fromisoformat(str(entry["expires_on"])) if entry.get("expires_on") else None
-    if listed <= today and (expires is None or today <= expires):
-        raise InvalidInput(
-            "research_integrity_blacklisted",
-            "申报人已被列入科研诚信黑名单，本年度不具备申报资格（POL-ER-3）。",
-            rule="POL-ER-3",
-            extra={"listed_on": listed.isoformat(), "expires_on": expires.isoformat() if expires else None},
-        )
 
 
 def not_in_future(day: date, today: date, field: str) -> None:

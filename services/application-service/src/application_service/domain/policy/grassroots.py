@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zhicheng_kernel.errors import InvalidInput
-from zhicheng_kernel.titles import level_zh
+from zhicheng_kernel.titles import SENIOR_LEVELS, level_zh
 
 from ..rules import grassroots_track_allowed, series_in_schedule
 from ..schedule import normalise_series
@@ -13,7 +13,6 @@ from .text import months_zh
 
 RURAL_ANNOTATION = "乡村不受指标限制"
 FARMER_SPECIALTY = "农村实用技术人才专业"
-SENIOR_LEVELS = ("deputy_senior", "senior")
 
 
 @policy_rule("SCHED-2")

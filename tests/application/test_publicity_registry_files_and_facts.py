@@ -1,4 +1,4 @@
-"""Pure pieces of issue 4: NAT-5 working days, registry file parsing, facts → policy application, bench."""
+"""Pure pieces: NAT-5 working days, registry file parsing, POL-ER-3 dates, facts → policy application, bench."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from application_service.bench import eligibility_evaluations_per_second
 from application_service.domain.facts import default_employer, policy_application
 from application_service.domain.policy import evaluate
+from application_service.domain.policy.expert import not_on_integrity_blacklist
 from application_service.domain.policy.sample_registries import sample_registries
 from application_service.domain.publicity import PUBLICITY_WORKING_DAYS, unit_publicity_complete
 from application_service.domain.registry_specs import BLACKLIST, JOURNALS
-from application_service.domain.rules import not_on_integrity_blacklist
 from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.identifiers import id_card_is_valid
