@@ -217,12 +217,12 @@ def submitted_application(unit: OrgNode = SCHOOL, papers: int = 1) -> Applicatio
         chain=review_chain(unit, TREE),
         paper_ids=[f"p{i}" for i in range(papers)],
     )
-    return Application.rebuild("app-1", [(e.event_type, e.model_dump(mode="json")) for e in new])
+    return Application.rebuild("app-1", new)
 
 
 def apply(app: Application, new: list) -> Application:  # type: ignore[type-arg]
     for e in new:
-        app.apply(e.event_type, e.model_dump(mode="json"))
+        app.apply(e)
         app.version += 1
     return app
 

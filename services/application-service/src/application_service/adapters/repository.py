@@ -25,7 +25,7 @@ class ApplicationRepository:
     async def get(self, application_id: str) -> Application:
         """The aggregate rebuilt from its stream (an empty Application when the stream does not exist)."""
         history = await self.store.load(self.conn, application_id)
-        return Application.rebuild(application_id, ((e.event_type, e.payload) for e in history))
+        return Application.rebuild(application_id, (ev.CATALOGUE.parse(e) for e in history))
 
     async def append(self, app: Application, new_events: Sequence[DomainEvent], meta: Metadata) -> list[EventEnvelope]:
         """Append after the version the aggregate was loaded at (ConcurrencyError if someone was first),
@@ -34,7 +34,7 @@ class ApplicationRepository:
             return []
         stored = await self.store.append(self.conn, ev.APPLICATION_STREAM, app.id, app.version, new_events, meta)
         for envelope in stored:
-            app.apply(envelope.event_type, envelope.payload)
+            app.apply(ev.CATALOGUE.parse(envelope))
             app.version = envelope.version
         await application_view.project(self.conn, app, stored)
         return stored

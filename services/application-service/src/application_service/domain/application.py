@@ -139,73 +139,70 @@ class Application:
     # -- state from events ----------------------------------------------------------------------
 
     @classmethod
-    def rebuild(cls, application_id: str, history: Iterable[tuple[str, Mapping[str, Any]]]) -> Application:
+    def rebuild(cls, application_id: str, history: Iterable[DomainEvent]) -> Application:
         app = cls(application_id)
-        for event_type, payload in history:
-            app.apply(event_type, payload)
+        for event in history:
+            app.apply(event)
             app.version += 1
         return app
 
-    def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
-        if event_type == ev.ApplicationDrafted.event_type:
-            self.status = "draft"
-            self.content = dict(payload["content"])
-            header = {k: v for k, v in payload.items() if k != "content"}
-            self.submitted = {**header, "county_code": "", "chain": [], **_summary(self.content)}
-        elif event_type == ev.ApplicationEdited.event_type:
-            self.content = dict(payload["content"])
-            if self.status == "draft":
-                self.submitted.update(_summary(self.content))
-            else:
-                self.edited_since_return = True
-        elif event_type == ev.ApplicationSubmitted.event_type:
-            self.status = "submitted"
-            self.submitted = dict(payload)
-            self.chain = list(payload["chain"])
-            self.step_index = 0
-            self.content = None
-        elif event_type == ev.ApplicationResubmitted.event_type:
-            self.status = "submitted"
-            self.step_index = next(i for i, s in enumerate(self.chain) if s["step"] == payload["resume_step"])
-            self.submitted.update(corrected_fields(payload))
-            if payload.get("papers_replaced"):
-                self.checks = {}
-            self.content = None
-            self.edited_since_return = False
-            self.publicity_starts_on = None
-            self.returned_step = None
-        elif event_type == ev.ApplicationWithdrawn.event_type:
-            self.status = "withdrawn"
-        elif event_type == ev.EligibilityAssessed.event_type:
-            self.eligibility = {k: v for k, v in payload.items() if k != "application_id"}
-        elif event_type == ev.PublicityStarted.event_type:
-            self.publicity_starts_on = payload["starts_on"]
-        elif event_type == ev.AttachmentAdded.event_type:
-            self.attachments.append({k: v for k, v in payload.items() if k != "application_id"})
-        elif event_type == ev.PaperCheckRecorded.event_type:
-            self.checks[payload["paper_id"]] = dict(payload)
-        elif event_type in (
-            ev.UnitApproved.event_type,
-            ev.DepartmentApproved.event_type,
-            ev.TitleOfficeApproved.event_type,
-        ):
-            step = self.chain[self.step_index]["step"]
-            self.status = STATUS_AFTER_STEP[step]
-            self.step_index += 1
-        elif event_type == ev.ApplicationReturned.event_type:
-            self.status = "returned"
-            self.returned_step = payload["step"]
-        elif event_type == ev.ApplicationPushed.event_type:
-            self.status = "pushed"
-            self.push_id = payload["push_id"]
-        elif event_type == ev.CommitteeReviewStarted.event_type:
-            self.status = "in_committee_review"
-        elif event_type == ev.ResultsPublicityStarted.event_type:
-            self.status = "in_results_publicity"
-        elif event_type == ev.ApplicationDecided.event_type:
-            self.status = payload["outcome"]
-            self.outcome = payload["outcome"]
-            self.document_number = payload.get("document_number")
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case ev.ApplicationDrafted():
+                self.status = "draft"
+                self.content = dict(event.content)
+                header = event.model_dump(mode="json", exclude={"content"})
+                self.submitted = {**header, "county_code": "", "chain": [], **_summary(self.content)}
+            case ev.ApplicationEdited():
+                self.content = dict(event.content)
+                if self.status == "draft":
+                    self.submitted.update(_summary(self.content))
+                else:
+                    self.edited_since_return = True
+            case ev.ApplicationSubmitted():
+                self.status = "submitted"
+                self.submitted = event.model_dump(mode="json")
+                self.chain = list(event.chain)
+                self.step_index = 0
+                self.content = None
+            case ev.ApplicationResubmitted():
+                self.status = "submitted"
+                self.step_index = next(i for i, s in enumerate(self.chain) if s["step"] == event.resume_step)
+                self.submitted.update(corrected_fields(event.model_dump(mode="json")))
+                if event.papers_replaced:
+                    self.checks = {}
+                self.content = None
+                self.edited_since_return = False
+                self.publicity_starts_on = None
+                self.returned_step = None
+            case ev.ApplicationWithdrawn():
+                self.status = "withdrawn"
+            case ev.EligibilityAssessed():
+                self.eligibility = event.model_dump(mode="json", exclude={"application_id"})
+            case ev.PublicityStarted():
+                self.publicity_starts_on = event.starts_on
+            case ev.AttachmentAdded():
+                self.attachments.append(event.model_dump(mode="json", exclude={"application_id"}))
+            case ev.PaperCheckRecorded():
+                self.checks[event.paper_id] = event.model_dump(mode="json")
+            case ev.StepApproved():
+                step = self.chain[self.step_index]["step"]
+                self.status = STATUS_AFTER_STEP[step]
+                self.step_index += 1
+            case ev.ApplicationReturned():
+                self.status = "returned"
+                self.returned_step = event.step
+            case ev.ApplicationPushed():
+                self.status = "pushed"
+                self.push_id = event.push_id
+            case ev.CommitteeReviewStarted():
+                self.status = "in_committee_review"
+            case ev.ResultsPublicityStarted():
+                self.status = "in_results_publicity"
+            case ev.ApplicationDecided():
+                self.status = event.outcome
+                self.outcome = event.outcome
+                self.document_number = event.document_number
         # PaperCheckRequested changes nothing the aggregate decides on.
 
     # -- reading ------------------------------------------------------------------------------------

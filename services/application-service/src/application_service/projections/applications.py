@@ -14,6 +14,7 @@ from zhicheng_kernel.envelope import EventEnvelope
 
 from ..adapters import tables
 from ..domain.application import Application
+from ..domain.events import PaperCheckRequested
 
 t = tables.applications
 
@@ -84,7 +85,7 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
         return
     s = app.submitted
     step = app.current_step()
-    entries = [_history_entry(e) for e in stored if e.event_type != "PaperCheckRequested"]
+    entries = [_history_entry(e) for e in stored if e.event_type != PaperCheckRequested.event_type]
     previous = (await conn.execute(select(t.c.history).where(t.c.id == app.id))).scalar_one_or_none()
     report = app.eligibility
     values = {

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import ConcurrencyError, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters import registries as store
 from ..adapters import spreadsheets, tables
@@ -36,14 +38,22 @@ async def require_city_office(ctx: Context, org_id: str | None) -> None:
         raise Forbidden("not_city_title_office", "名录和推送时间安排由市职称改革办公室维护。")
 
 
+class Recorded(BaseModel):
+    """The registry's or schedule's stream version after the change."""
+
+    version: int
+
+
 async def _append(ctx: Context, stream_id: str, new_event: DomainEvent, actor: str) -> dict[str, Any]:
-    async with ctx.db.transaction() as conn:
-        version = await store.stream_version(conn, stream_id)
-        stored = await ctx.store.append(
-            conn, ev.REGISTRY_STREAM, stream_id, version, [new_event], Metadata(actor=actor)
-        )
-        await store.project(conn, stored)
-    return {"version": stored[-1].version}
+    """One change through the unit of work: appended after the stream's head and projected at once."""
+
+    async def act(uow: UnitOfWork) -> Recorded:
+        version = await store.stream_version(uow.conn, stream_id)
+        stored = await uow.append(ev.REGISTRY_STREAM, stream_id, version, [new_event])
+        await store.project(uow.conn, stored)
+        return Recorded(version=stored[-1].version)
+
+    return (await execute(ctx, Metadata(actor=actor), act, answer=Recorded)).model_dump()
 
 
 async def import_entries(
