@@ -13,14 +13,12 @@ from application_service.domain.commands import (
     Reviewer,
     SubmitApplication,
 )
-from application_service.domain.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from application_service.domain.policy.papers import plagiarism_gate
 from application_service.domain.push import plan_push
 from application_service.domain.rules import (
-    SHANGHAI,
     OrgNode,
     county_code,
     grassroots_track_allowed,
-    plagiarism_gate,
     published_not_in_future,
     push_deadline,
     push_window_open,
@@ -28,7 +26,8 @@ from application_service.domain.rules import (
     series_in_schedule,
 )
 from application_service.domain.schedule import SCHEDULE_2021, default_schedule
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 # -- an org tree: city office → county office → county education department → school -------------
 
@@ -66,7 +65,7 @@ def test_nat7_chain_skips_the_department_step_when_there_is_none() -> None:
 
 def test_nat7_chain_without_a_title_office_is_refused() -> None:
     """NAT-7: the title office step is required."""
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         review_chain(ORPHAN, TREE)
     assert err.value.code == "no_title_office"
 
@@ -93,7 +92,7 @@ def test_sched4_the_2021_schedule_applies_to_other_years() -> None:
 
 def test_sched1_unknown_series_is_refused() -> None:
     """SCHED-1: only series of the schedule."""
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         series_in_schedule(default_schedule(2026), "魔法系列")
     assert err.value.field == "series"
 
@@ -109,7 +108,7 @@ def test_sched2_grassroots_track_only_for_marked_series() -> None:
     schedule = default_schedule(2026)
     grassroots_track_allowed(series_in_schedule(schedule, "卫生系列"), "grassroots")
     grassroots_track_allowed(series_in_schedule(schedule, "会计系列"), "normal")
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         grassroots_track_allowed(series_in_schedule(schedule, "会计系列"), "grassroots")
     assert err.value.code == "grassroots_track_not_offered"
     assert err.value.field == "track"
@@ -126,14 +125,14 @@ def test_sched1_deadline_is_month_end_in_shanghai() -> None:
 def test_sched1_push_one_second_before_month_end_is_allowed() -> None:
     """SCHED-1: 23:59:59 on the last day of the push month (Asia/Shanghai) is still in time."""
     entry = SCHEDULE_2021["会计系列"]  # October
-    push_window_open(entry, 2026, datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI))
+    push_window_open(entry, 2026, datetime(2026, 10, 31, 23, 59, 59, tzinfo=CHINA_TZ))
 
 
 def test_sched1_push_one_second_after_month_end_is_refused() -> None:
     """SCHED-1: 00:00:00 on 1 November Asia/Shanghai is too late ("不得延后")."""
     entry = SCHEDULE_2021["会计系列"]
-    with pytest.raises(Unprocessable) as err:
-        push_window_open(entry, 2026, datetime(2026, 11, 1, 0, 0, 0, tzinfo=SHANGHAI))
+    with pytest.raises(InvalidInput) as err:
+        push_window_open(entry, 2026, datetime(2026, 11, 1, 0, 0, 0, tzinfo=CHINA_TZ))
     assert err.value.code == "push_window_closed"
 
 
@@ -141,7 +140,7 @@ def test_sched1_is_judged_in_shanghai_not_utc() -> None:
     """SCHED-1: 31 Oct 16:00 UTC is already 1 Nov in Shanghai → refused; 15:59:59 UTC allowed."""
     entry = SCHEDULE_2021["会计系列"]
     push_window_open(entry, 2026, datetime(2026, 10, 31, 15, 59, 59, tzinfo=UTC))
-    with pytest.raises(Unprocessable):
+    with pytest.raises(InvalidInput):
         push_window_open(entry, 2026, datetime(2026, 10, 31, 16, 0, 0, tzinfo=UTC))
 
 
@@ -149,19 +148,19 @@ def test_sched1_earlier_months_are_allowed() -> None:
     """SCHED-1: "可适当提前推送" — pushing in an earlier month (or year) is fine."""
     entry = SCHEDULE_2021["卫生系列"]  # December
     for month in (1, 6, 10, 11):
-        push_window_open(entry, 2026, datetime(2026, month, 15, 12, tzinfo=SHANGHAI))
-    push_window_open(entry, 2026, datetime(2025, 12, 31, 23, tzinfo=SHANGHAI))
+        push_window_open(entry, 2026, datetime(2026, month, 15, 12, tzinfo=CHINA_TZ))
+    push_window_open(entry, 2026, datetime(2025, 12, 31, 23, tzinfo=CHINA_TZ))
 
 
 def test_sched1_the_month_is_of_the_application_year() -> None:
     """SCHED-1: a 2025 December series pushed in January 2026 is late."""
-    with pytest.raises(Unprocessable):
-        push_window_open(SCHEDULE_2021["卫生系列"], 2025, datetime(2026, 1, 2, tzinfo=SHANGHAI))
+    with pytest.raises(InvalidInput):
+        push_window_open(SCHEDULE_2021["卫生系列"], 2025, datetime(2026, 1, 2, tzinfo=CHINA_TZ))
 
 
 def test_paper_published_in_the_future_is_refused() -> None:
     published_not_in_future(date(2026, 5, 1), date(2026, 5, 1), "papers.0.published_on")
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         published_not_in_future(date(2026, 5, 2), date(2026, 5, 1), "papers.0.published_on")
     assert err.value.field == "papers.0.published_on"
 
@@ -178,7 +177,7 @@ def test_pol_pa_4_gate_waits_for_every_check() -> None:
 
 def test_pol_pa_4_gate_refuses_a_failed_check() -> None:
     """POL-PA-4: a failed check (above 15% core / 25% provincial) blocks approval."""
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         plagiarism_gate(["p1", "p2"], {"p1": {"decision": "pass"}, "p2": {"decision": "fail"}})
     assert err.value.code == "plagiarism_check_failed"
 
@@ -186,7 +185,7 @@ def test_pol_pa_4_gate_refuses_a_failed_check() -> None:
 def test_pol_pa_4_gate_refuses_a_paper_that_could_not_be_checked_and_says_why() -> None:
     """POL-PA-4: a paper the automatic check refused needs the employer's uploaded report instead."""
     checks = {"p1": {"decision": "rejected", "reason": "论文内容为空"}}
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         plagiarism_gate(["p1"], checks)
     assert err.value.code == "plagiarism_check_rejected"
     assert err.value.extra["reasons"] == ["论文内容为空"]
@@ -218,12 +217,12 @@ def submitted_application(unit: OrgNode = SCHOOL, papers: int = 1) -> Applicatio
         chain=review_chain(unit, TREE),
         paper_ids=[f"p{i}" for i in range(papers)],
     )
-    return Application.rebuild("app-1", [(e.event_type, e.payload) for e in new])
+    return Application.rebuild("app-1", new)
 
 
 def apply(app: Application, new: list) -> Application:  # type: ignore[type-arg]
     for e in new:
-        app.apply(e.event_type, e.payload)
+        app.apply(e)
         app.version += 1
     return app
 
@@ -246,8 +245,8 @@ def test_submission_emits_submitted_and_one_check_request_per_paper() -> None:
         paper_ids=["p0", "p1"],
     )
     assert [e.event_type for e in new] == ["ApplicationSubmitted", "PaperCheckRequested", "PaperCheckRequested"]
-    assert new[1].payload["text"] == PAPER.text and new[1].payload["journal_level"] == "core"
-    assert "text" not in new[0].payload["papers"][0]
+    assert new[1].text == PAPER.text and new[1].journal_level == "core"
+    assert "text" not in new[0].papers[0]
 
 
 def test_nat7_one_level_at_a_time_through_all_three_steps() -> None:
@@ -298,10 +297,10 @@ def test_a_stale_expected_version_is_a_concurrency_error() -> None:
 
 def test_return_needs_a_reason_and_ends_the_review() -> None:
     app = submitted_application(papers=0)
-    with pytest.raises(Unprocessable):
+    with pytest.raises(InvalidInput):
         decide(app, UNIT_REVIEWER, "return", " ")
     new = decide(app, UNIT_REVIEWER, "return", "材料不全")
-    assert new[0].event_type == "ApplicationReturned" and new[0].payload["reasons"] == ["材料不全"]
+    assert new[0].event_type == "ApplicationReturned" and new[0].reasons == ["材料不全"]
     apply(app, new)
     assert app.status == "returned"
     with pytest.raises(Conflict) as err:
@@ -319,7 +318,7 @@ def test_pol_pa_4_title_office_approval_waits_for_checks_then_passes() -> None:
     assert err.value.code == "plagiarism_checks_pending"
     apply(app, app.record_check(paper_id="p0", check_id="c0", copy_ratio=0.1, threshold=0.15, decision="pass"))
     apply(app, app.record_check(paper_id="p1", check_id="c1", copy_ratio=0.3, threshold=0.15, decision="fail"))
-    with pytest.raises(Unprocessable) as failed:
+    with pytest.raises(InvalidInput) as failed:
         decide(app, OFFICE_REVIEWER)
     assert failed.value.code == "plagiarism_check_failed"
     apply(app, app.record_check(paper_id="p1", check_id="c2", copy_ratio=0.05, threshold=0.15, decision="pass"))
@@ -364,23 +363,23 @@ def push_cmd(**overrides: object) -> CreatePush:
     return CreatePush(**values)  # type: ignore[arg-type]
 
 
-IN_TIME = datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+IN_TIME = datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)
 
 
 def test_sched1_push_in_time_creates_the_batch_and_pushes_each_application() -> None:
     """SCHED-1: a December series pushed at 23:59:59 on 31 December is accepted."""
     app = office_approved()
     plan = plan_push(push_cmd(), "push-1", {"app-1": app}, default_schedule(2026), IN_TIME, {"a1": False})
-    assert plan.batch.event_type == "PushBatchCreated" and plan.batch.payload["application_ids"] == ["app-1"]
+    assert plan.batch.event_type == "PushBatchCreated" and plan.batch.application_ids == ["app-1"]
     (pushed,) = plan.pushed["app-1"]
-    assert pushed.event_type == "ApplicationPushed" and pushed.payload["push_id"] == "push-1"
-    assert any("编外" in a for a in pushed.payload["annotations"])  # POL-EN-4
+    assert pushed.event_type == "ApplicationPushed" and pushed.push_id == "push-1"
+    assert any("编外" in a for a in pushed.annotations)  # POL-EN-4
 
 
 def test_sched1_push_one_second_late_is_refused() -> None:
     """SCHED-1: the same push at 00:00:00 on 1 January is refused."""
     app = office_approved()
-    with pytest.raises(Unprocessable) as err:
+    with pytest.raises(InvalidInput) as err:
         plan_push(push_cmd(), "push-1", {"app-1": app}, default_schedule(2026), IN_TIME + timedelta(seconds=1), {})
     assert err.value.code == "push_window_closed"
 
@@ -388,8 +387,8 @@ def test_sched1_push_one_second_late_is_refused() -> None:
 @pytest.mark.parametrize(
     ("overrides", "error"),
     [
-        ({"series": "会计系列"}, Unprocessable),  # also late: October has passed → push_window_closed first
-        ({"level": "senior"}, Unprocessable),
+        ({"series": "会计系列"}, InvalidInput),  # also late: October has passed → push_window_closed first
+        ({"level": "senior"}, InvalidInput),
         ({"office_org_path": "/city/other/"}, Forbidden),
         ({"application_ids": ["nope"]}, NotFound),
     ],
@@ -417,7 +416,7 @@ def test_sched1_fake_now_is_honoured_outside_production_only() -> None:
     from zhicheng_kernel.clock import FixedClock, SystemClock
     from zhicheng_kernel.service import clock_from
 
-    at = datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI)
+    at = datetime(2026, 10, 31, 23, 59, 59, tzinfo=CHINA_TZ)
     clock = clock_from(ApplicationSettings(environment="test", fake_now=at))
     assert isinstance(clock, FixedClock) and clock.now() == at
     with pytest.raises(ValidationError, match="ZC_FAKE_NOW"):

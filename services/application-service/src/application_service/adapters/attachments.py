@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from ..domain.errors import DomainError, Unprocessable
+from zhicheng_kernel.errors import DomainError, InvalidInput
 
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -23,12 +23,10 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class TooLarge(DomainError):
-    status = 413
-
-
-def too_large() -> TooLarge:
-    return TooLarge("attachment_too_large", "附件不能超过 20 MB。", field="file", extra={"max_bytes": MAX_BYTES})
+def too_large() -> DomainError:
+    return DomainError(
+        "attachment_too_large", "附件不能超过 20 MB。", field="file", status=413, extra={"max_bytes": MAX_BYTES}
+    )
 
 
 def media_type_of(head: bytes) -> str | None:
@@ -47,7 +45,7 @@ def store(root: Path, source: BinaryIO) -> tuple[str, str, int]:
     head = source.read(16)
     media = media_type_of(head)
     if media is None:
-        raise Unprocessable(
+        raise InvalidInput(
             "attachment_type_not_allowed", "附件只能是 PDF、JPEG 或 PNG 文件（按文件内容判断）。", field="file"
         )
     fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-")

@@ -102,7 +102,7 @@ async def published_schedule(conn: AsyncConnection, year: int) -> Schedule | Non
 async def project(conn: AsyncConnection, stored: list[EventEnvelope]) -> None:
     for e in stored:
         p = e.payload
-        if e.event_type == ev.SCHEDULE_PUBLISHED:
+        if e.event_type == ev.SchedulePublished.event_type:
             await conn.execute(delete(ps).where(ps.c.year == p["year"]))
             await conn.execute(
                 ps.insert(),
@@ -120,10 +120,10 @@ async def project(conn: AsyncConnection, stored: list[EventEnvelope]) -> None:
             )
             continue
         spec = REGISTRIES[p["registry"]]
-        if e.event_type == ev.REGISTRY_ENTRY_REMOVED:
+        if e.event_type == ev.RegistryEntryRemoved.event_type:
             await conn.execute(delete(r).where(r.c.registry == spec.name, r.c.key == p["key"]))
             continue
-        entries = p["entries"] if e.event_type == ev.REGISTRY_ENTRIES_IMPORTED else [p["entry"]]
+        entries = p["entries"] if e.event_type == ev.RegistryEntriesImported.event_type else [p["entry"]]
         if p.get("mode") == "replace":
             await conn.execute(delete(r).where(r.c.registry == spec.name))
         for entry in entries:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.envelope import EventEnvelope, Metadata
+from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.eventstore import EventStore
 
 from ..domain import events as ev
@@ -24,22 +25,22 @@ class ApplicationRepository:
     async def get(self, application_id: str) -> Application:
         """The aggregate rebuilt from its stream (an empty Application when the stream does not exist)."""
         history = await self.store.load(self.conn, application_id)
-        return Application.rebuild(application_id, ((e.event_type, e.payload) for e in history))
+        return Application.rebuild(application_id, (ev.CATALOGUE.parse(e) for e in history))
 
-    async def append(self, app: Application, new_events: Sequence[NewEvent], meta: Metadata) -> list[EventEnvelope]:
+    async def append(self, app: Application, new_events: Sequence[DomainEvent], meta: Metadata) -> list[EventEnvelope]:
         """Append after the version the aggregate was loaded at (ConcurrencyError if someone was first),
         then bring the read model up to date in the same transaction: the API reads its own writes."""
         if not new_events:
             return []
-        stored = await self.store.append(self.conn, ev.APPLICATION, app.id, app.version, new_events, meta)
+        stored = await self.store.append(self.conn, ev.APPLICATION_STREAM, app.id, app.version, new_events, meta)
         for envelope in stored:
-            app.apply(envelope.event_type, envelope.payload)
+            app.apply(ev.CATALOGUE.parse(envelope))
             app.version = envelope.version
         await application_view.project(self.conn, app, stored)
         return stored
 
-    async def append_push(self, push_id: str, batch: NewEvent, meta: Metadata) -> EventEnvelope:
-        (stored,) = await self.store.append(self.conn, ev.PUSH, push_id, 0, [batch], meta)
+    async def append_push(self, push_id: str, batch: DomainEvent, meta: Metadata) -> EventEnvelope:
+        (stored,) = await self.store.append(self.conn, ev.PUSH_STREAM, push_id, 0, [batch], meta)
         p = stored.payload
         await self.conn.execute(
             tables.pushes.insert().values(

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-
-from ..domain.errors import Unprocessable
+from zhicheng_kernel.errors import InvalidInput
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 50_000
@@ -22,13 +21,13 @@ def read_rows(content: bytes, filename: str = "") -> list[list[Any]]:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-            raise Unprocessable("file_unreadable", f"无法读取 Excel 文件：{exc}", field="file") from None
+            raise InvalidInput("file_unreadable", f"无法读取 Excel 文件：{exc}", field="file") from None
         sheet = book.worksheets[0]
         rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
         book.close()
     else:
         if b"\x00" in content[:4096]:
-            raise Unprocessable("file_unreadable", "文件应为 CSV 或 Excel（.xlsx）格式。", field="file")
+            raise InvalidInput("file_unreadable", "文件应为 CSV 或 Excel（.xlsx）格式。", field="file")
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = content.decode(encoding)
@@ -36,12 +35,10 @@ def read_rows(content: bytes, filename: str = "") -> list[list[Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise Unprocessable(
-                "file_unreadable", "CSV 文件的字符编码无法识别（应为 UTF-8 或 GB18030）。", field="file"
-            )
+            raise InvalidInput("file_unreadable", "CSV 文件的字符编码无法识别（应为 UTF-8 或 GB18030）。", field="file")
         rows = [list(row) for row in csv.reader(io.StringIO(text))]
     if len(rows) > MAX_ROWS + 1:
-        raise Unprocessable("file_too_many_rows", f"文件超过 {MAX_ROWS} 行。", field="file")
+        raise InvalidInput("file_too_many_rows", f"文件超过 {MAX_ROWS} 行。", field="file")
     return rows
 
 

@@ -11,18 +11,24 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy import func, select
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
-from zhicheng_kernel.errors import Forbidden, NotFound
+from zhicheng_kernel.errors import Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.roles import Role
 
 from ..adapters import attachments as files
 from ..adapters import tables
 from ..domain.commands import DecideApplication, Reviewer
-from ..domain.errors import Unprocessable
 from ..domain.schedule import normalise_series
-from ..projections.applications import view
+from ..projections.applications import ApplicationView, view
 from ..service_layer import commands
-from ..service_layer.commands import Author
-from .deps import ContextDep
+from ..service_layer.commands import AttachmentAdded, Author, ExternalReportRecorded
+from .deps import ContextDep, IdempotencyDep
+from .responses import (
+    ApplicationList,
+    AttachmentList,
+    CountList,
+    EligibilityOut,
+    file_download,
+)
 from .schemas import ApplicationIn, DecisionIn, NewApplicationIn, PublicityIn, WithdrawIn
 
 router = APIRouter(prefix="/api/v1/applications", tags=["职称申报"])
@@ -71,29 +77,35 @@ async def _readable(ctx: ContextDep, principal: Principal, application_id: str) 
     return row
 
 
-@router.post("", status_code=201, summary="提交职称申报（submit=false 时保存为草稿）")
-async def create(body: NewApplicationIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=ApplicationView, summary="提交职称申报（submit=false 时保存为草稿）")
+async def create(
+    body: NewApplicationIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> ApplicationView:
     author = _author(principal)
     content = ApplicationIn.model_validate(body.model_dump(exclude={"submit"})).content()
-    return await commands.create_application(ctx, content, author, submit=body.submit)
+    return await commands.create_application(ctx, content, author, submit=body.submit, idempotent=idempotent)
 
 
-@router.put("/{application_id}", summary="修改草稿或被退回的申报")
+@router.put("/{application_id}", response_model=ApplicationView, summary="修改草稿或被退回的申报")
 async def edit(
     application_id: str, body: ApplicationIn, principal: CurrentPrincipal, ctx: ContextDep
-) -> dict[str, Any]:
+) -> ApplicationView:
     return await commands.edit(ctx, application_id, body.content(), _author(principal))
 
 
-@router.post("/{application_id}/submit", summary="提交草稿，或重新提交被退回的申报（回到单位审核）")
-async def submit(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+@router.post(
+    "/{application_id}/submit",
+    response_model=ApplicationView,
+    summary="提交草稿，或重新提交被退回的申报（回到单位审核）",
+)
+async def submit(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> ApplicationView:
     return await commands.submit_existing(ctx, application_id, _author(principal))
 
 
-@router.post("/{application_id}/withdraw", summary="申报人撤回申报（职改办审核通过前）")
+@router.post("/{application_id}/withdraw", response_model=ApplicationView, summary="申报人撤回申报（职改办审核通过前）")
 async def withdraw(
     application_id: str, body: WithdrawIn, principal: CurrentPrincipal, ctx: ContextDep
-) -> dict[str, Any]:
+) -> ApplicationView:
     return await commands.withdraw(ctx, application_id, body.reason, _author(principal))
 
 
@@ -133,7 +145,9 @@ def _filtered(
     return query
 
 
-@router.get("", summary="按年度、系列、级别、县区、状态、规则结果查询本单位及下级单位的申报")
+@router.get(
+    "", response_model=ApplicationList, summary="按年度、系列、级别、县区、状态、规则结果查询本单位及下级单位的申报"
+)
 async def list_applications(
     principal: CurrentPrincipal,
     ctx: ContextDep,
@@ -163,7 +177,7 @@ async def list_applications(
     return {"items": [view(r) for r in rows], "limit": limit, "offset": offset}
 
 
-@router.get("/counts", summary="按系列和状态统计本单位及下级单位的申报数")
+@router.get("/counts", response_model=CountList, summary="按系列和状态统计本单位及下级单位的申报数")
 async def counts(
     principal: CurrentPrincipal,
     ctx: ContextDep,
@@ -188,12 +202,14 @@ async def counts(
     return {"items": items, "total": sum(i["count"] for i in items)}
 
 
-@router.get("/{application_id}", summary="查看一份申报")
-async def read(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+@router.get("/{application_id}", response_model=ApplicationView, summary="查看一份申报")
+async def read(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> ApplicationView:
     return view(await _readable(ctx, principal, application_id))
 
 
-@router.get("/{application_id}/eligibility", summary="资格审查报告：适用的规则、结果和中文说明")
+@router.get(
+    "/{application_id}/eligibility", response_model=EligibilityOut, summary="资格审查报告：适用的规则、结果和中文说明"
+)
 async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     row = await _readable(ctx, principal, application_id)
     if row.eligibility is None:
@@ -201,20 +217,29 @@ async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: Con
     return {"application_id": row.id, **row.eligibility}
 
 
-@router.post("/{application_id}/publicity", summary="单位登记内部公示的开始日期（NAT-5，不少于5个工作日）")
+@router.post(
+    "/{application_id}/publicity",
+    response_model=ApplicationView,
+    summary="单位登记内部公示的开始日期（NAT-5，不少于5个工作日）",
+)
 async def start_publicity(
     application_id: str, body: PublicityIn, principal: CurrentPrincipal, ctx: ContextDep
-) -> dict[str, Any]:
+) -> ApplicationView:
     require_role(principal, Role.UNIT_REVIEW)
     await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
     reviewer = Reviewer(principal.subject, principal.org_id, principal.roles)
     return await commands.start_publicity(ctx, application_id, reviewer, body.starts_on, body.expected_version)
 
 
-@router.post("/{application_id}/attachments", status_code=201, summary="上传附件（PDF/JPEG/PNG，不超过 20 MB）")
+@router.post(
+    "/{application_id}/attachments",
+    status_code=201,
+    response_model=AttachmentAdded,
+    summary="上传附件（PDF/JPEG/PNG，不超过 20 MB）",
+)
 async def upload(
     application_id: str, file: UploadFile, request: Request, principal: CurrentPrincipal, ctx: ContextDep
-) -> dict[str, Any]:
+) -> AttachmentAdded:
     declared = int(request.headers.get("content-length") or 0)
     if declared > files.MAX_BYTES + 64 * 1024:
         raise files.too_large()
@@ -222,20 +247,21 @@ async def upload(
     if principal.subject != row.applicant_id and not principal.has(*REVIEWING_ROLES):
         raise Forbidden("role_required", "只有申报人本人或审核单位可以上传附件。")
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
-    attachment = {
-        "attachment_id": str(uuid.uuid4()),
-        "filename": (file.filename or "attachment")[-200:],
-        "media_type": media,
-        "size": size,
-        "sha256": sha,
-        "uploaded_by": principal.subject,
-    }
+    attachment = AttachmentAdded(
+        attachment_id=str(uuid.uuid4()),
+        filename=(file.filename or "attachment")[-200:],
+        media_type=media,
+        size=size,
+        sha256=sha,
+        uploaded_by=principal.subject,
+    )
     return await commands.add_attachment(ctx, application_id, attachment, principal.subject)
 
 
 @router.post(
     "/{application_id}/papers/{paper_id}/external-report",
     status_code=201,
+    response_model=ExternalReportRecorded,
     summary="上传用人单位审核盖章的论文查重报告（比对库未收录的论文，POL-PA-4）",
 )
 async def upload_external_report(
@@ -249,7 +275,7 @@ async def upload_external_report(
     provider: Annotated[str, Form(min_length=2, max_length=50, description="查重机构，如 中国知网")],
     report_number: Annotated[str, Form(min_length=1, max_length=64)],
     attested: Annotated[bool, Form(description="经用人单位审核无误并加盖公章")] = False,
-) -> dict[str, Any]:
+) -> ExternalReportRecorded:
     declared = int(request.headers.get("content-length") or 0)
     if declared > files.MAX_BYTES + 64 * 1024:
         raise files.too_large()
@@ -259,7 +285,7 @@ async def upload_external_report(
         raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。")
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
     if media != "application/pdf":
-        raise Unprocessable("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
+        raise InvalidInput("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
     report = {
         "report_id": str(uuid.uuid4()),
         "provider": provider.strip(),
@@ -273,13 +299,18 @@ async def upload_external_report(
     return await commands.record_external_report(ctx, application_id, paper_id, report, principal.subject)
 
 
-@router.get("/{application_id}/attachments", summary="附件列表")
+@router.get("/{application_id}/attachments", response_model=AttachmentList, summary="附件列表")
 async def list_attachments(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     row = await _readable(ctx, principal, application_id)
     return {"items": row.attachments}
 
 
-@router.get("/{application_id}/attachments/{attachment_id}", summary="下载附件", response_model=None)
+@router.get(
+    "/{application_id}/attachments/{attachment_id}",
+    summary="下载附件",
+    response_class=FileResponse,
+    responses=file_download("application/pdf", "image/jpeg", "image/png"),
+)
 async def download(
     application_id: str, attachment_id: str, principal: CurrentPrincipal, ctx: ContextDep
 ) -> FileResponse:
@@ -298,8 +329,10 @@ async def download(
     )
 
 
-@router.post("/{application_id}/decisions", summary="审核：通过或退回（逐级审核）")
-async def decide(application_id: str, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+@router.post("/{application_id}/decisions", response_model=ApplicationView, summary="审核：通过或退回（逐级审核）")
+async def decide(
+    application_id: str, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep
+) -> ApplicationView:
     require_role(principal, *DECIDING_ROLES)
     try:
         await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything

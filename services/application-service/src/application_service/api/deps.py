@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from zhicheng_kernel.context import context_dependency
+from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..service_layer.context import Context
 
-
-def get_context(request: Request) -> Context:
-    return request.app.state.runtime.extras["context"]  # type: ignore[no-any-return]
-
-
-ContextDep = Annotated[Context, Depends(get_context)]
+ContextDep = Annotated[Context, Depends(context_dependency(Context))]
+# The client's Idempotency-Key, if any: a retried command with the same key acts once.
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]

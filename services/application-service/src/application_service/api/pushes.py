@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import select
 from zhicheng_kernel.auth import CurrentPrincipal, require_role
 from zhicheng_kernel.errors import Forbidden, NotFound
 from zhicheng_kernel.roles import Role
+from zhicheng_kernel.titles import level_zh
 
 from ..adapters import tables
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE, write_xlsx
 from ..domain.commands import CreatePush
 from ..service_layer import commands
+from ..service_layer.commands import PushCreated
 from .applications import REVIEWING_ROLES
-from .deps import ContextDep
+from .deps import ContextDep, IdempotencyDep
 from .registries import attachment
+from .responses import file_download
 from .schemas import PushIn
 
 router = APIRouter(prefix="/api/v1/pushes", tags=["推送"])
 
-LEVEL_ZH = {"junior": "初级", "intermediate": "中级", "deputy_senior": "副高级", "senior": "正高级"}
 ROSTER_HEADINGS = ("序号", "姓名", "工作单位", "县区代码", "系列", "专业", "申报级别", "申报类型", "资格审查", "备注")
 
 
-@router.post("", status_code=201, summary="职改办向评委会推送一批申报")
-async def push(body: PushIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=PushCreated, summary="职改办向评委会推送一批申报")
+async def push(body: PushIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep) -> PushCreated:
     require_role(principal, Role.PUSH)
     if not principal.org_id:
         raise Forbidden("not_title_office", "只有职称改革办公室可以向评委会推送申报。")
@@ -40,10 +40,15 @@ async def push(body: PushIn, principal: CurrentPrincipal, ctx: ContextDep) -> di
         office_org_id=principal.org_id,
         office_org_path=principal.org_path,
     )
-    return await commands.create_push(ctx, cmd)
+    return await commands.create_push(ctx, cmd, idempotent)
 
 
-@router.get("/{push_id}/roster.xlsx", summary="推送批次花名册（Excel）", response_model=None)
+@router.get(
+    "/{push_id}/roster.xlsx",
+    summary="推送批次花名册（Excel）",
+    response_class=Response,
+    responses=file_download(XLSX_MEDIA_TYPE),
+)
 async def roster(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
     """Only for offices whose subtree holds the pushing office (the office itself and those above)."""
     require_role(principal, *REVIEWING_ROLES)
@@ -73,7 +78,7 @@ async def roster(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> 
                 r.county_code,
                 r.series,
                 r.specialty,
-                LEVEL_ZH.get(r.level, r.level),
+                level_zh(r.level),
                 r.track,
                 eligible,
                 "；".join(report.get("annotations") or []),

@@ -9,13 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import Response
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
-from zhicheng_kernel.errors import Forbidden
+from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.roles import Role
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
 from ..domain.registry_specs import REGISTRIES
 from ..service_layer import registries as use
 from .deps import ContextDep
+from .responses import RegistryCatalogue, RegistryEntries, RegistryEntryOut, RegistryImportOut, file_download
 
 router = APIRouter(prefix="/api/v1/registries", tags=["名录维护"])
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -43,7 +44,7 @@ def attachment(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-@router.get("", summary="名录一览")
+@router.get("", response_model=RegistryCatalogue, summary="名录一览")
 async def catalogue(principal: CurrentPrincipal) -> dict[str, Any]:
     return {
         "items": [
@@ -53,14 +54,14 @@ async def catalogue(principal: CurrentPrincipal) -> dict[str, Any]:
     }
 
 
-@router.get("/{name}", summary="名录条目")
+@router.get("/{name}", response_model=RegistryEntries, summary="名录条目")
 async def entries(name: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     spec = use.spec_of(name)
     _may_read(principal, name)
     return {"registry": name, "title": spec.title_zh, "items": await use.list_entries(ctx, spec)}
 
 
-@router.put("/{name}/entries", summary="新增或修改一个条目")
+@router.put("/{name}/entries", response_model=RegistryEntryOut, summary="新增或修改一个条目")
 async def put_entry(name: str, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)
@@ -75,7 +76,11 @@ async def delete_entry(name: str, key: str, principal: CurrentPrincipal, ctx: Co
     return Response(status_code=204)
 
 
-@router.post("/{name}/import", summary="从 CSV 或 Excel 导入（replace：整表替换；merge：按主键合并）")
+@router.post(
+    "/{name}/import",
+    response_model=RegistryImportOut,
+    summary="从 CSV 或 Excel 导入（replace：整表替换；merge：按主键合并）",
+)
 async def import_file(
     name: str,
     file: UploadFile,
@@ -87,12 +92,17 @@ async def import_file(
     await maintainer(principal, ctx)
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise use.Unprocessable("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
+        raise InvalidInput("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
     parsed = use.parse_file(spec, content, file.filename or "")
     return await use.import_entries(ctx, spec, parsed, mode, file.filename or "upload", principal.subject)
 
 
-@router.get("/{name}/export", summary="导出为 CSV 或 Excel", response_model=None)
+@router.get(
+    "/{name}/export",
+    summary="导出为 CSV 或 Excel",
+    response_class=Response,
+    responses=file_download(XLSX_MEDIA_TYPE, "text/csv"),
+)
 async def export(
     name: str, principal: CurrentPrincipal, ctx: ContextDep, format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx"
 ) -> Response:

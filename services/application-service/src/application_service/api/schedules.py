@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, UploadFile
 from fastapi.responses import Response
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.errors import InvalidInput
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
 from ..domain.registry_specs import SCHEDULE
@@ -15,13 +16,14 @@ from ..domain.rules import push_deadline
 from ..service_layer import registries as use
 from .deps import ContextDep
 from .registries import MAX_FILE_BYTES, attachment, maintainer
+from .responses import PublishedScheduleOut, ScheduleOut, file_download
 from .schemas import ScheduleIn
 
 router = APIRouter(prefix="/api/v1/schedules", tags=["推送时间安排"])
 Year = Annotated[int, Path(ge=2000, le=2100)]
 
 
-@router.get("/{year}", summary="某年度各系列（专业）的推送月份")
+@router.get("/{year}", response_model=ScheduleOut, summary="某年度各系列（专业）的推送月份")
 async def read_schedule(year: Year, ctx: ContextDep) -> dict[str, Any]:
     schedule = await ctx.schedule(year)
     items = [
@@ -36,24 +38,29 @@ async def read_schedule(year: Year, ctx: ContextDep) -> dict[str, Any]:
     return {"year": year, "series": items}
 
 
-@router.put("/{year}", summary="发布某年度的推送时间安排（整体替换该年度）")
+@router.put("/{year}", response_model=PublishedScheduleOut, summary="发布某年度的推送时间安排（整体替换该年度）")
 async def publish(year: Year, body: ScheduleIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     await maintainer(principal, ctx)
     entries = use.parse_schedule_entries([e.model_dump() for e in body.series])
     return await use.publish_schedule(ctx, year, entries, principal.subject)
 
 
-@router.post("/{year}/import", summary="从 CSV 或 Excel 发布某年度的推送时间安排")
+@router.post("/{year}/import", response_model=PublishedScheduleOut, summary="从 CSV 或 Excel 发布某年度的推送时间安排")
 async def publish_file(year: Year, file: UploadFile, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     await maintainer(principal, ctx)
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise use.Unprocessable("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
+        raise InvalidInput("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
     entries = use.parse_file(SCHEDULE, content, file.filename or "")
     return await use.publish_schedule(ctx, year, entries, principal.subject)
 
 
-@router.get("/{year}/export", summary="导出某年度的推送时间安排", response_model=None)
+@router.get(
+    "/{year}/export",
+    summary="导出某年度的推送时间安排",
+    response_class=Response,
+    responses=file_download(XLSX_MEDIA_TYPE, "text/csv"),
+)
 async def export(
     year: Year,
     principal: CurrentPrincipal,

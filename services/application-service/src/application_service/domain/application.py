@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from zhicheng_kernel.envelope import NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.calendar import ChinaCalendar
+from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 
 from . import events as ev
 from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
-from .errors import Conflict, Forbidden, NotFound, Unprocessable
+from .policy.papers import copy_ratio_within_limit, plagiarism_gate
 from .publicity import unit_publicity_complete
-from .rules import ChainStep, plagiarism_gate
+from .rules import ChainStep
 
 # The role that reviews at each step of the chain (NAT-7).
 ROLE_OF_STEP: dict[str, str] = {
@@ -45,7 +47,7 @@ def submit(
     county_code: str,
     chain: Sequence[ChainStep],
     paper_ids: Sequence[str],
-) -> list[NewEvent]:
+) -> list[DomainEvent]:
     """A new application: ApplicationSubmitted, then one PaperCheckRequested per paper (POL-PA-4)."""
     papers = [
         {
@@ -62,8 +64,7 @@ def submit(
         }
         for pid, p in zip(paper_ids, cmd.papers, strict=True)
     ]
-    submitted = ev.event(
-        ev.APPLICATION_SUBMITTED,
+    submitted = ev.ApplicationSubmitted(
         application_id=application_id,
         applicant_id=cmd.applicant_id,
         applicant_name=cmd.applicant_name,
@@ -82,11 +83,10 @@ def submit(
     return [submitted, *check_requests(application_id, paper_ids, cmd.papers)]
 
 
-def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[NewEvent]:
+def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[DomainEvent]:
     """POL-PA-4: one PaperCheckRequested per paper."""
     return [
-        ev.event(
-            ev.PAPER_CHECK_REQUESTED,
+        ev.PaperCheckRequested(
             application_id=application_id,
             paper_id=pid,
             title=p.title,
@@ -99,9 +99,9 @@ def check_requests(application_id: str, paper_ids: Sequence[str], papers: Sequen
     ]
 
 
-def draft(application_id: str, header: Mapping[str, Any], content: Mapping[str, Any]) -> list[NewEvent]:
+def draft(application_id: str, header: Mapping[str, Any], content: Mapping[str, Any]) -> list[DomainEvent]:
     """A draft only its applicant sees; nothing is checked or reviewed before it is submitted."""
-    return [ev.event(ev.APPLICATION_DRAFTED, application_id=application_id, **header, content=dict(content))]
+    return [ev.ApplicationDrafted(application_id=application_id, **header, content=dict(content))]
 
 
 def _summary(content: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,69 +139,70 @@ class Application:
     # -- state from events ----------------------------------------------------------------------
 
     @classmethod
-    def rebuild(cls, application_id: str, history: Iterable[tuple[str, Mapping[str, Any]]]) -> Application:
+    def rebuild(cls, application_id: str, history: Iterable[DomainEvent]) -> Application:
         app = cls(application_id)
-        for event_type, payload in history:
-            app.apply(event_type, payload)
+        for event in history:
+            app.apply(event)
             app.version += 1
         return app
 
-    def apply(self, event_type: str, payload: Mapping[str, Any]) -> None:
-        if event_type == ev.APPLICATION_DRAFTED:
-            self.status = "draft"
-            self.content = dict(payload["content"])
-            header = {k: v for k, v in payload.items() if k != "content"}
-            self.submitted = {**header, "county_code": "", "chain": [], **_summary(self.content)}
-        elif event_type == ev.APPLICATION_EDITED:
-            self.content = dict(payload["content"])
-            if self.status == "draft":
-                self.submitted.update(_summary(self.content))
-            else:
-                self.edited_since_return = True
-        elif event_type == ev.APPLICATION_SUBMITTED:
-            self.status = "submitted"
-            self.submitted = dict(payload)
-            self.chain = list(payload["chain"])
-            self.step_index = 0
-            self.content = None
-        elif event_type == ev.APPLICATION_RESUBMITTED:
-            self.status = "submitted"
-            self.step_index = next(i for i, s in enumerate(self.chain) if s["step"] == payload["resume_step"])
-            self.submitted.update({k: v for k, v in payload.items() if k in _RESUBMITTED_FIELDS})
-            if payload.get("papers_replaced"):
-                self.checks = {}
-            self.content = None
-            self.edited_since_return = False
-            self.publicity_starts_on = None
-            self.returned_step = None
-        elif event_type == ev.APPLICATION_WITHDRAWN:
-            self.status = "withdrawn"
-        elif event_type == ev.ELIGIBILITY_ASSESSED:
-            self.eligibility = {k: v for k, v in payload.items() if k != "application_id"}
-        elif event_type == ev.PUBLICITY_STARTED:
-            self.publicity_starts_on = payload["starts_on"]
-        elif event_type == ev.ATTACHMENT_ADDED:
-            self.attachments.append({k: v for k, v in payload.items() if k != "application_id"})
-        elif event_type == ev.PAPER_CHECK_RECORDED:
-            self.checks[payload["paper_id"]] = dict(payload)
-        elif event_type in (ev.UNIT_APPROVED, ev.DEPARTMENT_APPROVED, ev.TITLE_OFFICE_APPROVED):
-            step = self.chain[self.step_index]["step"]
-            self.status = STATUS_AFTER_STEP[step]
-            self.step_index += 1
-        elif event_type == ev.APPLICATION_RETURNED:
-            self.status = "returned"
-            self.returned_step = payload["step"]
-        elif event_type == ev.APPLICATION_PUSHED:
-            self.status = "pushed"
-            self.push_id = payload["push_id"]
-        elif event_type == ev.COMMITTEE_REVIEW_STARTED:
-            self.status = "in_committee_review"
-        elif event_type == ev.RESULTS_PUBLICITY_STARTED:
-            self.status = "in_results_publicity"
-        elif event_type == ev.APPLICATION_DECIDED:
-            self.status = payload["outcome"]
-            self.outcome = payload["outcome"]
-            self.document_number = payload.get("document_number")
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case ev.ApplicationDrafted():
+                self.status = "draft"
+                self.content = dict(event.content)
+                header = event.model_dump(mode="json", exclude={"content"})
+                self.submitted = {**header, "county_code": "", "chain": [], **_summary(self.content)}
+            case ev.ApplicationEdited():
+                self.content = dict(event.content)
+                if self.status == "draft":
+                    self.submitted.update(_summary(self.content))
+                else:
+                    self.edited_since_return = True
+            case ev.ApplicationSubmitted():
+                self.status = "submitted"
+                self.submitted = event.model_dump(mode="json")
+                self.chain = list(event.chain)
+                self.step_index = 0
+                self.content = None
+            case ev.ApplicationResubmitted():
+                self.status = "submitted"
+                self.step_index = next(i for i, s in enumerate(self.chain) if s["step"] == event.resume_step)
+                self.submitted.update(corrected_fields(event.model_dump(mode="json")))
+                if event.papers_replaced:
+                    self.checks = {}
+                self.content = None
+                self.edited_since_return = False
+                self.publicity_starts_on = None
+                self.returned_step = None
+            case ev.ApplicationWithdrawn():
+                self.status = "withdrawn"
+            case ev.EligibilityAssessed():
+                self.eligibility = event.model_dump(mode="json", exclude={"application_id"})
+            case ev.PublicityStarted():
+                self.publicity_starts_on = event.starts_on
+            case ev.AttachmentAdded():
+                self.attachments.append(event.model_dump(mode="json", exclude={"application_id"}))
+            case ev.PaperCheckRecorded():
+                self.checks[event.paper_id] = event.model_dump(mode="json")
+            case ev.StepApproved():
+                step = self.chain[self.step_index]["step"]
+                self.status = STATUS_AFTER_STEP[step]
+                self.step_index += 1
+            case ev.ApplicationReturned():
+                self.status = "returned"
+                self.returned_step = event.step
+            case ev.ApplicationPushed():
+                self.status = "pushed"
+                self.push_id = event.push_id
+            case ev.CommitteeReviewStarted():
+                self.status = "in_committee_review"
+            case ev.ResultsPublicityStarted():
+                self.status = "in_results_publicity"
+            case ev.ApplicationDecided():
+                self.status = event.outcome
+                self.outcome = event.outcome
+                self.document_number = event.document_number
         # PaperCheckRequested changes nothing the aggregate decides on.
 
     # -- reading ------------------------------------------------------------------------------------
@@ -222,8 +223,13 @@ class Application:
     # -- commands -------------------------------------------------------------------------------------
 
     def decide(
-        self, cmd: DecideApplication, *, today: date | None = None, publicity_working_days: int | None = None
-    ) -> list[NewEvent]:
+        self,
+        cmd: DecideApplication,
+        *,
+        now: datetime | None = None,
+        calendar: ChinaCalendar | None = None,
+        publicity_working_days: int | None = None,
+    ) -> list[DomainEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
         unit approves only after its publicity (NAT-5) when `publicity_working_days` is given. Who may
@@ -236,35 +242,37 @@ class Application:
             raise Forbidden(
                 "not_current_reviewer",
                 f"该申报当前由{name}审核（逐级审核），您所在单位不是当前审核单位。",
+                rule="NAT-7",
                 extra={"step": step["step"]},
             )
         role = ROLE_OF_STEP[step["step"]]
         if role not in cmd.reviewer.roles:
             raise Forbidden(
-                "role_required", f"{name}审核需要“{role}”角色，当前账号没有该角色。", extra={"step": step["step"]}
+                "role_required",
+                f"{name}审核需要“{role}”角色，当前账号没有该角色。",
+                rule="NAT-7",
+                extra={"step": step["step"]},
             )
         if cmd.expected_version != self.version:
             raise ConcurrencyError(self.id, cmd.expected_version)
         if cmd.decision == "return":
             if not cmd.opinion.strip():
-                raise Unprocessable("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")
+                raise InvalidInput("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")
             return [
-                ev.event(
-                    ev.APPLICATION_RETURNED,
+                ev.ApplicationReturned(
                     application_id=self.id,
                     step=step["step"],
                     reviewer_id=cmd.reviewer.account_id,
                     reasons=[cmd.opinion.strip()],
                 )
             ]
-        if step["step"] == "unit" and publicity_working_days is not None and today is not None:
+        if step["step"] == "unit" and publicity_working_days is not None and now is not None and calendar is not None:
             starts = date.fromisoformat(self.publicity_starts_on) if self.publicity_starts_on else None
-            unit_publicity_complete(starts, today, publicity_working_days)
+            unit_publicity_complete(starts, now, calendar, publicity_working_days)
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
         return [
-            ev.event(
-                ev.APPROVED_EVENT_OF_STEP[step["step"]],
+            ev.APPROVED_EVENT_OF_STEP[step["step"]](
                 application_id=self.id,
                 reviewer_id=cmd.reviewer.account_id,
                 reviewer_org_id=cmd.reviewer.org_id,
@@ -281,15 +289,14 @@ class Application:
         threshold: float | None,
         decision: str,
         reason: str | None = None,
-    ) -> list[NewEvent]:
+    ) -> list[DomainEvent]:
         """A plagiarism-service verdict on one of this application's papers (POL-PA-4); repeats are no-ops."""
         if paper_id not in self.paper_ids:
             return []
         if self.checks.get(paper_id, {}).get("check_id") == check_id:
             return []
         return [
-            ev.event(
-                ev.PAPER_CHECK_RECORDED,
+            ev.PaperCheckRecorded(
                 application_id=self.id,
                 paper_id=paper_id,
                 check_id=check_id,
@@ -300,7 +307,7 @@ class Application:
             )
         ]
 
-    def push(self, push_id: str, annotations: Sequence[str]) -> list[NewEvent]:
+    def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
         if self.status != "office_approved":
             raise Conflict(
                 "not_office_approved",
@@ -309,8 +316,7 @@ class Application:
             )
         s = self.submitted
         return [
-            ev.event(
-                ev.APPLICATION_PUSHED,
+            ev.ApplicationPushed(
                 application_id=self.id,
                 push_id=push_id,
                 year=s["year"],
@@ -326,32 +332,29 @@ class Application:
             )
         ]
 
-    def committee_review_started(self, session_id: str) -> list[NewEvent]:
+    def committee_review_started(self, session_id: str) -> list[DomainEvent]:
         """review-service opened the committee session that reviews this application."""
         if not self.exists or self.outcome is not None or self.status != "pushed":
             return []
-        return [ev.event(ev.COMMITTEE_REVIEW_STARTED, application_id=self.id, session_id=session_id)]
+        return [ev.CommitteeReviewStarted(application_id=self.id, session_id=session_id)]
 
-    def results_publicity_started(self, session_id: str, publicity_ends_at: str | None) -> list[NewEvent]:
+    def results_publicity_started(self, session_id: str, publicity_ends_at: str | None) -> list[DomainEvent]:
         """The committee passed it and its results are in publicity; the outcome follows (or came first)."""
         if not self.exists or self.outcome is not None or self.status not in ("pushed", "in_committee_review"):
             return []
         return [
-            ev.event(
-                ev.RESULTS_PUBLICITY_STARTED,
+            ev.ResultsPublicityStarted(
                 application_id=self.id,
                 session_id=session_id,
                 publicity_ends_at=publicity_ends_at,
             )
         ]
 
-    def decided(self, outcome: str, document_number: str | None) -> list[NewEvent]:
+    def decided(self, outcome: str, document_number: str | None) -> list[DomainEvent]:
         """The committee's outcome, learnt from review-service; only the first outcome counts."""
         if not self.exists or self.outcome is not None:
             return []
-        return [
-            ev.event(ev.APPLICATION_DECIDED, application_id=self.id, outcome=outcome, document_number=document_number)
-        ]
+        return [ev.ApplicationDecided(application_id=self.id, outcome=outcome, document_number=document_number)]
 
     # -- the applicant's own commands ------------------------------------------------------------------
 
@@ -361,29 +364,28 @@ class Application:
         if self.submitted.get("applicant_id") != applicant_id:
             raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
 
-    def edit(self, applicant_id: str, content: Mapping[str, Any]) -> list[NewEvent]:
+    def edit(self, applicant_id: str, content: Mapping[str, Any]) -> list[DomainEvent]:
         """A draft, or an application returned for correction, is edited by its applicant only."""
         self._owned_by(applicant_id)
         if self.status not in EDITABLE:
             raise Conflict("not_editable", f"该申报当前状态为“{self.status}”，只有草稿或被退回的申报可以修改。")
-        return [ev.event(ev.APPLICATION_EDITED, application_id=self.id, content=dict(content))]
+        return [ev.ApplicationEdited(application_id=self.id, content=dict(content))]
 
-    def resubmit(self, applicant_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[NewEvent]:
+    def resubmit(self, applicant_id: str, paper_ids: Sequence[str], papers: Sequence[PaperInput]) -> list[DomainEvent]:
         """After ApplicationReturned: the corrected application goes back to the unit (RESUME_STEP).
         Papers edited since the return are checked again (POL-PA-4) under new paper ids."""
         self._owned_by(applicant_id)
         if self.status != "returned":
             raise Conflict("not_returned", f"该申报当前状态为“{self.status}”，只有被退回的申报可以重新提交。")
         fields: dict[str, Any] = {}
-        checks: list[NewEvent] = []
+        checks: list[DomainEvent] = []
         if self.edited_since_return and self.content is not None:
             summary = _summary(self.content)
             summary["papers"] = [{**p, "paper_id": pid} for pid, p in zip(paper_ids, summary["papers"], strict=True)]
             fields = summary
             checks = check_requests(self.id, paper_ids, papers)
         return [
-            ev.event(
-                ev.APPLICATION_RESUBMITTED,
+            ev.ApplicationResubmitted(
                 application_id=self.id,
                 returned_step=self.returned_step,
                 resume_step=RESUME_STEP,
@@ -393,32 +395,29 @@ class Application:
             *checks,
         ]
 
-    def withdraw(self, applicant_id: str, reason: str) -> list[NewEvent]:
+    def withdraw(self, applicant_id: str, reason: str) -> list[DomainEvent]:
         """The applicant withdraws before the title office approves; afterwards the office decides."""
         self._owned_by(applicant_id)
         if self.status not in WITHDRAWABLE:
             raise Conflict("not_withdrawable", f"该申报当前状态为“{self.status}”，职改办审核通过后不能撤回。")
-        return [ev.event(ev.APPLICATION_WITHDRAWN, application_id=self.id, reason=reason)]
+        return [ev.ApplicationWithdrawn(application_id=self.id, reason=reason)]
 
-    def assessed(self, report_payload: Mapping[str, Any]) -> list[NewEvent]:
-        return [ev.event(ev.ELIGIBILITY_ASSESSED, application_id=self.id, **report_payload)]
-
-    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[NewEvent]:
+    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[DomainEvent]:
         """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
         step = self.current_step()
         if step is None or step["step"] != "unit":
-            raise Conflict("not_at_unit", "只有处于单位审核环节的申报可以登记单位内部公示。")
+            raise Conflict("not_at_unit", "只有处于单位审核环节的申报可以登记单位内部公示。", rule="NAT-5")
         if reviewer.org_id != step["org_id"] or ROLE_OF_STEP["unit"] not in reviewer.roles:
-            raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以登记公示。")
+            raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以登记公示。", rule="NAT-5")
         if self.publicity_starts_on is not None:
             raise Conflict(
                 "publicity_already_started",
                 f"本单位已于{self.publicity_starts_on}开始公示。",
+                rule="NAT-5",
                 extra={"starts_on": self.publicity_starts_on},
             )
         return [
-            ev.event(
-                ev.PUBLICITY_STARTED,
+            ev.PublicityStarted(
                 application_id=self.id,
                 starts_on=starts_on.isoformat(),
                 org_id=reviewer.org_id,
@@ -426,10 +425,10 @@ class Application:
             )
         ]
 
-    def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[NewEvent]:
+    def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[DomainEvent]:
         """POL-PA-4: a paper the automatic check cannot cover (no verdict, or the check was refused) is
         checked on the employer's request; the employer uploads the sealed report, and its ratio is
-        judged against the same limits (15% core, 25% provincial). An automatic verdict that arrives
+        judged against the same limits (zhicheng_kernel.paper_limits). An automatic verdict that arrives
         later replaces it."""
         if self.status in ("withdrawn", "draft") or self.outcome is not None:
             raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
@@ -442,34 +441,41 @@ class Application:
                 "paper_already_checked",
                 "该论文已由系统自动查重，不能以单位上传的查重报告代替。",
                 field="paper_id",
+                rule="POL-PA-4",
             )
         if not report.get("attested"):
-            raise Unprocessable(
-                "attestation_required", "请确认查重报告已经用人单位审核无误并加盖公章。", field="attested"
+            raise InvalidInput(
+                "attestation_required",
+                "请确认查重报告已经用人单位审核无误并加盖公章。",
+                field="attested",
+                rule="POL-PA-4",
             )
         ratio = float(report["copy_ratio"])
-        limit_percent = 15 if paper["journal_level"] == "core" else 25
-        # Compared in hundredths of a percent, so 15.00% passes and 15.01% does not.
-        decision = "pass" if round(ratio * 10000) <= limit_percent * 100 else "fail"
+        limit_percent = max_copy_ratio_percent(paper["journal_level"])
+        decision = "pass" if copy_ratio_within_limit(ratio, paper["journal_level"]) else "fail"
         return [
-            ev.event(ev.EXTERNAL_REPORT_UPLOADED, application_id=self.id, paper_id=paper_id, **report),
-            ev.event(
-                ev.PAPER_CHECK_RECORDED,
+            ev.ExternalReportUploaded(application_id=self.id, paper_id=paper_id, **report),
+            ev.PaperCheckRecorded(
                 application_id=self.id,
                 paper_id=paper_id,
                 check_id=str(report["report_id"]),
                 copy_ratio=ratio,
-                threshold=limit_percent / 100,
+                threshold=float(limit_percent / 100),
                 decision=decision,
                 reason=None,
                 source="external_report",
             ),
         ]
 
-    def add_attachment(self, attachment: Mapping[str, Any]) -> list[NewEvent]:
+    def add_attachment(self, attachment: Mapping[str, Any]) -> list[DomainEvent]:
         if self.status == "withdrawn":
             raise Conflict("withdrawn", "申报已撤回，不能再上传附件。")
-        return [ev.event(ev.ATTACHMENT_ADDED, application_id=self.id, **attachment)]
+        return [ev.AttachmentAdded(application_id=self.id, **attachment)]
 
 
-_RESUBMITTED_FIELDS = frozenset({"year", "series", "specialty", "level", "track", "papers", "facts"})
+RESUBMITTED_FIELDS = frozenset({"year", "series", "specialty", "level", "track", "papers", "facts"})
+
+
+def corrected_fields(resubmitted: Mapping[str, Any]) -> dict[str, Any]:
+    """What an ApplicationResubmitted payload corrects (a field absent or null is unchanged)."""
+    return {k: v for k, v in resubmitted.items() if k in RESUBMITTED_FIELDS and v is not None}

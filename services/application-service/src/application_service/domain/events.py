@@ -1,48 +1,357 @@
-"""Facts of this service, in past tense (docs/EVENTS.md is the contract; schema version 1)."""
+"""Facts of this service, in past tense: one class per event type, its fields the payload.
+
+plagiarism-service consumes PaperCheckRequested and review-service ApplicationPushed: their payload
+keys are a contract (docs/EVENTS.md). A changed shape is a new schema version with an upcaster.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from zhicheng_kernel.envelope import NewEvent
+from pydantic import ConfigDict, Field
+from zhicheng_kernel.events import DomainEvent, EventCatalogue
 
-APPLICATION = "application"  # stream type
-PUSH = "push"
+APPLICATION_STREAM = "application"
+PUSH_STREAM = "push"
+# Registries the city office maintains, and the yearly schedules: one stream per registry or year.
+REGISTRY_STREAM = "registry"
 
-APPLICATION_SUBMITTED = "ApplicationSubmitted"
-PAPER_CHECK_REQUESTED = "PaperCheckRequested"
-PAPER_CHECK_RECORDED = "PaperCheckRecorded"
-UNIT_APPROVED = "UnitApproved"
-DEPARTMENT_APPROVED = "DepartmentApproved"
-TITLE_OFFICE_APPROVED = "TitleOfficeApproved"
-APPLICATION_RETURNED = "ApplicationReturned"
-PUSH_BATCH_CREATED = "PushBatchCreated"
-APPLICATION_PUSHED = "ApplicationPushed"
-APPLICATION_DECIDED = "ApplicationDecided"
-APPLICATION_DRAFTED = "ApplicationDrafted"
-APPLICATION_EDITED = "ApplicationEdited"
-APPLICATION_RESUBMITTED = "ApplicationResubmitted"
-APPLICATION_WITHDRAWN = "ApplicationWithdrawn"
-ELIGIBILITY_ASSESSED = "EligibilityAssessed"
-PUBLICITY_STARTED = "PublicityStarted"
-ATTACHMENT_ADDED = "AttachmentAdded"
-EXTERNAL_REPORT_UPLOADED = "ExternalReportUploaded"
-COMMITTEE_REVIEW_STARTED = "CommitteeReviewStarted"
-RESULTS_PUBLICITY_STARTED = "ResultsPublicityStarted"
-# Registries the city office maintains (stream type `registry`, one stream per registry).
-REGISTRY = "registry"
-REGISTRY_ENTRIES_IMPORTED = "RegistryEntriesImported"
-REGISTRY_ENTRY_RECORDED = "RegistryEntryRecorded"
-REGISTRY_ENTRY_REMOVED = "RegistryEntryRemoved"
-SCHEDULE_PUBLISHED = "SchedulePublished"
+
+class ApplicationEvent(DomainEvent):
+    stream_type: ClassVar[str] = APPLICATION_STREAM
+
+    application_id: str
+
+
+# -- the applicant's application -------------------------------------------------------------------
+
+
+class ApplicationDrafted(ApplicationEvent):
+    """An applicant saved a draft that only they see; nothing is checked before it is submitted."""
+
+    event_type: ClassVar[str] = "ApplicationDrafted"
+
+    applicant_id: str
+    applicant_name: str
+    org_id: str
+    org_path: str
+    content: dict[str, Any]
+
+
+class ApplicationEdited(ApplicationEvent):
+    """The applicant edited a draft, or an application returned for correction."""
+
+    event_type: ClassVar[str] = "ApplicationEdited"
+
+    content: dict[str, Any]
+
+
+class ApplicationSubmitted(ApplicationEvent):
+    """An application was submitted, with its papers, facts and the review chain it goes up (NAT-7)."""
+
+    event_type: ClassVar[str] = "ApplicationSubmitted"
+
+    applicant_id: str
+    applicant_name: str
+    org_id: str
+    org_path: str
+    county_code: str
+    year: int
+    series: str
+    specialty: str
+    level: str
+    track: str
+    papers: list[dict[str, Any]]
+    chain: list[dict[str, str]]
+    facts: dict[str, Any]
+
+
+class ApplicationResubmitted(ApplicationEvent):
+    """A returned application was corrected and resubmitted; it starts again at `resume_step`. When
+    papers were edited the corrected fields (year … facts) travel along and `papers_replaced` is true."""
+
+    event_type: ClassVar[str] = "ApplicationResubmitted"
+
+    returned_step: str | None
+    resume_step: str
+    papers_replaced: bool
+    year: int | None = None
+    series: str | None = None
+    specialty: str | None = None
+    level: str | None = None
+    track: str | None = None
+    papers: list[dict[str, Any]] | None = None
+    facts: dict[str, Any] | None = None
+
+
+class ApplicationWithdrawn(ApplicationEvent):
+    """The applicant withdrew the application before the title office approved it."""
+
+    event_type: ClassVar[str] = "ApplicationWithdrawn"
+
+    reason: str
+
+
+class EligibilityAssessed(ApplicationEvent):
+    """The policy engine's eligibility report on what was submitted: every rule, its outcome and why."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", serialize_by_alias=True, validate_by_name=True)
+    event_type: ClassVar[str] = "EligibilityAssessed"
+
+    report_schema_version: int = Field(alias="schema_version")
+    as_of: str
+    eligible: bool
+    committee_required: bool
+    quota_pool: dict[str, Any]
+    annotations: list[str]
+    outcomes: list[dict[str, Any]]
+
+
+class AttachmentAdded(ApplicationEvent):
+    """A file (PDF, JPEG or PNG) was attached to the application; it is kept under its SHA-256."""
+
+    event_type: ClassVar[str] = "AttachmentAdded"
+
+    attachment_id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+
+
+# -- checks and the review chain -----------------------------------------------------------------------
+
+
+class PaperCheckRequested(ApplicationEvent):
+    """A paper of the application is to be checked for plagiarism (POL-PA-4); plagiarism-service answers."""
+
+    event_type: ClassVar[str] = "PaperCheckRequested"
+
+    paper_id: str
+    title: str
+    text: str
+    authors: list[str]
+    journal_level: str
+    published_on: str
+
+
+class ExternalReportUploaded(ApplicationEvent):
+    """The employer uploaded a sealed check report for a paper the automatic check could not cover."""
+
+    event_type: ClassVar[str] = "ExternalReportUploaded"
+
+    paper_id: str
+    report_id: str
+    provider: str
+    report_number: str
+    copy_ratio: float
+    attested: bool
+    sha256: str
+    size: int
+    uploaded_by: str
+
+
+class PaperCheckRecorded(ApplicationEvent):
+    """A paper's check result was recorded: plagiarism-service's verdict, or the employer's report
+    (`source` "external_report")."""
+
+    event_type: ClassVar[str] = "PaperCheckRecorded"
+
+    paper_id: str
+    check_id: str
+    copy_ratio: float | None
+    threshold: float | None
+    decision: str
+    reason: str | None = None
+    source: str | None = None
+
+
+class PublicityStarted(ApplicationEvent):
+    """The unit began its internal publicity of the application (NAT-5)."""
+
+    event_type: ClassVar[str] = "PublicityStarted"
+
+    starts_on: str
+    org_id: str | None
+    recorded_by: str
+
+
+class StepApproved(ApplicationEvent):
+    reviewer_id: str
+    reviewer_org_id: str | None
+    opinion: str
+
+
+class UnitApproved(StepApproved):
+    """The applicant's unit approved the application (NAT-7, first step)."""
+
+    event_type: ClassVar[str] = "UnitApproved"
+
+
+class DepartmentApproved(StepApproved):
+    """The competent department approved the application (NAT-7)."""
+
+    event_type: ClassVar[str] = "DepartmentApproved"
+
+
+class TitleOfficeApproved(StepApproved):
+    """The title office approved the application (NAT-7, last step; POL-PA-4 checks passed)."""
+
+    event_type: ClassVar[str] = "TitleOfficeApproved"
+
+
+class ApplicationReturned(ApplicationEvent):
+    """A step of the review chain returned the application to the applicant for correction."""
+
+    event_type: ClassVar[str] = "ApplicationReturned"
+
+    step: str
+    reviewer_id: str
+    reasons: list[str]
+
+
+# -- the push and the committee's outcome ----------------------------------------------------------------
+
+
+class ApplicationPushed(ApplicationEvent):
+    """The title office pushed the application to its series' committee (SCHED-1), with its annotations."""
+
+    event_type: ClassVar[str] = "ApplicationPushed"
+
+    push_id: str
+    year: int
+    series: str
+    specialty: str
+    level: str
+    applicant_id: str
+    applicant_name: str
+    org_id: str
+    org_path: str
+    county_code: str
+    annotations: list[str]
+
+
+class CommitteeReviewStarted(ApplicationEvent):
+    """review-service opened the committee session that reviews the application."""
+
+    event_type: ClassVar[str] = "CommitteeReviewStarted"
+
+    session_id: str
+
+
+class ResultsPublicityStarted(ApplicationEvent):
+    """The committee passed the application and its result is in publicity until `publicity_ends_at`."""
+
+    event_type: ClassVar[str] = "ResultsPublicityStarted"
+
+    session_id: str
+    publicity_ends_at: str | None
+
+
+class ApplicationDecided(ApplicationEvent):
+    """The committee's outcome reached the application: titled (with the document's number) or not."""
+
+    event_type: ClassVar[str] = "ApplicationDecided"
+
+    outcome: str
+    document_number: str | None
+
+
+class PushBatchCreated(DomainEvent):
+    """The title office pushed a batch of applications of one year, series and level (SCHED-1)."""
+
+    event_type: ClassVar[str] = "PushBatchCreated"
+    stream_type: ClassVar[str] = PUSH_STREAM
+
+    push_id: str
+    year: int
+    series: str
+    level: str
+    office_org_id: str
+    application_ids: list[str]
+
+
+# -- registries and schedules ---------------------------------------------------------------------------
+
+
+class RegistryEvent(DomainEvent):
+    stream_type: ClassVar[str] = REGISTRY_STREAM
+
+
+class RegistryEntriesImported(RegistryEvent):
+    """The city office imported a registry file (replace: the whole registry; merge: by key)."""
+
+    event_type: ClassVar[str] = "RegistryEntriesImported"
+
+    registry: str
+    mode: str
+    source: str
+    count: int
+    entries: list[dict[str, Any]]
+
+
+class RegistryEntryRecorded(RegistryEvent):
+    """The city office added or changed one registry entry."""
+
+    event_type: ClassVar[str] = "RegistryEntryRecorded"
+
+    registry: str
+    key: str
+    entry: dict[str, Any]
+
+
+class RegistryEntryRemoved(RegistryEvent):
+    """The city office removed one registry entry."""
+
+    event_type: ClassVar[str] = "RegistryEntryRemoved"
+
+    registry: str
+    key: str
+
+
+class SchedulePublished(RegistryEvent):
+    """The city office published a year's push schedule (SCHED-4); it governs that year from now on."""
+
+    event_type: ClassVar[str] = "SchedulePublished"
+
+    year: int
+    series: list[dict[str, Any]]
+
 
 # The approval event of each step of the chain (NAT-7).
-APPROVED_EVENT_OF_STEP: dict[str, str] = {
-    "unit": UNIT_APPROVED,
-    "department": DEPARTMENT_APPROVED,
-    "title_office": TITLE_OFFICE_APPROVED,
+APPROVED_EVENT_OF_STEP: dict[str, type[StepApproved]] = {
+    "unit": UnitApproved,
+    "department": DepartmentApproved,
+    "title_office": TitleOfficeApproved,
 }
 
-
-def event(event_type: str, **payload: Any) -> NewEvent:
-    return NewEvent(event_type, payload)
+CATALOGUE = EventCatalogue(
+    "application-service",
+    [
+        ApplicationDrafted,
+        ApplicationEdited,
+        ApplicationSubmitted,
+        ApplicationResubmitted,
+        ApplicationWithdrawn,
+        EligibilityAssessed,
+        AttachmentAdded,
+        PaperCheckRequested,
+        ExternalReportUploaded,
+        PaperCheckRecorded,
+        PublicityStarted,
+        UnitApproved,
+        DepartmentApproved,
+        TitleOfficeApproved,
+        ApplicationReturned,
+        ApplicationPushed,
+        CommitteeReviewStarted,
+        ResultsPublicityStarted,
+        ApplicationDecided,
+        PushBatchCreated,
+        RegistryEntriesImported,
+        RegistryEntryRecorded,
+        RegistryEntryRemoved,
+        SchedulePublished,
+    ],
+)

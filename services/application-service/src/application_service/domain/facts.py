@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from .policy import (
     Applicant,
@@ -71,7 +71,9 @@ def policy_application(
 ) -> PolicyApplication:
     facts: Mapping[str, Any] = submitted.get("facts") or {}
     checks = checks or {}
-    staff = facts.get("staff_status") or ("off_staff" if on_staff is False else "on_staff")
+    staff: Literal["on_staff", "off_staff"] = facts.get("staff_status") or (
+        "off_staff" if on_staff is False else "on_staff"
+    )
     emp = Employer(**{**employer, **(facts.get("employer") or {})})
     applicant = Applicant(
         person_id=person_id,

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from zhicheng_kernel.envelope import NewEvent
+from zhicheng_kernel.errors import Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
 
 from . import events as ev
 from .application import Application
 from .commands import CreatePush
-from .errors import Forbidden, NotFound, Unprocessable
 from .rules import push_window_open, series_in_schedule
 from .schedule import Schedule, normalise_series
 
@@ -31,8 +31,8 @@ def annotations_for(app: Application, on_staff: bool | None) -> list[str]:
 
 @dataclass(frozen=True)
 class PushPlan:
-    batch: NewEvent
-    pushed: dict[str, list[NewEvent]]  # application id → its events
+    batch: ev.PushBatchCreated
+    pushed: dict[str, list[DomainEvent]]  # application id → its events
 
 
 def plan_push(
@@ -48,10 +48,10 @@ def plan_push(
     entry = series_in_schedule(schedule, cmd.series)
     push_window_open(entry, cmd.year, now)
     if not cmd.application_ids:
-        raise Unprocessable("empty_push", "推送批次至少需要包含一份申报。", field="application_ids")
+        raise InvalidInput("empty_push", "推送批次至少需要包含一份申报。", field="application_ids")
     if len(set(cmd.application_ids)) != len(cmd.application_ids):
-        raise Unprocessable("duplicate_in_push", "推送批次中有重复的申报。", field="application_ids")
-    pushed: dict[str, list[NewEvent]] = {}
+        raise InvalidInput("duplicate_in_push", "推送批次中有重复的申报。", field="application_ids")
+    pushed: dict[str, list[DomainEvent]] = {}
     for application_id in cmd.application_ids:
         app = applications.get(application_id)
         if app is None or not app.exists:
@@ -68,15 +68,14 @@ def plan_push(
             or normalise_series(s["series"]) != normalise_series(cmd.series)
             or s["level"] != cmd.level
         ):
-            raise Unprocessable(
+            raise InvalidInput(
                 "push_mismatch",
                 "推送批次中的申报必须属于同一年度、同一系列和同一级别。",
                 field="application_ids",
                 extra={"application_id": application_id},
             )
         pushed[application_id] = app.push(push_id, annotations_for(app, on_staff.get(s["applicant_id"])))
-    batch = ev.event(
-        ev.PUSH_BATCH_CREATED,
+    batch = ev.PushBatchCreated(
         push_id=push_id,
         year=cmd.year,
         series=entry.series,

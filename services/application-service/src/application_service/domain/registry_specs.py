@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .errors import Unprocessable
-from .identity import id_card_is_valid, normalise_id_card
+from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.identifiers import id_card_is_valid, normalise_id_card
+
 from .policy.model import EDUCATION_ORDER, LEVEL_ORDER
 from .policy.registries import normalise_cn
 from .schedule import normalise_series
@@ -176,7 +177,7 @@ class RegistrySpec:
                 entry[col.name] = col.parse(text)
             except CellError as exc:
                 where = f"第{row}行“{col.heading_zh}”（{col.name}）" if row else f"“{col.heading_zh}”"
-                raise Unprocessable(
+                raise InvalidInput(
                     "registry_cell_invalid",
                     f"{self.title_zh}：{where}{exc}。",
                     field=col.name if row is None else "file",
@@ -189,7 +190,7 @@ class RegistrySpec:
         it = iter(rows)
         header = next(it, None)
         if header is None:
-            raise Unprocessable("registry_file_empty", f"{self.title_zh}：文件为空。", field="file")
+            raise InvalidInput("registry_file_empty", f"{self.title_zh}：文件为空。", field="file")
         names = self._header(header)
         entries: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
@@ -200,7 +201,7 @@ class RegistrySpec:
             entry = self.parse_entry(cells, row=number)
             key = self.key_of(entry)
             if key in seen:
-                raise Unprocessable(
+                raise InvalidInput(
                     "registry_duplicate_entry",
                     f"{self.title_zh}：第{number}行与第{seen[key]}行重复（{key}）。",
                     field="file",
@@ -219,7 +220,7 @@ class RegistrySpec:
                 names.append(None)
                 continue
             if text not in by_heading:
-                raise Unprocessable(
+                raise InvalidInput(
                     "registry_unknown_column",
                     f"{self.title_zh}：第1行第{index}列“{text}”不是本名录的列。",
                     field="file",
@@ -228,7 +229,7 @@ class RegistrySpec:
             names.append(by_heading[text])
         missing = [c.name for c in self.columns if c.name in self.key and c.name not in names]
         if missing:
-            raise Unprocessable(
+            raise InvalidInput(
                 "registry_column_missing",
                 f"{self.title_zh}：缺少必需的列“{missing[0]}”。",
                 field="file",

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from .errors import Conflict, Unprocessable
+from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_kernel.errors import InvalidInput
+
 from .schedule import Schedule, SeriesSchedule
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 # -- SCHED ---------------------------------------------------------------------------------------
 
@@ -21,10 +19,11 @@ def series_in_schedule(schedule: Schedule, series: str) -> SeriesSchedule:
     """SCHED-1/SCHED-4: only series of the year's schedule can be applied for (and pushed)."""
     entry = schedule.lookup(series)
     if entry is None:
-        raise Unprocessable(
+        raise InvalidInput(
             "unknown_series",
             f"“{series}”不在{schedule.year}年度职称申报推送时间安排的系列（专业）中。",
             field="series",
+            rule="SCHED-4",
         )
     return entry
 
@@ -32,17 +31,18 @@ def series_in_schedule(schedule: Schedule, series: str) -> SeriesSchedule:
 def grassroots_track_allowed(entry: SeriesSchedule, track: str) -> None:
     """SCHED-2: only series marked "(含基层有效)" accept applications on the grassroots track."""
     if track == "grassroots" and not entry.grassroots:
-        raise Unprocessable(
+        raise InvalidInput(
             "grassroots_track_not_offered",
             f"“{entry.series}”不是“含基层有效”的系列（专业），不能按基层职称申报。",
             field="track",
+            rule="SCHED-2",
         )
 
 
 def push_deadline(year: int, month: int) -> datetime:
     """SCHED-1: the last instant a push of this month is accepted — the month's end in Asia/Shanghai."""
     last_day = calendar.monthrange(year, month)[1]
-    return datetime.combine(date(year, month, last_day), time.max, tzinfo=SHANGHAI)
+    return datetime.combine(date(year, month, last_day), time.max, tzinfo=CHINA_TZ)
 
 
 def push_window_open(entry: SeriesSchedule, year: int, now: datetime) -> None:
@@ -52,10 +52,11 @@ def push_window_open(entry: SeriesSchedule, year: int, now: datetime) -> None:
         raise ValueError("now must be timezone-aware")
     deadline = push_deadline(year, entry.push_month)
     if now > deadline:
-        raise Unprocessable(
+        raise InvalidInput(
             "push_window_closed",
             f"{entry.series}应于{year}年{entry.push_month}月底前推送，现已逾期，不得延后推送。",
             field="series",
+            rule="SCHED-1",
             extra={"deadline": deadline.isoformat()},
         )
 
@@ -63,11 +64,7 @@ def push_window_open(entry: SeriesSchedule, year: int, now: datetime) -> None:
 def published_not_in_future(published_on: date, today: date, field: str) -> None:
     """A paper cannot have been published after today (Asia/Shanghai)."""
     if published_on > today:
-        raise Unprocessable("published_in_future", "论文发表日期不能晚于今天。", field=field)
-
-
-def today_in_shanghai(now: datetime) -> date:
-    return now.astimezone(SHANGHAI).date()
+        raise InvalidInput("published_in_future", "论文发表日期不能晚于今天。", field=field)
 
 
 # -- NAT-7: the review chain ------------------------------------------------------------------------
@@ -110,10 +107,11 @@ def review_chain(unit: OrgNode, orgs: Mapping[str, OrgNode]) -> list[ChainStep]:
         chain.append(ChainStep("department", department.org_id, department.path))
     office = next((o for o in above if o.kind == "title_office"), None)
     if office is None:
-        raise Unprocessable(
+        raise InvalidInput(
             "no_title_office",
             "未找到申报单位上级的职称改革办公室，无法确定审核流程，请联系上级主管部门。",
             field="org_id",
+            rule="NAT-7",
         )
     chain.append(ChainStep("title_office", office.org_id, office.path))
     return chain
@@ -127,55 +125,7 @@ def county_code(unit: OrgNode, orgs: Mapping[str, OrgNode]) -> str:
     return unit.division_code
 
 
-# -- POL-PA-4: the plagiarism gate ------------------------------------------------------------------
-
-
-def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, object]]) -> None:
-    """POL-PA-4: papers are checked for plagiarism during review; the title office approves only when
-    every paper has a recorded check and none failed (max 15% core, 25% provincial, decided by
-    plagiarism-service)."""
-    pending = [p for p in paper_ids if p not in checks]
-    if pending:
-        raise Conflict(
-            "plagiarism_checks_pending",
-            f"尚有 {len(pending)} 篇论文的查重结果未返回，暂不能由职改办审核通过。",
-            extra={"paper_ids": pending},
-        )
-    rejected = [p for p in paper_ids if checks[p].get("decision") == "rejected"]
-    if rejected:
-        raise Unprocessable(
-            "plagiarism_check_rejected",
-            "有论文未能自动查重（内容无法比对），须由用人单位联系查重并上传盖章的查重报告。",
-            extra={"paper_ids": rejected, "reasons": [checks[p].get("reason") for p in rejected]},
-        )
-    failed = [p for p in paper_ids if checks[p].get("decision") != "pass"]
-    if failed:
-        raise Unprocessable(
-            "plagiarism_check_failed",
-            "有论文查重未通过（核心期刊复制比不得超过15%，省级期刊不得超过25%），不能审核通过。",
-            extra={"paper_ids": failed},
-        )
-
-
-# -- POL-ER-3: the research-integrity blacklist -------------------------------------------------------
-
-
-def not_on_integrity_blacklist(entry: Mapping[str, object] | None, today: date) -> None:
-    """POL-ER-3: a person on the research-integrity blacklist (false recommendation, fabrication,
-    plagiarism) has no eligibility: the submission is refused while the listing is in force."""
-    if entry is None:
-        return
-    listed = date.fromisoformat(str(entry["listed_on"]))
-    expires = date.fromisoformat(str(entry["expires_on"])) if entry.get("expires_on") else None
-    if listed <= today and (expires is None or today <= expires):
-        raise Unprocessable(
-            "research_integrity_blacklisted",
-            "申报人已被列入科研诚信黑名单，本年度不具备申报资格（POL-ER-3）。",
-            extra={"listed_on": listed.isoformat(), "expires_on": expires.isoformat() if expires else None},
-        )
-
-
 def not_in_future(day: date, today: date, field: str) -> None:
     """Dates of titles, certificates and qualifications cannot lie after today (Asia/Shanghai)."""
     if day > today:
-        raise Unprocessable("date_in_future", "日期不能晚于今天。", field=field)
+        raise InvalidInput("date_in_future", "日期不能晚于今天。", field=field)

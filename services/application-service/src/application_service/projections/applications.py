@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,8 +14,41 @@ from zhicheng_kernel.envelope import EventEnvelope
 
 from ..adapters import tables
 from ..domain.application import Application
+from ..domain.events import PaperCheckRequested
 
 t = tables.applications
+
+
+class ApplicationView(BaseModel):
+    """The API's shape of one application."""
+
+    id: str
+    status: str
+    version: int
+    applicant_id: str
+    applicant_name: str
+    org_id: str
+    org_path: str
+    county_code: str
+    year: int
+    series: str
+    specialty: str
+    level: str
+    track: str
+    chain: list[dict[str, Any]]
+    current_step: str | None
+    papers: list[dict[str, Any]]
+    checks: dict[str, dict[str, Any]]
+    history: list[dict[str, Any]]
+    push_id: str | None
+    outcome: str | None
+    document_number: str | None
+    eligible: bool | None
+    failed_rules: list[str]
+    attachments: list[dict[str, Any]]
+    publicity_starts_on: str | None
+    submitted_at: str
+    updated_at: str
 
 
 def _history_entry(e: EventEnvelope) -> dict[str, Any]:
@@ -51,7 +85,7 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
         return
     s = app.submitted
     step = app.current_step()
-    entries = [_history_entry(e) for e in stored if e.event_type != "PaperCheckRequested"]
+    entries = [_history_entry(e) for e in stored if e.event_type != PaperCheckRequested.event_type]
     previous = (await conn.execute(select(t.c.history).where(t.c.id == app.id))).scalar_one_or_none()
     report = app.eligibility
     values = {
@@ -91,34 +125,36 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
     await conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))
 
 
-def view(row: Any) -> dict[str, Any]:
-    """The API's shape of one application."""
-    return {
-        "id": row.id,
-        "status": row.status,
-        "version": row.version,
-        "applicant_id": row.applicant_id,
-        "applicant_name": row.applicant_name,
-        "org_id": row.org_id,
-        "org_path": row.org_path,
-        "county_code": row.county_code,
-        "year": row.year,
-        "series": row.series,
-        "specialty": row.specialty,
-        "level": row.level,
-        "track": row.track,
-        "chain": row.chain,
-        "current_step": row.current_step,
-        "papers": row.papers,
-        "checks": row.checks,
-        "history": row.history,
-        "push_id": row.push_id,
-        "outcome": row.outcome,
-        "document_number": row.document_number,
-        "eligible": row.eligible,
-        "failed_rules": row.failed_rules,
-        "attachments": row.attachments,
-        "publicity_starts_on": row.publicity_starts_on.isoformat() if row.publicity_starts_on else None,
-        "submitted_at": row.submitted_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
-    }
+def view(row: Any) -> ApplicationView:
+    """One row of the read model as the API shows it."""
+    return ApplicationView.model_validate(
+        {
+            "id": row.id,
+            "status": row.status,
+            "version": row.version,
+            "applicant_id": row.applicant_id,
+            "applicant_name": row.applicant_name,
+            "org_id": row.org_id,
+            "org_path": row.org_path,
+            "county_code": row.county_code,
+            "year": row.year,
+            "series": row.series,
+            "specialty": row.specialty,
+            "level": row.level,
+            "track": row.track,
+            "chain": row.chain,
+            "current_step": row.current_step,
+            "papers": row.papers,
+            "checks": row.checks,
+            "history": row.history,
+            "push_id": row.push_id,
+            "outcome": row.outcome,
+            "document_number": row.document_number,
+            "eligible": row.eligible,
+            "failed_rules": row.failed_rules,
+            "attachments": row.attachments,
+            "publicity_starts_on": row.publicity_starts_on.isoformat() if row.publicity_starts_on else None,
+            "submitted_at": row.submitted_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+        }
+    )

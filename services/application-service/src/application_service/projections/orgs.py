@@ -7,9 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
 
 from ..adapters import tables
+from ..service_layer.context import Context
 
 
-async def on_organization_created(conn: AsyncConnection, event: EventEnvelope) -> None:
+async def on_organization_created(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     p = event.payload
     values = {
         "code": p.get("code") or "",
@@ -24,7 +25,7 @@ async def on_organization_created(conn: AsyncConnection, event: EventEnvelope) -
     await conn.execute(stmt.on_conflict_do_update(index_elements=[tables.orgs.c.id], set_=values))
 
 
-async def on_applicant_registered(conn: AsyncConnection, event: EventEnvelope) -> None:
+async def on_applicant_registered(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     p = event.payload
     values = {
         "org_id": p["org_id"],

@@ -8,10 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.calendar import china_today
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, not_found
+from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters import tables
 from ..adapters.registries import blacklist_entry, load_registries
@@ -20,21 +24,19 @@ from ..domain import application as aggregate
 from ..domain import events as ev
 from ..domain.application import Application
 from ..domain.commands import CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
-from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.facts import default_employer, policy_application
 from ..domain.policy import evaluate
+from ..domain.policy.expert import not_on_integrity_blacklist
 from ..domain.push import plan_push
 from ..domain.rules import (
     county_code,
     grassroots_track_allowed,
     not_in_future,
-    not_on_integrity_blacklist,
     published_not_in_future,
     review_chain,
     series_in_schedule,
-    today_in_shanghai,
 )
-from ..projections.applications import view
+from ..projections.applications import ApplicationView, view
 from .context import Context
 
 
@@ -84,7 +86,7 @@ async def validated(ctx: Context, cmd: SubmitApplication) -> SubmitApplication:
     schedule = await ctx.schedule(cmd.year)
     entry = series_in_schedule(schedule, cmd.series)
     grassroots_track_allowed(entry, cmd.track)
-    today = today_in_shanghai(ctx.clock.now())
+    today = china_today(ctx.clock.now())
     for i, paper in enumerate(cmd.papers):
         published_not_in_future(paper.published_on, today, f"papers.{i}.published_on")
     facts = cmd.facts
@@ -110,7 +112,7 @@ async def _unit(conn: AsyncConnection, org_id: str) -> tuple[Any, dict[str, Any]
 
 async def assess(
     conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person_id: str, checks: Any = None
-) -> NewEvent:
+) -> DomainEvent:
     """The policy engine's report on what was submitted, as EligibilityAssessed (same transaction)."""
     org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == submitted["org_id"]))).one()
     on_staff = (await applicants_on_staff(conn, [submitted["applicant_id"]]))[submitted["applicant_id"]]
@@ -121,18 +123,18 @@ async def assess(
         on_staff=on_staff,
         checks=checks,
     )
-    today = today_in_shanghai(ctx.clock.now())
+    today = china_today(ctx.clock.now())
     report = evaluate(application, await load_registries(conn), today, schedule=await ctx.schedule(submitted["year"]))
-    return ev.event(ev.ELIGIBILITY_ASSESSED, application_id=app_id, **report.to_payload())
+    return ev.EligibilityAssessed(application_id=app_id, **report.to_payload())
 
 
 async def _integrity(conn: AsyncConnection, ctx: Context, person_id: str) -> None:
-    not_on_integrity_blacklist(await blacklist_entry(conn, person_id), today_in_shanghai(ctx.clock.now()))
+    not_on_integrity_blacklist(await blacklist_entry(conn, person_id), china_today(ctx.clock.now()))
 
 
 async def _submission_events(
     conn: AsyncConnection, ctx: Context, application_id: str, cmd: SubmitApplication, person_id: str
-) -> list[NewEvent]:
+) -> list[DomainEvent]:
     await _integrity(conn, ctx, person_id)
     unit, orgs = await _unit(conn, cmd.org_id)
     new_events = aggregate.submit(
@@ -143,27 +145,34 @@ async def _submission_events(
         chain=review_chain(unit, orgs),
         paper_ids=[str(uuid.uuid4()) for _ in cmd.papers],
     )
-    return [*new_events, await assess(conn, ctx, application_id, new_events[0].payload, person_id)]
+    return [*new_events, await assess(conn, ctx, application_id, new_events[0].model_dump(mode="json"), person_id)]
 
 
-async def _view(conn: AsyncConnection, app_id: str) -> dict[str, Any]:
+async def _view(conn: AsyncConnection, app_id: str) -> ApplicationView:
     return view((await conn.execute(select(tables.applications).where(tables.applications.c.id == app_id))).one())
 
 
 async def create_application(
-    ctx: Context, content: dict[str, Any], author: Author, *, submit: bool = True
-) -> dict[str, Any]:
-    """A submission (ApplicationSubmitted, PaperCheckRequested…, EligibilityAssessed) or a draft."""
+    ctx: Context,
+    content: dict[str, Any],
+    author: Author,
+    *,
+    submit: bool = True,
+    idempotent: Idempotency | None = None,
+) -> ApplicationView:
+    """A submission (ApplicationSubmitted, PaperCheckRequested…, EligibilityAssessed) or a draft; a retry
+    with the same Idempotency-Key answers with the first application instead of creating another."""
     cmd = await validated(ctx, to_command(content, author))
     content = {**content, "series": cmd.series}
     application_id = str(uuid.uuid4())
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = Application(application_id)
         if submit:
-            new_events = await _submission_events(conn, ctx, application_id, cmd, author.person_id)
+            new_events = await _submission_events(uow.conn, ctx, application_id, cmd, author.person_id)
         else:
-            unit, _ = await _unit(conn, cmd.org_id)
+            unit, _ = await _unit(uow.conn, cmd.org_id)
             header = {
                 "applicant_id": author.account_id,
                 "applicant_name": author.name,
@@ -171,27 +180,34 @@ async def create_application(
                 "org_path": unit.path,
             }
             new_events = aggregate.draft(application_id, header, content)
-        await repo.append(app, new_events, Metadata(actor=author.account_id))
-        return await _view(conn, app.id)
+        await repo.append(app, new_events, uow.meta)
+        return await _view(uow.conn, app.id)
+
+    return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView, idempotent=idempotent)
 
 
-async def edit(ctx: Context, application_id: str, content: dict[str, Any], author: Author) -> dict[str, Any]:
+async def edit(ctx: Context, application_id: str, content: dict[str, Any], author: Author) -> ApplicationView:
     cmd = await validated(ctx, to_command(content, author))
     content = {**content, "series": cmd.series}
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
-        await repo.append(app, app.edit(author.account_id, content), Metadata(actor=author.account_id))
-        return await _view(conn, app.id)
+        await repo.append(app, app.edit(author.account_id, content), uow.meta)
+        return await _view(uow.conn, app.id)
+
+    return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView)
 
 
-async def submit_existing(ctx: Context, application_id: str, author: Author) -> dict[str, Any]:
+async def submit_existing(ctx: Context, application_id: str, author: Author) -> ApplicationView:
     """A draft is submitted; an application returned for correction is resubmitted (to the unit)."""
-    async with ctx.db.transaction() as conn:
+
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        conn = uow.conn
         repo = ApplicationRepository(conn, ctx.store)
         app = await repo.get(application_id)
         if not app.exists:
-            raise NotFound("application_not_found", "申报不存在。")
+            raise not_found("申报", "application_not_found", application_id)
         if app.submitted.get("applicant_id") != author.account_id:
             raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
         if app.status == "draft" and app.content is not None:
@@ -203,92 +219,153 @@ async def submit_existing(ctx: Context, application_id: str, author: Author) -> 
             new_events = app.resubmit(author.account_id, [str(uuid.uuid4()) for _ in papers], papers)
             if app.edited_since_return and app.content is not None:
                 await validated(ctx, to_command(app.content, author))
-            resubmitted = new_events[0].payload
-            merged = {**app.submitted, **{k: v for k, v in resubmitted.items() if k in aggregate._RESUBMITTED_FIELDS}}
+            resubmitted = new_events[0].model_dump(mode="json")
+            merged = {**app.submitted, **aggregate.corrected_fields(resubmitted)}
             checks = {} if resubmitted["papers_replaced"] else app.checks
             new_events.append(await assess(conn, ctx, app.id, merged, author.person_id, checks))
-        await repo.append(app, new_events, Metadata(actor=author.account_id))
+        await repo.append(app, new_events, uow.meta)
         return await _view(conn, app.id)
 
+    return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView)
 
-async def withdraw(ctx: Context, application_id: str, reason: str, author: Author) -> dict[str, Any]:
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+
+async def withdraw(ctx: Context, application_id: str, reason: str, author: Author) -> ApplicationView:
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
-        await repo.append(app, app.withdraw(author.account_id, reason), Metadata(actor=author.account_id))
-        return await _view(conn, app.id)
+        await repo.append(app, app.withdraw(author.account_id, reason), uow.meta)
+        return await _view(uow.conn, app.id)
+
+    return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView)
 
 
 async def start_publicity(
     ctx: Context, application_id: str, reviewer: Reviewer, starts_on: date | None, expected_version: int | None
-) -> dict[str, Any]:
+) -> ApplicationView:
     """NAT-5: the unit records the start of its internal publicity (today unless given; not in the future)."""
-    today = today_in_shanghai(ctx.clock.now())
+    today = china_today(ctx.clock.now())
     day = starts_on or today
     not_in_future(day, today, "starts_on")
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
         if not app.exists:
-            raise NotFound("application_not_found", "申报不存在。")
+            raise not_found("申报", "application_not_found", application_id)
         new_events = app.start_publicity(reviewer, day)  # who may record it, before the version
         if expected_version is not None and expected_version != app.version:
             raise ConcurrencyError(app.id, expected_version)
-        await repo.append(app, new_events, Metadata(actor=reviewer.account_id))
-        return await _view(conn, app.id)
+        await repo.append(app, new_events, uow.meta)
+        return await _view(uow.conn, app.id)
+
+    meta = Metadata(actor=reviewer.account_id)
+    return await execute(ctx, meta, act, answer=ApplicationView, retry_conflicts=expected_version is None)
 
 
-async def decide(ctx: Context, cmd: DecideApplication) -> dict[str, Any]:
-    today = today_in_shanghai(ctx.clock.now())
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+async def decide(ctx: Context, cmd: DecideApplication) -> ApplicationView:
+    """A step of the chain decides at the version its reviewer saw (a conflict is the client's 409)."""
+    now = ctx.clock.now()
+
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(cmd.application_id)
         if not app.exists or app.status == "draft":
-            raise NotFound("application_not_found", "申报不存在。")
-        new_events = app.decide(cmd, today=today, publicity_working_days=ctx.publicity_working_days)
-        await repo.append(app, new_events, Metadata(actor=cmd.reviewer.account_id))
-        return await _view(conn, app.id)
+            raise not_found("申报", "application_not_found", cmd.application_id)
+        new_events = app.decide(cmd, now=now, calendar=ctx.calendar, publicity_working_days=ctx.publicity_working_days)
+        await repo.append(app, new_events, uow.meta)
+        return await _view(uow.conn, app.id)
+
+    meta = Metadata(actor=cmd.reviewer.account_id)
+    return await execute(ctx, meta, act, answer=ApplicationView, retry_conflicts=False)
 
 
-async def add_attachment(ctx: Context, application_id: str, attachment: dict[str, Any], actor: str) -> dict[str, Any]:
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+class AttachmentAdded(BaseModel):
+    attachment_id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+
+
+async def add_attachment(ctx: Context, application_id: str, attachment: AttachmentAdded, actor: str) -> AttachmentAdded:
+    async def act(uow: UnitOfWork) -> AttachmentAdded:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
         if not app.exists:
-            raise NotFound("application_not_found", "申报不存在。")
-        await repo.append(app, app.add_attachment(attachment), Metadata(actor=actor))
-    return attachment
+            raise not_found("申报", "application_not_found", application_id)
+        await repo.append(app, app.add_attachment(attachment.model_dump()), uow.meta)
+        return attachment
+
+    return await execute(ctx, Metadata(actor=actor), act, answer=AttachmentAdded)
 
 
-async def create_push(ctx: Context, cmd: CreatePush) -> dict[str, Any]:
+class PushCreated(BaseModel):
+    id: str
+    push_id: str
+    year: int
+    series: str
+    level: str
+    office_org_id: str
+    application_ids: list[str]
+    status: str
+
+
+async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | None = None) -> PushCreated:
+    """SCHED-1 and the pushed applications in one transaction; a retry with the same Idempotency-Key
+    answers with the first batch instead of pushing again."""
     push_id = str(uuid.uuid4())
     schedule = await ctx.schedule(cmd.year)
-    async with ctx.db.transaction() as conn:
-        office = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
+
+    async def act(uow: UnitOfWork) -> PushCreated:
+        office = (await uow.conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
         if office is None or office.kind != "title_office":
             raise Forbidden("not_title_office", "只有职称改革办公室可以向评委会推送申报。")
-        cmd = replace(cmd, office_org_path=office.path)
-        repo = ApplicationRepository(conn, ctx.store)
-        apps = {a: await repo.get(a) for a in dict.fromkeys(cmd.application_ids)}
-        on_staff = await applicants_on_staff(conn, [a.submitted["applicant_id"] for a in apps.values() if a.exists])
-        plan = plan_push(cmd, push_id, apps, schedule, ctx.clock.now(), on_staff)
-        meta = Metadata(actor=cmd.pusher_id)
-        await repo.append_push(push_id, plan.batch, meta)
+        scoped = replace(cmd, office_org_path=office.path)
+        repo = ApplicationRepository(uow.conn, ctx.store)
+        apps = {a: await repo.get(a) for a in dict.fromkeys(scoped.application_ids)}
+        applicants = [a.submitted["applicant_id"] for a in apps.values() if a.exists]
+        on_staff = await applicants_on_staff(uow.conn, applicants)
+        plan = plan_push(scoped, push_id, apps, schedule, ctx.clock.now(), on_staff)
+        await repo.append_push(push_id, plan.batch, uow.meta)
         for application_id, new_events in plan.pushed.items():
-            await repo.append(apps[application_id], new_events, meta)
-    return {"id": push_id, **plan.batch.payload, "status": "pushed"}
+            await repo.append(apps[application_id], new_events, uow.meta)
+        return PushCreated(id=push_id, **plan.batch.model_dump(mode="json"), status="pushed")
+
+    return await execute(ctx, Metadata(actor=cmd.pusher_id), act, answer=PushCreated, idempotent=idempotent)
+
+
+class ExternalReportRecorded(BaseModel):
+    """The employer's report as recorded, with the POL-PA-4 decision and the limit it was judged by."""
+
+    report_id: str
+    paper_id: str
+    provider: str
+    report_number: str
+    copy_ratio: float
+    attested: bool
+    sha256: str
+    size: int
+    uploaded_by: str
+    decision: str
+    threshold: float
 
 
 async def record_external_report(
     ctx: Context, application_id: str, paper_id: str, report: dict[str, Any], actor: str
-) -> dict[str, Any]:
+) -> ExternalReportRecorded:
     """POL-PA-4: the employer's sealed report for a paper outside the corpus becomes the paper's check."""
-    async with ctx.db.transaction() as conn:
-        repo = ApplicationRepository(conn, ctx.store)
+
+    async def act(uow: UnitOfWork) -> ExternalReportRecorded:
+        repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
         if not app.exists:
-            raise NotFound("application_not_found", "申报不存在。")
+            raise not_found("申报", "application_not_found", application_id)
         new_events = app.record_external_report(paper_id, report)
-        await repo.append(app, new_events, Metadata(actor=actor))
-    recorded = new_events[-1].payload
-    return {**report, "paper_id": paper_id, "decision": recorded["decision"], "threshold": recorded["threshold"]}
+        await repo.append(app, new_events, uow.meta)
+        recorded = new_events[-1].model_dump(mode="json")
+        return ExternalReportRecorded(
+            **report, paper_id=paper_id, decision=recorded["decision"], threshold=recorded["threshold"]
+        )
+
+    return await execute(ctx, Metadata(actor=actor), act, answer=ExternalReportRecorded)

@@ -1,23 +1,18 @@
-"""What the use cases need, wired once at start (see app.create_app)."""
+"""What the use cases, routes and event handlers of this service receive (built once in app.create_app)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhicheng_kernel.database import Database
-from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.context import ServiceContext
 
-from ..adapters.clock import Clock
 from ..adapters.registries import published_schedule
 from ..domain.schedule import Schedule, default_schedule
 
 
 @dataclass
-class Context:
-    db: Database
-    store: EventStore
-    clock: Clock
+class Context(ServiceContext):
     attachments_dir: Path = Path(".data/application-attachments")
     # NAT-5: working days of the unit's publicity before it approves; None = not enforced.
     publicity_working_days: int | None = None

@@ -10,12 +10,13 @@ import logging
 from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.errors import ConcurrencyError
-from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.events import DomainEvent
 
 from ..adapters.repository import ApplicationRepository
 from ..domain.application import Application
+from .context import Context
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
@@ -23,15 +24,15 @@ ATTEMPTS = 5
 
 async def _append_with_retry(
     conn: AsyncConnection,
-    store: EventStore,
+    ctx: Context,
     application_id: str,
-    decide: Callable[[Application], Sequence[NewEvent]],
+    decide: Callable[[Application], Sequence[DomainEvent]],
     cause: EventEnvelope,
 ) -> None:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with conn.begin_nested():
-                repo = ApplicationRepository(conn, store)
+                repo = ApplicationRepository(conn, ctx.store)
                 app = await repo.get(application_id)
                 if not app.exists:
                     log.info("%s names unknown application %s; ignored", cause.event_type, application_id)
@@ -44,7 +45,7 @@ async def _append_with_retry(
 
 
 async def _record_check(
-    store: EventStore, conn: AsyncConnection, event: EventEnvelope, *, decision: str, reason: str | None
+    ctx: Context, conn: AsyncConnection, event: EventEnvelope, *, decision: str, reason: str | None
 ) -> None:
     p = event.payload
     if not all(p.get(k) for k in ("application_id", "paper_id", "check_id")) or not decision:
@@ -53,7 +54,7 @@ async def _record_check(
     threshold = p.get("threshold")
     await _append_with_retry(
         conn,
-        store,
+        ctx,
         str(p["application_id"]),
         lambda app: app.record_check(
             paper_id=str(p["paper_id"]),
@@ -67,65 +68,65 @@ async def _record_check(
     )
 
 
-async def record_paper_check(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_paper_check(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """plagiarism-service's PaperCheckCompleted → PaperCheckRecorded (POL-PA-4), only for our papers.
 
     The recorded ratio is the one plagiarism-service decides on: excluding quotes and own publications."""
-    await _record_check(store, conn, event, decision=str(event.payload.get("decision") or ""), reason=None)
+    await _record_check(ctx, conn, event, decision=str(event.payload.get("decision") or ""), reason=None)
 
 
-async def record_paper_check_rejected(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_paper_check_rejected(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """plagiarism-service's PaperCheckRejected → PaperCheckRecorded with decision "rejected" (POL-PA-4):
     the paper needs the employer's uploaded report instead."""
     reason = str(event.payload.get("reason") or event.payload.get("code") or "")
-    await _record_check(store, conn, event, decision="rejected", reason=reason)
+    await _record_check(ctx, conn, event, decision="rejected", reason=reason)
 
 
-async def record_document_issued(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_document_issued(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's QualificationDocumentIssued → ApplicationDecided (titled)."""
     p = event.payload
     if not p.get("application_id"):
         return
     number = p.get("number")
-    await _append_with_retry(conn, store, str(p["application_id"]), lambda app: app.decided("titled", number), event)
+    await _append_with_retry(conn, ctx, str(p["application_id"]), lambda app: app.decided("titled", number), event)
 
 
-async def record_complaint_resolved(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_complaint_resolved(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's ComplaintResolved: an upheld complaint (POL-PB-1) means no title this year."""
     p = event.payload
     if p.get("outcome") == "upheld" and p.get("application_id"):
         await _append_with_retry(
-            conn, store, str(p["application_id"]), lambda app: app.decided("not_passed", None), event
+            conn, ctx, str(p["application_id"]), lambda app: app.decided("not_passed", None), event
         )
 
 
-async def record_session_opened(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_session_opened(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's CommitteeSessionOpened → CommitteeReviewStarted for each application it reviews."""
     session_id = str(event.payload.get("session_id"))
     for application_id in event.payload.get("application_ids", []):
         await _append_with_retry(
-            conn, store, str(application_id), lambda app: app.committee_review_started(session_id), event
+            conn, ctx, str(application_id), lambda app: app.committee_review_started(session_id), event
         )
 
 
-async def record_results_published(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_results_published(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's ResultsPublished → ResultsPublicityStarted for each application that passed."""
     session_id = str(event.payload.get("session_id"))
     ends_at = event.payload.get("publicity_ends_at")
     for application_id in event.payload.get("passed_application_ids", []):
         await _append_with_retry(
             conn,
-            store,
+            ctx,
             str(application_id),
             lambda app: app.results_publicity_started(session_id, str(ends_at) if ends_at else None),
             event,
         )
 
 
-async def record_votes_tallied(store: EventStore, conn: AsyncConnection, event: EventEnvelope) -> None:
+async def record_votes_tallied(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """review-service's VotesTallied: every candidate that did not pass → ApplicationDecided (not_passed)."""
     for result in event.payload.get("results", []):
         if result.get("passed") is False and result.get("application_id"):
             await _append_with_retry(
-                conn, store, str(result["application_id"]), lambda app: app.decided("not_passed", None), event
+                conn, ctx, str(result["application_id"]), lambda app: app.decided("not_passed", None), event
             )

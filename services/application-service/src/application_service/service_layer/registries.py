@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
-from zhicheng_kernel.envelope import Metadata, NewEvent
-from zhicheng_kernel.errors import ConcurrencyError
+from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import ConcurrencyError, Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters import registries as store
 from ..adapters import spreadsheets, tables
 from ..domain import events as ev
-from ..domain.errors import Forbidden, NotFound, Unprocessable
 from ..domain.registry_samples import sample_entries, schedule_2021
 from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
 from .context import Context
@@ -36,19 +38,29 @@ async def require_city_office(ctx: Context, org_id: str | None) -> None:
         raise Forbidden("not_city_title_office", "名录和推送时间安排由市职称改革办公室维护。")
 
 
-async def _append(ctx: Context, stream_id: str, new_event: NewEvent, actor: str) -> dict[str, Any]:
-    async with ctx.db.transaction() as conn:
-        version = await store.stream_version(conn, stream_id)
-        stored = await ctx.store.append(conn, ev.REGISTRY, stream_id, version, [new_event], Metadata(actor=actor))
-        await store.project(conn, stored)
-    return {"version": stored[-1].version}
+class Recorded(BaseModel):
+    """The registry's or schedule's stream version after the change."""
+
+    version: int
+
+
+async def _append(ctx: Context, stream_id: str, new_event: DomainEvent, actor: str) -> dict[str, Any]:
+    """One change through the unit of work: appended after the stream's head and projected at once."""
+
+    async def act(uow: UnitOfWork) -> Recorded:
+        version = await store.stream_version(uow.conn, stream_id)
+        stored = await uow.append(ev.REGISTRY_STREAM, stream_id, version, [new_event])
+        await store.project(uow.conn, stored)
+        return Recorded(version=stored[-1].version)
+
+    return (await execute(ctx, Metadata(actor=actor), act, answer=Recorded)).model_dump()
 
 
 async def import_entries(
     ctx: Context, spec: RegistrySpec, entries: list[dict[str, Any]], mode: str, source: str, actor: str
 ) -> dict[str, Any]:
-    event = ev.event(
-        ev.REGISTRY_ENTRIES_IMPORTED, registry=spec.name, mode=mode, source=source, count=len(entries), entries=entries
+    event = ev.RegistryEntriesImported(
+        registry=spec.name, mode=mode, source=source, count=len(entries), entries=entries
     )
     result = await _append(ctx, store.registry_stream(spec.name), event, actor)
     return {"registry": spec.name, "mode": mode, "imported": len(entries), **result}
@@ -56,7 +68,7 @@ async def import_entries(
 
 async def record_entry(ctx: Context, spec: RegistrySpec, cells: dict[str, Any], actor: str) -> dict[str, Any]:
     entry = spec.parse_entry({k: v for k, v in cells.items()})
-    event = ev.event(ev.REGISTRY_ENTRY_RECORDED, registry=spec.name, key=spec.key_of(entry), entry=entry)
+    event = ev.RegistryEntryRecorded(registry=spec.name, key=spec.key_of(entry), entry=entry)
     await _append(ctx, store.registry_stream(spec.name), event, actor)
     return entry
 
@@ -66,7 +78,7 @@ async def remove_entry(ctx: Context, spec: RegistrySpec, key: str, actor: str) -
         known = {spec.key_of(e) for e in await store.entries_of(conn, spec.name)}
     if key not in known:
         raise NotFound("registry_entry_not_found", f"{spec.title_zh}中没有“{key}”。")
-    event = ev.event(ev.REGISTRY_ENTRY_REMOVED, registry=spec.name, key=key)
+    event = ev.RegistryEntryRemoved(registry=spec.name, key=key)
     await _append(ctx, store.registry_stream(spec.name), event, actor)
 
 
@@ -77,7 +89,7 @@ async def list_entries(ctx: Context, spec: RegistrySpec) -> list[dict[str, Any]]
 
 def parse_file(spec: RegistrySpec, content: bytes, filename: str) -> list[dict[str, Any]]:
     if not content:
-        raise Unprocessable("registry_file_empty", f"{spec.title_zh}：文件为空。", field="file")
+        raise InvalidInput("registry_file_empty", f"{spec.title_zh}：文件为空。", field="file")
     return spec.parse_rows(spreadsheets.read_rows(content, filename))
 
 
@@ -91,13 +103,13 @@ def export(spec: RegistrySpec, entries: Sequence[dict[str, Any]], fmt: str) -> b
 async def publish_schedule(ctx: Context, year: int, entries: list[dict[str, Any]], actor: str) -> dict[str, Any]:
     """SCHED-4: the office publishes a year's schedule; from then on it governs that year."""
     if not entries:
-        raise Unprocessable("schedule_empty", "推送时间安排至少需要一个系列（专业）。", field="series")
+        raise InvalidInput("schedule_empty", "推送时间安排至少需要一个系列（专业）。", field="series")
     seen: set[str] = set()
     for i, e in enumerate(entries):
         if e["series"] in seen:
-            raise Unprocessable("schedule_duplicate_series", f"系列“{e['series']}”重复。", field=f"series.{i}")
+            raise InvalidInput("schedule_duplicate_series", f"系列“{e['series']}”重复。", field=f"series.{i}")
         seen.add(e["series"])
-    event = ev.event(ev.SCHEDULE_PUBLISHED, year=year, series=entries)
+    event = ev.SchedulePublished(year=year, series=entries)
     result = await _append(ctx, store.schedule_stream(year), event, actor)
     return {"year": year, "series": entries, **result}
 
@@ -107,7 +119,7 @@ def parse_schedule_entries(cells: Sequence[dict[str, Any]]) -> list[dict[str, An
     for i, c in enumerate(cells):
         try:
             out.append(SCHEDULE.parse_entry(c))
-        except Unprocessable as exc:
+        except InvalidInput as exc:
             exc.field = f"series.{i}.{exc.extra.get('column')}"
             raise
     return out
@@ -115,11 +127,10 @@ def parse_schedule_entries(cells: Sequence[dict[str, Any]]) -> list[dict[str, An
 
 async def seed_if_empty(ctx: Context) -> None:
     """At the first start: the sample registries and the 2021 schedule, each only into an empty stream."""
-    seeds: list[tuple[str, NewEvent]] = [
+    seeds: list[tuple[str, DomainEvent]] = [
         (
             store.registry_stream(name),
-            ev.event(
-                ev.REGISTRY_ENTRIES_IMPORTED,
+            ev.RegistryEntriesImported(
                 registry=name,
                 mode="replace",
                 source="seed",
@@ -129,13 +140,13 @@ async def seed_if_empty(ctx: Context) -> None:
         )
         for name, rows in sample_entries().items()
     ]
-    seeds.append((store.schedule_stream(2021), ev.event(ev.SCHEDULE_PUBLISHED, year=2021, series=schedule_2021())))
+    seeds.append((store.schedule_stream(2021), ev.SchedulePublished(year=2021, series=schedule_2021())))
     for stream_id, event in seeds:
         try:
             async with ctx.db.transaction() as conn:
                 if await store.stream_version(conn, stream_id) > 0:
                     continue
-                stored = await ctx.store.append(conn, ev.REGISTRY, stream_id, 0, [event], Metadata(actor="seed"))
+                stored = await ctx.store.append(conn, ev.REGISTRY_STREAM, stream_id, 0, [event], Metadata(actor="seed"))
                 await store.project(conn, stored)
         except ConcurrencyError:
             continue  # another instance seeded it first

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
+from zhicheng_kernel.errors import InvalidInput
+
 from .context import PolicyContext
 from .outcome import RuleOutcome, policy_rule
 
@@ -79,7 +84,8 @@ def pol_er_2_expert_recommendation_exclusions(ctx: PolicyContext) -> RuleOutcome
 @policy_rule("POL-ER-3")
 def pol_er_3_recommendation_misconduct(ctx: PolicyContext) -> RuleOutcome:
     """POL-ER-3: misconduct in a recommendation cancels the applicant's eligibility for the year; a false
-    recommendation puts applicant and expert on the research-integrity blacklist."""
+    recommendation puts applicant and expert on the research-integrity blacklist, and a listed person's
+    submission is refused while the listing is in force (not_on_integrity_blacklist)."""
     rule = pol_er_3_recommendation_misconduct
     rec = ctx.application.expert_recommendation
     if rec is None:
@@ -97,3 +103,19 @@ def pol_er_3_recommendation_misconduct(ctx: PolicyContext) -> RuleOutcome:
             parts.append("举荐不实，申报人和举荐专家列入科研诚信“黑名单”，实行联合惩戒")
         return rule.outcome("fail", "；".join(parts) + f"，取消申报人{ctx.as_of.year}年度职称评审资格", **details)
     return rule.outcome("pass", "未发现举荐内容存在学术不端或举荐不实，各级审核部门仍须倒查核实", **details)
+
+
+def not_on_integrity_blacklist(entry: Mapping[str, object] | None, today: date) -> None:
+    """A person on the research-integrity blacklist (a false recommendation, fabrication, plagiarism)
+    has no eligibility: the submission is refused while the listing is in force."""
+    if entry is None:
+        return
+    listed = date.fromisoformat(str(entry["listed_on"]))
+    expires = date.fromisoformat(str(entry["expires_on"])) if entry.get("expires_on") else None
+    if listed <= today and (expires is None or today <= expires):
+        raise InvalidInput(
+            "research_integrity_blacklisted",
+            "申报人已被列入科研诚信黑名单，本年度不具备申报资格（POL-ER-3）。",
+            rule="POL-ER-3",
+            extra={"listed_on": listed.isoformat(), "expires_on": expires.isoformat() if expires else None},
+        )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from ..errors import Unprocessable
+from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.titles import SENIOR_LEVELS, level_zh
+
 from ..rules import grassroots_track_allowed, series_in_schedule
 from ..schedule import normalise_series
 from .context import PolicyContext
 from .outcome import RuleOutcome, policy_rule
-from .text import LEVEL_ZH, months_zh
+from .text import months_zh
 
 RURAL_ANNOTATION = "乡村不受指标限制"
 FARMER_SPECIALTY = "农村实用技术人才专业"
-SENIOR_LEVELS = ("deputy_senior", "senior")
 
 
 @policy_rule("SCHED-2")
@@ -25,7 +26,7 @@ def sched_2_grassroots_track_only_for_marked_series(ctx: PolicyContext) -> RuleO
     try:
         entry = series_in_schedule(ctx.year_schedule(), target.series)
         grassroots_track_allowed(entry, target.track)
-    except Unprocessable as refused:
+    except InvalidInput as refused:
         return rule.outcome("fail", refused.message, code=refused.code)
     return rule.outcome("pass", f"“{entry.series}”为含基层有效的系列（专业），可按基层职称申报", series=entry.series)
 
@@ -38,7 +39,7 @@ def pol_gr_1_grassroots_separate_total(ctx: PolicyContext) -> RuleOutcome:
     app = ctx.application
     if app.target.track != "grassroots":
         return rule.outcome("not_applicable", "申报人未按基层职称申报", separate_total=False)
-    level = LEVEL_ZH[app.target.level]
+    level = level_zh(app.target.level)
     if not app.applicant.employer.grassroots:
         return rule.outcome(
             "fail", f"基层{level}职称实行定向评价、定向使用，申报单位不是县以下基层单位", separate_total=False
@@ -149,7 +150,7 @@ def pol_gr_4_farmer_and_local_talent(ctx: PolicyContext) -> RuleOutcome:
     if app.target.level != "deputy_senior":
         return rule.outcome(
             "fail",
-            f"乡土人才可直接评聘的是农民高级技师（副高级），所报为{LEVEL_ZH[app.target.level]}",
+            f"乡土人才可直接评聘的是农民高级技师（副高级），所报为{level_zh(app.target.level)}",
             direct_appointment=False,
         )
     return rule.outcome(

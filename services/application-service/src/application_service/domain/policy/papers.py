@@ -5,6 +5,12 @@ Each rule judges one paper; the engine applies it to every paper the application
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from zhicheng_kernel.errors import Conflict, InvalidInput
+from zhicheng_kernel.paper_limits import max_copy_ratio_percent
+
 from .context import PolicyContext
 from .model import Paper
 from .outcome import RuleOutcome, policy_rule
@@ -115,10 +121,11 @@ def pol_pa_3_listed_print_journal(paper: Paper, ctx: PolicyContext) -> RuleOutco
 
 @policy_rule("POL-PA-4")
 def pol_pa_4_similarity_threshold(paper: Paper, ctx: PolicyContext) -> RuleOutcome:
-    """POL-PA-4: similarity at most 15% for core and 25% for provincial journals; a paper without a
-    result waits for its check (CNKI, or the employer's sealed report)."""
+    """POL-PA-4: a paper's copy ratio may not exceed its journal level's limit (zhicheng_kernel.paper_limits);
+    a paper without a result waits for its check (CNKI, or the employer's
+    sealed report). The same limits gate the title office's approval and judge the employer's report."""
     rule = pol_pa_4_similarity_threshold
-    limit = ctx.params.max_similarity_core if paper.claimed_level == "core" else ctx.params.max_similarity_provincial
+    limit = max_copy_ratio_percent(paper.claimed_level)
     details = {"paper": paper.title, "max_percent": limit, "percent": None}
     result = paper.similarity
     if result is None:
@@ -140,3 +147,44 @@ def pol_pa_4_similarity_threshold(paper: Paper, ctx: PolicyContext) -> RuleOutco
     return rule.outcome(
         "pass", f"{_named(paper)}复制比{shown}，未超过{LEVEL_NAME[paper.claimed_level]}{limit}%的上限", **details
     )
+
+
+def _percent(journal_level: str) -> str:
+    return f"{max_copy_ratio_percent(journal_level).normalize():f}%"
+
+
+def copy_ratio_within_limit(copy_ratio: float, journal_level: str) -> bool:
+    """A ratio (0–1) against its level's limit, compared in hundredths of a percent: exactly the limit
+    passes, one hundredth of a percent more does not."""
+    percent = (Decimal(str(copy_ratio)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    return percent <= max_copy_ratio_percent(journal_level)
+
+
+def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, object]]) -> None:
+    """The title office approves only when every paper has a recorded check and none failed (the
+    limits of zhicheng_kernel.paper_limits, decided by plagiarism-service or the employer's report)."""
+    pending = [p for p in paper_ids if p not in checks]
+    if pending:
+        raise Conflict(
+            "plagiarism_checks_pending",
+            f"尚有 {len(pending)} 篇论文的查重结果未返回，暂不能由职改办审核通过。",
+            rule="POL-PA-4",
+            extra={"paper_ids": pending},
+        )
+    rejected = [p for p in paper_ids if checks[p].get("decision") == "rejected"]
+    if rejected:
+        raise InvalidInput(
+            "plagiarism_check_rejected",
+            "有论文未能自动查重（内容无法比对），须由用人单位联系查重并上传盖章的查重报告。",
+            rule="POL-PA-4",
+            extra={"paper_ids": rejected, "reasons": [checks[p].get("reason") for p in rejected]},
+        )
+    failed = [p for p in paper_ids if checks[p].get("decision") != "pass"]
+    if failed:
+        raise InvalidInput(
+            "plagiarism_check_failed",
+            f"有论文查重未通过（核心期刊复制比不得超过{_percent('core')}，"
+            f"省级期刊不得超过{_percent('provincial')}），不能审核通过。",
+            rule="POL-PA-4",
+            extra={"paper_ids": failed},
+        )

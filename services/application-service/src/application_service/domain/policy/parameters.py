@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -24,8 +23,6 @@ class PolicyParameters:
     blind_review_share_denominator: int = 3
     authoritative_list_cutoff: date = date(2018, 7, 1)  # "2018年7月1日前" — strictly before
     old_award_rules_last_year: int = 2016  # "2016年底以前"
-    max_similarity_core: Decimal = Decimal("15")
-    max_similarity_provincial: Decimal = Decimal("25")
     # 三长两突出 — assumed thresholds; the notice names the criteria but no figures.
     long_grassroots_years: int = 15
     long_tenure_years: int = 10

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from zhicheng_kernel.titles import level_zh
+
 from .context import TECHNICAL_CLASS_EQUIVALENT, PolicyContext
 from .model import SKILL_ORDER, Level, SkillGrade, next_lower_level
 from .outcome import RuleOutcome, policy_rule
-from .text import EDUCATION_ZH, LEVEL_ZH, SKILL_ZH, TECHNICAL_CLASS_ZH, full_months_between, months_zh
+from .text import EDUCATION_ZH, SKILL_ZH, TECHNICAL_CLASS_ZH, full_months_between, months_zh
 
 # POL-SK-3: the certificate a target level needs ("or higher").
 GRADE_FOR_LEVEL: dict[Level, SkillGrade] = {
@@ -39,10 +41,10 @@ def pol_sk_1_bridged_qualification(ctx: PolicyContext) -> RuleOutcome:
     if not recognised:
         fields = "、".join(q.field for q in rejected)
         return rule.outcome("fail", f"所报职业资格（{fields}）不属于贯通领域，不能对应职称", **details)
-    listed = "、".join(f"{q.field}（{LEVEL_ZH[q.level]}）" for q in recognised)
+    listed = "、".join(f"{q.field}（{level_zh(q.level)}）" for q in recognised)
     sentence = f"贯通领域职业资格{listed}可对应相应层级职称"
     if counts and lower is not None:
-        sentence += f"，可作为申报{LEVEL_ZH[app.target.level]}职称的条件"
+        sentence += f"，可作为申报{level_zh(app.target.level)}职称的条件"
     if rejected:
         sentence += "；" + "、".join(q.field for q in rejected) + "不属于贯通领域，不予对应"
     return rule.outcome("pass", sentence, **details)
@@ -76,7 +78,7 @@ def pol_sk_3_skill_certificate_route(ctx: PolicyContext) -> RuleOutcome:
     grade = GRADE_FOR_LEVEL.get(level)
     if grade is None:
         return rule.outcome(
-            "fail", f"技能人才贯通最高可申报副高级职称，不能申报{LEVEL_ZH[level]}职称", employer_assessment=False
+            "fail", f"技能人才贯通最高可申报副高级职称，不能申报{level_zh(level)}职称", employer_assessment=False
         )
     needed = {
         "advanced_worker": ctx.params.advanced_worker_months,
@@ -87,7 +89,7 @@ def pol_sk_3_skill_certificate_route(ctx: PolicyContext) -> RuleOutcome:
     if not eligible:
         return rule.outcome(
             "fail",
-            f"申报{LEVEL_ZH[level]}职称须取得{SKILL_ZH[grade]}及以上职业资格或职业技能等级",
+            f"申报{level_zh(level)}职称须取得{SKILL_ZH[grade]}及以上职业资格或职业技能等级",
             employer_assessment=False,
             required_grade=grade,
         )
@@ -105,13 +107,13 @@ def pol_sk_3_skill_certificate_route(ctx: PolicyContext) -> RuleOutcome:
         return rule.outcome(
             "fail",
             f"取得{SKILL_ZH[best.grade]}后从事相应技术技能工作{months_zh(worked)}，"
-            f"未满{needed // 12}年，不能申报{LEVEL_ZH[level]}职称",
+            f"未满{needed // 12}年，不能申报{level_zh(level)}职称",
             **details,
         )
     how = (
         "由用人单位考核认定相应专业初级职称，不需评委会评审"
         if by_employer
-        else f"可申报评审相应专业{LEVEL_ZH[level]}职称"
+        else f"可申报评审相应专业{level_zh(level)}职称"
     )
     return rule.outcome(
         "pass",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from .model import AwardLevel, EducationLevel, IssueType, Level, SkillGrade, TechnicalClass
+from .model import AwardLevel, EducationLevel, IssueType, SkillGrade, TechnicalClass
 
-LEVEL_ZH: dict[Level, str] = {"junior": "初级", "intermediate": "中级", "deputy_senior": "副高级", "senior": "正高级"}
 EDUCATION_ZH: dict[EducationLevel, str] = {
     "secondary_vocational": "中专",
     "junior_college": "大专",

@@ -1,19 +1,20 @@
-"""Pure pieces of issue 4: NAT-5 working days, registry file parsing, facts → policy application, bench."""
+"""Pure pieces: NAT-5 working days, registry file parsing, POL-ER-3 dates, facts → policy application, bench."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from application_service.bench import eligibility_evaluations_per_second
-from application_service.domain.errors import Conflict, Unprocessable
 from application_service.domain.facts import default_employer, policy_application
-from application_service.domain.identity import id_card_is_valid
 from application_service.domain.policy import evaluate
+from application_service.domain.policy.expert import not_on_integrity_blacklist
 from application_service.domain.policy.sample_registries import sample_registries
-from application_service.domain.publicity import publicity_last_day, unit_publicity_complete
+from application_service.domain.publicity import PUBLICITY_WORKING_DAYS, unit_publicity_complete
 from application_service.domain.registry_specs import BLACKLIST, JOURNALS
-from application_service.domain.rules import not_on_integrity_blacklist
+from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
+from zhicheng_kernel.errors import Conflict, InvalidInput
+from zhicheng_kernel.identifiers import id_card_is_valid
 
 
 @pytest.mark.parametrize(
@@ -26,22 +27,24 @@ from application_service.domain.rules import not_on_integrity_blacklist
     ],
 )
 def test_nat5_publicity_last_day_follows_the_holiday_notice(starts: date, last: date) -> None:
-    assert publicity_last_day(starts) == last
+    assert ChinaCalendar().last_working_day(starts, PUBLICITY_WORKING_DAYS) == last
 
 
-def test_nat5_unit_approval_refused_until_the_day_after_the_fifth_working_day() -> None:
+def test_nat5_unit_approval_refused_until_24_00_of_the_fifth_working_day() -> None:
+    calendar = ChinaCalendar()
     with pytest.raises(Conflict) as no_publicity:
-        unit_publicity_complete(None, date(2024, 10, 12))
-    assert no_publicity.value.code == "publicity_not_started"
+        unit_publicity_complete(None, datetime(2024, 10, 12, tzinfo=CHINA_TZ), calendar)
+    assert no_publicity.value.code == "publicity_not_started" and no_publicity.value.rule == "NAT-5"
     with pytest.raises(Conflict) as running:
-        unit_publicity_complete(date(2024, 9, 30), date(2024, 10, 11))
+        unit_publicity_complete(date(2024, 9, 30), datetime(2024, 10, 11, 23, 59, 59, tzinfo=CHINA_TZ), calendar)
     assert running.value.code == "publicity_in_progress" and running.value.extra["last_day"] == "2024-10-11"
-    unit_publicity_complete(date(2024, 9, 30), date(2024, 10, 12))
+    assert running.value.rule == "NAT-5"
+    unit_publicity_complete(date(2024, 9, 30), datetime(2024, 10, 12, tzinfo=CHINA_TZ), calendar)
 
 
 def test_pol_er_3_blacklist_entry_in_force_only_between_its_dates() -> None:
     entry = {"listed_on": "2021-11-20", "expires_on": "2024-11-19"}
-    with pytest.raises(Unprocessable) as refused:
+    with pytest.raises(InvalidInput) as refused:
         not_on_integrity_blacklist(entry, date(2022, 1, 1))
     assert refused.value.code == "research_integrity_blacklisted"
     not_on_integrity_blacklist(entry, date(2024, 11, 20))
@@ -62,14 +65,14 @@ def test_registry_rows_parse_chinese_headings_year_ranges_and_booleans() -> None
         "press_listed": True,
         "electronic": False,
     }
-    with pytest.raises(Unprocessable) as dup:
+    with pytest.raises(InvalidInput) as dup:
         JOURNALS.parse_rows([*rows, rows[1]])
     assert dup.value.code == "registry_duplicate_entry" and dup.value.extra["row"] == 3
 
 
 def test_blacklist_rows_need_a_valid_id_card_number() -> None:
     assert id_card_is_valid("620802198001010015") and not id_card_is_valid("620802198001010016")
-    with pytest.raises(Unprocessable) as bad:
+    with pytest.raises(InvalidInput) as bad:
         BLACKLIST.parse_rows([["id_card_number", "name", "reason", "listed_on"], ["6208", "x", "y", "2021-01-01"]])
     assert (bad.value.extra["row"], bad.value.extra["column"]) == (2, "id_card_number")
 

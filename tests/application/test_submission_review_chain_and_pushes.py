@@ -1,215 +1,31 @@
-"""application-service in-process (ASGI) on the real PostgreSQL and Kafka, with a clock the test sets.
-
-org-service's facts are fed to the real consumer as the envelopes org-service publishes; tokens are
-signed with a key of the test's own (the service verifies them from a JWKS, as it does in production).
-This proves the HTTP layer, the event store, read-your-writes projections and SCHED-1 at its exact
-boundary, without waiting for other services (Kafka is proven in test_application_stack.py).
-"""
+"""application-service in-process: submission (NAT-7 chain, SCHED-2, validation), reading within the
+subtree, the review chain one level at a time with optimistic concurrency, the POL-PA-4 gate, pushes at
+SCHED-1's exact boundary and the committee's outcomes learnt from review-service's events."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-import json
-import time
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
-import jwt
 import pytest
-from application_service.adapters.clock import FixedClock
-from application_service.app import CONSUMER, create_app
-from application_service.domain.rules import SHANGHAI
-from application_service.settings import ApplicationSettings
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
-from zhicheng_kernel.auth import AUDIENCE, ISSUER, TokenVerifier
-from zhicheng_kernel.envelope import EventEnvelope
-from zhicheng_kernel.service import ServiceRuntime
-from zhicheng_kernel.tables import events
+from zhicheng_kernel.calendar import CHINA_TZ
 
-from tests.harness import Servers
+from tests.application.conftest import (
+    Harness,
+    Tree,
+    application,
+    approve,
+    auth,
+    paper,
+    pass_checks,
+    reader,
+    submit,
+)
 
 pytestmark = pytest.mark.stack
-
-_positions = {s: itertools.count(1) for s in ("org-service", "plagiarism-service", "review-service")}
-
-
-@dataclass
-class Harness:
-    client: httpx.AsyncClient
-    clock: FixedClock
-    runtime: ServiceRuntime
-    key: Ed25519PrivateKey
-
-    def token(self, sub: str, org: dict[str, str] | None, roles: list[str], name: str = "测试") -> str:
-        now = int(time.time())
-        claims = {
-            "sub": sub,
-            "username": sub,
-            "kind": "user",
-            "org_id": org["org_id"] if org else None,
-            "org_path": org["path"] if org else "",
-            "org_kind": org.get("kind", "") if org else "",
-            "roles": roles,
-            "name": name,
-            "typ": "access",
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "iat": now,
-            "exp": now + 3600,
-        }
-        return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": "test"})
-
-    async def feed(self, source: str, event_type: str, payload: dict[str, Any]) -> None:
-        """Deliver one event of another service to the real consumer, as Kafka or the feed would."""
-        envelope = EventEnvelope(
-            event_id=uuid.uuid4(),
-            event_type=event_type,
-            schema_version=1,
-            source=source,
-            stream_id=str(uuid.uuid4()),
-            stream_type="test",
-            version=1,
-            position=next(_positions[source]),
-            occurred_at=datetime.now(UTC),
-            actor="test",
-            correlation_id=uuid.uuid4(),
-            causation_id=None,
-            payload=payload,
-        )
-        assert await self.runtime.consumers[CONSUMER].apply(envelope)
-        assert not await self.runtime.consumers[CONSUMER].apply(envelope)  # a duplicate is a no-op
-
-    async def org(self, kind: str, parent: dict[str, str] | None, level: str = "county") -> dict[str, str]:
-        org_id = str(uuid.uuid4())
-        path = f"{parent['path'] if parent else '/'}{org_id}/"
-        payload = {
-            "org_id": org_id,
-            "code": org_id[:10],
-            "name": f"{kind}-{org_id[:6]}",
-            "kind": kind,
-            "level": level,
-            "division_code": "620821",
-            "parent_id": parent["org_id"] if parent else None,
-            "path": path,
-        }
-        await self.feed("org-service", "OrganizationCreated", payload)
-        return {"org_id": org_id, "path": path, "kind": kind}
-
-    async def stream(self, application_id: str) -> list[str]:
-        async with self.runtime.db.read() as conn:
-            rows = await conn.execute(
-                select(events.c.event_type).where(events.c.stream_id == application_id).order_by(events.c.version)
-            )
-            return [r.event_type for r in rows]
-
-
-@pytest.fixture(scope="module")
-async def svc(servers: Servers) -> AsyncIterator[Harness]:
-    name = f"zc_app_{uuid.uuid4().hex[:10]}"
-    await asyncio.to_thread(servers.postgres.create_database, name)
-    key = Ed25519PrivateKey.generate()
-    jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(key.public_key()))
-    verifier = TokenVerifier(jwks={"keys": [{**jwk, "kid": "test", "alg": "EdDSA", "use": "sig"}]})
-    settings = ApplicationSettings(
-        environment="test",
-        database_url=servers.postgres.url(name),
-        # A broker of its own that is not there: the session's broker carries the real services'
-        # events, whose positions would collide with the ones this test hands to the consumer.
-        kafka_bootstrap="127.0.0.1:9",
-        org_url="http://127.0.0.1:9",  # nobody there: the feeds are not used in this test
-        plagiarism_url="http://127.0.0.1:9",
-        review_url="http://127.0.0.1:9",
-        catchup_interval_seconds=3600,
-    )
-    clock = FixedClock(datetime(2026, 6, 1, 10, tzinfo=SHANGHAI))
-    app = create_app(settings, clock=clock, verifier=verifier)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://application-service") as client:
-            yield Harness(client, clock, app.state.runtime, key)
-
-
-@dataclass
-class Tree:
-    city: dict[str, str]
-    county: dict[str, str]
-    dept: dict[str, str]
-    school: dict[str, str]
-    other_school: dict[str, str]
-
-
-@pytest.fixture
-async def tree(svc: Harness) -> Tree:
-    city = await svc.org("title_office", None, "city")
-    county = await svc.org("title_office", city)
-    dept = await svc.org("government_department", county)
-    school = await svc.org("state_unit", dept)
-    other = await svc.org("state_unit", dept)
-    return Tree(city, county, dept, school, other)
-
-
-def paper(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "title": "基层卫生服务研究",
-        "journal": "中国全科医学",
-        "journal_level": "core",
-        "published_on": "2025-03-01",
-        "authors": ["张三"],
-        "text": "正文" * 100,
-    }
-    return body | overrides
-
-
-def application(**overrides: Any) -> dict[str, Any]:
-    body = {
-        "year": 2026,
-        "series": "卫生系列",
-        "specialty": "临床医学",
-        "level": "intermediate",
-        "track": "normal",
-        "papers": [paper()],
-    }
-    return body | overrides
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def submit(svc: Harness, tree: Tree, applicant: str = "", **overrides: Any) -> httpx.Response:
-    token = svc.token(applicant or str(uuid.uuid4()), tree.school, ["applicant"], "张三")
-    return await svc.client.post("/api/v1/applications", json=application(**overrides), headers=auth(token))
-
-
-async def approve(svc: Harness, app_id: str, org: dict[str, str], role: str, version: int) -> httpx.Response:
-    token = svc.token(str(uuid.uuid4()), org, [role])
-    body = {"decision": "approve", "opinion": "同意", "expected_version": version}
-    return await svc.client.post(f"/api/v1/applications/{app_id}/decisions", json=body, headers=auth(token))
-
-
-async def pass_checks(svc: Harness, app: dict[str, Any], decision: str = "pass") -> None:
-    for p in app["papers"]:
-        await svc.feed(
-            "plagiarism-service",
-            "PaperCheckCompleted",
-            {
-                "check_id": str(uuid.uuid4()),
-                "application_id": app["id"],
-                "paper_id": p["paper_id"],
-                "total_copy_ratio": 0.05,
-                "copy_ratio_excluding_quotes": 0.05,
-                "copy_ratio_excluding_own": 0.05 if decision == "pass" else 0.4,
-                "max_single_source_ratio": 0.05,
-                "threshold": 0.15,
-                "decision": decision,
-            },
-        )
 
 
 async def office_approved(svc: Harness, tree: Tree, **overrides: Any) -> dict[str, Any]:
@@ -230,10 +46,6 @@ async def office_approved(svc: Harness, tree: Tree, **overrides: Any) -> dict[st
         version = r.json()["version"]
     assert r.json()["status"] == "office_approved"
     return dict(r.json())
-
-
-def reader(svc: Harness, tree: Tree) -> str:
-    return svc.token(str(uuid.uuid4()), tree.county, ["auditor"])
 
 
 # -- submission ----------------------------------------------------------------------------------------
@@ -394,18 +206,19 @@ async def test_sched1_push_one_second_before_and_after_the_month_end(svc: Harnes
     on 1 Jan it is refused."""
     first = await office_approved(svc, tree)
     second = await office_approved(svc, tree)
-    svc.clock.set(datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI))
+    svc.clock.set(datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ))
     try:
         r = await push(svc, tree, [first["id"]])
         assert r.status_code == 201, r.text
         assert r.json()["application_ids"] == [first["id"]]
         seen = await svc.client.get(f"/api/v1/applications/{first['id']}", headers=auth(reader(svc, tree)))
         assert seen.json()["status"] == "pushed" and seen.json()["push_id"] == r.json()["id"]
-        svc.clock.set(datetime(2027, 1, 1, 0, 0, 0, tzinfo=SHANGHAI))
+        svc.clock.set(datetime(2027, 1, 1, 0, 0, 0, tzinfo=CHINA_TZ))
         late = await push(svc, tree, [second["id"]])
         assert late.status_code == 422 and late.json()["code"] == "push_window_closed"
+        assert late.json()["rule"] == "SCHED-1"
     finally:
-        svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=SHANGHAI))
+        svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
 
 
 async def test_push_refusals(svc: Harness, tree: Tree) -> None:
@@ -491,3 +304,46 @@ async def test_schedule_is_published_for_any_year(svc: Harness) -> None:
     months = {s["series"]: s["push_month"] for s in r.json()["series"]}
     assert months["卫生系列"] == 12 and months["会计系列"] == 10
     assert date.fromisoformat(r.json()["series"][0]["push_deadline"][:10]).year == 2026
+
+
+# -- retried commands (Idempotency-Key) ------------------------------------------------------------------
+
+
+async def test_a_retried_submission_with_the_same_idempotency_key_is_one_application(svc: Harness, tree: Tree) -> None:
+    """A client that lost the answer retries with the same key: the same application comes back, at once
+    or while the first is still being written; the key with another body is refused."""
+    token = svc.token(str(uuid.uuid4()), tree.school, ["applicant"], "张三")
+    headers = auth(token) | {"Idempotency-Key": f"submit-{uuid.uuid4()}"}
+    first, concurrent = await asyncio.gather(
+        *(svc.client.post("/api/v1/applications", json=application(), headers=headers) for _ in range(2))
+    )
+    again = await svc.client.post("/api/v1/applications", json=application(), headers=headers)
+    assert (first.status_code, concurrent.status_code, again.status_code) == (201, 201, 201), first.text
+    assert first.json()["id"] == concurrent.json()["id"] == again.json()["id"]
+    mine = (await svc.client.get("/api/v1/applications", headers=auth(token))).json()["items"]
+    assert [a["id"] for a in mine] == [first.json()["id"]]
+    assert await svc.stream(first.json()["id"]) == [
+        "ApplicationSubmitted",
+        "PaperCheckRequested",
+        "EligibilityAssessed",
+    ]
+    other = await svc.client.post("/api/v1/applications", json=application(specialty="护理"), headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+
+
+async def test_a_retried_draft_and_a_retried_push_act_once(svc: Harness, tree: Tree) -> None:
+    token = svc.token(str(uuid.uuid4()), tree.school, ["applicant"], "张三")
+    headers = auth(token) | {"Idempotency-Key": f"draft-{uuid.uuid4()}"}
+    drafts = [
+        await svc.client.post("/api/v1/applications", json=application(submit=False), headers=headers) for _ in range(2)
+    ]
+    assert [d.status_code for d in drafts] == [201, 201] and drafts[0].json()["id"] == drafts[1].json()["id"]
+    assert len((await svc.client.get("/api/v1/applications", headers=auth(token))).json()["items"]) == 1
+    app = await office_approved(svc, tree)
+    pusher = svc.token("pusher", tree.county, ["push"])
+    body = {"year": 2026, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
+    key = {"Idempotency-Key": f"push-{uuid.uuid4()}"}
+    pushes = [await svc.client.post("/api/v1/pushes", json=body, headers=auth(pusher) | key) for _ in range(2)]
+    assert [p.status_code for p in pushes] == [201, 201], pushes[1].text
+    assert pushes[0].json()["id"] == pushes[1].json()["id"]
+    assert (await svc.stream(app["id"])).count("ApplicationPushed") == 1

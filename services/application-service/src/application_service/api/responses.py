@@ -1,0 +1,105 @@
+"""What the routes answer, so that the OpenAPI document describes every response (clients are generated
+from it). Nested parts the policy engine and the registries shape freely stay JSON objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..projections.applications import ApplicationView
+from ..service_layer.commands import AttachmentAdded
+
+
+class ApplicationList(BaseModel):
+    items: list[ApplicationView]
+    limit: int
+    offset: int
+
+
+class CountOut(BaseModel):
+    series: str
+    status: str
+    count: int
+
+
+class CountList(BaseModel):
+    items: list[CountOut]
+    total: int
+
+
+class EligibilityOut(BaseModel):
+    """The eligibility report: every rule applied, its outcome and a Chinese explanation."""
+
+    application_id: str
+    schema_version: int
+    as_of: str
+    eligible: bool
+    committee_required: bool
+    quota_pool: dict[str, Any]
+    annotations: list[str]
+    outcomes: list[dict[str, Any]]
+
+
+class AttachmentList(BaseModel):
+    items: list[AttachmentAdded]
+
+
+class ScheduleEntryOut(BaseModel):
+    series: str
+    push_month: int
+    grassroots: bool
+    push_deadline: str
+
+
+class ScheduleOut(BaseModel):
+    year: int
+    series: list[ScheduleEntryOut]
+
+
+class PublishedEntryOut(BaseModel):
+    series: str
+    push_month: int
+    grassroots: bool
+
+
+class PublishedScheduleOut(BaseModel):
+    year: int
+    series: list[PublishedEntryOut]
+    version: int
+
+
+class RegistryInfo(BaseModel):
+    name: str
+    title: str
+    key: list[str]
+    columns: list[str]
+
+
+class RegistryCatalogue(BaseModel):
+    items: list[RegistryInfo]
+
+
+class RegistryEntries(BaseModel):
+    registry: str
+    title: str
+    items: list[dict[str, Any]]
+
+
+class RegistryEntryOut(BaseModel):
+    """One entry as recorded; its columns are the registry's (GET /api/v1/registries lists them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class RegistryImportOut(BaseModel):
+    registry: str
+    mode: str
+    imported: int
+    version: int
+
+
+def file_download(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of a file download (`responses=` of the route)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "文件", "content": {media: binary for media in media_types}}}
