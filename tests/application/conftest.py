@@ -78,7 +78,7 @@ class Harness:
         return [t for t, _ in await self.stream_events(stream_id)]
 
     async def stream_events(self, stream_id: str) -> list[tuple[str, dict[str, Any]]]:
-        async with self.runtime.db.read() as conn:
+        async with self.runtime.context.db.read() as conn:
             rows = await conn.execute(
                 select(events.c.event_type, events.c.payload)
                 .where(events.c.stream_id == stream_id)

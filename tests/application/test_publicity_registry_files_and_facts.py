@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from application_service.bench import eligibility_evaluations_per_second
 from application_service.domain.facts import default_employer, policy_application
 from application_service.domain.policy import evaluate
 from application_service.domain.policy.expert import not_on_integrity_blacklist
@@ -15,6 +14,7 @@ from application_service.domain.registry_specs import BLACKLIST, JOURNALS
 from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.identifiers import id_card_is_valid
+from zhicheng_tooling.eligibility_bench import eligibility_evaluations_per_second
 
 
 @pytest.mark.parametrize(

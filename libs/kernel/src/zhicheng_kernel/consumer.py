@@ -91,10 +91,7 @@ class EventConsumer:
                 return False
             handler = sub.handlers.get(event.event_type)
             if handler is not None:
-                if self.context is None:  # transitional: handlers of services without a typed context
-                    await handler(conn, event)  # type: ignore[call-arg, arg-type]
-                else:
-                    await handler(self.context, conn, event)
+                await handler(self.context, conn, event)
             if event.position == watermark + 1:
                 await self._advance_watermark(conn, event.source, watermark)
         self.applied.set()

@@ -39,7 +39,7 @@ def _type_name(annotation: Any) -> str:
         return re.sub(r"\btyping\.", "", str(annotation))
     args = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
-        return " | ".join(_type_name(a) for a in args)
+        return " or ".join(_type_name(a) for a in args)
     if origin is typing.Literal:
         return " / ".join(str(a) for a in args)
     name = getattr(origin, "__name__", str(origin))

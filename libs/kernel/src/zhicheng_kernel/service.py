@@ -49,41 +49,12 @@ class ServiceRuntime(Generic[C]):
     context: C
     relay: OutboxRelay
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
-    # Transitional: services not yet moved to a typed context keep their parts here.
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.context.name
-
-    @property
-    def settings(self) -> ServiceSettings:
-        return self.context.settings
-
-    @property
-    def db(self) -> Database:
-        return self.context.db
-
-    @property
-    def store(self) -> EventStore:
-        return self.context.store
-
-    @property
-    def credentials(self) -> ServiceCredentials:
-        return self.context.credentials
-
-    @property
-    def verifier(self) -> TokenVerifier:
-        return self.context.verifier
 
 
 # Builds the service's own context from the kernel's parts (nothing is built at import time).
 ContextFactory = Callable[[ServiceContext], Awaitable[C]]
-Hook = Callable[[ServiceRuntime[Any]], Awaitable[None]]
-
-
-async def _kernel_context(base: ServiceContext) -> ServiceContext:
-    return base
+# Start-up and shut-down hooks and background jobs receive the service's context.
+Hook = Callable[[C], Awaitable[None]]
 
 
 def clock_from(settings: ServiceSettings) -> Clock:
@@ -129,14 +100,14 @@ def create_service_app(
     description: str,
     migrations_dir: Path,
     routers: Sequence[APIRouter],
-    context: ContextFactory[Any] | None = None,
+    context: ContextFactory[C],
     consumers: Sequence[ConsumerSpec] = (),
     upcasters: Upcasters = NO_UPCASTS,
     verifier: TokenVerifier | None = None,
     clock: Clock | None = None,
-    on_startup: Sequence[Hook] = (),
-    on_shutdown: Sequence[Hook] = (),
-    background: Sequence[Callable[[ServiceRuntime[Any]], Coroutine[Any, Any, None]]] = (),
+    on_startup: Sequence[Hook[C]] = (),
+    on_shutdown: Sequence[Hook[C]] = (),
+    background: Sequence[Callable[[C], Coroutine[Any, Any, None]]] = (),
     store_factory: Callable[[str, Upcasters], EventStore] = EventStore,
 ) -> FastAPI:
     """Migrations, then the service's context, relay, consumers and background jobs, then the API."""
@@ -148,10 +119,7 @@ def create_service_app(
             name, settings, upcasters=upcasters, store_factory=store_factory, verifier=verifier, clock=clock
         )
         db, store = base.db, base.store
-        typed = context is not None
-        runtime = ServiceRuntime(
-            context=await (context or _kernel_context)(base), relay=OutboxRelay(db, store, settings.kafka_bootstrap)
-        )
+        runtime = ServiceRuntime(context=await context(base), relay=OutboxRelay(db, store, settings.kafka_bootstrap))
         for spec in consumers:
             feeds = {
                 s.source: FeedClient(s.source, settings.peer_url(s.source), base.credentials)
@@ -166,13 +134,13 @@ def create_service_app(
                 catchup_interval=settings.catchup_interval_seconds,
                 session_timeout_ms=settings.consumer_session_timeout_ms,
                 heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
-                context=runtime.context if typed else None,
+                context=runtime.context,
             )
         app.state.runtime = runtime
         app.state.context = runtime.context
         app.state.verifier = runtime.context.verifier
         for hook in on_startup:
-            await hook(runtime)
+            await hook(runtime.context)
         topics = sorted({topic_for(name)} | {topic_for(s.source) for spec in consumers for s in spec.subscriptions})
         with contextlib.suppress(Exception):
             await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions, settings.kafka_replication)
@@ -190,7 +158,7 @@ def create_service_app(
             ),
         ]
         tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers.values()]
-        tasks += [asyncio.create_task(job(runtime)) for job in background]
+        tasks += [asyncio.create_task(job(runtime.context)) for job in background]
         try:
             yield
         finally:
@@ -200,7 +168,7 @@ def create_service_app(
                 with contextlib.suppress(BaseException):
                     await asyncio.wait_for(task, timeout=5)
             for hook in on_shutdown:
-                await hook(runtime)
+                await hook(runtime.context)
             await db.dispose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
@@ -210,8 +178,8 @@ def create_service_app(
     @app.get("/health", tags=["运维"], summary="健康检查")
     async def health() -> dict[str, Any]:
         runtime: ServiceRuntime[ServiceContext] = app.state.runtime
-        async with runtime.db.read() as conn:
-            head = await runtime.store.head(conn)
+        async with runtime.context.db.read() as conn:
+            head = await runtime.context.store.head(conn)
         watermarks = {
             consumer.name: {source: await consumer.watermark(source) for source in consumer.subscriptions}
             for consumer in runtime.consumers.values()

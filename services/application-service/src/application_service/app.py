@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.context import ServiceContext
-from zhicheng_kernel.service import ConsumerSpec, ServiceRuntime, create_service_app
+from zhicheng_kernel.service import ConsumerSpec, create_service_app
 
 from .api import applications, pushes, registries, schedules
 from .projections import orgs
@@ -58,11 +57,6 @@ def consumers() -> list[ConsumerSpec]:
     ]
 
 
-async def seed(runtime: ServiceRuntime[Any]) -> None:
-    """The sample registries and the 2021 schedule, into empty streams only."""
-    await seed_if_empty(runtime.context)
-
-
 def create_app(
     settings: ApplicationSettings | None = None,
     *,
@@ -89,5 +83,5 @@ def create_app(
         consumers=consumers(),
         verifier=verifier,
         clock=clock,
-        on_startup=[seed],
+        on_startup=[seed_if_empty],  # the sample registries and the 2021 schedule, into empty streams only
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.context import ServiceContext
-from zhicheng_kernel.service import ServiceRuntime, create_service_app
+from zhicheng_kernel.service import create_service_app
 
 from .adapters.audit import AuditedEventStore
 from .api import accounts, audit, auth, orgs
@@ -33,9 +33,6 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
     async def build_context(base: ServiceContext) -> OrgContext:
         return OrgContext(**{**base.kernel_parts(), "settings": org_settings}, issuer=issuer)
 
-    async def bootstrap(runtime: ServiceRuntime[OrgContext]) -> None:
-        await seed(runtime.context)
-
     return create_service_app(
         "org-service",
         settings,
@@ -46,6 +43,6 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         verifier=TokenVerifier(jwks=issuer.jwks()),
-        on_startup=[bootstrap],
+        on_startup=[seed],
         store_factory=AuditedEventStore,
     )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.paper_limits import MAX_COPY_RATIO_PERCENT
-from zhicheng_kernel.service import ServiceRuntime, create_service_app
+from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.settings import ServiceSettings
 
 from .adapters.shared_index import SharedIndex
@@ -46,14 +45,13 @@ async def build_context(base: ServiceContext, index: SharedIndex | None = None) 
     return ctx
 
 
-async def resume_long_checks(runtime: ServiceRuntime[Any]) -> None:
-    resumed = await checks.resume_long_checks(runtime.context)
+async def resume_long_checks(ctx: PlagiarismContext) -> None:
+    resumed = await checks.resume_long_checks(ctx)
     if resumed:
         log.info("resumed %d long checks left running", resumed)
 
 
-async def close_index(runtime: ServiceRuntime[Any]) -> None:
-    ctx: PlagiarismContext = runtime.context
+async def close_index(ctx: PlagiarismContext) -> None:
     await asyncio.to_thread(ctx.index.close)
 
 

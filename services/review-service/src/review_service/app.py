@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from zhicheng_kernel.context import ServiceContext
-from zhicheng_kernel.service import ServiceRuntime, create_service_app
+from zhicheng_kernel.service import create_service_app
 
 from .adapters.temporal import TemporalGateway
 from .api import committees, internal, sessions, verification
@@ -33,11 +33,11 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
             ),
         )
 
-    async def workflow_starter(runtime: ServiceRuntime[ReviewContext]) -> None:
+    async def workflow_starter(ctx: ReviewContext) -> None:
         """A session whose workflow Temporal did not accept at once is started here (a start outbox)."""
         while True:
             try:
-                await start_pending_workflows(runtime.context)
+                await start_pending_workflows(ctx)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -285,13 +285,13 @@ class _Generator:
             pos += len(prose)
             if i == len(pieces):
                 break
-            kind, shown, doc, s_off, s_len = pieces[i]
-            assert doc is not None
+            kind, shown, source, s_off, s_len = pieces[i]
+            assert source is not None
             body = shown.removesuffix("]").rsplit("[", 1)[0] if kind == "cited" else shown
             if kind == "quoted":
                 body = shown[1:-1]
             lead = 1 if kind == "quoted" else 0
-            cases.append(Case(kind, pos + lead, len(body), doc.external_id, s_off, s_len, len(normalise_text(body))))
+            cases.append(Case(kind, pos + lead, len(body), source.external_id, s_off, s_len, len(normalise_text(body))))
             if kind == "cited":
                 shown += "。"
             out.append(shown)
