@@ -128,7 +128,7 @@ class StoreFeed:
             return await self.store.read_after(conn, after, limit)
 
 
-async def add_to_counter(conn: AsyncConnection, event: EventEnvelope) -> None:
+async def add_to_counter(_ctx: object, conn: AsyncConnection, event: EventEnvelope) -> None:
     stmt = insert(counters).values(name=event.source, total=event.payload["by"])
     await conn.execute(
         stmt.on_conflict_do_update(index_elements=["name"], set_={"total": counters.c.total + event.payload["by"]})

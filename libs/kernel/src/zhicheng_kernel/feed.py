@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from .auth import CurrentPrincipal, require_service
+from .context import ServiceContext
 from .envelope import EventEnvelope
 
 
@@ -29,11 +30,11 @@ def feed_router() -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> FeedPage:
         require_service(principal)
-        runtime = request.app.state.runtime
-        async with runtime.db.read() as conn:
-            events = await runtime.store.read_after(conn, after, limit)
-            head = await runtime.store.head(conn)
-        return FeedPage(source=runtime.store.source, head=head, events=events)
+        ctx: ServiceContext = request.app.state.context
+        async with ctx.db.read() as conn:
+            events = await ctx.store.read_after(conn, after, limit)
+            head = await ctx.store.head(conn)
+        return FeedPage(source=ctx.store.source, head=head, events=events)
 
     return router
 

@@ -23,7 +23,7 @@ LEVEL_NAMES_ZH: dict[str, str] = {
     "senior": "正高级",
 }
 
-# 中级 and 高级: the levels reviewed by a committee with a video defense, and bound by SCHED-3.
+# 副高级 and 正高级 together: the senior (高级) titles.
 SENIOR_LEVELS = frozenset({TitleLevel.DEPUTY_SENIOR.value, TitleLevel.SENIOR.value})
 
 
