@@ -111,7 +111,7 @@ def submit(api: Api, people: People, **overrides: Any) -> dict[str, Any]:
 
     def attempt() -> httpx.Response | None:
         r = api.post(APP, "/api/v1/applications", people.applicant, application(**overrides))
-        if r.status_code == 409 and r.json()["code"] == "organization_not_synced":
+        if r.status_code == 409 and r.json()["code"] in ("organization_not_synced", "applicant_not_synced"):
             return None
         return r
 
