@@ -111,7 +111,7 @@ def submit(api: Api, people: People, **overrides: Any) -> dict[str, Any]:
 
     def attempt() -> httpx.Response | None:
         r = api.post(APP, "/api/v1/applications", people.applicant, application(**overrides))
-        if r.status_code == 409 and r.json()["code"] == "organization_not_synced":
+        if r.status_code == 409 and r.json()["code"] in ("organization_not_synced", "applicant_not_synced"):
             return None
         return r
 
@@ -253,3 +253,24 @@ def test_registries_are_maintained_by_the_city_office_only(api: Api, people: Peo
     assert r.status_code == 200, r.text
     fields = [e["field"] for e in api.get(APP, "/api/v1/registries/bridged_fields", people.applicant).json()["items"]]
     assert "测绘" in fields
+
+
+def test_pol_er_3_knows_a_person_registered_at_org_service_by_the_number_it_sent(api: Api, people: People) -> None:
+    """The applicant's token carries a generated username; the ID-card number the blacklist lists
+    reaches application-service in ApplicantRegistered, and the submission is refused by it."""
+    person = random_id_card("620821")
+    listed = {"id_card_number": person, "name": "钱某", "reason": "论文抄袭", "listed_on": "2026-01-10"}
+    r = api.http.put(
+        api.url(APP, "/api/v1/registries/blacklist/entries"), json=listed, headers=bearer(api.operator_token())
+    )
+    assert r.status_code == 200, r.text
+    registered = api.register_applicant(people.unit_reviewer, "钱某", person)
+    assert registered["username"] != person
+    token = api.login(registered["username"], registered["password"])
+
+    def attempt() -> httpx.Response | None:
+        r = api.post(APP, "/api/v1/applications", token, application())
+        return None if r.status_code == 409 and r.json()["code"] == "applicant_not_synced" else r
+
+    refused = wait_for(attempt, timeout=30, interval=0.3, what="ApplicantRegistered to reach application-service")
+    assert refused.status_code == 422 and refused.json()["code"] == "research_integrity_blacklisted", refused.text

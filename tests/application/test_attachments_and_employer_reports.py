@@ -32,7 +32,7 @@ def svc(svc_with_publicity: Harness) -> Harness:
 
 
 async def test_attachments_by_magic_bytes_size_limit_and_download(svc: Harness, tree: Tree) -> None:
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     app = (await post(svc, "/api/v1/applications", token, application(papers=[]))).json()
     url = f"/api/v1/applications/{app['id']}/attachments"
     pdf = b"%PDF-1.7\n" + b"0" * 2000
@@ -81,7 +81,7 @@ async def upload_report(svc: Harness, app: dict[str, Any], token: str, **form: A
 async def test_pol_pa_4_employer_report_replaces_a_check_that_could_not_run(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: a paper the automatic check refused is checked on the employer's request; its sealed
     report is judged against the same 15% (core) limit, and then the title office may approve."""
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     app = (await post(svc, "/api/v1/applications", token, application())).json()
     paper_id = app["papers"][0]["paper_id"]
     await svc.feed(
@@ -106,7 +106,7 @@ async def test_pol_pa_4_employer_report_replaces_a_check_that_could_not_run(svc:
 
 async def test_pol_pa_4_employer_report_over_the_limit_fails_the_paper(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: 15.01% in a core journal's report fails, as it would in the automatic check."""
-    app = (await post(svc, "/api/v1/applications", applicant(svc, tree), application())).json()
+    app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), application())).json()
     unit = svc.token("unit-clerk", tree.school, ["unit_review"])
     r = await upload_report(svc, app, unit, copy_ratio="0.1501")
     assert r.status_code == 201 and r.json()["decision"] == "fail"
@@ -114,7 +114,7 @@ async def test_pol_pa_4_employer_report_over_the_limit_fails_the_paper(svc: Harn
 
 async def test_pol_pa_4_employer_report_is_refused_when_not_allowed(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: only the applicant's employer, attested, as a PDF, and never over an automatic verdict."""
-    app = (await post(svc, "/api/v1/applications", applicant(svc, tree), application())).json()
+    app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), application())).json()
     unit = svc.token("unit-clerk", tree.school, ["unit_review"])
     unattested = await upload_report(svc, app, unit, attested="false")
     assert unattested.status_code == 422 and unattested.json()["field"] == "attested"

@@ -29,7 +29,7 @@ def svc(svc_with_publicity: Harness) -> Harness:
 
 
 async def test_draft_is_private_editable_and_submitted_later(svc: Harness, tree: Tree) -> None:
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     r = await post(svc, "/api/v1/applications", token, application(submit=False, papers=[]))
     assert r.status_code == 201, r.text
     draft = r.json()
@@ -45,7 +45,7 @@ async def test_draft_is_private_editable_and_submitted_later(svc: Harness, tree:
         f"/api/v1/applications/{draft['id']}", json=application(specialty="护理", papers=[paper()]), headers=auth(token)
     )
     assert r.status_code == 200 and r.json()["specialty"] == "护理", r.text
-    someone = applicant(svc, tree)
+    someone = await applicant(svc, tree)
     assert (await post(svc, f"/api/v1/applications/{draft['id']}/submit", someone)).status_code == 403
     r = await post(svc, f"/api/v1/applications/{draft['id']}/submit", token)
     assert r.status_code == 200, r.text
@@ -63,9 +63,11 @@ async def test_draft_is_private_editable_and_submitted_later(svc: Harness, tree:
 
 
 async def test_applicant_withdraws_before_the_office_approves_but_not_after(svc: Harness, tree: Tree) -> None:
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     app = (await post(svc, "/api/v1/applications", token, application(papers=[]))).json()
-    assert (await post(svc, f"/api/v1/applications/{app['id']}/withdraw", applicant(svc, tree))).status_code == 403
+    assert (
+        await post(svc, f"/api/v1/applications/{app['id']}/withdraw", await applicant(svc, tree))
+    ).status_code == 403
     r = await post(svc, f"/api/v1/applications/{app['id']}/withdraw", token, {"reason": "今年不报了"})
     assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
     assert (await decide(svc, r.json(), tree.school, "unit_review")).json()["code"] == "not_under_review"
@@ -77,12 +79,12 @@ async def test_applicant_withdraws_before_the_office_approves_but_not_after(svc:
 async def test_returned_application_is_corrected_and_resubmitted_to_the_unit(svc: Harness, tree: Tree) -> None:
     """Decision: after ApplicationReturned (here by the department) the corrected application starts
     again at the unit; edited papers are checked again (POL-PA-4) and the report is recomputed."""
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     app = (await post(svc, "/api/v1/applications", token, application())).json()
     app = await through_unit(svc, tree, app)
     r = await decide(svc, app, tree.dept, "department_review", decision="return", opinion="论文期刊信息不全")
     assert r.status_code == 200 and r.json()["status"] == "returned"
-    assert (await post(svc, f"/api/v1/applications/{app['id']}/submit", applicant(svc, tree))).status_code == 403
+    assert (await post(svc, f"/api/v1/applications/{app['id']}/submit", await applicant(svc, tree))).status_code == 403
     corrected = application(papers=[paper(title="修改后的论文", cn_number="CN11-2234/R", journal="中华护理杂志")])
     r = await svc.client.put(f"/api/v1/applications/{app['id']}", json=corrected, headers=auth(token))
     assert r.status_code == 200, r.text

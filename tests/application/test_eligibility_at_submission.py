@@ -35,7 +35,7 @@ def svc(svc_with_publicity: Harness) -> Harness:
 async def test_submission_appends_eligibility_assessed_and_serves_the_report(svc: Harness, tree: Tree) -> None:
     """EligibilityAssessed in the submission's transaction; GET …/eligibility lists every rule with
     its outcome and a Chinese explanation ending with the rule ID."""
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     body = application(
         papers=[paper(journal="中华护理杂志", cn_number="CN11-2234/R", published_on="2020-05-01")],
         education={"level": "bachelor"},
@@ -60,7 +60,7 @@ async def test_submission_appends_eligibility_assessed_and_serves_the_report(svc
 async def test_pol_pa_3_ineligible_application_is_accepted_with_the_report(svc: Harness, tree: Tree) -> None:
     """Decision: an ineligible application is accepted (201) with its report, for the unit to see
     and return; offices find it by the failed rule ID."""
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     body = application(papers=[paper(journal="陇东教育研究", cn_number="CN62-9001/G4", journal_level="provincial")])
     r = await post(svc, "/api/v1/applications", token, body)
     assert r.status_code == 201, r.text
@@ -114,7 +114,7 @@ async def test_pol_pa_3_ineligible_application_is_accepted_with_the_report(svc: 
 async def test_bad_facts_get_problem_json_naming_the_field(
     svc: Harness, tree: Tree, overrides: dict[str, Any], field: str
 ) -> None:
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     r = await post(svc, "/api/v1/applications", token, application(**overrides))
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
@@ -125,7 +125,7 @@ async def test_bad_facts_get_problem_json_naming_the_field(
 
 async def test_pol_gr_2_and_pol_en_4_annotations_reach_application_pushed(svc: Harness, tree: Tree) -> None:
     """POL-GR-2 "乡村不受指标限制" and POL-EN-4's off-staff note travel in ApplicationPushed.annotations."""
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     app = await office_approved_after_publicity(
         svc,
         tree,

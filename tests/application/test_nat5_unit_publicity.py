@@ -27,7 +27,7 @@ def svc(svc_with_publicity: Harness) -> Harness:
 async def test_nat5_unit_approves_only_after_five_working_days_of_publicity(svc: Harness, tree: Tree) -> None:
     """NAT-5: no publicity → 409; publicity from Monday 1 June 2026: refused on Friday 5 June (the
     5th working day), accepted on Saturday 6 June."""
-    app = (await post(svc, "/api/v1/applications", applicant(svc, tree), application(papers=[]))).json()
+    app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), application(papers=[]))).json()
     r = await decide(svc, app, tree.school, "unit_review")
     assert r.status_code == 409 and r.json()["code"] == "publicity_not_started"
     dept = svc.token("d", tree.dept, ["unit_review"])

@@ -23,7 +23,7 @@ def svc(svc_with_publicity: Harness) -> Harness:
 
 
 async def test_counts_per_series_and_status_within_the_callers_subtree(svc: Harness, tree: Tree) -> None:
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     for _ in range(2):
         assert (await post(svc, "/api/v1/applications", token, application(papers=[]))).status_code == 201
     await post(svc, "/api/v1/applications", token, application(papers=[], series="会计系列"))

@@ -32,7 +32,7 @@ def svc(svc_with_publicity: Harness) -> Harness:
 
 
 async def test_registries_are_seeded_and_read_by_everyone_signed_in(svc: Harness, tree: Tree) -> None:
-    token = applicant(svc, tree)
+    token = await applicant(svc, tree)
     journals = (await get(svc, "/api/v1/registries/journals", token)).json()["items"]
     assert any(j["cn_number"] == "CN11-2234/R" for j in journals)
     assert (await get(svc, "/api/v1/registries/blacklist", token)).status_code == 403
@@ -58,7 +58,7 @@ async def test_pol_er_3_blacklisted_applicant_is_refused_at_submission(svc: Harn
         headers=auth(city_office(svc, tree)),
     )
     assert r.status_code == 200, r.text
-    token = applicant(svc, tree, person)
+    token = await applicant(svc, tree, person)
     r = await post(svc, "/api/v1/applications", token, application())
     assert r.status_code == 422 and r.json()["code"] == "research_integrity_blacklisted"
     assert (await get(svc, "/api/v1/applications", token)).json()["items"] == []
@@ -115,7 +115,7 @@ async def test_journal_registry_excel_import_export_round_trip_changes_pol_pa_1(
         await post(
             svc,
             "/api/v1/applications",
-            applicant(svc, tree),
+            await applicant(svc, tree),
             application(papers=[paper(journal="甘肃医药", cn_number="CN62-1105/R", published_on="2025-03-01")]),
         )
     ).json()
@@ -147,7 +147,7 @@ async def test_sched4_office_publishes_another_years_schedule_without_a_code_cha
     assert {s["series"]: s["push_month"] for s in (await svc.client.get("/api/v1/schedules/2026")).json()["series"]}[
         "卫生系列"
     ] == 12
-    r = await post(svc, "/api/v1/applications", applicant(svc, tree), application(year=2027, series="工程系列"))
+    r = await post(svc, "/api/v1/applications", await applicant(svc, tree), application(year=2027, series="工程系列"))
     assert r.status_code == 422 and r.json()["code"] == "unknown_series"
     csv = "系列（专业）,推送月份,含基层有效\n工程系列,13,否\n"
     r = await svc.client.post("/api/v1/schedules/2028/import", files=csv_file(csv), headers=auth(token))

@@ -16,6 +16,7 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from tests.application.conftest import (
     Harness,
     Tree,
+    applicant,
     application,
     approve,
     auth,
@@ -111,10 +112,10 @@ async def test_only_applicants_submit(svc: Harness, tree: Tree) -> None:
 
 
 async def test_reads_are_limited_to_the_owner_and_the_orgs_above(svc: Harness, tree: Tree) -> None:
-    applicant = str(uuid.uuid4())
-    app = (await submit(svc, tree, applicant=applicant)).json()
+    account = str(uuid.uuid4())
+    app = (await submit(svc, tree, applicant=account)).json()
     url = f"/api/v1/applications/{app['id']}"
-    owner = svc.token(applicant, tree.school, ["applicant"])
+    owner = svc.token(account, tree.school, ["applicant"])
     assert (await svc.client.get(url, headers=auth(owner))).status_code == 200
     assert (await svc.client.get(url, headers=auth(svc.token("x", tree.city, ["auditor"])))).status_code == 200
     other = svc.token("y", tree.other_school, ["unit_review"])
@@ -312,7 +313,7 @@ async def test_schedule_is_published_for_any_year(svc: Harness) -> None:
 async def test_a_retried_submission_with_the_same_idempotency_key_is_one_application(svc: Harness, tree: Tree) -> None:
     """A client that lost the answer retries with the same key: the same application comes back, at once
     or while the first is still being written; the key with another body is refused."""
-    token = svc.token(str(uuid.uuid4()), tree.school, ["applicant"], "张三")
+    token = await applicant(svc, tree)
     headers = auth(token) | {"Idempotency-Key": f"submit-{uuid.uuid4()}"}
     first, concurrent = await asyncio.gather(
         *(svc.client.post("/api/v1/applications", json=application(), headers=headers) for _ in range(2))
@@ -332,7 +333,7 @@ async def test_a_retried_submission_with_the_same_idempotency_key_is_one_applica
 
 
 async def test_a_retried_draft_and_a_retried_push_act_once(svc: Harness, tree: Tree) -> None:
-    token = svc.token(str(uuid.uuid4()), tree.school, ["applicant"], "张三")
+    token = await applicant(svc, tree)
     headers = auth(token) | {"Idempotency-Key": f"draft-{uuid.uuid4()}"}
     drafts = [
         await svc.client.post("/api/v1/applications", json=application(submit=False), headers=headers) for _ in range(2)

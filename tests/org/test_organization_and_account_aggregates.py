@@ -132,15 +132,19 @@ def test_a_system_admin_is_not_deactivated_on_its_own() -> None:
         system_admin.deactivate(str(uuid.uuid4()), str(system_admin.org_id), "调离")
 
 
-def test_an_applicant_is_registered_with_a_valid_normalised_id_card_number() -> None:
+def test_an_applicant_is_registered_with_a_valid_id_card_number_that_is_not_the_username() -> None:
     created, _admin = _city_office().create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
     school = Organization.from_events([created])
     number = id_card_with_check("62080219850101001")
-    (registered,) = accounts.register_applicant(uuid.uuid4(), school, "李明", number, True, TODAY)
+    username = accounts.applicant_username(school.code, 1)
+    assert username == "6208000002-sq0001"
+    (registered,) = accounts.register_applicant(uuid.uuid4(), school, username, "李明", number, True, TODAY)
     assert isinstance(registered, ApplicantRegistered)
-    assert registered.id_card_number == registered.username == number and registered.org_path == school.path
+    assert registered.id_card_number == number and registered.username == username != number
+    assert registered.org_path == school.path
+    assert Account.from_events([registered]).username == username
     with pytest.raises(InvalidInput) as invalid:
-        accounts.register_applicant(uuid.uuid4(), school, "李明", number[:17] + "Y", True, TODAY)
+        accounts.register_applicant(uuid.uuid4(), school, username, "李明", number[:17] + "Y", True, TODAY)
     assert invalid.value.field == "id_card_number"
     with pytest.raises(DomainError) as not_an_office:
         accounts.register_expert(uuid.uuid4(), school, "zj62080000001", "赵建国", ["卫生系列"], "senior")
@@ -163,7 +167,8 @@ def test_version_1_applicant_events_are_read_with_the_id_card_number_from_the_us
         schema_version=1,
     )
     parsed = CATALOGUE.parse(old)
-    assert isinstance(parsed, ApplicantRegistered) and parsed.id_card_number == number
+    assert isinstance(parsed, ApplicantRegistered) and parsed.id_card_number == parsed.username == number
+    assert Account.from_events([parsed]).username == number  # such an account still logs in as before
 
 
 def test_no_event_class_has_a_field_for_a_secret() -> None:

@@ -34,6 +34,7 @@ def consumers() -> list[ConsumerSpec]:
                         "OrganizationCreated": orgs.on_organization_created,
                         "ApplicantRegistered": orgs.on_applicant_registered,
                     },
+                    orgs.org_service_upcasters(),
                 ),
                 Subscription(
                     "plagiarism-service",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
+from zhicheng_kernel.errors import Conflict
 from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.eventstore import EventStore
 
@@ -77,3 +79,26 @@ async def applicants_on_staff(conn: AsyncConnection, account_ids: Sequence[str])
     )
     found: dict[str, bool | None] = {r.account_id: r.on_staff for r in rows}
     return {a: found.get(a) for a in account_ids}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who an applicant's account is, as org-service's ApplicantRegistered said."""
+
+    id_card_number: str  # what the front-line rosters and the blacklist list
+    on_staff: bool
+
+
+async def applicant_person(conn: AsyncConnection, account_id: str) -> Person:
+    """The person behind an applicant's account, from the applicants projection (never from the token,
+    which carries a username only); 409 until org-service's ApplicantRegistered has arrived."""
+    row = (
+        await conn.execute(
+            select(tables.applicants.c.id_card_number, tables.applicants.c.on_staff).where(
+                tables.applicants.c.account_id == account_id
+            )
+        )
+    ).first()
+    if row is None or row.id_card_number is None:
+        raise Conflict("applicant_not_synced", "尚未获取到您的申报人登记信息，请稍后重试。", field="applicant_id")
+    return Person(id_card_number=row.id_card_number, on_staff=row.on_staff)

@@ -42,6 +42,8 @@ applicants = Table(
     Column("org_path", Text, nullable=False),
     Column("display_name", Text, nullable=False),
     Column("on_staff", Boolean, nullable=False),
+    # 0004: the person the rules match (rosters, blacklist); not in the token, whose username it is not.
+    Column("id_card_number", Text, nullable=True),
 )
 
 # Projection of this service's own application streams, written in the append's transaction.

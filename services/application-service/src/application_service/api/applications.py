@@ -63,8 +63,7 @@ def _author(principal: Principal) -> Author:
     require_role(principal, Role.APPLICANT)
     if not principal.org_id:
         raise Forbidden("no_organization", "当前账号未关联单位，不能提交申报。")
-    # An applicant's username is the ID-card number (org-service): what rosters and the blacklist match.
-    return Author(principal.subject, principal.display_name or principal.username, principal.org_id, principal.username)
+    return Author(principal.subject, principal.display_name or principal.username, principal.org_id)
 
 
 async def _readable(ctx: ContextDep, principal: Principal, application_id: str) -> Any:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_kernel.envelope import EventEnvelope, Upcasters
 
 from ..adapters import tables
 from ..service_layer.context import Context
@@ -32,6 +34,19 @@ async def on_applicant_registered(ctx: Context, conn: AsyncConnection, event: Ev
         "org_path": p.get("org_path") or "",
         "display_name": p.get("display_name") or "",
         "on_staff": bool(p.get("on_staff", True)),
+        "id_card_number": p["id_card_number"],
     }
     stmt = insert(tables.applicants).values(account_id=p["account_id"], **values)
     await conn.execute(stmt.on_conflict_do_update(index_elements=[tables.applicants.c.account_id], set_=values))
+
+
+def _id_card_from_username(payload: dict[str, Any]) -> dict[str, Any]:
+    # ApplicantRegistered version 1 had no id_card_number: the username was the normalised number.
+    return {"id_card_number": payload["username"], **payload}
+
+
+def org_service_upcasters() -> Upcasters:
+    """Old versions of org-service's events, as this service reads them."""
+    upcasters = Upcasters()
+    upcasters.register("ApplicantRegistered", 1, _id_card_from_username)
+    return upcasters

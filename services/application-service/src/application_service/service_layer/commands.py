@@ -19,7 +19,13 @@ from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters import tables
 from ..adapters.registries import blacklist_entry, load_registries
-from ..adapters.repository import ApplicationRepository, applicants_on_staff, org_with_ancestors
+from ..adapters.repository import (
+    ApplicationRepository,
+    Person,
+    applicant_person,
+    applicants_on_staff,
+    org_with_ancestors,
+)
 from ..domain import application as aggregate
 from ..domain import events as ev
 from ..domain.application import Application
@@ -42,12 +48,12 @@ from .context import Context
 
 @dataclass(frozen=True)
 class Author:
-    """Who acts: the applicant's account, name, org, and the person id (ID-card number) rules match on."""
+    """Who acts: the applicant's account, name and org. The person the rules match (the ID-card number)
+    is not in the token: it comes from the applicants projection (`applicant_person`)."""
 
     account_id: str
     name: str
     org_id: str
-    person_id: str
 
 
 def to_command(content: Mapping[str, Any], author: Author) -> SubmitApplication:
@@ -111,16 +117,15 @@ async def _unit(conn: AsyncConnection, org_id: str) -> tuple[Any, dict[str, Any]
 
 
 async def assess(
-    conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person_id: str, checks: Any = None
+    conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person: Person, checks: Any = None
 ) -> DomainEvent:
     """The policy engine's report on what was submitted, as EligibilityAssessed (same transaction)."""
     org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == submitted["org_id"]))).one()
-    on_staff = (await applicants_on_staff(conn, [submitted["applicant_id"]]))[submitted["applicant_id"]]
     application = policy_application(
         submitted,
-        person_id=person_id,
+        person_id=person.id_card_number,
         employer=default_employer(org.kind, org.level, org.name),
-        on_staff=on_staff,
+        on_staff=person.on_staff,
         checks=checks,
     )
     today = china_today(ctx.clock.now())
@@ -128,14 +133,17 @@ async def assess(
     return ev.EligibilityAssessed(application_id=app_id, **report.to_payload())
 
 
-async def _integrity(conn: AsyncConnection, ctx: Context, person_id: str) -> None:
-    not_on_integrity_blacklist(await blacklist_entry(conn, person_id), china_today(ctx.clock.now()))
+async def _integrity(conn: AsyncConnection, ctx: Context, applicant_id: str) -> Person:
+    """The person behind the account, refused while their ID-card number is on the integrity blacklist."""
+    person = await applicant_person(conn, applicant_id)
+    not_on_integrity_blacklist(await blacklist_entry(conn, person.id_card_number), china_today(ctx.clock.now()))
+    return person
 
 
 async def _submission_events(
-    conn: AsyncConnection, ctx: Context, application_id: str, cmd: SubmitApplication, person_id: str
+    conn: AsyncConnection, ctx: Context, application_id: str, cmd: SubmitApplication
 ) -> list[DomainEvent]:
-    await _integrity(conn, ctx, person_id)
+    person = await _integrity(conn, ctx, cmd.applicant_id)
     unit, orgs = await _unit(conn, cmd.org_id)
     new_events = aggregate.submit(
         application_id,
@@ -145,7 +153,7 @@ async def _submission_events(
         chain=review_chain(unit, orgs),
         paper_ids=[str(uuid.uuid4()) for _ in cmd.papers],
     )
-    return [*new_events, await assess(conn, ctx, application_id, new_events[0].model_dump(mode="json"), person_id)]
+    return [*new_events, await assess(conn, ctx, application_id, new_events[0].model_dump(mode="json"), person)]
 
 
 async def _view(conn: AsyncConnection, app_id: str) -> ApplicationView:
@@ -170,7 +178,7 @@ async def create_application(
         repo = ApplicationRepository(uow.conn, ctx.store)
         app = Application(application_id)
         if submit:
-            new_events = await _submission_events(uow.conn, ctx, application_id, cmd, author.person_id)
+            new_events = await _submission_events(uow.conn, ctx, application_id, cmd)
         else:
             unit, _ = await _unit(uow.conn, cmd.org_id)
             header = {
@@ -212,9 +220,9 @@ async def submit_existing(ctx: Context, application_id: str, author: Author) -> 
             raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
         if app.status == "draft" and app.content is not None:
             cmd = await validated(ctx, to_command(app.content, author))
-            new_events = await _submission_events(conn, ctx, app.id, cmd, author.person_id)
+            new_events = await _submission_events(conn, ctx, app.id, cmd)
         else:
-            await _integrity(conn, ctx, author.person_id)
+            person = await _integrity(conn, ctx, author.account_id)
             papers = [paper_input(p) for p in (app.content or {}).get("papers", [])] if app.edited_since_return else []
             new_events = app.resubmit(author.account_id, [str(uuid.uuid4()) for _ in papers], papers)
             if app.edited_since_return and app.content is not None:
@@ -222,7 +230,7 @@ async def submit_existing(ctx: Context, application_id: str, author: Author) -> 
             resubmitted = new_events[0].model_dump(mode="json")
             merged = {**app.submitted, **aggregate.corrected_fields(resubmitted)}
             checks = {} if resubmitted["papers_replaced"] else app.checks
-            new_events.append(await assess(conn, ctx, app.id, merged, author.person_id, checks))
+            new_events.append(await assess(conn, ctx, app.id, merged, person, checks))
         await repo.append(app, new_events, uow.meta)
         return await _view(conn, app.id)
 

@@ -89,9 +89,17 @@ def create_business_admin(
     ]
 
 
+def applicant_username(org_code: str, serial: int) -> str:
+    """An applicant's username: the organization's code and a serial within it (`6208020001-sq0001`),
+    as a business administrator's is; never the ID-card number, which stays out of usernames, tokens
+    and stream keys."""
+    return f"{org_code}-sq{serial:04d}"
+
+
 def register_applicant(
     account_id: uuid.UUID,
     org: Organization,
+    username: str,
     display_name: str,
     id_card_number: str,
     on_staff: bool,
@@ -99,7 +107,8 @@ def register_applicant(
 ) -> list[DomainEvent]:
     """An employer's business administrator registers an applicant of its own organization.
 
-    `id_card_number` is normalised; for now it is also the applicant's username.
+    `id_card_number` is normalised and checked; it is the person the policy rules match (rosters,
+    the blacklist), carried in the event for application-service, and no part of the username.
     """
     name = clean_display_name(display_name)
     if not id_card_is_valid(id_card_number, today=today):
@@ -109,7 +118,7 @@ def register_applicant(
     return [
         ApplicantRegistered(
             account_id=account_id,
-            username=id_card_number,
+            username=username,
             org_id=org.org_id,
             org_path=org.path,
             display_name=name,

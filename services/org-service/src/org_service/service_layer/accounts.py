@@ -113,6 +113,9 @@ async def register_applicant(
     on_staff: bool,
     idempotent: Idempotency | None,
 ) -> AccountCreated:
+    """An employer's business administrator registers an applicant: one account per person (the
+    normalised ID-card number is claimed once), a username generated like a business administrator's
+    and answered with the one-time password; the number itself is no username and in no token."""
     require_role(principal, Role.APPLICANT_MANAGEMENT)
     number = normalise_id_card(id_card_number)
     password = initial_password()
@@ -120,14 +123,15 @@ async def register_applicant(
 
     async def action(uow: UnitOfWork) -> AccountCreated:
         org = await streams.organization(uow, principal.org_id)
-        account_id = uuid.uuid4()
+        serial = await _count(uow.conn, accounts.c.org_id == org.org_id, accounts.c.kind == AccountKind.APPLICANT.value)
+        account_id, username = uuid.uuid4(), rules.applicant_username(org.code, serial + 1)
         today = china_today(ctx.clock.now())
-        registered = rules.register_applicant(account_id, org, display_name, number, on_staff, today)
-        for scope in (Scope.ID_CARD, Scope.USERNAME):
-            if await reservations.claim(uow.conn, scope, number, account_id) is not None:
-                raise Conflict("applicant_already_registered", "该身份证号码已注册为申报人。", field="id_card_number")
+        registered = rules.register_applicant(account_id, org, username, display_name, number, on_staff, today)
+        if await reservations.claim(uow.conn, Scope.ID_CARD, number, account_id) is not None:
+            raise Conflict("applicant_already_registered", "该身份证号码已注册为申报人。", field="id_card_number")
+        await claim_username(uow.conn, username, account_id)
         await _open(uow, account_id, registered, password_hash)
-        return AccountCreated(account_id=str(account_id), username=number, initial_password=password)
+        return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
 
     meta = Metadata(actor=principal.username)
     return await execute(

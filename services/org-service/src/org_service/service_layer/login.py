@@ -2,6 +2,10 @@
 
 The password hash, the failed-attempt counter and the refresh tokens are in the credential tables;
 a login changes nothing an event would record.
+
+Everyone logs in with the username org-service gave them. An applicant does not log in with their
+ID-card number, which would then travel in login forms and logs: the employer hands over the
+username with the one-time password. The token carries the username and the account id, never the ID-card number.
 """
 
 from __future__ import annotations

@@ -1,0 +1,72 @@
+"""An applicant's ID-card number is not a username: it is in no token, no stream key, no event's actor.
+
+The number is kept (normalised, one account per person) for the rules that match people (rosters,
+the blacklist), which application-service reads from ApplicantRegistered.
+"""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+from sqlalchemy import or_, select
+from zhicheng_kernel.database import Database
+from zhicheng_kernel.tables import events
+
+from tests.api_client import Api, random_id_card, unique_name
+
+pytestmark = pytest.mark.stack
+
+
+async def test_an_applicant_logs_in_with_a_generated_username_and_no_token_carries_the_id_number(
+    api: Api, org_db: Database
+) -> None:
+    school = api.create_org(
+        api.admin_token(), name=unique_name("平凉市第七中学"), kind="state_unit", level="city", division_code="620800"
+    )
+    clerk = api.create_business_admin(api.org_admin_token(school), "王芳", ["applicant_management"])
+    clerk_token = api.login(clerk["username"], clerk["password"])
+    number = random_id_card()
+    first = api.register_applicant(clerk_token, "李明", number.lower())  # normalised: the check char upper-cased
+    second = api.register_applicant(clerk_token, "张伟", random_id_card())
+    assert [first["username"], second["username"]] == [f"{school['code']}-sq0001", f"{school['code']}-sq0002"]
+
+    # By the ID number nobody logs in; by the username the applicant does, as everyone does.
+    by_number = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"), data={"username": number, "password": first["password"]}
+    )
+    assert by_number.status_code == 401 and by_number.json()["code"] == "login_failed"
+    answer = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"username": first["username"], "password": first["password"]},
+    ).json()
+    token = api.login(first["username"], first["password"])
+    for issued in (answer["access_token"], token):
+        claims = jwt.decode(issued, options={"verify_signature": False})
+        assert claims["username"] == first["username"] and claims["sub"] == first["account_id"]
+        assert number not in str(claims)
+    assert number not in answer["refresh_token"]
+    me = api.get("org-service", "/api/v1/accounts/me", token).json()
+    assert me["username"] == first["username"]
+
+    # The same person is one account: registering the number again is refused, however it is typed.
+    again = api.post(
+        "org-service", "/api/v1/accounts/applicants", clerk_token, {"display_name": "李明", "id_card_number": number}
+    )
+    assert again.status_code == 409 and again.json()["code"] == "applicant_already_registered"
+
+    # The number is in ApplicantRegistered (application-service matches people by it), never a stream
+    # key or an actor: the applicant's first password change is recorded as done by the username.
+    async with org_db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(events.c.stream_id, events.c.actor, events.c.event_type, events.c.payload)
+                .where(or_(events.c.stream_id.in_([first["account_id"], number]), events.c.actor == number))
+                .order_by(events.c.position)
+            )
+        ).all()
+    assert [(r.stream_id, r.event_type) for r in rows] == [
+        (first["account_id"], "ApplicantRegistered"),
+        (first["account_id"], "PasswordChanged"),
+    ]
+    assert rows[0].payload["id_card_number"] == number and rows[0].payload["username"] == first["username"]
+    assert rows[1].actor == first["username"]
