@@ -47,13 +47,14 @@ def published(year: int, holidays: list[str], version: int = 1) -> Any:
 async def review_service(settings: ReviewSettings) -> AsyncIterator[ServiceRuntime[ReviewContext]]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        yield app.state.runtime
+        runtime: ServiceRuntime[ReviewContext] = app.state.runtime
+        yield runtime
 
 
 async def fresh_database(servers: Servers) -> str:
     name = f"zc_rev_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(servers.postgres.create_database, name)
-    return servers.postgres.url(name)
+    return str(servers.postgres.url(name))
 
 
 def isolated(database_url: str) -> ReviewSettings:
@@ -153,7 +154,7 @@ async def test_a_calendar_published_in_application_service_reaches_every_review_
         assert await _eventually(lambda: _recorded_by_review_service(servers, 2027))
 
         async def replica_knows() -> bool:
-            return replica.context.calendar.knows(2027)
+            return bool(replica.context.calendar.knows(2027))
 
         assert await _eventually(replica_knows)
         assert publicity_ends_at(replica.context.calendar, PUBLISHED_AT, 5) == UNTIL_7_JANUARY
