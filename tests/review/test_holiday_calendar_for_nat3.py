@@ -16,12 +16,15 @@ from typing import Any
 import pytest
 from review_service.adapters.tables import holiday_years
 from review_service.app import create_app
+from review_service.domain.events import SESSION, CandidateResult, CommitteeSessionOpened, VotesTallied
 from review_service.domain.rules import publicity_ends_at
+from review_service.service_layer import outcomes
 from review_service.service_layer.context import ReviewContext
 from review_service.settings import ReviewSettings
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import envelope
 
@@ -82,6 +85,53 @@ async def test_nat3_end_follows_the_published_2027_calendar(servers: Servers) ->
         assert await runtime.consumers[CONSUMER].apply(published(2027, ["2027-01-01"]))
         assert ctx.calendar.knows(2027)
         assert publicity_ends_at(ctx.calendar, PUBLISHED_AT, 5) == UNTIL_7_JANUARY
+
+
+async def tallied_session(ctx: ReviewContext) -> str:
+    """A session whose votes were counted (one candidate passed), ready to publish its results."""
+    session_id = str(uuid.uuid4())
+    opened = CommitteeSessionOpened(
+        session_id=session_id,
+        committee_id=str(uuid.uuid4()),
+        year=2026,
+        series="卫生系列",
+        level="intermediate",
+        application_ids=["a-1"],
+        expert_ids=["e-1", "e-2", "e-3"],
+        workflow_id=f"session-{session_id}",
+    )
+    tallied = VotesTallied(
+        session_id=session_id,
+        committee_size=3,
+        present=3,
+        quorum_met=True,
+        results=[CandidateResult(application_id="a-1", yes=3, no=0, abstain=0, passed=True)],
+    )
+    async with ctx.db.transaction() as conn:
+        await ctx.store.append(conn, SESSION, session_id, 0, [opened, tallied], Metadata(actor="test"))
+    return session_id
+
+
+async def test_the_publicity_end_review_service_publishes_follows_the_published_calendar_nat3(
+    servers: Servers,
+) -> None:
+    """NAT-3 as the session workflow receives it: results published on 31 December 2026 stay public
+    until 24:00 of 6 January while 2027 is unknown (and the answer says Monday–Friday was assumed),
+    until 24:00 of 7 January once 1 January 2027 is published as a holiday."""
+    settings = isolated(await fresh_database(servers)).model_copy(update={"fake_now": PUBLISHED_AT})
+    async with review_service(settings) as runtime:
+        ctx = runtime.context
+        before = await outcomes.publish(
+            ctx, await tallied_session(ctx), "test", publicity_seconds=None, publicity_working_days=5
+        )
+        assert before.publicity_ends_at == UNTIL_6_JANUARY and before.calendar_known is False
+        assert before.calendar_note is not None and "2027年的节假日安排尚未发布" in before.calendar_note
+        assert await runtime.consumers[CONSUMER].apply(published(2027, ["2027-01-01"]))
+        after = await outcomes.publish(
+            ctx, await tallied_session(ctx), "test", publicity_seconds=None, publicity_working_days=5
+        )
+        assert after.publicity_ends_at == UNTIL_7_JANUARY
+        assert after.calendar_known is True and after.calendar_note is None
 
 
 async def test_a_republished_year_wins_and_a_late_old_one_changes_nothing_nat3(servers: Servers) -> None:
