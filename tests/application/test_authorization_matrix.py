@@ -293,6 +293,13 @@ ENDPOINTS = [
         params=(("year", CALENDAR_YEAR),),
         json=lambda w: {"holidays": ["2000-01-01"]},
     ),
+    Endpoint(
+        "POST",
+        "/api/v1/calendar/years/{year}/import",
+        frozenset({"title_office_review@office"}),
+        params=(("year", CALENDAR_YEAR),),
+        files=_bad_csv,
+    ),
     Endpoint("GET", "/api/v1/calendar/years", AUTHENTICATED),
     Endpoint("GET", "/api/v1/calendar/years/{year}", AUTHENTICATED, params=(("year", CALENDAR_YEAR),)),
     Endpoint("GET", "/api/v1/calendar/working-days", AUTHENTICATED),

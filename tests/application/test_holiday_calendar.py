@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from application_service.app import create_app
-from application_service.domain.holiday_calendar import holiday_year, unknown_years
+from application_service.domain.holiday_calendar import days_from_rows, holiday_year, unknown_years
 from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
 from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.errors import InvalidInput
@@ -63,6 +63,23 @@ def test_a_calendar_that_is_not_a_holiday_notice_is_refused(
     with pytest.raises(InvalidInput) as refused:
         holiday_year(2027, holidays, working_weekends)
     assert (refused.value.code, refused.value.field) == (code, field)
+
+
+def test_a_calendar_file_lists_dates_and_kinds() -> None:
+    rows = [
+        ["日期", "类型"],
+        ["2027-01-01", "放假"],
+        [datetime(2027, 2, 7), "上班"],
+        ["", ""],
+        [date(2027, 2, 11), "holiday"],
+    ]
+    assert days_from_rows(rows) == ([date(2027, 1, 1), date(2027, 2, 11)], [date(2027, 2, 7)])
+    with pytest.raises(InvalidInput) as refused:
+        days_from_rows([["2027-01-01", "放假"], ["1月2日", "放假"]])
+    assert refused.value.code == "calendar_file_date" and "第2行" in refused.value.message
+    with pytest.raises(InvalidInput) as refused:
+        days_from_rows([["2027-01-01", "调休"]])
+    assert refused.value.code == "calendar_file_kind"
 
 
 # -- the service ----------------------------------------------------------------------------------------
@@ -170,3 +187,14 @@ async def restarted(svc: Harness) -> AsyncIterator[ChinaCalendar]:
     app = create_app(svc.runtime.context.settings, clock=FixedClock(svc.clock.now()), verifier=svc.signer.verifier())
     async with app.router.lifespan_context(app):
         yield app.state.context.calendar
+
+
+async def test_the_city_office_publishes_a_year_from_a_csv_file(svc: Harness, tree: Tree) -> None:
+    csv_text = "日期,类型\n2034-01-02,放假\n2034-01-08,上班\n"
+    files = {"file": ("2034.csv", csv_text.encode("utf-8"), "text/csv")}
+    r = await svc.client.post("/api/v1/calendar/years/2034/import", files=files, headers=auth(city_office(svc, tree)))
+    assert r.status_code == 200, r.text
+    assert r.json()["holidays"] == ["2034-01-02"] and r.json()["working_weekends"] == ["2034-01-08"]
+    county = office(svc, tree)
+    r = await svc.client.post("/api/v1/calendar/years/2034/import", files=files, headers=auth(county))
+    assert r.status_code == 403

@@ -7,16 +7,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, UploadFile
 from pydantic import BaseModel, Field
 from zhicheng_kernel.auth import CurrentPrincipal
 from zhicheng_kernel.calendar import china_today
+from zhicheng_kernel.errors import InvalidInput
 
-from ..domain.holiday_calendar import MAX_DAYS
+from ..adapters.spreadsheets import read_rows
+from ..domain.holiday_calendar import MAX_DAYS, days_from_rows
 from ..service_layer import calendar as use
 from ..service_layer.calendar import CalendarYear, CalendarYears, WorkingDayPeriod
 from .deps import ContextDep, IdempotencyDep
-from .registries import maintainer
+from .registries import MAX_FILE_BYTES, maintainer
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["节假日安排"])
 Year = Annotated[int, Path(ge=2000, le=2100)]
@@ -47,6 +49,20 @@ async def publish_year(
 ) -> CalendarYear:
     await maintainer(principal, ctx)
     return await use.publish_year(ctx, year, body.holidays, body.working_weekends, principal.subject, idempotent)
+
+
+@router.post(
+    "/years/{year}/import",
+    response_model=CalendarYear,
+    summary="从 CSV 或 Excel 发布某年度的节假日安排（两列：日期, 类型“放假”或“上班”）",
+)
+async def publish_file(year: Year, file: UploadFile, principal: CurrentPrincipal, ctx: ContextDep) -> CalendarYear:
+    await maintainer(principal, ctx)
+    content = await file.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise InvalidInput("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)
+    holidays, working_weekends = days_from_rows(read_rows(content, file.filename or ""))
+    return await use.publish_year(ctx, year, holidays, working_weekends, principal.subject)
 
 
 @router.get(

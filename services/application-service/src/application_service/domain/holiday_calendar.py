@@ -5,7 +5,7 @@ made working days; the package's table is only the default (`zhicheng_kernel.cal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from zhicheng_kernel.calendar import ChinaCalendar, HolidayYear
 from zhicheng_kernel.errors import InvalidInput
@@ -62,3 +62,40 @@ def assumed_weekdays_note(years: Sequence[int]) -> str | None:
     if not years:
         return None
     return f"{'、'.join(str(y) for y in years)}年的节假日安排尚未发布，暂按周一至周五为工作日计算。"
+
+
+HOLIDAY_KINDS = frozenset({"holiday", "放假", "休"})
+WORKING_WEEKEND_KINDS = frozenset({"working_weekend", "上班", "班"})
+
+
+def _day_of(cell: object) -> date | None:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    try:
+        return date.fromisoformat(str(cell or "").strip())
+    except ValueError:
+        return None
+
+
+def days_from_rows(rows: Sequence[Sequence[object]]) -> tuple[list[date], list[date]]:
+    """A calendar file's rows `date,kind` (kind: holiday/放假 or working_weekend/上班), with or without
+    a heading row, as the holidays and the working weekend days it lists."""
+    heading = bool(rows and rows[0] and _day_of(rows[0][0]) is None)
+    holidays: list[date] = []
+    working: list[date] = []
+    for number, row in enumerate(rows[1:] if heading else rows, start=2 if heading else 1):
+        if not any(str(c or "").strip() for c in row):
+            continue
+        day = _day_of(row[0])
+        kind = str(row[1] if len(row) > 1 else "").strip().lower()
+        if day is None:
+            raise InvalidInput("calendar_file_date", f"第{number}行：日期“{row[0]}”应写作 YYYY-MM-DD。", field="file")
+        if kind in HOLIDAY_KINDS:
+            holidays.append(day)
+        elif kind in WORKING_WEEKEND_KINDS:
+            working.append(day)
+        else:
+            raise InvalidInput("calendar_file_kind", f"第{number}行：类型“{kind}”应为“放假”或“上班”。", field="file")
+    return holidays, working
