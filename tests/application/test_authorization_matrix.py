@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from application_service.api import applications, pushes, registries, schedules
+from application_service.api import applications, calendar, pushes, registries, schedules
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
@@ -54,6 +54,8 @@ BLACKLIST_READERS = frozenset(
         "service",
     }
 )
+# A far year the matrix publishes an (empty) holiday calendar for, so that reading it is allowed.
+CALENDAR_YEAR = "2099"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -120,6 +122,8 @@ def world(stack: Stack) -> World:
     r = api.http.put(
         api.url(APP, "/api/v1/registries/bridged_fields/entries"), json={"field": field}, headers=bearer(operator)
     )
+    assert r.status_code == 200, r.text
+    r = api.http.put(api.url(APP, f"/api/v1/calendar/years/{CALENDAR_YEAR}"), json={}, headers=bearer(operator))
     assert r.status_code == 200, r.text
     return World(
         tokens=tokens,
@@ -280,6 +284,25 @@ ENDPOINTS = [
         files=_bad_csv,
     ),
     Endpoint("GET", "/api/v1/schedules/{year}/export", AUTHENTICATED, params=(("year", str(YEAR)),)),
+    # -- the holiday calendar: published by the city office (a date outside the year: refused on its merits),
+    # read by everyone signed in
+    Endpoint(
+        "PUT",
+        "/api/v1/calendar/years/{year}",
+        frozenset({"title_office_review@office"}),
+        params=(("year", CALENDAR_YEAR),),
+        json=lambda w: {"holidays": ["2000-01-01"]},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/calendar/years/{year}/import",
+        frozenset({"title_office_review@office"}),
+        params=(("year", CALENDAR_YEAR),),
+        files=_bad_csv,
+    ),
+    Endpoint("GET", "/api/v1/calendar/years", AUTHENTICATED),
+    Endpoint("GET", "/api/v1/calendar/years/{year}", AUTHENTICATED, params=(("year", CALENDAR_YEAR),)),
+    Endpoint("GET", "/api/v1/calendar/working-days", AUTHENTICATED),
     Endpoint("GET", "/api/v1/events", frozenset({"service"})),
 ]
 # Open by design: the push schedule of a year is public (forms and reminders read it before login).
@@ -289,7 +312,14 @@ PUBLIC = {("GET", "/api/v1/schedules/{year}")}
 def test_every_endpoint_is_in_the_matrix() -> None:
     declared = {
         (method, route.path)
-        for router in (applications.router, pushes.router, registries.router, schedules.router, feed_router())
+        for router in (
+            applications.router,
+            pushes.router,
+            registries.router,
+            schedules.router,
+            calendar.router,
+            feed_router(),
+        )
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods

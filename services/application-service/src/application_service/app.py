@@ -11,8 +11,9 @@ from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import ConsumerSpec, create_service_app
 
-from .api import applications, pushes, registries, schedules
+from .api import applications, calendar, pushes, registries, schedules
 from .projections import orgs
+from .service_layer import calendar as holiday_calendar
 from .service_layer import reactions
 from .service_layer.context import Context
 from .service_layer.registries import seed_if_empty
@@ -67,11 +68,13 @@ def create_app(
     config = settings or ApplicationSettings()
 
     async def build_context(base: ServiceContext) -> Context:
-        return Context(
+        ctx = Context(
             **base.kernel_parts(),
             attachments_dir=config.attachments_dir,
             publicity_working_days=config.publicity_working_days(),
         )
+        await holiday_calendar.reload(ctx)  # the years the city office published, over the package's table
+        return ctx
 
     return create_service_app(
         NAME,
@@ -79,10 +82,11 @@ def create_app(
         title="职称申报服务 application-service",
         description="职称申报、逐级审核（单位→主管部门→职改办）、论文查重结果、向评委会推送。",
         migrations_dir=MIGRATIONS,
-        routers=[applications.router, pushes.router, schedules.router, registries.router],
+        routers=[applications.router, pushes.router, schedules.router, registries.router, calendar.router],
         context=build_context,
         consumers=consumers(),
         verifier=verifier,
         clock=clock,
+        background=[holiday_calendar.keep_reloaded],
         on_startup=[seed_if_empty],  # the sample registries and the 2021 schedule, into empty streams only
     )

@@ -13,6 +13,7 @@ from zhicheng_kernel.service import create_service_app
 from .adapters.temporal import TemporalGateway
 from .api import committees, internal, sessions, verification
 from .domain.events import CATALOGUE
+from .projections import calendar
 from .projections.peers import consumers
 from .service_layer.committees import start_pending_workflows
 from .service_layer.context import ReviewContext
@@ -26,12 +27,14 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     settings = settings or ReviewSettings()
 
     async def build_context(base: ServiceContext) -> ReviewContext:
-        return ReviewContext(
+        ctx = ReviewContext(
             **base.kernel_parts(),
             temporal=TemporalGateway(
                 settings.temporal_address, settings.temporal_namespace, settings.review_task_queue
             ),
         )
+        await calendar.reload(ctx)  # the years the city office published, over the package's table (NAT-3)
+        return ctx
 
     async def workflow_starter(ctx: ReviewContext) -> None:
         """A session whose workflow Temporal did not accept at once is started here (a start outbox)."""
@@ -54,5 +57,5 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         consumers=consumers(),
-        background=[workflow_starter],
+        background=[workflow_starter, calendar.keep_reloaded],
     )

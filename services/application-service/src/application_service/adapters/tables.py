@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -119,4 +119,17 @@ published_schedules = Table(
     Column("published_by", Text, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("year", "series"),
+)
+
+# Projection of HolidayCalendarPublished: the official calendar of each published year (the latest
+# publication wins); every process loads its calendar from here.
+holiday_years = Table(
+    "holiday_years",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("holidays", ARRAY(Date), nullable=False),
+    Column("working_weekends", ARRAY(Date), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("published_by", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
 )

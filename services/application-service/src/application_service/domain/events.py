@@ -6,15 +6,19 @@ keys are a contract (docs/EVENTS.md). A changed shape is a new schema version wi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
+from zhicheng_kernel.calendar import HolidayYear
 from zhicheng_kernel.events import DomainEvent, EventCatalogue
 
 APPLICATION_STREAM = "application"
 PUSH_STREAM = "push"
 # Registries the city office maintains, and the yearly schedules: one stream per registry or year.
 REGISTRY_STREAM = "registry"
+# The official holiday calendars the city office publishes: one stream per year.
+CALENDAR_STREAM = "calendar"
 
 
 class ApplicationEvent(DomainEvent):
@@ -319,6 +323,20 @@ class SchedulePublished(RegistryEvent):
     series: list[dict[str, Any]]
 
 
+class HolidayCalendarPublished(DomainEvent):
+    """The city office published a year's official holidays and adjusted working days (a re-publication corrects it)."""
+
+    event_type: ClassVar[str] = "HolidayCalendarPublished"
+    stream_type: ClassVar[str] = CALENDAR_STREAM
+
+    year: int
+    holidays: list[date]
+    working_weekends: list[date]
+
+    def holiday_year(self) -> HolidayYear:
+        return HolidayYear(self.year, frozenset(self.holidays), frozenset(self.working_weekends))
+
+
 # The approval event of each step of the chain (NAT-7).
 APPROVED_EVENT_OF_STEP: dict[str, type[StepApproved]] = {
     "unit": UnitApproved,
@@ -353,5 +371,6 @@ CATALOGUE = EventCatalogue(
         RegistryEntryRecorded,
         RegistryEntryRemoved,
         SchedulePublished,
+        HolidayCalendarPublished,
     ],
 )

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from zhicheng_kernel.calendar import ChinaCalendar, end_of_day
 from zhicheng_kernel.errors import Conflict
 
+from .holiday_calendar import assumed_weekdays_note, unknown_years
+
 PUBLICITY_WORKING_DAYS = 5  # NAT-5
 
 
@@ -25,10 +27,11 @@ def unit_publicity_complete(
         )
     last = calendar.last_working_day(starts_on, working_days)
     if now < end_of_day(last):
+        unknown = unknown_years(calendar, starts_on, last)
         raise Conflict(
             "publicity_in_progress",
             f"单位内部公示自{starts_on.isoformat()}开始，须满{working_days}个工作日（至{last.isoformat()}），"
-            "公示期满后方可审核通过。",
+            f"公示期满后方可审核通过。{assumed_weekdays_note(unknown) or ''}",
             rule="NAT-5",
-            extra={"starts_on": starts_on.isoformat(), "last_day": last.isoformat()},
+            extra={"starts_on": starts_on.isoformat(), "last_day": last.isoformat(), "calendar_known": not unknown},
         )

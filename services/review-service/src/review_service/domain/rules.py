@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from zhicheng_kernel.calendar import ChinaCalendar
+from zhicheng_kernel.calendar import ChinaCalendar, china_today
 from zhicheng_kernel.errors import InvalidInput
 from zhicheng_kernel.titles import SENIOR_LEVELS
 
@@ -80,6 +80,16 @@ def publicity_ends_at(calendar: ChinaCalendar, starts_at: datetime, working_days
     (the State Council's holidays and adjusted weekend working days, as the calendar knows them)."""
     check_publicity_length(working_days)
     return calendar.period_end(starts_at, working_days)
+
+
+def publicity_calendar_note(calendar: ChinaCalendar, starts_at: datetime, ends_at: datetime) -> str | None:
+    """NAT-3: what the publicity answer says when a year of the period has no official calendar (the
+    city office did not publish it and the package does not know it), so Monday–Friday was assumed."""
+    first, last = china_today(starts_at), china_today(ends_at - timedelta(microseconds=1))
+    unknown = [str(year) for year in range(first.year, last.year + 1) if not calendar.knows(year)]
+    if not unknown:
+        return None
+    return f"{'、'.join(unknown)}年的节假日安排尚未发布，公示期暂按周一至周五为工作日计算。"
 
 
 def parse_share(text: str) -> Fraction:

@@ -1,6 +1,6 @@
-"""Read models of other services' events: organizations and experts (org-service), candidates
-(application-service). Each handler receives the service's context first and runs in the consumer's
-tracking transaction; replays are no-ops."""
+"""Read models of other services' events: organizations and experts (org-service), candidates and
+the official holiday calendars (application-service). Each handler receives the service's context
+first and runs in the consumer's tracking transaction; replays are no-ops."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zhicheng_kernel.service import ConsumerSpec
 
 from ..adapters.tables import candidates, experts, organizations
 from ..service_layer.context import ReviewContext
+from . import calendar
 
 
 async def on_organization_created(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
@@ -67,7 +68,13 @@ def consumers() -> list[ConsumerSpec]:
                     "org-service",
                     {"OrganizationCreated": on_organization_created, "ExpertRegistered": on_expert_registered},
                 ),
-                Subscription("application-service", {"ApplicationPushed": on_application_pushed}),
+                Subscription(
+                    "application-service",
+                    {
+                        "ApplicationPushed": on_application_pushed,
+                        "HolidayCalendarPublished": calendar.on_holiday_calendar_published,
+                    },
+                ),
             ],
         )
     ]

@@ -15,7 +15,7 @@ from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 from ..adapters.tables import candidates, document_sequences, documents
 from ..domain.documents import document_id_for, document_number
 from ..domain.events import SESSION, QualificationDocumentIssued
-from ..domain.rules import publicity_ends_at
+from ..domain.rules import publicity_calendar_note, publicity_ends_at
 from ..domain.session import Session
 from .context import ReviewContext
 from .views import ClosedView, DocumentRef, IssueReport, PublishedView, TallyView
@@ -58,7 +58,11 @@ async def publish(
             await uow.append(SESSION, session_id, session.version, [published])
         result = published or session.publicity
         assert result is not None
-        return PublishedView.model_validate(result.model_dump())
+        view = PublishedView.model_validate(result.model_dump())
+        if publicity_seconds is None:
+            note = publicity_calendar_note(ctx.calendar, result.publicity_starts_at, result.publicity_ends_at)
+            view.calendar_known, view.calendar_note = note is None, note
+        return view
 
     return await execute(ctx, _meta(actor), action, answer=PublishedView)
 

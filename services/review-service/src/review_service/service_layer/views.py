@@ -113,6 +113,9 @@ class PublishedView(BaseModel):
     publicity_starts_at: datetime
     publicity_ends_at: datetime
     passed_application_ids: list[str]
+    # NAT-3: false when a year of a working-day period has no official calendar (Monday–Friday assumed).
+    calendar_known: bool = True
+    calendar_note: str | None = None
 
 
 class IssueReport(BaseModel):
