@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from application_service.app import create_app
-from application_service.domain.holiday_calendar import days_from_rows, holiday_year, unknown_years
+from application_service.domain.holiday_calendar import days_from_rows, holiday_year
 from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
 from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.errors import InvalidInput
@@ -41,10 +41,10 @@ def test_a_published_2027_new_year_holiday_moves_the_nat5_last_day() -> None:
     working day; with 1 January published as a holiday the fifth working day is 7 January."""
     calendar = ChinaCalendar()
     assert calendar.last_working_day(date(2026, 12, 31), 5) == date(2027, 1, 6)
-    assert unknown_years(calendar, date(2026, 12, 31), date(2027, 1, 6)) == [2027]
+    assert calendar.unknown_years(date(2026, 12, 31), date(2027, 1, 6)) == [2027]
     calendar.publish(holiday_year(2027, [date(2027, 1, 1)], []))
     assert calendar.last_working_day(date(2026, 12, 31), 5) == date(2027, 1, 7)
-    assert unknown_years(calendar, date(2026, 12, 31), date(2027, 1, 7)) == []
+    assert calendar.unknown_years(date(2026, 12, 31), date(2027, 1, 7)) == []
 
 
 @pytest.mark.parametrize(

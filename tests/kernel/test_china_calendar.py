@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar, HolidayYear, china_today, end_of_day
+from zhicheng_kernel.calendar import (
+    CHINA_TZ,
+    ChinaCalendar,
+    HolidayYear,
+    assumed_weekdays_note,
+    china_today,
+    end_of_day,
+)
 
 
 def test_the_first_day_counts_when_it_is_a_working_day() -> None:
@@ -52,3 +59,13 @@ def test_china_today_and_end_of_day_use_asia_shanghai() -> None:
     utc_evening = datetime.fromisoformat("2021-12-31T16:00:00+00:00")  # 1 January 00:00 in China
     assert china_today(utc_evening) == date(2022, 1, 1)
     assert end_of_day(date(2021, 12, 31)) == datetime(2022, 1, 1, tzinfo=CHINA_TZ)
+
+
+def test_a_period_in_an_unpublished_year_says_monday_to_friday_was_assumed() -> None:
+    calendar = ChinaCalendar()
+    assert calendar.unknown_years(date(2098, 12, 30), date(2099, 1, 5)) == [2098, 2099]
+    note = assumed_weekdays_note(calendar.unknown_years(date(2098, 12, 30), date(2099, 1, 5)))
+    assert note is not None and "2098、2099年" in note and "周一至周五" in note
+    calendar.publish(HolidayYear(2099))
+    assert calendar.unknown_years(date(2099, 1, 1), date(2099, 1, 5)) == []
+    assert assumed_weekdays_note([]) is None

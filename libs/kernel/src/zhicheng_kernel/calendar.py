@@ -100,6 +100,10 @@ class ChinaCalendar:
         """Whether the year's official holidays are known (published, or in the package's table)."""
         return year in self._published or _package_knows(year)
 
+    def unknown_years(self, first_day: date, last_day: date) -> list[int]:
+        """The years of a period whose official holidays nobody published and the package does not know."""
+        return [year for year in range(first_day.year, last_day.year + 1) if not self.knows(year)]
+
     def is_working_day(self, day: date) -> bool:
         published = self._published.get(day.year)
         if published is not None:
@@ -125,6 +129,14 @@ class ChinaCalendar:
         """The instant a period of `working_days` working days that starts at `starts_at` is over:
         24:00 Asia/Shanghai of its Nth working day."""
         return end_of_day(self.last_working_day(china_today(starts_at), working_days))
+
+
+def assumed_weekdays_note(years: Iterable[int]) -> str | None:
+    """What a report adds when it counted Monday to Friday for want of a year's official calendar."""
+    unknown = sorted(years)
+    if not unknown:
+        return None
+    return f"{'、'.join(str(y) for y in unknown)}年的节假日安排尚未发布，暂按周一至周五为工作日计算。"
 
 
 DEFAULT_CALENDAR = ChinaCalendar()

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from zhicheng_kernel import holiday_years
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import ConsumerSpec, create_service_app
 
+from .adapters import tables
 from .api import applications, calendar, pushes, registries, schedules
 from .projections import orgs
-from .service_layer import calendar as holiday_calendar
 from .service_layer import reactions
 from .service_layer.context import Context
 from .service_layer.registries import seed_if_empty
@@ -73,7 +74,7 @@ def create_app(
             attachments_dir=config.attachments_dir,
             publicity_working_days=config.publicity_working_days(),
         )
-        await holiday_calendar.reload(ctx)  # the years the city office published, over the package's table
+        await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx
 
     return create_service_app(
@@ -87,6 +88,6 @@ def create_app(
         consumers=consumers(),
         verifier=verifier,
         clock=clock,
-        background=[holiday_calendar.keep_reloaded],
+        background=[holiday_years.kept_reloaded(tables.holiday_years)],
         on_startup=[seed_if_empty],  # the sample registries and the 2021 schedule, into empty streams only
     )

@@ -7,13 +7,14 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI
+from zhicheng_kernel import holiday_years
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 
+from .adapters import tables
 from .adapters.temporal import TemporalGateway
 from .api import committees, internal, sessions, verification
 from .domain.events import CATALOGUE
-from .projections import calendar
 from .projections.peers import consumers
 from .service_layer.committees import start_pending_workflows
 from .service_layer.context import ReviewContext
@@ -33,7 +34,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
                 settings.temporal_address, settings.temporal_namespace, settings.review_task_queue
             ),
         )
-        await calendar.reload(ctx)  # the years the city office published, over the package's table (NAT-3)
+        await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published (NAT-3)
         return ctx
 
     async def workflow_starter(ctx: ReviewContext) -> None:
@@ -57,5 +58,5 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         consumers=consumers(),
-        background=[workflow_starter, calendar.keep_reloaded],
+        background=[workflow_starter, holiday_years.kept_reloaded(tables.holiday_years)],
     )

@@ -15,7 +15,8 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
+from zhicheng_kernel.holiday_years import holiday_years_table
 
 metadata = MetaData()
 
@@ -121,15 +122,5 @@ published_schedules = Table(
     PrimaryKeyConstraint("year", "series"),
 )
 
-# Projection of HolidayCalendarPublished: the official calendar of each published year (the latest
-# publication wins); every process loads its calendar from here.
-holiday_years = Table(
-    "holiday_years",
-    metadata,
-    Column("year", Integer, primary_key=True),
-    Column("holidays", ARRAY(Date), nullable=False),
-    Column("working_weekends", ARRAY(Date), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("published_by", Text, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
-)
+# Projection of HolidayCalendarPublished (zhicheng_kernel.holiday_years): every process loads its calendar from it.
+holiday_years = holiday_years_table(metadata)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from zhicheng_kernel.calendar import ChinaCalendar, HolidayYear
+from zhicheng_kernel.calendar import HolidayYear
 from zhicheng_kernel.errors import InvalidInput
 
 # A year has about thirty days off and a handful of adjusted weekend days; a list longer than this
@@ -50,18 +50,6 @@ def holiday_year(year: int, holidays: Sequence[date], working_weekends: Sequence
             field=f"working_weekends.{list(working_weekends).index(first)}",
         )
     return HolidayYear(year, frozenset(holidays), frozenset(working_weekends))
-
-
-def unknown_years(calendar: ChinaCalendar, first_day: date, last_day: date) -> list[int]:
-    """The years of a period whose official holidays nobody published and the package does not know."""
-    return [year for year in range(first_day.year, last_day.year + 1) if not calendar.knows(year)]
-
-
-def assumed_weekdays_note(years: Sequence[int]) -> str | None:
-    """The words a report adds when it counted Monday to Friday for want of the official calendar."""
-    if not years:
-        return None
-    return f"{'、'.join(str(y) for y in years)}年的节假日安排尚未发布，暂按周一至周五为工作日计算。"
 
 
 HOLIDAY_KINDS = frozenset({"holiday", "放假", "休"})

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from zhicheng_kernel.calendar import ChinaCalendar, end_of_day
+from zhicheng_kernel.calendar import ChinaCalendar, assumed_weekdays_note, end_of_day
 from zhicheng_kernel.errors import Conflict
-
-from .holiday_calendar import assumed_weekdays_note, unknown_years
 
 PUBLICITY_WORKING_DAYS = 5  # NAT-5
 
@@ -27,7 +25,7 @@ def unit_publicity_complete(
         )
     last = calendar.last_working_day(starts_on, working_days)
     if now < end_of_day(last):
-        unknown = unknown_years(calendar, starts_on, last)
+        unknown = calendar.unknown_years(starts_on, last)
         raise Conflict(
             "publicity_in_progress",
             f"单位内部公示自{starts_on.isoformat()}开始，须满{working_days}个工作日（至{last.isoformat()}），"

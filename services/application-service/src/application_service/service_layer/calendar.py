@@ -3,19 +3,19 @@ signed in reads it and counts a period's working days with it (NAT-3, NAT-5)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from zhicheng_kernel.calendar import end_of_day
+from zhicheng_kernel import holiday_years as store
+from zhicheng_kernel.calendar import assumed_weekdays_note, end_of_day
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import NotFound
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
+from ..adapters.tables import holiday_years
 from ..domain.events import CALENDAR_STREAM, HolidayCalendarPublished
-from ..domain.holiday_calendar import assumed_weekdays_note, holiday_year, unknown_years
-from ..projections import calendar as projection
+from ..domain.holiday_calendar import holiday_year
 from .context import Context
 
 log = logging.getLogger(__name__)
@@ -70,19 +70,26 @@ async def publish_year(
     async def act(uow: UnitOfWork) -> CalendarYear:
         stream = await uow.load(stream_of(year))
         stored = await uow.append(CALENDAR_STREAM, stream_of(year), stream.version, [event])
-        await projection.on_calendar_published(uow.conn, stored[-1])
+        await store.record(
+            uow.conn,
+            holiday_years,
+            published,
+            version=stored[-1].version,
+            published_by=actor,
+            published_at=stored[-1].occurred_at,
+        )
         return CalendarYear(
             **event.model_dump(), version=stored[-1].version, published_by=actor, published_at=stored[-1].occurred_at
         )
 
     answer = await execute(ctx, Metadata(actor=actor), act, answer=CalendarYear, idempotent=idempotent)
-    await reload(ctx)
+    await store.reload(ctx, holiday_years)
     return answer
 
 
 async def list_years(ctx: Context) -> CalendarYears:
     async with ctx.db.read() as conn:
-        rows = await projection.published_years(conn)
+        rows = await store.published(conn, holiday_years)
     return CalendarYears(items=[_view(y.to_payload(), info) for y, info in rows])
 
 
@@ -96,7 +103,7 @@ async def read_year(ctx: Context, year: int) -> CalendarYear:
 
 def period(ctx: Context, starts_on: date, working_days: int) -> WorkingDayPeriod:
     last = ctx.calendar.last_working_day(starts_on, working_days)
-    unknown = unknown_years(ctx.calendar, starts_on, last)
+    unknown = ctx.calendar.unknown_years(starts_on, last)
     return WorkingDayPeriod(
         starts_on=starts_on,
         working_days=working_days,
@@ -109,21 +116,3 @@ def period(ctx: Context, starts_on: date, working_days: int) -> WorkingDayPeriod
 
 def _view(payload: dict[str, object], info: dict[str, object]) -> CalendarYear:
     return CalendarYear.model_validate(payload | info)
-
-
-async def reload(ctx: Context) -> None:
-    """The process's calendar from the table, the truth every replica shares."""
-    async with ctx.db.read() as conn:
-        await projection.load_into(conn, ctx.calendar)
-
-
-async def keep_reloaded(ctx: Context) -> None:
-    """Another replica's publication reaches this process within a catch-up interval."""
-    while True:
-        await asyncio.sleep(max(ctx.settings.catchup_interval_seconds, 1.0))
-        try:
-            await reload(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("reloading the holiday calendar failed: %s", exc)

@@ -6,7 +6,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Date,
     DateTime,
     Integer,
     MetaData,
@@ -14,24 +13,15 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
+from zhicheng_kernel.holiday_years import holiday_years_table
 
 metadata = MetaData()
 
 # -- projections of other services' events ---------------------------------------------------------
 
-# application-service's HolidayCalendarPublished: the official calendar of each published year (the
-# latest publication wins, by the source stream's version); NAT-3 counts with it.
-holiday_years = Table(
-    "holiday_years",
-    metadata,
-    Column("year", Integer, primary_key=True),
-    Column("holidays", ARRAY(Date), nullable=False),
-    Column("working_weekends", ARRAY(Date), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("published_by", Text, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
-)
+# application-service's HolidayCalendarPublished (zhicheng_kernel.holiday_years): NAT-3 counts with it.
+holiday_years = holiday_years_table(metadata)
 
 organizations = Table(
     "organization",

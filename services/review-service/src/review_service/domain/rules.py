@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from zhicheng_kernel.calendar import ChinaCalendar, china_today
+from zhicheng_kernel.calendar import ChinaCalendar, assumed_weekdays_note, china_today
 from zhicheng_kernel.errors import InvalidInput
 from zhicheng_kernel.titles import SENIOR_LEVELS
 
@@ -86,10 +86,7 @@ def publicity_calendar_note(calendar: ChinaCalendar, starts_at: datetime, ends_a
     """NAT-3: what the publicity answer says when a year of the period has no official calendar (the
     city office did not publish it and the package does not know it), so Monday–Friday was assumed."""
     first, last = china_today(starts_at), china_today(ends_at - timedelta(microseconds=1))
-    unknown = [str(year) for year in range(first.year, last.year + 1) if not calendar.knows(year)]
-    if not unknown:
-        return None
-    return f"{'、'.join(unknown)}年的节假日安排尚未发布，公示期暂按周一至周五为工作日计算。"
+    return assumed_weekdays_note(calendar.unknown_years(first, last))
 
 
 def parse_share(text: str) -> Fraction:
