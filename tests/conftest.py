@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
@@ -9,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
 from zhicheng_devstack.harness import reap_orphans
 from zhicheng_devstack.ports import Ports
+from zhicheng_tooling.dev_seed.loader import SEEDED_THROUGH, seed_services
 
 from tests.harness import DATABASES, Servers, Stack
 
@@ -49,6 +52,14 @@ def stack(servers: Servers) -> Iterator[Stack]:
         wanted = os.environ.get("ZC_TEST_SERVICES", "org-service,application-service,review-service,plagiarism-service")
         for service in wanted.split(","):
             running.start(service.strip())
+        load_dev_seed(running)
         yield running
     finally:
         running.stop_all()
+
+
+def load_dev_seed(stack: Stack) -> None:
+    """The development seed, through the same loader and APIs as `make run`, into what is running."""
+    if "org-service" in stack.processes:
+        urls = {name: stack.url(name) for name in SEEDED_THROUGH if name in stack.processes}
+        asyncio.run(seed_services(urls, BUSINESS_ADMIN_USERNAME, stack.secrets.bootstrap_operator_password))

@@ -28,6 +28,7 @@ from zhicheng_kernel.identifiers import id_card_with_check
 from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.tables import events
 from zhicheng_kernel.testing import TokenSigner, envelope
+from zhicheng_tooling.dev_seed.loader import seed_registries
 
 from tests.harness import Servers
 
@@ -110,8 +111,8 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_service(servers: Servers, **settings: Any) -> AsyncIterator[Harness]:
-    """application-service in-process on a database of its own."""
+async def running_service(servers: Servers, *, dev_seed: bool = True, **settings: Any) -> AsyncIterator[Harness]:
+    """application-service in-process on a database of its own, with the development seed unless told not."""
     name = f"zc_app_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(servers.postgres.create_database, name)
     signer = TokenSigner()
@@ -132,7 +133,16 @@ async def running_service(servers: Servers, **settings: Any) -> AsyncIterator[Ha
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://application-service") as client:
-            yield Harness(client, clock, app.state.runtime, signer)
+            harness = Harness(client, clock, app.state.runtime, signer)
+            if dev_seed:
+                await load_dev_seed(harness)
+            yield harness
+
+
+async def load_dev_seed(svc: Harness) -> None:
+    """The development seed's registries, imported through the registry API by a city office's maintainer."""
+    office = await svc.org("title_office", None, "city")
+    await seed_registries(svc.client, svc.token("dev-seed", office, ["title_office_review"]))
 
 
 @pytest.fixture(scope="module")

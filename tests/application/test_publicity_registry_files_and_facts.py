@@ -8,13 +8,13 @@ import pytest
 from application_service.domain.facts import default_employer, policy_application
 from application_service.domain.policy import evaluate
 from application_service.domain.policy.expert import not_on_integrity_blacklist
-from application_service.domain.policy.sample_registries import sample_registries
 from application_service.domain.publicity import PUBLICITY_WORKING_DAYS, unit_publicity_complete
 from application_service.domain.registry_specs import BLACKLIST, JOURNALS
 from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.identifiers import id_card_is_valid
 from zhicheng_tooling.eligibility_bench import eligibility_evaluations_per_second
+from zhicheng_tooling.policy_registries import seed_registries
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_submission_facts_reach_the_engine_pol_gr_2_and_pol_en_4() -> None:
         on_staff=False,
     )
     assert app.applicant.staff_status == "off_staff" and app.applicant.employer.kind == "public_institution"
-    report = evaluate(app, sample_registries(), date(2021, 11, 1))
+    report = evaluate(app, seed_registries(), date(2021, 11, 1))
     assert "乡村不受指标限制" in report.annotations
     assert any("编外" in a for a in report.annotations)
 

@@ -17,17 +17,20 @@ from plagiarism_service.adapters.shared_index import SharedIndex
 from plagiarism_service.app import MIGRATIONS_DIR, build_context
 from plagiarism_service.consumers import CHECKS_CONSUMER, consumer_specs
 from plagiarism_service.context import SERVICE_NAME, PlagiarismContext
+from plagiarism_service.domain import CorpusDocument
+from plagiarism_service.service_layer import corpus
 from zhicheng_kernel.auth import ServiceCredentials
 from zhicheng_kernel.calendar import CHINA_TZ, ChinaCalendar
 from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.consumer import EventConsumer
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.database import Database
-from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.migrations import upgrade
 from zhicheng_kernel.settings import ServiceSettings
 from zhicheng_kernel.testing import TokenSigner, envelope
+from zhicheng_tooling.dev_seed.corpus import SEED_PAPERS
 
 from tests.api_client import Api, bearer
 from tests.harness import Servers, Stack
@@ -57,11 +60,19 @@ async def kernel_parts(servers: Servers) -> AsyncIterator[ServiceContext]:
 
 
 @pytest.fixture
-async def ctx(kernel_parts: ServiceContext, tmp_path: Path) -> AsyncIterator[PlagiarismContext]:
-    """The context as the service builds it at a first start: index loaded, corpus seeded."""
+async def started(kernel_parts: ServiceContext, tmp_path: Path) -> AsyncIterator[PlagiarismContext]:
+    """The context as the service builds it at a first start: index loaded, the corpus empty."""
     context = await build_context(kernel_parts, SharedIndex(directory=tmp_path / "index"))
     yield context
     context.index.close()
+
+
+@pytest.fixture
+async def ctx(started: PlagiarismContext) -> PlagiarismContext:
+    """A started service whose corpus holds the development seed, added in bulk as its loader adds it."""
+    docs = [CorpusDocument(p.external_id, p.title, p.text, p.authors, p.published_on) for p in SEED_PAPERS]
+    await corpus.add_documents(started, docs, Metadata(actor="dev-seed"), skip_existing=True)
+    return started
 
 
 @pytest.fixture

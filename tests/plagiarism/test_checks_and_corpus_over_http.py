@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from plagiarism_service.seed_corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
+from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
 
 from tests.api_client import Api, bearer
 

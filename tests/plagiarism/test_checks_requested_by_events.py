@@ -9,11 +9,11 @@ import pytest
 from plagiarism_service.adapters.tables import checks
 from plagiarism_service.context import PlagiarismContext
 from plagiarism_service.domain.events import CATALOGUE, PaperCheckCompleted, PaperCheckRejected
-from plagiarism_service.seed_corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT
 from plagiarism_service.service_layer.checks import check_id_for_request
 from sqlalchemy import select
 from zhicheng_kernel.consumer import EventConsumer
 from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT
 
 pytestmark = pytest.mark.stack
 

@@ -1,20 +1,26 @@
-"""At start-up the service seeds an empty corpus once and brings its on-disk index in line with the
+"""A service starts with an empty corpus (the development seed is added through the API, never by the
+service), announces each document added, and at start-up brings its on-disk index in line with the
 corpus table, indexing only what changed while it was down."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from plagiarism_service.adapters.shared_index import SharedIndex
 from plagiarism_service.adapters.tables import corpus_documents
+from plagiarism_service.app import build_context
 from plagiarism_service.context import PlagiarismContext
 from plagiarism_service.domain import CorpusDocument
 from plagiarism_service.domain.events import CATALOGUE, CorpusDocumentAdded, CorpusDocumentRemoved
-from plagiarism_service.seed_corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
 from plagiarism_service.service_layer import corpus
 from sqlalchemy import func, select
+from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
+from zhicheng_kernel.settings import ServiceSettings
+from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
 
 pytestmark = pytest.mark.stack
 
@@ -26,7 +32,25 @@ async def events_of(ctx: PlagiarismContext, event_type: str) -> list[EventEnvelo
         return [e for e in await ctx.store.read_after(conn, 0, 1000) if e.event_type == event_type]
 
 
-async def test_first_start_seeds_the_corpus_and_announces_each_document(ctx: PlagiarismContext) -> None:
+async def test_a_first_start_in_production_finds_an_empty_corpus_and_seeds_nothing(
+    kernel_parts: ServiceContext, tmp_path: Path
+) -> None:
+    settings = ServiceSettings(
+        environment="production", database_url=kernel_parts.settings.database_url, service_client_secret="unused"
+    )
+    production = replace(kernel_parts, settings=settings)
+    context = await build_context(production, SharedIndex(directory=tmp_path / "index"))
+    try:
+        assert len(context.index) == 0
+        assert await corpus.list_documents(context, 0, 10) == (0, [])
+        async with context.db.read() as conn:
+            assert (await conn.execute(select(func.count()).select_from(corpus_documents))).scalar_one() == 0
+        assert await events_of(context, "CorpusDocumentAdded") == []
+    finally:
+        context.index.close()
+
+
+async def test_adding_the_seed_in_bulk_announces_each_document(ctx: PlagiarismContext) -> None:
     added = await events_of(ctx, "CorpusDocumentAdded")
     assert [e.stream_id for e in added] == [p.external_id for p in SEED_PAPERS]
     assert added[0].payload == {
@@ -37,7 +61,6 @@ async def test_first_start_seeds_the_corpus_and_announces_each_document(ctx: Pla
     assert {e.stream_type for e in added} == {"corpus_document"}
     assert isinstance(CATALOGUE.parse(added[0]), CorpusDocumentAdded)
     assert len(ctx.index) == len(SEED_PAPERS)
-    assert await corpus.seed_if_empty(ctx) is None  # a second start seeds nothing
     async with ctx.db.read() as conn:
         count = (await conn.execute(select(func.count()).select_from(corpus_documents))).scalar_one()
         added_at = set((await conn.execute(select(corpus_documents.c.added_at))).scalars())

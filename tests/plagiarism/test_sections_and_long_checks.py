@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 from plagiarism_service.domain.sections import section_figures, split_sections
-from plagiarism_service.seed_corpus import DEMO_SOURCE_TEXT
+from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_TEXT
 
 from tests.api_client import Api
 

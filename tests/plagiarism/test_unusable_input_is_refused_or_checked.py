@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plagiarism_service.domain import CorpusDocument, CorpusIndex, check, rules
-from plagiarism_service.seed_corpus import DEMO_SOURCE_TEXT, SEED_PAPERS
 from zhicheng_kernel.errors import InvalidInput
+from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_TEXT, SEED_PAPERS
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,10 @@ from application_service.domain.policy import (
     years,
 )
 from application_service.domain.policy.parameters import DEFAULT_PARAMETERS
-from application_service.domain.policy.sample_registries import sample_registries
+from zhicheng_tooling.policy_registries import seed_registries
 
 AS_OF = date(2021, 11, 1)
-REGISTRIES = sample_registries()
+REGISTRIES = seed_registries()
 
 SCHOOL = Employer("public_institution", "静宁县某乡中心小学", grassroots=True)
 HOSPITAL = Employer("public_institution", "平凉市人民医院")

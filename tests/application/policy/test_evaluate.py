@@ -26,7 +26,7 @@ from application_service.domain.policy import (
     years,
 )
 from application_service.domain.policy.enterprise import OFF_STAFF_ANNOTATION
-from application_service.domain.policy.sample_registries import NURSE_ID
+from zhicheng_tooling.dev_seed.registries import NURSE_ID
 
 from .builders import AS_OF, HOSPITAL, INSTITUTE, REGISTRIES, SCHOOL, paper
 

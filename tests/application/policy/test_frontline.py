@@ -12,7 +12,7 @@ from application_service.domain.policy.frontline import (
     pol_fl_2_front_line_roster_authority,
     pol_fl_3_epidemic_results_replace_paper,
 )
-from application_service.domain.policy.sample_registries import COUNTY_OFFICIAL_ID, NURSE_ID
+from zhicheng_tooling.dev_seed.registries import COUNTY_OFFICIAL_ID, NURSE_ID
 
 from .builders import AS_OF, HOSPITAL, REGISTRIES, ctx, paper, teacher, with_applicant, with_target
 

@@ -1,1 +1,2 @@
-"""Developer tooling kept out of the production packages: benchmarks and the plagiarism evaluation kit."""
+"""Developer tooling kept out of the production packages: benchmarks, the plagiarism evaluation kit and
+the development seed (dev_seed)."""

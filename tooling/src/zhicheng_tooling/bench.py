@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
 from zhicheng_devstack.harness import Servers, Stack, reap_orphans
 from zhicheng_devstack.paths import find_workspace_root
 from zhicheng_devstack.ports import Ports
@@ -33,6 +34,7 @@ from zhicheng_kernel.kafka import ensure_topics, topic_for
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
 
+from .dev_seed.loader import SEEDED_THROUGH, seed_services
 from .eligibility_bench import eligibility_evaluations_per_second
 from .plagiarism_evaluation.bench import run as plagiarism_bench
 
@@ -423,6 +425,9 @@ def main() -> None:
         print("application submissions end to end …", flush=True)
         servers.postgres.create_database("zc_plagiarism")
         stack.start("plagiarism-service")
+        # the development seed, as `make run` loads it: the checks compare against its corpus
+        urls = {name: stack.url(name) for name in SEEDED_THROUGH if name in stack.processes}
+        asyncio.run(seed_services(urls, BUSINESS_ADMIN_USERNAME, stack.secrets.bootstrap_operator_password))
         results["application_submissions"] = bench_submissions(stack)
         results["eligibility_evaluations"] = eligibility_evaluations_per_second()
         stack.stop_all()

@@ -70,6 +70,12 @@ def base_url(port: int) -> str:
     return f"http://127.0.0.1:{port}"
 
 
+def stack_environment(base: Mapping[str, str]) -> str:
+    """The services' ZC_ENVIRONMENT under `make run`: development, unless the caller set it
+    (`ZC_ENVIRONMENT=production make run` starts the stack as in production: no development seed)."""
+    return base.get("ZC_ENVIRONMENT") or "development"
+
+
 def component_env(
     spec: ComponentSpec,
     ports: Ports,
@@ -83,7 +89,7 @@ def component_env(
     env.update(
         {
             "PYTHONUNBUFFERED": "1",
-            "ZC_ENVIRONMENT": "development",
+            "ZC_ENVIRONMENT": stack_environment(base),
             "ZC_KAFKA_BOOTSTRAP": kafka_bootstrap,
             "ZC_TEMPORAL_ADDRESS": temporal_address,
             "ZC_ORG_URL": base_url(ports.org),

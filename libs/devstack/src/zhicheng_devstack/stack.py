@@ -3,14 +3,21 @@
 State lives in ``.data/`` at the workspace root: ``pg/`` and ``temporal.db`` (data), ``run/*.pid``,
 ``logs/*.log``, ``secrets.json`` + ``secrets/`` (generated once), ``endpoints.json`` and
 ``dev-credentials.json`` (written by a successful ``run``).
+
+In development, ``run`` then loads the development seed (sample registries, a reference corpus) into
+empty registries and an empty corpus, through the services' HTTP APIs, by running the tooling member's
+loader as a subprocess (``python -m zhicheng_tooling.dev_seed``): devstack imports no service package,
+and not the tooling member either, which depends on services for its benchmarks (and on devstack).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +25,7 @@ from dataclasses import dataclass
 
 from zhicheng_devstack import credentials
 from zhicheng_devstack._runtime import ensure_xdg_runtime_dir
-from zhicheng_devstack.components import COMPONENTS, ComponentProcess, ComponentSpec, component_env
+from zhicheng_devstack.components import COMPONENTS, ComponentProcess, ComponentSpec, component_env, stack_environment
 from zhicheng_devstack.credentials import write_private
 from zhicheng_devstack.paths import StackPaths
 from zhicheng_devstack.ports import Ports
@@ -109,7 +116,7 @@ def run() -> int:
         if all(p.is_running() for p in stack.parts) and all(_part_healthy(stack, p) for p in stack.parts):
             _say("the local stack is already running.")
             _print_table(stack)
-            return 0
+            return _load_dev_seed(stack)
         return _start(stack)
 
 
@@ -149,6 +156,37 @@ def _start(stack: Stack) -> int:
     _write_outputs(stack, secrets)
     _say("the local stack is running.")
     _print_table(stack)
+    return _load_dev_seed(stack)
+
+
+DEV_SEED_MODULE = "zhicheng_tooling.dev_seed"
+DEV_SEED_TIMEOUT_SECONDS = 180
+
+
+def _load_dev_seed(stack: Stack) -> int:
+    """Development only: the development seed into empty registries and corpus (loading twice changes
+    nothing, so every `run` may do it, and a `run` retries a load that failed)."""
+    environment = stack_environment(os.environ)
+    if environment != "development":
+        _say(f"ZC_ENVIRONMENT={environment}: no development seed; the registries and the corpus start empty.")
+        return 0
+    if importlib.util.find_spec(DEV_SEED_MODULE.partition(".")[0]) is None:  # finds, imports nothing
+        _say("the tooling member is not installed (`uv sync`): no development seed loaded.")
+        return 0
+    paths = stack.paths
+    command = [sys.executable, "-m", DEV_SEED_MODULE, str(paths.endpoints_file), str(paths.credentials_file)]
+    try:
+        done = subprocess.run(
+            command, cwd=paths.data.parent, capture_output=True, text=True, timeout=DEV_SEED_TIMEOUT_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        _say(f"development seed: no answer within {DEV_SEED_TIMEOUT_SECONDS} s; `make run` tries again.")
+        return 1
+    for line in (done.stdout + done.stderr).strip().splitlines():
+        _say(line)
+    if done.returncode != 0:
+        _say("the stack is running, but the development seed was not loaded; `make run` tries again.")
+        return 1
     return 0
 
 

@@ -17,7 +17,7 @@ from .api import applications, calendar, pushes, registries, schedules
 from .projections import orgs
 from .service_layer import reactions
 from .service_layer.context import Context
-from .service_layer.registries import seed_if_empty
+from .service_layer.registries import publish_schedule_2021_if_absent
 from .settings import ApplicationSettings
 
 NAME = "application-service"
@@ -89,5 +89,5 @@ def create_app(
         verifier=verifier,
         clock=clock,
         background=[holiday_years.kept_reloaded(tables.holiday_years)],
-        on_startup=[seed_if_empty],  # the sample registries and the 2021 schedule, into empty streams only
+        on_startup=[publish_schedule_2021_if_absent],  # the notice's 2021 schedule; no sample registry
     )

@@ -35,12 +35,10 @@ DESCRIPTION = f"""平凉市职称评审系统 · 论文查重服务（POL-PA-4�
 
 
 async def build_context(base: ServiceContext, index: SharedIndex | None = None) -> PlagiarismContext:
-    """The service's context: the corpus index brought in line with the corpus table, seeded at a first start."""
+    """The service's context: the corpus index brought in line with the corpus table (which starts empty:
+    the development seed is added through the corpus API by the tooling member, never by the service)."""
     ctx = PlagiarismContext(**base.kernel_parts(), index=index if index is not None else SharedIndex())
     indexed = await corpus.load_index(ctx)
-    seeded = await corpus.seed_if_empty(ctx)
-    if seeded is not None:
-        log.info("seeded the reference corpus with %d documents", len(seeded.added))
     log.info("corpus index ready: %d documents (indexed at start-up: %d)", len(ctx.index), indexed)
     return ctx
 

@@ -6,7 +6,7 @@ and ci in its JSON files), fetched with ``npm pack`` into a cache outside the re
 character to simplified Chinese and de-duplicated, so that a copied passage has one source only.
 
 When npm cannot be used, :func:`fallback_lines` makes deterministic Chinese-like lines from the
-character frequencies of the service's own seed corpus; ``SourceText.origin`` says which was used.
+character frequencies of the development seed's corpus; ``SourceText.origin`` says which was used.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import opencc
-from plagiarism_service.seed_corpus import SEED_PAPERS
+
+from zhicheng_tooling.dev_seed.corpus import SEED_PAPERS
 
 __all__ = ["PACKAGE", "SourceText", "fallback_lines", "load_source_text", "to_simplified", "to_traditional"]
 

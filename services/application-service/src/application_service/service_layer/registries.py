@@ -1,4 +1,4 @@
-"""Use cases of the registries: record, remove, import (CSV/Excel), export, publish a schedule, seed.
+"""Use cases of the registries: record, remove, import (CSV/Excel), export, publish a schedule.
 
 Each change is one event on the registry's stream, projected into the tables in the same transaction.
 """
@@ -18,8 +18,8 @@ from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 from ..adapters import registries as store
 from ..adapters import spreadsheets, tables
 from ..domain import events as ev
-from ..domain.registry_samples import sample_entries, schedule_2021
 from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
+from ..domain.schedule import SCHEDULE_2021
 from .context import Context
 
 
@@ -125,28 +125,22 @@ def parse_schedule_entries(cells: Sequence[dict[str, Any]]) -> list[dict[str, An
     return out
 
 
-async def seed_if_empty(ctx: Context) -> None:
-    """At the first start: the sample registries and the 2021 schedule, each only into an empty stream."""
-    seeds: list[tuple[str, DomainEvent]] = [
-        (
-            store.registry_stream(name),
-            ev.RegistryEntriesImported(
-                registry=name,
-                mode="replace",
-                source="seed",
-                count=len(rows),
-                entries=rows,
-            ),
-        )
-        for name, rows in sample_entries().items()
+async def publish_schedule_2021_if_absent(ctx: Context) -> None:
+    """At a start: the notice's 2021 push schedule (SCHED-4's default), when no 2021 schedule was published.
+
+    Real data, not a sample: the services carry no sample registry (the development seed lives in the
+    tooling member and is loaded through the registry API), so a production service starts with empty
+    registries and this schedule only."""
+    stream_id = store.schedule_stream(2021)
+    series = [
+        {"series": e.series, "push_month": e.push_month, "grassroots": e.grassroots} for e in SCHEDULE_2021.values()
     ]
-    seeds.append((store.schedule_stream(2021), ev.SchedulePublished(year=2021, series=schedule_2021())))
-    for stream_id, event in seeds:
-        try:
-            async with ctx.db.transaction() as conn:
-                if await store.stream_version(conn, stream_id) > 0:
-                    continue
-                stored = await ctx.store.append(conn, ev.REGISTRY_STREAM, stream_id, 0, [event], Metadata(actor="seed"))
-                await store.project(conn, stored)
-        except ConcurrencyError:
-            continue  # another instance seeded it first
+    try:
+        async with ctx.db.transaction() as conn:
+            if await store.stream_version(conn, stream_id) > 0:
+                return
+            event = ev.SchedulePublished(year=2021, series=series)
+            stored = await ctx.store.append(conn, ev.REGISTRY_STREAM, stream_id, 0, [event], Metadata(actor="seed"))
+            await store.project(conn, stored)
+    except ConcurrencyError:
+        return  # another instance published it first

@@ -16,17 +16,16 @@ from zhicheng_kernel.errors import Conflict, not_found
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters.tables import corpus_documents
-from ..context import SERVICE_NAME, PlagiarismContext
+from ..context import PlagiarismContext
 from ..domain import CorpusDocument, rules
 from ..domain.events import CORPUS_DOCUMENT_STREAM, CorpusDocumentAdded, CorpusDocumentRemoved
-from ..seed_corpus import SEED_PAPERS
 
 MAX_BULK = 1000
 
 
 class AddOutcome(BaseModel):
     added: list[str]
-    skipped: list[str]  # already in the corpus (bulk and seeding only)
+    skipped: list[str]  # already in the corpus (bulk addition only)
 
 
 class Removal(BaseModel):
@@ -79,7 +78,7 @@ async def add_documents(
 ) -> AddOutcome:
     """Store the documents and append CorpusDocumentAdded for each, then index them.
 
-    A document already in the corpus is skipped when ``skip_existing`` (bulk import, seeding),
+    A document already in the corpus is skipped when ``skip_existing`` (bulk addition),
     otherwise the whole call is refused with 409.  A removed document may be added again.
     """
     added: list[CorpusDocument] = []
@@ -185,12 +184,3 @@ async def load_index(ctx: PlagiarismContext, batch: int = MAX_BULK) -> int:
         ]
         await ctx.index.add_all(docs, {r.external_id: index_version(r.added_at) for r in found_rows})
     return len(missing)
-
-
-async def seed_if_empty(ctx: PlagiarismContext) -> AddOutcome | None:
-    """At the first start (no document ever added), load the small corpus of seed_corpus.py."""
-    async with ctx.db.read() as conn:
-        if (await conn.execute(select(func.count()).select_from(corpus_documents))).scalar_one():
-            return None
-    docs = [CorpusDocument(p.external_id, p.title, p.text, p.authors, p.published_on) for p in SEED_PAPERS]
-    return await add_documents(ctx, docs, Metadata(actor=SERVICE_NAME), skip_existing=True)

@@ -1,4 +1,7 @@
-"""A small reference corpus written for development and the demo: loaded at first start when empty.
+"""The development seed's reference corpus, written for development, the demo and the tests.
+
+The loader (:mod:`zhicheng_tooling.dev_seed.loader`) adds it through plagiarism-service's corpus API
+when the corpus is empty; a production service starts with an empty corpus.
 
 These are invented "published papers" (no real article is reproduced) in the fields whose
 professional titles Pingliang reviews most: secondary-school teaching, medicine, agriculture and
