@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
-from application_service.app import CONSUMER, create_app
+from application_service.app import create_app
+from application_service.consumers import CONSUMER
 from application_service.settings import ApplicationSettings
 from sqlalchemy import select
 from zhicheng_kernel.calendar import CHINA_TZ

@@ -98,7 +98,7 @@ async def publish(svc: Harness, token: str, year: int, body: dict[str, Any]) -> 
 async def test_nat5_counts_with_the_2027_calendar_the_city_office_publishes(svc: Harness, tree: Tree) -> None:
     """NAT-5: a publicity from 31 December 2026 ends on 6 January while 2027 is unknown (said so in the
     refusal); once 1 January 2027 is published as a holiday it ends on 7 January."""
-    app = (await post(svc, "/api/v1/applications", applicant(svc, tree), application(papers=[]))).json()
+    app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), application(papers=[]))).json()
     svc.clock.set(datetime(2026, 12, 31, 9, tzinfo=CHINA_TZ))
     unit = svc.token("unit", tree.school, ["unit_review"])
     r = await post(svc, f"/api/v1/applications/{app['id']}/publicity", unit)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from plagiarism_service.adapters.shared_index import SharedIndex
 from plagiarism_service.app import MIGRATIONS_DIR, build_context
-from plagiarism_service.consumers import CHECKS_CONSUMER, consumer_specs
+from plagiarism_service.consumers import CONSUMER, consumers
 from plagiarism_service.context import SERVICE_NAME, PlagiarismContext
 from plagiarism_service.domain import CorpusDocument
 from plagiarism_service.service_layer import corpus
@@ -93,8 +93,8 @@ def reopened(ctx: PlagiarismContext) -> Iterator[Callable[[Path], PlagiarismCont
 @pytest.fixture
 def consumer(ctx: PlagiarismContext) -> EventConsumer:
     """The service's consumer of application-service's events, applied by hand (no Kafka, no feed)."""
-    (spec,) = consumer_specs()
-    assert spec.name == CHECKS_CONSUMER
+    (spec,) = consumers()
+    assert spec.name == CONSUMER
     return EventConsumer(spec.name, ctx.db, spec.subscriptions, bootstrap="unused:0", feeds={}, context=ctx)
 
 

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from review_service.adapters.tables import holiday_years
 from review_service.app import create_app
+from review_service.consumers import CONSUMER
+from review_service.context import ReviewContext
 from review_service.domain.events import SESSION, CandidateResult, CommitteeSessionOpened, VotesTallied
 from review_service.domain.rules import publicity_ends_at
 from review_service.service_layer import outcomes
-from review_service.service_layer.context import ReviewContext
 from review_service.settings import ReviewSettings
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -31,7 +32,6 @@ from zhicheng_kernel.testing import envelope
 from tests.api_client import Api, bearer
 from tests.harness import DATABASES, Servers, Stack
 
-CONSUMER = "review-service.peers"
 # Results published on Thursday 31 December 2026, five working days of publicity.
 PUBLISHED_AT = datetime(2026, 12, 31, 10, tzinfo=CHINA_TZ)
 UNTIL_6_JANUARY = datetime(2027, 1, 7, tzinfo=CHINA_TZ)  # 1 January counted as a working day

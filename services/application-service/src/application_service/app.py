@@ -8,56 +8,18 @@ from fastapi import FastAPI
 from zhicheng_kernel import holiday_years
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
-from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.context import ServiceContext
-from zhicheng_kernel.service import ConsumerSpec, create_service_app
+from zhicheng_kernel.service import create_service_app
 
 from .adapters import tables
 from .api import applications, calendar, pushes, registries, schedules
-from .projections import orgs
-from .service_layer import reactions
-from .service_layer.context import Context
+from .consumers import consumers
+from .context import Context
 from .service_layer.registries import publish_schedule_2021_if_absent
 from .settings import ApplicationSettings
 
 NAME = "application-service"
-CONSUMER = "application-service.projections"
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def consumers() -> list[ConsumerSpec]:
-    return [
-        ConsumerSpec(
-            CONSUMER,
-            [
-                Subscription(
-                    "org-service",
-                    {
-                        "OrganizationCreated": orgs.on_organization_created,
-                        "ApplicantRegistered": orgs.on_applicant_registered,
-                    },
-                    orgs.org_service_upcasters(),
-                ),
-                Subscription(
-                    "plagiarism-service",
-                    {
-                        "PaperCheckCompleted": reactions.record_paper_check,
-                        "PaperCheckRejected": reactions.record_paper_check_rejected,
-                    },
-                ),
-                Subscription(
-                    "review-service",
-                    {
-                        "QualificationDocumentIssued": reactions.record_document_issued,
-                        "VotesTallied": reactions.record_votes_tallied,
-                        "ComplaintResolved": reactions.record_complaint_resolved,
-                        "CommitteeSessionOpened": reactions.record_session_opened,
-                        "ResultsPublished": reactions.record_results_published,
-                    },
-                ),
-            ],
-        )
-    ]
 
 
 def create_app(

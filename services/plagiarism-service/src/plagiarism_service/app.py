@@ -16,7 +16,7 @@ from zhicheng_kernel.settings import ServiceSettings
 from .adapters.shared_index import SharedIndex
 from .api import checks as checks_api
 from .api import corpus as corpus_api
-from .consumers import consumer_specs
+from .consumers import consumers
 from .context import SERVICE_NAME, PlagiarismContext
 from .domain.events import CATALOGUE
 from .service_layer import checks, corpus
@@ -62,7 +62,7 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         migrations_dir=MIGRATIONS_DIR,
         routers=[checks_api.router, corpus_api.router],
         context=build_context,
-        consumers=consumer_specs(),
+        consumers=consumers(),
         upcasters=CATALOGUE.upcasters,
         clock=clock,
         on_startup=[resume_long_checks],

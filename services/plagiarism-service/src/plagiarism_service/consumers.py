@@ -8,14 +8,14 @@ from zhicheng_kernel.service import ConsumerSpec
 
 from .service_layer.checks import on_application_submitted, on_paper_check_requested
 
-CHECKS_CONSUMER = "plagiarism-service.checks"
+CONSUMER = "plagiarism-service.checks"
 
 
-def consumer_specs() -> list[ConsumerSpec]:
+def consumers() -> list[ConsumerSpec]:
     """Handlers are called as ``handler(ctx, conn, event)`` with the PlagiarismContext."""
     return [
         ConsumerSpec(
-            CHECKS_CONSUMER,
+            CONSUMER,
             [
                 Subscription(
                     "application-service",

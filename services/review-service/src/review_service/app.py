@@ -14,10 +14,10 @@ from zhicheng_kernel.service import create_service_app
 from .adapters import tables
 from .adapters.temporal import TemporalGateway
 from .api import committees, internal, sessions, verification
+from .consumers import consumers
+from .context import ReviewContext
 from .domain.events import CATALOGUE
-from .projections.peers import consumers
 from .service_layer.committees import start_pending_workflows
-from .service_layer.context import ReviewContext
 from .settings import ReviewSettings
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Upcasters
 
 from ..adapters import tables
-from ..service_layer.context import Context
+from ..context import Context
 
 
 async def on_organization_created(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:

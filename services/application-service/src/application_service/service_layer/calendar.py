@@ -14,9 +14,9 @@ from zhicheng_kernel.errors import NotFound
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters.tables import holiday_years
+from ..context import Context
 from ..domain.events import CALENDAR_STREAM, HolidayCalendarPublished
 from ..domain.holiday_calendar import holiday_year
-from .context import Context
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from ..adapters.repository import (
     applicants_on_staff,
     org_with_ancestors,
 )
+from ..context import Context
 from ..domain import application as aggregate
 from ..domain import events as ev
 from ..domain.application import Application
@@ -43,7 +44,6 @@ from ..domain.rules import (
     series_in_schedule,
 )
 from ..projections.applications import ApplicationView, view
-from .context import Context
 
 
 @dataclass(frozen=True)

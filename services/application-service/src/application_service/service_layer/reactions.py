@@ -15,8 +15,8 @@ from zhicheng_kernel.errors import ConcurrencyError
 from zhicheng_kernel.events import DomainEvent
 
 from ..adapters.repository import ApplicationRepository
+from ..context import Context
 from ..domain.application import Application
-from .context import Context
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5

@@ -17,10 +17,10 @@ from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters import registries as store
 from ..adapters import spreadsheets, tables
+from ..context import Context
 from ..domain import events as ev
 from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
 from ..domain.schedule import SCHEDULE_2021
-from .context import Context
 
 
 def spec_of(name: str) -> RegistrySpec:

@@ -7,6 +7,6 @@ from typing import Annotated
 from fastapi import Depends
 from zhicheng_kernel.context import context_dependency
 
-from ..service_layer.context import ReviewContext
+from ..context import ReviewContext
 
 ContextDep = Annotated[ReviewContext, Depends(context_dependency(ReviewContext))]

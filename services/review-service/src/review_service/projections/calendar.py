@@ -9,7 +9,7 @@ from zhicheng_kernel.calendar import HolidayYear
 from zhicheng_kernel.envelope import EventEnvelope
 
 from ..adapters.tables import holiday_years
-from ..service_layer.context import ReviewContext
+from ..context import ReviewContext
 
 
 async def on_holiday_calendar_published(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.envelope import EventEnvelope
-from zhicheng_kernel.service import ConsumerSpec
 
 from ..adapters.tables import candidates, experts, organizations
-from ..service_layer.context import ReviewContext
-from . import calendar
+from ..context import ReviewContext
 
 
 async def on_organization_created(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
@@ -57,24 +54,3 @@ async def on_application_pushed(ctx: ReviewContext, conn: AsyncConnection, event
     await conn.execute(
         insert(candidates).values(row).on_conflict_do_update(index_elements=["application_id"], set_=refresh)
     )
-
-
-def consumers() -> list[ConsumerSpec]:
-    return [
-        ConsumerSpec(
-            "review-service.peers",
-            [
-                Subscription(
-                    "org-service",
-                    {"OrganizationCreated": on_organization_created, "ExpertRegistered": on_expert_registered},
-                ),
-                Subscription(
-                    "application-service",
-                    {
-                        "ApplicationPushed": on_application_pushed,
-                        "HolidayCalendarPublished": calendar.on_holiday_calendar_published,
-                    },
-                ),
-            ],
-        )
-    ]

@@ -13,11 +13,11 @@ from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters.tables import candidates, committees, experts, organizations, sessions
+from ..context import ReviewContext
 from ..domain.committee import Committee, form_committee
 from ..domain.events import CommitteeSessionOpened
 from ..domain.rules import check_publicity_length
 from ..domain.session import workflow_id_for
-from .context import ReviewContext
 from .views import CommitteeView, SessionOpenedView
 
 log = logging.getLogger(__name__)

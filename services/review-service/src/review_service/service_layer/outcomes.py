@@ -13,11 +13,11 @@ from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters.tables import candidates, document_sequences, documents
+from ..context import ReviewContext
 from ..domain.documents import document_id_for, document_number
 from ..domain.events import SESSION, QualificationDocumentIssued
 from ..domain.rules import publicity_calendar_note, publicity_ends_at
 from ..domain.session import Session
-from .context import ReviewContext
 from .views import ClosedView, DocumentRef, IssueReport, PublishedView, TallyView
 
 SERVICE_ACTOR = "review-service"

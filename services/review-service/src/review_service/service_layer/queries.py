@@ -9,12 +9,12 @@ from zhicheng_kernel.roles import Role
 from zhicheng_kernel.titles import level_zh
 
 from ..adapters.tables import candidates, documents
+from ..context import ReviewContext
 from ..domain.committee import Committee
 from ..domain.documents import masked
 from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
 from .committees import committee_view
-from .context import ReviewContext
 from .views import (
     CommitteeView,
     ComplaintCounts,

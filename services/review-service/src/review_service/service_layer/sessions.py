@@ -15,10 +15,10 @@ from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters.tables import complaints, session_voters
+from ..context import ReviewContext
 from ..domain.events import BALLOT_BOX_ACTOR, SESSION, ComplaintOutcome
 from ..domain.session import workflow_id_for
 from .committees import require_secretary_of
-from .context import ReviewContext
 from .views import AttendanceView, BallotAccepted, ComplaintResolvedView, ComplaintView, VotingClosedView
 
 log = logging.getLogger(__name__)

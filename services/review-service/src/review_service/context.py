@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.errors import not_found
 
-from ..adapters.temporal import TemporalGateway
-from ..domain.committee import Committee
-from ..domain.session import Session
-from ..settings import ReviewSettings
+from .adapters.temporal import TemporalGateway
+from .domain.committee import Committee
+from .domain.session import Session
+from .settings import ReviewSettings
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from zhicheng_kernel.context import ServiceContext
 
-from ..adapters.registries import published_schedule
-from ..domain.schedule import Schedule, default_schedule
+from .adapters.registries import published_schedule
+from .domain.schedule import Schedule, default_schedule
 
 
 @dataclass

@@ -1,0 +1,47 @@
+"""What application-service listens to: organizations and applicants (org-service), paper checks
+(plagiarism-service) and the committee's steps (review-service)."""
+
+from __future__ import annotations
+
+from zhicheng_kernel.consumer import Subscription
+from zhicheng_kernel.service import ConsumerSpec
+
+from .projections import orgs
+from .service_layer import reactions
+
+CONSUMER = "application-service.projections"
+
+
+def consumers() -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            CONSUMER,
+            [
+                Subscription(
+                    "org-service",
+                    {
+                        "OrganizationCreated": orgs.on_organization_created,
+                        "ApplicantRegistered": orgs.on_applicant_registered,
+                    },
+                    orgs.org_service_upcasters(),
+                ),
+                Subscription(
+                    "plagiarism-service",
+                    {
+                        "PaperCheckCompleted": reactions.record_paper_check,
+                        "PaperCheckRejected": reactions.record_paper_check_rejected,
+                    },
+                ),
+                Subscription(
+                    "review-service",
+                    {
+                        "QualificationDocumentIssued": reactions.record_document_issued,
+                        "VotesTallied": reactions.record_votes_tallied,
+                        "ComplaintResolved": reactions.record_complaint_resolved,
+                        "CommitteeSessionOpened": reactions.record_session_opened,
+                        "ResultsPublished": reactions.record_results_published,
+                    },
+                ),
+            ],
+        )
+    ]

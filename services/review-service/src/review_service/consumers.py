@@ -1,0 +1,35 @@
+"""What review-service listens to: organizations and experts (org-service), pushed candidates and the
+official holiday calendar (application-service)."""
+
+from __future__ import annotations
+
+from zhicheng_kernel.consumer import Subscription
+from zhicheng_kernel.service import ConsumerSpec
+
+from .projections import calendar, peers
+
+CONSUMER = "review-service.peers"
+
+
+def consumers() -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            CONSUMER,
+            [
+                Subscription(
+                    "org-service",
+                    {
+                        "OrganizationCreated": peers.on_organization_created,
+                        "ExpertRegistered": peers.on_expert_registered,
+                    },
+                ),
+                Subscription(
+                    "application-service",
+                    {
+                        "ApplicationPushed": peers.on_application_pushed,
+                        "HolidayCalendarPublished": calendar.on_holiday_calendar_published,
+                    },
+                ),
+            ],
+        )
+    ]
