@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
@@ -107,4 +107,19 @@ def create_command_log_table() -> None:
         sa.Column("response", JSONB(), nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("actor", "idempotency_key", name="command_log_actor_key"),
+    )
+
+
+def create_holiday_years_table() -> None:
+    """A revision of each service that counts working days: its projection of the official calendars
+    (zhicheng_kernel.holiday_years)."""
+    op.create_table(
+        "holiday_years",
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("holidays", ARRAY(sa.Date()), nullable=False),
+        sa.Column("working_weekends", ARRAY(sa.Date()), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("published_by", sa.Text(), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("year"),
     )

@@ -4,9 +4,8 @@ Revision ID: 0005
 Revises: 0004
 """
 
-import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import ARRAY
+from zhicheng_kernel.migrations import create_holiday_years_table
 
 revision = "0005"
 down_revision = "0004"
@@ -15,15 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "holiday_years",
-        sa.Column("year", sa.Integer, primary_key=True),
-        sa.Column("holidays", ARRAY(sa.Date), nullable=False),
-        sa.Column("working_weekends", ARRAY(sa.Date), nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("published_by", sa.Text, nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    create_holiday_years_table()
 
 
 def downgrade() -> None:
