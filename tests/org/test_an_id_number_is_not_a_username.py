@@ -53,6 +53,22 @@ async def test_an_applicant_logs_in_with_a_generated_username_and_no_token_carri
         "org-service", "/api/v1/accounts/applicants", clerk_token, {"display_name": "李明", "id_card_number": number}
     )
     assert again.status_code == 409 and again.json()["code"] == "applicant_already_registered"
+    full_width = number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    again = api.post(
+        "org-service",
+        "/api/v1/accounts/applicants",
+        clerk_token,
+        {"display_name": "李明", "id_card_number": full_width},
+    )
+    assert again.status_code == 409 and again.json()["code"] == "applicant_already_registered"
+    arabic_indic = "٦" + number[1:]  # digits of another script are not an ID number at all
+    refused = api.post(
+        "org-service",
+        "/api/v1/accounts/applicants",
+        clerk_token,
+        {"display_name": "李明", "id_card_number": arabic_indic},
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "id_card_number"
 
     # The number is in ApplicantRegistered (application-service matches people by it), never a stream
     # key or an actor: the applicant's first password change is recorded as done by the username.
