@@ -19,7 +19,7 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.settings import ServiceSettings
 from zhicheng_kernel.tables import kernel_metadata
-from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
+from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute, within
 
 from tests.harness import Servers
 
@@ -149,3 +149,24 @@ async def test_the_command_log_keeps_what_it_is_told_and_a_retry_gets_that(ctx: 
     first = await execute(ctx, meta, increment(stream, 7), answer=Total, idempotent=key, recorded=without_total)
     again = await execute(ctx, meta, increment(stream, 7), answer=Total, idempotent=key, recorded=without_total)
     assert (first.total, again.total, again.version) == (7, 0, 1)
+
+
+async def test_an_action_within_a_handlers_transaction_is_retried_in_a_savepoint(ctx: ServiceContext) -> None:
+    """An event handler's decision meets an HTTP command that took the version first: retried, not lost."""
+    stream, meta = str(uuid.uuid4()), Metadata(actor="handler")
+    attempts = 0
+
+    async def decide(uow: UnitOfWork) -> int:
+        nonlocal attempts
+        attempts += 1
+        loaded = await uow.load(stream)
+        if attempts == 1:  # another writer commits while this one decides
+            await execute(ctx, Metadata(actor="clerk"), increment(stream, 1), answer=Total)
+        await uow.append("counter", stream, loaded.version, [Incremented(by=10)])
+        return loaded.version + 1
+
+    async with ctx.db.transaction() as conn:
+        version = await within(ctx, conn, meta, decide)
+    assert (attempts, version) == (2, 2)
+    async with ctx.db.read() as conn:
+        assert [e.payload["by"] for e in await ctx.store.load(conn, stream)] == [1, 10]

@@ -32,6 +32,7 @@ from .events import DomainEvent
 from .tables import command_log
 
 R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T")
 
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:\-]{8,128}$"
 
@@ -128,6 +129,27 @@ async def execute(
             if not retry_conflicts or attempt == attempts - 1:
                 raise
             await asyncio.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def within(
+    ctx: ServiceContext,
+    conn: AsyncConnection,
+    meta: Metadata,
+    action: Callable[[UnitOfWork], Awaitable[T]],
+    *,
+    attempts: int = 5,
+) -> T:
+    """Run `action` inside a transaction someone else owns — an event handler's, next to its tracking
+    row —, each attempt in a savepoint, retried from a fresh load when another writer (an HTTP
+    command) took the stream's version first."""
+    for attempt in range(attempts):
+        try:
+            async with conn.begin_nested():
+                return await action(UnitOfWork(ctx, conn, meta))
+        except ConcurrencyError:
+            if attempt == attempts - 1:
+                raise
     raise AssertionError("unreachable")
 
 

@@ -11,15 +11,14 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
-from zhicheng_kernel.errors import ConcurrencyError
 from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.unit_of_work import UnitOfWork, within
 
 from ..adapters.repository import ApplicationRepository
 from ..context import Context
 from ..domain.application import Application
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 5
 
 
 async def _append_with_retry(
@@ -29,19 +28,15 @@ async def _append_with_retry(
     decide: Callable[[Application], Sequence[DomainEvent]],
     cause: EventEnvelope,
 ) -> None:
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            async with conn.begin_nested():
-                repo = ApplicationRepository(conn, ctx.store)
-                app = await repo.get(application_id)
-                if not app.exists:
-                    log.info("%s names unknown application %s; ignored", cause.event_type, application_id)
-                    return
-                await repo.append(app, decide(app), Metadata.caused_by(cause))
+    async def act(uow: UnitOfWork) -> None:
+        repo = ApplicationRepository(uow.conn, ctx.store)
+        app = await repo.get(application_id)
+        if not app.exists:
+            log.info("%s names unknown application %s; ignored", cause.event_type, application_id)
             return
-        except ConcurrencyError:
-            if attempt == ATTEMPTS:
-                raise
+        await repo.append(app, decide(app), uow.meta)
+
+    await within(ctx, conn, Metadata.caused_by(cause), act)
 
 
 async def _record_check(
