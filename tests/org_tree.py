@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from tests.api_client import CITY_OFFICE_CODE, Api, random_id_card, unique_name
+from tests.api_client import BUSINESS_ROLES, CITY_OFFICE_CODE, Api, random_id_card, unique_name
 
 CITY_DIVISION = "620800"
 
@@ -39,6 +39,11 @@ class Account:
     def register_applicant(self, display_name: str, id_card_number: str | None = None) -> Account:
         """An applicant of this clerk's organization (the clerk needs applicant_management)."""
         body = self.api.register_applicant(self.token, display_name, id_card_number or random_id_card())
+        return Account.created(self.api, body)
+
+    def register_expert(self, display_name: str, series: list[str], title_level: str = "senior") -> Account:
+        """An expert registered by this account (the operator, or a clerk with committee_secretary)."""
+        body = self.api.register_expert(self.token, display_name, series, title_level)
         return Account.created(self.api, body)
 
 
@@ -125,3 +130,32 @@ class OrgTree:
         body.setdefault("division_code", under.division_code if under else CITY_DIVISION)
         created = self.api.create_org(parent_token, name=unique_name(name), **body)
         return Org(self.api, created, body["level"], body["division_code"])
+
+
+def callers_at_three_places(
+    api: Api, tag: str, county: tuple[str, str], *, applicants: int, series: str
+) -> tuple[dict[str, str | None], list[str]]:
+    """The callers of an authorization matrix: every business role at a hospital under the city office
+    ("role@unit"), at the city office above it ("role@office") and at a county office beside it
+    ("role@county"); the city's system administrator, a service, no token ("anonymous"), an expert, and
+    applicants of the hospital ("applicant" is the first). Returns the tokens and the applicants' tokens."""
+    tree = OrgTree(api)
+    unit = tree.hospital(f"平凉市{tag}医院")
+    office = tree.city_office()
+    places = {"unit": unit, "office": office, "county": tree.county_office(*county)}
+    tokens: dict[str, str | None] = {
+        "system_admin": office.admin_token,
+        "service": api.service_token(),
+        "anonymous": None,
+    }
+    clerks: dict[str, Account] = {}
+    for place, org in places.items():
+        for number, role in enumerate(BUSINESS_ROLES):
+            clerks[f"{role}@{place}"] = clerk = org.clerk(f"{tag}{number}号", [role])
+            tokens[f"{role}@{place}"] = clerk.token
+    people = [
+        clerks["applicant_management@unit"].register_applicant(f"{tag}{name}").token for name in "甲乙丙丁"[:applicants]
+    ]
+    tokens["applicant"] = people[0]
+    tokens["expert"] = tree.expert(f"{tag}专家", [series]).token
+    return tokens, people
