@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.api_client import Api, bearer, random_id_card
 from tests.harness import Stack, wait_for
+from tests.org_tree import Org, OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -23,10 +24,10 @@ THIS_YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
 
 @dataclass
 class People:
-    county: dict[str, Any]
-    dept: dict[str, Any]
-    school: dict[str, Any]
-    other: dict[str, Any]
+    county: Org
+    dept: Org
+    school: Org
+    other: Org
     applicant: str
     unit_reviewer: str
     dept_reviewer: str
@@ -39,48 +40,24 @@ def api(stack: Stack) -> Api:
     return Api(stack)
 
 
-def business_admin(api: Api, admin_token: str, roles: list[str]) -> str:
-    ba = api.create_business_admin(admin_token, "王芳", roles)
-    return api.login(ba["username"], ba["password"])
-
-
 @pytest.fixture(scope="module")
 def people(api: Api) -> People:
-    county = api.create_org(
-        api.admin_token(),
-        name=unique_name("泾川县职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620821",
-    )
-    county_admin = api.org_admin_token(county)
-    dept = api.create_org(
-        county_admin,
-        name=unique_name("泾川县卫生健康局"),
-        kind="government_department",
-        level="county",
-        division_code="620821",
-        function="health",
-    )
-    dept_admin = api.org_admin_token(dept)
-    school = api.create_org(
-        dept_admin, name=unique_name("泾川县人民医院"), kind="state_unit", level="county", division_code="620821"
-    )
-    other = api.create_org(
-        dept_admin, name=unique_name("泾川县中医医院"), kind="state_unit", level="county", division_code="620821"
-    )
-    unit_reviewer = business_admin(api, api.org_admin_token(school), ["applicant_management", "unit_review"])
-    registered = api.register_applicant(unit_reviewer, "李明", random_id_card("620821"))
+    tree = OrgTree(api)
+    county = tree.county_office("泾川县", "620821")
+    dept = tree.department("泾川县卫生健康局", "health", under=county)
+    school = tree.state_unit("泾川县人民医院", under=dept)
+    other = tree.state_unit("泾川县中医医院", under=dept)
+    unit_reviewer = school.clerk("王芳", ["applicant_management", "unit_review"])
     return People(
         county=county,
         dept=dept,
         school=school,
         other=other,
-        applicant=api.login(registered["username"], registered["password"]),
-        unit_reviewer=unit_reviewer,
-        dept_reviewer=business_admin(api, dept_admin, ["department_review"]),
-        office_reviewer=business_admin(api, county_admin, ["title_office_review", "push"]),
-        other_unit_reviewer=business_admin(api, api.org_admin_token(other), ["unit_review"]),
+        applicant=unit_reviewer.register_applicant("李明", random_id_card("620821")).token,
+        unit_reviewer=unit_reviewer.token,
+        dept_reviewer=dept.clerk("王芳", ["department_review"]).token,
+        office_reviewer=county.clerk("王芳", ["title_office_review", "push"]).token,
+        other_unit_reviewer=other.clerk("王芳", ["unit_review"]).token,
     )
 
 
@@ -146,9 +123,9 @@ def test_nat7_submission_gets_the_chain_from_the_org_tree(api: Api, people: Peop
     app = submit(api, people)
     assert app["status"] == "submitted"
     assert [(s["step"], s["org_id"]) for s in app["chain"]] == [
-        ("unit", people.school["id"]),
-        ("department", people.dept["id"]),
-        ("title_office", people.county["id"]),
+        ("unit", people.school.id),
+        ("department", people.dept.id),
+        ("title_office", people.county.id),
     ]
     assert app["applicant_name"] == "李明" and app["county_code"] == "620821"
     # The applicant sees it; the city office (above) sees it; a sibling hospital does not.

@@ -22,8 +22,9 @@ from application_service.api import applications, calendar, pushes, registries, 
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import BUSINESS_ROLES, Api, bearer, callers_at_three_places
+from tests.api_client import BUSINESS_ROLES, Api, bearer
 from tests.harness import Stack
+from tests.org_tree import callers_at_three_places
 from tests.review.scenario import SERIES, YEAR, _retry
 
 pytestmark = pytest.mark.stack

@@ -9,8 +9,9 @@ import httpx
 import pytest
 from zhicheng_devstack.demo import Demo
 
-from tests.api_client import Api, random_id_card, unique_name
+from tests.api_client import Api
 from tests.harness import Stack, wait_for
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -44,44 +45,28 @@ def _org_head_seen_by_application_service(stack: Stack) -> bool:
     return all(marks.get("org-service", 0) >= org_head for marks in consumers.values())
 
 
-def stack_city_office(api: Api) -> str:
-    return str(api.get("org-service", "/api/v1/accounts/me", api.admin_token()).json()["org_id"])
-
-
 def test_services_converge_after_the_broker_restarts_empty(stack: Stack) -> None:
     """Events written while the broker is dead, and events it forgot, reach the other service once."""
     api = Api(stack)
-    admin = api.admin_token()
+    tree = OrgTree(api)
+    city_office = tree.city_office()
     wait_for(lambda: _org_head_seen_by_application_service(stack), timeout=60, what="a quiet start")
 
     stack.servers.kafka.kill9()
-    during = [
-        api.create_org(
-            admin,
-            name=unique_name("平凉市断网期间创建的研究所"),
-            kind="state_unit",
-            level="city",
-            division_code="620800",
-        )
-        for _ in range(3)
-    ]
+    during = [tree.state_unit("平凉市断网期间创建的研究所") for _ in range(3)]
     unit = during[0]
-    clerk = api.create_business_admin(api.org_admin_token(unit), "吴敏", ["applicant_management"])
-    clerk_token = api.login(clerk["username"], clerk["password"])
-    applicants = [api.register_applicant(clerk_token, "周强", random_id_card()) for _ in range(3)]
+    clerk = unit.clerk("吴敏", ["applicant_management"])
+    applicants = [clerk.register_applicant("周强") for _ in range(3)]
     stack.servers.kafka.start()
-    after = api.create_org(
-        admin, name=unique_name("平凉市恢复后创建的研究所"), kind="state_unit", level="city", division_code="620800"
-    )
+    after = tree.state_unit("平凉市恢复后创建的研究所")
 
     wait_for(lambda: _org_head_seen_by_application_service(stack), timeout=90, what="convergence")
     # Each applicant registered during the outage can now submit: application-service knows them and their org.
     for applicant in applicants:
-        token = api.login(applicant["username"], applicant["password"])
         r = api.post(
             "application-service",
             "/api/v1/applications",
-            token,
+            applicant.token,
             {
                 "year": 2026,
                 "series": "经济系列",
@@ -91,23 +76,15 @@ def test_services_converge_after_the_broker_restarts_empty(stack: Stack) -> None
             },
         )
         assert r.status_code == 201, r.text
-        assert [step["org_id"] for step in r.json()["chain"]] == [unit["id"], stack_city_office(api)]
-    assert len({o["id"] for o in [*during, after]}) == 4
+        assert [step["org_id"] for step in r.json()["chain"]] == [unit.id, city_office.id]
+    assert len({o.id for o in [*during, after]}) == 4
 
 
 def test_a_paper_that_cannot_be_checked_comes_back_rejected_with_its_reason(stack: Stack) -> None:
     """POL-PA-4: plagiarism-service refuses a paper with nothing to match; the application learns why."""
     api = Api(stack)
-    unit = api.create_org(
-        api.admin_token(),
-        name=unique_name("平凉市查重测试中学"),
-        kind="state_unit",
-        level="city",
-        division_code="620800",
-    )
-    clerk = api.create_business_admin(api.org_admin_token(unit), "郑洁", ["applicant_management"])
-    applicant = api.register_applicant(api.login(clerk["username"], clerk["password"]), "冯涛", random_id_card())
-    token = api.login(applicant["username"], applicant["password"])
+    unit = OrgTree(api).state_unit("平凉市查重测试中学")
+    token = unit.clerk("郑洁", ["applicant_management"]).register_applicant("冯涛").token
     paper = {
         "title": "标点",
         "journal": "甘肃教育",

@@ -12,7 +12,8 @@ from sqlalchemy import or_, select
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.tables import events
 
-from tests.api_client import Api, random_id_card, unique_name
+from tests.api_client import Api, random_id_card
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -20,15 +21,12 @@ pytestmark = pytest.mark.stack
 async def test_an_applicant_logs_in_with_a_generated_username_and_no_token_carries_the_id_number(
     api: Api, org_db: Database
 ) -> None:
-    school = api.create_org(
-        api.admin_token(), name=unique_name("平凉市第七中学"), kind="state_unit", level="city", division_code="620800"
-    )
-    clerk = api.create_business_admin(api.org_admin_token(school), "王芳", ["applicant_management"])
-    clerk_token = api.login(clerk["username"], clerk["password"])
+    school = OrgTree(api).state_unit("平凉市第七中学")
+    clerk_token = school.clerk("王芳", ["applicant_management"]).token
     number = random_id_card()
     first = api.register_applicant(clerk_token, "李明", number.lower())  # normalised: the check char upper-cased
     second = api.register_applicant(clerk_token, "张伟", random_id_card())
-    assert [first["username"], second["username"]] == [f"{school['code']}-sq0001", f"{school['code']}-sq0002"]
+    assert [first["username"], second["username"]] == [f"{school.code}-sq0001", f"{school.code}-sq0002"]
 
     # By the ID number nobody logs in; by the username the applicant does, as everyone does.
     by_number = api.http.post(

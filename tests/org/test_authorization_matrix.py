@@ -19,6 +19,7 @@ from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import Api, random_id_card, unique_name
 from tests.harness import Stack
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -48,43 +49,23 @@ class World:
 @pytest.fixture(scope="module")
 def world(stack: Stack) -> World:
     api = Api(stack)
-    admin = api.admin_token()
+    tree = OrgTree(api)
+    city_office = tree.city_office()
+    admin = city_office.admin_token
     tokens: dict[str, str | None] = {"system_admin": admin, "anonymous": None, "service": api.service_token()}
-    accounts: dict[str, str] = {}
-    for role in ALL_BUSINESS:
-        created = api.create_business_admin(admin, f"测试{ALL_BUSINESS.index(role)}号", [role])
-        tokens[role] = api.login(created["username"], created["password"])
-        accounts[role] = created["account_id"]
-    school = api.create_org(
-        admin,
-        name=unique_name("平凉市矩阵测试学校"),
-        kind="state_unit",
-        unit_type="school",
-        level="city",
-        division_code="620800",
-    )
-    school_clerk = api.create_business_admin(api.org_admin_token(school), "学校管理员", ["applicant_management"])
-    applicant = api.register_applicant(
-        api.login(school_clerk["username"], school_clerk["password"]), "矩阵", random_id_card()
-    )
-    tokens["applicant"] = api.login(applicant["username"], applicant["password"])
-    expert = api.register_expert(tokens["committee_secretary"] or "", "专家", ["卫生系列"], "senior")
-    tokens["expert"] = api.login(expert["username"], expert["password"])
-    county = api.create_org(
-        admin,
-        name=unique_name("灵台县职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620822",
-    )
-    county_ba = api.create_business_admin(api.org_admin_token(county), "县区管理员", ["auditor"])
+    clerks = {role: city_office.clerk(f"测试{number}号", [role]) for number, role in enumerate(ALL_BUSINESS)}
+    tokens.update({role: clerk.token for role, clerk in clerks.items()})
+    school = tree.school("平凉市矩阵测试学校")
+    tokens["applicant"] = school.clerk("学校管理员", ["applicant_management"]).register_applicant("矩阵").token
+    tokens["expert"] = clerks["committee_secretary"].register_expert("专家", ["卫生系列"]).token
+    county_ba = tree.county_office("灵台县", "620822").clerk("县区管理员", ["auditor"])
     provincial = api.get("org-service", "/api/v1/orgs", api.service_token(), name="甘肃省人力资源和社会保障厅").json()
     return World(
         tokens=tokens,
-        inside_org=school["id"],
+        inside_org=school.id,
         outside_org=provincial[0]["id"],
-        inside_account=accounts["auditor"],
-        outside_account=county_ba["account_id"],
+        inside_account=clerks["auditor"].account_id,
+        outside_account=county_ba.account_id,
     )
 
 
@@ -237,40 +218,27 @@ def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str
 def test_deactivation_is_for_the_parents_admin(stack: Stack) -> None:
     api = Api(stack)
     admin = api.admin_token()
-    dept = api.create_org(
-        admin,
-        name=unique_name("平凉市矩阵局"),
-        kind="government_department",
-        level="city",
-        division_code="620800",
-        function="other",
-    )
-    dept_admin = api.org_admin_token(dept)
-    unit = api.create_org(
-        dept_admin,
-        name=unique_name("平凉市矩阵所"),
-        kind="state_unit",
-        unit_type="research_institute",
-        level="city",
-        division_code="620800",
-    )
-    body = {"expected_version": unit["version"], "reason": "单位撤并"}
+    tree = OrgTree(api)
+    dept = tree.department("平凉市矩阵局")
+    dept_admin = dept.admin_token
+    unit = tree.state_unit("平凉市矩阵所", "research_institute", under=dept)
+    body = {"expected_version": unit.created["version"], "reason": "单位撤并"}
     # The city admin sees the unit (its subtree) but did not create it.
-    refused = api.post("org-service", f"/api/v1/orgs/{unit['id']}/deactivate", admin, body)
+    refused = api.post("org-service", f"/api/v1/orgs/{unit.id}/deactivate", admin, body)
     assert refused.status_code == 403 and refused.json()["code"] == "not_parent_admin"
     # The department cannot be deactivated while its unit is active.
     blocked = api.post(
         "org-service",
-        f"/api/v1/orgs/{dept['id']}/deactivate",
+        f"/api/v1/orgs/{dept.id}/deactivate",
         admin,
-        {"expected_version": dept["version"], "reason": "撤并"},
+        {"expected_version": dept.created["version"], "reason": "撤并"},
     )
     assert blocked.status_code == 409 and blocked.json()["code"] == "org_has_active_children"
-    done = api.post("org-service", f"/api/v1/orgs/{unit['id']}/deactivate", dept_admin, body)
+    done = api.post("org-service", f"/api/v1/orgs/{unit.id}/deactivate", dept_admin, body)
     assert done.status_code == 200 and done.json()["active"] is False
     # Its accounts can no longer log in.
     r = api.http.post(
         api.url("org-service", "/api/v1/auth/token"),
-        data={"username": unit["admin"]["username"], "password": unit["admin"]["initial_password"]},
+        data={"username": unit.admin.username, "password": unit.admin.initial_password},
     )
     assert r.status_code == 401 and r.json()["code"] == "org_inactive"

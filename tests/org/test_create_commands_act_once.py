@@ -10,6 +10,7 @@ from zhicheng_kernel.database import Database
 from zhicheng_kernel.tables import command_log
 
 from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -42,14 +43,8 @@ def test_a_retried_organization_creation_creates_one_organization_and_repeats_th
 
 
 def test_retried_account_commands_create_one_account_each(api: Api) -> None:
-    school = api.create_org(
-        api.admin_token(),
-        name=unique_name("平凉市幂等测试中学"),
-        kind="state_unit",
-        level="city",
-        division_code="620800",
-    )
-    admin = api.org_admin_token(school)
+    school = OrgTree(api).state_unit("平凉市幂等测试中学")
+    admin = school.admin_token
     headers = bearer(admin) | {"Idempotency-Key": _key()}
     url = api.url("org-service", "/api/v1/accounts/business-admins")
     body = {"display_name": "王芳", "roles": ["applicant_management"]}
@@ -65,7 +60,7 @@ def test_retried_account_commands_create_one_account_each(api: Api) -> None:
     # Without the key a second registration of the same person is refused.
     refused = api.post("org-service", "/api/v1/accounts/applicants", clerk, body)
     assert refused.status_code == 409 and refused.json()["code"] == "applicant_already_registered"
-    accounts = api.get("org-service", f"/api/v1/orgs/{school['id']}/accounts", admin).json()
+    accounts = api.get("org-service", f"/api/v1/orgs/{school.id}/accounts", admin).json()
     assert sorted(a["kind"] for a in accounts) == ["applicant", "business_admin", "system_admin"]
 
 

@@ -7,6 +7,7 @@ import concurrent.futures
 import pytest
 
 from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -54,17 +55,11 @@ def test_ORG_4_concurrent_creation_of_the_same_org_gives_one_org_and_one_409(api
 
 
 def test_ORG_1_a_county_office_cannot_create_a_city_level_unit(api: Api) -> None:
-    county = api.create_org(
-        api.admin_token(),
-        name=unique_name("泾川县职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620821",
-    )
+    county = OrgTree(api).county_office("泾川县", "620821")
     r = api.post(
         "org-service",
         "/api/v1/orgs",
-        api.org_admin_token(county),
+        county.admin_token,
         {
             "name": unique_name("平凉市某研究所"),
             "kind": "state_unit",
@@ -78,15 +73,12 @@ def test_ORG_1_a_county_office_cannot_create_a_city_level_unit(api: Api) -> None
 
 
 def test_ORG_6_business_admin_gets_roles_and_a_system_admin_does_not_review(api: Api) -> None:
-    school = api.create_org(
-        api.admin_token(), name=unique_name("平凉市第三中学"), kind="state_unit", level="city", division_code="620800"
-    )
-    admin = api.org_admin_token(school)
-    ba = api.create_business_admin(admin, "王芳", ["applicant_management", "unit_review"])
-    assert ba["username"] == f"{school['code']}-yw01"
-    ba_token = api.login(ba["username"], ba["password"])
-    applicant = api.register_applicant(ba_token, "李明", random_id_card())
-    assert applicant["username"] == f"{school['code']}-sq0001"
+    school = OrgTree(api).state_unit("平凉市第三中学")
+    admin = school.admin_token
+    ba = school.clerk("王芳", ["applicant_management", "unit_review"])
+    assert ba.username == f"{school.code}-yw01"
+    applicant = ba.register_applicant("李明")
+    assert applicant.username == f"{school.code}-sq0001"
     # The system administrator manages accounts but does not register applicants itself.
     r = api.post(
         "org-service",
@@ -187,52 +179,33 @@ def test_audit_shows_who_did_what_when_and_from_where_within_the_subtree(api: Ap
 
 def test_search_and_subtree_stay_within_the_callers_subtree(api: Api) -> None:
     admin = api.admin_token()
-    county = api.create_org(
-        admin,
-        name=unique_name("崇信县职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620823",
-    )
-    county_admin = api.org_admin_token(county)
-    school = api.create_org(
-        county_admin,
-        name=unique_name("崇信县第一中学"),
-        kind="state_unit",
-        unit_type="school",
-        level="county",
-        division_code="620823",
-    )
+    tree = OrgTree(api)
+    county = tree.county_office("崇信县", "620823")
+    county_admin = county.admin_token
+    school = tree.school("崇信县第一中学", under=county)
     by_name = api.get("org-service", "/api/v1/orgs", admin, name="崇信县第一中学").json()
-    assert school["id"] in {o["id"] for o in by_name}
-    assert api.get("org-service", "/api/v1/orgs", county_admin, code=school["code"]).json()[0]["id"] == school["id"]
+    assert school.id in {o["id"] for o in by_name}
+    assert api.get("org-service", "/api/v1/orgs", county_admin, code=school.code).json()[0]["id"] == school.id
     # The county office does not see the city office's other organizations, nor the provinces'.
     seen = api.get("org-service", "/api/v1/orgs", county_admin, limit=500).json()
     assert {o["division_code"] for o in seen} == {"620823"}
-    subtree = api.get("org-service", f"/api/v1/orgs/{county['id']}/subtree", county_admin).json()
-    assert [o["id"] for o in subtree] == [county["id"], school["id"]]
+    subtree = api.get("org-service", f"/api/v1/orgs/{county.id}/subtree", county_admin).json()
+    assert [o["id"] for o in subtree] == [county.id, school.id]
 
 
 def test_a_deactivated_account_cannot_log_in_and_its_refresh_token_is_revoked(api: Api) -> None:
-    school = api.create_org(
-        api.admin_token(),
-        name=unique_name("平凉市第九中学"),
-        kind="state_unit",
-        unit_type="school",
-        level="city",
-        division_code="620800",
-    )
-    admin = api.org_admin_token(school)
-    clerk = api.create_business_admin(admin, "陈静", ["unit_review"])
+    school = OrgTree(api).school("平凉市第九中学")
+    admin = school.admin_token
+    clerk = school.clerk("陈静", ["unit_review"])
     login = api.http.post(
         api.url("org-service", "/api/v1/auth/token"),
-        data={"username": clerk["username"], "password": clerk["password"]},
+        data={"username": clerk.username, "password": clerk.initial_password},
     ).json()
-    accounts = api.get("org-service", f"/api/v1/orgs/{school['id']}/accounts", admin).json()
-    version = next(a["version"] for a in accounts if a["username"] == clerk["username"])
+    accounts = api.get("org-service", f"/api/v1/orgs/{school.id}/accounts", admin).json()
+    version = next(a["version"] for a in accounts if a["username"] == clerk.username)
     r = api.post(
         "org-service",
-        f"/api/v1/accounts/{clerk['account_id']}/deactivate",
+        f"/api/v1/accounts/{clerk.account_id}/deactivate",
         admin,
         {"expected_version": version, "reason": "调离本单位"},
     )
@@ -244,7 +217,7 @@ def test_a_deactivated_account_cannot_log_in_and_its_refresh_token_is_revoked(ap
     assert again.status_code == 401 and again.json()["code"] == "refresh_token_invalid"
     relogin = api.http.post(
         api.url("org-service", "/api/v1/auth/token"),
-        data={"username": clerk["username"], "password": clerk["password"]},
+        data={"username": clerk.username, "password": clerk.initial_password},
     )
     assert relogin.status_code == 401
 
@@ -273,15 +246,8 @@ def test_refresh_rotates_and_a_revoked_refresh_token_is_refused(api: Api) -> Non
 
 
 def test_repeated_failed_logins_lock_the_account(api: Api) -> None:
-    school = api.create_org(
-        api.admin_token(),
-        name=unique_name("平凉市第十中学"),
-        kind="state_unit",
-        unit_type="school",
-        level="city",
-        division_code="620800",
-    )
-    username = school["admin"]["username"]
+    school = OrgTree(api).school("平凉市第十中学")
+    username = school.admin.username
     codes = [
         api.http.post(
             api.url("org-service", "/api/v1/auth/token"), data={"username": username, "password": "wrong"}
@@ -292,7 +258,7 @@ def test_repeated_failed_logins_lock_the_account(api: Api) -> None:
     assert codes[5] == "account_locked"
     locked = api.http.post(
         api.url("org-service", "/api/v1/auth/token"),
-        data={"username": username, "password": school["admin"]["initial_password"]},
+        data={"username": username, "password": school.admin.initial_password},
     )
     assert locked.status_code == 401 and locked.json()["code"] == "account_locked"
 

@@ -12,7 +12,8 @@ from sqlalchemy import text
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.eventstore import EventStore
 
-from tests.api_client import Api, random_id_card, unique_name
+from tests.api_client import Api
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -21,46 +22,32 @@ READ_MODELS = ("organization", "account")
 
 def _live_a_realistic_history(api: Api) -> None:
     """Organizations, accounts of every kind, roles, password changes and deactivations."""
-    admin = api.admin_token()
-    school = api.create_org(
-        admin,
-        name=unique_name("平凉市重建测试中学"),
-        kind="state_unit",
-        unit_type="school",
-        level="city",
-        division_code="620800",
-    )
-    school_admin = api.org_admin_token(school)  # a first login changes the initial password
-    clerk = api.create_business_admin(school_admin, "王芳", ["applicant_management"])
-    listed = api.get("org-service", f"/api/v1/orgs/{school['id']}/accounts", school_admin).json()
-    version = next(a["version"] for a in listed if a["username"] == clerk["username"])
+    tree = OrgTree(api)
+    school = tree.school("平凉市重建测试中学")
+    school_admin = school.admin_token  # a first login changes the initial password
+    clerk = school.clerk("王芳", ["applicant_management"])
+    listed = api.get("org-service", f"/api/v1/orgs/{school.id}/accounts", school_admin).json()
+    version = next(a["version"] for a in listed if a["username"] == clerk.username)
     r = api.http.put(
-        api.url("org-service", f"/api/v1/accounts/{clerk['account_id']}/roles"),
+        api.url("org-service", f"/api/v1/accounts/{clerk.account_id}/roles"),
         json={"roles": ["applicant_management", "unit_review"], "expected_version": version},
         headers={"Authorization": f"Bearer {school_admin}"},
     )
     assert r.status_code == 200, r.text
-    api.register_applicant(api.login(clerk["username"], clerk["password"]), "李明", random_id_card())
-    api.register_expert(api.operator_token(), "赵建国", ["卫生系列"], "senior")
-    leaver = api.create_business_admin(school_admin, "陈静", ["unit_review"])
+    clerk.register_applicant("李明")
+    tree.expert("赵建国", ["卫生系列"])
+    leaver = school.clerk("陈静", ["unit_review"])
     r = api.post(
         "org-service",
-        f"/api/v1/accounts/{leaver['account_id']}/deactivate",
+        f"/api/v1/accounts/{leaver.account_id}/deactivate",
         school_admin,
         {"expected_version": 2, "reason": "调离本单位"},
     )
     assert r.status_code == 200, r.text
-    branch = api.create_org(
-        school_admin,
-        name=unique_name("平凉市重建测试中学分校"),
-        kind="state_unit",
-        unit_type="school",
-        level="city",
-        division_code="620800",
-    )
+    branch = tree.school("平凉市重建测试中学分校", under=school)
     r = api.post(
         "org-service",
-        f"/api/v1/orgs/{branch['id']}/deactivate",
+        f"/api/v1/orgs/{branch.id}/deactivate",
         school_admin,
         {"expected_version": 1, "reason": "并入本校"},
     )

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from tests.api_client import Api, random_id_card, unique_name
+from tests.api_client import Api, unique_name
+from tests.org_tree import Account, OrgTree
 
 SERIES = "卫生系列"  # pushed by December (SCHED-1), so a 2026 push is open all year
 YEAR = 2026
@@ -26,7 +27,7 @@ class Expert:
 @dataclass
 class Scenario:
     api: Api
-    unit_token: str = ""
+    clerk: Account
     experts: list[Expert] = field(default_factory=list)
     # A year of its own: a session takes every pushed candidate of its series, level and year, so
     # scenarios running one after another must not pick up each other's (pushing early is allowed).
@@ -35,21 +36,23 @@ class Scenario:
     @classmethod
     def build(cls, api: Api) -> Scenario:
         """A hospital under the city office whose business admin registers applicants and approves."""
-        admin = api.admin_token()
-        unit = api.create_org(
-            admin, name=unique_name("平凉市人民医院"), kind="state_unit", level="city", division_code="620800"
-        )
-        unit_admin = api.org_admin_token(unit)
-        clerk = api.create_business_admin(unit_admin, "王芳", ["applicant_management", "unit_review"])
-        return cls(api=api, unit_token=api.login(clerk["username"], clerk["password"]))
+        unit = OrgTree(api).state_unit("平凉市人民医院")
+        clerk = unit.clerk("王芳", ["applicant_management", "unit_review"])
+        return cls(api=api, clerk=clerk)
+
+    @property
+    def unit_token(self) -> str:
+        """The hospital's clerk, who registers applicants and approves at the unit."""
+        return self.clerk.token
 
     # -- org-service -------------------------------------------------------------------------------
 
     def register_experts(self, count: int, level: str = "intermediate") -> list[Expert]:
+        tree = OrgTree(self.api)
         experts = []
         for i in range(count):
-            e = self.api.register_expert(self.api.operator_token(), f"专家{i}", [SERIES], "senior")
-            experts.append(Expert(e["account_id"], self.api.login(e["username"], e["password"])))
+            e = tree.expert(f"专家{i}", [SERIES])
+            experts.append(Expert(e.account_id, e.token))
         self.experts = experts
         return experts
 
@@ -59,8 +62,7 @@ class Scenario:
         api = self.api
         ids = []
         for _ in range(count):
-            person = api.register_applicant(self.unit_token, f"李{secrets.token_hex(2)}", random_id_card())
-            token = api.login(person["username"], person["password"])
+            token = self.clerk.register_applicant(f"李{secrets.token_hex(2)}").token
             body = {"year": self.year, "series": SERIES, "specialty": "临床医学", "level": level, "papers": []}
             submitted = _retry(
                 lambda token=token, body=body: api.post("application-service", "/api/v1/applications", token, body)

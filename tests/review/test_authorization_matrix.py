@@ -18,6 +18,7 @@ from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import Api, unique_name
 from tests.harness import Stack
+from tests.org_tree import OrgTree
 from tests.review.scenario import SERIES, Scenario
 
 pytestmark = pytest.mark.stack
@@ -60,24 +61,18 @@ def world(stack: Stack) -> World:
         ).status_code
         == 201
     )
-    county = api.create_org(
-        api.admin_token(),
-        name=unique_name("华亭市职称改革工作领导小组办公室"),
-        kind="title_office",
-        level="county",
-        division_code="620881",
-    )
-    other = api.create_business_admin(api.org_admin_token(county), "县评委会秘书", ["committee_secretary"])
-    auditor = api.create_business_admin(api.admin_token(), "审计员", ["auditor"])
-    outsider = api.register_expert(api.operator_token(), "局外专家", [SERIES], "senior")
+    tree = OrgTree(api)
+    other = tree.county_office("华亭市", "620881").clerk("县评委会秘书", ["committee_secretary"])
+    auditor = tree.city_office().clerk("审计员", ["auditor"])
+    outsider = tree.expert("局外专家", [SERIES])
     return World(
         tokens={
             "secretary": api.operator_token(),
-            "other_secretary": api.login(other["username"], other["password"]),
+            "other_secretary": other.token,
             "member": experts[0].token,
-            "outsider_expert": api.login(outsider["username"], outsider["password"]),
+            "outsider_expert": outsider.token,
             "unit_reviewer": sc.unit_token,
-            "auditor": api.login(auditor["username"], auditor["password"]),
+            "auditor": auditor.token,
             "service": api.service_token(),
             "anonymous": None,
         },
