@@ -119,6 +119,10 @@ class OrgTree:
     def hospital(self, name: str, *, under: Org | None = None, **body: Any) -> Org:
         return self.state_unit(name, "hospital", under=under, **body)
 
+    def private_enterprise(self, name: str, *, under: Org, **body: Any) -> Org:
+        """A private enterprise, created by the title office of the county where it lies (ORG-2)."""
+        return self._create(under, name=name, kind="private_enterprise", **body)
+
     def expert(self, display_name: str, series: list[str], title_level: str = "senior") -> Account:
         """An expert registered by the city office's operator."""
         body = self.api.register_expert(self.api.operator_token(), display_name, series, title_level)

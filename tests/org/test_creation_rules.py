@@ -16,6 +16,7 @@ from zhicheng_kernel.identifiers import (
 
 CITY_OFFICE = Creator(OrgKind.TITLE_OFFICE, Level.CITY, "620800")
 COUNTY_OFFICE = Creator(OrgKind.TITLE_OFFICE, Level.COUNTY, "620821")  # 泾川县
+DISTRICT_OFFICE = Creator(OrgKind.TITLE_OFFICE, Level.COUNTY, "620802")  # 崆峒区, the city proper
 PROVINCIAL_HR = Creator(OrgKind.HR_DEPARTMENT, Level.PROVINCE, "620000")
 CITY_EDUCATION = Creator(OrgKind.GOVERNMENT_DEPARTMENT, Level.CITY, "620800", Function.EDUCATION)
 COUNTY_EDUCATION = Creator(OrgKind.GOVERNMENT_DEPARTMENT, Level.COUNTY, "620821", Function.EDUCATION)
@@ -60,9 +61,9 @@ ALLOWED = [
         Proposed(OrgKind.PRIVATE_ENTERPRISE, Level.COUNTY, "620821"),
     ),
     (
-        "ORG-2 city office → private enterprise in the city proper",
-        CITY_OFFICE,
-        Proposed(OrgKind.PRIVATE_ENTERPRISE, Level.CITY, "620800"),
+        "ORG-2 district office → private enterprise in the city's own district",
+        DISTRICT_OFFICE,
+        Proposed(OrgKind.PRIVATE_ENTERPRISE, Level.COUNTY, "620802"),
     ),
 ]
 
@@ -149,6 +150,30 @@ def test_ORG_1_ORG_2_refused_names_the_rule(case: str, creator: Creator, propose
     assert refused.value.status == 403
     assert refused.value.rule == rule
     assert "创建" in refused.value.message
+
+
+@pytest.mark.parametrize("division_code", ["620800", "620802", "620821"], ids=["city", "district", "county"])
+def test_org_2_the_city_office_creates_no_private_enterprise(division_code: str) -> None:
+    """ORG-2: "由企业所在地县市区职改办负责创建" — not the city office, wherever the enterprise is."""
+    level = Level.CITY if division_code == "620800" else Level.COUNTY
+    with pytest.raises(DomainError) as refused:
+        check_creation(CITY_OFFICE, Proposed(OrgKind.PRIVATE_ENTERPRISE, level, division_code))
+    assert refused.value.status == 403
+    assert refused.value.rule == "ORG-2"
+    assert refused.value.field == "kind"
+    assert "县（市、区）职改办" in refused.value.message
+
+
+def test_org_2_a_county_office_creates_private_enterprises_of_its_own_county_at_county_level() -> None:
+    """ORG-2: the enterprise lies in the creating office's division and is a county-level organization."""
+    elsewhere = Proposed(OrgKind.PRIVATE_ENTERPRISE, Level.COUNTY, "620822")
+    with pytest.raises(DomainError) as refused:
+        check_creation(COUNTY_OFFICE, elsewhere)
+    assert (refused.value.rule, refused.value.field) == ("ORG-2", "division_code")
+    with pytest.raises(DomainError) as refused:
+        check_creation(COUNTY_OFFICE, Proposed(OrgKind.PRIVATE_ENTERPRISE, Level.CITY, "620821"))
+    assert (refused.value.rule, refused.value.field) == ("ORG-2", "level")
+    check_creation(COUNTY_OFFICE, Proposed(OrgKind.PRIVATE_ENTERPRISE, Level.COUNTY, "620821"))
 
 
 def test_ORG_2_private_school_needs_its_registration_level() -> None:

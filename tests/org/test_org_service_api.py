@@ -329,6 +329,28 @@ def test_ORG_2_provincial_education_creates_private_schools_registered_at_its_le
     assert refused.status_code == 403 and refused.json()["rule"] == "ORG-2"
 
 
+def test_org_2_private_enterprises_are_created_by_their_county_office_not_the_city_office(api: Api) -> None:
+    tree = OrgTree(api)
+    county = tree.county_office("华亭市", "620881")
+    enterprise = tree.private_enterprise("华亭市某某机械制造有限公司", under=county)
+    assert (enterprise.level, enterprise.division_code) == ("county", "620881")
+    for level, division_code in (("city", "620800"), ("county", "620881")):
+        r = api.post(
+            "org-service",
+            "/api/v1/orgs",
+            api.admin_token(),
+            {
+                "name": unique_name("平凉某某新材料有限公司"),
+                "kind": "private_enterprise",
+                "level": level,
+                "division_code": division_code,
+            },
+        )
+        assert r.status_code == 403, r.text
+        assert (r.json()["rule"], r.json()["field"]) == ("ORG-2", "kind")
+        assert "县（市、区）职改办" in r.json()["detail"]
+
+
 def test_an_operator_resets_a_root_admins_password_from_the_server(api: Api) -> None:
     import subprocess
     import sys

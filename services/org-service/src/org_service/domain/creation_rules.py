@@ -82,7 +82,16 @@ def check_private(creator: Creator, new: Proposed) -> None:
 
     Private technical schools: only the provincial HR department. Private primary/secondary schools:
     the education department of the level that approved their registration. Private hospitals: the
-    health department of that level. Private enterprises: the 职改办 where the enterprise is located.
+    health department of that level.
+
+    Private enterprises: "民营企业账号按属地管理原则由企业所在地县市区职改办负责创建" — only the 职改办 of
+    the county-level division where the enterprise is located (a county, a county-level city such as
+    华亭市, or a district such as 崆峒区), and the enterprise is a county-level organization of that
+    division. Our reading of the city 职改办's part: the notice has it create county offices, city
+    departments (市直部门) and city-owned units (市属单位, "市属企业" among them), all under ORG-1; those
+    are state-owned. It names no private organization for the city office, and "市直" is a department's
+    standing, not a private enterprise's: every enterprise in the city lies in one of its counties or
+    districts (the city proper is 崆峒区), so its county office creates it and the city office never does.
     """
     rule = "ORG-2"
     if new.kind is OrgKind.PRIVATE_TECHNICAL_SCHOOL:
@@ -108,15 +117,26 @@ def check_private(creator: Creator, new: Proposed) -> None:
             raise _refuse(rule, f"{what}应位于创建部门的行政区划内。")
         return
     if new.kind is OrgKind.PRIVATE_ENTERPRISE:
-        if creator.kind is not OrgKind.TITLE_OFFICE or creator.level is Level.PROVINCE:
+        if creator.kind is OrgKind.TITLE_OFFICE and creator.level is Level.CITY:
+            raise _refuse(
+                rule, "民营企业账号按属地管理原则由企业所在地县（市、区）职改办负责创建，市职改办不创建民营企业。"
+            )
+        if not (creator.kind is OrgKind.TITLE_OFFICE and creator.level is Level.COUNTY):
             raise _refuse(rule, "民营企业账号由企业所在地县（市、区）职改办负责创建。")
-        located = DIVISIONS.get(new.division_code)
-        if located is None:
-            raise _refuse(rule, "民营企业所在地行政区划不正确。")
-        if creator.level is Level.COUNTY and new.division_code != creator.division_code:
-            raise _refuse(rule, "民营企业账号由企业所在地县（市、区）职改办负责创建，该企业不在本县区。")
-        if creator.level is Level.CITY and new.division_code != creator.division_code:
-            raise _refuse(rule, "位于县（市、区）的民营企业由所在地县区职改办负责创建。")
+        if new.division_code != creator.division_code:
+            raise Forbidden(
+                "org_creation_not_allowed",
+                "民营企业账号由企业所在地县（市、区）职改办负责创建，该企业所在地不在本县（市、区）。",
+                field="division_code",
+                rule=rule,
+            )
+        if new.level is not Level.COUNTY:
+            raise Forbidden(
+                "org_creation_not_allowed",
+                "民营企业按属地管理，由县（市、区）职改办创建，层级应为县区级。",
+                field="level",
+                rule=rule,
+            )
         return
     raise _refuse(rule, "未知的民营机构类别。")
 
