@@ -351,6 +351,16 @@ def test_org_2_private_enterprises_are_created_by_their_county_office_not_the_ci
         assert "县（市、区）职改办" in r.json()["detail"]
 
 
+def test_org_3_an_abbreviated_name_is_refused_through_the_api(api: Api) -> None:
+    body = {"kind": "state_unit", "unit_type": "school", "level": "city", "division_code": "620800"}
+    r = api.post("org-service", "/api/v1/orgs", api.admin_token(), {"name": unique_name("市第一中学"), **body})
+    assert r.status_code == 422, r.text
+    assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == ("org_name_abbreviated", "ORG-3", "name")
+    assert "单位全称" in r.json()["detail"]
+    ok = api.post("org-service", "/api/v1/orgs", api.admin_token(), {"name": unique_name("平凉市第一中学"), **body})
+    assert ok.status_code == 201, ok.text
+
+
 def test_an_operator_resets_a_root_admins_password_from_the_server(api: Api) -> None:
     import subprocess
     import sys

@@ -20,7 +20,7 @@ from org_service.domain.events import (
     RolesAssigned,
 )
 from org_service.domain.kinds import Level, OrgKind, UnitType
-from org_service.domain.organization import NewOrganization, Organization, found
+from org_service.domain.organization import NewOrganization, Organization, check_facts, found
 from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.identifiers import id_card_with_check
 from zhicheng_kernel.testing import envelope
@@ -62,6 +62,24 @@ def test_ORG_3_an_abbreviation_is_refused_with_the_rule() -> None:
             uuid.uuid4(),
         )
     assert refused.value.rule == "ORG-3" and refused.value.field == "name"
+
+
+@pytest.mark.parametrize("name", ["市第一中学", "市人民医院", "县 人民医院", "区教育局直属学校", "市场监督管理局"])
+def test_org_3_a_name_opening_with_a_bare_level_and_no_place_is_an_abbreviation(name: str) -> None:
+    """ORG-3: "使用单位全称(与单位公章一致)" — "市一中"-style short forms are refused, naming the field."""
+    with pytest.raises(InvalidInput) as refused:
+        check_facts(NewOrganization(name, OrgKind.STATE_UNIT, Level.CITY, "620800", unit_type=UnitType.SCHOOL))
+    assert (refused.value.code, refused.value.rule, refused.value.field) == ("org_name_abbreviated", "ORG-3", "name")
+    assert "单位全称" in refused.value.message and "简称" in refused.value.message
+
+
+FULL_NAMES = ["平凉市第一中学", "市场监管（平凉）服务中心", "区块链科技（华亭）有限公司", "静宁县人民医院"]
+
+
+@pytest.mark.parametrize("name", FULL_NAMES)
+def test_org_3_a_full_name_naming_its_place_is_accepted(name: str) -> None:
+    """ORG-3: a name that opens with a level word but names its place is not taken for a short form."""
+    assert check_facts(NewOrganization(name, OrgKind.STATE_UNIT, Level.CITY, "620800", unit_type=UnitType.SCHOOL))
 
 
 def test_a_deactivated_organization_creates_nothing_and_is_not_deactivated_twice() -> None:

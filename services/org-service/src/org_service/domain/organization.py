@@ -17,6 +17,9 @@ from .identity import normalise_name
 from .kinds import Function, Level, OrgKind, UnitType
 
 _FORBIDDEN_CHARACTERS = "<>;'\"\\`{}"
+_BARE_LEVELS = frozenset("省市县区")
+# A place as a full name spells it: the division's name without its level (平凉, 泾川, 华亭, 崆峒, …).
+_PLACES = frozenset(division.name[:-1] for division in DIVISIONS.values())
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,28 @@ class NewOrganization:
 def check_facts(cmd: NewOrganization) -> str:
     """ORG-3: the full name as on the seal (no abbreviation), a known division, a valid credit code.
 
+    The notice: "创建组织机构一律使用单位全称(与单位公章一致)，并确保准确无误". It sets no length and lists
+    no abbreviations, so the system refuses only what is evidently not a full name: fewer than 4
+    characters, or a name that opens with a bare administrative level (省/市/县/区) and names no place
+    of the system's divisions anywhere — the short form the notice itself uses ("市职改办", "市卫健委";
+    "市一中" for 平凉市第一中学), which no seal bears: a seal reads "平凉市…", "泾川县…". Whether the
+    name is the seal's, character for character, only the creator can confirm. The credit code is
+    optional for now; when given it must be valid (GB 32100-2015).
+
     Returns the normalised name under which ORG-4 looks for duplicates.
     """
     normalised = normalise_name(cmd.name)
     if len(normalised) < 4:
         raise InvalidInput(
             "org_name_too_short", "请填写单位全称（与单位公章一致），不能使用简称。", field="name", rule="ORG-3"
+        )
+    if normalised[0] in _BARE_LEVELS and not any(place in normalised for place in _PLACES):
+        raise InvalidInput(
+            "org_name_abbreviated",
+            f"单位名称“{normalised}”以“{normalised[0]}”开头而未写地名，是简称；"
+            "请填写单位全称（与单位公章一致），如“平凉市……”“泾川县……”。",
+            field="name",
+            rule="ORG-3",
         )
     if len(normalised) > 60:
         raise InvalidInput("org_name_too_long", "单位名称过长（最多 60 个字）。", field="name")
