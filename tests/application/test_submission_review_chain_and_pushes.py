@@ -348,3 +348,27 @@ async def test_a_retried_draft_and_a_retried_push_act_once(svc: Harness, tree: T
     assert [p.status_code for p in pushes] == [201, 201], pushes[1].text
     assert pushes[0].json()["id"] == pushes[1].json()["id"]
     assert (await svc.stream(app["id"])).count("ApplicationPushed") == 1
+
+
+async def test_pol_pb_1_only_an_upheld_complaint_means_not_passed(svc: Harness, tree: Tree) -> None:
+    """有问题但不影响获得职称资格 (problem_not_affecting) is issued separately like no_problem: the
+    application waits for its document; an upheld complaint decides not passed."""
+    kept, refused = await office_approved(svc, tree), await office_approved(svc, tree)
+    assert (await push(svc, tree, [kept["id"], refused["id"]])).status_code == 201
+    token = reader(svc, tree)
+
+    async def status(app: dict[str, Any]) -> str:
+        return str((await svc.client.get(f"/api/v1/applications/{app['id']}", headers=auth(token))).json()["status"])
+
+    ids = [kept["id"], refused["id"]]
+    await svc.feed("review-service", "CommitteeSessionOpened", {"session_id": "s4", "application_ids": ids})
+    published = {"session_id": "s4", "publicity_ends_at": "2026-12-20T00:00:00+08:00", "passed_application_ids": ids}
+    await svc.feed("review-service", "ResultsPublished", published)
+    for app, outcome in ((kept, "problem_not_affecting"), (refused, "upheld")):
+        resolved = {"session_id": "s4", "complaint_id": f"k-{outcome}", "application_id": app["id"], "outcome": outcome}
+        await svc.feed("review-service", "ComplaintResolved", resolved)
+    assert (await status(kept), await status(refused)) == ("in_results_publicity", "not_passed")
+    number = "平人社职称〔2026〕00010号"
+    issued = {"document_id": "d4", "number": number, "session_id": "s4", "application_id": kept["id"]}
+    await svc.feed("review-service", "QualificationDocumentIssued", issued)
+    assert await status(kept) == "titled"

@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 from zhicheng_workflows.committee_session.models import (
+    HeldCandidates,
     IssuedDocument,
     IssueResult,
     Publicity,
@@ -31,6 +32,7 @@ class ReviewDesk:
     calls: list[tuple[str, datetime]] = field(default_factory=list)
     publicity_ends_at: datetime | None = None
     open_complaints: set[str] = field(default_factory=set)
+    investigation_ends_at: datetime | None = None
     refused: set[str] = field(default_factory=set)
     issued: dict[str, str] = field(default_factory=dict)
 
@@ -51,9 +53,10 @@ class ReviewDesk:
             )
 
         @activity.defn(name="held_candidates")
-        async def held_candidates(ref: SessionRef) -> list[str]:
+        async def held_candidates(ref: SessionRef) -> HeldCandidates:
             self.calls.append(("held", datetime.now(UTC)))
-            return sorted(self.open_complaints)
+            ends_at = self.investigation_ends_at if self.open_complaints else None
+            return HeldCandidates(application_ids=sorted(self.open_complaints), investigation_ends_at=ends_at)
 
         @activity.defn(name="issue_documents")
         async def issue_documents(ref: SessionRef) -> IssueResult:
@@ -72,6 +75,13 @@ class ReviewDesk:
             self.calls.append(("close", datetime.now(UTC)))
 
         return [tally_votes, publish_results, held_candidates, issue_documents, close_session]
+
+    def complain(self, application_id: str, investigation_seconds: float) -> None:
+        """A complaint filed now, as review-service records it: with the end of its investigation
+        period (POL-PB-1), compressed to seconds as outside production."""
+        self.open_complaints.add(application_id)
+        ends_at = datetime.now(UTC) + timedelta(seconds=investigation_seconds)
+        self.investigation_ends_at = min(filter(None, [self.investigation_ends_at, ends_at]))
 
     def first(self, step: str) -> datetime:
         return next(t for s, t in self.calls if s == step)
@@ -94,7 +104,6 @@ async def start(client: Client, desk: ReviewDesk, **params: object) -> tuple[Wor
             "year": 2026,
             "series": "工程",
             "publicity_working_days": 5,
-            "complaint_investigation_seconds": 30 * 24 * 3600,
             "search_attributes": True,
             **params,
         },

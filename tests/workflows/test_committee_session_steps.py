@@ -5,7 +5,6 @@ POL-PB-1 holding and split issuance."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 from temporalio.client import Client
@@ -40,11 +39,11 @@ async def test_session_waits_for_voting_closed_then_tallies_publishes_and_issues
 
 async def test_session_workflow_history_replays_deterministically(client: Client) -> None:
     desk = ReviewDesk(passed=["a1"])
-    worker, handle = await start(client, desk, publicity_seconds=1, complaint_investigation_seconds=1)
+    worker, handle = await start(client, desk, publicity_seconds=1)
     async with worker:
         await handle.signal("voting_closed")
         await wait_stage(handle, "publicity")
-        desk.open_complaints.add("a1")
+        desk.complain("a1", investigation_seconds=1)
         await wait_stage(handle, "held")
         desk.open_complaints.clear()
         await handle.signal(
@@ -59,18 +58,18 @@ async def test_open_complaint_holds_everyone_until_investigation_limit_then_othe
     client: Client,
 ) -> None:
     desk = ReviewDesk(passed=["a1", "a2"])
-    worker, handle = await start(client, desk, publicity_seconds=1, complaint_investigation_seconds=2)
+    worker, handle = await start(client, desk, publicity_seconds=1)
     async with worker:
         await handle.signal("voting_closed")
         await wait_stage(handle, "publicity")
-        desk.open_complaints.add("a2")
+        desk.complain("a2", investigation_seconds=2)
         await handle.signal("complaint_filed", {"complaint_id": "k1", "application_id": "a2"})
         await wait_stage(handle, "investigating")
         assert desk.issued == {}  # within the investigation period nobody is issued yet
         await wait_stage(handle, "held")
         assert list(desk.issued) == ["a1"]  # the others first, after the investigation period
-        investigation_ended = desk.first("issue") - desk.publicity_ends_at  # type: ignore[operator]
-        assert investigation_ended >= timedelta(seconds=2)
+        assert desk.investigation_ends_at is not None
+        assert desk.first("issue") >= desk.investigation_ends_at  # counted from the complaint's filing
         desk.open_complaints.clear()
         await handle.signal(
             "complaint_resolved", {"complaint_id": "k1", "application_id": "a2", "outcome": "no_problem"}
@@ -84,11 +83,11 @@ async def test_complaint_settled_within_investigation_period_issues_everyone_tog
     client: Client,
 ) -> None:
     desk = ReviewDesk(passed=["a1", "a2"])
-    worker, handle = await start(client, desk, publicity_seconds=1, complaint_investigation_seconds=60)
+    worker, handle = await start(client, desk, publicity_seconds=1)
     async with worker:
         await handle.signal("voting_closed")
         await wait_stage(handle, "publicity")
-        desk.open_complaints.add("a2")
+        desk.complain("a2", investigation_seconds=60)
         await wait_stage(handle, "investigating")
         desk.open_complaints.clear()
         desk.refused.add("a2")  # upheld: a2 gets no document
@@ -97,3 +96,24 @@ async def test_complaint_settled_within_investigation_period_issues_everyone_tog
     assert result.issued == {"a1": "平人社职称〔2026〕00001号"}
     assert result.refused == ["a2"]
     assert [s for s, _ in desk.calls].count("issue") == 1
+
+
+async def test_pol_pb_1_a_problem_not_affecting_the_title_is_issued_separately_after_the_others(
+    client: Client,
+) -> None:
+    desk = ReviewDesk(passed=["a1", "a2"])
+    worker, handle = await start(client, desk, publicity_seconds=1)
+    async with worker:
+        await handle.signal("voting_closed")
+        await wait_stage(handle, "publicity")
+        desk.complain("a2", investigation_seconds=1)
+        await wait_stage(handle, "held")
+        assert list(desk.issued) == ["a1"]
+        desk.open_complaints.clear()
+        await handle.signal(
+            "complaint_resolved",
+            {"complaint_id": "k1", "application_id": "a2", "outcome": "problem_not_affecting"},
+        )
+        result = SessionStatus.model_validate(await handle.result())
+    assert result.issued == {"a1": "平人社职称〔2026〕00001号", "a2": "平人社职称〔2026〕00002号"}
+    assert result.refused == []

@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from zhicheng_kernel.auth import ServiceCredentials
 
-from .models import IssueResult, Publicity, PublishRequest, SessionRef, TallyResult
+from .models import HeldCandidates, IssueResult, Publicity, PublishRequest, SessionRef, TallyResult
 
 _NOT_RETRYABLE = {400, 403, 404, 422}
 
@@ -58,9 +58,12 @@ class ReviewActivities:
         return Publicity.model_validate(body)
 
     @activity.defn(name="held_candidates")
-    async def held_candidates(self, ref: SessionRef) -> list[str]:
+    async def held_candidates(self, ref: SessionRef) -> HeldCandidates:
         body = await self._call("GET", f"/api/v1/sessions/{ref.session_id}")
-        return list(body["held_application_ids"])
+        return HeldCandidates(
+            application_ids=list(body["held_application_ids"]),
+            investigation_ends_at=body.get("investigation_ends_at"),
+        )
 
     @activity.defn(name="issue_documents")
     async def issue_documents(self, ref: SessionRef) -> IssueResult:

@@ -17,8 +17,6 @@ class SessionInput(BaseModel):
     # NAT-3: the publicity period, in seconds (tests, demos) or Chinese working days (the default).
     publicity_seconds: int | None = None
     publicity_working_days: int
-    # POL-PB-1: how long an investigation may hold everyone before the others are issued first.
-    complaint_investigation_seconds: int
     # While a complaint stays open past that, how often the workflow re-reads the session in case a
     # resolution signal was lost.
     recheck_seconds: int = 3600
@@ -34,6 +32,14 @@ class PublishRequest(BaseModel):
     session_id: str
     publicity_seconds: int | None = None
     publicity_working_days: int
+
+
+class HeldCandidates(BaseModel):
+    """Candidates held by an open complaint, and when the earliest open investigation stops holding
+    everyone else (POL-PB-1; review-service computes it from each complaint's filing)."""
+
+    application_ids: list[str]
+    investigation_ends_at: datetime | None = None
 
 
 class TallyResult(BaseModel):

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from .activities import ReviewActivities
     from .models import (
         ComplaintSignal,
+        HeldCandidates,
         IssueResult,
         PublishRequest,
         SessionInput,
@@ -70,24 +71,22 @@ class CommitteeSessionWorkflow:
         if remaining > timedelta(0):
             await workflow.sleep(remaining)
 
-        # POL-PB-1: a complaint under investigation holds the documents for up to the investigation
-        # period; if it is not settled by then, everyone else is issued first.
-        held = await workflow.execute_activity_method(
-            ReviewActivities.held_candidates, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
-        )
-        if held:
+        # POL-PB-1: a complaint under investigation holds the documents until its investigation period
+        # (counted by review-service from the complaint's filing) ends; if it is not settled by then,
+        # everyone else is issued first.
+        held = await self._held(ref)
+        if held.application_ids:
             self._set_stage("investigating")
-            deadline = workflow.now() + timedelta(seconds=params.complaint_investigation_seconds)
-            while held and workflow.now() < deadline:
-                await self._next_resolution(min(deadline - workflow.now(), self._recheck))
-                held = await workflow.execute_activity_method(
-                    ReviewActivities.held_candidates, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
-                )
+            while held.application_ids and self._before(held.investigation_ends_at):
+                assert held.investigation_ends_at is not None
+                await self._next_resolution(min(held.investigation_ends_at - workflow.now(), self._recheck))
+                held = await self._held(ref)
 
         self._set_stage("issuing")
         self._issue = await self._issue_documents(ref)
         while self._issue.held:
-            # The held candidate is issued separately when the investigation ends with no problem.
+            # The held candidate is issued separately when the investigation ends with no problem or
+            # with one that does not affect the title; an upheld complaint refuses it.
             self._set_stage("held")
             await self._next_resolution(self._recheck)
             self._issue = await self._issue_documents(ref)
@@ -102,6 +101,15 @@ class CommitteeSessionWorkflow:
     def _recheck(self) -> timedelta:
         assert self._input is not None
         return timedelta(seconds=self._input.recheck_seconds)
+
+    async def _held(self, ref: SessionRef) -> HeldCandidates:
+        return await workflow.execute_activity_method(
+            ReviewActivities.held_candidates, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+        )
+
+    @staticmethod
+    def _before(ends_at: datetime | None) -> bool:
+        return ends_at is not None and workflow.now() < ends_at
 
     async def _next_resolution(self, within: timedelta) -> None:
         seen = self._resolutions

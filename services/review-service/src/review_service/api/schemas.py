@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zhicheng_kernel.titles import TitleLevel
 
 from ..domain.events import ComplaintOutcome, Vote
-from ..domain.rules import INVESTIGATION_LIMIT, PUBLICITY_MIN_WORKING_DAYS
+from ..domain.rules import PUBLICITY_MIN_WORKING_DAYS
 
 
 class FormCommittee(BaseModel):
@@ -25,8 +25,10 @@ class OpenSession(BaseModel):
     publicity_working_days: int = Field(
         default=PUBLICITY_MIN_WORKING_DAYS, ge=1, le=30, description="公示期（工作日，NAT-3 不少于 5 个）"
     )
-    complaint_investigation_seconds: int = Field(
-        default=int(INVESTIGATION_LIMIT.total_seconds()), ge=1, description="投诉调查时限（POL-PB-1）"
+    complaint_investigation_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description="仅用于测试和演示（正式环境不允许）；不填则为自投诉受理之日起 1 个月（POL-PB-1）",
     )
 
 

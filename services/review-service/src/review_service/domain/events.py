@@ -20,9 +20,19 @@ DOCUMENT = "document"
 BALLOT_BOX_ACTOR = "ballot-box"
 
 Vote = Literal["yes", "no", "abstain"]
-ComplaintOutcome = Literal["no_problem", "upheld"]
+# POL-PB-1: no problem, a problem that does not affect the title (有问题但不影响获得职称资格; both are
+# issued, separately when the others went first), or upheld (the candidate does not pass).
+ComplaintOutcome = Literal["no_problem", "problem_not_affecting", "upheld"]
 # Instants as ISO 8601 with their offset ("+00:00"), the form consumers have always stored.
 Instant = Annotated[AwareDatetime, PlainSerializer(datetime.isoformat, return_type=str)]
+
+
+def _isoformat_or_none(instant: datetime | None) -> str | None:
+    return None if instant is None else instant.isoformat()
+
+
+# An optional instant, annotated as a whole so docs/EVENTS.md renders it as "AwareDatetime or null".
+OptionalInstant = Annotated[AwareDatetime | None, PlainSerializer(_isoformat_or_none, return_type=str | None)]
 
 
 class CommitteeFormed(DomainEvent):
@@ -52,6 +62,9 @@ class CommitteeSessionOpened(DomainEvent):
     application_ids: list[str]
     expert_ids: list[str]
     workflow_id: str
+    # POL-PB-1: a compressed investigation period in seconds (tests and demonstrations; never in
+    # production); None means the one calendar month of the rule.
+    complaint_investigation_seconds: int | None = None
 
 
 class AttendanceRecorded(DomainEvent):
@@ -117,10 +130,13 @@ class ComplaintFiled(DomainEvent):
     complaint_id: str
     application_id: str
     content: str
+    # POL-PB-1: when the investigation stops holding everyone else's documents (None: filed before
+    # the period was recorded with the complaint).
+    investigation_ends_at: OptionalInstant = None
 
 
 class ComplaintResolved(DomainEvent):
-    """The organizing unit ended an investigation: no problem, or upheld (the candidate gets no title)."""
+    """The organizing unit ended an investigation: no problem, a problem not affecting the title, or upheld."""
 
     event_type: ClassVar[str] = "ComplaintResolved"
     stream_type: ClassVar[str] = SESSION

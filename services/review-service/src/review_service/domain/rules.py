@@ -5,18 +5,17 @@ The defaults here are the national figures; ReviewSettings lets a deployment con
 
 from __future__ import annotations
 
+import calendar as gregorian
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from zhicheng_kernel.calendar import ChinaCalendar, assumed_weekdays_note, china_today
+from zhicheng_kernel.calendar import ChinaCalendar, assumed_weekdays_note, china_today, end_of_day
 from zhicheng_kernel.errors import InvalidInput
 from zhicheng_kernel.titles import SENIOR_LEVELS
 
 TWO_THIRDS = Fraction(2, 3)
 PUBLICITY_MIN_WORKING_DAYS = 5
-# POL-PB-1: an investigation that takes longer than one month no longer holds everyone else's documents.
-INVESTIGATION_LIMIT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,25 @@ def publicity_calendar_note(calendar: ChinaCalendar, starts_at: datetime, ends_a
     city office did not publish it and the package does not know it), so Monday–Friday was assumed."""
     first, last = china_today(starts_at), china_today(ends_at - timedelta(microseconds=1))
     return assumed_weekdays_note(calendar.unknown_years(first, last))
+
+
+def investigation_ends_at(filed_at: datetime, compressed_seconds: int | None = None) -> datetime:
+    """POL-PB-1: when a complaint's investigation stops holding everyone else's documents.
+
+    The notice says only "无法在 1个月内完成调查处理的"; our reading: one calendar month counted from the
+    complaint's filing in Asia/Shanghai, reckoned as the Civil Code reckons periods in months
+    (民法典 第二百零一条至第二百零三条): counting starts the day after filing, the period's last day is
+    the same-numbered day of the next month, or that month's last day when it has none (filed on
+    31 January → 28/29 February), and it ends at 24:00 of that day. It is fixed: no session sets it.
+    `compressed_seconds` (tests and demonstrations only; refused in production at session opening)
+    replaces the month with that many seconds from the filing.
+    """
+    if compressed_seconds is not None:
+        return filed_at + timedelta(seconds=compressed_seconds)
+    filed_day = china_today(filed_at)
+    year, month = (filed_day.year + 1, 1) if filed_day.month == 12 else (filed_day.year, filed_day.month + 1)
+    last_day = min(filed_day.day, gregorian.monthrange(year, month)[1])
+    return end_of_day(filed_day.replace(year=year, month=month, day=last_day))
 
 
 def parse_share(text: str) -> Fraction:

@@ -32,7 +32,7 @@ from .events import (
     Vote,
     VotesTallied,
 )
-from .rules import TWO_THIRDS, ballot_passes, quorum_met
+from .rules import TWO_THIRDS, ballot_passes, investigation_ends_at, quorum_met
 
 VOTES: tuple[Vote, ...] = ("yes", "no", "abstain")
 Stage = Literal["opened", "voting", "tallied", "publicity", "closed"]
@@ -47,6 +47,7 @@ def workflow_id_for(session_id: str) -> str:
 class Complaint:
     complaint_id: str
     application_id: str
+    investigation_ends_at: datetime | None = None
     outcome: ComplaintOutcome | None = None  # None while under investigation
 
 
@@ -60,6 +61,7 @@ class Session:
     application_ids: list[str]
     expert_ids: list[str]
     workflow_id: str
+    complaint_investigation_seconds: int | None = None
     version: int = 0
     present_expert_ids: list[str] | None = None
     ballots: list[dict[str, Vote]] = field(default_factory=list)
@@ -85,6 +87,7 @@ class Session:
             application_ids=list(opened.application_ids),
             expert_ids=list(opened.expert_ids),
             workflow_id=opened.workflow_id,
+            complaint_investigation_seconds=opened.complaint_investigation_seconds,
         )
         for envelope in history[1:]:
             event = CATALOGUE.parse(envelope)
@@ -104,7 +107,9 @@ class Session:
             case ResultsPublished():
                 self.publicity = event
             case ComplaintFiled():
-                self.complaints[event.complaint_id] = Complaint(event.complaint_id, event.application_id)
+                self.complaints[event.complaint_id] = Complaint(
+                    event.complaint_id, event.application_id, event.investigation_ends_at
+                )
             case ComplaintResolved():
                 self.complaints[event.complaint_id].outcome = event.outcome
             case SessionClosed():
@@ -135,6 +140,13 @@ class Session:
     def held_application_ids(self) -> list[str]:
         """Candidates with a complaint still under investigation."""
         return sorted({c.application_id for c in self.complaints.values() if c.outcome is None})
+
+    def investigation_ends_at(self) -> datetime | None:
+        """POL-PB-1: the earliest end of an open investigation's period, after which everyone else is
+        issued first; None when no complaint is open (or none recorded its period)."""
+        ends = [c.investigation_ends_at for c in self.complaints.values() if c.outcome is None]
+        known = [e for e in ends if e is not None]
+        return min(known) if known else None
 
     def upheld_application_ids(self) -> list[str]:
         return sorted({c.application_id for c in self.complaints.values() if c.outcome == "upheld"})
@@ -238,10 +250,16 @@ class Session:
         if application_id not in self.application_ids:
             raise InvalidInput("unknown_candidates", "被投诉的申报不在本次会议评审范围内。", field="application_id")
         return ComplaintFiled(
-            session_id=self.session_id, complaint_id=complaint_id, application_id=application_id, content=content
+            session_id=self.session_id,
+            complaint_id=complaint_id,
+            application_id=application_id,
+            content=content,
+            investigation_ends_at=investigation_ends_at(now, self.complaint_investigation_seconds),
         )
 
     def resolve_complaint(self, complaint_id: str, outcome: ComplaintOutcome) -> ComplaintResolved:
+        """POL-PB-1: the investigation ends with no problem, a problem that does not affect the title
+        (both: the candidate is issued, separately if the others went first) or upheld (not passed)."""
         complaint = self.complaints.get(complaint_id)
         if complaint is None:
             raise not_found("投诉", "complaint_not_found", complaint_id)

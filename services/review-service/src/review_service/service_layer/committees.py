@@ -106,7 +106,7 @@ async def open_session(
     year: int,
     publicity_seconds: int | None,
     publicity_working_days: int,
-    complaint_investigation_seconds: int,
+    complaint_investigation_seconds: int | None,
 ) -> SessionOpenedView:
     """Take every pushed, unassigned candidate of the committee's series, level and year into a new
     session, then start its workflow (or leave it to the background starter)."""
@@ -119,6 +119,13 @@ async def open_session(
         )
     if publicity_seconds is None:
         check_publicity_length(publicity_working_days)
+    if complaint_investigation_seconds is not None and ctx.settings.environment == "production":
+        raise InvalidInput(
+            "investigation_period_not_allowed",
+            "正式环境的投诉调查期限固定为自投诉受理之日起 1 个月，不能按会议设置。",
+            field="complaint_investigation_seconds",
+            rule="POL-PB-1",
+        )
     session_id = str(uuid.uuid4())
     workflow_id = workflow_id_for(session_id)
 
@@ -150,6 +157,7 @@ async def open_session(
             application_ids=application_ids,
             expert_ids=list(committee.expert_ids),
             workflow_id=workflow_id,
+            complaint_investigation_seconds=complaint_investigation_seconds,
         )
         await uow.append(opened.stream_type, session_id, 0, [opened])
         await conn.execute(
@@ -163,7 +171,6 @@ async def open_session(
             "series": committee.series,
             "publicity_seconds": publicity_seconds,
             "publicity_working_days": publicity_working_days,
-            "complaint_investigation_seconds": complaint_investigation_seconds,
         }
         await conn.execute(
             sessions.insert().values(

@@ -88,6 +88,7 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         ),
         complaints=ComplaintCounts(open=len(s.held_application_ids()), total=len(s.complaints)),
         held_application_ids=s.held_application_ids(),
+        investigation_ends_at=s.investigation_ends_at(),
         documents=sorted(
             (DocumentRef(application_id=d.application_id, number=d.number, document_id=d.document_id) for d in docs),
             key=lambda d: d.number,

@@ -67,6 +67,8 @@ class SessionView(BaseModel):
     publicity: PublicityView | None
     complaints: ComplaintCounts
     held_application_ids: list[str]
+    # POL-PB-1: when the earliest open investigation stops holding everyone else's documents.
+    investigation_ends_at: datetime | None = None
     documents: list[DocumentRef]
 
 
