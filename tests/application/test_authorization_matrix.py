@@ -255,9 +255,21 @@ ENDPOINTS = [
         params=(("name", "bridged_fields"),),
         json=lambda w: {"field": ""},
     ),
+    # One entry by its key (a path: CN numbers hold "/"): read by everyone signed in, replaced (an empty
+    # field, refused on its merits) and then deleted by the city office.
+    Endpoint(
+        "GET", "/api/v1/registries/{name}/entries/{key:path}", AUTHENTICATED, params=(("name", "bridged_fields"),)
+    ),
+    Endpoint(
+        "PUT",
+        "/api/v1/registries/{name}/entries/{key:path}",
+        frozenset({"title_office_review@office"}),
+        params=(("name", "bridged_fields"),),
+        json=lambda w: {"field": ""},
+    ),
     Endpoint(
         "DELETE",
-        "/api/v1/registries/{name}/entries/{key}",
+        "/api/v1/registries/{name}/entries/{key:path}",
         frozenset({"title_office_review@office"}),
         params=(("name", "bridged_fields"),),
     ),
@@ -351,7 +363,7 @@ def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
     params = {
         "attachment_id": world.attachment,
         "push_id": world.push,
-        "key": world.bridged_field,
+        "key:path": world.bridged_field,
         **dict(endpoint.params),
     }
     for name, value in params.items():

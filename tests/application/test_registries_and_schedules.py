@@ -154,3 +154,34 @@ async def test_sched4_office_publishes_another_years_schedule_without_a_code_cha
     assert r.status_code == 422 and (r.json()["row"], r.json()["column"]) == (2, "push_month")
     unit = svc.token("u", tree.school, ["title_office_review"])
     assert (await svc.client.put("/api/v1/schedules/2027", json=body, headers=auth(unit))).status_code == 403
+
+
+async def test_registry_entry_whose_key_holds_a_slash_is_read_replaced_and_deleted(svc: Harness, tree: Tree) -> None:
+    """Issue 9, point 14: every real CN number holds a "/" (CN62-1105/R); its journal entry is read,
+    replaced and deleted by its key, with the slash as is or percent-encoded."""
+    token = city_office(svc, tree)
+    journal = {"cn_number": "CN62-1105/R", "name": "甘肃医药", "core_years": "2024-2025"}
+    assert (await svc.client.put("/api/v1/registries/journals/entries", json=journal, headers=auth(token))).is_success
+    r = await get(svc, "/api/v1/registries/journals/entries/CN62-1105/R", await applicant(svc, tree))
+    assert r.status_code == 200 and r.json()["name"] == "甘肃医药", r.text
+    r = await svc.client.put(
+        "/api/v1/registries/journals/entries/CN62-1105%2FR",
+        json={"name": "甘肃医药", "core_years": "2025", "provincial_authoritative": "是"},
+        headers=auth(token),
+    )
+    assert r.status_code == 200 and r.json()["cn_number"] == "CN62-1105/R", r.text
+    seen = (await get(svc, "/api/v1/registries/journals/entries/CN62-1105%2FR", token)).json()
+    assert seen["core_years"] == [2025] and seen["provincial_authoritative"] is True
+    r = await svc.client.put(
+        "/api/v1/registries/journals/entries/CN62-1105/R",
+        json={"cn_number": "CN11-2234/R", "name": "中华护理杂志"},
+        headers=auth(token),
+    )
+    assert r.status_code == 422 and r.json()["code"] == "registry_key_mismatch", r.text
+    deleted = await svc.client.delete("/api/v1/registries/journals/entries/CN62-1105/R", headers=auth(token))
+    assert deleted.status_code == 204, deleted.text
+    r = await get(svc, "/api/v1/registries/journals/entries/CN62-1105/R", token)
+    assert r.status_code == 404 and r.json()["code"] == "registry_entry_not_found"
+    r = await svc.client.put("/api/v1/registries/journals/entries/CN62-1105/R", json=journal, headers=auth(token))
+    assert r.status_code == 404  # replacing needs an entry; recording a new one is PUT …/entries
+    assert (await svc.client.put("/api/v1/registries/journals/entries", json=journal, headers=auth(token))).is_success

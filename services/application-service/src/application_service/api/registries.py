@@ -68,7 +68,27 @@ async def put_entry(name: str, body: dict[str, Any], principal: CurrentPrincipal
     return await use.record_entry(ctx, spec, body, principal.subject)
 
 
-@router.delete("/{name}/entries/{key}", status_code=204, summary="删除一个条目")
+# Keys are `{key:path}`: every real CN number holds a "/" (CN62-1105/R), and an entry must still be
+# addressable by it, whether the client sends the slash as is or percent-encoded.
+
+
+@router.get("/{name}/entries/{key:path}", response_model=RegistryEntryOut, summary="查看一个条目")
+async def get_entry(name: str, key: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+    spec = use.spec_of(name)
+    _may_read(principal, name)
+    return await use.entry_of(ctx, spec, key)
+
+
+@router.put("/{name}/entries/{key:path}", response_model=RegistryEntryOut, summary="替换一个条目")
+async def replace_entry(
+    name: str, key: str, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep
+) -> dict[str, Any]:
+    spec = use.spec_of(name)
+    await maintainer(principal, ctx)
+    return await use.replace_entry(ctx, spec, key, body, principal.subject)
+
+
+@router.delete("/{name}/entries/{key:path}", status_code=204, summary="删除一个条目")
 async def delete_entry(name: str, key: str, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)

@@ -73,11 +73,39 @@ async def record_entry(ctx: Context, spec: RegistrySpec, cells: dict[str, Any], 
     return entry
 
 
-async def remove_entry(ctx: Context, spec: RegistrySpec, key: str, actor: str) -> None:
+async def entry_of(ctx: Context, spec: RegistrySpec, key: str) -> dict[str, Any]:
+    """The entry whose key (the key columns joined by "|") is `key`; 404 when there is none."""
     async with ctx.db.read() as conn:
-        known = {spec.key_of(e) for e in await store.entries_of(conn, spec.name)}
+        known = {spec.key_of(e): e for e in await store.entries_of(conn, spec.name)}
     if key not in known:
-        raise NotFound("registry_entry_not_found", f"{spec.title_zh}中没有“{key}”。")
+        raise NotFound("registry_entry_not_found", f"{spec.title_zh}中没有“{key}”。", field="key")
+    return known[key]
+
+
+async def replace_entry(
+    ctx: Context, spec: RegistrySpec, key: str, cells: dict[str, Any], actor: str
+) -> dict[str, Any]:
+    """An existing entry replaced as a whole; the key columns default to the addressed key's and may
+    not name another entry."""
+    await entry_of(ctx, spec, key)
+    parts = key.split("|")
+    if len(parts) == len(spec.key):
+        cells = dict(zip(spec.key, parts, strict=True)) | cells
+    entry = spec.parse_entry(cells)
+    if spec.key_of(entry) != key:
+        raise InvalidInput(
+            "registry_key_mismatch",
+            f"{spec.title_zh}：条目的主键“{spec.key_of(entry)}”与地址中的“{key}”不一致。",
+            field=spec.key[0],
+        )
+    await _append(
+        ctx, store.registry_stream(spec.name), ev.RegistryEntryRecorded(registry=spec.name, key=key, entry=entry), actor
+    )
+    return entry
+
+
+async def remove_entry(ctx: Context, spec: RegistrySpec, key: str, actor: str) -> None:
+    await entry_of(ctx, spec, key)
     event = ev.RegistryEntryRemoved(registry=spec.name, key=key)
     await _append(ctx, store.registry_stream(spec.name), event, actor)
 
