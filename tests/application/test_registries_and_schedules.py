@@ -154,6 +154,8 @@ async def test_sched4_office_publishes_another_years_schedule_without_a_code_cha
     assert r.status_code == 422 and (r.json()["row"], r.json()["column"]) == (2, "push_month")
     unit = svc.token("u", tree.school, ["title_office_review"])
     assert (await svc.client.put("/api/v1/schedules/2027", json=body, headers=auth(unit))).status_code == 403
+    r = await svc.client.put("/api/v1/schedules/2027", json=body, headers=auth(office(svc, tree)))
+    assert r.status_code == 403 and r.json()["code"] == "not_city_title_office" and r.json()["rule"] == "SCHED-4"
 
 
 async def test_registry_entry_whose_key_holds_a_slash_is_read_replaced_and_deleted(svc: Harness, tree: Tree) -> None:

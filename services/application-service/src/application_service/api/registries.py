@@ -24,9 +24,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 BLACKLIST_READERS = (Role.TITLE_OFFICE_REVIEW, Role.AUDITOR, Role.PUSH)
 
 
-async def maintainer(principal: Principal, ctx: ContextDep) -> None:
+async def maintainer(principal: Principal, ctx: ContextDep, rule: str | None = None) -> None:
+    """`rule`: the rule that makes this the city office's task, named in the refusal when there is one."""
     require_role(principal, Role.TITLE_OFFICE_REVIEW)
-    await use.require_city_office(ctx, principal.org_id)
+    await use.require_city_office(ctx, principal.org_id, rule)
 
 
 def _may_read(principal: Principal, name: str) -> None:

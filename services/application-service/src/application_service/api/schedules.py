@@ -40,14 +40,15 @@ async def read_schedule(year: Year, ctx: ContextDep) -> dict[str, Any]:
 
 @router.put("/{year}", response_model=PublishedScheduleOut, summary="发布某年度的推送时间安排（整体替换该年度）")
 async def publish(year: Year, body: ScheduleIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
-    await maintainer(principal, ctx)
+    """SCHED-4: the city office publishes each year's schedule (by body or, below, by file); no one else."""
+    await maintainer(principal, ctx, rule="SCHED-4")
     entries = use.parse_schedule_entries([e.model_dump() for e in body.series])
     return await use.publish_schedule(ctx, year, entries, principal.subject)
 
 
 @router.post("/{year}/import", response_model=PublishedScheduleOut, summary="从 CSV 或 Excel 发布某年度的推送时间安排")
 async def publish_file(year: Year, file: UploadFile, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
-    await maintainer(principal, ctx)
+    await maintainer(principal, ctx, rule="SCHED-4")
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
         raise InvalidInput("registry_file_too_large", "导入文件不能超过 5 MB。", field="file", status=413)

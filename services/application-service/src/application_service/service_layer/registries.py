@@ -30,12 +30,14 @@ def spec_of(name: str) -> RegistrySpec:
     return spec
 
 
-async def require_city_office(ctx: Context, org_id: str | None) -> None:
+async def require_city_office(ctx: Context, org_id: str | None, rule: str | None = None) -> None:
     """Registries are the city office's: `title_office_review` at the city-level 职改办."""
     async with ctx.db.read() as conn:
         org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == (org_id or "")))).first()
     if org is None or org.kind != "title_office" or org.level != "city":
-        raise Forbidden("not_city_title_office", "名录和推送时间安排由市职称改革办公室维护。")
+        raise Forbidden(
+            "not_city_title_office", "名录和推送时间安排由市职称改革办公室维护。", field="org_id", rule=rule
+        )
 
 
 class Recorded(BaseModel):
