@@ -64,3 +64,20 @@ def test_the_events_page_renders_each_class_with_its_stream_version_meaning_and_
     assert "## people (stream types `person`)" in page
     assert "| PersonRenamed | person | 2 |" in page
     assert "person_id: str; family_name: str; given_name: str" in page
+
+
+def test_the_events_page_names_the_type_under_an_annotation_also_when_optional() -> None:
+    from datetime import datetime
+    from typing import Annotated
+
+    from pydantic import AwareDatetime, PlainSerializer
+    from zhicheng_kernel.event_docs import render
+
+    class Stamped(DomainEvent):
+        """Something happened at an instant."""
+
+        event_type: ClassVar[str] = "Stamped"
+        stream_type: ClassVar[str] = "thing"
+        at: Annotated[AwareDatetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
+
+    assert "at: AwareDatetime or null" in render([EventCatalogue("things", [Stamped])])

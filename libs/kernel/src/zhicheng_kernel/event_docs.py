@@ -31,6 +31,8 @@ changes: a new shape is a new schema version with an upcaster from the old one.
 
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:  # a type with serialisation or validation attached: name the type
+        return _type_name(typing.get_args(annotation)[0])
     if origin is None:
         if annotation is type(None):
             return "null"

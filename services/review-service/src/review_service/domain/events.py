@@ -27,14 +27,6 @@ ComplaintOutcome = Literal["no_problem", "problem_not_affecting", "upheld"]
 Instant = Annotated[AwareDatetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 
-def _isoformat_or_none(instant: datetime | None) -> str | None:
-    return None if instant is None else instant.isoformat()
-
-
-# An optional instant, annotated as a whole so docs/EVENTS.md renders it as "AwareDatetime or null".
-OptionalInstant = Annotated[AwareDatetime | None, PlainSerializer(_isoformat_or_none, return_type=str | None)]
-
-
 class CommitteeFormed(DomainEvent):
     """A title office formed a committee of experts for one series and level."""
 
@@ -132,7 +124,7 @@ class ComplaintFiled(DomainEvent):
     content: str
     # POL-PB-1: when the investigation stops holding everyone else's documents (None: filed before
     # the period was recorded with the complaint).
-    investigation_ends_at: OptionalInstant = None
+    investigation_ends_at: Instant | None = None
 
 
 class ComplaintResolved(DomainEvent):
