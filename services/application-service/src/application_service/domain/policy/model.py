@@ -163,6 +163,7 @@ class Paper:
     electronic: bool = False  # as declared by the applicant; the registry wins when it knows the journal
     press_listed: bool | None = None  # as declared; None when not stated
     similarity: Similarity | None = None
+    ref: str | None = None  # the paper's id in the application, to name it in exclusions
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Award:
     personal_role_stated: bool = False
     document_signature: bool = False  # evidence for awards up to 2016: the commendation document's signature
     certificate_seal: bool = False  # … or the certificate's seal
+    ref: str | None = None  # the award's position in the application, to name it in exclusions
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, Literal, ParamSpec
 
-Outcome = Literal["pass", "fail", "not_applicable", "warn"]
+# excluded: an item (a paper, an award, a recommendation) that does not count; the application stands
+#           without it and the applicant is told to withdraw it.
+# pending:  not decidable yet (a journal the registries do not know, a check still running); someone must act.
+Outcome = Literal["pass", "fail", "not_applicable", "warn", "excluded", "pending"]
+# hard:     a failure blocks approval at every step of the chain (the refusal names the rule).
+# office:   a pending or failing outcome blocks only the title office's approval.
+# item:     an outcome about one item; a failure excludes the item, not the application.
+# advisory: shown to reviewers, decides nothing by itself.
+Binding = Literal["hard", "office", "item", "advisory"]
+# The route to a title: a committee's ballot, the employer's assessment (POL-SK-3) or direct appointment (POL-GR-4).
+Route = Literal["committee", "employer_assessment", "direct_appointment"]
 QuotaPool = Literal["structure_ratio", "grassroots_separate", "not_counted"]
 REPORT_SCHEMA_VERSION = 1
 RULE_ID = re.compile(r"\b(?:POL|SCHED)-[A-Z]{0,2}-?\d+\b")
@@ -24,11 +34,13 @@ class RuleOutcome:
     outcome: Outcome
     explanation_zh: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    binding: Binding = "advisory"
 
     def to_payload(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
             "outcome": self.outcome,
+            "binding": self.binding,
             "explanation_zh": self.explanation_zh,
             "details": jsonable(dict(self.details)),
         }
