@@ -30,7 +30,8 @@ REGISTRIES = seed_registries()
 SCHOOL = Employer("public_institution", "静宁县某乡中心小学", grassroots=True)
 HOSPITAL = Employer("public_institution", "平凉市人民医院")
 INSTITUTE = Employer("public_institution", "平凉市水利水电勘测设计院")
-FACTORY = Employer("enterprise", "平凉某机械制造有限公司")
+FACTORY = Employer("private_enterprise", "平凉某机械制造有限公司")
+SOE = Employer("state_owned_enterprise", "华亭煤业集团有限责任公司")
 
 
 def teacher(**changes: Any) -> Application:

@@ -7,7 +7,7 @@ from typing import Any
 
 from application_service.domain.policy import Application, Education, years
 from application_service.domain.policy.enterprise import (
-    OFF_STAFF_ANNOTATION,
+    OFF_STAFF_REMARK,
     pol_en_1_enterprise_professionals_may_apply,
     pol_en_2_enterprise_not_limited_by_posts,
     pol_en_3_major_mismatch,
@@ -16,7 +16,7 @@ from application_service.domain.policy.enterprise import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import FACTORY, INSTITUTE, ctx, teacher, with_applicant, with_target, with_work
+from .builders import FACTORY, INSTITUTE, SOE, ctx, teacher, with_applicant, with_target, with_work
 
 
 def engineer(**applicant: Any) -> Application:
@@ -76,7 +76,7 @@ def off_staff(stated: bool = True) -> Application:
 def test_POL_EN_4_off_staff_in_a_public_institution_is_not_limited_by_post_numbers() -> None:
     o = pol_en_4_off_staff_treated_like_on_staff(ctx(off_staff()))
     assert o.outcome == "pass" and o.details["not_limited_by_posts"] is True
-    assert o.details["annotation"] == OFF_STAFF_ANNOTATION
+    assert o.details["remark"] == OFF_STAFF_REMARK
 
 
 def test_POL_EN_4_employer_must_state_the_off_staff_status_when_recommending() -> None:
@@ -88,3 +88,25 @@ def test_POL_EN_4_not_applicable_to_on_staff_or_to_enterprises() -> None:
     assert pol_en_4_off_staff_treated_like_on_staff(ctx(teacher())).outcome == "not_applicable"
     ent = engineer(staff_status="off_staff")
     assert pol_en_4_off_staff_treated_like_on_staff(ctx(ent)).outcome == "not_applicable"
+
+
+def test_POL_EN_1_and_EN_2_apply_to_a_state_owned_enterprise_as_to_a_private_one() -> None:
+    """ "市内各类企业": a 国有企业 is an enterprise, not a public institution."""
+    soe = engineer(employer=SOE)
+    assert pol_en_1_enterprise_professionals_may_apply(ctx(soe)).outcome == "pass"
+    o = pol_en_2_enterprise_not_limited_by_posts(ctx(soe))
+    assert o.outcome == "pass" and o.details["not_limited_by_posts"] is True
+
+
+def test_POL_EN_4_not_applicable_to_an_off_staff_employee_of_a_state_owned_enterprise() -> None:
+    """事业单位编外 only: the off-staff policy does not reach a 国有企业's employees."""
+    o = pol_en_4_off_staff_treated_like_on_staff(ctx(engineer(employer=SOE, staff_status="off_staff")))
+    assert o.outcome == "not_applicable" and o.details["not_limited_by_posts"] is False
+
+
+def test_POL_EN_1_and_EN_3_bind_hard_EN_2_and_EN_4_are_advisory() -> None:
+    outside = engineer(employer=replace(FACTORY, in_city=False))
+    assert pol_en_1_enterprise_professionals_may_apply(ctx(outside)).binding == "hard"
+    assert pol_en_3_major_mismatch(ctx(mismatch(years(2, 11)))).binding == "hard"
+    assert pol_en_2_enterprise_not_limited_by_posts(ctx(engineer())).binding == "advisory"
+    assert pol_en_4_off_staff_treated_like_on_staff(ctx(off_staff())).binding == "advisory"

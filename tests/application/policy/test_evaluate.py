@@ -25,7 +25,7 @@ from application_service.domain.policy import (
     evaluate,
     years,
 )
-from application_service.domain.policy.enterprise import OFF_STAFF_ANNOTATION
+from application_service.domain.policy.enterprise import OFF_STAFF_REMARK
 from zhicheng_tooling.dev_seed.registries import NURSE_ID
 
 from .builders import AS_OF, HOSPITAL, INSTITUTE, REGISTRIES, SCHOOL, paper
@@ -36,7 +36,8 @@ RULE_IDS = {rule.rule_id for rule in ALL_RULES}
 def run(app: Application) -> EligibilityReport:
     report = evaluate(app, REGISTRIES, AS_OF)
     assert {o.rule_id for o in report.outcomes} == RULE_IDS  # every rule is reported
-    assert report.eligible is all(o.outcome != "fail" for o in report.outcomes)
+    assert report.eligible is not any(o.outcome == "fail" and o.binding == "hard" for o in report.outcomes)
+    assert report.committee_required is (report.route == "committee")
     json.dumps(report.to_payload(), ensure_ascii=False)
     return report
 
@@ -67,7 +68,8 @@ def test_POL_GR_2_rural_teacher_with_25_years_is_eligible_outside_the_quota_with
     assert report.quota_pool.pool == "not_counted"
     assert [r.rule_id for r in report.quota_pool.reasons] == ["POL-GR-2"]
     assert outcome(report, "SCHED-2") == "pass" and outcome(report, "POL-GR-1") == "pass"
-    assert outcome(report, "POL-GR-3") == "pass" and report.committee_required
+    assert outcome(report, "POL-GR-3") == "warn"  # the office has set no figures for 三长两突出
+    assert report.committee_required and report.route == "committee" and report.remarks == ()
 
 
 def front_line_nurse() -> Application:
@@ -93,10 +95,17 @@ def test_POL_FL_3_front_line_nurse_without_papers_is_eligible() -> None:
 
 
 def test_POL_FL_2_the_same_nurse_on_an_unfiled_hospital_list_is_not_eligible() -> None:
-    app = replace(front_line_nurse(), front_line=FrontLine("HOSP-2020-INTERNAL", missed_2020_promotion=True))
+    """Going for deputy-senior, where the level asks for a paper: unverified, the results replace nothing."""
+    app = replace(
+        front_line_nurse(),
+        target=Target("卫生系列", "护理学", "deputy_senior"),
+        current_title=CurrentTitle("intermediate", date(2015, 12, 1)),
+        front_line=FrontLine("HOSP-2020-INTERNAL", missed_2020_promotion=True),
+    )
     report = run(app)
     assert not report.eligible
     assert {o.rule_id for o in report.failures} == {"POL-FL-1", "POL-FL-2", "POL-FL-3"}
+    assert [b.rule_id for b in report.blocking] == ["POL-FL-3"]
 
 
 def off_staff_engineer() -> Application:
@@ -122,10 +131,10 @@ def off_staff_engineer() -> Application:
     )
 
 
-def test_POL_EN_4_off_staff_engineer_is_eligible_with_the_off_staff_note_and_not_counted() -> None:
+def test_POL_EN_4_off_staff_engineer_is_eligible_with_the_off_staff_remark_and_not_counted() -> None:
     report = run(off_staff_engineer())
     assert report.eligible
-    assert report.annotations == (OFF_STAFF_ANNOTATION,)
+    assert report.remarks == (OFF_STAFF_REMARK,) and report.annotations == ()
     assert report.quota_pool.pool == "not_counted"
     assert [r.rule_id for r in report.quota_pool.reasons] == ["POL-EN-4"]
     assert outcome(report, "POL-PA-1") == "pass" and outcome(report, "POL-PA-4") == "pass"
@@ -139,33 +148,46 @@ def test_POL_EX_1_exceptional_double_break_with_11_months_at_the_lower_level_is_
         work=WorkHistory(years(9), months_at_next_lower_post=11),
         current_title=CurrentTitle("intermediate", date(2020, 12, 1)),
         outstanding_since_current_title=True,
+        papers=(paper(),),
     )
     report = run(app)
     assert not report.eligible
     (failure,) = report.failures
     assert failure.rule_id == "POL-EX-1" and "11个月，未满1年" in failure.explanation_zh
+    assert failure.binding == "hard" and report.blocking == [failure]
+    assert report.to_payload()["blocking"] == [
+        {"rule_id": "POL-EX-1", "explanation_zh": failure.explanation_zh, "binding": "hard"}
+    ]
     assert report.quota_pool.pool == "structure_ratio"
 
 
-def test_POL_PA_1_a_paper_in_a_journal_that_became_core_later_makes_the_application_ineligible() -> None:
+def test_POL_PA_1_a_paper_in_a_journal_that_became_core_later_is_excluded_the_application_stands() -> None:
     late = paper(
-        journal="中小学教学研究", cn_number="CN11-5555/G4", claimed_level="core", published_on=date(2017, 6, 1)
+        journal="中小学教学研究",
+        cn_number="CN11-5555/G4",
+        claimed_level="core",
+        published_on=date(2017, 6, 1),
+        ref="paper-2",
     )
     report = run(replace(rural_teacher(), papers=(paper(), late)))
-    assert not report.eligible
-    assert [o.rule_id for o in report.failures] == ["POL-PA-1"]
+    assert report.eligible and report.failures == [] and report.blocking == []
+    (pa1,) = [o for o in report.outcomes_of("POL-PA-1") if o.outcome != "not_applicable"]
+    assert pa1.outcome == "excluded" and pa1.binding == "item"
+    (item,) = report.excluded_items
+    assert (item.item, item.ref, item.title, item.rule_id) == ("paper", "paper-2", late.title, "POL-PA-1")
+    assert "撤回" in item.explanation_zh
     assert len(report.outcomes_of("POL-PA-2")) == 2  # one outcome per paper
 
 
 def test_POL_SK_3_junior_by_employer_assessment_needs_no_committee() -> None:
     app = Application(
-        applicant=Applicant("620802199505050017", "周师傅", Employer("enterprise", "平凉某汽车修理有限公司")),
+        applicant=Applicant("620802199505050017", "周师傅", Employer("private_enterprise", "平凉某汽车修理有限公司")),
         target=Target("工程系列", "汽车维修", "junior", "skills_bridge"),
         education=Education(technical_class="advanced_worker_class"),
         skill_certificates=(SkillCertificate("advanced_worker", date(2018, 6, 1), years(3)),),
     )
     report = run(app)
-    assert report.eligible and not report.committee_required
+    assert report.eligible and not report.committee_required and report.route == "employer_assessment"
     assert outcome(report, "POL-SK-2") == "pass" and outcome(report, "POL-EN-1") == "pass"
 
 
@@ -176,12 +198,15 @@ def test_POL_GR_4_local_talent_directly_appointed_needs_no_committee() -> None:
         local_talent_selected=True,
     )
     report = run(app)
-    assert report.eligible and not report.committee_required
+    assert report.eligible and not report.committee_required and report.route == "direct_appointment"
 
 
 def test_report_payload_is_json_with_every_outcome_and_chinese_explanations() -> None:
     payload = run(rural_teacher()).to_payload()
-    assert payload["schema_version"] == 1 and payload["as_of"] == "2021-11-01"
+    assert payload["schema_version"] == 2 and payload["as_of"] == "2021-11-01"
+    assert payload["route"] == "committee" and payload["committee_required"] is True
+    assert payload["annotations"] == ["乡村不受指标限制"] and payload["remarks"] == []
+    assert payload["blocking"] == [] and payload["excluded_items"] == []
     assert payload["quota_pool"]["pool"] == "not_counted"
     for o in payload["outcomes"]:
         assert o["explanation_zh"].endswith(f"（{o['rule_id']}）。")

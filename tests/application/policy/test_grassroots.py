@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from application_service.domain.policy import Application, ThreeLongTwoOutstanding, years
+from application_service.domain.policy import (
+    DEFAULT_PARAMETERS,
+    Application,
+    PolicyParameters,
+    RuleOutcome,
+    ThreeLongTwoOutstanding,
+    years,
+)
 from application_service.domain.policy.grassroots import (
     pol_gr_1_grassroots_separate_total,
     pol_gr_2_rural_not_limited_by_quota,
@@ -17,7 +24,7 @@ from application_service.domain.policy.model import Employer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import FACTORY, ctx, teacher, with_applicant, with_target, with_work
+from .builders import FACTORY, SOE, ctx, teacher, with_applicant, with_target, with_work
 
 
 def rural(level: Any, months: int, hard: bool = True) -> Application:
@@ -69,10 +76,13 @@ def test_POL_GR_1_grassroots_track_needs_a_unit_at_county_level_or_below() -> No
 
 
 def test_POL_GR_1_grassroots_enterprise_is_not_in_the_separate_total() -> None:
-    app = with_applicant(
-        with_target(teacher(), level="deputy_senior", track="grassroots"), employer=replace(FACTORY, grassroots=True)
-    )
-    assert pol_gr_1_grassroots_separate_total(ctx(app)).details["separate_total"] is False
+    """基层事业单位 only: a county-level private or state-owned enterprise is not in it."""
+    for employer in (FACTORY, SOE):
+        app = with_applicant(
+            with_target(teacher(), level="deputy_senior", track="grassroots"),
+            employer=replace(employer, grassroots=True),
+        )
+        assert pol_gr_1_grassroots_separate_total(ctx(app)).details["separate_total"] is False
 
 
 # -- POL-GR-2 -----------------------------------------------------------------------------------
@@ -126,27 +136,46 @@ def three(**changes: Any) -> ThreeLongTwoOutstanding:
     return replace(base, **changes)
 
 
-def test_POL_GR_3_three_long_two_outstanding_near_retirement_gets_priority() -> None:
-    o = pol_gr_3_three_long_two_outstanding(ctx(replace(teacher(), three_long_two_outstanding=three())))
+OFFICE = PolicyParameters(
+    long_grassroots_years=15, long_tenure_years=10, long_at_one_post_level_years=10, near_retirement_years=5
+)
+
+
+def gr3(facts: ThreeLongTwoOutstanding | None, params: PolicyParameters = OFFICE) -> RuleOutcome:
+    return pol_gr_3_three_long_two_outstanding(ctx(replace(teacher(), three_long_two_outstanding=facts), params=params))
+
+
+def test_POL_GR_3_without_office_settings_nothing_is_presented_as_policy() -> None:
+    """The notice gives no figures: with the defaults (None) the "long" criteria are not assessed."""
+    assert DEFAULT_PARAMETERS.long_grassroots_years is None and DEFAULT_PARAMETERS.near_retirement_years is None
+    o = gr3(three(), DEFAULT_PARAMETERS)
+    assert o.outcome == "warn" and o.binding == "advisory" and o.details["priority"] is None
+    assert "未设定" in o.explanation_zh and "非政策规定" in o.explanation_zh
+    assert "在分配岗位使用计划时" in o.explanation_zh
+    assert o.details["criteria"]["基层工作时间长"] is None and o.details["near_retirement"] is None
+    assert o.details["office_settings"]["long_grassroots_years"] is None
+
+
+def test_POL_GR_3_with_the_office_settings_near_retirement_gets_priority_in_post_allocation() -> None:
+    o = gr3(three())
     assert o.outcome == "pass" and o.details["priority"] is True and o.details["near_retirement"] is True
-    assert o.details["score"] == 6 and "临近退休" in o.explanation_zh
+    assert "临近退休" in o.explanation_zh and "在分配岗位使用计划时" in o.explanation_zh
+    assert "职改办设定的标准" in o.explanation_zh
 
 
-def test_POL_GR_3_boundaries_of_the_assumed_thresholds() -> None:
+def test_POL_GR_3_boundaries_of_the_office_settings() -> None:
     at = three(grassroots_years=15, tenure_years=10, years_at_one_post_level=10, years_to_retirement=5)
-    below = three(grassroots_years=14)
-    assert pol_gr_3_three_long_two_outstanding(ctx(replace(teacher(), three_long_two_outstanding=at))).details[
-        "priority"
-    ]
-    o = pol_gr_3_three_long_two_outstanding(ctx(replace(teacher(), three_long_two_outstanding=below)))
+    assert gr3(at).details["priority"] is True
+    o = gr3(three(grassroots_years=14))
     assert o.outcome == "not_applicable" and "缺少基层工作时间长" in o.explanation_zh
 
 
 def test_POL_GR_3_never_fails_and_is_not_applicable_without_facts() -> None:
-    assert pol_gr_3_three_long_two_outstanding(ctx(teacher())).outcome == "not_applicable"
-    weak = three(outstanding_since_current_title=False, years_to_retirement=None)
-    o = pol_gr_3_three_long_two_outstanding(ctx(replace(teacher(), three_long_two_outstanding=weak)))
-    assert o.outcome == "not_applicable" and o.details["score"] == 4
+    assert gr3(None).outcome == "not_applicable"
+    o = gr3(three(outstanding_since_current_title=False, years_to_retirement=None))
+    assert o.outcome == "not_applicable" and o.details["near_retirement"] is None
+    # A missing outstanding record is known without any setting.
+    assert gr3(three(outstanding_before_current_title=False), DEFAULT_PARAMETERS).outcome == "not_applicable"
 
 
 # -- POL-GR-4 -----------------------------------------------------------------------------------

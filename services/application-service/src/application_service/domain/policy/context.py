@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..schedule import Schedule, default_schedule
-from .model import EDUCATION_ORDER, Application, EducationLevel, TechnicalClass, next_lower_level
+from .model import EDUCATION_ORDER, Application, EducationLevel, Paper, TechnicalClass, next_lower_level
 from .parameters import DEFAULT_PARAMETERS, PolicyParameters
 from .registries import FrontLineRoster, LevelRequirement, Registries
 from .text import full_months_between
@@ -27,6 +27,8 @@ class PolicyContext:
     as_of: date
     params: PolicyParameters = DEFAULT_PARAMETERS
     schedule: Schedule | None = field(default=None)
+    # The papers that still count once the paper rules excluded some (set by the engine); None = all.
+    papers_that_count: tuple[Paper, ...] | None = None
 
     def year_schedule(self) -> Schedule:
         return self.schedule or default_schedule(self.as_of.year)
@@ -59,6 +61,10 @@ class PolicyContext:
         if not starts:
             return None
         return full_months_between(min(starts), self.as_of) // 12
+
+    def counted_papers(self) -> tuple[Paper, ...]:
+        """The submitted papers less those excluded: an excluded paper does not count as submitted."""
+        return self.application.papers if self.papers_that_count is None else self.papers_that_count
 
     def roster(self) -> FrontLineRoster | None:
         front = self.application.front_line

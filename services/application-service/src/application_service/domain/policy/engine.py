@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -9,7 +10,7 @@ from ..schedule import Schedule
 from .awards import pol_aw_1_award_recognised
 from .context import PolicyContext
 from .enterprise import (
-    OFF_STAFF_ANNOTATION,
+    OFF_STAFF_REMARK,
     pol_en_1_enterprise_professionals_may_apply,
     pol_en_2_enterprise_not_limited_by_posts,
     pol_en_3_major_mismatch,
@@ -35,7 +36,7 @@ from .grassroots import (
     sched_2_grassroots_track_only_for_marked_series,
 )
 from .model import Application, Award, Paper
-from .outcome import EligibilityReport, PolicyRule, RuleOutcome, make_outcome
+from .outcome import EligibilityReport, ExcludedItem, ItemKind, PolicyRule, Route, RuleOutcome
 from .papers import (
     pol_pa_1_core_by_publication_year,
     pol_pa_2_excluded_issue_types,
@@ -95,45 +96,87 @@ def evaluate(
     params: PolicyParameters = DEFAULT_PARAMETERS,
     schedule: Schedule | None = None,
 ) -> EligibilityReport:
-    """Every rule is reported: applied (pass/fail/warn) or not_applicable; eligible iff none failed."""
-    ctx = PolicyContext(application, registries, as_of, params, schedule)
-    outcomes: list[RuleOutcome] = [rule(ctx) for rule in APPLICATION_RULES]
-    outcomes += _per_item(PAPER_RULES, application.papers, ctx, "申报人未提交论文")
-    outcomes += _per_item(AWARD_RULES, application.awards, ctx, "申报人未提交奖励")
-    by_id = {o.rule_id: o for o in outcomes}
+    """Every rule is reported: applied (pass/fail/warn/excluded/pending) or not_applicable. An item that
+    does not count (a paper, an award, the expert recommendation) is excluded and listed for withdrawal;
+    the application stands without it. Eligible iff no hard failure."""
+    base = PolicyContext(application, registries, as_of, params, schedule)
+    judged = [(paper, _paper_outcome(rule(paper, base))) for rule in PAPER_RULES for paper in application.papers]
+    dropped = {id(paper) for paper, o in judged if o.outcome == "excluded"}
+    ctx = replace(base, papers_that_count=tuple(p for p in application.papers if id(p) not in dropped))
+    general = [rule(ctx) for rule in APPLICATION_RULES]
+    awards = [(award, rule(award, ctx)) for rule in AWARD_RULES for award in application.awards]
+    outcomes = (
+        general + _or_none(PAPER_RULES, judged, "申报人未提交论文") + _or_none(AWARD_RULES, awards, "申报人未提交奖励")
+    )
+    excluded = [
+        *(_excluded("paper", paper.ref, paper.title, o) for paper, o in judged if o.outcome == "excluded"),
+        *(_excluded("award", award.ref, award.title, o) for award, o in awards if o.outcome == "excluded"),
+        *(
+            _excluded("expert_recommendation", "expert_recommendation", "专家举荐", o)
+            for o in general
+            if o.outcome == "excluded"
+        ),
+    ]
+    by_id = {o.rule_id: o for o in general}
     return EligibilityReport(
         as_of=as_of,
-        eligible=all(o.outcome != "fail" for o in outcomes),
         outcomes=tuple(outcomes),
-        annotations=_annotations(by_id),
         quota_pool=quota_pool_from(by_id),
-        committee_required=_committee_required(by_id),
+        route=_route(by_id),
+        annotations=_annotations(by_id),
+        remarks=_remarks(by_id),
+        excluded_items=tuple(excluded),
     )
 
 
-def _per_item(
-    rules: tuple[PolicyRule[[T, PolicyContext]], ...], items: tuple[T, ...], ctx: PolicyContext, none: str
+def _paper_outcome(o: RuleOutcome) -> RuleOutcome:
+    """Each paper rule judges one paper: its failure excludes that paper (binding "item"); a pending
+    outcome (a journal the registries do not know) binds the title office, who must classify it."""
+    if o.outcome == "fail":
+        return replace(o, outcome="excluded", binding="item")
+    return replace(o, binding="office" if o.outcome == "pending" else "item")
+
+
+def _or_none(
+    rules: tuple[PolicyRule[[T, PolicyContext]], ...], judged: list[tuple[T, RuleOutcome]], none: str
 ) -> list[RuleOutcome]:
-    if not items:
-        return [make_outcome(rule.rule_id, "not_applicable", none) for rule in rules]
-    return [rule(item, ctx) for rule in rules for item in items]
+    if not judged:
+        return [rule.outcome("not_applicable", none) for rule in rules]
+    return [o for _, o in judged]
+
+
+ITEM_ZH: dict[ItemKind, str] = {"paper": "论文", "award": "奖励", "expert_recommendation": "“专家举荐”业绩"}
+
+
+def _excluded(item: ItemKind, ref: str | None, title: str, o: RuleOutcome) -> ExcludedItem:
+    """The outcome's explanation, told to withdraw the item when the rule did not say so itself."""
+    told = "撤回" in o.explanation_zh
+    explanation = (
+        o.explanation_zh
+        if told
+        else f"{o.explanation_zh}该{ITEM_ZH[item]}不予认可，请申报人撤回，申报按其余材料继续审核。"
+    )
+    return ExcludedItem(item, ref, title, o.rule_id, explanation)
 
 
 def _annotations(by_id: dict[str, RuleOutcome]) -> tuple[str, ...]:
-    notes = []
+    """Printed on the qualification document."""
     gr2 = by_id[pol_gr_2_rural_not_limited_by_quota.rule_id]
-    if gr2.outcome == "pass":
-        notes.append(RURAL_ANNOTATION)
+    return (RURAL_ANNOTATION,) if gr2.outcome == "pass" else ()
+
+
+def _remarks(by_id: dict[str, RuleOutcome]) -> tuple[str, ...]:
+    """Stated at recommendation and in publicity, noted in the submission; never printed on the document."""
     en4 = by_id[pol_en_4_off_staff_treated_like_on_staff.rule_id]
-    if en4.outcome in ("pass", "warn"):
-        notes.append(OFF_STAFF_ANNOTATION)
-    return tuple(notes)
+    return (OFF_STAFF_REMARK,) if en4.outcome in ("pass", "warn") else ()
 
 
-def _committee_required(by_id: dict[str, RuleOutcome]) -> bool:
+def _route(by_id: dict[str, RuleOutcome]) -> Route:
     """No committee for a junior title by the employer's assessment or a direct local-talent appointment."""
     sk3 = by_id[pol_sk_3_skill_certificate_route.rule_id]
+    if sk3.outcome == "pass" and sk3.details.get("employer_assessment"):
+        return "employer_assessment"
     gr4 = by_id[pol_gr_4_farmer_and_local_talent.rule_id]
-    by_employer = sk3.outcome == "pass" and bool(sk3.details.get("employer_assessment"))
-    direct = gr4.outcome == "pass" and bool(gr4.details.get("direct_appointment"))
-    return not (by_employer or direct)
+    if gr4.outcome == "pass" and gr4.details.get("direct_appointment"):
+        return "direct_appointment"
+    return "committee"

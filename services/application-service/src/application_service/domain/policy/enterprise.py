@@ -6,19 +6,21 @@ from .context import PolicyContext
 from .outcome import RuleOutcome, policy_rule
 from .text import EDUCATION_ZH, months_zh
 
-OFF_STAFF_ANNOTATION = (
+# POL-EN-4's note: "在推荐、公示时要说明情况，在报送申报材料时备注说明" — a remark, never printed on the document.
+OFF_STAFF_REMARK = (
     "事业单位编外聘用人员：享受与编内人员同等待遇，不受岗位数额限制；"
     "取得资格后仍按编外聘用，转为编内人员后任职年限合并计算。"
 )
 
 
-@policy_rule("POL-EN-1")
+@policy_rule("POL-EN-1", binding="hard")
 def pol_en_1_enterprise_professionals_may_apply(ctx: PolicyContext) -> RuleOutcome:
-    """POL-EN-1: every enterprise professional in the city may apply through the employer, whatever the
-    household registration, region, identity, personnel file or personnel relation."""
+    """POL-EN-1: every professional of any enterprise in the city (市内各类企业: state-owned and private)
+    may apply through the employer, whatever the household registration, region, identity, personnel file
+    or personnel relation. Binding hard: outside that scope ("市内", "通过其所在单位") there is no application."""
     rule = pol_en_1_enterprise_professionals_may_apply
     applicant = ctx.application.applicant
-    if applicant.employer.kind != "enterprise":
+    if not applicant.employer.is_enterprise:
         return rule.outcome("not_applicable", "申报单位不是企业")
     if not applicant.employer.in_city:
         return rule.outcome("fail", "申报单位不是本市企业，不属于本市企业专业技术人才申报范围")
@@ -32,17 +34,19 @@ def pol_en_1_enterprise_professionals_may_apply(ctx: PolicyContext) -> RuleOutco
 
 @policy_rule("POL-EN-2")
 def pol_en_2_enterprise_not_limited_by_posts(ctx: PolicyContext) -> RuleOutcome:
-    """POL-EN-2: enterprises may separate evaluation from appointment; applications are not limited by posts."""
+    """POL-EN-2: enterprises of every kind (各类企业, state-owned and private) may separate evaluation from
+    appointment; applications are not limited by posts."""
     rule = pol_en_2_enterprise_not_limited_by_posts
-    if ctx.application.applicant.employer.kind != "enterprise":
+    if not ctx.application.applicant.employer.is_enterprise:
         return rule.outcome("not_applicable", "申报单位不是企业", not_limited_by_posts=False)
     return rule.outcome("pass", "企业可实行评聘分开，申报不受岗位影响，符合条件即可参加评审", not_limited_by_posts=True)
 
 
-@policy_rule("POL-EN-3")
+@policy_rule("POL-EN-3", binding="hard")
 def pol_en_3_major_mismatch(ctx: PolicyContext) -> RuleOutcome:
     """POL-EN-3: a major that does not match the current work is accepted when the education level meets
-    the requirement and the applicant has ≥3 years in the current specialty."""
+    the requirement and the applicant has ≥3 years in the current specialty. Binding hard: short of
+    either ("只要学历符合要求……满3年及以上……即可") the mismatch is not accepted."""
     rule = pol_en_3_major_mismatch
     app = ctx.application
     if app.education.major_matches_work:
@@ -77,15 +81,16 @@ def pol_en_3_major_mismatch(ctx: PolicyContext) -> RuleOutcome:
 
 @policy_rule("POL-EN-4")
 def pol_en_4_off_staff_treated_like_on_staff(ctx: PolicyContext) -> RuleOutcome:
-    """POL-EN-4: off-staff (编外) employees of public institutions are treated like on-staff ones, are not
-    limited by post numbers, and the employer says so when recommending, in publicity and in the submission."""
+    """POL-EN-4: off-staff (编外) employees of public institutions (事业单位 only: not enterprises, not
+    government bodies) are treated like on-staff ones, are not limited by post numbers, and the employer
+    says so when recommending, in publicity and in the submission (the report's remark, not an annotation)."""
     rule = pol_en_4_off_staff_treated_like_on_staff
     applicant = ctx.application.applicant
     if applicant.staff_status != "off_staff":
         return rule.outcome("not_applicable", "申报人为编内人员", not_limited_by_posts=False)
     if applicant.employer.kind != "public_institution":
         return rule.outcome("not_applicable", "申报人不在事业单位工作，编外聘用政策不适用", not_limited_by_posts=False)
-    details = {"not_limited_by_posts": True, "annotation": OFF_STAFF_ANNOTATION}
+    details = {"not_limited_by_posts": True, "remark": OFF_STAFF_REMARK}
     if not applicant.off_staff_stated_by_employer:
         return rule.outcome(
             "warn",

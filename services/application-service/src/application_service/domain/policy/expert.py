@@ -21,10 +21,11 @@ EXCLUSION_CASES_ZH = {
 }
 
 
-@policy_rule("POL-ER-1")
+@policy_rule("POL-ER-1", binding="item")
 def pol_er_1_expert_recommendation_counts(ctx: PolicyContext) -> RuleOutcome:
     """POL-ER-1: an expert recommendation counts as a performance condition only after a written
-    application the employer agreed to, and approval by at least 2/3 of the blind reviewers."""
+    application the employer agreed to, and approval by at least 2/3 of the blind reviewers ("方可作为业绩
+    条件使用"); otherwise the recommendation is excluded, the application stands without it."""
     rule = pol_er_1_expert_recommendation_counts
     rec = ctx.application.expert_recommendation
     if rec is None:
@@ -42,7 +43,9 @@ def pol_er_1_expert_recommendation_counts(ctx: PolicyContext) -> RuleOutcome:
     if not share_ok:
         problems.append(f"盲审专家{rec.blind_total}人中{rec.blind_approvals}人同意，未达到2/3")
     if problems:
-        return rule.outcome("fail", "；".join(problems) + "，“专家举荐”不能作为业绩条件使用", **details)
+        return rule.outcome(
+            "excluded", "；".join(problems) + "，“专家举荐”不能作为业绩条件使用，应劝申报人撤回该业绩", **details
+        )
     return rule.outcome(
         "pass",
         f"申报人书面申请并经用人单位同意，盲审专家{rec.blind_total}人中{rec.blind_approvals}人同意（达到2/3），"
@@ -51,9 +54,10 @@ def pol_er_1_expert_recommendation_counts(ctx: PolicyContext) -> RuleOutcome:
     )
 
 
-@policy_rule("POL-ER-2")
+@policy_rule("POL-ER-2", binding="item")
 def pol_er_2_expert_recommendation_exclusions(ctx: PolicyContext) -> RuleOutcome:
-    """POL-ER-2: the six cases in which an expert recommendation does not count, each reported."""
+    """POL-ER-2: the six cases in which an expert recommendation does not count ("不按具备一条业绩对待",
+    "劝本人撤回该业绩"), each reported; the recommendation is excluded, not the application."""
     rule = pol_er_2_expert_recommendation_exclusions
     rec = ctx.application.expert_recommendation
     if rec is None:
@@ -76,16 +80,17 @@ def pol_er_2_expert_recommendation_exclusions(ctx: PolicyContext) -> RuleOutcome
     if hits:
         listed = "；".join(f"（{n}）{EXCLUSION_CASES_ZH[n]}" for n in hits)
         return rule.outcome(
-            "fail", f"“专家举荐”存在以下情形：{listed}，不按具备一条业绩对待，应劝申报人撤回该业绩", cases=cases
+            "excluded", f"“专家举荐”存在以下情形：{listed}，不按具备一条业绩对待，应劝申报人撤回该业绩", cases=cases
         )
     return rule.outcome("pass", "“专家举荐”不存在不予认可的六种情形", cases=cases)
 
 
-@policy_rule("POL-ER-3")
+@policy_rule("POL-ER-3", binding="hard")
 def pol_er_3_recommendation_misconduct(ctx: PolicyContext) -> RuleOutcome:
     """POL-ER-3: misconduct in a recommendation cancels the applicant's eligibility for the year; a false
     recommendation puts applicant and expert on the research-integrity blacklist, and a listed person's
-    submission is refused while the listing is in force (not_on_integrity_blacklist)."""
+    submission is refused while the listing is in force (not_on_integrity_blacklist). Binding hard:
+    "取消本年度职称评审资格"."""
     rule = pol_er_3_recommendation_misconduct
     rec = ctx.application.expert_recommendation
     if rec is None:

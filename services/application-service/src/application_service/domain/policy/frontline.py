@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zhicheng_kernel.titles import level_zh
+
 from .context import PolicyContext
 from .outcome import RuleOutcome, policy_rule
 from .text import EPIDEMIC_RESULT_ZH
@@ -30,22 +32,23 @@ def roster_problems(ctx: PolicyContext) -> list[str]:
 @policy_rule("POL-FL-1")
 def pol_fl_1_front_line_carry_over(ctx: PolicyContext) -> RuleOutcome:
     """POL-FL-1: front-line professionals who missed the 2020 preference for not meeting the promotion
-    conditions still get it in the notice year."""
+    conditions still get it in the notice year ("今年仍可享受"); in any other year the carry-over does not
+    apply."""
     rule = pol_fl_1_front_line_carry_over
     front = ctx.application.front_line
     if front is None or not front.missed_2020_promotion:
         return rule.outcome("not_applicable", "申报人未申报2020年因未达晋升条件未享受一线倾斜政策的情形")
+    year = ctx.params.notice_year
+    if ctx.as_of.year != year:
+        return rule.outcome(
+            "not_applicable",
+            f"2020年未享受的一线倾斜政策仅在{year}年度仍可享受，本次评审为{ctx.as_of.year}年，该政策不再适用",
+            notice_year=year,
+        )
     problems = roster_problems(ctx)
     if problems:
         return rule.outcome(
             "fail", "；".join(problems) + "，不能延续享受2020年疫情防控一线人员职称倾斜政策", problems=problems
-        )
-    year = ctx.params.notice_year
-    if ctx.as_of.year != year:
-        return rule.outcome(
-            "warn",
-            f"2020年未享受的一线倾斜政策仅在{year}年度仍可享受，本次评审时间为{ctx.as_of.year}年，应按当年政策审核",
-            notice_year=year,
         )
     return rule.outcome(
         "pass",
@@ -78,35 +81,49 @@ def pol_fl_2_front_line_roster_authority(ctx: PolicyContext) -> RuleOutcome:
     )
 
 
-@policy_rule("POL-FL-3")
+@policy_rule("POL-FL-3", binding="hard")
 def pol_fl_3_epidemic_results_replace_paper(ctx: PolicyContext) -> RuleOutcome:
-    """POL-FL-3: front-line professionals need no paper; epidemic-control results replace the paper and
-    its defense."""
+    """POL-FL-3: for front-line professionals a paper is not a hard requirement ("论文不作硬性要求"):
+    epidemic-control results may replace the paper and its defense. Everyone else submits a paper where
+    the series' level requires one (the level-requirements registry): outside the front line (or with a
+    front-line claim that cannot be verified), no paper that counts where one is required is a hard
+    failure; an excluded paper does not count as submitted."""
     rule = pol_fl_3_epidemic_results_replace_paper
-    front = ctx.application.front_line
-    if front is None:
-        return rule.outcome("not_applicable", "申报人未申报疫情防控一线人员身份，论文按常规要求审核")
-    listed = [k for k in front.epidemic_results if k in EPIDEMIC_RESULT_ZH]
-    other = [k for k in front.epidemic_results if k not in EPIDEMIC_RESULT_ZH]
-    details = {"recognised_results": listed, "other_results": other, "paper_required": False}
-    if roster_problems(ctx):
-        if ctx.application.papers:
+    app = ctx.application
+    front = app.front_line
+    if front is not None and not roster_problems(ctx):
+        listed = [k for k in front.epidemic_results if k in EPIDEMIC_RESULT_ZH]
+        other = [k for k in front.epidemic_results if k not in EPIDEMIC_RESULT_ZH]
+        details = {"recognised_results": listed, "other_results": other, "paper_required": False}
+        if listed:
+            names = "、".join(EPIDEMIC_RESULT_ZH[k] for k in listed)
+            note = f"；另有{len(other)}项其他成果需评委会认定" if other else ""
+            return rule.outcome("pass", f"疫情防控一线人员论文不作硬性要求，以{names}代替论文答辩{note}", **details)
+        if other:
             return rule.outcome(
-                "not_applicable", "一线人员身份未能核实，已提交的论文按常规要求审核", paper_required=True
+                "warn",
+                f"所报{len(other)}项成果不在通知列举的疫情防控成果类型中，需评委会认定能否代替论文答辩",
+                **details,
             )
+        if app.papers:
+            return rule.outcome("pass", "疫情防控一线人员论文不作硬性要求，已提交的论文按常规要求审核", **details)
         return rule.outcome(
-            "fail", "一线人员身份未能核实，不能以疫情防控成果代替论文，且未提交论文", paper_required=True
+            "warn", "疫情防控一线人员论文不作硬性要求，但既未提交论文也未提交疫情防控成果，答辩缺少材料", **details
         )
-    if listed:
-        names = "、".join(EPIDEMIC_RESULT_ZH[k] for k in listed)
-        note = f"；另有{len(other)}项其他成果需评委会认定" if other else ""
-        return rule.outcome("pass", f"疫情防控一线人员论文不作硬性要求，以{names}代替论文答辩{note}", **details)
-    if other:
+    who = "申报人不是疫情防控一线人员" if front is None else "一线人员身份未能核实，不能以疫情防控成果代替论文"
+    target = app.target
+    wanted = f"{target.series}{level_zh(target.level)}职称"
+    if target.track == "local_talent_direct":
+        return rule.outcome("not_applicable", f"{who}；乡土人才直接评聘不经评审，不要求论文", paper_required=False)
+    requirement = ctx.requirement()
+    required = requirement.requires_paper if requirement is not None else None
+    if ctx.counted_papers():
+        return rule.outcome("not_applicable", f"{who}，已提交的论文按常规要求审核", paper_required=required)
+    if requirement is None:
         return rule.outcome(
-            "warn", f"所报{len(other)}项成果不在通知列举的疫情防控成果类型中，需评委会认定能否代替论文答辩", **details
+            "warn", f"{who}，未提交论文；未找到{wanted}的申报条件，是否须提交论文需人工核对", paper_required=None
         )
-    if ctx.application.papers:
-        return rule.outcome("pass", "疫情防控一线人员论文不作硬性要求，已提交的论文按常规要求审核", **details)
-    return rule.outcome(
-        "warn", "疫情防控一线人员论文不作硬性要求，但既未提交论文也未提交疫情防控成果，答辩缺少材料", **details
-    )
+    if not requirement.requires_paper:
+        return rule.outcome("not_applicable", f"{who}；申报{wanted}不要求论文", paper_required=False)
+    missing = "已提交的论文均不予认可，视为未提交论文" if app.papers else "未提交论文"
+    return rule.outcome("fail", f"{who}，申报{wanted}须提交论文，{missing}", paper_required=True)

@@ -15,10 +15,10 @@ RURAL_ANNOTATION = "乡村不受指标限制"
 FARMER_SPECIALTY = "农村实用技术人才专业"
 
 
-@policy_rule("SCHED-2")
+@policy_rule("SCHED-2", binding="hard")
 def sched_2_grassroots_track_only_for_marked_series(ctx: PolicyContext) -> RuleOutcome:
     """SCHED-2: the grassroots track is open only to series marked "(含基层有效)" (the check itself is
-    domain.rules.grassroots_track_allowed, reused here)."""
+    domain.rules.grassroots_track_allowed, reused here). Binding hard: no such track, no such application."""
     rule = sched_2_grassroots_track_only_for_marked_series
     target = ctx.application.target
     if target.track != "grassroots":
@@ -31,10 +31,12 @@ def sched_2_grassroots_track_only_for_marked_series(ctx: PolicyContext) -> RuleO
     return rule.outcome("pass", f"“{entry.series}”为含基层有效的系列（专业），可按基层职称申报", series=entry.series)
 
 
-@policy_rule("POL-GR-1")
+@policy_rule("POL-GR-1", binding="hard")
 def pol_gr_1_grassroots_separate_total(ctx: PolicyContext) -> RuleOutcome:
-    """POL-GR-1: grassroots senior posts of "directed evaluation, directed use" (双定向) units are a
-    separate total with their own ratio, outside the local senior structure ratio."""
+    """POL-GR-1: grassroots senior posts of "directed evaluation, directed use" (双定向) public institutions
+    (基层事业单位 only: an enterprise at county level is not in it) are a separate total with their own
+    ratio, outside the local senior structure ratio. Binding hard: the grassroots track is "定向评价、定向
+    使用", so an employer above county level cannot use it."""
     rule = pol_gr_1_grassroots_separate_total
     app = ctx.application
     if app.target.track != "grassroots":
@@ -94,41 +96,73 @@ def pol_gr_2_rural_not_limited_by_quota(ctx: PolicyContext) -> RuleOutcome:
 @policy_rule("POL-GR-3")
 def pol_gr_3_three_long_two_outstanding(ctx: PolicyContext) -> RuleOutcome:
     """POL-GR-3: preference for the 三长两突出 (long grassroots service, long tenure, long at one post
-    level, outstanding before and since the current title), especially near retirement."""
+    level, outstanding before and since the current title), especially near retirement, which the county
+    HR bureaus and the sector departments weigh "在分配岗位使用计划时". The notice gives no figures: what
+    "long" and "near retirement" mean are the office's settings (PolicyParameters), not assessed while
+    unset. Advisory: it serves post allocation and decides nothing here."""
     rule = pol_gr_3_three_long_two_outstanding
     facts = ctx.application.three_long_two_outstanding
+    purpose = "供各县（市、区）人社局、各级行业主管部门在分配岗位使用计划时参考"
     if facts is None:
-        return rule.outcome("not_applicable", "申报材料未提供“三长两突出”情况", priority=False, score=0)
+        return rule.outcome("not_applicable", "申报材料未提供“三长两突出”情况", priority=False)
     p = ctx.params
-    criteria = {
-        "基层工作时间长": facts.grassroots_years >= p.long_grassroots_years,
-        "任职时间长": facts.tenure_years >= p.long_tenure_years,
-        "任一级岗位时间长": facts.years_at_one_post_level >= p.long_at_one_post_level_years,
-        "任现职前业绩突出": facts.outstanding_before_current_title,
-        "任现职以来业绩突出": facts.outstanding_since_current_title,
+    settings = {
+        "基层工作时间长": (facts.grassroots_years, p.long_grassroots_years),
+        "任职时间长": (facts.tenure_years, p.long_tenure_years),
+        "任一级岗位时间长": (facts.years_at_one_post_level, p.long_at_one_post_level_years),
     }
-    near = facts.years_to_retirement is not None and facts.years_to_retirement <= p.near_retirement_years
-    met = [name for name, ok in criteria.items() if ok]
-    details = {"criteria": criteria, "score": len(met) + int(near), "near_retirement": near}
-    if len(met) == len(criteria):
-        tail = f"，且距退休{facts.years_to_retirement}年，属临近退休人员，应特别注重倾斜" if near else ""
+    criteria: dict[str, bool | None] = {
+        name: None if threshold is None else held >= threshold for name, (held, threshold) in settings.items()
+    }
+    criteria["任现职前业绩突出"] = facts.outstanding_before_current_title
+    criteria["任现职以来业绩突出"] = facts.outstanding_since_current_title
+    near: bool | None = None
+    if facts.years_to_retirement is not None and p.near_retirement_years is not None:
+        near = facts.years_to_retirement <= p.near_retirement_years
+    details = {
+        "criteria": criteria,
+        "near_retirement": near,
+        "office_settings": {
+            "long_grassroots_years": p.long_grassroots_years,
+            "long_tenure_years": p.long_tenure_years,
+            "long_at_one_post_level_years": p.long_at_one_post_level_years,
+            "near_retirement_years": p.near_retirement_years,
+        },
+    }
+    stated = (
+        f"基层工作{facts.grassroots_years}年、任职{facts.tenure_years}年、任一级岗位{facts.years_at_one_post_level}年"
+        + (f"、距退休{facts.years_to_retirement}年" if facts.years_to_retirement is not None else "")
+    )
+    tail = "，临近退休，应特别注重倾斜" if near else ""
+    missing = [name for name, ok in criteria.items() if ok is False]
+    if missing:
         return rule.outcome(
-            "pass", f"申报人属基层“三长两突出”人员，评审和岗位分配时予以倾斜{tail}", priority=True, **details
+            "not_applicable",
+            f"申报人{stated}，缺少{'、'.join(missing)}，不按“三长两突出”人员倾斜{tail}；{purpose}",
+            priority=False,
+            **details,
         )
-    missing = "、".join(name for name in criteria if name not in met)
+    unset = [name for name, ok in criteria.items() if ok is None]
+    if unset:
+        return rule.outcome(
+            "warn",
+            f"申报人{stated}；职改办未设定“{'、'.join(unset)}”的认定标准（非政策规定），未作评估；{purpose}",
+            priority=None,
+            **details,
+        )
     return rule.outcome(
-        "not_applicable",
-        f"申报人符合“三长两突出”中的{len(met)}项，缺少{missing}，不按“三长两突出”人员倾斜"
-        + ("；申报人临近退休，岗位分配时应予考虑" if near else ""),
-        priority=False,
+        "pass",
+        f"申报人{stated}，按职改办设定的标准属基层“三长两突出”人员{tail}；{purpose}",
+        priority=True,
         **details,
     )
 
 
-@policy_rule("POL-GR-4")
+@policy_rule("POL-GR-4", binding="hard")
 def pol_gr_4_farmer_and_local_talent(ctx: PolicyContext) -> RuleOutcome:
     """POL-GR-4: farmer titles follow the city's rural practical-talent measures; a selected Pingliang
-    local talent (乡土人才) may be directly appointed farmer senior technician (农民高级技师)."""
+    local talent (乡土人才) may be directly appointed farmer senior technician (农民高级技师). Binding hard:
+    the direct appointment is only "对入选平凉市乡土人才的人选", for that title."""
     rule = pol_gr_4_farmer_and_local_talent
     app = ctx.application
     track = app.target.track

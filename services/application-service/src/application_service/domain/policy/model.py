@@ -20,9 +20,24 @@ Track = Literal[
     "skills_bridge",
     "farmer",
     "local_talent_direct",
+    "direct_application",  # 直接申报 (POL-EX-1): the conditions are the series' own
 ]
 StaffStatus = Literal["on_staff", "off_staff"]
-EmployerKind = Literal["enterprise", "public_institution", "private_institution", "government_agency", "other"]
+# The employer's kind as org-service registers it (never as the applicant types it):
+# public_institution      事业单位 (org kind state_unit, unit_type other than "enterprise")
+# state_owned_enterprise  国有企业 (state_unit with unit_type "enterprise")
+# private_enterprise      民营企业
+# private_institution     民办机构 (private hospitals, schools, technical schools)
+# government_agency       机关 (government departments, title offices, HR departments)
+# other                   e.g. the HR market holding files of people without an employer
+EmployerKind = Literal[
+    "public_institution",
+    "state_owned_enterprise",
+    "private_enterprise",
+    "private_institution",
+    "government_agency",
+    "other",
+]
 EducationLevel = Literal["secondary_vocational", "junior_college", "bachelor", "master", "doctor"]
 TechnicalClass = Literal["intermediate_worker_class", "advanced_worker_class", "preparatory_technician_class"]
 SkillGrade = Literal["advanced_worker", "technician", "senior_technician"]
@@ -55,6 +70,8 @@ EDUCATION_ORDER: tuple[EducationLevel, ...] = (
     "doctor",
 )
 SKILL_ORDER: tuple[SkillGrade, ...] = ("advanced_worker", "technician", "senior_technician")
+# "市内各类企业": state-owned and private enterprises alike.
+ENTERPRISE_KINDS: frozenset[EmployerKind] = frozenset({"state_owned_enterprise", "private_enterprise"})
 
 
 def years(whole_years: int, months: int = 0) -> int:
@@ -73,6 +90,10 @@ class Employer:
     name: str = ""
     grassroots: bool = False  # a unit at county level or below (县以下基层单位)
     in_city: bool = True
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind in ENTERPRISE_KINDS
 
 
 @dataclass(frozen=True)
@@ -175,8 +196,11 @@ class Award:
     level: AwardLevel
     collective: bool = False
     personal_role_stated: bool = False
-    document_signature: bool = False  # evidence for awards up to 2016: the commendation document's signature
-    certificate_seal: bool = False  # … or the certificate's seal
+    # "原则上以表彰文件落款、证书印章为准": the commendation document's signature (who issued it, on which
+    # date) and the certificate's seal (whose seal it bears), as the reviewer reads them off the documents.
+    document_issuer: str | None = None
+    document_dated: date | None = None
+    certificate_seal_of: str | None = None
     ref: str | None = None  # the award's position in the application, to name it in exclusions
 
 

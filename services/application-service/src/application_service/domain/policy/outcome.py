@@ -21,8 +21,11 @@ Outcome = Literal["pass", "fail", "not_applicable", "warn", "excluded", "pending
 Binding = Literal["hard", "office", "item", "advisory"]
 # The route to a title: a committee's ballot, the employer's assessment (POL-SK-3) or direct appointment (POL-GR-4).
 Route = Literal["committee", "employer_assessment", "direct_appointment"]
+# The items an applicant may be told to withdraw.
+ItemKind = Literal["paper", "award", "expert_recommendation"]
 QuotaPool = Literal["structure_ratio", "grassroots_separate", "not_counted"]
-REPORT_SCHEMA_VERSION = 1
+# 2: `eligible` means "no hard failure"; blocking, excluded_items, route and remarks added.
+REPORT_SCHEMA_VERSION = 2
 RULE_ID = re.compile(r"\b(?:POL|SCHED)-[A-Z]{0,2}-?\d+\b")
 
 P = ParamSpec("P")
@@ -47,13 +50,15 @@ class RuleOutcome:
 
 
 class PolicyRule(Generic[P]):
-    """A rule function that knows its ID; its docstring must name that ID exactly once."""
+    """A rule function that knows its ID and how its outcomes bind; its docstring must name that ID
+    exactly once."""
 
-    def __init__(self, rule_id: str, fn: Callable[P, RuleOutcome]) -> None:
+    def __init__(self, rule_id: str, fn: Callable[P, RuleOutcome], binding: Binding = "advisory") -> None:
         doc = fn.__doc__ or ""
         if doc and RULE_ID.findall(doc) != [rule_id]:
             raise ValueError(f"{fn.__name__}: the docstring must name {rule_id} exactly once")
         self.rule_id = rule_id
+        self.binding: Binding = binding
         self._fn = fn
         functools.update_wrapper(self, fn)
 
@@ -61,20 +66,22 @@ class PolicyRule(Generic[P]):
         return self._fn(*args, **kwargs)
 
     def outcome(self, outcome: Outcome, sentence: str, **details: Any) -> RuleOutcome:
-        return make_outcome(self.rule_id, outcome, sentence, **details)
+        return make_outcome(self.rule_id, outcome, sentence, binding=self.binding, **details)
 
 
-def policy_rule(rule_id: str) -> Callable[[Callable[P, RuleOutcome]], PolicyRule[P]]:
+def policy_rule(rule_id: str, binding: Binding = "advisory") -> Callable[[Callable[P, RuleOutcome]], PolicyRule[P]]:
     def wrap(fn: Callable[P, RuleOutcome]) -> PolicyRule[P]:
-        return PolicyRule(rule_id, fn)
+        return PolicyRule(rule_id, fn, binding)
 
     return wrap
 
 
-def make_outcome(rule_id: str, outcome: Outcome, sentence: str, **details: Any) -> RuleOutcome:
+def make_outcome(
+    rule_id: str, outcome: Outcome, sentence: str, *, binding: Binding = "advisory", **details: Any
+) -> RuleOutcome:
     """The explanation ends with the rule ID in full-width brackets: "……（POL-PA-1）。"."""
     text = sentence.rstrip("。")
-    return RuleOutcome(rule_id, outcome, f"{text}（{rule_id}）。", details)
+    return RuleOutcome(rule_id, outcome, f"{text}（{rule_id}）。", details, binding)
 
 
 @dataclass(frozen=True)
@@ -96,13 +103,39 @@ class QuotaDecision:
 
 
 @dataclass(frozen=True)
+class ExcludedItem:
+    """An item that does not count: the application stands without it, the applicant is told to withdraw it."""
+
+    item: ItemKind
+    ref: str | None
+    title: str
+    rule_id: str
+    explanation_zh: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "ref": self.ref,
+            "title": self.title,
+            "rule_id": self.rule_id,
+            "explanation_zh": self.explanation_zh,
+        }
+
+
+@dataclass(frozen=True)
 class EligibilityReport:
+    """What the engine reports. `eligible` is "no hard failure"; `blocking` lists what stops an approval
+    (hard failures at every step, office-binding fail/pending outcomes at the title office's step);
+    `annotations` are printed on the qualification document, `remarks` never are (they are stated at
+    recommendation, in publicity and noted when the materials are submitted)."""
+
     as_of: date
-    eligible: bool
     outcomes: tuple[RuleOutcome, ...]
-    annotations: tuple[str, ...]
     quota_pool: QuotaDecision
-    committee_required: bool
+    route: Route = "committee"
+    annotations: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = ()
+    excluded_items: tuple[ExcludedItem, ...] = ()
 
     def outcomes_of(self, rule_id: str) -> list[RuleOutcome]:
         return [o for o in self.outcomes if o.rule_id == rule_id]
@@ -111,17 +144,43 @@ class EligibilityReport:
     def failures(self) -> list[RuleOutcome]:
         return [o for o in self.outcomes if o.outcome == "fail"]
 
+    @property
+    def blocking(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if blocks(o)]
+
+    @property
+    def eligible(self) -> bool:
+        return not any(o.binding == "hard" and o.outcome == "fail" for o in self.outcomes)
+
+    @property
+    def committee_required(self) -> bool:
+        return self.route == "committee"
+
     def to_payload(self) -> dict[str, Any]:
         """A JSON-serialisable dict, the body of an EligibilityAssessed event."""
         return {
             "schema_version": REPORT_SCHEMA_VERSION,
             "as_of": self.as_of.isoformat(),
             "eligible": self.eligible,
+            "route": self.route,
             "committee_required": self.committee_required,
             "quota_pool": self.quota_pool.to_payload(),
             "annotations": list(self.annotations),
+            "remarks": list(self.remarks),
+            "blocking": [
+                {"rule_id": o.rule_id, "explanation_zh": o.explanation_zh, "binding": o.binding} for o in self.blocking
+            ],
+            "excluded_items": [i.to_payload() for i in self.excluded_items],
             "outcomes": [o.to_payload() for o in self.outcomes],
         }
+
+
+def blocks(o: RuleOutcome) -> bool:
+    """A hard failure blocks approval at every step; an office-binding failure or pending outcome blocks
+    the title office's approval."""
+    if o.binding == "hard":
+        return o.outcome == "fail"
+    return o.binding == "office" and o.outcome in ("fail", "pending")
 
 
 def jsonable(value: Any) -> Any:

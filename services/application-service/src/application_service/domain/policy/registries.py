@@ -47,12 +47,30 @@ class FrontLineRoster:
 
 @dataclass(frozen=True)
 class LevelRequirement:
-    """A series' ordinary conditions for a level (各系列条件标准), as far as the POL rules need them."""
+    """A series' ordinary conditions for a level (各系列条件标准), as far as the POL rules need them.
+
+    `min_months_at_lower_post`: the series' own minimum employment at the next-lower post for 破格
+    (POL-EX-1 "具体按各系列条件标准要求执行"); None = the notice's 1 year.
+    `paper_required`: whether the level asks for a paper; None = the usual standard, a paper for
+    deputy-senior and senior titles and none below.
+    """
 
     series: str
     level: Level
     min_education: EducationLevel
     min_years_in_lower_title: int
+    min_months_at_lower_post: int | None = None
+    paper_required: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_months_at_lower_post is not None and self.min_months_at_lower_post < 0:
+            raise ValueError("min_months_at_lower_post must not be negative")
+
+    @property
+    def requires_paper(self) -> bool:
+        if self.paper_required is not None:
+            return self.paper_required
+        return self.level in ("deputy_senior", "senior")
 
 
 class Registries(Protocol):

@@ -66,10 +66,11 @@ def pol_sk_2_technical_class_equivalence(ctx: PolicyContext) -> RuleOutcome:
     )
 
 
-@policy_rule("POL-SK-3")
+@policy_rule("POL-SK-3", binding="hard")
 def pol_sk_3_skill_certificate_route(ctx: PolicyContext) -> RuleOutcome:
     """POL-SK-3: 高级工 + 2 years → junior by the employer's assessment (no committee); 技师 + 3 years →
-    may apply for intermediate; 高级技师 + 4 years → may apply for deputy-senior."""
+    may apply for intermediate; 高级技师 + 4 years → may apply for deputy-senior. Binding hard: the
+    bridge is open only "取得……后，从事相应技术技能工作满N年"."""
     rule = pol_sk_3_skill_certificate_route
     app = ctx.application
     if app.target.track != "skills_bridge":
