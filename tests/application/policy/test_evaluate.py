@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from application_service.domain.policy import (
     ALL_RULES,
     Applicant,
@@ -17,18 +18,23 @@ from application_service.domain.policy import (
     Employer,
     FrontLine,
     Paper,
+    PolicyContext,
+    PolicyRule,
+    RuleOutcome,
     Similarity,
     SkillCertificate,
     Target,
     ThreeLongTwoOutstanding,
     WorkHistory,
+    engine,
     evaluate,
     years,
 )
 from application_service.domain.policy.enterprise import OFF_STAFF_REMARK
+from application_service.domain.policy.outcome import make_outcome
 from zhicheng_tooling.dev_seed.registries import NURSE_ID
 
-from .builders import AS_OF, HOSPITAL, INSTITUTE, REGISTRIES, SCHOOL, paper
+from .builders import AS_OF, HOSPITAL, INSTITUTE, REGISTRIES, SCHOOL, SOE, paper
 
 RULE_IDS = {rule.rule_id for rule in ALL_RULES}
 
@@ -212,3 +218,59 @@ def test_report_payload_is_json_with_every_outcome_and_chinese_explanations() ->
         assert o["explanation_zh"].endswith(f"（{o['rule_id']}）。")
     restored = json.loads(json.dumps(payload, ensure_ascii=False))
     assert restored == payload
+
+
+def test_POL_EN_2_a_grassroots_state_owned_enterprise_applicant_is_not_in_the_separate_grassroots_total() -> None:
+    """Point 2: a 国有企业 at county level is an enterprise (not limited by posts), not a 基层事业单位."""
+    app = Application(
+        applicant=Applicant("620824198404040035", "冯工", replace(SOE, grassroots=True)),
+        target=Target("工程系列", "采矿工程", "deputy_senior", "normal"),
+        education=Education("bachelor"),
+        work=WorkHistory(years(12), months_at_next_lower_post=years(6)),
+        current_title=CurrentTitle("intermediate", date(2015, 10, 1)),
+        papers=(paper(),),
+    )
+    report = run(app)
+    assert outcome(report, "POL-EN-1") == "pass" and outcome(report, "POL-EN-2") == "pass"
+    assert report.quota_pool.pool == "not_counted"
+    assert [r.rule_id for r in report.quota_pool.reasons] == ["POL-EN-2"]
+    grassroots = run(replace(app, target=replace(app.target, series="水利工程专业(含基层有效)", track="grassroots")))
+    assert outcome(grassroots, "SCHED-2") == "pass" and grassroots.eligible
+    assert outcome(grassroots, "POL-GR-1") == "pass"
+    assert grassroots.quota_pool.pool != "grassroots_separate"
+
+
+def test_POL_EN_4_off_staff_remark_only_where_the_rule_applies() -> None:
+    """Point 3: an off-staff employee of an enterprise (state-owned or private) gets no off-staff note,
+    and the note of a public institution's off-staff employee is a remark, never an annotation."""
+    engineer = off_staff_engineer()
+    for employer in (SOE, replace(SOE, kind="private_enterprise")):
+        report = run(replace(engineer, applicant=replace(engineer.applicant, employer=employer)))
+        assert outcome(report, "POL-EN-4") == "not_applicable"
+        assert report.remarks == () and report.annotations == ()
+        assert report.to_payload()["remarks"] == []
+    payload = run(engineer).to_payload()
+    assert payload["remarks"] == [OFF_STAFF_REMARK] and OFF_STAFF_REMARK not in payload["annotations"]
+
+
+def test_POL_PA_1_a_pending_paper_outcome_binds_the_title_office(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A journal the registries do not know is neither passed nor failed: the engine puts the paper
+    rule's pending outcome in `blocking` with binding "office"; the application stays eligible."""
+
+    def unknown_journal(p: Paper, ctx: PolicyContext) -> RuleOutcome:
+        return make_outcome("POL-PA-1", "pending", f"论文《{p.title}》所载期刊未在期刊库中，待职改办认定期刊级别")
+
+    monkeypatch.setattr(engine, "PAPER_RULES", (PolicyRule("POL-PA-1", unknown_journal),))
+    report = evaluate(rural_teacher(), REGISTRIES, AS_OF)
+    assert report.eligible
+    (blocking,) = report.to_payload()["blocking"]
+    assert blocking["rule_id"] == "POL-PA-1" and blocking["binding"] == "office"
+    assert report.excluded_items == ()
+
+
+def test_report_eligible_means_no_hard_failure_and_advisory_failures_do_not_block() -> None:
+    """POL-FL-2's failure is advisory (the preference does not apply, the application is judged as usual)."""
+    nurse = replace(front_line_nurse(), front_line=FrontLine("HOSP-2020-INTERNAL"))
+    report = run(nurse)
+    assert [o.rule_id for o in report.failures] == ["POL-FL-2"]
+    assert report.eligible and report.blocking == []

@@ -6,12 +6,19 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from application_service.domain.policy import Application, CurrentTitle, Education
+from application_service.domain.policy import (
+    Application,
+    CurrentTitle,
+    Education,
+    PolicyContext,
+    decide_quota_pool,
+    evaluate,
+)
 from application_service.domain.policy.exceptional import pol_ex_1_exceptional_promotion
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import ctx, teacher, with_target, with_work
+from .builders import AS_OF, REGISTRIES, ctx, paper, teacher, with_target, with_work
 
 
 def breaking(track: Any, months_at_lower: int, **changes: Any) -> Application:
@@ -75,3 +82,30 @@ def test_POL_EX_1_not_applicable_on_the_normal_track() -> None:
 def test_POL_EX_1_property_fails_below_one_year_at_the_lower_post(months: int, track: str) -> None:
     o = pol_ex_1_exceptional_promotion(ctx(breaking(track, months)))
     assert (o.outcome == "fail") is (months < 12)
+
+
+def test_POL_EX_1_direct_application_is_not_limited_by_the_structure_ratio() -> None:
+    """ "符合破格或直接申报条件，可不受岗位结构比例限制申报": 直接申报 too; its conditions are the series'."""
+    o = pol_ex_1_exceptional_promotion(ctx(with_target(teacher(), track="direct_application")))
+    assert o.outcome == "warn" and o.details["not_limited_by_structure_ratio"] is True
+    assert "直接申报" in o.explanation_zh and o.binding == "hard"
+    decision = decide_quota_pool(with_target(teacher(), track="direct_application"), REGISTRIES, AS_OF)
+    assert decision.pool == "not_counted" and [r.rule_id for r in decision.reasons] == ["POL-EX-1"]
+
+
+def test_POL_EX_1_the_series_own_minimum_at_the_lower_post_replaces_the_one_year_floor() -> None:
+    """ "具体按各系列条件标准要求执行": the level-requirements registry's minimum, 12 months where it has none."""
+    key = ("中小学教师系列", "intermediate")
+    two_years = replace(REGISTRIES.requirements[key], min_months_at_lower_post=24)
+    registries = replace(REGISTRIES, requirements={**REGISTRIES.requirements, key: two_years})
+    short = pol_ex_1_exceptional_promotion(PolicyContext(breaking("exceptional_single", 23), registries, AS_OF))
+    assert short.outcome == "fail" and "未满该系列条件标准要求2年" in short.explanation_zh
+    assert short.details["required_by"] == "series" and short.details["required_months"] == 24
+    ok = pol_ex_1_exceptional_promotion(PolicyContext(breaking("exceptional_single", 24), registries, AS_OF))
+    assert ok.outcome == "pass"
+    assert pol_ex_1_exceptional_promotion(ctx(breaking("exceptional_single", 12))).details["required_by"] == "notice"
+
+
+def test_POL_EX_1_a_failure_blocks_approval_and_makes_the_application_ineligible() -> None:
+    report = evaluate(replace(breaking("exceptional_single", 11), papers=(paper(),)), REGISTRIES, AS_OF)
+    assert not report.eligible and [(b.rule_id, b.binding) for b in report.blocking] == [("POL-EX-1", "hard")]

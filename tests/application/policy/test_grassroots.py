@@ -11,6 +11,7 @@ from application_service.domain.policy import (
     PolicyParameters,
     RuleOutcome,
     ThreeLongTwoOutstanding,
+    evaluate,
     years,
 )
 from application_service.domain.policy.grassroots import (
@@ -24,7 +25,7 @@ from application_service.domain.policy.model import Employer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import FACTORY, SOE, ctx, teacher, with_applicant, with_target, with_work
+from .builders import AS_OF, FACTORY, REGISTRIES, SOE, ctx, teacher, with_applicant, with_target, with_work
 
 
 def rural(level: Any, months: int, hard: bool = True) -> Application:
@@ -204,3 +205,22 @@ def test_POL_GR_4_farmer_track_follows_the_rural_practical_talent_measures() -> 
     wrong_series = with_target(farmer("farmer"), series="农业系列")
     assert pol_gr_4_farmer_and_local_talent(ctx(wrong_series)).outcome == "fail"
     assert pol_gr_4_farmer_and_local_talent(ctx(teacher())).outcome == "not_applicable"
+
+
+def test_SCHED_2_POL_GR_1_and_POL_GR_4_failures_bind_hard_GR_2_and_GR_3_are_advisory() -> None:
+    unmarked = with_target(teacher(), series="会计系列", track="grassroots")
+    assert sched_2_grassroots_track_only_for_marked_series(ctx(unmarked)).binding == "hard"
+    city_unit = with_applicant(
+        with_target(teacher(), level="deputy_senior", track="grassroots"),
+        employer=Employer("public_institution", "平凉市第一中学", grassroots=False),
+    )
+    assert pol_gr_1_grassroots_separate_total(ctx(city_unit)).binding == "hard"
+    assert pol_gr_4_farmer_and_local_talent(ctx(farmer("local_talent_direct", selected=False))).binding == "hard"
+    assert pol_gr_2_rural_not_limited_by_quota(ctx(rural("intermediate", years(25)))).binding == "advisory"
+    assert gr3(three()).binding == "advisory"
+
+
+def test_POL_GR_4_a_failed_direct_appointment_goes_to_no_route_of_its_own() -> None:
+    report = evaluate(farmer("local_talent_direct", selected=False), REGISTRIES, AS_OF)
+    assert report.route == "committee" and not report.eligible
+    assert [b.rule_id for b in report.blocking] == ["POL-GR-4"]

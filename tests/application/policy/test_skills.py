@@ -11,6 +11,7 @@ from application_service.domain.policy import (
     BridgedQualification,
     Education,
     SkillCertificate,
+    evaluate,
     years,
 )
 from application_service.domain.policy.skills import (
@@ -21,7 +22,7 @@ from application_service.domain.policy.skills import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import AS_OF, FACTORY, ctx, teacher, with_applicant, with_target
+from .builders import AS_OF, FACTORY, REGISTRIES, ctx, teacher, with_applicant, with_target
 
 
 def skilled(level: Any, *certs: SkillCertificate, **changes: Any) -> Application:
@@ -160,3 +161,17 @@ def test_POL_SK_3_property_passes_iff_full_months_since_certificate_reach_the_th
     o = pol_sk_3_skill_certificate_route(ctx(app))
     elapsed = (AS_OF.year - obtained.year) * 12 + AS_OF.month - obtained.month - (AS_OF.day < obtained.day)
     assert (o.outcome == "pass") is (min(months, elapsed) >= needed)
+
+
+def test_POL_SK_3_binds_hard_and_names_the_employer_assessment_route() -> None:
+    """Junior by the employer's assessment: route "employer_assessment"; short of 2 years it blocks."""
+    ok = bridge("junior", SkillCertificate("advanced_worker", date(2018, 6, 1), years(3)))
+    report = evaluate(ok, REGISTRIES, AS_OF)
+    assert report.route == "employer_assessment" and not report.committee_required and report.eligible
+    short = bridge("junior", SkillCertificate("advanced_worker", date(2020, 6, 1), years(1)))
+    report = evaluate(short, REGISTRIES, AS_OF)
+    assert report.route == "committee" and not report.eligible
+    assert [(b.rule_id, b.binding) for b in report.blocking] == [("POL-SK-3", "hard")]
+    # Intermediate through the bridge is reviewed by a committee.
+    tech = bridge("intermediate", SkillCertificate("technician", date(2017, 6, 1), years(4)))
+    assert evaluate(tech, REGISTRIES, AS_OF).route == "committee"

@@ -25,7 +25,7 @@ from .model import (
     WorkHistory,
     years,
 )
-from .outcome import EligibilityReport, PolicyRule, QuotaDecision, QuotaReason, RuleOutcome
+from .outcome import EligibilityReport, ExcludedItem, PolicyRule, QuotaDecision, QuotaReason, RuleOutcome
 from .parameters import DEFAULT_PARAMETERS, PolicyParameters
 from .quota import decide_quota_pool
 from .registries import FrontLineRoster, InMemoryRegistries, JournalRecord, LevelRequirement, Registries, normalise_cn
@@ -44,6 +44,7 @@ __all__ = [
     "Education",
     "EligibilityReport",
     "Employer",
+    "ExcludedItem",
     "ExpertRecommendation",
     "FrontLine",
     "FrontLineRoster",
