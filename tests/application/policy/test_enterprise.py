@@ -29,8 +29,10 @@ def test_POL_EN_1_enterprise_professional_from_outside_the_city_applies_through_
     assert o.outcome == "pass" and "户籍不在本市，不影响申报" in o.explanation_zh
 
 
-def test_POL_EN_1_must_go_through_the_employer_of_an_enterprise_in_the_city() -> None:
-    assert pol_en_1_enterprise_professionals_may_apply(ctx(engineer(applied_through_employer=False))).outcome == "fail"
+def test_POL_EN_1_scope_is_an_enterprise_in_the_city_and_the_employer_is_a_channel_it_may_use() -> None:
+    """ "市内各类企业……可通过其所在单位进行职称申报": outside the city fails (hard); another channel is a "可"."""
+    other_channel = pol_en_1_enterprise_professionals_may_apply(ctx(engineer(applied_through_employer=False)))
+    assert other_channel.outcome == "warn" and "需核实申报渠道" in other_channel.explanation_zh
     outside = engineer(employer=replace(FACTORY, in_city=False))
     assert pol_en_1_enterprise_professionals_may_apply(ctx(outside)).outcome == "fail"
     assert pol_en_1_enterprise_professionals_may_apply(ctx(teacher())).outcome == "not_applicable"

@@ -16,8 +16,9 @@ OFF_STAFF_REMARK = (
 @policy_rule("POL-EN-1", binding="hard")
 def pol_en_1_enterprise_professionals_may_apply(ctx: PolicyContext) -> RuleOutcome:
     """POL-EN-1: every professional of any enterprise in the city (市内各类企业: state-owned and private)
-    may apply through the employer, whatever the household registration, region, identity, personnel file
-    or personnel relation. Binding hard: outside that scope ("市内", "通过其所在单位") there is no application."""
+    is in the scope of the review, whatever the household registration, region, identity, personnel file
+    or personnel relation, and may apply through the employer. Binding hard for the scope ("市内"); the
+    channel is a "可" (may), so an application not made through the employer is only flagged."""
     rule = pol_en_1_enterprise_professionals_may_apply
     applicant = ctx.application.applicant
     if not applicant.employer.is_enterprise:
@@ -25,7 +26,7 @@ def pol_en_1_enterprise_professionals_may_apply(ctx: PolicyContext) -> RuleOutco
     if not applicant.employer.in_city:
         return rule.outcome("fail", "申报单位不是本市企业，不属于本市企业专业技术人才申报范围")
     if not applicant.applied_through_employer:
-        return rule.outcome("fail", "企业专业技术人才应通过所在单位申报职称")
+        return rule.outcome("warn", "企业专业技术人才可通过所在单位申报职称，申报人未通过所在单位申报，需核实申报渠道")
     note = "；申报人户籍不在本市，不影响申报" if applicant.household_outside_city else ""
     return rule.outcome(
         "pass", f"本市企业专业技术人才通过所在单位申报，不受户籍、地域、身份、档案、人事关系等限制{note}"
