@@ -103,8 +103,10 @@ documents = Table(
     metadata,
     Column("document_id", Text, primary_key=True),
     Column("number", Text, nullable=False, unique=True),
-    Column("session_id", Text, nullable=False),
+    Column("session_id", Text, nullable=True),  # None: a route without a committee
     Column("application_id", Text, nullable=False, unique=True),
+    Column("applicant_id", Text, nullable=True),  # who may read it: the applicant and the employer chain
+    Column("org_path", Text, nullable=True),
     Column("applicant_name", Text, nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("payload", JSONB, nullable=False),

@@ -8,10 +8,10 @@ from zhicheng_kernel.errors import not_found
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.titles import level_zh
 
-from ..adapters.tables import candidates, documents
+from ..adapters.tables import documents
 from ..context import ReviewContext
 from ..domain.committee import Committee
-from ..domain.documents import masked
+from ..domain.documents import masked, route_zh
 from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
 from .committees import committee_view
@@ -101,11 +101,10 @@ async def documents_of(ctx: ReviewContext, principal: Principal, application_id:
     applicant's own; services see all."""
     query = select(documents).order_by(documents.c.number)
     if principal.kind != "service":
-        mine = [candidates.c.applicant_id == principal.subject]
+        mine = [documents.c.applicant_id == principal.subject]
         if principal.org_path:
-            mine.append(candidates.c.org_path.startswith(principal.org_path, autoescape=True))
-        visible = select(candidates.c.application_id).where(or_(*mine))
-        query = query.where(documents.c.application_id.in_(visible))
+            mine.append(documents.c.org_path.startswith(principal.org_path, autoescape=True))
+        query = query.where(or_(*mine))
     if application_id:
         query = query.where(documents.c.application_id == application_id)
     async with ctx.db.read() as conn:
@@ -129,5 +128,7 @@ async def verify_document(ctx: ReviewContext, number: str) -> VerifiedDocument:
         series=payload.get("series"),
         level=level_zh(level) if level else None,
         annotations=payload.get("annotations", []),
+        route=payload.get("route", "committee"),
+        route_zh=route_zh(payload.get("route", "committee")),
         issued_at=row.issued_at,
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..domain.events import CandidateResult, ComplaintOutcome
+from ..domain.events import CandidateResult, ComplaintOutcome, Route
 
 
 class CommitteeView(BaseModel):
@@ -135,7 +135,7 @@ class ClosedView(BaseModel):
 class DocumentView(BaseModel):
     document_id: str
     number: str
-    session_id: str
+    session_id: str | None = Field(default=None, description="评审会议；未经评委会的途径（考核认定、直接认定）为空")
     application_id: str
     applicant_id: str
     applicant_name: str
@@ -143,6 +143,7 @@ class DocumentView(BaseModel):
     series: str
     level: str
     annotations: list[str]
+    route: Route = "committee"
     issued_at: datetime
 
 
@@ -156,4 +157,6 @@ class VerifiedDocument(BaseModel):
     series: str | None
     level: str | None
     annotations: list[str]
+    route: Route = "committee"
+    route_zh: str = Field(description="取得途径：评审委员会评审、用人单位考核认定或直接认定")
     issued_at: datetime
