@@ -16,8 +16,10 @@ from review_service.app import create_app
 from review_service.consumers import CONSUMER
 from review_service.context import ReviewContext
 from review_service.domain.events import (
+    COMMITTEE,
     SESSION,
     CandidateResult,
+    CommitteeFormed,
     CommitteeSessionOpened,
     ResultsPublished,
     VotesTallied,
@@ -99,16 +101,25 @@ class Review:
         async with self.ctx.db.read() as conn:
             return list(await self.ctx.store.load(conn, stream_id))
 
-    async def committee_document(self, application_id: str, year: int) -> str:
-        """The application pushed, passed by a session whose publicity is over, and issued its document:
-        the number the committee route gave it."""
-        assert await self.feed(pushed(application_id, year))
-        session_id = str(uuid.uuid4())
+    async def passed_session(self, application_id: str, year: int, **pushed_overrides: Any) -> str:
+        """The application pushed (with `pushed_overrides`), taken into a committee's session that passed
+        it, and its publicity over: the session's id."""
+        assert await self.feed(pushed(application_id, year, **pushed_overrides))
+        committee_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
+        formed = CommitteeFormed(
+            committee_id=committee_id,
+            name="平凉市卫生系列中级评审委员会",
+            series="卫生系列",
+            level="intermediate",
+            specialty=None,
+            organizing_org_id="city-office",
+            expert_ids=["e-1", "e-2", "e-3"],
+        )
         now = self.ctx.clock.now()
         history = [
             CommitteeSessionOpened(
                 session_id=session_id,
-                committee_id=str(uuid.uuid4()),
+                committee_id=committee_id,
                 year=year,
                 series="卫生系列",
                 level="intermediate",
@@ -131,7 +142,13 @@ class Review:
             ),
         ]
         async with self.ctx.db.transaction() as conn:
+            await self.ctx.store.append(conn, COMMITTEE, committee_id, 0, [formed], Metadata(actor="test"))
             await self.ctx.store.append(conn, SESSION, session_id, 0, history, Metadata(actor="test"))
+        return session_id
+
+    async def committee_document(self, application_id: str, year: int, **pushed_overrides: Any) -> str:
+        """The number the committee route gave the application's document."""
+        session_id = await self.passed_session(application_id, year, **pushed_overrides)
         report = await outcomes.issue_documents(self.ctx, session_id, "test")
         return next(d.number for d in report.issued if d.application_id == application_id)
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.holiday_years import holiday_years_table
@@ -59,7 +60,8 @@ candidates = Table(
     Column("org_id", Text, nullable=False),
     Column("org_path", Text, nullable=False),
     Column("county_code", Text, nullable=True),
-    Column("annotations", JSONB, nullable=False),
+    Column("annotations", JSONB, nullable=False),  # printed on the document
+    Column("remarks", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # shown, never printed
     Column("session_id", Text, nullable=True),
 )
 

@@ -8,7 +8,7 @@ from zhicheng_kernel.errors import not_found
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.titles import level_zh
 
-from ..adapters.tables import documents
+from ..adapters.tables import candidates, documents
 from ..context import ReviewContext
 from ..domain.committee import Committee
 from ..domain.documents import masked, route_zh
@@ -16,6 +16,7 @@ from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
 from .committees import committee_view
 from .views import (
+    CandidateView,
     CommitteeView,
     ComplaintCounts,
     DocumentRef,
@@ -54,9 +55,16 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
     async with ctx.db.read() as conn:
         s = await ctx.session(conn, session_id)
         committee = await ctx.committee(conn, s.committee_id)
-        if s.publicity is None and not _may_follow(principal, committee):
+        follows = _may_follow(principal, committee)
+        if s.publicity is None and not follows:
             raise not_found("评审会议", "session_not_found", session_id)
         docs = (await conn.execute(select(documents).where(documents.c.session_id == session_id))).all()
+        shown = s.application_ids if follows else s.passed_application_ids
+        people = (
+            await conn.execute(
+                select(candidates).where(candidates.c.application_id.in_(shown)).order_by(candidates.c.application_id)
+            )
+        ).all()
     present = len(s.present_expert_ids or [])
     # After the publicity period: documents are issued or held by complaints.
     status = "issuing" if s.status == "publicity" and s.publicity_over(ctx.clock.now()) else s.status
@@ -69,6 +77,16 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         series=s.series,
         level=s.level,
         application_ids=s.application_ids,
+        candidates=[
+            CandidateView(
+                application_id=c.application_id,
+                applicant_name=c.applicant_name,
+                specialty=c.specialty,
+                annotations=list(c.annotations),
+                remarks=list(c.remarks),
+            )
+            for c in people
+        ],
         committee_size=len(s.expert_ids),
         attendance_recorded=s.present_expert_ids is not None,
         present=present,

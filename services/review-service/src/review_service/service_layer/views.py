@@ -47,6 +47,16 @@ class DocumentRef(BaseModel):
     document_id: str
 
 
+class CandidateView(BaseModel):
+    """A candidate as the committee sees it: what the document will print, and the remarks it never prints."""
+
+    application_id: str
+    applicant_name: str
+    specialty: str | None
+    annotations: list[str] = Field(description="资格文件上注明的内容")
+    remarks: list[str] = Field(description="推荐、公示时说明、报送材料时备注的情况（不在资格文件上注明）")
+
+
 class SessionView(BaseModel):
     """A session as its committee (and, once published, anyone allowed) sees it: never a single ballot."""
 
@@ -58,6 +68,7 @@ class SessionView(BaseModel):
     series: str
     level: str
     application_ids: list[str]
+    candidates: list[CandidateView] = Field(description="评委会看到全部候选人；结果公示后其他人只看到通过的候选人")
     committee_size: int
     attendance_recorded: bool
     present: int
