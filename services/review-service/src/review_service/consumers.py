@@ -1,5 +1,6 @@
-"""What review-service listens to: organizations and experts (org-service), pushed candidates and the
-official holiday calendar (application-service)."""
+"""What review-service listens to: organizations and experts (org-service), pushed candidates, the
+applications concluded without a committee (it issues their documents) and the official holiday
+calendar (application-service)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.service import ConsumerSpec
 
 from .projections import calendar, peers
+from .service_layer import documents
 
 CONSUMER = "review-service.peers"
 
@@ -27,6 +29,7 @@ def consumers() -> list[ConsumerSpec]:
                     "application-service",
                     {
                         "ApplicationPushed": peers.on_application_pushed,
+                        "ApplicationConcludedWithoutCommittee": documents.issue_without_committee,
                         "HolidayCalendarPublished": calendar.on_holiday_calendar_published,
                     },
                 ),

@@ -12,6 +12,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.holiday_years import holiday_years_table
@@ -59,7 +60,8 @@ candidates = Table(
     Column("org_id", Text, nullable=False),
     Column("org_path", Text, nullable=False),
     Column("county_code", Text, nullable=True),
-    Column("annotations", JSONB, nullable=False),
+    Column("annotations", JSONB, nullable=False),  # printed on the document
+    Column("remarks", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # shown, never printed
     Column("session_id", Text, nullable=True),
 )
 
@@ -103,8 +105,10 @@ documents = Table(
     metadata,
     Column("document_id", Text, primary_key=True),
     Column("number", Text, nullable=False, unique=True),
-    Column("session_id", Text, nullable=False),
+    Column("session_id", Text, nullable=True),  # None: a route without a committee
     Column("application_id", Text, nullable=False, unique=True),
+    Column("applicant_id", Text, nullable=True),  # who may read it: the applicant and the employer chain
+    Column("org_path", Text, nullable=True),
     Column("applicant_name", Text, nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("payload", JSONB, nullable=False),

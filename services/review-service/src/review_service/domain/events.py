@@ -23,6 +23,8 @@ Vote = Literal["yes", "no", "abstain"]
 # POL-PB-1: no problem, a problem that does not affect the title (有问题但不影响获得职称资格; both are
 # issued, separately when the others went first), or upheld (the candidate does not pass).
 ComplaintOutcome = Literal["no_problem", "problem_not_affecting", "upheld"]
+# How a title was reached: a committee's ballot, or a route without one (domain.documents.route_zh).
+Route = Literal["committee", "employer_assessment", "direct_appointment"]
 # Instants as ISO 8601 with their offset ("+00:00"), the form consumers have always stored.
 Instant = Annotated[AwareDatetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
@@ -147,13 +149,13 @@ class SessionClosed(DomainEvent):
 
 
 class QualificationDocumentIssued(DomainEvent):
-    """A passed candidate was issued a qualification document with its number and annotations."""
+    """A qualification document was issued and numbered: after a committee's session, or on a route without one."""
 
     event_type: ClassVar[str] = "QualificationDocumentIssued"
     stream_type: ClassVar[str] = DOCUMENT
     document_id: str
     number: str
-    session_id: str
+    session_id: str | None = None
     application_id: str
     applicant_id: str
     applicant_name: str
@@ -161,6 +163,7 @@ class QualificationDocumentIssued(DomainEvent):
     series: str
     level: str
     annotations: list[str]
+    route: Route = "committee"
 
 
 SessionEvent = (

@@ -47,6 +47,9 @@ async def on_application_pushed(ctx: ReviewContext, conn: AsyncConnection, event
         "org_path": p["org_path"],
         "county_code": p.get("county_code"),
         "annotations": list(p.get("annotations", [])),
+        # Stated at recommendation and in publicity, noted with the materials: the committee sees them,
+        # the document never prints them (issue 9, point 3).
+        "remarks": list(p.get("remarks", [])),
         "session_id": None,
     }
     # A candidate already taken into a session keeps its place; a re-push only refreshes the facts.

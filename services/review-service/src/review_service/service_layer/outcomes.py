@@ -7,17 +7,15 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
-from ..adapters.tables import candidates, document_sequences, documents
+from ..adapters.tables import candidates, documents
 from ..context import ReviewContext
-from ..domain.documents import document_id_for, document_number
 from ..domain.events import SESSION, QualificationDocumentIssued
 from ..domain.rules import publicity_calendar_note, publicity_ends_at
 from ..domain.session import Session
+from .documents import issue
 from .views import ClosedView, DocumentRef, IssueReport, PublishedView, TallyView
 
 SERVICE_ACTOR = "review-service"
@@ -86,59 +84,29 @@ async def issue_documents(ctx: ReviewContext, session_id: str, actor: str) -> Is
 
 
 async def _issue_one(ctx: ReviewContext, session: Session, application_id: str, actor: str) -> None:
-    """One document per application: its stream id is derived from the application, so a second
-    issuer collides at version 0, is retried, and finds it issued."""
-    document_id = document_id_for(application_id)
-
     async def action(uow: UnitOfWork) -> DocumentRef:
-        if (await uow.load(document_id)).events:
-            row = (await uow.conn.execute(select(documents).where(documents.c.document_id == document_id))).one()
-            return DocumentRef(application_id=application_id, number=row.number, document_id=document_id)
         candidate = (
             await uow.conn.execute(select(candidates).where(candidates.c.application_id == application_id))
         ).one()
-        issued = QualificationDocumentIssued(
-            document_id=document_id,
-            number=document_number(
-                ctx.settings.document_number_prefix, session.year, await _next_number(uow.conn, session.year)
-            ),
-            session_id=session.session_id,
-            application_id=application_id,
-            applicant_id=candidate.applicant_id,
-            applicant_name=candidate.applicant_name,
-            year=session.year,
-            series=session.series,
-            level=session.level,
-            # POL-GR-2 and the like: the words the document must carry come with the candidate.
-            annotations=list(candidate.annotations),
-        )
-        await uow.append(issued.stream_type, document_id, 0, [issued])
-        await uow.conn.execute(
-            documents.insert().values(
+
+        def draft(document_id: str, number: str) -> QualificationDocumentIssued:
+            return QualificationDocumentIssued(
                 document_id=document_id,
-                number=issued.number,
+                number=number,
                 session_id=session.session_id,
                 application_id=application_id,
+                applicant_id=candidate.applicant_id,
                 applicant_name=candidate.applicant_name,
-                issued_at=ctx.clock.now(),
-                payload=issued.model_dump(mode="json"),
+                year=session.year,
+                series=session.series,
+                level=session.level,
+                # POL-GR-2 and the like: the words the document must carry come with the candidate.
+                annotations=list(candidate.annotations),
             )
-        )
-        return DocumentRef(application_id=application_id, number=issued.number, document_id=document_id)
+
+        return await issue(ctx, uow, application_id, session.year, candidate.org_path, draft)
 
     await execute(ctx, _meta(actor), action, answer=DocumentRef)
-
-
-async def _next_number(conn: AsyncConnection, year: int) -> int:
-    """The year's next number under the row lock of the issuing transaction: a rolled-back issue
-    gives its number back, so numbers stay gapless."""
-    result = await conn.execute(
-        insert(document_sequences)
-        .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": document_sequences.c.last + 1})
-        .returning(document_sequences.c.last)
-    )
-    return int(result.scalar_one())
 
 
 async def close(ctx: ReviewContext, session_id: str, actor: str) -> ClosedView:

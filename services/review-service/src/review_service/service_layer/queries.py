@@ -11,11 +11,12 @@ from zhicheng_kernel.titles import level_zh
 from ..adapters.tables import candidates, documents
 from ..context import ReviewContext
 from ..domain.committee import Committee
-from ..domain.documents import masked
+from ..domain.documents import masked, route_zh
 from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
 from .committees import committee_view
 from .views import (
+    CandidateView,
     CommitteeView,
     ComplaintCounts,
     DocumentRef,
@@ -54,9 +55,16 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
     async with ctx.db.read() as conn:
         s = await ctx.session(conn, session_id)
         committee = await ctx.committee(conn, s.committee_id)
-        if s.publicity is None and not _may_follow(principal, committee):
+        follows = _may_follow(principal, committee)
+        if s.publicity is None and not follows:
             raise not_found("评审会议", "session_not_found", session_id)
         docs = (await conn.execute(select(documents).where(documents.c.session_id == session_id))).all()
+        shown = s.application_ids if follows else s.passed_application_ids
+        people = (
+            await conn.execute(
+                select(candidates).where(candidates.c.application_id.in_(shown)).order_by(candidates.c.application_id)
+            )
+        ).all()
     present = len(s.present_expert_ids or [])
     # After the publicity period: documents are issued or held by complaints.
     status = "issuing" if s.status == "publicity" and s.publicity_over(ctx.clock.now()) else s.status
@@ -69,6 +77,16 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         series=s.series,
         level=s.level,
         application_ids=s.application_ids,
+        candidates=[
+            CandidateView(
+                application_id=c.application_id,
+                applicant_name=c.applicant_name,
+                specialty=c.specialty,
+                annotations=list(c.annotations),
+                remarks=list(c.remarks),
+            )
+            for c in people
+        ],
         committee_size=len(s.expert_ids),
         attendance_recorded=s.present_expert_ids is not None,
         present=present,
@@ -101,11 +119,10 @@ async def documents_of(ctx: ReviewContext, principal: Principal, application_id:
     applicant's own; services see all."""
     query = select(documents).order_by(documents.c.number)
     if principal.kind != "service":
-        mine = [candidates.c.applicant_id == principal.subject]
+        mine = [documents.c.applicant_id == principal.subject]
         if principal.org_path:
-            mine.append(candidates.c.org_path.startswith(principal.org_path, autoescape=True))
-        visible = select(candidates.c.application_id).where(or_(*mine))
-        query = query.where(documents.c.application_id.in_(visible))
+            mine.append(documents.c.org_path.startswith(principal.org_path, autoescape=True))
+        query = query.where(or_(*mine))
     if application_id:
         query = query.where(documents.c.application_id == application_id)
     async with ctx.db.read() as conn:
@@ -129,5 +146,7 @@ async def verify_document(ctx: ReviewContext, number: str) -> VerifiedDocument:
         series=payload.get("series"),
         level=level_zh(level) if level else None,
         annotations=payload.get("annotations", []),
+        route=payload.get("route", "committee"),
+        route_zh=route_zh(payload.get("route", "committee")),
         issued_at=row.issued_at,
     )

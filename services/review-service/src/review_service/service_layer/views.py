@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..domain.events import CandidateResult, ComplaintOutcome
+from ..domain.events import CandidateResult, ComplaintOutcome, Route
 
 
 class CommitteeView(BaseModel):
@@ -47,6 +47,16 @@ class DocumentRef(BaseModel):
     document_id: str
 
 
+class CandidateView(BaseModel):
+    """A candidate as the committee sees it: what the document will print, and the remarks it never prints."""
+
+    application_id: str
+    applicant_name: str
+    specialty: str | None
+    annotations: list[str] = Field(description="资格文件上注明的内容")
+    remarks: list[str] = Field(description="推荐、公示时说明、报送材料时备注的情况（不在资格文件上注明）")
+
+
 class SessionView(BaseModel):
     """A session as its committee (and, once published, anyone allowed) sees it: never a single ballot."""
 
@@ -58,6 +68,7 @@ class SessionView(BaseModel):
     series: str
     level: str
     application_ids: list[str]
+    candidates: list[CandidateView] = Field(description="评委会看到全部候选人；结果公示后其他人只看到通过的候选人")
     committee_size: int
     attendance_recorded: bool
     present: int
@@ -135,7 +146,7 @@ class ClosedView(BaseModel):
 class DocumentView(BaseModel):
     document_id: str
     number: str
-    session_id: str
+    session_id: str | None = Field(default=None, description="评审会议；未经评委会的途径（考核认定、直接认定）为空")
     application_id: str
     applicant_id: str
     applicant_name: str
@@ -143,6 +154,7 @@ class DocumentView(BaseModel):
     series: str
     level: str
     annotations: list[str]
+    route: Route = "committee"
     issued_at: datetime
 
 
@@ -156,4 +168,6 @@ class VerifiedDocument(BaseModel):
     series: str | None
     level: str | None
     annotations: list[str]
+    route: Route = "committee"
+    route_zh: str = Field(description="取得途径：评审委员会评审、用人单位考核认定或直接认定")
     issued_at: datetime
