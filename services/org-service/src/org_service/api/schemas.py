@@ -120,6 +120,23 @@ class ApplicantIn(BaseModel):
     on_staff: bool = True
 
 
+class StaffStatusIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"on_staff": False, "reason": "登记有误：该同志为编外聘用人员，人事档案为证"}]},
+    )
+    on_staff: bool = Field(description="在编为 true，编外为 false")
+    reason: Annotated[str, Field(max_length=200, description="更正理由（2 至 200 个字）")]
+
+
+class StaffStatusOut(BaseModel):
+    account_id: str
+    org_id: str
+    on_staff: bool
+    changed: bool = Field(description="本次是否有更改（与原状态相同时为 false，不记事件）")
+    version: int
+
+
 class ExpertIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",

@@ -116,6 +116,8 @@ async def _apply_one(conn: AsyncConnection, envelope: EventEnvelope) -> None:
             await _update_account(conn, event.account_id, version, must_change_password=True)
         case events.AccountDeactivated():
             await _update_account(conn, event.account_id, version, active=False)
+        case events.ApplicantStaffStatusChanged():
+            await _update_account(conn, event.account_id, version)
 
 
 async def _new_account(
