@@ -56,6 +56,50 @@ def test_ORG_4_concurrent_creation_of_the_same_org_gives_one_org_and_one_409(api
     assert conflict.json()["existing"]["code"] == next(r for r in responses if r.status_code == 201).json()["code"]
 
 
+def _institute(name: str, **extra: str) -> dict[str, str]:
+    body = {"kind": "state_unit", "unit_type": "research_institute", "level": "city", "division_code": "620800"}
+    return {"name": unique_name(name), **body, **extra}
+
+
+def test_ORG_3_an_organization_without_its_credit_code_is_refused_naming_the_rule(api: Api) -> None:
+    for body in (_institute("平凉市无代码研究所"), _institute("平凉市空代码研究所", credit_code="")):
+        r = api.post("org-service", "/api/v1/orgs", api.admin_token(), body)
+        assert r.status_code == 422, r.text
+        assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == (
+            "credit_code_required",
+            "ORG-3",
+            "credit_code",
+        )
+        assert "统一社会信用代码" in r.json()["detail"]
+
+
+def test_ORG_4_a_second_organization_with_the_same_credit_code_is_refused_naming_the_first(api: Api) -> None:
+    code = random_credit_code()
+    first = OrgTree(api).state_unit("平凉市信用代码测试所", "research_institute", credit_code=code)
+    assert first.created["credit_code"] == code
+    # Typed in lower case (or full width), it is the same code.
+    r = api.post(
+        "org-service", "/api/v1/orgs", api.admin_token(), _institute("平凉市另一测试所", credit_code=code.lower())
+    )
+    assert r.status_code == 409, r.text
+    assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == ("org_already_exists", "ORG-4", "credit_code")
+    assert r.json()["existing"] == {"id": first.id, "code": first.code}
+    assert first.created["name"] in r.json()["detail"]
+
+
+def test_ORG_4_concurrent_creation_under_one_credit_code_gives_one_org_and_one_409(api: Api) -> None:
+    code = random_credit_code()
+    bodies = [_institute("平凉市并发代码甲所", credit_code=code), _institute("平凉市并发代码乙所", credit_code=code)]
+    token = api.admin_token()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        responses = list(pool.map(lambda body: api.post("org-service", "/api/v1/orgs", token, body), bodies))
+    assert sorted(r.status_code for r in responses) == [201, 409], [r.text for r in responses]
+    conflict = next(r for r in responses if r.status_code == 409)
+    assert (conflict.json()["rule"], conflict.json()["field"]) == ("ORG-4", "credit_code")
+    created = next(r for r in responses if r.status_code == 201).json()
+    assert conflict.json()["existing"]["code"] == created["code"] and created["credit_code"] == code
+
+
 def test_ORG_1_a_county_office_cannot_create_a_city_level_unit(api: Api) -> None:
     county = OrgTree(api).county_office("泾川县", "620821")
     r = api.post(

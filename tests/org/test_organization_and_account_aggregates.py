@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -93,6 +94,27 @@ def test_org_3_a_full_name_naming_its_place_is_accepted(name: str) -> None:
         name, OrgKind.STATE_UNIT, Level.CITY, "620800", credit_code=SCHOOL_CODE, unit_type=UnitType.SCHOOL
     )
     assert check_facts(full)
+
+
+def test_ORG_3_an_organization_a_user_creates_needs_its_credit_code_a_seeded_root_may_have_none() -> None:
+    """ORG-3: "validate the unified social credit code" — refused naming ORG-3 when missing or wrong."""
+    office = _city_office()  # seeded: founded without a code
+    assert office.parent_id is None
+    without = replace(SCHOOL, credit_code=None)
+    with pytest.raises(InvalidInput) as missing:
+        office.create_child(without, uuid.uuid4(), "6208000002", uuid.uuid4())
+    assert (missing.value.code, missing.value.rule, missing.value.field) == (
+        "credit_code_required",
+        "ORG-3",
+        "credit_code",
+    )
+    assert "统一社会信用代码" in missing.value.message
+    wrong = replace(SCHOOL, credit_code=SCHOOL_CODE[:17] + ("0" if SCHOOL_CODE[17] != "0" else "1"))
+    with pytest.raises(InvalidInput) as invalid:
+        office.create_child(wrong, uuid.uuid4(), "6208000002", uuid.uuid4())
+    assert (invalid.value.code, invalid.value.rule) == ("credit_code_invalid", "ORG-3")
+    created, _admin = office.create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
+    assert isinstance(created, OrganizationCreated) and created.credit_code == SCHOOL_CODE
 
 
 def test_a_deactivated_organization_creates_nothing_and_is_not_deactivated_twice() -> None:

@@ -36,7 +36,7 @@ class NewOrganization:
     unit_type: UnitType | None = None
 
 
-def check_facts(cmd: NewOrganization) -> str:
+def check_facts(cmd: NewOrganization, *, seeded: bool = False) -> str:
     """ORG-3: the full name as on the seal (no abbreviation), a known division, a valid credit code.
 
     The notice: "创建组织机构一律使用单位全称(与单位公章一致)，并确保准确无误". It sets no length and lists
@@ -44,8 +44,13 @@ def check_facts(cmd: NewOrganization) -> str:
     characters, or a name that opens with a bare administrative level (省/市/县/区) and names no place
     of the system's divisions anywhere — the short form the notice itself uses ("市职改办", "市卫健委";
     "市一中" for 平凉市第一中学), which no seal bears: a seal reads "平凉市…", "泾川县…". Whether the
-    name is the seal's, character for character, only the creator can confirm. The credit code is
-    optional for now; when given it must be valid (GB 32100-2015).
+    name is the seal's, character for character, only the creator can confirm.
+
+    The unified social credit code (GB 32100-2015, its check character verified) is required of every
+    organization a user creates: every body the notice has created — departments, units (institutes,
+    schools, hospitals, enterprises), HR markets, private schools, hospitals and enterprises, county
+    offices — is a legal entity or a body of one that holds a code since the switch to unified codes
+    (2015–2017). Only the `seeded` roots (the city office, the provincial bodies) may have none.
 
     Returns the normalised name under which ORG-4 looks for duplicates.
     """
@@ -68,6 +73,13 @@ def check_facts(cmd: NewOrganization) -> str:
         raise InvalidInput("org_name_invalid", "单位名称含有不允许的字符。", field="name")
     if cmd.division_code not in DIVISIONS:
         raise InvalidInput("division_unknown", "行政区划代码不在本系统范围内。", field="division_code")
+    if cmd.credit_code is None and not seeded:
+        raise InvalidInput(
+            "credit_code_required",
+            "请填写统一社会信用代码（18 位，见法人证书或营业执照）。",
+            field="credit_code",
+            rule="ORG-3",
+        )
     if cmd.credit_code is not None and not credit_code_is_valid(cmd.credit_code):
         raise InvalidInput(
             "credit_code_invalid",
@@ -97,7 +109,7 @@ def found(
     must_change_password: bool = True,
 ) -> list[DomainEvent]:
     """ORG-5: an organization is created with its system administrator, whose username is its code."""
-    check_facts(cmd)
+    check_facts(cmd, seeded=parent is None)
     created = OrganizationCreated(
         org_id=org_id,
         code=code,
