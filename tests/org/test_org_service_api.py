@@ -419,6 +419,15 @@ def test_org_3_an_abbreviated_name_is_refused_through_the_api(api: Api) -> None:
     assert ok.status_code == 201, ok.text
 
 
+def test_ORG_3_a_name_without_its_place_is_refused_through_the_api(api: Api) -> None:
+    """Four characters and more ("第一中学…") are not a full name when the seal's place is missing."""
+    body = {"kind": "state_unit", "unit_type": "school", "level": "city", "division_code": "620800"}
+    body["credit_code"] = random_credit_code()
+    r = api.post("org-service", "/api/v1/orgs", api.admin_token(), {"name": unique_name("第一中学"), **body})
+    assert r.status_code == 422, r.text
+    assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == ("org_name_without_place", "ORG-3", "name")
+
+
 def test_an_operator_resets_a_root_admins_password_from_the_server(api: Api) -> None:
     import subprocess
     import sys

@@ -79,11 +79,31 @@ def test_org_3_a_name_opening_with_a_bare_level_and_no_place_is_an_abbreviation(
     assert "单位全称" in refused.value.message and "简称" in refused.value.message
 
 
+@pytest.mark.parametrize("name", ["第一中学", "人民医院", "卫生健康委员会", "职称改革工作领导小组办公室"])
+def test_ORG_3_a_name_that_names_no_place_is_not_the_seals_full_name(name: str) -> None:
+    """ORG-3: four characters were enough ("第一中学"); a seal names its place (平凉市…, 泾川县…)."""
+    with pytest.raises(InvalidInput) as refused:
+        check_facts(replace(SCHOOL, name=name))
+    assert (refused.value.code, refused.value.rule, refused.value.field) == ("org_name_without_place", "ORG-3", "name")
+    assert "全称" in refused.value.message
+
+
+@pytest.mark.parametrize("name", ["平凉一中", "崆峒区三小", "平凉市职改办", "平凉市卫健委", "泾川县人社局"])
+def test_ORG_3_a_short_form_naming_its_place_is_still_refused(name: str) -> None:
+    """ORG-3: the notice's own short forms (职改办, 卫健委, 人社局) and a school by its number are no seal's."""
+    with pytest.raises(InvalidInput) as refused:
+        check_facts(replace(SCHOOL, name=name))
+    assert (refused.value.code, refused.value.rule, refused.value.field) == ("org_name_abbreviated", "ORG-3", "name")
+
+
 FULL_NAMES = [
     "平凉市第一中学",
     "市场监管（平凉）服务中心",
     "区块链科技（华亭）有限公司",
     "静宁县人民医院",
+    "甘肃医学院",
+    "中国人民银行平凉市中心支行",
+    "平凉市职称改革工作领导小组办公室",
 ]
 
 

@@ -21,6 +21,7 @@ class OrganizationIn(BaseModel):
                     "level": "city",
                     "division_code": "620800",
                     "unit_type": "school",
+                    "credit_code": "12620800438201234Y",
                 }
             ]
         },
@@ -30,7 +31,10 @@ class OrganizationIn(BaseModel):
     kind: OrgKind
     level: Level
     division_code: Annotated[str, Field(pattern=r"^\d{6}$", description="行政区划代码（GB/T 2260）")]
-    credit_code: Annotated[str | None, Field(default=None, max_length=18, description="统一社会信用代码")] = None
+    credit_code: Annotated[
+        str | None,
+        Field(default=None, max_length=18, description="统一社会信用代码（18 位，必填；缺少时按 ORG-3 拒绝）"),
+    ] = None
     function: Function | None = Field(default=None, description="政府部门的职能：教育、卫健或其他")
     unit_type: UnitType | None = Field(default=None, description="国有单位的类型")
     registration_level: Level | None = Field(default=None, description="民办学校、民营医院的注册核准机构层级")
