@@ -41,6 +41,8 @@ async def test_POL_EN_4_the_employers_admin_or_one_above_corrects_the_on_staff_s
         api, hospital.admin_token, applicant.account_id, {"on_staff": False, "reason": "编外聘用，登记有误"}
     )
     assert r.status_code == 200, r.text
+    listed = api.get("org-service", f"/api/v1/orgs/{hospital.id}/accounts", hospital.admin_token).json()
+    assert next(a["on_staff"] for a in listed if a["account_id"] == applicant.account_id) is False
     assert r.json() == {
         "account_id": applicant.account_id,
         "org_id": hospital.id,
@@ -65,9 +67,10 @@ async def test_POL_EN_4_the_employers_admin_or_one_above_corrects_the_on_staff_s
     me = api.get("org-service", "/api/v1/accounts/me", dept.admin_token).json()
     assert set(changes[1]) == {"account_id", "org_id", "on_staff", "reason", "changed_by"}
     assert changes[1]["org_id"] == hospital.id and changes[1]["changed_by"] == me["account_id"]
-    # The account read model follows the stream's version.
+    # The administrators see the status as it stands now; other accounts have none.
     listed = api.get("org-service", f"/api/v1/orgs/{hospital.id}/accounts", hospital.admin_token).json()
-    assert next(a["version"] for a in listed if a["account_id"] == applicant.account_id) == 3
+    shown = {a["kind"]: (a["on_staff"], a["version"]) for a in listed}
+    assert shown["applicant"] == (True, 3) and shown["system_admin"][0] is None
 
 
 def test_POL_EN_4_a_staff_status_correction_outside_the_subtree_or_without_a_reason_is_refused(api: Api) -> None:

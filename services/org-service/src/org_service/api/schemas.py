@@ -200,6 +200,9 @@ class AccountOut(BaseModel):
     roles: list[str]
     active: bool
     must_change_password: bool
+    on_staff: bool | None = Field(
+        description="申报人的在编状态（在编 true、编外 false），以用人单位登记或更正的为准；其他账号为空"
+    )
     version: int
 
     @classmethod
@@ -213,6 +216,7 @@ class AccountOut(BaseModel):
             roles=list(row["roles"]),
             active=row["active"],
             must_change_password=row["must_change_password"],
+            on_staff=row["on_staff"],
             version=row["version"],
         )
 
