@@ -1,22 +1,46 @@
 """The one way a stack test sets up its organizations and the people in them.
 
 `OrgTree(api)` creates organizations through org-service's public API, each named uniquely for the run
-(`unique_name`, ORG-4 refuses duplicates), and answers typed handles: an `Org` with its code and its
-system administrator's token, and `Account`s (clerks with given roles, applicants, experts) with their
-tokens. An organization is created by the administrator of the organization it is placed `under`
-(the seeded city office when none is given) and takes that parent's level and division unless told.
+(`unique_name`, ORG-4 refuses duplicates) with a valid credit code of its own (`random_credit_code`:
+ORG-3 requires one), and answers typed handles: an `Org` with its code and its system administrator's
+token, and `Account`s (clerks with given roles, applicants, experts) with their tokens. An organization
+is created by the administrator of the organization it is placed `under` (the seeded city office when
+none is given) and takes that parent's level and division unless told.
 Logging in changes an initial password, so every token is obtained on first use, not at creation.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from zhicheng_kernel.identifiers import credit_code_with_check
+
 from tests.api_client import BUSINESS_ROLES, CITY_OFFICE_CODE, Api, random_id_card, unique_name
 
 CITY_DIVISION = "620800"
+# GB 32100-2015: the registration authority and the kind of body (机构编制 机关 11 / 事业单位 12,
+# 民政 民办非企业单位 52, 工商 企业 91), the division, a 9-character organization code, a check character.
+_REGISTERED_AS = {
+    "title_office": "11",
+    "government_department": "11",
+    "hr_department": "11",
+    "private_enterprise": "91",
+    "private_school": "52",
+    "private_hospital": "52",
+    "private_technical_school": "52",
+}
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def random_credit_code(division_code: str = CITY_DIVISION, kind: str = "state_unit", unit_type: str = "") -> str:
+    """A valid unified social credit code nobody else in the run has (ORG-3 requires one, ORG-4 refuses
+    a second organization with the same)."""
+    registered_as = "91" if unit_type == "enterprise" else _REGISTERED_AS.get(kind, "12")
+    organization_code = "".join(secrets.choice(_CODE_CHARS) for _ in range(9))
+    return credit_code_with_check(f"{registered_as}{division_code}{organization_code}")
 
 
 @dataclass
@@ -36,9 +60,11 @@ class Account:
     def token(self) -> str:
         return self.api.login(self.username, self.initial_password)
 
-    def register_applicant(self, display_name: str, id_card_number: str | None = None) -> Account:
+    def register_applicant(
+        self, display_name: str, id_card_number: str | None = None, *, on_staff: bool = True
+    ) -> Account:
         """An applicant of this clerk's organization (the clerk needs applicant_management)."""
-        body = self.api.register_applicant(self.token, display_name, id_card_number or random_id_card())
+        body = self.api.register_applicant(self.token, display_name, id_card_number or random_id_card(), on_staff)
         return Account.created(self.api, body)
 
     def register_expert(self, display_name: str, series: list[str], title_level: str = "senior") -> Account:
@@ -80,6 +106,26 @@ class Org:
         """A business administrator of this organization with the given roles."""
         body = self.api.create_business_admin(self.admin_token, display_name, roles)
         return Account.created(self.api, body)
+
+
+def root_admin(api: Api, code: str) -> Org:
+    """A seeded root organization (a provincial body, outside every city principal's subtree), its
+    administrator handed a new one-time password by the operator's command, as on a server."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "org_service.admin", "reset-password", code],
+        env=api.stack.env("org-service"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    token = api.login(code, done.stdout.split("：", 1)[1].split("（", 1)[0])
+    me = api.get("org-service", "/api/v1/accounts/me", token)
+    assert me.status_code == 200, me.text
+    return Org(api, {"id": me.json()["org_id"], "code": code}, "province", "620000", token)
 
 
 class OrgTree:
@@ -132,6 +178,8 @@ class OrgTree:
         parent_token = under.admin_token if under else self.api.admin_token()
         body.setdefault("level", under.level if under else "city")
         body.setdefault("division_code", under.division_code if under else CITY_DIVISION)
+        code = random_credit_code(body["division_code"], body["kind"], body.get("unit_type", ""))
+        body.setdefault("credit_code", code)
         created = self.api.create_org(parent_token, name=unique_name(name), **body)
         return Org(self.api, created, body["level"], body["division_code"])
 

@@ -19,7 +19,7 @@ from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import Api, random_id_card, unique_name
 from tests.harness import Stack
-from tests.org_tree import OrgTree
+from tests.org_tree import OrgTree, random_credit_code, root_admin
 
 pytestmark = pytest.mark.stack
 
@@ -44,6 +44,8 @@ class World:
     outside_org: str  # a provincial body: outside every city principal's subtree
     inside_account: str  # a business admin of the city office
     outside_account: str  # a business admin of a county office
+    inside_applicant: str  # the applicant of the school (on staff)
+    outside_applicant: str  # an applicant of a provincial body (outside the city's subtree)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +58,12 @@ def world(stack: Stack) -> World:
     clerks = {role: city_office.clerk(f"测试{number}号", [role]) for number, role in enumerate(ALL_BUSINESS)}
     tokens.update({role: clerk.token for role, clerk in clerks.items()})
     school = tree.school("平凉市矩阵测试学校")
-    tokens["applicant"] = school.clerk("学校管理员", ["applicant_management"]).register_applicant("矩阵").token
+    applicant = school.clerk("学校管理员", ["applicant_management"]).register_applicant("矩阵")
+    tokens["applicant"] = applicant.token
     tokens["expert"] = clerks["committee_secretary"].register_expert("专家", ["卫生系列"]).token
     county_ba = tree.county_office("灵台县", "620822").clerk("县区管理员", ["auditor"])
+    health = root_admin(api, "6200000003")  # 甘肃省卫生健康委员会
+    provincial_applicant = health.clerk("省级登记员", ["applicant_management"]).register_applicant("省级矩阵")
     provincial = api.get("org-service", "/api/v1/orgs", api.service_token(), name="甘肃省人力资源和社会保障厅").json()
     return World(
         tokens=tokens,
@@ -66,6 +71,8 @@ def world(stack: Stack) -> World:
         outside_org=provincial[0]["id"],
         inside_account=clerks["auditor"].account_id,
         outside_account=county_ba.account_id,
+        inside_applicant=applicant.account_id,
+        outside_applicant=provincial_applicant.account_id,
     )
 
 
@@ -74,7 +81,7 @@ class Endpoint:
     method: str
     route: str  # the route as FastAPI declares it
     allowed: frozenset[str]  # roles allowed inside the caller's subtree
-    target: str | None = None  # "org" or "account": the path parameter whose scope varies
+    target: str | None = None  # "org", "account" or "applicant": the path parameter whose scope varies
     body: Callable[[], dict[str, Any]] | None = None
     outside_allowed: frozenset[str] = frozenset({"service"})
 
@@ -86,6 +93,7 @@ def _org_body() -> dict[str, Any]:
         "unit_type": "research_institute",
         "level": "city",
         "division_code": "620800",
+        "credit_code": random_credit_code(),
     }
 
 
@@ -139,6 +147,16 @@ ENDPOINTS = [
         "/api/v1/accounts/applicants",
         frozenset({"applicant_management"}),
         body=lambda: {"display_name": "矩阵申报人", "id_card_number": random_id_card()},
+    ),
+    # The employer's system administrator (the applicant's organization or one above it) corrects the
+    # on-staff status; the body repeats the registered status, so an allowed call changes nothing.
+    Endpoint(
+        "PUT",
+        "/api/v1/accounts/applicants/{account_id}/staff-status",
+        frozenset({"system_admin"}),
+        target="applicant",
+        body=lambda: {"on_staff": True, "reason": "矩阵测试"},
+        outside_allowed=frozenset(),
     ),
     Endpoint(
         "POST",
@@ -199,6 +217,8 @@ def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str
         path = path.replace("{org_id}", world.inside_org if scope == "inside" else world.outside_org)
     if endpoint.target == "account":
         path = path.replace("{account_id}", world.inside_account if scope == "inside" else world.outside_account)
+    if endpoint.target == "applicant":
+        path = path.replace("{account_id}", world.inside_applicant if scope == "inside" else world.outside_applicant)
     token = world.tokens[role]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = endpoint.body() if endpoint.body else None

@@ -10,7 +10,7 @@ from zhicheng_kernel.database import Database
 from zhicheng_kernel.tables import command_log
 
 from tests.api_client import Api, bearer, random_id_card, unique_name
-from tests.org_tree import OrgTree
+from tests.org_tree import OrgTree, random_credit_code
 
 pytestmark = pytest.mark.stack
 
@@ -28,6 +28,7 @@ def test_a_retried_organization_creation_creates_one_organization_and_repeats_th
         "unit_type": "research_institute",
         "level": "city",
         "division_code": "620800",
+        "credit_code": random_credit_code(),
     }
     headers = bearer(admin) | {"Idempotency-Key": _key()}
     url = api.url("org-service", "/api/v1/orgs")
@@ -68,7 +69,7 @@ async def test_the_command_log_never_keeps_a_one_time_password(api: Api, org_db:
     admin = api.admin_token()
     headers = bearer(admin) | {"Idempotency-Key": _key()}
     body = {"name": unique_name("平凉市口令留存测试所"), "kind": "state_unit", "unit_type": "research_institute"}
-    body |= {"level": "city", "division_code": "620800"}
+    body |= {"level": "city", "division_code": "620800", "credit_code": random_credit_code()}
     created = api.http.post(api.url("org-service", "/api/v1/orgs"), json=body, headers=headers)
     assert created.status_code == 201, created.text
     password = created.json()["admin"]["initial_password"]

@@ -7,7 +7,7 @@ import concurrent.futures
 import pytest
 
 from tests.api_client import Api, bearer, random_id_card, unique_name
-from tests.org_tree import OrgTree
+from tests.org_tree import OrgTree, random_credit_code
 
 pytestmark = pytest.mark.stack
 
@@ -27,6 +27,7 @@ def test_ORG_5_creating_an_org_creates_its_system_admin_named_by_the_org_code(ap
         level="city",
         division_code="620800",
         function="other",
+        credit_code=random_credit_code(kind="government_department"),
     )
     assert created["admin"]["username"] == created["code"]
     assert created["code"].startswith("620800")
@@ -44,6 +45,7 @@ def test_ORG_5_creating_an_org_creates_its_system_admin_named_by_the_org_code(ap
 def test_ORG_4_concurrent_creation_of_the_same_org_gives_one_org_and_one_409(api: Api) -> None:
     name = unique_name("平凉市第五中学")
     body = {"name": name, "kind": "state_unit", "unit_type": "school", "level": "city", "division_code": "620800"}
+    body["credit_code"] = random_credit_code()
     token = api.admin_token()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         responses = list(pool.map(lambda _: api.post("org-service", "/api/v1/orgs", token, body), range(2)))
@@ -52,6 +54,50 @@ def test_ORG_4_concurrent_creation_of_the_same_org_gives_one_org_and_one_409(api
     assert conflict.headers["content-type"].startswith("application/problem+json")
     assert conflict.json()["code"] == "org_already_exists"
     assert conflict.json()["existing"]["code"] == next(r for r in responses if r.status_code == 201).json()["code"]
+
+
+def _institute(name: str, **extra: str) -> dict[str, str]:
+    body = {"kind": "state_unit", "unit_type": "research_institute", "level": "city", "division_code": "620800"}
+    return {"name": unique_name(name), **body, **extra}
+
+
+def test_ORG_3_an_organization_without_its_credit_code_is_refused_naming_the_rule(api: Api) -> None:
+    for body in (_institute("平凉市无代码研究所"), _institute("平凉市空代码研究所", credit_code="")):
+        r = api.post("org-service", "/api/v1/orgs", api.admin_token(), body)
+        assert r.status_code == 422, r.text
+        assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == (
+            "credit_code_required",
+            "ORG-3",
+            "credit_code",
+        )
+        assert "统一社会信用代码" in r.json()["detail"]
+
+
+def test_ORG_4_a_second_organization_with_the_same_credit_code_is_refused_naming_the_first(api: Api) -> None:
+    code = random_credit_code()
+    first = OrgTree(api).state_unit("平凉市信用代码测试所", "research_institute", credit_code=code)
+    assert first.created["credit_code"] == code
+    # Typed in lower case (or full width), it is the same code.
+    r = api.post(
+        "org-service", "/api/v1/orgs", api.admin_token(), _institute("平凉市另一测试所", credit_code=code.lower())
+    )
+    assert r.status_code == 409, r.text
+    assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == ("org_already_exists", "ORG-4", "credit_code")
+    assert r.json()["existing"] == {"id": first.id, "code": first.code}
+    assert first.created["name"] in r.json()["detail"]
+
+
+def test_ORG_4_concurrent_creation_under_one_credit_code_gives_one_org_and_one_409(api: Api) -> None:
+    code = random_credit_code()
+    bodies = [_institute("平凉市并发代码甲所", credit_code=code), _institute("平凉市并发代码乙所", credit_code=code)]
+    token = api.admin_token()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        responses = list(pool.map(lambda body: api.post("org-service", "/api/v1/orgs", token, body), bodies))
+    assert sorted(r.status_code for r in responses) == [201, 409], [r.text for r in responses]
+    conflict = next(r for r in responses if r.status_code == 409)
+    assert (conflict.json()["rule"], conflict.json()["field"]) == ("ORG-4", "credit_code")
+    created = next(r for r in responses if r.status_code == 201).json()
+    assert conflict.json()["existing"]["code"] == created["code"] and created["credit_code"] == code
 
 
 def test_ORG_1_a_county_office_cannot_create_a_city_level_unit(api: Api) -> None:
@@ -66,6 +112,7 @@ def test_ORG_1_a_county_office_cannot_create_a_city_level_unit(api: Api) -> None
             "unit_type": "research_institute",
             "level": "city",
             "division_code": "620800",
+            "credit_code": random_credit_code(),
         },
     )
     assert r.status_code == 403
@@ -155,6 +202,7 @@ def test_audit_shows_who_did_what_when_and_from_where_within_the_subtree(api: Ap
             "level": "city",
             "division_code": "620800",
             "function": "other",
+            "credit_code": random_credit_code(kind="government_department"),
         },
         headers={
             "Authorization": f"Bearer {admin}",
@@ -282,6 +330,7 @@ def test_ORG_2_provincial_hr_creates_a_private_technical_school_through_the_api(
         kind="private_technical_school",
         level="city",
         division_code="620800",
+        credit_code=random_credit_code(kind="private_technical_school"),
     )
     assert school["kind"] == "private_technical_school"
     # The city office may not (ORG-2): only the provincial HR department.
@@ -294,6 +343,7 @@ def test_ORG_2_provincial_hr_creates_a_private_technical_school_through_the_api(
             "kind": "private_technical_school",
             "level": "city",
             "division_code": "620800",
+            "credit_code": random_credit_code(kind="private_technical_school"),
         },
     )
     assert r.status_code == 403 and r.json()["rule"] == "ORG-2"
@@ -311,6 +361,7 @@ def test_ORG_2_provincial_education_creates_private_schools_registered_at_its_le
             "level": "city",
             "division_code": "620800",
             "registration_level": "province",
+            "credit_code": random_credit_code(kind="private_school"),
         },
     )
     assert ok.status_code == 201, ok.text
@@ -324,6 +375,7 @@ def test_ORG_2_provincial_education_creates_private_schools_registered_at_its_le
             "level": "city",
             "division_code": "620800",
             "registration_level": "city",
+            "credit_code": random_credit_code(kind="private_school"),
         },
     )
     assert refused.status_code == 403 and refused.json()["rule"] == "ORG-2"
@@ -344,6 +396,7 @@ def test_org_2_private_enterprises_are_created_by_their_county_office_not_the_ci
                 "kind": "private_enterprise",
                 "level": level,
                 "division_code": division_code,
+                "credit_code": random_credit_code(division_code, "private_enterprise"),
             },
         )
         assert r.status_code == 403, r.text
@@ -357,8 +410,22 @@ def test_org_3_an_abbreviated_name_is_refused_through_the_api(api: Api) -> None:
     assert r.status_code == 422, r.text
     assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == ("org_name_abbreviated", "ORG-3", "name")
     assert "单位全称" in r.json()["detail"]
-    ok = api.post("org-service", "/api/v1/orgs", api.admin_token(), {"name": unique_name("平凉市第一中学"), **body})
+    ok = api.post(
+        "org-service",
+        "/api/v1/orgs",
+        api.admin_token(),
+        {"name": unique_name("平凉市第一中学"), "credit_code": random_credit_code(), **body},
+    )
     assert ok.status_code == 201, ok.text
+
+
+def test_ORG_3_a_name_without_its_place_is_refused_through_the_api(api: Api) -> None:
+    """Four characters and more ("第一中学…") are not a full name when the seal's place is missing."""
+    body = {"kind": "state_unit", "unit_type": "school", "level": "city", "division_code": "620800"}
+    body["credit_code"] = random_credit_code()
+    r = api.post("org-service", "/api/v1/orgs", api.admin_token(), {"name": unique_name("第一中学"), **body})
+    assert r.status_code == 422, r.text
+    assert (r.json()["code"], r.json()["rule"], r.json()["field"]) == ("org_name_without_place", "ORG-3", "name")
 
 
 def test_an_operator_resets_a_root_admins_password_from_the_server(api: Api) -> None:

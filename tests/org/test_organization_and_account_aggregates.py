@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from org_service.domain.events import (
     AccountDeactivated,
     AdminAccountCreated,
     ApplicantRegistered,
+    ApplicantStaffStatusChanged,
     OrganizationCreated,
     OrganizationDeactivated,
     PasswordChanged,
@@ -22,11 +24,15 @@ from org_service.domain.events import (
 from org_service.domain.kinds import Level, OrgKind, UnitType
 from org_service.domain.organization import NewOrganization, Organization, check_facts, found
 from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from zhicheng_kernel.identifiers import id_card_with_check
+from zhicheng_kernel.events import DomainEvent
+from zhicheng_kernel.identifiers import credit_code_with_check, id_card_with_check
 from zhicheng_kernel.testing import envelope
 
 CITY_OFFICE = NewOrganization("平凉市职称改革工作领导小组办公室", OrgKind.TITLE_OFFICE, Level.CITY, "620800")
-SCHOOL = NewOrganization("平凉市第二中学", OrgKind.STATE_UNIT, Level.CITY, "620800", unit_type=UnitType.SCHOOL)
+SCHOOL_CODE = credit_code_with_check("12620800438201234")
+SCHOOL = NewOrganization(
+    "平凉市第二中学", OrgKind.STATE_UNIT, Level.CITY, "620800", credit_code=SCHOOL_CODE, unit_type=UnitType.SCHOOL
+)
 TODAY = date(2026, 11, 29)
 
 
@@ -73,13 +79,62 @@ def test_org_3_a_name_opening_with_a_bare_level_and_no_place_is_an_abbreviation(
     assert "单位全称" in refused.value.message and "简称" in refused.value.message
 
 
-FULL_NAMES = ["平凉市第一中学", "市场监管（平凉）服务中心", "区块链科技（华亭）有限公司", "静宁县人民医院"]
+@pytest.mark.parametrize("name", ["第一中学", "人民医院", "卫生健康委员会", "职称改革工作领导小组办公室"])
+def test_ORG_3_a_name_that_names_no_place_is_not_the_seals_full_name(name: str) -> None:
+    """ORG-3: four characters were enough ("第一中学"); a seal names its place (平凉市…, 泾川县…)."""
+    with pytest.raises(InvalidInput) as refused:
+        check_facts(replace(SCHOOL, name=name))
+    assert (refused.value.code, refused.value.rule, refused.value.field) == ("org_name_without_place", "ORG-3", "name")
+    assert "全称" in refused.value.message
+
+
+@pytest.mark.parametrize("name", ["平凉一中", "崆峒区三小", "平凉市职改办", "平凉市卫健委", "泾川县人社局"])
+def test_ORG_3_a_short_form_naming_its_place_is_still_refused(name: str) -> None:
+    """ORG-3: the notice's own short forms (职改办, 卫健委, 人社局) and a school by its number are no seal's."""
+    with pytest.raises(InvalidInput) as refused:
+        check_facts(replace(SCHOOL, name=name))
+    assert (refused.value.code, refused.value.rule, refused.value.field) == ("org_name_abbreviated", "ORG-3", "name")
+
+
+FULL_NAMES = [
+    "平凉市第一中学",
+    "市场监管（平凉）服务中心",
+    "区块链科技（华亭）有限公司",
+    "静宁县人民医院",
+    "甘肃医学院",
+    "中国人民银行平凉市中心支行",
+    "平凉市职称改革工作领导小组办公室",
+]
 
 
 @pytest.mark.parametrize("name", FULL_NAMES)
 def test_org_3_a_full_name_naming_its_place_is_accepted(name: str) -> None:
     """ORG-3: a name that opens with a level word but names its place is not taken for a short form."""
-    assert check_facts(NewOrganization(name, OrgKind.STATE_UNIT, Level.CITY, "620800", unit_type=UnitType.SCHOOL))
+    full = NewOrganization(
+        name, OrgKind.STATE_UNIT, Level.CITY, "620800", credit_code=SCHOOL_CODE, unit_type=UnitType.SCHOOL
+    )
+    assert check_facts(full)
+
+
+def test_ORG_3_an_organization_a_user_creates_needs_its_credit_code_a_seeded_root_may_have_none() -> None:
+    """ORG-3: "validate the unified social credit code" — refused naming ORG-3 when missing or wrong."""
+    office = _city_office()  # seeded: founded without a code
+    assert office.parent_id is None
+    without = replace(SCHOOL, credit_code=None)
+    with pytest.raises(InvalidInput) as missing:
+        office.create_child(without, uuid.uuid4(), "6208000002", uuid.uuid4())
+    assert (missing.value.code, missing.value.rule, missing.value.field) == (
+        "credit_code_required",
+        "ORG-3",
+        "credit_code",
+    )
+    assert "统一社会信用代码" in missing.value.message
+    wrong = replace(SCHOOL, credit_code=SCHOOL_CODE[:17] + ("0" if SCHOOL_CODE[17] != "0" else "1"))
+    with pytest.raises(InvalidInput) as invalid:
+        office.create_child(wrong, uuid.uuid4(), "6208000002", uuid.uuid4())
+    assert (invalid.value.code, invalid.value.rule) == ("credit_code_invalid", "ORG-3")
+    created, _admin = office.create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
+    assert isinstance(created, OrganizationCreated) and created.credit_code == SCHOOL_CODE
 
 
 def test_a_deactivated_organization_creates_nothing_and_is_not_deactivated_twice() -> None:
@@ -167,6 +222,54 @@ def test_an_applicant_is_registered_with_a_valid_id_card_number_that_is_not_the_
     with pytest.raises(DomainError) as not_an_office:
         accounts.register_expert(uuid.uuid4(), school, "zj62080000001", "赵建国", ["卫生系列"], "senior")
     assert not_an_office.value.code == "title_office_only"
+
+
+def _applicant_of(org: Organization, on_staff: bool = True) -> list[ApplicantRegistered]:
+    number = id_card_with_check("62080219850101001")
+    registered = accounts.register_applicant(uuid.uuid4(), org, "6208000002-sq0001", "李明", number, on_staff, TODAY)
+    return [event for event in registered if isinstance(event, ApplicantRegistered)]
+
+
+def test_POL_EN_4_the_employer_corrects_the_on_staff_status_it_registered_with_a_reason() -> None:
+    office = _city_office()
+    created, _admin = office.create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
+    school = Organization.from_events([created])
+    history: list[DomainEvent] = [*_applicant_of(school, on_staff=True)]
+    applicant = Account.from_events(history)
+    assert applicant.on_staff is True and applicant.org_path == school.path
+    # The school's own administrator and the city office's above it may correct it; the reason is kept.
+    for by_path in (school.path, office.path):
+        (changed,) = applicant.change_staff_status("admin-1", by_path, False, "  登记有误：编外聘用  ")
+        assert isinstance(changed, ApplicantStaffStatusChanged)
+        assert (changed.on_staff, changed.reason, changed.org_id) == (False, "登记有误：编外聘用", school.org_id)
+        assert changed.changed_by == "admin-1"
+    history.append(changed)
+    corrected = Account.from_events(history)
+    assert corrected.on_staff is False and corrected.version == 2
+    # Unchanged: no event.
+    assert corrected.change_staff_status("admin-1", school.path, False, "再次确认编外") == []
+
+
+def test_POL_EN_4_a_staff_status_correction_is_refused_outside_the_subtree_and_without_a_reason() -> None:
+    office = _city_office()
+    created, admin = office.create_child(SCHOOL, uuid.uuid4(), "6208000002", uuid.uuid4())
+    school = Organization.from_events([created])
+    registered = _applicant_of(school)
+    applicant = Account.from_events(registered)
+    sibling = f"{office.path}{uuid.uuid4()}/"
+    for outside in (sibling, ""):
+        with pytest.raises(Forbidden) as refused:
+            applicant.change_staff_status("admin-2", outside, False, "登记有误")
+        assert (refused.value.code, refused.value.field) == ("outside_scope", "account_id")
+    for reason, code in (("", "reason_required"), (" 错 ", "reason_required"), ("理" * 201, "reason_too_long")):
+        with pytest.raises(InvalidInput) as invalid:
+            applicant.change_staff_status("admin-1", school.path, False, reason)
+        assert (invalid.value.code, invalid.value.field) == (code, "reason")
+    with pytest.raises(NotFound):
+        Account.from_events([admin]).change_staff_status("admin-1", office.path, False, "不是申报人")
+    gone = AccountDeactivated(account_id=applicant.account_id, reason="调离")
+    with pytest.raises(Conflict):
+        Account.from_events([*registered, gone]).change_staff_status("admin-1", school.path, False, "登记有误")
 
 
 def test_version_1_applicant_events_are_read_with_the_id_card_number_from_the_username() -> None:

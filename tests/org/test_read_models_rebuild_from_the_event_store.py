@@ -21,7 +21,7 @@ READ_MODELS = ("organization", "account")
 
 
 def _live_a_realistic_history(api: Api) -> None:
-    """Organizations, accounts of every kind, roles, password changes and deactivations."""
+    """Organizations, accounts of every kind, roles, staff status, password changes and deactivations."""
     tree = OrgTree(api)
     school = tree.school("平凉市重建测试中学")
     school_admin = school.admin_token  # a first login changes the initial password
@@ -34,7 +34,13 @@ def _live_a_realistic_history(api: Api) -> None:
         headers={"Authorization": f"Bearer {school_admin}"},
     )
     assert r.status_code == 200, r.text
-    clerk.register_applicant("李明")
+    applicant = clerk.register_applicant("李明")
+    r = api.http.put(
+        api.url("org-service", f"/api/v1/accounts/applicants/{applicant.account_id}/staff-status"),
+        json={"on_staff": False, "reason": "编外聘用"},
+        headers={"Authorization": f"Bearer {school_admin}"},
+    )
+    assert r.status_code == 200, r.text
     tree.expert("赵建国", ["卫生系列"])
     leaver = school.clerk("陈静", ["unit_review"])
     r = api.post(
@@ -64,9 +70,13 @@ async def test_replaying_the_event_store_into_empty_tables_rebuilds_the_read_mod
     schema = f"rebuilt_{uuid.uuid4().hex[:8]}"
     async with org_db.transaction() as conn:
         history = await EventStore("org-service", CATALOGUE.upcasters).read_after(conn, 0, 1_000_000)
-        assert {"PasswordChanged", "RolesAssigned", "AccountDeactivated", "OrganizationDeactivated"} <= {
-            e.event_type for e in history
-        }
+        assert {
+            "PasswordChanged",
+            "RolesAssigned",
+            "ApplicantStaffStatusChanged",
+            "AccountDeactivated",
+            "OrganizationDeactivated",
+        } <= {e.event_type for e in history}
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         for table in READ_MODELS:
             await conn.execute(text(f'CREATE TABLE "{schema}"."{table}" (LIKE public."{table}" INCLUDING ALL)'))

@@ -67,6 +67,7 @@ accounts = Table(
     Column("must_change_password", Boolean, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("id_card_number", Text, nullable=True, unique=True),
+    Column("on_staff", Boolean, nullable=True),  # an applicant's 在编/编外, as its employer says
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -22,6 +22,8 @@ from .schemas import (
     ExpertIn,
     RoleOut,
     RolesIn,
+    StaffStatusIn,
+    StaffStatusOut,
 )
 
 router = APIRouter(tags=["账号与角色"])
@@ -50,6 +52,17 @@ async def register_applicant(
     return await account_cases.register_applicant(
         ctx, principal, body.display_name, body.id_card_number, body.on_staff, idempotent
     )
+
+
+@router.put(
+    "/api/v1/accounts/applicants/{account_id}/staff-status",
+    response_model=StaffStatusOut,
+    summary="更正本单位及下级单位申报人的在编状态（在编/编外）",
+)
+async def change_staff_status(
+    account_id: str, body: StaffStatusIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> StaffStatusOut:
+    return await account_cases.change_staff_status(ctx, principal, account_id, body.on_staff, body.reason, idempotent)
 
 
 @router.post("/api/v1/accounts/experts", status_code=201, response_model=AccountCreated, summary="登记评审专家")

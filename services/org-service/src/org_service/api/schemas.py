@@ -21,6 +21,7 @@ class OrganizationIn(BaseModel):
                     "level": "city",
                     "division_code": "620800",
                     "unit_type": "school",
+                    "credit_code": "12620800438201234Y",
                 }
             ]
         },
@@ -30,7 +31,10 @@ class OrganizationIn(BaseModel):
     kind: OrgKind
     level: Level
     division_code: Annotated[str, Field(pattern=r"^\d{6}$", description="行政区划代码（GB/T 2260）")]
-    credit_code: Annotated[str | None, Field(default=None, max_length=18, description="统一社会信用代码")] = None
+    credit_code: Annotated[
+        str | None,
+        Field(default=None, max_length=18, description="统一社会信用代码（18 位，必填；缺少时按 ORG-3 拒绝）"),
+    ] = None
     function: Function | None = Field(default=None, description="政府部门的职能：教育、卫健或其他")
     unit_type: UnitType | None = Field(default=None, description="国有单位的类型")
     registration_level: Level | None = Field(default=None, description="民办学校、民营医院的注册核准机构层级")
@@ -120,6 +124,23 @@ class ApplicantIn(BaseModel):
     on_staff: bool = True
 
 
+class StaffStatusIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"on_staff": False, "reason": "登记有误：该同志为编外聘用人员，人事档案为证"}]},
+    )
+    on_staff: bool = Field(description="在编为 true，编外为 false")
+    reason: Annotated[str, Field(max_length=200, description="更正理由（2 至 200 个字）")]
+
+
+class StaffStatusOut(BaseModel):
+    account_id: str
+    org_id: str
+    on_staff: bool
+    changed: bool = Field(description="本次是否有更改（与原状态相同时为 false，不记事件）")
+    version: int
+
+
 class ExpertIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -179,6 +200,9 @@ class AccountOut(BaseModel):
     roles: list[str]
     active: bool
     must_change_password: bool
+    on_staff: bool | None = Field(
+        description="申报人的在编状态（在编 true、编外 false），以用人单位登记或更正的为准；其他账号为空"
+    )
     version: int
 
     @classmethod
@@ -192,6 +216,7 @@ class AccountOut(BaseModel):
             roles=list(row["roles"]),
             active=row["active"],
             must_change_password=row["must_change_password"],
+            on_staff=row["on_staff"],
             version=row["version"],
         )
 

@@ -21,6 +21,7 @@ from .events import (
     AccountDeactivated,
     AdminAccountCreated,
     ApplicantRegistered,
+    ApplicantStaffStatusChanged,
     BusinessAdminCreated,
     ExpertRegistered,
     PasswordChanged,
@@ -59,6 +60,16 @@ def business_roles(roles: Sequence[str]) -> list[str]:
     if not roles:
         raise InvalidInput("roles_required", "请至少分配一个业务角色。", field="roles", rule="ORG-6")
     return sorted(set(roles))
+
+
+def clean_reason(reason: str) -> str:
+    """A reason a person gives for a correction: said in 2 to 200 characters."""
+    text = reason.strip()
+    if len(text) < 2:
+        raise InvalidInput("reason_required", "请填写理由（至少 2 个字）。", field="reason")
+    if len(text) > 200:
+        raise InvalidInput("reason_too_long", "理由过长（最多 200 个字）。", field="reason")
+    return text
 
 
 def check_new_password(old_password: str, new_password: str) -> None:
@@ -162,6 +173,9 @@ class Account:
     active: bool
     must_change_password: bool
     version: int
+    # An applicant's: the organization path it was registered in and its on-staff status (编制).
+    org_path: str | None = None
+    on_staff: bool | None = None
 
     @classmethod
     def from_events(cls, events: Sequence[DomainEvent]) -> Account:
@@ -173,12 +187,14 @@ class Account:
     @classmethod
     def _created(cls, event: DomainEvent) -> Account:
         roles: tuple[str, ...]
+        org_path, on_staff = None, None
         if isinstance(event, AdminAccountCreated):
             kind, roles, must_change = AccountKind.SYSTEM_ADMIN, (Role.SYSTEM_ADMIN.value,), event.must_change_password
         elif isinstance(event, BusinessAdminCreated):
             kind, roles, must_change = AccountKind.BUSINESS_ADMIN, (), event.must_change_password
         elif isinstance(event, ApplicantRegistered):
             kind, roles, must_change = AccountKind.APPLICANT, (Role.APPLICANT.value,), True
+            org_path, on_staff = event.org_path, event.on_staff
         elif isinstance(event, ExpertRegistered):
             kind, roles, must_change = AccountKind.EXPERT, (Role.EXPERT.value,), True
         else:
@@ -192,6 +208,8 @@ class Account:
             active=True,
             must_change_password=must_change,
             version=1,
+            org_path=org_path,
+            on_staff=on_staff,
         )
 
     def _apply(self, event: DomainEvent) -> Account:
@@ -204,6 +222,8 @@ class Account:
             return replace(account, must_change_password=True)
         if isinstance(event, AccountDeactivated):
             return replace(account, active=False)
+        if isinstance(event, ApplicantStaffStatusChanged):
+            return replace(account, on_staff=event.on_staff)
         return account
 
     def assign_roles(self, by_org_id: str | None, roles: Sequence[str]) -> list[DomainEvent]:
@@ -222,6 +242,26 @@ class Account:
         if not self.active:
             raise Conflict("account_already_inactive", "该账号已停用。")
         return [AccountDeactivated(account_id=self.account_id, reason=reason)]
+
+    def change_staff_status(self, by_subject: str, by_org_path: str, on_staff: bool, reason: str) -> list[DomainEvent]:
+        """The employer owns the on-staff status (在编/编外) it registered: POL-EN-4 and the quota pools
+        read it, never what the applicant declares. The system administrator of the applicant's
+        organization, or of an organization above it (its subtree covers the applicant's), corrects it
+        with a reason; setting the status it already has changes nothing (no event)."""
+        if self.kind is not AccountKind.APPLICANT:
+            raise NotFound("applicant_not_found", "未找到该申报人。", field="account_id")
+        if not by_org_path or self.org_path is None or not self.org_path.startswith(by_org_path):
+            raise Forbidden("outside_scope", "只能更正本单位及下级单位申报人的在编状态。", field="account_id")
+        if not self.active:
+            raise Conflict("account_inactive", "该申报人账号已停用，不能更正其在编状态。", field="account_id")
+        text = clean_reason(reason)
+        if on_staff == self.on_staff:
+            return []
+        return [
+            ApplicantStaffStatusChanged(
+                account_id=self.account_id, org_id=self.org_id, on_staff=on_staff, reason=text, changed_by=by_subject
+            )
+        ]
 
     def change_password(self) -> list[DomainEvent]:
         return [PasswordChanged(account_id=self.account_id)]

@@ -2,8 +2,9 @@
 
 Password hashes, refresh tokens and lock-out counters are not facts of the domain: they live in
 org-service's own credential table. An event says that a password changed, not what it is.
-application-service and review-service read OrganizationCreated, ApplicantRegistered and
-ExpertRegistered; their keys stay (fields may be added, never removed or renamed).
+application-service and review-service read OrganizationCreated, ApplicantRegistered,
+ApplicantStaffStatusChanged and ExpertRegistered; their keys stay (fields may be added, never removed
+or renamed).
 """
 
 from __future__ import annotations
@@ -116,6 +117,19 @@ class ApplicantRegistered(DomainEvent):
     id_card_number: str
 
 
+class ApplicantStaffStatusChanged(DomainEvent):
+    """The employer's system administrator corrected the on-staff status (在编/编外) it registered, with a reason."""
+
+    event_type: ClassVar[str] = "ApplicantStaffStatusChanged"
+    stream_type: ClassVar[str] = ACCOUNT
+
+    account_id: uuid.UUID
+    org_id: uuid.UUID
+    on_staff: bool
+    reason: str
+    changed_by: str
+
+
 class ExpertRegistered(DomainEvent):
     """A title office's committee secretary brought an expert into the pool."""
 
@@ -167,6 +181,7 @@ CATALOGUE = EventCatalogue(
         BusinessAdminCreated,
         RolesAssigned,
         ApplicantRegistered,
+        ApplicantStaffStatusChanged,
         ExpertRegistered,
         PasswordChanged,
         PasswordReset,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,8 +19,13 @@ from .kinds import Function, Level, OrgKind, UnitType
 
 _FORBIDDEN_CHARACTERS = "<>;'\"\\`{}"
 _BARE_LEVELS = frozenset("省市县区")
-# A place as a full name spells it: the division's name without its level (平凉, 泾川, 华亭, 崆峒, …).
-_PLACES = frozenset(division.name[:-1] for division in DIVISIONS.values())
+# A place as a full name spells it: the division's name without its level (平凉, 泾川, 华亭, 崆峒, …),
+# or the country's, which bodies registered nationally bear instead (中国…, 中华…).
+_PLACES = frozenset(division.name[:-1] for division in DIVISIONS.values()) | {"中国", "中华"}
+# Short forms no seal bears: those the notice itself uses for bodies whose seals spell them out
+# (职改办, 卫健委, 人社局/厅), and a school by its number ("平凉一中" for 平凉市第一中学, "崆峒三小").
+_SHORT_FORMS = ("职改办", "卫健委", "卫健局", "人社局", "人社厅")
+_NUMBERED_SCHOOL = re.compile(r"[一二三四五六七八九十]+[中小]$")
 
 
 @dataclass(frozen=True)
@@ -36,16 +42,25 @@ class NewOrganization:
     unit_type: UnitType | None = None
 
 
-def check_facts(cmd: NewOrganization) -> str:
+def check_facts(cmd: NewOrganization, *, seeded: bool = False) -> str:
     """ORG-3: the full name as on the seal (no abbreviation), a known division, a valid credit code.
 
     The notice: "创建组织机构一律使用单位全称(与单位公章一致)，并确保准确无误". It sets no length and lists
-    no abbreviations, so the system refuses only what is evidently not a full name: fewer than 4
-    characters, or a name that opens with a bare administrative level (省/市/县/区) and names no place
-    of the system's divisions anywhere — the short form the notice itself uses ("市职改办", "市卫健委";
-    "市一中" for 平凉市第一中学), which no seal bears: a seal reads "平凉市…", "泾川县…". Whether the
-    name is the seal's, character for character, only the creator can confirm. The credit code is
-    optional for now; when given it must be valid (GB 32100-2015).
+    no abbreviations, so the system refuses only what is evidently not a full name:
+    - fewer than 4 characters;
+    - a name that names no place: a seal names one of the system's divisions (甘肃, 平凉, the counties
+      and districts: "平凉市…", "泾川县…", "…（华亭）有限公司") or the country (中国…, 中华…); one
+      that opens with a bare level (省/市/县/区) instead is the notice's own short form ("市职改办");
+    - the short forms no seal bears: the notice's "职改办", "卫健委", "人社局/厅", and a school by its
+      number ("平凉一中" for 平凉市第一中学, "崆峒三小").
+    Four characters were once enough ("第一中学"). Whether the name is the seal's, character for
+    character, only the creator can confirm.
+
+    The unified social credit code (GB 32100-2015, its check character verified) is required of every
+    organization a user creates: every body the notice has created — departments, units (institutes,
+    schools, hospitals, enterprises), HR markets, private schools, hospitals and enterprises, county
+    offices — is a legal entity or a body of one that holds a code since the switch to unified codes
+    (2015–2017). Only the `seeded` roots (the city office, the provincial bodies) may have none.
 
     Returns the normalised name under which ORG-4 looks for duplicates.
     """
@@ -54,11 +69,31 @@ def check_facts(cmd: NewOrganization) -> str:
         raise InvalidInput(
             "org_name_too_short", "请填写单位全称（与单位公章一致），不能使用简称。", field="name", rule="ORG-3"
         )
-    if normalised[0] in _BARE_LEVELS and not any(place in normalised for place in _PLACES):
+    names_a_place = any(place in normalised for place in _PLACES)
+    if normalised[0] in _BARE_LEVELS and not names_a_place:
         raise InvalidInput(
             "org_name_abbreviated",
             f"单位名称“{normalised}”以“{normalised[0]}”开头而未写地名，是简称；"
             "请填写单位全称（与单位公章一致），如“平凉市……”“泾川县……”。",
+            field="name",
+            rule="ORG-3",
+        )
+    if not names_a_place:
+        raise InvalidInput(
+            "org_name_without_place",
+            f"单位名称“{normalised}”未写所在地名，不是公章上的全称；"
+            "请填写单位全称（与单位公章一致），如“平凉市第一中学”“泾川县人民医院”。",
+            field="name",
+            rule="ORG-3",
+        )
+    short = next((form for form in _SHORT_FORMS if form in normalised), None) or (
+        match.group() if (match := _NUMBERED_SCHOOL.search(normalised)) else None
+    )
+    if short is not None:
+        raise InvalidInput(
+            "org_name_abbreviated",
+            f"单位名称“{normalised}”含简称“{short}”；请填写单位全称（与单位公章一致），"
+            "如“平凉市第一中学”“平凉市卫生健康委员会”。",
             field="name",
             rule="ORG-3",
         )
@@ -68,6 +103,13 @@ def check_facts(cmd: NewOrganization) -> str:
         raise InvalidInput("org_name_invalid", "单位名称含有不允许的字符。", field="name")
     if cmd.division_code not in DIVISIONS:
         raise InvalidInput("division_unknown", "行政区划代码不在本系统范围内。", field="division_code")
+    if cmd.credit_code is None and not seeded:
+        raise InvalidInput(
+            "credit_code_required",
+            "请填写统一社会信用代码（18 位，见法人证书或营业执照）。",
+            field="credit_code",
+            rule="ORG-3",
+        )
     if cmd.credit_code is not None and not credit_code_is_valid(cmd.credit_code):
         raise InvalidInput(
             "credit_code_invalid",
@@ -97,7 +139,7 @@ def found(
     must_change_password: bool = True,
 ) -> list[DomainEvent]:
     """ORG-5: an organization is created with its system administrator, whose username is its code."""
-    check_facts(cmd)
+    check_facts(cmd, seeded=parent is None)
     created = OrganizationCreated(
         org_id=org_id,
         code=code,

@@ -95,6 +95,7 @@ async def _apply_one(conn: AsyncConnection, envelope: EventEnvelope) -> None:
                 roles=[Role.APPLICANT.value],
                 must_change_password=True,
                 id_card_number=event.id_card_number,
+                on_staff=event.on_staff,
             )
         case events.ExpertRegistered():
             await _new_account(
@@ -116,6 +117,8 @@ async def _apply_one(conn: AsyncConnection, envelope: EventEnvelope) -> None:
             await _update_account(conn, event.account_id, version, must_change_password=True)
         case events.AccountDeactivated():
             await _update_account(conn, event.account_id, version, active=False)
+        case events.ApplicantStaffStatusChanged():
+            await _update_account(conn, event.account_id, version, on_staff=event.on_staff)
 
 
 async def _new_account(
@@ -130,6 +133,7 @@ async def _new_account(
     roles: list[str],
     must_change_password: bool,
     id_card_number: str | None = None,
+    on_staff: bool | None = None,
 ) -> None:
     await conn.execute(
         accounts.insert().values(
@@ -142,6 +146,7 @@ async def _new_account(
             must_change_password=must_change_password,
             active=True,
             id_card_number=id_card_number,
+            on_staff=on_staff,
             version=envelope.version,
             created_at=envelope.occurred_at,
         )

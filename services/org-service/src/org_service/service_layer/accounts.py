@@ -23,7 +23,7 @@ from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 from ..adapters import credentials, reservations
 from ..adapters.reservations import Scope
 from ..adapters.tables import accounts
-from ..api.schemas import AccountCreated, AccountOut, AssignedRolesOut
+from ..api.schemas import AccountCreated, AccountOut, AssignedRolesOut, StaffStatusOut
 from ..context import OrgContext
 from ..domain import account as rules
 from ..domain.account import AccountKind, check_new_password
@@ -137,6 +137,34 @@ async def register_applicant(
     return await execute(
         ctx, meta, action, answer=AccountCreated, idempotent=idempotent, recorded=AccountCreated.without_password
     )
+
+
+async def change_staff_status(
+    ctx: OrgContext,
+    principal: Principal,
+    account_id: str,
+    on_staff: bool,
+    reason: str,
+    idempotent: Idempotency | None,
+) -> StaffStatusOut:
+    """The employer's system administrator corrects an applicant's on-staff status (the account decides)."""
+    require_role(principal, Role.SYSTEM_ADMIN)
+
+    async def action(uow: UnitOfWork) -> StaffStatusOut:
+        applicant = await streams.account(uow, account_id)
+        changed = applicant.change_staff_status(principal.subject, principal.org_path, on_staff, reason)
+        if changed:
+            await streams.append(uow, applicant.account_id, applicant.version, changed)
+        return StaffStatusOut(
+            account_id=str(applicant.account_id),
+            org_id=str(applicant.org_id),
+            on_staff=on_staff,
+            changed=bool(changed),
+            version=applicant.version + len(changed),
+        )
+
+    meta = Metadata(actor=principal.username)
+    return await execute(ctx, meta, action, answer=StaffStatusOut, idempotent=idempotent)
 
 
 async def register_expert(
