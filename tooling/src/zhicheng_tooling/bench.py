@@ -29,7 +29,7 @@ from zhicheng_kernel.consumer import EventConsumer, Subscription
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
-from zhicheng_kernel.identifiers import id_card_with_check
+from zhicheng_kernel.identifiers import credit_code_with_check, id_card_with_check
 from zhicheng_kernel.kafka import ensure_topics, topic_for
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
@@ -247,6 +247,7 @@ def bench_org_service(stack: Stack, creations: int = 100, clients: int = 4) -> d
                     "unit_type": "research_institute",
                     "level": "city",
                     "division_code": "620800",
+                    "credit_code": credit_code_with_check(f"12620800{uuid.uuid4().hex[:9].upper()}"),
                 },
                 headers={"Authorization": f"Bearer {admin}"},
             )
@@ -313,6 +314,7 @@ def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[s
             "unit_type": "school",
             "level": "city",
             "division_code": "620800",
+            "credit_code": credit_code_with_check(f"12620800{uuid.uuid4().hex[:9].upper()}"),
         },
         headers={"Authorization": f"Bearer {admin}"},
     ).json()

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx
+from zhicheng_kernel.identifiers import credit_code_with_check
 
 from .paths import StackPaths
 
@@ -111,6 +112,7 @@ class Demo:
                 "level": "city",
                 "division_code": "620800",
                 "function": "education",
+                "credit_code": credit_code_with_check(f"11620800{secrets.token_hex(5).upper()[:9]}"),
             },
         )
         self.step(f"创建市直部门「{dept['name']}」（ORG-1），系统管理员账号 {dept['admin']['username']}")
@@ -133,6 +135,7 @@ class Demo:
                 "unit_type": "school",
                 "level": "city",
                 "division_code": "620800",
+                "credit_code": credit_code_with_check(f"12620800{secrets.token_hex(5).upper()[:9]}"),
             },
         )
         self.step(f"市教育局创建所属单位「{unit['name']}」（ORG-1），系统管理员账号 {unit['admin']['username']}")
