@@ -71,7 +71,12 @@ async def load_registries(conn: AsyncConnection) -> InMemoryRegistries:
     }
     requirements = {
         (e["series"], e["level"]): LevelRequirement(
-            e["series"], e["level"], e["min_education"], int(e["min_years_in_lower_title"])
+            e["series"],
+            e["level"],
+            e["min_education"],
+            int(e["min_years_in_lower_title"]),
+            min_months_at_lower_post=e.get("min_months_at_lower_post"),
+            paper_required=e.get("paper_required"),
         )
         for e in by.get("level_requirements", [])
     }

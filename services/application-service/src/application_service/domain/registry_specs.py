@@ -47,6 +47,10 @@ def _bool(raw: str) -> bool:
     raise CellError("应填“是”或“否”")
 
 
+def _opt_bool(raw: str) -> bool | None:
+    return _bool(raw) if raw else None
+
+
 def _int(raw: str) -> int:
     try:
         value = int(float(raw)) if re.fullmatch(r"-?\d+(\.0+)?", raw) else int(raw)
@@ -318,6 +322,10 @@ LEVEL_REQUIREMENTS = RegistrySpec(
         Column("level", "级别", _choice(LEVELS)),
         Column("min_education", "最低学历", _choice(tuple(EDUCATION_ORDER))),
         Column("min_years_in_lower_title", "低一级职称年限", _int),
+        # POL-EX-1 "具体按各系列条件标准要求执行": empty = the notice's one year at the lower post.
+        Column("min_months_at_lower_post", "破格低一级岗位聘用月数", _opt_int),
+        # Empty = the usual standard: a paper for deputy-senior and senior titles, none below.
+        Column("paper_required", "须提交论文", _opt_bool),
     ),
 )
 SCHEDULE = RegistrySpec(
