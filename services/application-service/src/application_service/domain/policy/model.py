@@ -162,7 +162,7 @@ class Similarity:
     percent: Decimal
     source: SimilaritySource = "cnki_auto"
     sealed: bool = True  # an employer's report must carry the employer's seal
-    ratios: Mapping[str, Decimal] = field(default_factory=dict)
+    ratios: Mapping[str, Decimal] = field(default_factory=dict, hash=False)  # hashable like the other facts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "percent", Decimal(str(self.percent)))
