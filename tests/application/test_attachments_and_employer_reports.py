@@ -19,6 +19,7 @@ from tests.application.conftest import (
     auth,
     get,
     office,
+    paper,
     pass_checks,
     post,
 )
@@ -78,11 +79,15 @@ async def upload_report(svc: Harness, app: dict[str, Any], token: str, **form: A
     )
 
 
+# A journal the development registries list as core in 2021: the 15 % limit applies (POL-PA-4).
+CORE_2021 = {"journal": "中华护理杂志", "cn_number": "CN11-2234/R", "published_on": "2021-03-01"}
+
+
 async def test_pol_pa_4_employer_report_replaces_a_check_that_could_not_run(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: a paper the automatic check refused is checked on the employer's request; its sealed
     report is judged against the same 15% (core) limit, and then the title office may approve."""
     token = await applicant(svc, tree)
-    app = (await post(svc, "/api/v1/applications", token, application())).json()
+    app = (await post(svc, "/api/v1/applications", token, application(papers=[paper(**CORE_2021)]))).json()
     paper_id = app["papers"][0]["paper_id"]
     await svc.feed(
         "plagiarism-service",
@@ -106,7 +111,8 @@ async def test_pol_pa_4_employer_report_replaces_a_check_that_could_not_run(svc:
 
 async def test_pol_pa_4_employer_report_over_the_limit_fails_the_paper(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: 15.01% in a core journal's report fails, as it would in the automatic check."""
-    app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), application())).json()
+    body = application(papers=[paper(**CORE_2021)])
+    app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), body)).json()
     unit = svc.token("unit-clerk", tree.school, ["unit_review"])
     r = await upload_report(svc, app, unit, copy_ratio="0.1501")
     assert r.status_code == 201 and r.json()["decision"] == "fail"

@@ -51,7 +51,7 @@ async def test_submission_appends_eligibility_assessed_and_serves_the_report(svc
     assert report["application_id"] == app["id"] and report["eligible"] is True
     by_rule = {o["rule_id"]: o for o in report["outcomes"]}
     assert by_rule["POL-PA-1"]["outcome"] == "pass"
-    assert by_rule["POL-PA-4"]["outcome"] == "warn"  # waits for plagiarism-service
+    assert by_rule["POL-PA-4"]["outcome"] == "pending"  # waits for plagiarism-service
     assert all(o["explanation_zh"].endswith(f"（{o['rule_id']}）。") for o in report["outcomes"])
     other = svc.token("o", tree.other_school, ["unit_review"])
     assert (await get(svc, f"/api/v1/applications/{app['id']}/eligibility", other)).status_code == 403

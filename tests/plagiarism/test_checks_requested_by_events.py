@@ -13,6 +13,7 @@ from plagiarism_service.service_layer.checks import check_id_for_request
 from sqlalchemy import select
 from zhicheng_kernel.consumer import EventConsumer
 from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_kernel.testing import envelope
 from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT
 
 pytestmark = pytest.mark.stack
@@ -61,15 +62,15 @@ async def test_a_requested_check_is_stored_and_completed_once_however_often_it_i
         "copy_ratio_excluding_quotes",
         "copy_ratio_excluding_own",
         "max_single_source_ratio",
-        "threshold",
-        "decision",
+        "copy_ratio_total",
+        "largest_source_ratio",
     }
     assert payload["check_id"] == check_id
     assert payload["application_id"] == event.payload["application_id"]
     assert payload["paper_id"] == event.payload["paper_id"]
-    assert payload["threshold"] == 0.25
-    assert payload["decision"] == "pass"
     assert 0 < payload["copy_ratio_excluding_own"] < 0.25
+    assert payload["copy_ratio_total"] == payload["total_copy_ratio"]
+    assert payload["largest_source_ratio"] == payload["max_single_source_ratio"]
 
     async with ctx.db.read() as conn:
         rows = (await conn.execute(select(checks).where(checks.c.request_event_id == event.event_id))).all()
@@ -99,3 +100,26 @@ async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_told_to_t
     # The consumer moved on: the next request is checked.
     assert await consumer.apply(request_check(2, text=OWN_PROSE))
     assert len(await events_of(ctx, "PaperCheckCompleted")) == 1
+
+
+def test_a_version_1_paper_check_completed_is_read_without_its_verdict_and_with_the_cnki_names() -> None:
+    old = envelope(
+        "plagiarism-service",
+        "PaperCheckCompleted",
+        {
+            "check_id": "c1",
+            "application_id": "a1",
+            "paper_id": "p1",
+            "total_copy_ratio": 0.3,
+            "copy_ratio_excluding_quotes": 0.2,
+            "copy_ratio_excluding_own": 0.1,
+            "max_single_source_ratio": 0.25,
+            "threshold": 0.15,
+            "decision": "pass",
+        },
+        schema_version=1,
+    )
+    parsed = CATALOGUE.parse(old)
+    assert isinstance(parsed, PaperCheckCompleted)
+    assert (parsed.copy_ratio_total, parsed.largest_source_ratio) == (0.3, 0.25)
+    assert "decision" not in parsed.model_dump()

@@ -48,11 +48,20 @@ def test_section_figures_put_the_copy_in_its_section_and_leave_references_out() 
     assert by_title["参考文献"]["counted"] is False
 
 
-def test_a_quoted_copy_counts_in_the_total_but_not_in_the_ratio_excluding_quotes_and_own() -> None:
+def test_a_quoted_copy_counts_in_the_total_and_excluding_own_but_not_excluding_quotes() -> None:
     start = PAPER.index(DEMO_SOURCE_TEXT[31:80])
     passages = [{"start": start, "end": start + 49, "quoted": True, "own": False}]
     practice = next(s for s in section_figures(PAPER, passages) if s["title"] == "二、教学实践")
-    assert practice["total_copy_ratio"] > 0 and practice["copy_ratio_excluding_own"] == 0.0
+    assert practice["total_copy_ratio"] == practice["copy_ratio_excluding_own"] > 0
+    assert practice["copy_ratio_excluding_quotes"] == 0.0
+
+
+def test_an_own_copy_counts_in_the_total_and_excluding_quotes_but_not_excluding_own() -> None:
+    start = PAPER.index(DEMO_SOURCE_TEXT[31:80])
+    passages = [{"start": start, "end": start + 49, "quoted": False, "own": True}]
+    practice = next(s for s in section_figures(PAPER, passages) if s["title"] == "二、教学实践")
+    assert practice["total_copy_ratio"] == practice["copy_ratio_excluding_quotes"] > 0
+    assert practice["copy_ratio_excluding_own"] == 0.0
 
 
 @pytest.mark.stack

@@ -11,8 +11,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from plagiarism_service.domain import (
     CheckInput,
@@ -28,10 +27,8 @@ from plagiarism_service.domain import (
     fingerprints,
     normalise,
     stable_hash,
-    verdict,
     winnow,
 )
-from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 
 SOURCE_CHARS = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
@@ -141,16 +138,31 @@ def test_winnowing_guarantees_a_shared_fingerprint_for_every_13_char_common_subs
 # -- exclusions ------------------------------------------------------------------------------------
 
 
-def test_exclusions_find_reference_list_quotes_and_only_resolvable_citations() -> None:
+def test_exclusions_find_the_reference_list_and_only_delimited_bounded_cited_quotations() -> None:
     text = (
-        "前人指出“引文内容”。已有研究表明如此[1]。另一说法见文献[9]。结论如此。[2]\n"
+        "前人指出“引文内容”[1]。张三[2]认为：“另一段引文”。“没有标注的引文”。“标注无效的引文”[9]。"
+        "已有研究表明如此[1]。结论如此。[2]\n"
         "参考文献：\n[1] 张三. 论文一[J]. 2019.\n[2] 李四. 论文二[J]. 2020.\n"
     )
     ex = find_exclusions(text)
     assert text[ex.reference_start :].startswith("参考文献")
     assert ex.reference_numbers == {1, 2}
-    assert [text[a:b] for a, b in ex.quotations] == ["“引文内容”"]
-    assert [text[a:b] for a, b in ex.cited_sentences] == ["已有研究表明如此[1]。", "结论如此。[2]"]
+    # a cited sentence without quotation marks is not a quotation
+    assert [text[a:b] for a, b in ex.quoted] == ["“引文内容”[1]", "“另一段引文”"]
+
+
+def test_POL_PA_4_a_quotation_over_the_bound_or_in_an_unbalanced_paragraph_is_not_a_quotation() -> None:
+    references = "\n参考文献\n[1] 王五. 一篇论文[J]. 2018.\n"
+    long_quote = "“" + "甲" * 201 + "”[1]。"
+    at_bound = "“" + "乙" * 200 + "”[1]。"
+    assert find_exclusions(long_quote + references).quoted == ()
+    assert len(find_exclusions(at_bound + references).quoted) == 1
+    assert find_exclusions(long_quote + references, max_quote_chars=201).quoted != ()
+    unbalanced = "他说“前半句。后文“引文内容”[1]。"  # one opening mark too many in the paragraph
+    assert find_exclusions(unbalanced + references).quoted == ()
+    stray_ascii = '他说"前半句。后文"引文内容"[1]。'  # an odd number of straight quotes
+    assert find_exclusions(stray_ascii + references).quoted == ()
+    assert find_exclusions("“引文内容”[1]。").quoted == ()  # no reference list: nothing resolves
 
 
 # -- the check -------------------------------------------------------------------------------------
@@ -253,16 +265,16 @@ def test_shared_phrase_of_12_chars_is_not_counted_but_13_chars_is() -> None:
     assert check(lone, _index(*docs), CheckParams(min_shared=1)).matched_chars == 13
 
 
-def test_quoted_and_cited_copies_are_reported_as_quoted_and_not_counted_excluding_quotes() -> None:
+def test_only_cited_quotations_are_left_out_of_the_ratio_excluding_quotes_and_they_count_excluding_own() -> None:
     rng = random.Random(7)
     source = _plain(rng, 900, SOURCE_CHARS)
     quoted, cited, plain, unresolved = source[0:60], source[200:280], source[400:440], source[600:650]
     body = "".join(
         [
-            _plain(rng, 100, OWN_CHARS) + "。有学者认为“" + quoted + "”。",
+            _plain(rng, 100, OWN_CHARS) + "。有学者认为“" + quoted + "”[1]。",
             _plain(rng, 50, OWN_CHARS) + "。" + cited + "[1-2]。",
             _plain(rng, 50, OWN_CHARS) + "。" + plain + "。",
-            _plain(rng, 50, OWN_CHARS) + "。" + unresolved + "[7]。",
+            _plain(rng, 50, OWN_CHARS) + "。“" + unresolved + "”[7]。",
             _plain(rng, 100, OWN_CHARS) + "\n",
         ]
     )
@@ -271,13 +283,29 @@ def test_quoted_and_cited_copies_are_reported_as_quoted_and_not_counted_excludin
     result = _both(paper, [_doc("S1", source)])
 
     by_text = {paper.text[p.start : p.end]: p for p in result.passages}
-    assert by_text[quoted].quoted and by_text[cited].quoted
-    assert not by_text[plain].quoted and not by_text[unresolved].quoted
+    assert by_text[quoted].quoted
+    assert not by_text[cited].quoted and not by_text[plain].quoted and not by_text[unresolved].quoted
     n = _n(body)
     assert result.checked_chars == n
     assert result.total_copy_ratio == 230 / n
-    assert result.copy_ratio_excluding_quotes == 90 / n
-    assert result.copy_ratio_excluding_own == 90 / n
+    assert result.copy_ratio_excluding_quotes == 170 / n
+    assert result.copy_ratio_excluding_own == 230 / n  # CNKI: quotations still count here
+
+
+def test_POL_PA_4_a_third_of_a_source_copied_inside_quotation_marks_still_counts() -> None:
+    rng = random.Random(17)
+    source = _plain(rng, 900, SOURCE_CHARS)
+    third = [source[i : i + 100] for i in range(0, 300, 100)]
+    body = "".join(_plain(rng, 80, OWN_CHARS) + "。“" + part + "”[1]。\n" for part in third)
+    whole = _plain(rng, 80, OWN_CHARS) + "。“" + source[300:600] + "”[1]。\n"  # one quotation of 300 chars
+    references = "参考文献\n[1] 王五. 一篇论文[J]. 期刊, 2018.\n"
+
+    short_quotes = _both(_paper(body + references), [_doc("S1", source)])
+    one_long_quote = _both(_paper(whole + references), [_doc("S1", source)])
+
+    assert short_quotes.copy_ratio_excluding_quotes == 0  # three cited quotations of 100 chars each
+    assert short_quotes.copy_ratio_excluding_own == short_quotes.total_copy_ratio == 300 / _n(body)
+    assert one_long_quote.copy_ratio_excluding_quotes == one_long_quote.total_copy_ratio == 300 / _n(whole)
 
 
 def test_own_earlier_publication_is_flagged_own_and_not_counted() -> None:
@@ -298,8 +326,7 @@ def test_own_earlier_publication_is_flagged_own_and_not_counted() -> None:
     assert flags == {"OWN": True, "OTHER": False}
     n = _n(paper.text)
     assert result.total_copy_ratio == 250 / n
-    assert result.copy_ratio_excluding_own == 50 / n
-    assert result.decision == "pass"  # 200/850 would fail a core paper if own text counted
+    assert result.copy_ratio_excluding_own == 50 / n  # 200/850 would fail a core paper if own text counted
 
 
 def test_the_paper_itself_in_the_corpus_is_ignored() -> None:
@@ -366,33 +393,20 @@ def _paper_at(copied: int, total: int, level: JournalLevel, seed: int) -> tuple[
     return paper, [_doc("S1", source)]
 
 
-def test_POL_PA_4_core_paper_at_exactly_15_percent_passes_and_at_15_1_percent_fails() -> None:
-    paper, docs = _paper_at(150, 1000, "core", seed=13)
-    at_limit = _both(paper, docs)
-    assert at_limit.copy_ratio_excluding_own == 0.15 and at_limit.threshold == 0.15
-    assert at_limit.decision == "pass"
-
-    paper, docs = _paper_at(151, 1000, "core", seed=13)
-    over = _both(paper, docs)
-    assert over.copy_ratio_excluding_own == 0.151
-    assert over.decision == "fail"
-
-
-def test_POL_PA_4_provincial_paper_allows_25_percent() -> None:
-    for copied, decision in ((151, "pass"), (250, "pass"), (251, "fail")):
-        paper, docs = _paper_at(copied, 1000, "provincial", seed=14)
+def test_ratios_are_measured_exactly_at_the_limits_application_service_decides_on() -> None:
+    for copied, ratio in ((150, 0.15), (151, 0.151), (250, 0.25), (251, 0.251)):
+        paper, docs = _paper_at(copied, 1000, "core", seed=13)
         result = _both(paper, docs)
-        assert result.threshold == 0.25
-        assert result.decision == decision, copied
+        assert result.copy_ratio_excluding_own == result.total_copy_ratio == ratio, copied
+        assert not hasattr(result, "decision")  # this service measures; application-service decides POL-PA-4
 
 
-def test_empty_corpus_gives_zero_and_passes() -> None:
+def test_empty_corpus_gives_zero() -> None:
     rng = random.Random(15)
     result = check(_paper(_prose(rng, 500, OWN_CHARS)), CorpusIndex())
     assert (result.total_copy_ratio, result.copy_ratio_excluding_own, result.passages) == (0, 0, [])
-    assert result.decision == "pass"
     empty = check(_paper(""), CorpusIndex())
-    assert empty.checked_chars == 0 and empty.decision == "pass"
+    assert empty.checked_chars == 0 and empty.total_copy_ratio == 0
 
 
 # -- the index ------------------------------------------------------------------------------------
@@ -413,11 +427,15 @@ def test_index_check_finds_the_same_passages_as_brute_force_on_a_random_corpus(s
         for i in range(30)
     ]
     parts = [_prose(rng, 200, OWN_CHARS)]
+    copied_from = []
     for _ in range(8):
         doc = rng.choice(docs)
+        copied_from.append(doc)
         start = rng.randrange(0, len(doc.text) - 160)
         parts.append(doc.text[start : start + rng.randint(19, 150)])
         parts.append(_prose(rng, rng.randint(5, 100), OWN_CHARS))
+    # every source published after the paper (seed 24236): nothing to find, nothing to compare
+    assume(any(d.published_on is None or d.published_on <= date(2021, 1, 1) for d in copied_from))
     paper = _paper(
         "".join(parts),
         rng.choice(["core", "provincial"]),
@@ -465,16 +483,11 @@ def test_index_remove_replace_and_document_frequency_cut() -> None:
 def test_check_on_arbitrary_text_gives_consistent_ratios_and_in_bounds_offsets(query: str, source: str) -> None:
     paper, docs = _paper(query), [_doc("S1", source)]
     for result in (check(paper, _index(*docs), CheckParams(min_shared=1)), brute_force_check(paper, docs)):
-        ratios = result.copy_ratio_excluding_own, result.copy_ratio_excluding_quotes, result.total_copy_ratio
-        assert 0 <= ratios[0] <= ratios[1] <= ratios[2] <= 1
+        total = result.total_copy_ratio
+        assert 0 <= result.copy_ratio_excluding_own <= total <= 1
+        assert 0 <= result.copy_ratio_excluding_quotes <= total
+        assert 0 <= result.max_single_source_ratio <= total
         for p in result.passages:
             assert 0 <= p.start < p.end <= len(query)
             assert 0 <= p.source_start < p.source_end <= len(source)
         assert result.matched_chars == sum(len(normalise(query[p.start : p.end]).text) for p in result.passages)
-
-
-@pytest.mark.parametrize("level", ["core", "provincial"])
-def test_POL_PA_4_verdict_passes_at_the_kernels_limit_and_fails_one_count_above(level: JournalLevel) -> None:
-    at_limit = int(max_copy_ratio_percent(level) * 100)  # counted characters out of 10,000
-    assert verdict(at_limit, 10_000, level) == "pass"
-    assert verdict(at_limit + 1, 10_000, level) == "fail"

@@ -1,11 +1,11 @@
 from zhicheng_kernel.service import serve
-from zhicheng_kernel.settings import ServiceSettings
 
 from .app import create_app
+from .settings import PlagiarismSettings
 
 
 def main() -> None:
-    settings = ServiceSettings()
+    settings = PlagiarismSettings()
     serve(create_app(settings), settings)
 
 

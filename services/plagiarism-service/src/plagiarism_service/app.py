@@ -9,7 +9,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
-from zhicheng_kernel.paper_limits import MAX_COPY_RATIO_PERCENT
 from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.settings import ServiceSettings
 
@@ -18,18 +17,20 @@ from .api import checks as checks_api
 from .api import corpus as corpus_api
 from .consumers import consumers
 from .context import SERVICE_NAME, PlagiarismContext
+from .domain import CheckParams
 from .domain.events import CATALOGUE
 from .service_layer import checks, corpus
+from .settings import PlagiarismSettings, max_quote_chars
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
-DESCRIPTION = f"""平凉市职称评审系统 · 论文查重服务（POL-PA-4）。
+DESCRIPTION = """平凉市职称评审系统 · 论文查重服务（POL-PA-4）。
 
-对送审论文与比对库进行文字复制检测：总文字复制比、去除引用文献复制比、去除本人已发表文献复制比、
-单篇最大文字复制比，以及按期刊级别的判定（核心期刊 {MAX_COPY_RATIO_PERCENT["core"]}%，
-省级期刊 {MAX_COPY_RATIO_PERCENT["provincial"]}%）。
+对送审论文与比对库进行文字复制检测，按知网口径给出四个复制比：总文字复制比、去除引用文献复制比
+（只去除规范引用：引号内、不超过限定字数、标注的序号见参考文献）、去除本人已发表文献复制比（引用部分仍计入）、
+单篇最大文字复制比。是否通过由申报服务按当年选定的复制比和期刊级别判定。
 比对库索引保存在磁盘上（重启时只补入停机期间变化的文献，无需重新导入），支持批量导入。
 """
 
@@ -37,7 +38,8 @@ DESCRIPTION = f"""平凉市职称评审系统 · 论文查重服务（POL-PA-4�
 async def build_context(base: ServiceContext, index: SharedIndex | None = None) -> PlagiarismContext:
     """The service's context: the corpus index brought in line with the corpus table (which starts empty:
     the development seed is added through the corpus API by the tooling member, never by the service)."""
-    ctx = PlagiarismContext(**base.kernel_parts(), index=index if index is not None else SharedIndex())
+    params = CheckParams(max_quote_chars=max_quote_chars(base.settings))
+    ctx = PlagiarismContext(**base.kernel_parts(), index=index if index is not None else SharedIndex(params=params))
     indexed = await corpus.load_index(ctx)
     log.info("corpus index ready: %d documents (indexed at start-up: %d)", len(ctx.index), indexed)
     return ctx
@@ -56,7 +58,7 @@ async def close_index(ctx: PlagiarismContext) -> None:
 def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     return create_service_app(
         SERVICE_NAME,
-        settings or ServiceSettings(),
+        settings or PlagiarismSettings(),
         title="论文查重服务",
         description=DESCRIPTION,
         migrations_dir=MIGRATIONS_DIR,

@@ -6,16 +6,21 @@ or changed), ``full-width`` (ASCII letters, digits and spaces as full-width form
 ``traditional`` (simplified → traditional characters), ``edits`` (a character or two inserted, deleted
 or substituted every 15–30 characters).
 
-Not counted (recorded as ``excluded-copy`` features): ``quoted`` (inside “…” or 「…」), ``cited`` (a
-sentence carrying a citation mark that resolves to the paper's reference list), ``own`` (copied from
-an earlier publication of one of the paper's authors), ``later`` (from a source published after the
+Also counted: ``cited`` (a sentence carrying a citation mark that resolves to the paper's reference
+list, without quotation marks: CNKI leaves out quotations, not cited sentences).
+
+Not counted as copying (recorded as ``excluded-copy`` features): ``quoted`` (a quotation CNKI leaves
+out of 去除引用文献复制比: inside “…” or 「…」, at most 200 characters, followed by a citation mark that
+resolves to the reference list — it still counts in 去除本人已发表文献复制比), ``own`` (copied from an
+earlier publication of one of the paper's authors), ``later`` (from a source published after the
 paper), ``short`` (shared phrases of 8–12 characters).
 
 The corpus documents are runs of consecutive lines of the source text with a few ASCII tokens (years,
 statistics) so that full-width forms have something to disguise; a paper's own prose is made of lines
 the corpus does not contain, shuffled.  The true ratio of a paper is the number of normalised
 characters inside its counted cases over the normalised characters of its body (no reference list) —
-the definition of ``copy_ratio_excluding_own``.
+``true_ratio`` is the ratio excluding own publications (quotations included), as CNKI defines
+``copy_ratio_excluding_own``.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ class Case:
 
     @property
     def counted(self) -> bool:
-        return self.obfuscation in COUNTED
+        """Copying, as the detections should find it: not a cited quotation, not excluded."""
+        return self.obfuscation in COUNTED or self.obfuscation == "cited"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +79,9 @@ class SuspiciousPaper:
 
     @property
     def true_ratio(self) -> float:
-        """The ratio excluding quotes and own publications that a perfect checker reports."""
-        return sum(c.normalised_chars for c in self.cases if c.counted) / self.body_chars
+        """The ratio excluding own publications (quotations count) that a perfect checker reports."""
+        kinds = (*COUNTED, "quoted", "cited")
+        return sum(c.normalised_chars for c in self.cases if c.obfuscation in kinds) / self.body_chars
 
     @property
     def true_total_ratio(self) -> float:
@@ -260,9 +267,10 @@ class _Generator:
                 continue
             start, text = self.span(doc, rng.randint(40, 200))
             if kind == "quoted":
+                references.append(doc)
                 opening, closing = rng.choice((("“", "”"), ("「", "」")))
-                clean = "".join(ch for ch in text if ch not in '\n“”「」"')
-                pieces.append((kind, opening + clean + closing, doc, start, len(text)))
+                clean = "".join(ch for ch in text if ch not in '\n“”「」『』"＂')
+                pieces.append((kind, opening + clean + closing + f"[{len(references)}]", doc, start, len(text)))
             elif kind == "cited":
                 references.append(doc)
                 clean = "".join("，" if ch in "。！？!?；;\n" else ch for ch in text)
@@ -289,7 +297,7 @@ class _Generator:
             assert source is not None
             body = shown.removesuffix("]").rsplit("[", 1)[0] if kind == "cited" else shown
             if kind == "quoted":
-                body = shown[1:-1]
+                body = shown.rsplit("[", 1)[0][1:-1]
             lead = 1 if kind == "quoted" else 0
             cases.append(Case(kind, pos + lead, len(body), source.external_id, s_off, s_len, len(normalise_text(body))))
             if kind == "cited":

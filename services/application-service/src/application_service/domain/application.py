@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from zhicheng_kernel.calendar import ChinaCalendar
 from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.events import DomainEvent
-from zhicheng_kernel.paper_limits import max_copy_ratio_percent
+from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
 
 from . import events as ev
 from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
-from .policy.papers import copy_ratio_within_limit, plagiarism_gate
+from .policy.model import DEFAULT_SIMILARITY_RATIO, SimilarityRatio
+from .policy.papers import plagiarism_gate, similarity_decision
 from .publicity import unit_publicity_complete
 from .rules import ChainStep
 
@@ -285,27 +287,58 @@ class Application:
         *,
         paper_id: str,
         check_id: str,
-        copy_ratio: float | None,
-        threshold: float | None,
-        decision: str,
+        ratios: Mapping[str, float] | None,
+        ratio: SimilarityRatio,
+        journal_level: JournalLevel | None,
         reason: str | None = None,
     ) -> list[DomainEvent]:
-        """A plagiarism-service verdict on one of this application's papers (POL-PA-4); repeats are no-ops."""
+        """plagiarism-service's ratios for one of this application's papers, with this service's POL-PA-4
+        verdict: the year's chosen `ratio` against the limit of `journal_level` as the registries judge
+        the journal (None: unknown). `ratios` None: the check could not run (decision "rejected").
+        Repeats are no-ops."""
         if paper_id not in self.paper_ids:
             return []
         if self.checks.get(paper_id, {}).get("check_id") == check_id:
             return []
-        return [
-            ev.PaperCheckRecorded(
-                application_id=self.id,
-                paper_id=paper_id,
-                check_id=check_id,
-                copy_ratio=copy_ratio,
-                threshold=threshold,
-                decision=decision,
-                reason=reason,
-            )
-        ]
+        if ratios is None:
+            return [
+                ev.PaperCheckRecorded(
+                    application_id=self.id,
+                    paper_id=paper_id,
+                    check_id=check_id,
+                    copy_ratio=None,
+                    threshold=None,
+                    decision="rejected",
+                    reason=reason,
+                )
+            ]
+        return [self._check_recorded(paper_id, check_id, dict(ratios), ratio, journal_level)]
+
+    def _check_recorded(
+        self,
+        paper_id: str,
+        check_id: str,
+        ratios: dict[str, float],
+        ratio: SimilarityRatio,
+        journal_level: JournalLevel | None,
+        source: str | None = None,
+    ) -> ev.PaperCheckRecorded:
+        copy_ratio = ratios.get(ratio, ratios.get(DEFAULT_SIMILARITY_RATIO))
+        decision = similarity_decision(Decimal(str(copy_ratio)) * 100, journal_level) if copy_ratio is not None else ""
+        limit = max_copy_ratio_percent(journal_level) if journal_level else None
+        return ev.PaperCheckRecorded(
+            application_id=self.id,
+            paper_id=paper_id,
+            check_id=check_id,
+            copy_ratio=copy_ratio,
+            threshold=float(limit / 100) if limit is not None else None,
+            decision=decision or "rejected",
+            reason=None,
+            source=source,
+            ratios=ratios,
+            ratio=ratio if ratio in ratios else DEFAULT_SIMILARITY_RATIO,
+            journal_level=journal_level,
+        )
 
     def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
         if self.status != "office_approved":
@@ -425,18 +458,26 @@ class Application:
             )
         ]
 
-    def record_external_report(self, paper_id: str, report: Mapping[str, Any]) -> list[DomainEvent]:
+    def record_external_report(
+        self,
+        paper_id: str,
+        report: Mapping[str, Any],
+        *,
+        ratio: SimilarityRatio = DEFAULT_SIMILARITY_RATIO,
+        journal_level: JournalLevel | None = None,
+    ) -> list[DomainEvent]:
         """POL-PA-4: a paper the automatic check cannot cover (no verdict, or the check was refused) is
-        checked on the employer's request; the employer uploads the sealed report, and its ratio is
-        judged against the same limits (zhicheng_kernel.paper_limits). An automatic verdict that arrives
-        later replaces it."""
+        checked on the employer's request; the employer uploads the sealed report, and its figure
+        (去除本人已发表文献复制比) is judged as the automatic check's would be: against the limit of
+        `journal_level`, the journal's level as the registries judge it. An automatic verdict that
+        arrives later replaces it."""
         if self.status in ("withdrawn", "draft") or self.outcome is not None:
             raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
         paper = next((p for p in self.submitted.get("papers", []) if p["paper_id"] == paper_id), None)
         if paper is None:
             raise NotFound("paper_not_found", "该申报中没有这篇论文。", field="paper_id")
-        existing = self.checks.get(paper_id, {}).get("decision")
-        if existing in ("pass", "fail"):
+        existing = self.checks.get(paper_id, {})
+        if existing.get("decision") not in (None, "rejected"):
             raise Conflict(
                 "paper_already_checked",
                 "该论文已由系统自动查重，不能以单位上传的查重报告代替。",
@@ -450,20 +491,11 @@ class Application:
                 field="attested",
                 rule="POL-PA-4",
             )
-        ratio = float(report["copy_ratio"])
-        limit_percent = max_copy_ratio_percent(paper["journal_level"])
-        decision = "pass" if copy_ratio_within_limit(ratio, paper["journal_level"]) else "fail"
+        ratios: dict[str, float] = {DEFAULT_SIMILARITY_RATIO: float(report["copy_ratio"])}
         return [
             ev.ExternalReportUploaded(application_id=self.id, paper_id=paper_id, **report),
-            ev.PaperCheckRecorded(
-                application_id=self.id,
-                paper_id=paper_id,
-                check_id=str(report["report_id"]),
-                copy_ratio=ratio,
-                threshold=float(limit_percent / 100),
-                decision=decision,
-                reason=None,
-                source="external_report",
+            self._check_recorded(
+                paper_id, str(report["report_id"]), ratios, ratio, journal_level, source="external_report"
             ),
         ]
 

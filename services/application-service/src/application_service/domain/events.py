@@ -19,6 +19,8 @@ PUSH_STREAM = "push"
 REGISTRY_STREAM = "registry"
 # The official holiday calendars the city office publishes: one stream per year.
 CALENDAR_STREAM = "calendar"
+# The CNKI ratio POL-PA-4 decides on, chosen by the city office: one stream per year.
+SIMILARITY_SETTING_STREAM = "similarity_setting"
 
 
 class ApplicationEvent(DomainEvent):
@@ -157,8 +159,10 @@ class ExternalReportUploaded(ApplicationEvent):
 
 
 class PaperCheckRecorded(ApplicationEvent):
-    """A paper's check result was recorded: plagiarism-service's verdict, or the employer's report
-    (`source` "external_report")."""
+    """A paper's check was recorded — plagiarism-service's ratios, or the employer's report (`source`
+    "external_report") — with this service's POL-PA-4 verdict when it was recorded: `ratio` is the
+    year's chosen ratio and `copy_ratio` its value, `threshold` the limit of the journal's level as the
+    registries judged it (null: unknown), `decision` pass / fail / pending / rejected."""
 
     event_type: ClassVar[str] = "PaperCheckRecorded"
 
@@ -169,6 +173,9 @@ class PaperCheckRecorded(ApplicationEvent):
     decision: str
     reason: str | None = None
     source: str | None = None
+    ratios: dict[str, float] | None = None  # total, excluding_quotes, excluding_own, largest_source (0..1)
+    ratio: str | None = None
+    journal_level: str | None = None
 
 
 class PublicityStarted(ApplicationEvent):
@@ -337,6 +344,17 @@ class HolidayCalendarPublished(DomainEvent):
         return HolidayYear(self.year, frozenset(self.holidays), frozenset(self.working_weekends))
 
 
+class SimilarityRatioChosen(DomainEvent):
+    """The city office chose the CNKI ratio POL-PA-4 decides on for a year (the latest choice holds)."""
+
+    event_type: ClassVar[str] = "SimilarityRatioChosen"
+    stream_type: ClassVar[str] = SIMILARITY_SETTING_STREAM
+
+    year: int
+    ratio: str  # "total" | "excluding_quotes" | "excluding_own"
+    chosen_by: str
+
+
 # The approval event of each step of the chain (NAT-7).
 APPROVED_EVENT_OF_STEP: dict[str, type[StepApproved]] = {
     "unit": UnitApproved,
@@ -372,5 +390,6 @@ CATALOGUE = EventCatalogue(
         RegistryEntryRemoved,
         SchedulePublished,
         HolidayCalendarPublished,
+        SimilarityRatioChosen,
     ],
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any, Literal
 
 from .policy import (
@@ -55,10 +54,8 @@ def _date(value: Any) -> date:
 
 
 def _similarity(check: Mapping[str, Any] | None) -> Similarity | None:
-    """A recorded plagiarism check (ratio as a fraction) as the engine's percent."""
-    if not check or check.get("copy_ratio") is None:
-        return None
-    return Similarity(Decimal(str(check["copy_ratio"])) * 100)
+    """A recorded plagiarism check (CNKI's ratios as fractions) as the engine's percent."""
+    return Similarity.of_check(check)
 
 
 def policy_application(

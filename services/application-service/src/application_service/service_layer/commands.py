@@ -44,6 +44,7 @@ from ..domain.rules import (
     series_in_schedule,
 )
 from ..projections.applications import ApplicationView, view
+from . import similarity
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,10 @@ async def assess(
         checks=checks,
     )
     today = china_today(ctx.clock.now())
-    report = evaluate(application, await load_registries(conn), today, schedule=await ctx.schedule(submitted["year"]))
+    params = await similarity.policy_parameters(ctx, conn, int(submitted["year"]))  # POL-PA-4's ratio of the year
+    report = evaluate(
+        application, await load_registries(conn), today, params=params, schedule=await ctx.schedule(submitted["year"])
+    )
     return ev.EligibilityAssessed(application_id=app_id, **report.to_payload())
 
 
@@ -356,7 +360,7 @@ class ExternalReportRecorded(BaseModel):
     size: int
     uploaded_by: str
     decision: str
-    threshold: float
+    threshold: float | None  # None: the registries do not know the journal's level (POL-PA-4)
 
 
 async def record_external_report(
@@ -369,7 +373,9 @@ async def record_external_report(
         app = await repo.get(application_id)
         if not app.exists:
             raise not_found("申报", "application_not_found", application_id)
-        new_events = app.record_external_report(paper_id, report)
+        paper = next((p for p in app.submitted.get("papers", []) if p.get("paper_id") == paper_id), None)
+        ratio, level = await similarity.judging(ctx, uow.conn, int(app.submitted.get("year") or 0), paper)
+        new_events = app.record_external_report(paper_id, report, ratio=ratio, journal_level=level)
         await repo.append(app, new_events, uow.meta)
         recorded = new_events[-1].model_dump(mode="json")
         return ExternalReportRecorded(

@@ -7,7 +7,8 @@ A concurrent HTTP decision may take the version first: the append is retried in 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
@@ -17,6 +18,7 @@ from zhicheng_kernel.unit_of_work import UnitOfWork, within
 from ..adapters.repository import ApplicationRepository
 from ..context import Context
 from ..domain.application import Application
+from . import similarity
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +41,52 @@ async def _append_with_retry(
     await within(ctx, conn, Metadata.caused_by(cause), act)
 
 
+def _ratios(payload: Mapping[str, Any]) -> dict[str, float] | None:
+    """PaperCheckCompleted's four CNKI ratios by name (C6 keys, with the older key names as fallback)."""
+    keys = {
+        "total": ("copy_ratio_total", "total_copy_ratio"),
+        "excluding_quotes": ("copy_ratio_excluding_quotes",),
+        "excluding_own": ("copy_ratio_excluding_own",),
+        "largest_source": ("largest_source_ratio", "max_single_source_ratio"),
+    }
+    ratios = {
+        name: float(value)
+        for name, candidates in keys.items()
+        if (value := next((payload[k] for k in candidates if payload.get(k) is not None), None)) is not None
+    }
+    return ratios if "excluding_own" in ratios else None
+
+
 async def _record_check(
-    ctx: Context, conn: AsyncConnection, event: EventEnvelope, *, decision: str, reason: str | None
+    ctx: Context,
+    conn: AsyncConnection,
+    event: EventEnvelope,
+    *,
+    ratios: dict[str, float] | None,
+    reason: str | None,
 ) -> None:
+    """PaperCheckRecorded with this service's POL-PA-4 verdict: the year's chosen ratio, the journal's
+    level as the registries judge it now."""
     p = event.payload
-    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id")) or not decision:
+    if not all(p.get(k) for k in ("application_id", "paper_id", "check_id")):
         return
-    ratio = p.get("copy_ratio_excluding_own")
-    threshold = p.get("threshold")
+    application_id, paper_id = str(p["application_id"]), str(p["paper_id"])
+    current = await ApplicationRepository(conn, ctx.store).get(application_id)
+    if not current.exists:
+        log.info("%s names unknown application %s; ignored", event.event_type, application_id)
+        return
+    paper = next((x for x in current.submitted.get("papers", []) if x.get("paper_id") == paper_id), None)
+    ratio, level = await similarity.judging(ctx, conn, int(current.submitted["year"]), paper)
     await _append_with_retry(
         conn,
         ctx,
-        str(p["application_id"]),
+        application_id,
         lambda app: app.record_check(
-            paper_id=str(p["paper_id"]),
+            paper_id=paper_id,
             check_id=str(p["check_id"]),
-            copy_ratio=float(ratio) if ratio is not None else None,
-            threshold=float(threshold) if threshold is not None else None,
-            decision=decision,
+            ratios=ratios,
+            ratio=ratio,
+            journal_level=level,
             reason=reason,
         ),
         event,
@@ -64,17 +94,19 @@ async def _record_check(
 
 
 async def record_paper_check(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
-    """plagiarism-service's PaperCheckCompleted → PaperCheckRecorded (POL-PA-4), only for our papers.
-
-    The recorded ratio is the one plagiarism-service decides on: excluding quotes and own publications."""
-    await _record_check(ctx, conn, event, decision=str(event.payload.get("decision") or ""), reason=None)
+    """plagiarism-service's PaperCheckCompleted (its four CNKI ratios) → PaperCheckRecorded with this
+    service's POL-PA-4 verdict, only for our papers; plagiarism-service measures, this service decides."""
+    ratios = _ratios(event.payload)
+    if ratios is None:
+        return
+    await _record_check(ctx, conn, event, ratios=ratios, reason=None)
 
 
 async def record_paper_check_rejected(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """plagiarism-service's PaperCheckRejected → PaperCheckRecorded with decision "rejected" (POL-PA-4):
     the paper needs the employer's uploaded report instead."""
     reason = str(event.payload.get("reason") or event.payload.get("code") or "")
-    await _record_check(ctx, conn, event, decision="rejected", reason=reason)
+    await _record_check(ctx, conn, event, ratios=None, reason=reason)
 
 
 async def record_document_issued(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:

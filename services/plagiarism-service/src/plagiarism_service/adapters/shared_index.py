@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..domain import CheckInput, CheckResult, CorpusDocument, CorpusIndex, check
+from ..domain import CheckInput, CheckParams, CheckResult, CorpusDocument, CorpusIndex, check
 from .disk_index import DiskIndex
 
 
@@ -67,9 +67,16 @@ class _ReadWriteLock:
 
 
 class SharedIndex:
-    def __init__(self, index: CorpusIndex | DiskIndex | None = None, *, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        index: CorpusIndex | DiskIndex | None = None,
+        *,
+        directory: Path | None = None,
+        params: CheckParams | None = None,
+    ) -> None:
         self._index = index
         self._directory = directory
+        self.params = params or CheckParams()
         self._lock = _ReadWriteLock()
 
     @property
@@ -111,7 +118,7 @@ class SharedIndex:
 
     def _check(self, query: CheckInput) -> CheckResult:
         with self._lock.reading():
-            return check(query, self.index)
+            return check(query, self.index, self.params)
 
     async def add_all(self, docs: Iterable[CorpusDocument], versions: Mapping[str, str] | None = None) -> None:
         await asyncio.to_thread(self._add_all, list(docs), dict(versions or {}))

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/checks", tags=["查重检测"])
     "",
     status_code=201,
     response_model=CheckOut,
-    summary="检测一篇论文（按期刊级别判定，POL-PA-4）",
+    summary="检测一篇论文：知网口径的四个复制比（判定由申报服务作出，POL-PA-4）",
     responses={202: {"model": CheckOut, "description": "长文本：已受理，结果稍后在 Location 所指地址查看"}},
 )
 async def create_check(

@@ -50,7 +50,10 @@ class CheckIn(BaseModel):
     text: str = Field(description="论文全文（纯文本，不超过 1,000,000 个字符）")
     title: str = ""
     authors: list[str] = Field(default_factory=list)
-    journal_level: str = Field(description="core（核心期刊）或 provincial（省级期刊），各自的限值见 POL-PA-4")
+    journal_level: str | None = Field(
+        default=None,
+        description="core（核心期刊）或 provincial（省级期刊），随检测记录保存；本服务只测复制比，不作判定",
+    )
     published_on: date | None = None
 
 
@@ -60,7 +63,7 @@ class PassageOut(BaseModel):
     source_external_id: str
     source_start: int
     source_end: int
-    quoted: bool = Field(description="位于引号或标注引用的句子中")
+    quoted: bool = Field(description="位于规范引用中（引号内、不超过限定字数、标注的引用序号见参考文献）")
     own: bool = Field(description="来源为作者本人已发表的文献")
 
 
@@ -71,7 +74,8 @@ class SectionOut(BaseModel):
     chars: int
     counted: bool = Field(description="是否计入全文复制比（参考文献部分不计）")
     total_copy_ratio: float = Field(description="本节总文字复制比")
-    copy_ratio_excluding_own: float = Field(description="本节去除引用及本人已发表文献复制比")
+    copy_ratio_excluding_quotes: float = Field(description="本节去除引用文献复制比")
+    copy_ratio_excluding_own: float = Field(description="本节去除本人已发表文献复制比（引用部分仍计入）")
 
 
 class CheckOut(BaseModel):
@@ -90,11 +94,11 @@ class CheckOut(BaseModel):
     created_at: datetime
     text_chars: int
     total_copy_ratio: float | None = Field(description="总文字复制比（0–1）")
-    copy_ratio_excluding_quotes: float | None = Field(description="去除引用文献复制比")
-    copy_ratio_excluding_own: float | None = Field(description="去除本人已发表文献复制比：据此判定（POL-PA-4）")
-    max_single_source_ratio: float | None
-    threshold: float | None = Field(description="该期刊级别的复制比限值（0–1，POL-PA-4）")
-    decision: str | None = Field(description="pass 或 fail")
+    copy_ratio_excluding_quotes: float | None = Field(description="去除引用文献复制比（只去除规范引用）")
+    copy_ratio_excluding_own: float | None = Field(
+        description="去除本人已发表文献复制比（引用部分仍计入）；是否通过由申报服务按当年选定的复制比判定（POL-PA-4）"
+    )
+    max_single_source_ratio: float | None = Field(description="单篇最大文字复制比")
     checked_chars: int | None
     matched_chars: int | None
     counted_chars: int | None

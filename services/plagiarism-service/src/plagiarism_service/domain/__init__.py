@@ -1,11 +1,12 @@
 """Pure domain core of the plagiarism check (CNKI-style, POL-PA-4): no I/O.
 
 Pipeline: :func:`normalise` (NFKC, t2s, lower case, no punctuation/whitespace, offset map) →
-:func:`find_exclusions` (reference list, quotations, cited sentences) → k-gram :func:`fingerprints`
+:func:`find_exclusions` (reference list, cited quotations) → k-gram :func:`fingerprints`
 with winnowing → candidate ranking (:class:`CorpusIndex` in memory, or the persistent
 ``adapters.disk_index.DiskIndex`` with :func:`unit_kgram_hashes` / :func:`winnowed_set`) → exact
 alignment (:func:`align`) with gap bridging →
-:func:`check` (crediting, ratios, decision).
+:func:`check` (crediting, the four ratios of a CNKI report; no decision: application-service
+decides POL-PA-4).
 """
 
 from .alignment import ExactMatch, MergedMatch, align, exact_matches, merge_matches
@@ -13,16 +14,14 @@ from .checker import (
     CheckInput,
     CheckParams,
     CheckResult,
-    Decision,
     JournalLevel,
     Passage,
     SearchableIndex,
     brute_force_check,
     check,
-    verdict,
 )
 from .corpus import Candidate, CorpusDocument, CorpusIndex, SourceProfile, normalised_body
-from .exclusions import Exclusions, find_exclusions, reference_start
+from .exclusions import DEFAULT_MAX_QUOTE_CHARS, Exclusions, find_exclusions, reference_start
 from .fingerprints import (
     DEFAULT_K,
     DEFAULT_W,
@@ -37,6 +36,7 @@ from .normalise import Normalised, normalise, normalise_key, normalise_text
 
 __all__ = [
     "DEFAULT_K",
+    "DEFAULT_MAX_QUOTE_CHARS",
     "DEFAULT_W",
     "Candidate",
     "CheckInput",
@@ -44,7 +44,6 @@ __all__ = [
     "CheckResult",
     "CorpusDocument",
     "CorpusIndex",
-    "Decision",
     "ExactMatch",
     "Exclusions",
     "JournalLevel",
@@ -68,7 +67,6 @@ __all__ = [
     "reference_start",
     "stable_hash",
     "unit_kgram_hashes",
-    "verdict",
     "winnow",
     "winnowed_set",
 ]

@@ -1,15 +1,17 @@
-"""The plagiarism check: ratios, passages and the POL-PA-4 decision.
+"""The plagiarism check: the four ratios of a CNKI report and the matched passages.
 
 Ratios are fractions of ``checked_chars``: the number of normalised characters of the submitted
-text without its reference list.
+text without its reference list.  Each has CNKI's meaning:
 
-* ``total_copy_ratio`` — every matched character (quoted and own publications included);
-* ``copy_ratio_excluding_quotes`` — matched characters outside quotations and cited sentences;
-* ``copy_ratio_excluding_own`` — matched, not quoted, and credited to a source that is not one of the
-  authors' own earlier publications.  This drives the decision;
-* ``max_single_source_ratio`` — the largest share credited to a single source (all credited chars).
+* ``total_copy_ratio`` (总文字复制比) — every matched character (quotations and own publications included);
+* ``copy_ratio_excluding_quotes`` (去除引用文献复制比) — matched characters outside the quotations
+  :mod:`.exclusions` accepts (delimited, bounded, cited);
+* ``copy_ratio_excluding_own`` (去除本人已发表文献复制比) — matched characters credited to a source that
+  is not one of the authors' own earlier publications; quotations STILL count;
+* ``max_single_source_ratio`` (单篇最大文字复制比) — the largest share credited to a single source.
 
-The decision is :func:`verdict` (POL-PA-4), against the limits of ``zhicheng_kernel.paper_limits``.
+This service measures; it decides nothing.  application-service decides POL-PA-4 on the ratio the
+city office chose for the year and the journal's level as its registries judge it.
 
 Sources considered: sources published after the paper are ignored; the paper itself (same normalised
 title and an author in common, or an identical normalised text) is ignored; sources sharing an author
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol, cast
 
-from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
+from zhicheng_kernel.paper_limits import JournalLevel
 
 from .alignment import (
     DEFAULT_MAX_GAP,
@@ -46,7 +48,7 @@ from .corpus import (
     SourceProfile,
     normalised_body,
 )
-from .exclusions import find_exclusions
+from .exclusions import DEFAULT_MAX_QUOTE_CHARS, find_exclusions
 from .fingerprints import DEFAULT_K
 from .normalise import Normalised
 
@@ -54,23 +56,12 @@ __all__ = [
     "CheckInput",
     "CheckParams",
     "CheckResult",
-    "Decision",
     "JournalLevel",
     "Passage",
     "SearchableIndex",
     "brute_force_check",
     "check",
-    "verdict",
 ]
-
-Decision = Literal["pass", "fail"]
-
-
-def verdict(counted_chars: int, checked_chars: int, level: JournalLevel) -> Decision:
-    """POL-PA-4: a paper fails when its copy ratio excluding quotations and the authors' own
-    publications is strictly above its journal level's limit; compared exactly, so a ratio of exactly
-    the limit passes."""
-    return "fail" if counted_chars * 100 > max_copy_ratio_percent(level) * checked_chars else "pass"
 
 
 class SearchableIndex(Protocol):
@@ -102,7 +93,7 @@ class CheckInput:
     text: str
     title: str
     authors: tuple[str, ...]
-    journal_level: JournalLevel
+    journal_level: JournalLevel | None = None  # as the requester claimed it; kept with the check, decides nothing
     published_on: date | None = None
 
 
@@ -113,6 +104,7 @@ class CheckParams:
     top_n: int = DEFAULT_TOP_N
     min_shared: int = DEFAULT_MIN_SHARED
     max_occurrences: int = DEFAULT_MAX_OCCURRENCES
+    max_quote_chars: int = DEFAULT_MAX_QUOTE_CHARS  # the longest passage that can be a quotation
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,19 +126,17 @@ class CheckResult:
     copy_ratio_excluding_quotes: float
     copy_ratio_excluding_own: float
     max_single_source_ratio: float
-    threshold: float
-    decision: Decision
     passages: list[Passage] = field(default_factory=list)
     checked_chars: int = 0  # the denominator: normalised chars without the reference list
     matched_chars: int = 0
-    counted_chars: int = 0  # the numerator of copy_ratio_excluding_own
+    counted_chars: int = 0  # the numerator of copy_ratio_excluding_own (credited to third parties)
 
 
 @dataclass(frozen=True, slots=True)
 class _Query:
     input: CheckInput
     body: Normalised
-    quoted_mask: bytes  # per normalised char: 1 if inside a quotation or cited sentence
+    quoted_mask: bytes  # per normalised char: 1 if inside a quotation (see .exclusions)
     profile: SourceProfile
 
 
@@ -157,8 +147,8 @@ class _Source:
     own: bool
 
 
-def _prepare(query: CheckInput) -> _Query:
-    exclusions = find_exclusions(query.text)
+def _prepare(query: CheckInput, params: CheckParams) -> _Query:
+    exclusions = find_exclusions(query.text, params.max_quote_chars)
     body = normalised_body(query.text)
     original_mask = bytearray(exclusions.reference_start)
     for start, end in exclusions.quoted:
@@ -196,7 +186,6 @@ def _spans(mask: bytes | bytearray, start: int, end: int, value: int) -> list[tu
 
 
 def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> CheckResult:
-    paper = query.input
     n = len(query.body.text)
     qtext = query.body.text
     qk = kgram_positions(qtext, k)
@@ -216,7 +205,7 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
     found.sort(key=lambda t: (t[0], t[1], sources[t[2]].doc.external_id, t[3], t[4].s_start))
 
     covered = bytearray(n)
-    counted = bytearray(n)  # matched, not quoted, credited to a third-party source
+    counted = bytearray(n)  # matched and credited to a third-party source (quoted or not)
     per_source: dict[str, int] = {}
     passages: list[Passage] = []
     for own, _neg_len, src_idx, _q, m in found:
@@ -225,10 +214,10 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
         for a, b in _spans(covered, m.q_start, m.q_end, 0):
             covered[a:b] = b"\x01" * (b - a)
             per_source[ext] = per_source.get(ext, 0) + (b - a)
+            if not own:
+                counted[a:b] = b"\x01" * (b - a)
             for quoted in (False, True):
                 for qa, qb in _spans(query.quoted_mask, a, b, int(quoted)):
-                    if not quoted and not own:
-                        counted[qa:qb] = b"\x01" * (qb - qa)
                     sa, sb = m.source_span(qa, qb)
                     start, end = query.body.original_span(qa, qb)
                     s_start, s_end = src.body.original_span(sa, sb)
@@ -252,8 +241,6 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
         copy_ratio_excluding_quotes=ratios[1],
         copy_ratio_excluding_own=ratios[2],
         max_single_source_ratio=ratios[3],
-        threshold=float(max_copy_ratio_percent(paper.journal_level) / 100),
-        decision=verdict(counted_chars, n, paper.journal_level),
         passages=passages,
         checked_chars=n,
         matched_chars=matched,
@@ -264,7 +251,7 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
 def check(query: CheckInput, index: SearchableIndex, params: CheckParams | None = None) -> CheckResult:
     """Check ``query`` against the indexed corpus (candidates first, then exact alignment)."""
     params = params or CheckParams()
-    prepared = _prepare(query)
+    prepared = _prepare(query, params)
 
     def accept(doc: CorpusDocument, profile: SourceProfile) -> bool:
         return _relation(prepared, doc, profile) != "skip"
@@ -298,7 +285,7 @@ def brute_force_check(
         k = index.k if k is None else k
         documents = list(index.documents())
     k = DEFAULT_K if k is None else k
-    prepared = _prepare(query)
+    prepared = _prepare(query, params)
     sources: list[_Source] = []
     for doc in sorted(documents, key=lambda d: d.external_id):
         body = normalised_body(doc.text)

@@ -3,26 +3,33 @@
 * the reference list: everything from the last heading line ``参考文献`` / ``References`` (also
   ``參考文獻``, ``Bibliography``, optionally bracketed ``【参考文献】`` and followed by a colon) to the end;
   it is excluded from matching and from the denominator;
-* quoted spans: ``“…”``, ``「…」``, ``『…』``, ``"…"`` (also full-width ``＂…＂``), closed on the same line and at
-  most ``MAX_QUOTE_CHARS`` long — an unclosed quote does not turn the rest of the paper into a quotation;
-* cited sentences: a sentence carrying a citation mark ``[1]``, ``[1,2]``, ``[1-3]`` (also ``［１］``, ``【1】``,
-  ``〔1〕``) of which at least one number is an entry of the reference list.  A mark right after a
-  sentence terminator (``……所示。[3]``) belongs to the sentence before it.
+* quotations, as CNKI's 去除引用文献复制比 leaves them out: a passage is a quotation only when it is
 
-Quoted spans and cited sentences are returned together as ``quoted`` ranges: they are still matched,
-but reported with ``quoted=True`` and not counted in the ratio excluding quotes.
+  - delimited: opened and closed by a pair of marks (``“…”``, ``「…」``, ``『…』``, ``"…"``, ``＂…＂``)
+    in one paragraph whose marks all balance — a paragraph with one unbalanced mark has no quotation;
+    only the outermost pair counts;
+  - bounded: at most ``max_quote_chars`` characters between the marks (a setting, 200 by default) — a
+    whole copied paragraph in quotation marks is copying, not a quotation;
+  - cited: a citation mark (``[3]``, ``[1,2]``, ``[1-3]``, also ``［３］``, ``【1】``, ``〔1〕``) whose
+    numbers are all entries of the paper's reference list, right after the closing mark (a comma or
+    full stop may sit between) or in the short lead-in before the opening mark (``张三[3]指出：“…”``).
+
+  A sentence carrying a citation but no quotation marks is not a quotation: its copied text counts.
+
+Quotations are returned as ``quoted`` ranges: they are still matched, reported with ``quoted=True`` and
+left out of the ratio excluding quotes only.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
-__all__ = ["MAX_QUOTE_CHARS", "Exclusions", "find_exclusions", "reference_start"]
+__all__ = ["DEFAULT_MAX_QUOTE_CHARS", "Exclusions", "find_exclusions", "reference_start"]
 
-MAX_QUOTE_CHARS = 2000
+DEFAULT_MAX_QUOTE_CHARS = 200
 _MAX_CITATION_RANGE = 200
+_MAX_LEAD_IN = 20  # characters between a citation mark and the opening quotation mark it introduces
 
 _WS = r"[ \t\r\u3000]*"
 _REF_HEADING = re.compile(
@@ -31,27 +38,27 @@ _REF_HEADING = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _REF_ENTRY_NUMBER = re.compile(rf"^{_WS}[\[［【〔(（]?{_WS}(\d{{1,4}}){_WS}[\]］】〕)）.．、]", re.MULTILINE)
-_QUOTES = re.compile(
-    rf"“[^“”\n]{{1,{MAX_QUOTE_CHARS}}}”|「[^「」\n]{{1,{MAX_QUOTE_CHARS}}}」|『[^『』\n]{{1,{MAX_QUOTE_CHARS}}}』"
-    rf"|\"[^\"\n]{{1,{MAX_QUOTE_CHARS}}}\"|＂[^＂\n]{{1,{MAX_QUOTE_CHARS}}}＂"
-)
 _CITATION = re.compile(r"[\[［〔【]\s*(\d{1,4}(?:\s*[,，、\-–—~～]\s*\d{1,4})*)\s*[\]］〕】]")
+_CITATION_AFTER = re.compile(
+    r"[ \t\u3000]*[，。,.；;]?[ \t\u3000]*[\[［〔【]\s*(\d{1,4}(?:\s*[,，、\-–—~～]\s*\d{1,4})*)\s*[\]］〕】]"
+)
 _CITATION_ITEM = re.compile(r"(\d{1,4})(?:\s*[\-–—~～]\s*(\d{1,4}))?")
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_OPENING = {"“": "”", "「": "」", "『": "』"}
+_CLOSING = {v: k for k, v in _OPENING.items()}
+_SYMMETRIC = frozenset('"＂')
 
 
 @dataclass(frozen=True, slots=True)
 class Exclusions:
     """Exclusions as original-text offsets (``end`` exclusive).
 
-    ``reference_start`` is ``len(text)`` when there is no reference list.  ``quoted`` is the sorted,
-    merged union of ``quotations`` and ``cited_sentences``.
+    ``reference_start`` is ``len(text)`` when there is no reference list.  ``quoted`` holds the
+    quotations that count as such (marks and citation included), sorted and disjoint.
     """
 
     reference_start: int
     reference_numbers: frozenset[int]
-    quotations: tuple[tuple[int, int], ...]
-    cited_sentences: tuple[tuple[int, int], ...]
     quoted: tuple[tuple[int, int], ...]
 
 
@@ -83,46 +90,61 @@ def _citation_numbers(mark_body: str) -> set[int]:
     return numbers
 
 
-def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+def _outer_pairs(line: str) -> list[tuple[int, int]] | None:
+    """The outermost quotation-mark pairs of one paragraph as (opening, closing) offsets, or None when
+    its marks do not balance."""
+    stack: list[tuple[str, int]] = []
+    pairs: list[tuple[int, int]] = []
+    for i, ch in enumerate(line):
+        if ch in _SYMMETRIC:
+            if stack and stack[-1][0] == ch:
+                _, start = stack.pop()
+                if not stack:
+                    pairs.append((start, i))
+            else:
+                stack.append((ch, i))
+        elif ch in _OPENING:
+            stack.append((ch, i))
+        elif ch in _CLOSING:
+            if not stack or stack[-1][0] != _CLOSING[ch]:
+                return None
+            _, start = stack.pop()
+            if not stack:
+                pairs.append((start, i))
+    return None if stack else pairs
 
 
-def find_exclusions(text: str) -> Exclusions:
-    """Find the reference list, quotations and cited sentences of ``text``."""
+def _resolves(mark_body: str, numbers: frozenset[int]) -> bool:
+    cited = _citation_numbers(mark_body)
+    return bool(cited) and cited <= numbers
+
+
+def _cited_quotation(line: str, opening: int, closing: int, numbers: frozenset[int]) -> int | None:
+    """The end (in ``line``) of the quotation with its citation, or None when it cites nothing listed."""
+    after = _CITATION_AFTER.match(line, closing + 1)
+    if after is not None and _resolves(after.group(1), numbers):
+        return after.end()
+    lead_in = line[max(0, opening - _MAX_LEAD_IN) : opening]
+    for m in _CITATION.finditer(lead_in):
+        if not _SENTENCE_END.search(lead_in, m.end()) and _resolves(m.group(1), numbers):
+            return closing + 1
+    return None
+
+
+def find_exclusions(text: str, max_quote_chars: int = DEFAULT_MAX_QUOTE_CHARS) -> Exclusions:
+    """Find the reference list and the quotations of ``text`` that CNKI would leave out."""
     ref_start = reference_start(text)
     body = text[:ref_start]
     numbers = _reference_numbers(text[ref_start:]) if ref_start < len(text) else frozenset()
-
-    quotations = [(m.start(), m.end()) for m in _QUOTES.finditer(body)]
-
-    cited: list[tuple[int, int]] = []
+    quoted: list[tuple[int, int]] = []
     if numbers:
-        boundaries = [0, *(m.end() for m in _SENTENCE_END.finditer(body))]
-        if boundaries[-1] != len(body):
-            boundaries.append(len(body))
-        for m in _CITATION.finditer(body):
-            if not _citation_numbers(m.group(1)) & numbers:
-                continue
-            idx = bisect_right(boundaries, m.start()) - 1
-            start = boundaries[idx]
-            if idx > 0 and not body[start : m.start()].strip():
-                # the mark follows a terminator: it cites the sentence before
-                cited.append((boundaries[idx - 1], m.end()))
-            else:
-                end = boundaries[idx + 1] if idx + 1 < len(boundaries) else len(body)
-                cited.append((start, max(end, m.end())))
-
-    return Exclusions(
-        reference_start=ref_start,
-        reference_numbers=numbers,
-        quotations=tuple(quotations),
-        cited_sentences=_merge(cited),
-        quoted=_merge(quotations + cited),
-    )
+        offset = 0
+        for line in body.splitlines(keepends=True):
+            for opening, closing in _outer_pairs(line) or ():
+                if not line[opening + 1 : closing].strip() or closing - opening - 1 > max_quote_chars:
+                    continue
+                end = _cited_quotation(line, opening, closing, numbers)
+                if end is not None:
+                    quoted.append((offset + opening, offset + end))
+            offset += len(line)
+    return Exclusions(reference_start=ref_start, reference_numbers=numbers, quoted=tuple(quoted))

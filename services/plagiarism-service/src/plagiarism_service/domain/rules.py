@@ -67,8 +67,11 @@ def clean_text(text: str, field: str = "text") -> str:
     return text
 
 
-def journal_level(value: str, field: str = "journal_level") -> JournalLevel:
-    """POL-PA-4 sets a limit for two journal levels, core and provincial; no other level is checked."""
+def journal_level(value: str | None, field: str = "journal_level") -> JournalLevel | None:
+    """The level the requester claims, kept with the check: core or provincial (the two levels POL-PA-4
+    sets a limit for), or none. It decides nothing here: application-service judges the journal."""
+    if value is None:
+        return None
     if value not in MAX_COPY_RATIO_PERCENT:
         raise InvalidInput(
             "journal_level_unknown",
@@ -89,7 +92,9 @@ def external_id(value: str, field: str = "external_id") -> str:
     return value
 
 
-def check_input(text: str, title: str, authors: Sequence[str], level: str, published_on: date | None) -> CheckInput:
+def check_input(
+    text: str, title: str, authors: Sequence[str], level: str | None, published_on: date | None
+) -> CheckInput:
     """A submitted paper, validated field by field in the order a form shows them."""
     return CheckInput(
         text=clean_text(text),

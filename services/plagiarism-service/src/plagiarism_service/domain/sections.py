@@ -53,29 +53,37 @@ def split_sections(text: str) -> list[Section]:
 
 
 def section_figures(text: str, passages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per section: characters, total copy ratio, and the ratio excluding quotes and own publications."""
+    """Per section: characters and the total copy ratio, the ratio excluding quotations and the ratio
+    excluding the authors' own publications (quotations counted), with the paper's meanings."""
     normalised = normalise(text)
     references_at = reference_start(text)
-    # Per character of the submitted text: 0 not matched, 1 matched but quoted or own, 2 counted.
+    # Per character of the submitted text: bit 1 matched, bit 2 quoted, bit 4 credited to an own publication.
     state = bytearray(len(text))
     for p in passages:
         start, end = max(0, int(p["start"])), min(len(text), int(p["end"]))
-        excluded = bool(p.get("quoted")) or bool(p.get("own"))
+        flags = 1 | (2 if p.get("quoted") else 0) | (4 if p.get("own") else 0)
         for i in range(start, end):
-            state[i] = max(state[i], 1 if excluded else 2)
+            state[i] |= flags
     sections = split_sections(text)
     starts = [section.start for section in sections]
     chars = [0] * len(sections)
     matched = [0] * len(sections)
-    counted = [0] * len(sections)
+    not_quoted = [0] * len(sections)
+    not_own = [0] * len(sections)
     for offset in normalised.offsets:
         k = bisect.bisect_right(starts, offset) - 1
         chars[k] += 1
-        matched[k] += state[offset] > 0
-        counted[k] += state[offset] == 2
+        flags = state[offset]
+        matched[k] += flags & 1
+        not_quoted[k] += (flags & 3) == 1
+        not_own[k] += (flags & 5) == 1
     figures = []
     for k, section in enumerate(sections):
         in_references = section.start >= references_at
+
+        def ratio(count: int, k: int = k, in_references: bool = in_references) -> float:
+            return round(count / chars[k], 4) if chars[k] and not in_references else 0.0
+
         figures.append(
             {
                 "title": section.title,
@@ -83,10 +91,9 @@ def section_figures(text: str, passages: Iterable[Mapping[str, Any]]) -> list[di
                 "end": section.end,
                 "chars": chars[k],
                 "counted": not in_references,
-                "total_copy_ratio": round(matched[k] / chars[k], 4) if chars[k] and not in_references else 0.0,
-                "copy_ratio_excluding_own": (
-                    round(counted[k] / chars[k], 4) if chars[k] and not in_references else 0.0
-                ),
+                "total_copy_ratio": ratio(matched[k]),
+                "copy_ratio_excluding_quotes": ratio(not_quoted[k]),
+                "copy_ratio_excluding_own": ratio(not_own[k]),
             }
         )
     return figures

@@ -34,8 +34,6 @@ RESULT_FIELDS = (
     "copy_ratio_excluding_quotes",
     "copy_ratio_excluding_own",
     "max_single_source_ratio",
-    "threshold",
-    "decision",
     "checked_chars",
     "matched_chars",
     "counted_chars",
@@ -214,9 +212,7 @@ async def resume_long_checks(ctx: PlagiarismContext) -> int:
     async with ctx.db.read() as conn:
         rows = (await conn.execute(select(checks).where(checks.c.status == "running"))).all()
     for row in rows:
-        query = rules.check_input(
-            row.text, row.title, list(row.authors or []), row.journal_level or "provincial", row.published_on
-        )
+        query = rules.check_input(row.text, row.title, list(row.authors or []), row.journal_level, row.published_on)
         _finish_in_background(ctx, row.id, query, Metadata(actor=row.requested_by))
     return len(rows)
 
@@ -267,7 +263,7 @@ def _request_input(payload: dict[str, Any]) -> CheckInput:
         _text_of(payload.get("text")),
         _text_of(payload.get("title")),
         authors,
-        _text_of(payload.get("journal_level")),
+        _text_of(payload.get("journal_level")) or None,
         published_on,
     )
 

@@ -1,5 +1,6 @@
 """A check as a readable HTML page: the CNKI figures, then the submitted text with the matched
-passages marked (red: counted; grey: quoted or cited; blue: the authors' own earlier publications)."""
+passages marked (red: copied; grey: a cited quotation; blue: the authors' own earlier publications).
+No verdict: application-service decides POL-PA-4 on the ratio the city office chose for the year."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from typing import Any
 _FIGURES = (
     ("total_copy_ratio", "总文字复制比"),
     ("copy_ratio_excluding_quotes", "去除引用文献复制比"),
-    ("copy_ratio_excluding_own", "去除本人已发表文献复制比（判定依据）"),
+    ("copy_ratio_excluding_own", "去除本人已发表文献复制比"),
     ("max_single_source_ratio", "单篇最大文字复制比"),
-    ("threshold", "限值（POL-PA-4）"),
 )
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; line-height: 1.8; }
@@ -28,7 +28,7 @@ def _percent(value: Any) -> str:
 def render_report(view: dict[str, Any], text: str) -> str:
     passages = sorted(view.get("passages") or [], key=lambda p: (p["start"], p["end"]))
     rows = "".join(f"<tr><th>{label}</th><td>{_percent(view.get(key))}</td></tr>" for key, label in _FIGURES)
-    decision = {"pass": "通过", "fail": "不通过"}.get(view.get("decision") or "", view.get("status", ""))
+    status = {"completed": "检测完成", "running": "检测中", "rejected": "无法检测"}.get(view.get("status") or "", "")
     marked: list[str] = []
     pos = 0
     for p in passages:
@@ -51,7 +51,7 @@ def render_report(view: dict[str, Any], text: str) -> str:
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>查重报告 {escape(view['id'])}</title><style>{_STYLE}</style></head><body>"
         f"<h1>文字复制检测报告</h1><p>论文：{escape(view.get('title') or '')}　"
-        f"作者：{escape('，'.join(view.get('authors') or []))}　结论：<strong>{escape(decision)}</strong></p>"
+        f"作者：{escape('，'.join(view.get('authors') or []))}　状态：<strong>{escape(status)}</strong></p>"
         f"<table>{rows}</table>"
         "<h2>相似片段</h2><table><tr><th>送检文本位置</th><th>来源文献</th><th>来源位置</th>"
         f"<th>引用</th><th>本人文献</th></tr>{listing}</table>"

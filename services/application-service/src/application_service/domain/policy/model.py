@@ -6,10 +6,11 @@ not 2.9; `years(y, m)` writes them readably.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
 Track = Literal[
@@ -46,6 +47,12 @@ IssueType = Literal[
     "regular", "supplement", "sub_issue", "special_issue", "special_edition", "album", "internal", "proceedings"
 ]
 SimilaritySource = Literal["cnki_auto", "employer_report"]
+# The CNKI ratios POL-PA-4 may decide on (the city office chooses one per year): 总文字复制比,
+# 去除引用文献复制比 (cited quotations left out), 去除本人已发表文献复制比 (own publications left out,
+# quotations still counted).
+SimilarityRatio = Literal["total", "excluding_quotes", "excluding_own"]
+SIMILARITY_RATIOS: tuple[SimilarityRatio, ...] = ("total", "excluding_quotes", "excluding_own")
+DEFAULT_SIMILARITY_RATIO: SimilarityRatio = "excluding_own"
 AwardKind = Literal["science_technology", "commendation"]
 AwardLevel = Literal["national", "ministerial", "provincial", "city", "county", "social"]
 EpidemicResultKind = Literal[
@@ -163,14 +170,42 @@ class FrontLine:
     epidemic_results: tuple[str, ...] = ()  # EpidemicResultKind values; others are reported, not dropped
 
 
+def _as_percent(fraction: Any) -> Decimal:
+    return Decimal(str(fraction)) * 100
+
+
 @dataclass(frozen=True)
 class Similarity:
+    """A paper's check in percent: CNKI's ratios by name (``ratios``: total, excluding_quotes,
+    excluding_own, largest_source) where the check measured them; ``percent`` is the figure used for a
+    ratio it did not measure (an employer's report states one figure, 去除本人已发表文献复制比)."""
+
     percent: Decimal
     source: SimilaritySource = "cnki_auto"
     sealed: bool = True  # an employer's report must carry the employer's seal
+    ratios: Mapping[str, Decimal] = field(default_factory=dict, hash=False)  # hashable like the other facts
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "percent", Decimal(str(self.percent)))
+        object.__setattr__(self, "ratios", {k: Decimal(str(v)) for k, v in self.ratios.items()})
+
+    def percent_of(self, ratio: SimilarityRatio) -> Decimal:
+        return self.ratios.get(ratio, self.percent)
+
+    @classmethod
+    def of_check(cls, check: Mapping[str, Any] | None) -> Similarity | None:
+        """A recorded check (PaperCheckRecorded's payload: fractions 0..1) in percent; None without figures."""
+        if not check:
+            return None
+        ratios = {k: _as_percent(v) for k, v in (check.get("ratios") or {}).items() if v is not None}
+        if check.get("copy_ratio") is not None:
+            percent = _as_percent(check["copy_ratio"])
+        elif DEFAULT_SIMILARITY_RATIO in ratios:
+            percent = ratios[DEFAULT_SIMILARITY_RATIO]
+        else:
+            return None
+        source: SimilaritySource = "employer_report" if check.get("source") == "external_report" else "cnki_auto"
+        return cls(percent, source, ratios=ratios)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .model import DEFAULT_SIMILARITY_RATIO, SimilarityRatio
+
 
 @dataclass(frozen=True)
 class PolicyParameters:
@@ -23,6 +25,8 @@ class PolicyParameters:
     blind_review_share_denominator: int = 3
     authoritative_list_cutoff: date = date(2018, 7, 1)  # "2018年7月1日前" — strictly before
     old_award_rules_last_year: int = 2016  # "2016年底以前"
+    # The CNKI ratio POL-PA-4 decides on: the city office's choice for the year (SimilarityRatioChosen).
+    similarity_ratio: SimilarityRatio = DEFAULT_SIMILARITY_RATIO
     # 三长两突出 (POL-GR-3): the notice names the criteria but gives no figures. These are the office's
     # settings, NOT policy; None (the default) = not assessed.
     long_grassroots_years: int | None = None  # office setting, not policy: 基层工作时间长 from N years
