@@ -174,14 +174,15 @@ async def test_pol_pa_4_title_office_waits_for_the_checks(svc: Harness, tree: Tr
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
     assert r.status_code == 409 and r.json()["code"] == "plagiarism_checks_pending"
     await pass_checks(svc, app, "fail")
-    version += 1
+    version += 2  # PaperCheckRecorded and the re-assessment it causes
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
     assert r.status_code == 422 and r.json()["code"] == "plagiarism_check_failed"
     await pass_checks(svc, app, "pass")
-    version += 1
+    version += 2
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
     assert r.status_code == 200 and r.json()["status"] == "office_approved"
-    assert (await svc.stream(app["id"]))[-3:] == ["PaperCheckRecorded", "PaperCheckRecorded", "TitleOfficeApproved"]
+    recorded = ["PaperCheckRecorded", "EligibilityAssessed"]
+    assert (await svc.stream(app["id"]))[-5:] == [*recorded, *recorded, "TitleOfficeApproved"]
 
 
 async def test_return_records_the_reason(svc: Harness, tree: Tree) -> None:

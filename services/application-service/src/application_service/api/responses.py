@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..projections.applications import ApplicationView
 from ..service_layer.commands import AttachmentAdded
@@ -39,6 +39,14 @@ class EligibilityOut(BaseModel):
     quota_pool: dict[str, Any]
     annotations: list[str]
     outcomes: list[dict[str, Any]]
+    basis: str = Field("declared", description="评估依据：declared 申报人填报的事实；attested 单位核实后的事实")
+    trigger: str = Field("submitted", description="本次评估的原因：submitted、facts_attested、paper_checked……")
+    changes: list[dict[str, Any]] = Field(default_factory=list, description="与上一次评估相比结果变化的规则")
+    facts: list[dict[str, Any]] = Field(default_factory=list, description="申报事实：填报值与核实值并列")
+    blocking: list[dict[str, Any]] | None = None
+    excluded_items: list[dict[str, Any]] = Field(default_factory=list)
+    route: str | None = None
+    remarks: list[str] = Field(default_factory=list)
 
 
 class AttachmentList(BaseModel):

@@ -119,9 +119,20 @@ class ThreeLongTwoOutstandingIn(Strict):
 
 
 class EmployerIn(Strict):
-    """Refines what the org tree says about the employer (kind from the org kind, grassroots = county)."""
+    """What the applicant declares about the employer: shown, never decisive — the employer's kind, unit
+    type and level are org-service's (C1)."""
 
-    kind: Literal["enterprise", "public_institution", "private_institution", "government_agency", "other"] | None = None
+    kind: (
+        Literal[
+            "public_institution",
+            "state_owned_enterprise",
+            "private_enterprise",
+            "private_institution",
+            "government_agency",
+            "other",
+        ]
+        | None
+    ) = None
     name: str | None = Field(default=None, max_length=200)
     grassroots: bool | None = None
     in_city: bool | None = None
@@ -156,7 +167,7 @@ class ApplicationIn(Strict):
     track: Track = "normal"
     papers: list[PaperIn] = Field(default_factory=list, max_length=10)
     # Everything below is optional; the eligibility report says what a missing fact means.
-    staff_status: Literal["on_staff", "off_staff"] | None = None  # default: org-service's registration
+    staff_status: Literal["on_staff", "off_staff"] | None = None  # declared only: org-service's registration decides
     applied_through_employer: bool = True
     household_outside_city: bool = False
     off_staff_stated_by_employer: bool = False
@@ -200,6 +211,17 @@ class DecisionIn(Strict):
     decision: Literal["approve", "return"]
     opinion: str = Field(default="", max_length=2000)
     expected_version: int = Field(ge=1)
+
+
+class CorrectionIn(Strict):
+    path: str = Field(min_length=1, max_length=100, description="申报事实的路径，如 work.rural_months")
+    attested: bool | int | str | None = Field(description="单位核实的值")
+    reason: str = Field(default="", max_length=500, description="更正理由（必填）")
+
+
+class AttestationIn(Strict):
+    corrections: list[CorrectionIn] = Field(default_factory=list, max_length=50)
+    expected_version: int | None = Field(default=None, ge=1)
 
 
 class PushIn(Strict):

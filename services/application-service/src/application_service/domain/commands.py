@@ -72,3 +72,14 @@ class CreatePush:
     pusher_id: str
     office_org_id: str
     office_org_path: str
+
+
+@dataclass(frozen=True)
+class AttestFacts:
+    """The unit's reviewer confirms the declared facts (no corrections) or corrects some: each correction
+    {path, attested, reason}; every attestation states the whole set and replaces an earlier one."""
+
+    application_id: str
+    corrections: list[dict[str, Any]]
+    reviewer: Reviewer
+    expected_version: int | None = None
