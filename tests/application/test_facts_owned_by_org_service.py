@@ -121,6 +121,9 @@ async def test_pol_en_4_a_corrected_staff_status_reassesses_the_open_application
     assert latest["trigger"] == "staff_status_changed"
     en4_change = next(c for c in latest["changes"] if c["rule_id"] == "POL-EN-4")
     assert en4_change["before"] == "not_applicable" and en4_change["after"] != "not_applicable"
+    staff = next(f for f in latest["facts"] if f["path"] == "staff_status")
+    assert staff["declared"] == "on_staff" and staff["attested"] == "off_staff"  # shown, never decisive
+    assert staff["reason"] == "以组织机构系统登记为准"
     seen = await read(svc, tree, app["id"])
     assert seen["eligibility_trigger"] == "staff_status_changed"
     assert seen["history"][-1]["trigger"] == "staff_status_changed"

@@ -361,15 +361,22 @@ class Application:
         annotations may be printed on a document (ApplicationPushed, ApplicationConcludedWithoutCommittee)."""
         return self.attested_eligibility
 
-    def assessed(self, report: Mapping[str, Any], trigger: str, *, only_if_changed: bool = False) -> list[DomainEvent]:
+    def assessed(
+        self,
+        report: Mapping[str, Any],
+        trigger: str,
+        *,
+        registered: Sequence[dict[str, Any]] = (),
+        only_if_changed: bool = False,
+    ) -> list[DomainEvent]:
         """A late fact (an attestation, a paper check, a registry change, a corrected staff status, a
         resubmission) re-assesses an open application: a new EligibilityAssessed saying what changed.
-        With `only_if_changed`, nothing is appended when no outcome changed."""
+        `registered`: the employer facts org-service owns (facts.employer_fact_rows), shown first. With
+        `only_if_changed`, nothing is appended when no outcome changed."""
         if not self.is_open:
             return []
-        event = assessment(
-            self.id, report, trigger=trigger, basis=self.basis, facts=self.fact_rows(), previous=self.eligibility
-        )
+        facts = [*registered, *self.fact_rows()]
+        event = assessment(self.id, report, trigger=trigger, basis=self.basis, facts=facts, previous=self.eligibility)
         if only_if_changed and not event.changes:
             return []
         return [event]

@@ -306,3 +306,22 @@ def _declared_paths(facts: Mapping[str, Any]) -> list[str]:
         return [path] if _pattern(path) in ATTESTABLE else []
 
     return walk(facts, "")
+
+
+REGISTERED_REASON = "以组织机构系统登记为准"
+
+
+def employer_fact_rows(
+    facts: Mapping[str, Any], employer: Mapping[str, Any], on_staff: bool | None
+) -> list[dict[str, Any]]:
+    """The employer facts org-service owns, beside what the applicant declared of them: the registered
+    value is the one evaluated (the report's `facts`, `attested` column)."""
+    registered = {
+        "staff_status": "off_staff" if on_staff is False else "on_staff",
+        "employer.kind": employer["kind"],
+        "employer.grassroots": employer["grassroots"],
+    }
+    return [
+        {"path": path, "declared": declared_value(facts, path), "attested": value, "reason": REGISTERED_REASON}
+        for path, value in registered.items()
+    ]

@@ -30,7 +30,7 @@ from ..context import Context
 from ..domain import application as aggregate
 from ..domain.application import Application
 from ..domain.commands import AttestFacts, CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
-from ..domain.facts import default_employer, fact_rows, policy_application
+from ..domain.facts import default_employer, employer_fact_rows, fact_rows, policy_application
 from ..domain.policy import evaluate
 from ..domain.policy.expert import not_on_integrity_blacklist
 from ..domain.push import plan_push
@@ -115,6 +115,14 @@ async def _unit(conn: AsyncConnection, org_id: str) -> tuple[Any, dict[str, Any]
     return unit, orgs
 
 
+@dataclass(frozen=True)
+class EngineReport:
+    """The engine's report (EligibilityReport.to_payload) and the employer facts it was given."""
+
+    report: dict[str, Any]
+    registered: list[dict[str, Any]]
+
+
 async def engine_report(
     conn: AsyncConnection,
     ctx: Context,
@@ -123,21 +131,23 @@ async def engine_report(
     *,
     facts: Mapping[str, Any],
     checks: Any = None,
-) -> dict[str, Any]:
-    """The policy engine's report (EligibilityReport.to_payload) on `facts`, with the employer facts
-    org-service owns: the org's kind, unit type and level (C1) and the applicant's on-staff status (C5)."""
+) -> EngineReport:
+    """The policy engine's report on `facts`, with the employer facts org-service owns: the org's kind,
+    unit type and level (C1) and the applicant's on-staff status (C5)."""
     org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == submitted["org_id"]))).one()
+    employer = default_employer(org.kind, org.level, org.name, org.unit_type)
     application = policy_application(
         submitted,
         person_id=person.id_card_number,
-        employer=default_employer(org.kind, org.level, org.name, org.unit_type),
+        employer=employer,
         on_staff=person.on_staff,
         checks=checks,
         facts=facts,
     )
     today = china_today(ctx.clock.now())
     report = evaluate(application, await load_registries(conn), today, schedule=await ctx.schedule(submitted["year"]))
-    return report.to_payload()
+    declared = submitted.get("facts") or {}
+    return EngineReport(report.to_payload(), employer_fact_rows(declared, employer, person.on_staff))
 
 
 async def assess(
@@ -145,10 +155,9 @@ async def assess(
 ) -> DomainEvent:
     """The report on what was submitted (declared facts), as EligibilityAssessed (same transaction)."""
     facts = dict(submitted.get("facts") or {})
-    report = await engine_report(conn, ctx, submitted, person, facts=facts)
-    return aggregate.assessment(
-        app_id, report, trigger="submitted", basis="declared", facts=fact_rows(facts, []), previous=None
-    )
+    done = await engine_report(conn, ctx, submitted, person, facts=facts)
+    rows = [*done.registered, *fact_rows(facts, [])]
+    return aggregate.assessment(app_id, done.report, trigger="submitted", basis="declared", facts=rows, previous=None)
 
 
 async def reassess(
@@ -159,8 +168,8 @@ async def reassess(
     if not app.is_open:
         return []
     person = await applicant_person(conn, app.submitted["applicant_id"])
-    report = await engine_report(conn, ctx, app.submitted, person, facts=app.engine_facts(), checks=app.checks)
-    return app.assessed(report, trigger, only_if_changed=only_if_changed)
+    done = await engine_report(conn, ctx, app.submitted, person, facts=app.engine_facts(), checks=app.checks)
+    return app.assessed(done.report, trigger, registered=done.registered, only_if_changed=only_if_changed)
 
 
 async def reassess_open(
