@@ -146,6 +146,9 @@ async def test_nat_7_attestation_bodies_are_bounded(svc: Harness, tree: Tree) ->
     assert (await attest(svc, app["id"], unit_reviewer(svc, tree), long_reason)).status_code == 422
     long_path = [{"path": "work." + "x" * 100, "attested": 1, "reason": "核对"}]
     assert (await attest(svc, app["id"], unit_reviewer(svc, tree), long_path)).status_code == 422
+    long_value = [{"path": "front_line.roster_id", "attested": "x" * 201, "reason": "核对"}]
+    assert (await attest(svc, app["id"], unit_reviewer(svc, tree), long_value)).status_code == 422
+    assert "FactsAttested" not in await svc.stream(app["id"])
 
 
 async def test_nat_7_a_resubmission_is_attested_again(svc: Harness, tree: Tree) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -215,7 +215,7 @@ class DecisionIn(Strict):
 
 class CorrectionIn(Strict):
     path: str = Field(min_length=1, max_length=100, description="申报事实的路径，如 work.rural_months")
-    attested: bool | int | str | None = Field(description="单位核实的值")
+    attested: bool | int | Annotated[str, Field(max_length=200)] | None = Field(description="单位核实的值")
     reason: str = Field(default="", max_length=500, description="更正理由（必填）")
 
 
