@@ -127,3 +127,14 @@ async def test_pol_en_4_a_corrected_staff_status_reassesses_the_open_application
     seen = await read(svc, tree, app["id"])
     assert seen["eligibility_trigger"] == "staff_status_changed"
     assert seen["history"][-1]["trigger"] == "staff_status_changed"
+
+
+@pytest.mark.stack
+async def test_pol_en_4_an_on_staff_applicant_declaring_off_staff_is_judged_on_staff(svc: Harness, tree: Tree) -> None:
+    """Issue 9 point 1: the declaration no longer buys the off-staff pool or its note."""
+    app = (await submit(svc, tree, papers=[], staff_status="off_staff", off_staff_stated_by_employer=True)).json()
+    report = (await assessments(svc, app["id"]))[-1]
+    assert next(o for o in report["outcomes"] if o["rule_id"] == "POL-EN-4")["outcome"] == "not_applicable"
+    assert not any("编外" in note for note in [*report["annotations"], *report["remarks"]])
+    staff = next(f for f in report["facts"] if f["path"] == "staff_status")
+    assert (staff["declared"], staff["attested"]) == ("off_staff", "on_staff")
