@@ -11,7 +11,7 @@ from application_service.domain.application import Application, blocking_of, eli
 from application_service.domain.commands import DecideApplication, Reviewer
 from zhicheng_kernel.errors import Conflict
 
-from tests.application.conftest import Harness, Tree, approve, post, submit
+from tests.application.conftest import Harness, Tree, approve, auth, post, submit
 
 pytestmark = pytest.mark.stack
 
@@ -104,6 +104,9 @@ async def test_pol_ex_1_a_corrected_fact_blocks_what_the_declared_one_passed(svc
     r = await post(svc, f"/api/v1/applications/{app['id']}/attestation", unit, {"corrections": [correction]})
     assert r.status_code == 200, r.text
     assert r.json()["blocking"][0]["rule_id"] == "POL-EX-1"
+    auditor = svc.token("aud", tree.county, ["auditor"])
+    report = (await svc.client.get(f"/api/v1/applications/{app['id']}/eligibility", headers=auth(auditor))).json()
+    assert report["basis"] == "attested" and [b["rule_id"] for b in report["blocking"]] == ["POL-EX-1"]
     r = await approve(svc, app["id"], tree.school, "unit_review", r.json()["version"])
     assert r.status_code == 409 and r.json()["rule"] == "POL-EX-1", r.text
 

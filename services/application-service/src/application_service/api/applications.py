@@ -16,6 +16,7 @@ from zhicheng_kernel.roles import Role
 
 from ..adapters import attachments as files
 from ..adapters import tables
+from ..domain.application import blocking_of, route_of
 from ..domain.commands import AttestFacts, DecideApplication, Reviewer
 from ..domain.schedule import normalise_series
 from ..projections.applications import ApplicationView, view
@@ -213,7 +214,8 @@ async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: Con
     row = await _readable(ctx, principal, application_id)
     if row.eligibility is None:
         raise NotFound("eligibility_not_assessed", "该申报尚未提交，还没有资格审查报告。")
-    return {"application_id": row.id, **row.eligibility}
+    report = row.eligibility
+    return {"application_id": row.id, **report, "blocking": blocking_of(report), "route": route_of(report)}
 
 
 @router.post(
