@@ -206,6 +206,13 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST",
+        "/api/v1/applications/{application_id}/attestation",
+        frozenset({"unit_review@unit"}),
+        "other",
+        json=lambda w: {"corrections": [], "expected_version": 999},
+    ),
+    Endpoint(
+        "POST",
         "/api/v1/applications/{application_id}/decisions",
         frozenset({"unit_review@unit"}),
         "other",

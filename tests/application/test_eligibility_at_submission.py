@@ -124,14 +124,14 @@ async def test_bad_facts_get_problem_json_naming_the_field(
 
 
 async def test_pol_gr_2_and_pol_en_4_annotations_reach_application_pushed(svc: Harness, tree: Tree) -> None:
-    """POL-GR-2 "乡村不受指标限制" and POL-EN-4's off-staff note travel in ApplicationPushed.annotations."""
-    token = await applicant(svc, tree)
+    """POL-GR-2 "乡村不受指标限制" and POL-EN-4's off-staff note travel in ApplicationPushed.annotations;
+    the off-staff status is the one org-service registered (C5), not a declared one."""
+    token = svc.token(await svc.register(tree.school, on_staff=False), tree.school, ["applicant"])
     app = await office_approved_after_publicity(
         svc,
         tree,
         token,
         work={"rural_months": 21 * 12, "hard_remote_area": True},
-        staff_status="off_staff",
         off_staff_stated_by_employer=True,
     )
     svc.clock.set(datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ))

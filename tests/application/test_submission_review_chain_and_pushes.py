@@ -175,12 +175,12 @@ async def test_pol_pa_4_title_office_waits_for_the_checks(svc: Harness, tree: Tr
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
     assert r.status_code == 409 and r.json()["code"] == "plagiarism_checks_pending"
     await pass_checks(svc, app, "fail")
-    version += 1
+    version += 2  # PaperCheckRecorded and the re-assessment it causes
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
     assert r.status_code == 200 and r.json()["status"] == "office_approved"
     (check,) = r.json()["checks"].values()
     assert check["decision"] == "fail" and check["ratio"] == "excluding_own"
-    assert (await svc.stream(app["id"]))[-2:] == ["PaperCheckRecorded", "TitleOfficeApproved"]
+    assert (await svc.stream(app["id"]))[-3:] == ["PaperCheckRecorded", "EligibilityAssessed", "TitleOfficeApproved"]
 
 
 async def test_return_records_the_reason(svc: Harness, tree: Tree) -> None:

@@ -22,6 +22,7 @@ def consumers() -> list[ConsumerSpec]:
                     {
                         "OrganizationCreated": orgs.on_organization_created,
                         "ApplicantRegistered": orgs.on_applicant_registered,
+                        "ApplicantStaffStatusChanged": reactions.record_staff_status_changed,
                     },
                     orgs.org_service_upcasters(),
                 ),

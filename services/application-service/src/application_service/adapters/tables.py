@@ -32,6 +32,8 @@ orgs = Table(
     Column("division_code", Text, nullable=False, server_default=""),
     Column("parent_id", Text, nullable=True),
     Column("path", Text, nullable=False),
+    # 0007: a state_unit's type ("enterprise": a state-owned enterprise, C1).
+    Column("unit_type", Text, nullable=True),
 )
 
 # Projection of org-service's ApplicantRegistered.

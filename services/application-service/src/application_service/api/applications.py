@@ -16,7 +16,8 @@ from zhicheng_kernel.roles import Role
 
 from ..adapters import attachments as files
 from ..adapters import tables
-from ..domain.commands import DecideApplication, Reviewer
+from ..domain.application import blocking_of, route_of
+from ..domain.commands import AttestFacts, DecideApplication, Reviewer
 from ..domain.schedule import normalise_series
 from ..projections.applications import ApplicationView, view
 from ..service_layer import commands
@@ -29,7 +30,7 @@ from .responses import (
     EligibilityOut,
     file_download,
 )
-from .schemas import ApplicationIn, DecisionIn, NewApplicationIn, PublicityIn, WithdrawIn
+from .schemas import ApplicationIn, AttestationIn, DecisionIn, NewApplicationIn, PublicityIn, WithdrawIn
 
 router = APIRouter(prefix="/api/v1/applications", tags=["职称申报"])
 t = tables.applications
@@ -213,7 +214,8 @@ async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: Con
     row = await _readable(ctx, principal, application_id)
     if row.eligibility is None:
         raise NotFound("eligibility_not_assessed", "该申报尚未提交，还没有资格审查报告。")
-    return {"application_id": row.id, **row.eligibility}
+    report = row.eligibility
+    return {"application_id": row.id, **report, "blocking": blocking_of(report), "route": route_of(report)}
 
 
 @router.post(
@@ -328,7 +330,45 @@ async def download(
     )
 
 
-@router.post("/{application_id}/decisions", response_model=ApplicationView, summary="审核：通过或退回（逐级审核）")
+@router.post(
+    "/{application_id}/attestation",
+    response_model=ApplicationView,
+    summary="单位核实申报事实：确认或逐项更正（须说明理由），此后按核实后的事实审查资格",
+    description=(
+        "申报人所在单位的单位审核人员（unit_review）在单位审核环节核实申报人填报的事实：不带更正即确认全部填报事实；"
+        "每项更正给出路径（如 work.rural_months、education.level、current_title.obtained_on）、核实值和理由。"
+        "每次核实陈述完整的更正集合，取代此前的核实。在编状态和单位性质以组织机构系统登记为准，不在此更正。"
+        "核实后系统按核实后的事实重新审查资格（EligibilityAssessed，basis=attested）。"
+    ),
+)
+async def attest(
+    application_id: str, body: AttestationIn, principal: CurrentPrincipal, ctx: ContextDep
+) -> ApplicationView:
+    require_role(principal, Role.UNIT_REVIEW)
+    try:
+        await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
+    except Forbidden as exc:
+        raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以核实申报事实。") from exc
+    cmd = AttestFacts(
+        application_id=application_id,
+        corrections=[c.model_dump(mode="json") for c in body.corrections],
+        reviewer=Reviewer(principal.subject, principal.org_id, principal.roles),
+        expected_version=body.expected_version,
+    )
+    return await commands.attest(ctx, cmd)
+
+
+@router.post(
+    "/{application_id}/decisions",
+    response_model=ApplicationView,
+    summary="审核：通过或退回（逐级审核）",
+    description=(
+        "单位审核通过即确认申报人填报的事实：此前未核实的，先记录单位确认（FactsAttested），并按核实后的事实重新审查资格。"
+        "资格审查有硬性条件不符合（如 POL-EX-1、POL-SK-3、POL-EN-3）时任何环节都不能审核通过"
+        "（409 eligibility_blocked）；"
+        "职改办另须等待待定事项处理完毕（如期刊未列入名录）。退回始终可以。"
+    ),
+)
 async def decide(
     application_id: str, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:

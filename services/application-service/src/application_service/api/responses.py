@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..projections.applications import ApplicationView
 from ..service_layer.commands import AttachmentAdded
@@ -39,6 +39,16 @@ class EligibilityOut(BaseModel):
     quota_pool: dict[str, Any]
     annotations: list[str]
     outcomes: list[dict[str, Any]]
+    basis: str = Field("declared", description="评估依据：declared 申报人填报的事实；attested 单位核实后的事实")
+    trigger: str = Field("submitted", description="本次评估的原因：submitted、facts_attested、paper_checked……")
+    changes: list[dict[str, Any]] = Field(default_factory=list, description="与上一次评估相比结果变化的规则")
+    facts: list[dict[str, Any]] = Field(default_factory=list, description="申报事实：填报值与核实值并列")
+    blocking: list[dict[str, Any]] = Field(
+        default_factory=list, description="阻止审核通过的规则：hard 各环节均不能通过；office 职改办不能通过"
+    )
+    excluded_items: list[dict[str, Any]] = Field(default_factory=list)
+    route: str = Field("committee", description="取得职称的途径：committee、employer_assessment、direct_appointment")
+    remarks: list[str] = Field(default_factory=list)
 
 
 class AttachmentList(BaseModel):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..domain.policy.model import Track
+
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
-Track = Literal[
-    "normal", "grassroots", "exceptional_single", "exceptional_double", "skills_bridge", "farmer", "local_talent_direct"
-]
 Months = Field(default=0, ge=0, le=100 * 12)
 Years = Field(ge=0, le=80)
 
@@ -81,8 +80,11 @@ class AwardIn(Strict):
     level: Literal["national", "ministerial", "provincial", "city", "county", "social"]
     collective: bool = False
     personal_role_stated: bool = False
-    document_signature: bool = False
-    certificate_seal: bool = False
+    # "原则上以表彰文件落款、证书印章为准": who signed the commendation document and when, and whose
+    # seal the certificate bears, as read off the documents.
+    document_issuer: str | None = Field(default=None, max_length=100)
+    document_dated: date | None = None
+    certificate_seal_of: str | None = Field(default=None, max_length=100)
 
 
 class ExpertRecommendationIn(Strict):
@@ -119,9 +121,20 @@ class ThreeLongTwoOutstandingIn(Strict):
 
 
 class EmployerIn(Strict):
-    """Refines what the org tree says about the employer (kind from the org kind, grassroots = county)."""
+    """What the applicant declares about the employer: shown, never decisive — the employer's kind, unit
+    type and level are org-service's (C1)."""
 
-    kind: Literal["enterprise", "public_institution", "private_institution", "government_agency", "other"] | None = None
+    kind: (
+        Literal[
+            "public_institution",
+            "state_owned_enterprise",
+            "private_enterprise",
+            "private_institution",
+            "government_agency",
+            "other",
+        ]
+        | None
+    ) = None
     name: str | None = Field(default=None, max_length=200)
     grassroots: bool | None = None
     in_city: bool | None = None
@@ -156,7 +169,7 @@ class ApplicationIn(Strict):
     track: Track = "normal"
     papers: list[PaperIn] = Field(default_factory=list, max_length=10)
     # Everything below is optional; the eligibility report says what a missing fact means.
-    staff_status: Literal["on_staff", "off_staff"] | None = None  # default: org-service's registration
+    staff_status: Literal["on_staff", "off_staff"] | None = None  # declared only: org-service's registration decides
     applied_through_employer: bool = True
     household_outside_city: bool = False
     off_staff_stated_by_employer: bool = False
@@ -200,6 +213,17 @@ class DecisionIn(Strict):
     decision: Literal["approve", "return"]
     opinion: str = Field(default="", max_length=2000)
     expected_version: int = Field(ge=1)
+
+
+class CorrectionIn(Strict):
+    path: str = Field(min_length=1, max_length=100, description="申报事实的路径，如 work.rural_months")
+    attested: bool | int | Annotated[str, Field(max_length=200)] | None = Field(description="单位核实的值")
+    reason: str = Field(default="", max_length=500, description="更正理由（必填）")
+
+
+class AttestationIn(Strict):
+    corrections: list[CorrectionIn] = Field(default_factory=list, max_length=50)
+    expected_version: int | None = Field(default=None, ge=1)
 
 
 class PushIn(Strict):

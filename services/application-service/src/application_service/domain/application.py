@@ -14,7 +14,8 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
 
 from . import events as ev
-from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
+from .commands import AttestFacts, DecideApplication, PaperInput, Reviewer, SubmitApplication
+from .facts import attested_facts, fact_rows, validated_corrections
 from .policy.model import DEFAULT_SIMILARITY_RATIO, SimilarityRatio
 from .policy.papers import plagiarism_gate, similarity_decision
 from .publicity import unit_publicity_complete
@@ -36,6 +37,15 @@ UNDER_REVIEW = frozenset({"submitted", "unit_approved", "department_approved"})
 # The applicant may withdraw until the title office approves.
 WITHDRAWABLE = frozenset({"draft", "returned", *UNDER_REVIEW})
 EDITABLE = frozenset({"draft", "returned"})
+# Statuses in which a late fact no longer re-assesses the application.
+CLOSED = frozenset({"new", "draft", "withdrawn"})
+# Reports assessed before outcomes carried their binding (no `blocking` key): the hard conditions the
+# issue names (point 5) block as they would have.
+HARD_RULES_BEFORE_BINDINGS = frozenset({"POL-EX-1", "POL-SK-3", "POL-EN-3", "POL-ER-3", "SCHED-2"})
+ROUTE_NAMES_ZH: dict[str, str] = {
+    "employer_assessment": "由用人单位考核认定（POL-SK-3）",
+    "direct_appointment": "直接认定（POL-GR-4）",
+}
 # After a return the corrected application starts again at the unit: every level re-checks the
 # corrected materials (NAT-7, POL-ER-3 "every review level checks backwards").
 RESUME_STEP = "unit"
@@ -119,6 +129,105 @@ def _summary(content: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def blocking_of(report: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """C2 `blocking` of a report: hard failures and office-binding fail/pending outcomes. A report
+    assessed before bindings has none: its failures of HARD_RULES_BEFORE_BINDINGS are hard."""
+    if not report:
+        return []
+    if report.get("blocking") is not None:
+        return [dict(b) for b in report["blocking"]]
+    return [
+        {"rule_id": o["rule_id"], "explanation_zh": o["explanation_zh"], "binding": "hard"}
+        for o in report.get("outcomes", [])
+        if o["outcome"] == "fail" and (o.get("binding") == "hard" or o["rule_id"] in HARD_RULES_BEFORE_BINDINGS)
+    ]
+
+
+def eligibility_gate(report: Mapping[str, Any] | None, step: str) -> None:
+    """Hard conditions bind (POL-EX-1, POL-SK-3, POL-EN-3 and every other outcome of binding "hard"): no
+    step approves while the latest report has a hard failure; the title office does not approve while an
+    office-binding outcome fails or is pending (a journal the registries do not know). Returning is
+    always allowed."""
+    blocking = [
+        b
+        for b in blocking_of(report)
+        if b.get("binding") == "hard" or (step == "title_office" and b.get("binding") == "office")
+    ]
+    if not blocking:
+        return
+    first = blocking[0]
+    reason = str(first["explanation_zh"]).rstrip("。")
+    more = f"（另有{len(blocking) - 1}项，见 blocking）" if len(blocking) > 1 else ""
+    raise Conflict(
+        "eligibility_blocked",
+        f"资格审查未通过，{STEP_NAMES_ZH[step]}不能审核通过：{reason}{more}。请核实后退回申报人修改。",
+        rule=str(first["rule_id"]),
+        extra={"blocking": blocking, "step": step},
+    )
+
+
+def route_of(report: Mapping[str, Any] | None) -> str:
+    """C2 `route`; a report without it: derived from committee_required and the POL-SK-3/POL-GR-4 details."""
+    if not report:
+        return "committee"
+    if report.get("route"):
+        return str(report["route"])
+    if report.get("committee_required", True):
+        return "committee"
+    for o in report.get("outcomes", []):
+        if o["outcome"] == "pass" and (o.get("details") or {}).get("employer_assessment"):
+            return "employer_assessment"
+        if o["outcome"] == "pass" and (o.get("details") or {}).get("direct_appointment"):
+            return "direct_appointment"
+    return "committee"
+
+
+def outcome_changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rule outcomes that changed between two reports ({rule_id, before, after}; None: absent). A
+    rule applied to several items (papers, awards) is compared item by item, in order."""
+
+    def keyed(outcomes: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], str]:
+        seen: dict[str, int] = {}
+        out: dict[tuple[str, int], str] = {}
+        for o in outcomes:
+            n = seen.get(o["rule_id"], 0)
+            seen[o["rule_id"]] = n + 1
+            out[(o["rule_id"], n)] = o["outcome"]
+        return out
+
+    old, new = keyed(before), keyed(after)
+    keys = list(dict.fromkeys([*old, *new]))
+    return [
+        {"rule_id": rule_id, "before": old.get((rule_id, n)), "after": new.get((rule_id, n))}
+        for rule_id, n in keys
+        if old.get((rule_id, n)) != new.get((rule_id, n))
+    ]
+
+
+def assessment(
+    application_id: str,
+    report: Mapping[str, Any],
+    *,
+    trigger: str,
+    basis: str,
+    facts: list[dict[str, Any]],
+    previous: Mapping[str, Any] | None,
+) -> ev.EligibilityAssessed:
+    """The engine's report (EligibilityReport.to_payload) as EligibilityAssessed, with what it was
+    assessed on (`basis`, `facts`), why (`trigger`) and what changed since `previous`."""
+    changes = outcome_changes(previous.get("outcomes", []) if previous else [], report["outcomes"])
+    return ev.EligibilityAssessed.model_validate(
+        {
+            **report,
+            "application_id": application_id,
+            "basis": basis,
+            "trigger": trigger,
+            "changes": changes if previous else [],
+            "facts": facts,
+        }
+    )
+
+
 @dataclass
 class Application:
     id: str
@@ -137,6 +246,9 @@ class Application:
     publicity_starts_on: str | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
     returned_step: str | None = None
+    attestation: dict[str, Any] | None = None  # the latest FactsAttested since the last (re)submission
+    attested_eligibility: dict[str, Any] | None = None  # the latest report on attested facts
+    route: str | None = None  # set when concluded without a committee
 
     # -- state from events ----------------------------------------------------------------------
 
@@ -177,10 +289,19 @@ class Application:
                 self.edited_since_return = False
                 self.publicity_starts_on = None
                 self.returned_step = None
+                self.attestation = None  # the unit attests the corrected facts again
+                self.attested_eligibility = None
             case ev.ApplicationWithdrawn():
                 self.status = "withdrawn"
             case ev.EligibilityAssessed():
                 self.eligibility = event.model_dump(mode="json", exclude={"application_id"})
+                if event.basis == "attested":
+                    self.attested_eligibility = self.eligibility
+            case ev.FactsAttested():
+                self.attestation = event.model_dump(mode="json", exclude={"application_id"})
+            case ev.ApplicationConcludedWithoutCommittee():
+                self.status = "awaiting_document"
+                self.route = event.route
             case ev.PublicityStarted():
                 self.publicity_starts_on = event.starts_on
             case ev.AttachmentAdded():
@@ -217,12 +338,117 @@ class Application:
     def paper_ids(self) -> list[str]:
         return [p["paper_id"] for p in self.submitted.get("papers", [])]
 
+    @property
+    def is_open(self) -> bool:
+        """Submitted and neither decided nor withdrawn: late facts re-assess it."""
+        return self.status not in CLOSED and self.outcome is None
+
+    def declared_facts(self) -> dict[str, Any]:
+        return dict(self.submitted.get("facts") or {})
+
+    def engine_facts(self) -> dict[str, Any]:
+        """What the engine evaluates: the declared facts, with the unit's corrections once attested."""
+        corrections = (self.attestation or {}).get("corrections") or []
+        return attested_facts(self.declared_facts(), corrections)
+
+    @property
+    def basis(self) -> str:
+        return "attested" if self.attestation is not None else "declared"
+
+    def fact_rows(self) -> list[dict[str, Any]]:
+        return fact_rows(self.declared_facts(), (self.attestation or {}).get("corrections") or [])
+
+    def attested_report(self) -> dict[str, Any] | None:
+        """The latest eligibility report on attested facts (basis "attested"): the only one whose
+        annotations may be printed on a document (ApplicationPushed, ApplicationConcludedWithoutCommittee)."""
+        return self.attested_eligibility
+
+    def assessed(
+        self,
+        report: Mapping[str, Any],
+        trigger: str,
+        *,
+        registered: Sequence[dict[str, Any]] = (),
+        only_if_changed: bool = False,
+    ) -> list[DomainEvent]:
+        """A late fact (an attestation, a paper check, a registry change, a corrected staff status, a
+        resubmission) re-assesses an open application: a new EligibilityAssessed saying what changed.
+        `registered`: the employer facts org-service owns (facts.employer_fact_rows), shown first. With
+        `only_if_changed`, nothing is appended when no outcome changed."""
+        if not self.is_open:
+            return []
+        facts = [*registered, *self.fact_rows()]
+        event = assessment(self.id, report, trigger=trigger, basis=self.basis, facts=facts, previous=self.eligibility)
+        if only_if_changed and not event.changes:
+            return []
+        return [event]
+
     def current_step(self) -> dict[str, str] | None:
         if self.status not in UNDER_REVIEW or self.step_index >= len(self.chain):
             return None
         return self.chain[self.step_index]
 
     # -- commands -------------------------------------------------------------------------------------
+
+    def current_reviewer_step(self, reviewer: Reviewer) -> dict[str, str]:
+        """NAT-7: the current step of the chain, when `reviewer` is its reviewer (its org, its role)."""
+        step = self.current_step()
+        if step is None:
+            raise Conflict("not_under_review", f"该申报当前状态为“{self.status}”，不在审核环节。")
+        name = STEP_NAMES_ZH[step["step"]]
+        if reviewer.org_id != step["org_id"]:
+            raise Forbidden(
+                "not_current_reviewer",
+                f"该申报当前由{name}审核（逐级审核），您所在单位不是当前审核单位。",
+                rule="NAT-7",
+                extra={"step": step["step"]},
+            )
+        role = ROLE_OF_STEP[step["step"]]
+        if role not in reviewer.roles:
+            raise Forbidden(
+                "role_required",
+                f"{name}审核需要“{role}”角色，当前账号没有该角色。",
+                rule="NAT-7",
+                extra={"step": step["step"]},
+            )
+        return step
+
+    def attest(self, cmd: AttestFacts) -> list[DomainEvent]:
+        """The unit's reviewer (unit_review at the unit of the chain, while the unit reviews) confirms the
+        declared facts or corrects some, each with a reason (facts.validated_corrections)."""
+        step = self.current_reviewer_step(cmd.reviewer)
+        if step["step"] != "unit":
+            raise Forbidden(
+                "not_at_unit",
+                "申报事实由申报人所在单位在单位审核环节核实，当前环节不能核实。",
+                rule="NAT-7",
+                extra={"step": step["step"]},
+            )
+        if cmd.expected_version is not None and cmd.expected_version != self.version:
+            raise ConcurrencyError(self.id, cmd.expected_version)
+        rows = validated_corrections(self.declared_facts(), cmd.corrections)
+        return [self._attested(cmd.reviewer, rows)]
+
+    def needs_attestation(self, cmd: DecideApplication) -> bool:
+        """An approval at the unit with no attestation confirms what was declared (FactsAttested first)."""
+        step = self.current_step()
+        return cmd.decision == "approve" and step is not None and step["step"] == "unit" and self.attestation is None
+
+    def confirmed_by_approval(self, cmd: DecideApplication) -> list[DomainEvent]:
+        self.current_reviewer_step(cmd.reviewer)
+        if cmd.expected_version != self.version:
+            raise ConcurrencyError(self.id, cmd.expected_version)
+        return [self._attested(cmd.reviewer, [])]
+
+    def _attested(self, reviewer: Reviewer, rows: list[dict[str, Any]]) -> ev.FactsAttested:
+        return ev.FactsAttested(
+            application_id=self.id,
+            step="unit",
+            reviewer_id=reviewer.account_id,
+            reviewer_org_id=reviewer.org_id,
+            confirmed=not rows,
+            corrections=rows,
+        )
 
     def decide(
         self,
@@ -236,25 +462,7 @@ class Application:
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
         unit approves only after its publicity (NAT-5) when `publicity_working_days` is given. Who may
         decide is checked before the version, so that a stale version tells nothing to anyone else."""
-        step = self.current_step()
-        if step is None:
-            raise Conflict("not_under_review", f"该申报当前状态为“{self.status}”，不在审核环节。")
-        name = STEP_NAMES_ZH[step["step"]]
-        if cmd.reviewer.org_id != step["org_id"]:
-            raise Forbidden(
-                "not_current_reviewer",
-                f"该申报当前由{name}审核（逐级审核），您所在单位不是当前审核单位。",
-                rule="NAT-7",
-                extra={"step": step["step"]},
-            )
-        role = ROLE_OF_STEP[step["step"]]
-        if role not in cmd.reviewer.roles:
-            raise Forbidden(
-                "role_required",
-                f"{name}审核需要“{role}”角色，当前账号没有该角色。",
-                rule="NAT-7",
-                extra={"step": step["step"]},
-            )
+        step = self.current_reviewer_step(cmd.reviewer)
         if cmd.expected_version != self.version:
             raise ConcurrencyError(self.id, cmd.expected_version)
         if cmd.decision == "return":
@@ -271,9 +479,10 @@ class Application:
         if step["step"] == "unit" and publicity_working_days is not None and now is not None and calendar is not None:
             starts = date.fromisoformat(self.publicity_starts_on) if self.publicity_starts_on else None
             unit_publicity_complete(starts, now, calendar, publicity_working_days)
+        eligibility_gate(self.eligibility, step["step"])
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
-        return [
+        approved: list[DomainEvent] = [
             ev.APPROVED_EVENT_OF_STEP[step["step"]](
                 application_id=self.id,
                 reviewer_id=cmd.reviewer.account_id,
@@ -281,6 +490,29 @@ class Application:
                 opinion=cmd.opinion,
             )
         ]
+        route = route_of(self.eligibility)
+        if step["step"] == "title_office" and route != "committee":
+            approved.append(self._concluded_without_committee(route))
+        return approved
+
+    def _concluded_without_committee(self, route: str) -> DomainEvent:
+        """POL-SK-3's employer assessment and POL-GR-4's direct appointment end at the title office:
+        review-service issues the document; only attested annotations are printed."""
+        s = self.submitted
+        return ev.ApplicationConcludedWithoutCommittee(
+            application_id=self.id,
+            route=route,
+            year=s["year"],
+            series=s["series"],
+            specialty=s["specialty"],
+            level=s["level"],
+            applicant_id=s["applicant_id"],
+            applicant_name=s["applicant_name"],
+            org_id=s["org_id"],
+            org_path=s["org_path"],
+            county_code=s["county_code"],
+            annotations=list((self.attested_report() or {}).get("annotations") or []),
+        )
 
     def record_check(
         self,
@@ -341,6 +573,16 @@ class Application:
         )
 
     def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
+        """Only office-approved applications are pushed; one concluded without a committee never is."""
+        if self.status == "awaiting_document":
+            route = self.route or "employer_assessment"
+            raise Conflict(
+                "concluded_without_committee",
+                f"该申报按{ROUTE_NAMES_ZH.get(route, route)}取得职称，不需评委会评审，不能推送；"
+                "职改办审核通过后由系统直接核发资格证书。",
+                rule="POL-SK-3" if route == "employer_assessment" else "POL-GR-4",
+                extra={"application_id": self.id, "current_status": self.status, "route": route},
+            )
         if self.status != "office_approved":
             raise Conflict(
                 "not_office_approved",

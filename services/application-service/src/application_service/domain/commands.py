@@ -6,16 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from .policy.model import Track
+
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
-Track = Literal[
-    "normal",
-    "grassroots",
-    "exceptional_single",
-    "exceptional_double",
-    "skills_bridge",
-    "farmer",
-    "local_talent_direct",
-]
 JournalLevel = Literal["core", "provincial"]
 
 
@@ -72,3 +65,14 @@ class CreatePush:
     pusher_id: str
     office_org_id: str
     office_org_path: str
+
+
+@dataclass(frozen=True)
+class AttestFacts:
+    """The unit's reviewer confirms the declared facts (no corrections) or corrects some: each correction
+    {path, attested, reason}; every attestation states the whole set and replaces an earlier one."""
+
+    application_id: str
+    corrections: list[dict[str, Any]]
+    reviewer: Reviewer
+    expected_version: int | None = None

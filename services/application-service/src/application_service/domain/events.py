@@ -111,6 +111,50 @@ class EligibilityAssessed(ApplicationEvent):
     quota_pool: dict[str, Any]
     annotations: list[str]
     outcomes: list[dict[str, Any]]
+    # Issue 9 (C2, C3); the defaults read reports assessed before them. `basis`: the facts evaluated,
+    # "declared" or "attested" (the unit's corrections applied); `trigger`: what made the engine assess
+    # again; `changes`: the outcomes that changed since the previous report ({rule_id, before, after});
+    # `facts`: declared and attested side by side ({path, declared, attested, reason}).
+    basis: str = "declared"
+    trigger: str = "submitted"
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    facts: list[dict[str, Any]] = Field(default_factory=list)
+    blocking: list[dict[str, Any]] | None = None  # None: assessed before bindings (application.blocking_of)
+    excluded_items: list[dict[str, Any]] = Field(default_factory=list)
+    route: str | None = None
+    remarks: list[str] = Field(default_factory=list)
+
+
+class FactsAttested(ApplicationEvent):
+    """The unit's reviewer (NAT-7, first step) confirmed the declared facts or corrected some, each with a
+    reason; the engine then evaluates the attested facts. Approving at the unit confirms what was declared."""
+
+    event_type: ClassVar[str] = "FactsAttested"
+
+    step: str
+    reviewer_id: str
+    reviewer_org_id: str | None
+    confirmed: bool
+    corrections: list[dict[str, Any]]
+
+
+class ApplicationConcludedWithoutCommittee(ApplicationEvent):
+    """The title office approved an application whose route has no committee (POL-SK-3 employer assessment,
+    POL-GR-4 direct appointment): review-service issues its document; it is never pushed."""
+
+    event_type: ClassVar[str] = "ApplicationConcludedWithoutCommittee"
+
+    route: str
+    year: int
+    series: str
+    specialty: str
+    level: str
+    applicant_id: str
+    applicant_name: str
+    org_id: str
+    org_path: str
+    county_code: str
+    annotations: list[str]
 
 
 class AttachmentAdded(ApplicationEvent):
@@ -371,6 +415,8 @@ CATALOGUE = EventCatalogue(
         ApplicationResubmitted,
         ApplicationWithdrawn,
         EligibilityAssessed,
+        FactsAttested,
+        ApplicationConcludedWithoutCommittee,
         AttachmentAdded,
         PaperCheckRequested,
         ExternalReportUploaded,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
 
 from ..adapters import tables
-from ..domain.application import Application
+from ..domain.application import Application, blocking_of, route_of
 from ..domain.events import PaperCheckRequested
 
 t = tables.applications
@@ -45,6 +45,15 @@ class ApplicationView(BaseModel):
     document_number: str | None
     eligible: bool | None
     failed_rules: list[str]
+    # The latest eligibility report, as reviewers need it: what it was assessed on (`eligibility_basis`
+    # "declared" | "attested"), why (`eligibility_trigger`), what changed (`eligibility_changes`), what
+    # blocks approval (`blocking`), the route to the title, and the facts declared and attested side by side.
+    eligibility_basis: str | None = None
+    eligibility_trigger: str | None = None
+    eligibility_changes: list[dict[str, Any]] = []
+    blocking: list[dict[str, Any]] = []
+    route: str | None = None
+    facts: list[dict[str, Any]] = []
     attachments: list[dict[str, Any]]
     publicity_starts_on: str | None
     submitted_at: str
@@ -70,6 +79,12 @@ def _history_entry(e: EventEnvelope) -> dict[str, Any]:
         "filename",
         "resume_step",
         "returned_step",
+        "basis",
+        "trigger",
+        "changes",
+        "confirmed",
+        "corrections",
+        "route",
     )
     return {
         "event_type": e.event_type,
@@ -125,6 +140,19 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
     await conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.id], set_=values))
 
 
+def _report_view(report: dict[str, Any] | None) -> dict[str, Any]:
+    if not report:
+        return {}
+    return {
+        "eligibility_basis": report.get("basis", "declared"),
+        "eligibility_trigger": report.get("trigger", "submitted"),
+        "eligibility_changes": report.get("changes") or [],
+        "blocking": blocking_of(report),
+        "route": route_of(report),
+        "facts": report.get("facts") or [],
+    }
+
+
 def view(row: Any) -> ApplicationView:
     """One row of the read model as the API shows it."""
     return ApplicationView.model_validate(
@@ -152,6 +180,7 @@ def view(row: Any) -> ApplicationView:
             "document_number": row.document_number,
             "eligible": row.eligible,
             "failed_rules": row.failed_rules,
+            **_report_view(row.eligibility),
             "attachments": row.attachments,
             "publicity_starts_on": row.publicity_starts_on.isoformat() if row.publicity_starts_on else None,
             "submitted_at": row.submitted_at.isoformat(),

@@ -1,9 +1,11 @@
-"""What this service keeps of org-service's facts: the org tree (for NAT-7 chains) and applicants."""
+"""What this service keeps of org-service's facts: the org tree (NAT-7 chains; the employer's kind, unit
+type and level, C1) and applicants (their on-staff status, C5)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Upcasters
@@ -18,6 +20,7 @@ async def on_organization_created(ctx: Context, conn: AsyncConnection, event: Ev
         "code": p.get("code") or "",
         "name": p.get("name") or "",
         "kind": p["kind"],
+        "unit_type": p.get("unit_type"),
         "level": p.get("level") or "",
         "division_code": p.get("division_code") or "",
         "parent_id": p.get("parent_id"),
@@ -50,3 +53,14 @@ def org_service_upcasters() -> Upcasters:
     upcasters = Upcasters()
     upcasters.register("ApplicantRegistered", 1, _id_card_from_username)
     return upcasters
+
+
+async def on_applicant_staff_status_changed(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """C5: the employer corrected the on-staff status (编制) it registered; an unknown account is ignored
+    (its ApplicantRegistered, which carries the status too, has not arrived)."""
+    p = event.payload
+    await conn.execute(
+        update(tables.applicants)
+        .where(tables.applicants.c.account_id == str(p["account_id"]))
+        .values(on_staff=bool(p["on_staff"]))
+    )

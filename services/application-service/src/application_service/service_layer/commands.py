@@ -28,10 +28,9 @@ from ..adapters.repository import (
 )
 from ..context import Context
 from ..domain import application as aggregate
-from ..domain import events as ev
 from ..domain.application import Application
-from ..domain.commands import CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
-from ..domain.facts import default_employer, policy_application
+from ..domain.commands import AttestFacts, CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
+from ..domain.facts import default_employer, employer_fact_rows, fact_rows, policy_application
 from ..domain.policy import evaluate
 from ..domain.policy.expert import not_on_integrity_blacklist
 from ..domain.push import plan_push
@@ -117,24 +116,82 @@ async def _unit(conn: AsyncConnection, org_id: str) -> tuple[Any, dict[str, Any]
     return unit, orgs
 
 
-async def assess(
-    conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person: Person, checks: Any = None
-) -> DomainEvent:
-    """The policy engine's report on what was submitted, as EligibilityAssessed (same transaction)."""
+@dataclass(frozen=True)
+class EngineReport:
+    """The engine's report (EligibilityReport.to_payload) and the employer facts it was given."""
+
+    report: dict[str, Any]
+    registered: list[dict[str, Any]]
+
+
+async def engine_report(
+    conn: AsyncConnection,
+    ctx: Context,
+    submitted: Mapping[str, Any],
+    person: Person,
+    *,
+    facts: Mapping[str, Any],
+    checks: Any = None,
+) -> EngineReport:
+    """The policy engine's report on `facts`, with the employer facts org-service owns: the org's kind,
+    unit type and level (C1) and the applicant's on-staff status (C5)."""
     org = (await conn.execute(select(tables.orgs).where(tables.orgs.c.id == submitted["org_id"]))).one()
+    employer = default_employer(org.kind, org.level, org.name, org.unit_type)
     application = policy_application(
         submitted,
         person_id=person.id_card_number,
-        employer=default_employer(org.kind, org.level, org.name),
+        employer=employer,
         on_staff=person.on_staff,
         checks=checks,
+        facts=facts,
     )
     today = china_today(ctx.clock.now())
     params = await similarity.policy_parameters(ctx, conn, int(submitted["year"]))  # POL-PA-4's ratio of the year
     report = evaluate(
         application, await load_registries(conn), today, params=params, schedule=await ctx.schedule(submitted["year"])
     )
-    return ev.EligibilityAssessed(application_id=app_id, **report.to_payload())
+    declared = submitted.get("facts") or {}
+    return EngineReport(report.to_payload(), employer_fact_rows(declared, employer, person.on_staff))
+
+
+async def assess(
+    conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person: Person
+) -> DomainEvent:
+    """The report on what was submitted (declared facts), as EligibilityAssessed (same transaction)."""
+    facts = dict(submitted.get("facts") or {})
+    done = await engine_report(conn, ctx, submitted, person, facts=facts)
+    rows = [*done.registered, *fact_rows(facts, [])]
+    return aggregate.assessment(app_id, done.report, trigger="submitted", basis="declared", facts=rows, previous=None)
+
+
+async def reassess(
+    conn: AsyncConnection, ctx: Context, app: Application, trigger: str, *, only_if_changed: bool = False
+) -> list[DomainEvent]:
+    """A late fact re-assesses an open application on its facts as they now stand (attested once the unit
+    attested them), its recorded paper checks and org-service's employer facts."""
+    if not app.is_open:
+        return []
+    person = await applicant_person(conn, app.submitted["applicant_id"])
+    done = await engine_report(conn, ctx, app.submitted, person, facts=app.engine_facts(), checks=app.checks)
+    return app.assessed(done.report, trigger, registered=done.registered, only_if_changed=only_if_changed)
+
+
+async def reassess_open(
+    conn: AsyncConnection, ctx: Context, meta: Metadata, trigger: str, *, applicant_id: str | None = None
+) -> int:
+    """Every open application (or one applicant's) re-assessed after a registry change or a corrected
+    staff status; a report is appended only where an outcome changed. Answers how many were."""
+    a = tables.applications
+    query = select(a.c.id).where(a.c.outcome.is_(None), a.c.status.not_in(("draft", "withdrawn")))
+    if applicant_id is not None:
+        query = query.where(a.c.applicant_id == applicant_id)
+    repo = ApplicationRepository(conn, ctx.store)
+    count = 0
+    for application_id in (await conn.execute(query.order_by(a.c.id))).scalars().all():
+        app = await repo.get(application_id)
+        new_events = await reassess(conn, ctx, app, trigger, only_if_changed=True)
+        count += bool(await repo.append(app, new_events, meta))
+    return count
 
 
 async def _integrity(conn: AsyncConnection, ctx: Context, applicant_id: str) -> Person:
@@ -226,15 +283,13 @@ async def submit_existing(ctx: Context, application_id: str, author: Author) -> 
             cmd = await validated(ctx, to_command(app.content, author))
             new_events = await _submission_events(conn, ctx, app.id, cmd)
         else:
-            person = await _integrity(conn, ctx, author.account_id)
+            await _integrity(conn, ctx, author.account_id)
             papers = [paper_input(p) for p in (app.content or {}).get("papers", [])] if app.edited_since_return else []
             new_events = app.resubmit(author.account_id, [str(uuid.uuid4()) for _ in papers], papers)
             if app.edited_since_return and app.content is not None:
                 await validated(ctx, to_command(app.content, author))
-            resubmitted = new_events[0].model_dump(mode="json")
-            merged = {**app.submitted, **aggregate.corrected_fields(resubmitted)}
-            checks = {} if resubmitted["papers_replaced"] else app.checks
-            new_events.append(await assess(conn, ctx, app.id, merged, person, checks))
+            await repo.append(app, new_events, uow.meta)
+            new_events = await reassess(conn, ctx, app, "resubmitted")
         await repo.append(app, new_events, uow.meta)
         return await _view(conn, app.id)
 
@@ -283,12 +338,38 @@ async def decide(ctx: Context, cmd: DecideApplication) -> ApplicationView:
         app = await repo.get(cmd.application_id)
         if not app.exists or app.status == "draft":
             raise not_found("申报", "application_not_found", cmd.application_id)
-        new_events = app.decide(cmd, now=now, calendar=ctx.calendar, publicity_working_days=ctx.publicity_working_days)
+        decision = cmd
+        if app.needs_attestation(cmd):
+            # Approving at the unit confirms what was declared: FactsAttested, the report on attested
+            # facts, then the approval judged on that report (one transaction: all or nothing).
+            await repo.append(app, app.confirmed_by_approval(cmd), uow.meta)
+            await repo.append(app, await reassess(uow.conn, ctx, app, "facts_attested"), uow.meta)
+            decision = replace(cmd, expected_version=app.version)
+        new_events = app.decide(
+            decision, now=now, calendar=ctx.calendar, publicity_working_days=ctx.publicity_working_days
+        )
         await repo.append(app, new_events, uow.meta)
         return await _view(uow.conn, app.id)
 
     meta = Metadata(actor=cmd.reviewer.account_id)
     return await execute(ctx, meta, act, answer=ApplicationView, retry_conflicts=False)
+
+
+async def attest(ctx: Context, cmd: AttestFacts) -> ApplicationView:
+    """The unit's reviewer confirms or corrects the declared facts (FactsAttested); the engine then
+    re-assesses the application on the attested facts (EligibilityAssessed, trigger "facts_attested")."""
+
+    async def act(uow: UnitOfWork) -> ApplicationView:
+        repo = ApplicationRepository(uow.conn, ctx.store)
+        app = await repo.get(cmd.application_id)
+        if not app.exists or app.status == "draft":
+            raise not_found("申报", "application_not_found", cmd.application_id)
+        await repo.append(app, app.attest(cmd), uow.meta)
+        await repo.append(app, await reassess(uow.conn, ctx, app, "facts_attested"), uow.meta)
+        return await _view(uow.conn, app.id)
+
+    meta = Metadata(actor=cmd.reviewer.account_id)
+    return await execute(ctx, meta, act, answer=ApplicationView, retry_conflicts=cmd.expected_version is None)
 
 
 class AttachmentAdded(BaseModel):
@@ -377,6 +458,7 @@ async def record_external_report(
         ratio, level = await similarity.judging(ctx, uow.conn, int(app.submitted.get("year") or 0), paper)
         new_events = app.record_external_report(paper_id, report, ratio=ratio, journal_level=level)
         await repo.append(app, new_events, uow.meta)
+        await repo.append(app, await reassess(uow.conn, ctx, app, "paper_checked"), uow.meta)
         recorded = new_events[-1].model_dump(mode="json")
         return ExternalReportRecorded(
             **report, paper_id=paper_id, decision=recorded["decision"], threshold=recorded["threshold"]

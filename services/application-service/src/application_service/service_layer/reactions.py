@@ -17,10 +17,16 @@ from zhicheng_kernel.unit_of_work import UnitOfWork, within
 
 from ..adapters.repository import ApplicationRepository
 from ..context import Context
+from ..domain import events as ev
 from ..domain.application import Application
+from ..projections import orgs
 from . import similarity
+from .commands import reassess, reassess_open
 
 log = logging.getLogger(__name__)
+
+# Facts another service reports late, and the trigger of the re-assessment each causes.
+LATE_FACTS: dict[str, str] = {ev.PaperCheckRecorded.event_type: "paper_checked"}
 
 
 async def _append_with_retry(
@@ -36,7 +42,10 @@ async def _append_with_retry(
         if not app.exists:
             log.info("%s names unknown application %s; ignored", cause.event_type, application_id)
             return
-        await repo.append(app, decide(app), uow.meta)
+        stored = await repo.append(app, decide(app), uow.meta)
+        trigger = next((LATE_FACTS[e.event_type] for e in stored if e.event_type in LATE_FACTS), None)
+        if trigger is not None:
+            await repo.append(app, await reassess(uow.conn, ctx, app, trigger), uow.meta)
 
     await within(ctx, conn, Metadata.caused_by(cause), act)
 
@@ -55,6 +64,20 @@ def _ratios(payload: Mapping[str, Any]) -> dict[str, float] | None:
         if (value := next((payload[k] for k in candidates if payload.get(k) is not None), None)) is not None
     }
     return ratios if "excluding_own" in ratios else None
+
+
+async def record_staff_status_changed(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """org-service's ApplicantStaffStatusChanged (C5): the employer corrected the on-staff status (编制) it
+    registered; the applicants projection keeps it and the applicant's open applications are re-assessed."""
+    await orgs.on_applicant_staff_status_changed(ctx, conn, event)
+    account_id = str(event.payload.get("account_id") or "")
+    if account_id:
+        await within(
+            ctx,
+            conn,
+            Metadata.caused_by(event),
+            lambda uow: reassess_open(uow.conn, ctx, uow.meta, "staff_status_changed", applicant_id=account_id),
+        )
 
 
 async def _record_check(

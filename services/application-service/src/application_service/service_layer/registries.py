@@ -21,6 +21,7 @@ from ..context import Context
 from ..domain import events as ev
 from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
 from ..domain.schedule import SCHEDULE_2021
+from .commands import reassess_open
 
 
 def spec_of(name: str) -> RegistrySpec:
@@ -53,6 +54,7 @@ async def _append(ctx: Context, stream_id: str, new_event: DomainEvent, actor: s
         version = await store.stream_version(uow.conn, stream_id)
         stored = await uow.append(ev.REGISTRY_STREAM, stream_id, version, [new_event])
         await store.project(uow.conn, stored)
+        await reassess_open(uow.conn, ctx, uow.meta, "registry_changed")  # a late fact for open applications
         return Recorded(version=stored[-1].version)
 
     return (await execute(ctx, Metadata(actor=actor), act, answer=Recorded)).model_dump()
