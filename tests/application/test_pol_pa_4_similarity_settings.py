@@ -95,6 +95,10 @@ async def test_pol_pa_4_a_check_is_judged_with_the_years_ratio_and_the_journals_
         assert check["ratios"] == {"total": 0.3, "excluding_quotes": 0.14, "excluding_own": 0.3, "largest_source": 0.3}
 
     assert (await put(svc, city_office(svc, tree), {"ratio": "excluding_own"})).status_code == 200
+    # The choice is a late fact: the open application is re-assessed, its papers now over the limit.
+    kind, report = (await svc.stream_events(app["id"]))[-1]
+    assert (kind, report["trigger"]) == ("EligibilityAssessed", "similarity_ratio_chosen")
+    assert {c["rule_id"] for c in report["changes"]} >= {"POL-PA-4"}
     again = (await post(svc, "/api/v1/applications", token, application(papers=[paper(**CORE_2021)]))).json()
     await svc.feed(
         "plagiarism-service",

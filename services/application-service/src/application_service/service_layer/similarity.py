@@ -23,6 +23,7 @@ from ..domain.events import SIMILARITY_SETTING_STREAM, SimilarityRatioChosen
 from ..domain.policy import DEFAULT_PARAMETERS, Paper, PolicyParameters
 from ..domain.policy.model import DEFAULT_SIMILARITY_RATIO, SIMILARITY_RATIOS, SimilarityRatio
 from ..domain.policy.papers import RATIO_NAME_ZH, judged_level
+from . import commands  # re-assessment; commands reads the year's ratio from here (resolved at call time)
 
 
 class SimilaritySetting(BaseModel):
@@ -122,6 +123,7 @@ async def choose_ratio(
         stream = await uow.load(stream_of(year))
         event = SimilarityRatioChosen(year=year, ratio=ratio, chosen_by=actor)
         stored = await uow.append(SIMILARITY_SETTING_STREAM, stream_of(year), stream.version, [event])
+        await commands.reassess_open(uow.conn, ctx, uow.meta, "similarity_ratio_chosen")  # a late fact
         return SimilaritySetting(
             year=year,
             ratio=ratio,
