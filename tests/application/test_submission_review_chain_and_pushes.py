@@ -222,6 +222,27 @@ async def test_sched1_push_one_second_before_and_after_the_month_end(svc: Harnes
         svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
 
 
+async def test_sched1_an_application_is_pushed_only_in_its_review_year(svc: Harness, tree: Tree) -> None:
+    """SCHED-1: the review year of a push is the year it is made in (Asia/Shanghai). A 2026 application
+    relabelled 2027 is refused at 23:59:59 on 31 Dec 2026 (its 2027 December deadline would let it
+    through) and accepted at 00:00:00 on 1 Jan 2027; a 2027 application in a 2026 batch is refused too."""
+    relabelled = await office_approved(svc, tree, year=2027)
+    try:
+        r = await push(svc, tree, [relabelled["id"]])
+        assert r.status_code == 422 and r.json()["code"] == "push_not_of_review_year", r.text
+        assert r.json()["rule"] == "SCHED-1" and r.json()["field"] == "application_ids"
+        svc.clock.set(datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ))
+        r = await push(svc, tree, [relabelled["id"]], year=2027)
+        assert r.status_code == 422 and r.json()["code"] == "push_not_of_review_year", r.text
+        assert r.json()["rule"] == "SCHED-1" and r.json()["field"] == "year"
+        assert "2026年度" in r.json()["detail"]
+        svc.clock.set(datetime(2027, 1, 1, 0, 0, 0, tzinfo=CHINA_TZ))
+        r = await push(svc, tree, [relabelled["id"]], year=2027)
+        assert r.status_code == 201, r.text
+    finally:
+        svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
+
+
 async def test_push_refusals(svc: Harness, tree: Tree) -> None:
     app = await office_approved(svc, tree)
     pending = (await submit(svc, tree)).json()
@@ -230,12 +251,35 @@ async def test_push_refusals(svc: Harness, tree: Tree) -> None:
     unit_pusher = svc.token("p2", tree.school, ["push"])
     body = {"year": 2026, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
     r = await svc.client.post("/api/v1/pushes", json=body, headers=auth(unit_pusher))
-    assert r.status_code == 403 and r.json()["code"] == "not_title_office"
+    assert r.status_code == 403 and r.json()["code"] == "not_a_pusher" and r.json()["rule"] == "SCHED-1"
     no_role = svc.token("p3", tree.county, ["title_office_review"])
     r = await svc.client.post("/api/v1/pushes", json=body, headers=auth(no_role))
     assert r.status_code == 403 and r.json()["code"] == "role_required"
     assert (await push(svc, tree, [app["id"]])).status_code == 201
     assert (await push(svc, tree, [app["id"]])).json()["code"] == "not_office_approved"  # pushed once only
+
+
+async def test_sched1_county_offices_and_city_departments_push_their_own_subtree(svc: Harness, tree: Tree) -> None:
+    """SCHED-1, who pushes: "各县（市、区）、市直有关部门". A city-level department (the city education
+    bureau) pushes its own schools' applications, not a county's; a county-level department does not
+    push (its county office does)."""
+    city_dept = await svc.org("government_department", tree.city, "city")
+    city_school = await svc.org("state_unit", city_dept, "city")
+    city_tree = Tree(tree.city, tree.city, city_dept, city_school, city_school)
+    own = await office_approved(svc, city_tree)
+    county_app = await office_approved(svc, tree)
+    body = {"year": 2026, "series": "卫生系列", "level": "intermediate"}
+    bureau = auth(svc.token("bureau", city_dept, ["push"]))
+    r = await svc.client.post("/api/v1/pushes", json=body | {"application_ids": [county_app["id"]]}, headers=bureau)
+    assert r.status_code == 403 and r.json()["code"] == "outside_scope", r.text
+    county_dept = auth(svc.token("county-dept", tree.dept, ["push"]))
+    r = await svc.client.post(
+        "/api/v1/pushes", json=body | {"application_ids": [county_app["id"]]}, headers=county_dept
+    )
+    assert r.status_code == 403 and r.json()["code"] == "not_a_pusher" and r.json()["rule"] == "SCHED-1"
+    r = await svc.client.post("/api/v1/pushes", json=body | {"application_ids": [own["id"]]}, headers=bureau)
+    assert r.status_code == 201 and r.json()["office_org_id"] == city_dept["org_id"], r.text
+    assert (await push(svc, tree, [county_app["id"]])).status_code == 201
 
 
 # -- outcomes from review-service ---------------------------------------------------------------------------

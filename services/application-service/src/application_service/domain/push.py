@@ -12,7 +12,7 @@ from zhicheng_kernel.events import DomainEvent
 from . import events as ev
 from .application import Application
 from .commands import CreatePush
-from .rules import push_window_open, series_in_schedule
+from .rules import application_of_push_year, push_in_review_year, push_window_open, series_in_schedule
 from .schedule import Schedule, normalise_series
 
 
@@ -43,10 +43,12 @@ def plan_push(
     now: datetime,
     on_staff: Mapping[str, bool | None],
 ) -> PushPlan:
-    """SCHED-1 (push by the end of the series' month), then per application: it exists, lies in the
-    pushing office's subtree, is office-approved and belongs to this year, series and level."""
+    """SCHED-1 (pushed by the end of the series' month, a batch of the review year), then per
+    application: it exists, lies in the pusher's subtree, is office-approved and belongs to this year
+    (SCHED-1), series and level."""
     entry = series_in_schedule(schedule, cmd.series)
     push_window_open(entry, cmd.year, now)
+    push_in_review_year(cmd.year, now)
     if not cmd.application_ids:
         raise InvalidInput("empty_push", "推送批次至少需要包含一份申报。", field="application_ids")
     if len(set(cmd.application_ids)) != len(cmd.application_ids):
@@ -60,17 +62,14 @@ def plan_push(
         if not s["org_path"].startswith(cmd.office_org_path):
             raise Forbidden(
                 "outside_scope",
-                "该申报不属于本职改办管辖范围，不能推送。",
+                "该申报不属于本单位及其下级单位，不能推送。",
                 extra={"application_id": application_id},
             )
-        if (
-            s["year"] != cmd.year
-            or normalise_series(s["series"]) != normalise_series(cmd.series)
-            or s["level"] != cmd.level
-        ):
+        application_of_push_year(s["year"], cmd.year, application_id)
+        if normalise_series(s["series"]) != normalise_series(cmd.series) or s["level"] != cmd.level:
             raise InvalidInput(
                 "push_mismatch",
-                "推送批次中的申报必须属于同一年度、同一系列和同一级别。",
+                "推送批次中的申报必须属于同一系列和同一级别。",
                 field="application_ids",
                 extra={"application_id": application_id},
             )

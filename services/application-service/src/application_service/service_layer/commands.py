@@ -36,10 +36,12 @@ from ..domain.policy import evaluate
 from ..domain.policy.expert import not_on_integrity_blacklist
 from ..domain.push import plan_push
 from ..domain.rules import (
+    OrgNode,
     county_code,
     grassroots_track_allowed,
     not_in_future,
     published_not_in_future,
+    pushing_org,
     review_chain,
     series_in_schedule,
 )
@@ -326,9 +328,8 @@ async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | N
     schedule = await ctx.schedule(cmd.year)
 
     async def act(uow: UnitOfWork) -> PushCreated:
-        office = (await uow.conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
-        if office is None or office.kind != "title_office":
-            raise Forbidden("not_title_office", "只有职称改革办公室可以向评委会推送申报。")
+        row = (await uow.conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
+        office = pushing_org(OrgNode(row.id, row.kind, row.path, row.level) if row else None)
         scoped = replace(cmd, office_org_path=office.path)
         repo = ApplicationRepository(uow.conn, ctx.store)
         apps = {a: await repo.get(a) for a in dict.fromkeys(scoped.application_ids)}
