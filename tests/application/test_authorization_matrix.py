@@ -3,9 +3,11 @@
 The callers: the city office's system administrator; each business role at the applicant's own unit
 (a school under the city office), at the city office (above the school) and at a county office (beside
 it, so outside the school's subtree); the applicant with their own application and with a colleague's;
-an expert; a service; nobody. "Allow" means the call passes the authorization checks (it may still be
-refused on its merits: 409 for a stale expected_version or a state that does not allow it, 422 for a
-file that is not what it should be — the matrix uses these so that no allowed call changes anything);
+an expert; a service; nobody; and the pusher of a city-level department (市直有关部门, SCHED-1) beside
+the hospital ("push@department"), which has a hospital and an application of its own. "Allow" means the
+call passes the authorization checks (it may still be refused on its merits: 409 for a stale
+expected_version or a state that does not allow it, 422 for a file that is not what it should be — the
+matrix uses these so that no allowed call changes anything);
 "deny" means 401 without a token, 403 for a wrong role or organization, 404 for what the caller may not
 know exists. Every refusal is a problem+json.
 """
@@ -24,7 +26,7 @@ from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import BUSINESS_ROLES, Api, bearer
 from tests.harness import Stack
-from tests.org_tree import callers_at_three_places
+from tests.org_tree import OrgTree, callers_at_three_places
 from tests.review.scenario import SERIES, YEAR, _retry
 
 pytestmark = pytest.mark.stack
@@ -35,6 +37,7 @@ PLACES = ("unit", "office", "county")  # the applicant's school, the city office
 CALLERS = [
     "system_admin",
     *(f"{role}@{place}" for role in BUSINESS for place in PLACES),
+    "push@department",
     "applicant",
     "expert",
     "service",
@@ -68,6 +71,7 @@ class World:
     at_office: str  # a third application, at the city office's step
     attachment: str  # an attachment of `own`
     push: str  # the batch that pushed `own`
+    department_own: str  # an application of the city department's hospital, at its unit's step
     bridged_field: str  # a registry entry made for the matrix, so that removing it harms nobody
 
 
@@ -87,6 +91,12 @@ def world(stack: Stack) -> World:
     api = Api(stack)
     operator = api.operator_token()
     tokens, people = callers_at_three_places(api, "矩阵", ("崆峒区", "620802"), applicants=3, series=SERIES)
+    tree = OrgTree(api)
+    department = tree.department("平凉市矩阵卫生健康委员会", "health")
+    tokens["push@department"] = department.clerk("矩阵推送员", ["push"]).token
+    its_hospital = tree.hospital("平凉市矩阵局属医院", under=department)
+    its_applicant = its_hospital.clerk("矩阵局属管理员", ["applicant_management"]).register_applicant("矩阵戊").token
+    department_own = _retry(lambda: api.post(APP, "/api/v1/applications", its_applicant, _application()))["id"]
 
     # Applications reach their states through the public API; org-service's facts arrive by events.
     submitted = [
@@ -133,6 +143,7 @@ def world(stack: Stack) -> World:
         at_office=at_office,
         attachment=upload.json()["attachment_id"],
         push=pushed["id"],
+        department_own=department_own,
         bridged_field=field,
     )
 
@@ -230,12 +241,24 @@ ENDPOINTS = [
         "own",
         json=lambda w: {"reason": "矩阵测试"},
     ),
-    # -- pushes: a title office, of applications in its subtree (the colleague's is not yet approved: 409)
+    # -- pushes (SCHED-1): a title office or a city-level department, of applications in its subtree (not yet
+    # approved: 409); the department's pusher is outside the hospital's subtree, the city office above both.
     Endpoint(
         "POST",
         "/api/v1/pushes",
         frozenset({"push@office"}),
         json=lambda w: {"year": YEAR, "series": SERIES, "level": "intermediate", "application_ids": [w.other]},
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/pushes",
+        frozenset({"push@office", "push@department"}),
+        json=lambda w: {
+            "year": YEAR,
+            "series": SERIES,
+            "level": "intermediate",
+            "application_ids": [w.department_own],
+        },
     ),
     Endpoint(
         "GET",
