@@ -147,7 +147,7 @@ async def test_nat7_wrong_org_or_role_gets_403_and_levels_go_one_at_a_time(svc: 
     ):
         r = await approve(svc, app["id"], org, role, app["version"])
         assert r.status_code == 403 and r.json()["code"] == code, r.text
-        assert r.json()["detail"]
+        assert r.json()["detail"] and r.json()["rule"] == "NAT-7"
     r = await approve(svc, app["id"], tree.school, "unit_review", app["version"])
     assert r.status_code == 200 and r.json()["status"] == "unit_approved"
     assert r.json()["current_step"] == "department"
@@ -241,6 +241,15 @@ async def test_sched1_an_application_is_pushed_only_in_its_review_year(svc: Harn
         assert r.status_code == 201, r.text
     finally:
         svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
+
+
+async def test_nat7_only_an_application_the_title_office_approved_is_pushed(svc: Harness, tree: Tree) -> None:
+    """NAT-7: one level at a time — an application still at its unit's step is not pushed, and the
+    refusal names the rule (issue 9, point 13)."""
+    pending = (await submit(svc, tree)).json()
+    r = await push(svc, tree, [pending["id"]])
+    assert r.status_code == 409 and r.json()["code"] == "not_office_approved", r.text
+    assert r.json()["rule"] == "NAT-7" and r.json()["field"] == "application_ids"
 
 
 async def test_push_refusals(svc: Harness, tree: Tree) -> None:

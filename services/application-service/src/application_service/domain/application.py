@@ -308,10 +308,13 @@ class Application:
         ]
 
     def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
+        """NAT-7: only an application the title office approved goes up to the committee."""
         if self.status != "office_approved":
             raise Conflict(
                 "not_office_approved",
-                "只能推送已经职改办审核通过的申报。",
+                "只能推送已经职改办审核通过的申报（逐级审核）。",
+                field="application_ids",
+                rule="NAT-7",
                 extra={"application_id": self.id, "current_status": self.status},
             )
         s = self.submitted
