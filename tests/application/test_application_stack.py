@@ -160,7 +160,7 @@ def test_concurrent_decisions_give_one_200_and_one_409(api: Api, people: People)
 
 def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> None:
     """NAT-7 one level at a time, POL-PA-4 checks by plagiarism-service, then a push within SCHED-1."""
-    app = submit(api, people, papers=1)
+    app = submit(api, people, year=THIS_YEAR, papers=1)  # SCHED-1: pushed in its own review year
     app = decide(api, people.unit_reviewer, app).json()
     assert app["status"] == "unit_approved"
     app = decide(api, people.dept_reviewer, app).json()
@@ -170,7 +170,7 @@ def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> No
     r = decide(api, people.office_reviewer, app)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "office_approved"
-    body = {"year": THIS_YEAR + 1, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
+    body = {"year": THIS_YEAR, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
     r = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
     assert r.status_code == 201, r.text
     assert read(api, people.applicant, app["id"])["status"] == "pushed"
