@@ -112,6 +112,9 @@ def world(stack: Stack) -> World:
 
         _retry(attempt)
 
+    for application_id in (own, at_office):  # NAT-5: the unit's publicity first (compressed by the stack)
+        api.start_unit_publicity(tokens["unit_review@unit"] or "", application_id)
+    api.wait_out_unit_publicity()
     for application_id in (own, at_office):
         approve(application_id, tokens["unit_review@unit"] or "")
     approve(own, tokens["title_office_review@office"] or "")

@@ -22,6 +22,7 @@ from tests.application.conftest import (
     auth,
     paper,
     pass_checks,
+    publicity_over,
     reader,
     submit,
 )
@@ -155,6 +156,7 @@ async def test_nat7_wrong_org_or_role_gets_403_and_levels_go_one_at_a_time(svc: 
 
 async def test_concurrent_decisions_give_one_success_and_one_409(svc: Harness, tree: Tree) -> None:
     app = (await submit(svc, tree)).json()
+    app = (await publicity_over(svc, app["id"], tree.school)).json()  # NAT-5 first: the race is the approval's
     results = await asyncio.gather(
         *(approve(svc, app["id"], tree.school, "unit_review", app["version"]) for _ in range(2))
     )

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import platform
+import secrets
 import shutil
 import statistics
 import tempfile
@@ -29,7 +30,7 @@ from zhicheng_kernel.consumer import EventConsumer, Subscription
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
-from zhicheng_kernel.identifiers import id_card_with_check
+from zhicheng_kernel.identifiers import credit_code_with_check, id_card_with_check
 from zhicheng_kernel.kafka import ensure_topics, topic_for
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
@@ -37,6 +38,12 @@ from zhicheng_kernel.tables import kernel_metadata
 from .dev_seed.loader import SEEDED_THROUGH, seed_services
 from .eligibility_bench import eligibility_evaluations_per_second
 from .plagiarism_evaluation.bench import run as plagiarism_bench
+
+
+def random_credit_code() -> str:
+    """A unified social credit code (ORG-3) of the run's own: an organ of state in the city, random serial."""
+    serial = "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return credit_code_with_check(f"11620800{serial}")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -247,6 +254,7 @@ def bench_org_service(stack: Stack, creations: int = 100, clients: int = 4) -> d
                     "unit_type": "research_institute",
                     "level": "city",
                     "division_code": "620800",
+                    "credit_code": random_credit_code(),
                 },
                 headers={"Authorization": f"Bearer {admin}"},
             )
@@ -313,6 +321,7 @@ def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[s
             "unit_type": "school",
             "level": "city",
             "division_code": "620800",
+            "credit_code": random_credit_code(),
         },
         headers={"Authorization": f"Bearer {admin}"},
     ).json()

@@ -34,7 +34,7 @@ def create_app(
         ctx = Context(
             **base.kernel_parts(),
             attachments_dir=config.attachments_dir,
-            publicity_working_days=config.publicity_working_days(),
+            nat5_publicity_seconds=config.nat5_publicity_seconds,
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx

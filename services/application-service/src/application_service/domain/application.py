@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from zhicheng_kernel.calendar import ChinaCalendar
 from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.paper_limits import max_copy_ratio_percent
@@ -15,7 +14,7 @@ from zhicheng_kernel.paper_limits import max_copy_ratio_percent
 from . import events as ev
 from .commands import DecideApplication, PaperInput, Reviewer, SubmitApplication
 from .policy.papers import copy_ratio_within_limit, plagiarism_gate
-from .publicity import unit_publicity_complete
+from .publicity import UnitPublicity
 from .rules import ChainStep
 
 # The role that reviews at each step of the chain (NAT-7).
@@ -133,6 +132,7 @@ class Application:
     edited_since_return: bool = False
     eligibility: dict[str, Any] | None = None
     publicity_starts_on: str | None = None
+    publicity_started_at: str | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
     returned_step: str | None = None
 
@@ -181,6 +181,7 @@ class Application:
                 self.eligibility = event.model_dump(mode="json", exclude={"application_id"})
             case ev.PublicityStarted():
                 self.publicity_starts_on = event.starts_on
+                self.publicity_started_at = event.started_at
             case ev.AttachmentAdded():
                 self.attachments.append(event.model_dump(mode="json", exclude={"application_id"}))
             case ev.PaperCheckRecorded():
@@ -227,12 +228,11 @@ class Application:
         cmd: DecideApplication,
         *,
         now: datetime | None = None,
-        calendar: ChinaCalendar | None = None,
-        publicity_working_days: int | None = None,
+        publicity: UnitPublicity | None = None,
     ) -> list[DomainEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
-        unit approves only after its publicity (NAT-5) when `publicity_working_days` is given. Who may
+        unit approves only after its publicity (NAT-5) when `publicity` is given. Who may
         decide is checked before the version, so that a stale version tells nothing to anyone else."""
         step = self.current_step()
         if step is None:
@@ -266,9 +266,8 @@ class Application:
                     reasons=[cmd.opinion.strip()],
                 )
             ]
-        if step["step"] == "unit" and publicity_working_days is not None and now is not None and calendar is not None:
-            starts = date.fromisoformat(self.publicity_starts_on) if self.publicity_starts_on else None
-            unit_publicity_complete(starts, now, calendar, publicity_working_days)
+        if step["step"] == "unit" and publicity is not None and now is not None:
+            publicity.complete(self.publicity_starts_on, self.publicity_started_at, now)
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
         return [
@@ -405,7 +404,7 @@ class Application:
             raise Conflict("not_withdrawable", f"该申报当前状态为“{self.status}”，职改办审核通过后不能撤回。")
         return [ev.ApplicationWithdrawn(application_id=self.id, reason=reason)]
 
-    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[DomainEvent]:
+    def start_publicity(self, reviewer: Reviewer, starts_on: date, at: datetime | None = None) -> list[DomainEvent]:
         """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
         step = self.current_step()
         if step is None or step["step"] != "unit":
@@ -425,6 +424,7 @@ class Application:
                 starts_on=starts_on.isoformat(),
                 org_id=reviewer.org_id,
                 recorded_by=reviewer.account_id,
+                started_at=at.isoformat() if at else None,
             )
         ]
 

@@ -179,6 +179,8 @@ class PublicityStarted(ApplicationEvent):
     starts_on: str
     org_id: str | None
     recorded_by: str
+    # The instant it was recorded (ISO 8601): a compressed NAT-5 period (outside production) runs from it.
+    started_at: str | None = None
 
 
 class StepApproved(ApplicationEvent):

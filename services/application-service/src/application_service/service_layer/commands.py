@@ -253,7 +253,8 @@ async def start_publicity(
     ctx: Context, application_id: str, reviewer: Reviewer, starts_on: date | None, expected_version: int | None
 ) -> ApplicationView:
     """NAT-5: the unit records the start of its internal publicity (today unless given; not in the future)."""
-    today = china_today(ctx.clock.now())
+    now = ctx.clock.now()
+    today = china_today(now)
     day = starts_on or today
     not_in_future(day, today, "starts_on")
 
@@ -262,7 +263,7 @@ async def start_publicity(
         app = await repo.get(application_id)
         if not app.exists:
             raise not_found("申报", "application_not_found", application_id)
-        new_events = app.start_publicity(reviewer, day)  # who may record it, before the version
+        new_events = app.start_publicity(reviewer, day, now)  # who may record it, before the version
         if expected_version is not None and expected_version != app.version:
             raise ConcurrencyError(app.id, expected_version)
         await repo.append(app, new_events, uow.meta)
@@ -281,7 +282,7 @@ async def decide(ctx: Context, cmd: DecideApplication) -> ApplicationView:
         app = await repo.get(cmd.application_id)
         if not app.exists or app.status == "draft":
             raise not_found("申报", "application_not_found", cmd.application_id)
-        new_events = app.decide(cmd, now=now, calendar=ctx.calendar, publicity_working_days=ctx.publicity_working_days)
+        new_events = app.decide(cmd, now=now, publicity=ctx.unit_publicity())
         await repo.append(app, new_events, uow.meta)
         return await _view(uow.conn, app.id)
 
