@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from application_service.api import applications, calendar, pushes, registries, schedules
+from application_service.api import applications, calendar, pushes, quotas, registries, schedules
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
@@ -72,6 +72,7 @@ class World:
     attachment: str  # an attachment of `own`
     push: str  # the batch that pushed `own`
     department_own: str  # an application of the city department's hospital, at its unit's step
+    department_unit: str  # that hospital (a unit the city office records quotas for)
     bridged_field: str  # a registry entry made for the matrix, so that removing it harms nobody
 
 
@@ -147,6 +148,7 @@ def world(stack: Stack) -> World:
         attachment=upload.json()["attachment_id"],
         push=pushed["id"],
         department_own=department_own,
+        department_unit=its_hospital.id,
         bridged_field=field,
     )
 
@@ -268,6 +270,21 @@ ENDPOINTS = [
         "/api/v1/pushes/{push_id}/roster.xlsx",
         frozenset(f"{role}@office" for role in BUSINESS),
     ),
+    # -- quota plans: recorded by a title office over the unit (a series not in the schedule: refused on its
+    # merits), read by every business role in its own subtree
+    Endpoint(
+        "PUT",
+        "/api/v1/quota-plans/{year}/{org_id}/{series}/{level}",
+        frozenset({"title_office_review@office"}),
+        params=(("year", str(YEAR)), ("series", "魔法系列"), ("level", "intermediate")),
+        json=lambda w: {"quota": 1},
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/quota-plans/{year}",
+        frozenset({*(f"{role}@{place}" for role in BUSINESS for place in PLACES), "push@department"}),
+        params=(("year", str(YEAR)),),
+    ),
     # -- registries: read by everyone signed in (the blacklist by offices and auditors), kept by the city office
     Endpoint("GET", "/api/v1/registries", AUTHENTICATED),
     Endpoint("GET", "/api/v1/registries/{name}", AUTHENTICATED, params=(("name", "journals"),)),
@@ -354,6 +371,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         for router in (
             applications.router,
             pushes.router,
+            quotas.router,
             registries.router,
             schedules.router,
             calendar.router,
@@ -390,6 +408,7 @@ def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
         "attachment_id": world.attachment,
         "push_id": world.push,
         "key:path": world.bridged_field,
+        "org_id": world.department_unit,
         **dict(endpoint.params),
     }
     for name, value in params.items():

@@ -11,6 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from application_service.domain.application import Application
+from application_service.domain.commands import CreatePush
+from application_service.domain.events import ApplicationPushed
+from application_service.domain.push import plan_push
+from application_service.domain.schedule import default_schedule
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.application.conftest import (
@@ -427,3 +432,38 @@ async def test_pol_pb_1_only_an_upheld_complaint_means_not_passed(svc: Harness, 
     issued = {"document_id": "d4", "number": number, "session_id": "s4", "application_id": kept["id"]}
     await svc.feed("review-service", "QualificationDocumentIssued", issued)
     assert await status(kept) == "titled"
+
+
+def test_pol_en_4_off_staff_note_is_pushed_as_a_remark_never_as_an_annotation() -> None:
+    """POL-EN-4 (C2/C3): the report's remarks ("在推荐、公示时要说明情况，在报送申报材料时备注说明") travel in
+    ApplicationPushed.remarks; only its annotations (POL-GR-2 "乡村不受指标限制") are printed."""
+    off_staff = "编外聘用人员，与在编人员同等对待，不受岗位数额限制，取得资格后仍按编外聘用"
+    app = Application(
+        "app-1",
+        version=5,
+        status="office_approved",
+        submitted={
+            "year": 2026,
+            "series": "卫生系列",
+            "specialty": "临床医学",
+            "level": "intermediate",
+            "track": "normal",
+            "applicant_id": "a1",
+            "applicant_name": "张三",
+            "org_id": "school",
+            "org_path": "/city/county/school/",
+            "county_code": "620821",
+        },
+        eligibility={
+            "annotations": ["乡村不受指标限制"],
+            "remarks": [off_staff],
+            "quota_pool": {"pool": "not_counted", "reasons": []},
+        },
+    )
+    cmd = CreatePush(2026, "卫生系列", "intermediate", ["app-1"], "p", "county", "/city/county/")
+    now = datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ)
+    plan = plan_push(cmd, "push-1", {"app-1": app}, default_schedule(2026), now)
+    (pushed,) = plan.pushed["app-1"]
+    assert isinstance(pushed, ApplicationPushed)
+    assert pushed.annotations == ["乡村不受指标限制"] and pushed.remarks == [off_staff]
+    assert [(u.pool, u.quota) for u in plan.quota] == [("not_counted", None)]

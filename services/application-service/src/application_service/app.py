@@ -12,7 +12,7 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 
 from .adapters import tables
-from .api import applications, calendar, pushes, registries, schedules
+from .api import applications, calendar, pushes, quotas, registries, schedules
 from .consumers import consumers
 from .context import Context
 from .service_layer.registries import publish_schedule_2021_if_absent
@@ -45,7 +45,14 @@ def create_app(
         title="职称申报服务 application-service",
         description="职称申报、逐级审核（单位→主管部门→职改办）、论文查重结果、向评委会推送。",
         migrations_dir=MIGRATIONS,
-        routers=[applications.router, pushes.router, schedules.router, registries.router, calendar.router],
+        routers=[
+            applications.router,
+            pushes.router,
+            quotas.router,
+            schedules.router,
+            registries.router,
+            calendar.router,
+        ],
         context=build_context,
         consumers=consumers(),
         verifier=verifier,

@@ -83,7 +83,8 @@ async def roster(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> 
                 level_zh(r.level),
                 r.track,
                 eligible,
-                "；".join(report.get("annotations") or []),
+                # 备注: what is printed, and the remarks POL-EN-4 wants "在报送申报材料时备注说明".
+                "；".join([*(report.get("annotations") or []), *(report.get("remarks") or [])]),
             ]
         )
     content = write_xlsx(f"{batch.year}{batch.series}花名册", ROSTER_HEADINGS, lines)

@@ -306,7 +306,7 @@ class Application:
             )
         ]
 
-    def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
+    def push(self, push_id: str, annotations: Sequence[str], remarks: Sequence[str] = ()) -> list[DomainEvent]:
         """NAT-7: only an application the title office approved goes up to the committee."""
         if self.status != "office_approved":
             raise Conflict(
@@ -331,6 +331,7 @@ class Application:
                 org_path=s["org_path"],
                 county_code=s["county_code"],
                 annotations=list(annotations),
+                remarks=list(remarks),
             )
         ]
 

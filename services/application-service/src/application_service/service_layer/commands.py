@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.calendar import china_today
@@ -23,7 +23,6 @@ from ..adapters.repository import (
     ApplicationRepository,
     Person,
     applicant_person,
-    applicants_on_staff,
     org_with_ancestors,
 )
 from ..context import Context
@@ -34,7 +33,7 @@ from ..domain.commands import CreatePush, DecideApplication, PaperInput, Reviewe
 from ..domain.facts import default_employer, policy_application
 from ..domain.policy import evaluate
 from ..domain.policy.expert import not_on_integrity_blacklist
-from ..domain.push import plan_push
+from ..domain.push import plan_push, quota_pool_of
 from ..domain.rules import (
     OrgNode,
     county_code,
@@ -46,6 +45,7 @@ from ..domain.rules import (
     series_in_schedule,
 )
 from ..projections.applications import ApplicationView, view
+from .quotas import standings
 
 
 @dataclass(frozen=True)
@@ -311,6 +311,18 @@ async def add_attachment(ctx: Context, application_id: str, attachment: Attachme
     return await execute(ctx, Metadata(actor=actor), act, answer=AttachmentAdded)
 
 
+class QuotaUseOut(BaseModel):
+    """One unit's pool in a push: its recorded quota (null: none recorded, "未录入指标"), what earlier
+    pushes used, the applications this push counts, and a note in Chinese."""
+
+    org_id: str
+    pool: str
+    application_ids: list[str]
+    quota: int | None
+    used_before: int
+    note: str
+
+
 class PushCreated(BaseModel):
     id: str
     push_id: str
@@ -320,6 +332,7 @@ class PushCreated(BaseModel):
     office_org_id: str
     application_ids: list[str]
     status: str
+    quota: list[QuotaUseOut] = Field(default_factory=list)
 
 
 async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | None = None) -> PushCreated:
@@ -327,6 +340,7 @@ async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | N
     answers with the first batch instead of pushing again."""
     push_id = str(uuid.uuid4())
     schedule = await ctx.schedule(cmd.year)
+    series = series_in_schedule(schedule, cmd.series).series
 
     async def act(uow: UnitOfWork) -> PushCreated:
         row = (await uow.conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
@@ -334,13 +348,14 @@ async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | N
         scoped = replace(cmd, office_org_path=office.path)
         repo = ApplicationRepository(uow.conn, ctx.store)
         apps = {a: await repo.get(a) for a in dict.fromkeys(scoped.application_ids)}
-        applicants = [a.submitted["applicant_id"] for a in apps.values() if a.exists]
-        on_staff = await applicants_on_staff(uow.conn, applicants)
-        plan = plan_push(scoped, push_id, apps, schedule, ctx.clock.now(), on_staff)
+        pools = {(a.submitted["org_id"], quota_pool_of(a)) for a in apps.values() if a.exists}
+        quotas = await standings(uow.conn, cmd.year, series, cmd.level, pools)
+        plan = plan_push(scoped, push_id, apps, schedule, ctx.clock.now(), quotas)
         await repo.append_push(push_id, plan.batch, uow.meta)
         for application_id, new_events in plan.pushed.items():
             await repo.append(apps[application_id], new_events, uow.meta)
-        return PushCreated(id=push_id, **plan.batch.model_dump(mode="json"), status="pushed")
+        quota = [QuotaUseOut(**vars(use)) for use in plan.quota]
+        return PushCreated(id=push_id, **plan.batch.model_dump(mode="json"), status="pushed", quota=quota)
 
     return await execute(ctx, Metadata(actor=cmd.pusher_id), act, answer=PushCreated, idempotent=idempotent)
 
