@@ -5,6 +5,7 @@ unit with no recorded quota is not limited and the push answer says "未录入�
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -153,3 +154,14 @@ async def test_only_a_title_office_over_the_unit_records_its_quota(svc: Harness,
     assert series.status_code == 422 and series.json()["rule"] == "SCHED-4"
     negative = await record(svc, office(svc, tree), tree.school, -1)
     assert negative.status_code == 422 and negative.json()["field"].endswith("quota")
+
+
+async def test_pol_ex_1_two_pushes_at_once_cannot_both_take_the_last_place(svc: Harness, tree: Tree) -> None:
+    """POL-EX-1: with one place left, two pushes at the same moment give one 201 and one 409 (the plan row is
+    locked while a push counts against it)."""
+    first, second = [await office_approved(svc, tree) for _ in range(2)]
+    assert (await record(svc, office(svc, tree), tree.school, 1)).status_code == 200
+    results = await asyncio.gather(push(svc, tree, [first["id"]]), push(svc, tree, [second["id"]]))
+    assert sorted(r.status_code for r in results) == [201, 409], [r.text for r in results]
+    refused = next(r for r in results if r.status_code == 409)
+    assert (refused.json()["code"], refused.json()["rule"]) == ("quota_exceeded", "POL-EX-1")
