@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 import httpx
+from zhicheng_devstack.components import NAT5_PUBLICITY_SECONDS
+from zhicheng_kernel.identifiers import credit_code_with_check
 
 from tests.harness import Stack
 
@@ -79,6 +82,7 @@ class Api:
     def create_org(self, token: str, **body: Any) -> dict[str, Any]:
         if body.get("kind") == "state_unit":
             body.setdefault("unit_type", "other")  # tests that care about the unit type say it
+        body.setdefault("credit_code", random_credit_code())  # ORG-3; tests that care about it say it
         r = self.post("org-service", "/api/v1/orgs", token, body)
         assert r.status_code == 201, r.text
         return dict(r.json())
@@ -115,6 +119,28 @@ class Api:
         body = r.json()
         return {**body, "password": body["initial_password"]}
 
+    def start_unit_publicity(self, token: str, application_id: str) -> dict[str, Any]:
+        """NAT-5: the unit's reviewer (`token`, unit_review at the applicant's unit) records the start of
+        its internal publicity of the application; answers the application as it is then."""
+        path = f"/api/v1/applications/{application_id}/publicity"
+        r = self.post("application-service", path, token, {})
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    @staticmethod
+    def wait_out_unit_publicity() -> None:
+        """NAT-5: the stack compresses the unit's publicity to NAT5_PUBLICITY_SECONDS (outside production)."""
+        time.sleep(NAT5_PUBLICITY_SECONDS + 0.2)
+
+    def after_unit_publicity(self, token: str, application_id: str) -> dict[str, Any]:
+        """NAT-5: publicity recorded and run out; the unit may now approve. Answers the application as
+        read then (other services' events, e.g. a paper check, may have come in meanwhile)."""
+        self.start_unit_publicity(token, application_id)
+        self.wait_out_unit_publicity()
+        r = self.get("application-service", f"/api/v1/applications/{application_id}", token)
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
     def org_admin_token(self, created_org: dict[str, Any]) -> str:
         return self.login(created_org["admin"]["username"], created_org["admin"]["initial_password"])
 
@@ -123,6 +149,14 @@ def unique_name(prefix: str) -> str:
     """A unique organization name (ORG-4 refuses duplicates), in Chinese digits so it looks like a real one."""
     digits = "零一二三四五六七八九"
     return prefix + "".join(digits[int(c)] for c in f"{secrets.randbelow(10**8):08d}")
+
+
+def random_credit_code() -> str:
+    """A valid unified social credit code (ORG-3) nobody else in the run has: 17 random characters of its
+    alphabet (registration authority 1, type 1 — an organ of state — and the city's division) and the check."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = "11620800" + "".join(secrets.choice(alphabet) for _ in range(9))
+    return credit_code_with_check(body)
 
 
 def random_id_card(prefix: str = "620802") -> str:

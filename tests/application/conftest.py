@@ -146,18 +146,23 @@ async def load_dev_seed(svc: Harness) -> None:
     await seed_registries(svc.client, svc.token("dev-seed", office, ["title_office_review"]))
 
 
+# NAT-5 is enforced everywhere; `svc` compresses the unit's publicity to this many seconds (outside production).
+PUBLICITY_SECONDS = 1
+
+
 @pytest.fixture(scope="module")
 async def svc(servers: Servers) -> AsyncIterator[Harness]:
-    """The service with NAT-5 not enforced (as in development): units approve without a publicity."""
-    async with running_service(servers) as harness:
+    """The service as in development: NAT-5's publicity compressed to PUBLICITY_SECONDS (`approve` at the
+    unit records it and moves the clock past it)."""
+    async with running_service(servers, nat5_publicity_seconds=PUBLICITY_SECONDS) as harness:
         yield harness
 
 
 @pytest.fixture(scope="module")
 async def svc_with_publicity(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
-    """The service as in production: NAT-5 enforced; attachments in a directory of the test's own."""
+    """The service as in production: NAT-5's 5 working days; attachments in a directory of the test's own."""
     attachments: Path = tmp_path_factory.mktemp("attachments")
-    async with running_service(servers, attachments_dir=attachments, nat5_publicity_required=True) as harness:
+    async with running_service(servers, attachments_dir=attachments) as harness:
         yield harness
 
 
@@ -173,6 +178,11 @@ class Tree:
 @pytest.fixture
 async def tree(svc: Harness) -> Tree:
     """The city office → a county office → its education department → two schools."""
+    return await build_tree(svc)
+
+
+async def build_tree(svc: Harness) -> Tree:
+    """`tree`'s organizations in a harness of the test's choice (the clock set to START)."""
     svc.clock.set(START)
     city = await svc.org("title_office", None, "city")
     county = await svc.org("title_office", city)
@@ -227,9 +237,25 @@ async def submit(svc: Harness, tree: Tree, applicant: str = "", **overrides: Any
 
 
 async def approve(svc: Harness, app_id: str, org: dict[str, str], role: str, version: int) -> httpx.Response:
+    """An approval at `version`. At the unit (role unit_review) the unit first records its publicity
+    (NAT-5) — the approval is then at `version` + 1 — and the clock moves past the compressed period;
+    a publicity already recorded, or refused to this caller, leaves `version` as it is."""
     token = svc.token(str(uuid.uuid4()), org, [role])
+    if role == "unit_review" and (await publicity_over(svc, app_id, org)).status_code == 200:
+        version += 1
     body = {"decision": "approve", "opinion": "同意", "expected_version": version}
     return await svc.client.post(f"/api/v1/applications/{app_id}/decisions", json=body, headers=auth(token))
+
+
+async def publicity_over(svc: Harness, app_id: str, unit: dict[str, str]) -> httpx.Response:
+    """NAT-5: the unit records its publicity of the application and, when the harness compresses the
+    period (`svc`), the clock moves past it. Answers the publicity call (200: the application then)."""
+    token = svc.token(str(uuid.uuid4()), unit, ["unit_review"])
+    r = await svc.client.post(f"/api/v1/applications/{app_id}/publicity", json={}, headers=auth(token))
+    seconds = svc.runtime.context.nat5_publicity_seconds
+    if r.status_code == 200 and seconds is not None:
+        svc.clock.set(svc.clock.now() + timedelta(seconds=seconds))
+    return r
 
 
 async def pass_checks(svc: Harness, app: dict[str, Any], decision: str = "pass") -> None:

@@ -151,7 +151,7 @@ def test_nat7_wrong_org_or_role_is_403_with_a_chinese_message(api: Api, people: 
 
 
 def test_concurrent_decisions_give_one_200_and_one_409(api: Api, people: People) -> None:
-    app = submit(api, people, papers=0)
+    app = api.after_unit_publicity(people.unit_reviewer, submit(api, people, papers=0)["id"])  # NAT-5
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: decide(api, people.unit_reviewer, app), range(2)))
     assert sorted(r.status_code for r in results) == [200, 409]
@@ -160,10 +160,11 @@ def test_concurrent_decisions_give_one_200_and_one_409(api: Api, people: People)
 
 def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> None:
     """NAT-7 one level at a time, POL-PA-4 checks by plagiarism-service, then a push within SCHED-1."""
-    app = submit(api, people, papers=1)
+    app = submit(api, people, year=THIS_YEAR, papers=1)  # SCHED-1: pushed in its own review year
     # The verdicts first: each one (and the re-assessment it causes) moves the version the reviewers decide at.
     app = checked(api, people, app["id"])
     assert all(c["decision"] == "pass" for c in app["checks"].values()), app["checks"]
+    app = api.after_unit_publicity(people.unit_reviewer, app["id"])  # NAT-5, compressed outside production
     app = decide(api, people.unit_reviewer, app).json()
     assert app["status"] == "unit_approved"
     app = decide(api, people.dept_reviewer, app).json()
@@ -171,7 +172,7 @@ def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> No
     r = decide(api, people.office_reviewer, app)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "office_approved"
-    body = {"year": THIS_YEAR + 1, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
+    body = {"year": THIS_YEAR, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
     r = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
     assert r.status_code == 201, r.text
     assert read(api, people.applicant, app["id"])["status"] == "pushed"
@@ -183,7 +184,7 @@ def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> No
 
 def test_sched1_a_push_after_the_series_month_is_refused(api: Api, people: People) -> None:
     """SCHED-1: an application of last year's 卫生系列 (December) can no longer be pushed."""
-    app = submit(api, people, year=THIS_YEAR - 1, papers=0)
+    app = api.after_unit_publicity(people.unit_reviewer, submit(api, people, year=THIS_YEAR - 1, papers=0)["id"])
     for token in (people.unit_reviewer, people.dept_reviewer, people.office_reviewer):
         app = decide(api, token, app).json()
     assert app["status"] == "office_approved"

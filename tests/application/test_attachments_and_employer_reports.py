@@ -128,6 +128,9 @@ async def test_pol_pa_4_employer_report_is_refused_when_not_allowed(svc: Harness
     assert not_pdf.status_code == 422 and not_pdf.json()["code"] == "report_must_be_pdf"
     other_unit = svc.token("other-clerk", tree.other_school, ["unit_review"])
     assert (await upload_report(svc, app, other_unit)).status_code in (403, 404)
+    above = await upload_report(svc, app, svc.token("dept-clerk", tree.dept, ["applicant_management"]))
+    assert above.status_code == 403 and above.json()["code"] == "not_employer", above.text
+    assert above.json()["rule"] == "POL-PA-4"  # issue 9, point 13: the refusal names its rule
     wrong_role = svc.token("pusher", tree.school, ["push"])
     assert (await upload_report(svc, app, wrong_role)).status_code == 403
     await pass_checks(svc, app)

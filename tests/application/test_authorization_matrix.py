@@ -3,9 +3,11 @@
 The callers: the city office's system administrator; each business role at the applicant's own unit
 (a school under the city office), at the city office (above the school) and at a county office (beside
 it, so outside the school's subtree); the applicant with their own application and with a colleague's;
-an expert; a service; nobody. "Allow" means the call passes the authorization checks (it may still be
-refused on its merits: 409 for a stale expected_version or a state that does not allow it, 422 for a
-file that is not what it should be — the matrix uses these so that no allowed call changes anything);
+an expert; a service; nobody; and the pusher of a city-level department (市直有关部门, SCHED-1) beside
+the hospital ("push@department"), which has a hospital and an application of its own. "Allow" means the
+call passes the authorization checks (it may still be refused on its merits: 409 for a stale
+expected_version or a state that does not allow it, 422 for a file that is not what it should be — the
+matrix uses these so that no allowed call changes anything);
 "deny" means 401 without a token, 403 for a wrong role or organization, 404 for what the caller may not
 know exists. Every refusal is a problem+json.
 """
@@ -18,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from application_service.api import applications, calendar, pushes, registries, schedules
+from application_service.api import applications, calendar, pushes, quotas, registries, schedules
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import BUSINESS_ROLES, Api, bearer
 from tests.harness import Stack
-from tests.org_tree import callers_at_three_places
+from tests.org_tree import OrgTree, callers_at_three_places
 from tests.review.scenario import SERIES, YEAR, _retry
 
 pytestmark = pytest.mark.stack
@@ -35,6 +37,7 @@ PLACES = ("unit", "office", "county")  # the applicant's school, the city office
 CALLERS = [
     "system_admin",
     *(f"{role}@{place}" for role in BUSINESS for place in PLACES),
+    "push@department",
     "applicant",
     "expert",
     "service",
@@ -68,6 +71,8 @@ class World:
     at_office: str  # a third application, at the city office's step
     attachment: str  # an attachment of `own`
     push: str  # the batch that pushed `own`
+    department_own: str  # an application of the city department's hospital, at its unit's step
+    department_unit: str  # that hospital (a unit the city office records quotas for)
     bridged_field: str  # a registry entry made for the matrix, so that removing it harms nobody
 
 
@@ -87,6 +92,12 @@ def world(stack: Stack) -> World:
     api = Api(stack)
     operator = api.operator_token()
     tokens, people = callers_at_three_places(api, "矩阵", ("崆峒区", "620802"), applicants=3, series=SERIES)
+    tree = OrgTree(api)
+    department = tree.department("平凉市矩阵卫生健康委员会", "health")
+    tokens["push@department"] = department.clerk("矩阵推送员", ["push"]).token
+    its_hospital = tree.hospital("平凉市矩阵局属医院", under=department)
+    its_applicant = its_hospital.clerk("矩阵局属管理员", ["applicant_management"]).register_applicant("矩阵戊").token
+    department_own = _retry(lambda: api.post(APP, "/api/v1/applications", its_applicant, _application()))["id"]
 
     # Applications reach their states through the public API; org-service's facts arrive by events.
     submitted = [
@@ -102,6 +113,9 @@ def world(stack: Stack) -> World:
 
         _retry(attempt)
 
+    for application_id in (own, at_office):  # NAT-5: the unit's publicity first (compressed by the stack)
+        api.start_unit_publicity(tokens["unit_review@unit"] or "", application_id)
+    api.wait_out_unit_publicity()
     for application_id in (own, at_office):
         approve(application_id, tokens["unit_review@unit"] or "")
     approve(own, tokens["title_office_review@office"] or "")
@@ -133,6 +147,8 @@ def world(stack: Stack) -> World:
         at_office=at_office,
         attachment=upload.json()["attachment_id"],
         push=pushed["id"],
+        department_own=department_own,
+        department_unit=its_hospital.id,
         bridged_field=field,
     )
 
@@ -237,7 +253,8 @@ ENDPOINTS = [
         "own",
         json=lambda w: {"reason": "矩阵测试"},
     ),
-    # -- pushes: a title office, of applications in its subtree (the colleague's is not yet approved: 409)
+    # -- pushes (SCHED-1): a title office or a city-level department, of applications in its subtree (not yet
+    # approved: 409); the department's pusher is outside the hospital's subtree, the city office above both.
     Endpoint(
         "POST",
         "/api/v1/pushes",
@@ -245,9 +262,35 @@ ENDPOINTS = [
         json=lambda w: {"year": YEAR, "series": SERIES, "level": "intermediate", "application_ids": [w.other]},
     ),
     Endpoint(
+        "POST",
+        "/api/v1/pushes",
+        frozenset({"push@office", "push@department"}),
+        json=lambda w: {
+            "year": YEAR,
+            "series": SERIES,
+            "level": "intermediate",
+            "application_ids": [w.department_own],
+        },
+    ),
+    Endpoint(
         "GET",
         "/api/v1/pushes/{push_id}/roster.xlsx",
         frozenset(f"{role}@office" for role in BUSINESS),
+    ),
+    # -- quota plans: recorded by a title office over the unit (a series not in the schedule: refused on its
+    # merits), read by every business role in its own subtree
+    Endpoint(
+        "PUT",
+        "/api/v1/quota-plans/{year}/{org_id}/{series}/{level}",
+        frozenset({"title_office_review@office"}),
+        params=(("year", str(YEAR)), ("series", "魔法系列"), ("level", "intermediate")),
+        json=lambda w: {"quota": 1},
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/quota-plans/{year}",
+        frozenset({*(f"{role}@{place}" for role in BUSINESS for place in PLACES), "push@department"}),
+        params=(("year", str(YEAR)),),
     ),
     # -- registries: read by everyone signed in (the blacklist by offices and auditors), kept by the city office
     Endpoint("GET", "/api/v1/registries", AUTHENTICATED),
@@ -335,6 +378,7 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         for router in (
             applications.router,
             pushes.router,
+            quotas.router,
             registries.router,
             schedules.router,
             calendar.router,
@@ -371,6 +415,7 @@ def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
         "attachment_id": world.attachment,
         "push_id": world.push,
         "key:path": world.bridged_field,
+        "org_id": world.department_unit,
         **dict(endpoint.params),
     }
     for name, value in params.items():

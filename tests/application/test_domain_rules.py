@@ -377,7 +377,7 @@ def test_sched1_push_in_time_creates_the_batch_and_pushes_each_application() -> 
     assert plan.batch.event_type == "PushBatchCreated" and plan.batch.application_ids == ["app-1"]
     (pushed,) = plan.pushed["app-1"]
     assert pushed.event_type == "ApplicationPushed" and pushed.push_id == "push-1"
-    assert any("编外" in a for a in pushed.annotations)  # POL-EN-4
+    assert pushed.annotations == pushed.remarks == []  # C2/C3: only from a report (this one has none)
 
 
 def test_sched1_push_one_second_late_is_refused() -> None:

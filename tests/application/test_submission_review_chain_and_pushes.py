@@ -11,6 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from application_service.domain.application import Application
+from application_service.domain.commands import CreatePush
+from application_service.domain.events import ApplicationPushed
+from application_service.domain.push import plan_push
+from application_service.domain.schedule import default_schedule
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.application.conftest import (
@@ -22,6 +27,7 @@ from tests.application.conftest import (
     auth,
     paper,
     pass_checks,
+    publicity_over,
     reader,
     submit,
 )
@@ -147,7 +153,7 @@ async def test_nat7_wrong_org_or_role_gets_403_and_levels_go_one_at_a_time(svc: 
     ):
         r = await approve(svc, app["id"], org, role, app["version"])
         assert r.status_code == 403 and r.json()["code"] == code, r.text
-        assert r.json()["detail"]
+        assert r.json()["detail"] and r.json()["rule"] == "NAT-7"
     r = await approve(svc, app["id"], tree.school, "unit_review", app["version"])
     assert r.status_code == 200 and r.json()["status"] == "unit_approved"
     assert r.json()["current_step"] == "department"
@@ -155,6 +161,7 @@ async def test_nat7_wrong_org_or_role_gets_403_and_levels_go_one_at_a_time(svc: 
 
 async def test_concurrent_decisions_give_one_success_and_one_409(svc: Harness, tree: Tree) -> None:
     app = (await submit(svc, tree)).json()
+    app = (await publicity_over(svc, app["id"], tree.school)).json()  # NAT-5 first: the race is the approval's
     results = await asyncio.gather(
         *(approve(svc, app["id"], tree.school, "unit_review", app["version"]) for _ in range(2))
     )
@@ -221,6 +228,36 @@ async def test_sched1_push_one_second_before_and_after_the_month_end(svc: Harnes
         svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
 
 
+async def test_sched1_an_application_is_pushed_only_in_its_review_year(svc: Harness, tree: Tree) -> None:
+    """SCHED-1: the review year of a push is the year it is made in (Asia/Shanghai). A 2026 application
+    relabelled 2027 is refused at 23:59:59 on 31 Dec 2026 (its 2027 December deadline would let it
+    through) and accepted at 00:00:00 on 1 Jan 2027; a 2027 application in a 2026 batch is refused too."""
+    relabelled = await office_approved(svc, tree, year=2027)
+    try:
+        r = await push(svc, tree, [relabelled["id"]])
+        assert r.status_code == 422 and r.json()["code"] == "push_not_of_review_year", r.text
+        assert r.json()["rule"] == "SCHED-1" and r.json()["field"] == "application_ids"
+        svc.clock.set(datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ))
+        r = await push(svc, tree, [relabelled["id"]], year=2027)
+        assert r.status_code == 422 and r.json()["code"] == "push_not_of_review_year", r.text
+        assert r.json()["rule"] == "SCHED-1" and r.json()["field"] == "year"
+        assert "2026年度" in r.json()["detail"]
+        svc.clock.set(datetime(2027, 1, 1, 0, 0, 0, tzinfo=CHINA_TZ))
+        r = await push(svc, tree, [relabelled["id"]], year=2027)
+        assert r.status_code == 201, r.text
+    finally:
+        svc.clock.set(datetime(2026, 6, 1, 10, tzinfo=CHINA_TZ))
+
+
+async def test_nat7_only_an_application_the_title_office_approved_is_pushed(svc: Harness, tree: Tree) -> None:
+    """NAT-7: one level at a time — an application still at its unit's step is not pushed, and the
+    refusal names the rule (issue 9, point 13)."""
+    pending = (await submit(svc, tree)).json()
+    r = await push(svc, tree, [pending["id"]])
+    assert r.status_code == 409 and r.json()["code"] == "not_office_approved", r.text
+    assert r.json()["rule"] == "NAT-7" and r.json()["field"] == "application_ids"
+
+
 async def test_push_refusals(svc: Harness, tree: Tree) -> None:
     app = await office_approved(svc, tree)
     pending = (await submit(svc, tree)).json()
@@ -229,12 +266,35 @@ async def test_push_refusals(svc: Harness, tree: Tree) -> None:
     unit_pusher = svc.token("p2", tree.school, ["push"])
     body = {"year": 2026, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
     r = await svc.client.post("/api/v1/pushes", json=body, headers=auth(unit_pusher))
-    assert r.status_code == 403 and r.json()["code"] == "not_title_office"
+    assert r.status_code == 403 and r.json()["code"] == "not_a_pusher" and r.json()["rule"] == "SCHED-1"
     no_role = svc.token("p3", tree.county, ["title_office_review"])
     r = await svc.client.post("/api/v1/pushes", json=body, headers=auth(no_role))
     assert r.status_code == 403 and r.json()["code"] == "role_required"
     assert (await push(svc, tree, [app["id"]])).status_code == 201
     assert (await push(svc, tree, [app["id"]])).json()["code"] == "not_office_approved"  # pushed once only
+
+
+async def test_sched1_county_offices_and_city_departments_push_their_own_subtree(svc: Harness, tree: Tree) -> None:
+    """SCHED-1, who pushes: "各县（市、区）、市直有关部门". A city-level department (the city education
+    bureau) pushes its own schools' applications, not a county's; a county-level department does not
+    push (its county office does)."""
+    city_dept = await svc.org("government_department", tree.city, "city")
+    city_school = await svc.org("state_unit", city_dept, "city")
+    city_tree = Tree(tree.city, tree.city, city_dept, city_school, city_school)
+    own = await office_approved(svc, city_tree)
+    county_app = await office_approved(svc, tree)
+    body = {"year": 2026, "series": "卫生系列", "level": "intermediate"}
+    bureau = auth(svc.token("bureau", city_dept, ["push"]))
+    r = await svc.client.post("/api/v1/pushes", json=body | {"application_ids": [county_app["id"]]}, headers=bureau)
+    assert r.status_code == 403 and r.json()["code"] == "outside_scope", r.text
+    county_dept = auth(svc.token("county-dept", tree.dept, ["push"]))
+    r = await svc.client.post(
+        "/api/v1/pushes", json=body | {"application_ids": [county_app["id"]]}, headers=county_dept
+    )
+    assert r.status_code == 403 and r.json()["code"] == "not_a_pusher" and r.json()["rule"] == "SCHED-1"
+    r = await svc.client.post("/api/v1/pushes", json=body | {"application_ids": [own["id"]]}, headers=bureau)
+    assert r.status_code == 201 and r.json()["office_org_id"] == city_dept["org_id"], r.text
+    assert (await push(svc, tree, [county_app["id"]])).status_code == 201
 
 
 # -- outcomes from review-service ---------------------------------------------------------------------------
@@ -371,3 +431,38 @@ async def test_pol_pb_1_only_an_upheld_complaint_means_not_passed(svc: Harness, 
     issued = {"document_id": "d4", "number": number, "session_id": "s4", "application_id": kept["id"]}
     await svc.feed("review-service", "QualificationDocumentIssued", issued)
     assert await status(kept) == "titled"
+
+
+def test_pol_en_4_off_staff_note_is_pushed_as_a_remark_never_as_an_annotation() -> None:
+    """POL-EN-4 (C2/C3): the report's remarks ("在推荐、公示时要说明情况，在报送申报材料时备注说明") travel in
+    ApplicationPushed.remarks; only its annotations (POL-GR-2 "乡村不受指标限制") are printed."""
+    off_staff = "编外聘用人员，与在编人员同等对待，不受岗位数额限制，取得资格后仍按编外聘用"
+    app = Application(
+        "app-1",
+        version=5,
+        status="office_approved",
+        submitted={
+            "year": 2026,
+            "series": "卫生系列",
+            "specialty": "临床医学",
+            "level": "intermediate",
+            "track": "normal",
+            "applicant_id": "a1",
+            "applicant_name": "张三",
+            "org_id": "school",
+            "org_path": "/city/county/school/",
+            "county_code": "620821",
+        },
+        eligibility={
+            "annotations": ["乡村不受指标限制"],
+            "remarks": [off_staff],
+            "quota_pool": {"pool": "not_counted", "reasons": []},
+        },
+    )
+    cmd = CreatePush(2026, "卫生系列", "intermediate", ["app-1"], "p", "county", "/city/county/")
+    now = datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ)
+    plan = plan_push(cmd, "push-1", {"app-1": app}, default_schedule(2026), now)
+    (pushed,) = plan.pushed["app-1"]
+    assert isinstance(pushed, ApplicationPushed)
+    assert pushed.annotations == ["乡村不受指标限制"] and pushed.remarks == [off_staff]
+    assert [(u.pool, u.quota) for u in plan.quota] == [("not_counted", None)]

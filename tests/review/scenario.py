@@ -7,15 +7,18 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
+from zhicheng_kernel.calendar import CHINA_TZ
 
-from tests.api_client import Api, unique_name
+from tests.api_client import Api, bearer, unique_name
 from tests.org_tree import Account, OrgTree
 
-SERIES = "卫生系列"  # pushed by December (SCHED-1), so a 2026 push is open all year
-YEAR = 2026
+SERIES = "卫生系列"  # pushed by December (SCHED-1), so a push of this year is open all year
+# SCHED-1: a push carries applications of the review year it is made in (Asia/Shanghai), no other.
+YEAR = datetime.now(CHINA_TZ).year
 
 
 @dataclass
@@ -29,16 +32,39 @@ class Scenario:
     api: Api
     clerk: Account
     experts: list[Expert] = field(default_factory=list)
-    # A year of its own: a session takes every pushed candidate of its series, level and year, so
-    # scenarios running one after another must not pick up each other's (pushing early is allowed).
-    year: int = field(default_factory=lambda: YEAR + 1 + secrets.randbelow(70))
+    # The review year: SCHED-1 pushes only applications of the year the push is made in.
+    year: int = YEAR
+    # A series of its own in this year's schedule: a session takes every pushed candidate of its
+    # committee's series, level and year, so scenarios running one after another must not pick up
+    # each other's. `build` publishes it (push month December, like 卫生系列).
+    series: str = field(default_factory=lambda: unique_name(f"{SERIES}评审场景"))
 
     @classmethod
     def build(cls, api: Api) -> Scenario:
-        """A hospital under the city office whose business admin registers applicants and approves."""
+        """A hospital under the city office whose business admin registers applicants and approves, and
+        a series of the scenario's own added to this year's schedule (SCHED-4: by the city office)."""
         unit = OrgTree(api).state_unit("平凉市人民医院")
         clerk = unit.clerk("王芳", ["applicant_management", "unit_review"])
-        return cls(api=api, clerk=clerk)
+        built = cls(api=api, clerk=clerk)
+        built.add_series_to_schedule()
+        return built
+
+    def add_series_to_schedule(self) -> None:
+        """This year's schedule as it stands (2021's unless the city office published one) plus the
+        scenario's series; the city office republishes the year whole (SCHED-4)."""
+        api, path = self.api, f"/api/v1/schedules/{self.year}"
+        current = api.get("application-service", path, api.operator_token())
+        assert current.status_code == 200, current.text
+        entries = [
+            {k: e[k] for k in ("series", "push_month", "grassroots")}
+            for e in current.json()["series"]
+            if e["series"] != self.series
+        ]
+        entries.append({"series": self.series, "push_month": 12, "grassroots": False})
+        r = api.http.put(
+            api.url("application-service", path), json={"series": entries}, headers=bearer(api.operator_token())
+        )
+        assert r.status_code == 200, r.text
 
     @property
     def unit_token(self) -> str:
@@ -51,7 +77,7 @@ class Scenario:
         tree = OrgTree(self.api)
         experts = []
         for i in range(count):
-            e = tree.expert(f"专家{i}", [SERIES])
+            e = tree.expert(f"专家{i}", [self.series])
             experts.append(Expert(e.account_id, e.token))
         self.experts = experts
         return experts
@@ -63,15 +89,18 @@ class Scenario:
         ids = []
         for _ in range(count):
             token = self.clerk.register_applicant(f"李{secrets.token_hex(2)}").token
-            body = {"year": self.year, "series": SERIES, "specialty": "临床医学", "level": level, "papers": []}
+            body = {"year": self.year, "series": self.series, "specialty": "临床医学", "level": level, "papers": []}
             submitted = _retry(
                 lambda token=token, body=body: api.post("application-service", "/api/v1/applications", token, body)
             )
             ids.append(submitted["id"])
+        for application_id in ids:  # NAT-5: the unit publishes them all, then approves once the period ran out
+            api.start_unit_publicity(self.unit_token, application_id)
+        api.wait_out_unit_publicity()
         for application_id in ids:
             self._approve(application_id, self.unit_token)
             self._approve(application_id, api.operator_token())
-        push = {"year": self.year, "series": SERIES, "level": level, "application_ids": ids}
+        push = {"year": self.year, "series": self.series, "level": level, "application_ids": ids}
         _retry(lambda: api.post("application-service", "/api/v1/pushes", api.operator_token(), push))
         self.wait_review_caught_up("application-service")
         return ids
@@ -123,7 +152,7 @@ class Scenario:
     def form_committee(self, expert_ids: list[str], level: str = "intermediate") -> dict[str, Any]:
         body = {
             "name": unique_name("平凉市卫生系列中级评审委员会"),
-            "series": SERIES,
+            "series": self.series,
             "level": level,
             "expert_ids": expert_ids,
         }

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api_client import unique_name
 from tests.harness import wait_for
-from tests.review.scenario import SERIES, Scenario
+from tests.review.scenario import Scenario
 
 pytestmark = pytest.mark.stack
 
@@ -24,7 +24,7 @@ def test_committee_needs_an_odd_number_of_known_experts_and_a_secretary_nat6(
     scenario: Scenario, committee: dict[str, Any]
 ) -> None:
     ids = [e.account_id for e in scenario.experts]
-    assert committee["size"] == 3 and committee["series"] == "卫生系列"
+    assert committee["size"] == 3 and committee["series"] == scenario.series
     body = {"name": "偶数评委会", "series": "卫生系列", "level": "intermediate", "expert_ids": ids[:2]}
     even = post(scenario, "/api/v1/committees", scenario.api.operator_token(), body)
     assert even.status_code == 422 and even.json()["code"] == "committee_size_even"
@@ -173,7 +173,7 @@ def test_a_retried_command_with_its_idempotency_key_forms_one_committee_and_open
     ops = scenario.api.operator_token()
     body = {
         "name": unique_name("平凉市卫生系列中级评审委员会"),
-        "series": SERIES,
+        "series": scenario.series,
         "level": "intermediate",
         "expert_ids": [e.account_id for e in scenario.experts],
     }

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import platform
+import secrets
 import shutil
 import statistics
 import tempfile
@@ -37,6 +38,12 @@ from zhicheng_kernel.tables import kernel_metadata
 from .dev_seed.loader import SEEDED_THROUGH, seed_services
 from .eligibility_bench import eligibility_evaluations_per_second
 from .plagiarism_evaluation.bench import run as plagiarism_bench
+
+
+def random_credit_code() -> str:
+    """A unified social credit code (ORG-3) of the run's own: an organ of state in the city, random serial."""
+    serial = "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return credit_code_with_check(f"11620800{serial}")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -247,7 +254,7 @@ def bench_org_service(stack: Stack, creations: int = 100, clients: int = 4) -> d
                     "unit_type": "research_institute",
                     "level": "city",
                     "division_code": "620800",
-                    "credit_code": credit_code_with_check(f"12620800{uuid.uuid4().hex[:9].upper()}"),
+                    "credit_code": random_credit_code(),
                 },
                 headers={"Authorization": f"Bearer {admin}"},
             )
@@ -314,7 +321,7 @@ def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[s
             "unit_type": "school",
             "level": "city",
             "division_code": "620800",
-            "credit_code": credit_code_with_check(f"12620800{uuid.uuid4().hex[:9].upper()}"),
+            "credit_code": random_credit_code(),
         },
         headers={"Authorization": f"Bearer {admin}"},
     ).json()

@@ -111,8 +111,8 @@ class Demo:
                 "kind": "government_department",
                 "level": "city",
                 "division_code": "620800",
+                "credit_code": _credit_code(),
                 "function": "education",
-                "credit_code": credit_code_with_check(f"11620800{secrets.token_hex(5).upper()[:9]}"),
             },
         )
         self.step(f"创建市直部门「{dept['name']}」（ORG-1），系统管理员账号 {dept['admin']['username']}")
@@ -135,7 +135,7 @@ class Demo:
                 "unit_type": "school",
                 "level": "city",
                 "division_code": "620800",
-                "credit_code": credit_code_with_check(f"12620800{secrets.token_hex(5).upper()[:9]}"),
+                "credit_code": _credit_code(),
             },
         )
         self.step(f"市教育局创建所属单位「{unit['name']}」（ORG-1），系统管理员账号 {unit['admin']['username']}")
@@ -210,8 +210,12 @@ class Demo:
                 f"结论 {'通过' if check['decision'] == 'pass' else '未通过'}"
             )
 
-        version = self.decide(app_id, clerk, "单位审核通过，已在本单位公示 5 个工作日无异议（NAT-5）。")
-        self.step("用人单位审核通过（NAT-7 逐级：单位 → 主管部门 → 职改办）")
+        self.call("POST", "application-service", f"/api/v1/applications/{app_id}/publicity", clerk, json={})
+        self.step("单位在本单位内部公示申报材料（NAT-5：不少于 5 个工作日，本地演示环境压缩为数秒）")
+        version = self.wait(
+            "单位内部公示期满", lambda: self.approve_after_publicity(app_id, clerk, "单位审核通过，公示期满无异议。")
+        )
+        self.step("公示期满，用人单位审核通过（NAT-7 逐级：单位 → 主管部门 → 职改办）")
         dept_token = self.login(dept_reviewer["username"], dept_reviewer["initial_password"])
         version = self.decide(app_id, dept_token, "主管部门审核通过。", version)
         self.step("主管部门（市教育局）审核通过")
@@ -306,6 +310,20 @@ class Demo:
         self.step(f"申报状态：{status}，资格文件号 {final['document_number']}")
         return str(document["number"])
 
+    def approve_after_publicity(self, app_id: str, token: str, opinion: str) -> int | None:
+        """The unit's approval, or None while its publicity runs (NAT-5 answers 409 publicity_in_progress)."""
+        version = self.call("GET", "application-service", f"/api/v1/applications/{app_id}", token)["version"]
+        r = self.http.post(
+            f"{self.endpoints['application-service']}/api/v1/applications/{app_id}/decisions",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"decision": "approve", "opinion": opinion, "expected_version": version},
+        )
+        if r.status_code == 409 and r.json().get("code") == "publicity_in_progress":
+            return None
+        if r.status_code >= 400:
+            sys.exit(f"    失败：单位审核 → {r.status_code} {r.text}")
+        return int(r.json()["version"])
+
     def decide(self, app_id: str, token: str, opinion: str, version: int | None = None) -> int:
         if version is None:
             version = self.call("GET", "application-service", f"/api/v1/applications/{app_id}", token)["version"]
@@ -321,6 +339,12 @@ class Demo:
 
 def _checks(checks: Any) -> list[dict[str, Any]]:
     return list(checks.values()) if isinstance(checks, dict) else list(checks)
+
+
+def _credit_code() -> str:
+    """A unified social credit code of the demo's own (ORG-3): an organ of state in the city, random serial."""
+    serial = "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return credit_code_with_check(f"11620800{serial}")
 
 
 def _id_card() -> str:

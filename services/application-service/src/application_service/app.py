@@ -12,7 +12,7 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 
 from .adapters import tables
-from .api import applications, calendar, pushes, registries, schedules, similarity
+from .api import applications, calendar, pushes, quotas, registries, schedules, similarity
 from .consumers import consumers
 from .context import Context
 from .service_layer.registries import publish_schedule_2021_if_absent
@@ -34,7 +34,7 @@ def create_app(
         ctx = Context(
             **base.kernel_parts(),
             attachments_dir=config.attachments_dir,
-            publicity_working_days=config.publicity_working_days(),
+            nat5_publicity_seconds=config.nat5_publicity_seconds,
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx
@@ -48,6 +48,7 @@ def create_app(
         routers=[
             applications.router,
             pushes.router,
+            quotas.router,
             schedules.router,
             registries.router,
             calendar.router,

@@ -8,14 +8,19 @@ from pathlib import Path
 from zhicheng_kernel.context import ServiceContext
 
 from .adapters.registries import published_schedule
+from .domain.publicity import UnitPublicity
 from .domain.schedule import Schedule, default_schedule
 
 
 @dataclass
 class Context(ServiceContext):
     attachments_dir: Path = Path(".data/application-attachments")
-    # NAT-5: working days of the unit's publicity before it approves; None = not enforced.
-    publicity_working_days: int | None = None
+    # NAT-5 outside production: the unit's publicity compressed to this many seconds; None = 5 working days.
+    nat5_publicity_seconds: int | None = None
+
+    def unit_publicity(self) -> UnitPublicity:
+        """NAT-5 as enforced here, in every environment: the calendar and the compressed period if any."""
+        return UnitPublicity(self.calendar, self.nat5_publicity_seconds)
 
     async def schedule(self, year: int) -> Schedule:
         """SCHED-4: the year's schedule as the city office published it; the 2021 one otherwise."""

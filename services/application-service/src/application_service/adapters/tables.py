@@ -99,6 +99,21 @@ pushes = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# 0008: each unit's quota by year, series, level and pool (QuotaPlanRecorded); pushes count against it.
+quota_plans = Table(
+    "quota_plans",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("org_id", Text, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("pool", Text, nullable=False),
+    Column("quota", Integer, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("year", "org_id", "series", "level", "pool"),
+)
+
 # Registries the city office maintains (RegistryEntriesImported / RegistryEntryRecorded / …Removed).
 registry_entries = Table(
     "registry_entries",

@@ -283,7 +283,7 @@ async def upload_external_report(
     row = await _readable(ctx, principal, application_id)
     require_role(principal, Role.UNIT_REVIEW, Role.APPLICANT_MANAGEMENT)
     if principal.org_id != row.org_id:
-        raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。")
+        raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。", field="org_id", rule="POL-PA-4")
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
     if media != "application/pdf":
         raise InvalidInput("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
@@ -376,7 +376,9 @@ async def decide(
     try:
         await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
     except Forbidden as exc:
-        raise Forbidden("not_current_reviewer", "您所在单位不是该申报的审核单位（逐级审核），无权办理。") from exc
+        raise Forbidden(
+            "not_current_reviewer", "您所在单位不是该申报的审核单位（逐级审核），无权办理。", rule="NAT-7"
+        ) from exc
     cmd = DecideApplication(
         application_id=application_id,
         decision=body.decision,

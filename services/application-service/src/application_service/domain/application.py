@@ -8,7 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from zhicheng_kernel.calendar import ChinaCalendar
 from zhicheng_kernel.errors import ConcurrencyError, Conflict, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
@@ -18,7 +17,7 @@ from .commands import AttestFacts, DecideApplication, PaperInput, Reviewer, Subm
 from .facts import attested_facts, fact_rows, validated_corrections
 from .policy.model import DEFAULT_SIMILARITY_RATIO, SimilarityRatio
 from .policy.papers import plagiarism_gate, similarity_decision
-from .publicity import unit_publicity_complete
+from .publicity import UnitPublicity
 from .rules import ChainStep
 
 # The role that reviews at each step of the chain (NAT-7).
@@ -244,6 +243,7 @@ class Application:
     edited_since_return: bool = False
     eligibility: dict[str, Any] | None = None
     publicity_starts_on: str | None = None
+    publicity_started_at: str | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
     returned_step: str | None = None
     attestation: dict[str, Any] | None = None  # the latest FactsAttested since the last (re)submission
@@ -304,6 +304,7 @@ class Application:
                 self.route = event.route
             case ev.PublicityStarted():
                 self.publicity_starts_on = event.starts_on
+                self.publicity_started_at = event.started_at
             case ev.AttachmentAdded():
                 self.attachments.append(event.model_dump(mode="json", exclude={"application_id"}))
             case ev.PaperCheckRecorded():
@@ -455,12 +456,11 @@ class Application:
         cmd: DecideApplication,
         *,
         now: datetime | None = None,
-        calendar: ChinaCalendar | None = None,
-        publicity_working_days: int | None = None,
+        publicity: UnitPublicity | None = None,
     ) -> list[DomainEvent]:
         """NAT-7: one level at a time — only the org of the current step, with that step's role,
         approves or returns; the title office approves only past the POL-PA-4 plagiarism gate; the
-        unit approves only after its publicity (NAT-5) when `publicity_working_days` is given. Who may
+        unit approves only after its publicity (NAT-5) when `publicity` is given. Who may
         decide is checked before the version, so that a stale version tells nothing to anyone else."""
         step = self.current_reviewer_step(cmd.reviewer)
         if cmd.expected_version != self.version:
@@ -476,9 +476,8 @@ class Application:
                     reasons=[cmd.opinion.strip()],
                 )
             ]
-        if step["step"] == "unit" and publicity_working_days is not None and now is not None and calendar is not None:
-            starts = date.fromisoformat(self.publicity_starts_on) if self.publicity_starts_on else None
-            unit_publicity_complete(starts, now, calendar, publicity_working_days)
+        if step["step"] == "unit" and publicity is not None and now is not None:
+            publicity.complete(self.publicity_starts_on, self.publicity_started_at, now)
         eligibility_gate(self.eligibility, step["step"])
         if step["step"] == "title_office":
             plagiarism_gate(self.paper_ids, self.checks)
@@ -572,8 +571,9 @@ class Application:
             journal_level=journal_level,
         )
 
-    def push(self, push_id: str, annotations: Sequence[str]) -> list[DomainEvent]:
-        """Only office-approved applications are pushed; one concluded without a committee never is."""
+    def push(self, push_id: str, annotations: Sequence[str], remarks: Sequence[str] = ()) -> list[DomainEvent]:
+        """NAT-7: only an application the title office approved goes up to the committee; one concluded
+        without a committee never does."""
         if self.status == "awaiting_document":
             route = self.route or "employer_assessment"
             raise Conflict(
@@ -586,7 +586,9 @@ class Application:
         if self.status != "office_approved":
             raise Conflict(
                 "not_office_approved",
-                "只能推送已经职改办审核通过的申报。",
+                "只能推送已经职改办审核通过的申报（逐级审核）。",
+                field="application_ids",
+                rule="NAT-7",
                 extra={"application_id": self.id, "current_status": self.status},
             )
         s = self.submitted
@@ -604,6 +606,7 @@ class Application:
                 org_path=s["org_path"],
                 county_code=s["county_code"],
                 annotations=list(annotations),
+                remarks=list(remarks),
             )
         ]
 
@@ -677,7 +680,7 @@ class Application:
             raise Conflict("not_withdrawable", f"该申报当前状态为“{self.status}”，职改办审核通过后不能撤回。")
         return [ev.ApplicationWithdrawn(application_id=self.id, reason=reason)]
 
-    def start_publicity(self, reviewer: Reviewer, starts_on: date) -> list[DomainEvent]:
+    def start_publicity(self, reviewer: Reviewer, starts_on: date, at: datetime | None = None) -> list[DomainEvent]:
         """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
         step = self.current_step()
         if step is None or step["step"] != "unit":
@@ -697,6 +700,7 @@ class Application:
                 starts_on=starts_on.isoformat(),
                 org_id=reviewer.org_id,
                 recorded_by=reviewer.account_id,
+                started_at=at.isoformat() if at else None,
             )
         ]
 

@@ -15,6 +15,8 @@ from zhicheng_kernel.events import DomainEvent, EventCatalogue
 
 APPLICATION_STREAM = "application"
 PUSH_STREAM = "push"
+# A unit's quota plans of a year (QuotaPlanRecorded): one stream per unit and year.
+QUOTA_STREAM = "quota_plan"
 # Registries the city office maintains, and the yearly schedules: one stream per registry or year.
 REGISTRY_STREAM = "registry"
 # The official holiday calendars the city office publishes: one stream per year.
@@ -230,6 +232,8 @@ class PublicityStarted(ApplicationEvent):
     starts_on: str
     org_id: str | None
     recorded_by: str
+    # The instant it was recorded (ISO 8601): a compressed NAT-5 period (outside production) runs from it.
+    started_at: str | None = None
 
 
 class StepApproved(ApplicationEvent):
@@ -284,7 +288,10 @@ class ApplicationPushed(ApplicationEvent):
     org_id: str
     org_path: str
     county_code: str
+    # Printed on the qualification document (C2 annotations, from a report on attested facts).
     annotations: list[str]
+    # Stated at recommendation and publicity, noted with the materials, never printed (C2 remarks).
+    remarks: list[str] = Field(default_factory=list)
 
 
 class CommitteeReviewStarted(ApplicationEvent):
@@ -325,6 +332,22 @@ class PushBatchCreated(DomainEvent):
     level: str
     office_org_id: str
     application_ids: list[str]
+
+
+class QuotaPlanRecorded(DomainEvent):
+    """A title office recorded a unit's quota of one year, series, level and pool (a repeat replaces it)."""
+
+    event_type: ClassVar[str] = "QuotaPlanRecorded"
+    stream_type: ClassVar[str] = QUOTA_STREAM
+
+    year: int
+    org_id: str
+    series: str
+    level: str
+    quota: int
+    recorded_by: str
+    # "structure_ratio" (the post structure ratio) or "grassroots_separate" (POL-GR-1's separate total).
+    pool: str = "structure_ratio"
 
 
 # -- registries and schedules ---------------------------------------------------------------------------
@@ -431,6 +454,7 @@ CATALOGUE = EventCatalogue(
         ResultsPublicityStarted,
         ApplicationDecided,
         PushBatchCreated,
+        QuotaPlanRecorded,
         RegistryEntriesImported,
         RegistryEntryRecorded,
         RegistryEntryRemoved,

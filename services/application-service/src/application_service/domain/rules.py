@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from zhicheng_kernel.calendar import CHINA_TZ
-from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.calendar import CHINA_TZ, china_today
+from zhicheng_kernel.errors import Forbidden, InvalidInput
 
 from .schedule import Schedule, SeriesSchedule
 
@@ -58,6 +58,57 @@ def push_window_open(entry: SeriesSchedule, year: int, now: datetime) -> None:
             field="series",
             rule="SCHED-1",
             extra={"deadline": deadline.isoformat()},
+        )
+
+
+def pushing_org(org: OrgNode | None) -> OrgNode:
+    """SCHED-1, who pushes: "各县（市、区）、市直有关部门可适当提前推送" (附件1, 注2). Our reading: the
+    county (市、区) title offices and the city-level government departments (市直有关部门, e.g. the city
+    education bureau) push the applications of their own subtree; the city title office, which receives
+    and oversees every push, pushes too (it held this power before, and its subtree is the whole city).
+    A county-level department, a unit or anyone else does not push: its county office does."""
+    if org is not None and (
+        org.kind == "title_office" or (org.kind == "government_department" and org.level == "city")
+    ):
+        return org
+    raise Forbidden(
+        "not_a_pusher",
+        "只有各县（市、区）职改办和市直有关部门可以向评委会推送申报。",
+        field="org_id",
+        rule="SCHED-1",
+    )
+
+
+def review_year_of_push(now: datetime) -> int:
+    """SCHED-1: the review year of a push is the year it is made in (Asia/Shanghai) — every series'
+    push month falls in its own year, and "an application belongs to the review year it is pushed in"."""
+    return china_today(now).year
+
+
+def push_in_review_year(year: int, now: datetime) -> None:
+    """SCHED-1: a batch pushes applications of the review year of the push, and of no other: a late
+    October application relabelled next year cannot be pushed in November (its "next year" deadline
+    would otherwise let it through "可适当提前推送，但不得延后")."""
+    review_year = review_year_of_push(now)
+    if year != review_year:
+        raise InvalidInput(
+            "push_not_of_review_year",
+            f"现在推送的是{review_year}年度的申报，不能推送{year}年度的申报。",
+            field="year",
+            rule="SCHED-1",
+            extra={"review_year": review_year},
+        )
+
+
+def application_of_push_year(application_year: int, push_year: int, application_id: str) -> None:
+    """SCHED-1: every application of a batch is of the batch's (the review) year."""
+    if application_year != push_year:
+        raise InvalidInput(
+            "push_not_of_review_year",
+            f"该申报为{application_year}年度的申报，不能在{push_year}年度推送。",
+            field="application_ids",
+            rule="SCHED-1",
+            extra={"application_id": application_id, "review_year": push_year},
         )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.calendar import china_today
@@ -23,7 +23,6 @@ from ..adapters.repository import (
     ApplicationRepository,
     Person,
     applicant_person,
-    applicants_on_staff,
     org_with_ancestors,
 )
 from ..context import Context
@@ -33,17 +32,20 @@ from ..domain.commands import AttestFacts, CreatePush, DecideApplication, PaperI
 from ..domain.facts import default_employer, employer_fact_rows, fact_rows, policy_application
 from ..domain.policy import evaluate
 from ..domain.policy.expert import not_on_integrity_blacklist
-from ..domain.push import plan_push
+from ..domain.push import plan_push, quota_pool_of
 from ..domain.rules import (
+    OrgNode,
     county_code,
     grassroots_track_allowed,
     not_in_future,
     published_not_in_future,
+    pushing_org,
     review_chain,
     series_in_schedule,
 )
 from ..projections.applications import ApplicationView, view
 from . import similarity
+from .quotas import standings
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,8 @@ async def start_publicity(
     ctx: Context, application_id: str, reviewer: Reviewer, starts_on: date | None, expected_version: int | None
 ) -> ApplicationView:
     """NAT-5: the unit records the start of its internal publicity (today unless given; not in the future)."""
-    today = china_today(ctx.clock.now())
+    now = ctx.clock.now()
+    today = china_today(now)
     day = starts_on or today
     not_in_future(day, today, "starts_on")
 
@@ -319,7 +322,7 @@ async def start_publicity(
         app = await repo.get(application_id)
         if not app.exists:
             raise not_found("申报", "application_not_found", application_id)
-        new_events = app.start_publicity(reviewer, day)  # who may record it, before the version
+        new_events = app.start_publicity(reviewer, day, now)  # who may record it, before the version
         if expected_version is not None and expected_version != app.version:
             raise ConcurrencyError(app.id, expected_version)
         await repo.append(app, new_events, uow.meta)
@@ -345,9 +348,7 @@ async def decide(ctx: Context, cmd: DecideApplication) -> ApplicationView:
             await repo.append(app, app.confirmed_by_approval(cmd), uow.meta)
             await repo.append(app, await reassess(uow.conn, ctx, app, "facts_attested"), uow.meta)
             decision = replace(cmd, expected_version=app.version)
-        new_events = app.decide(
-            decision, now=now, calendar=ctx.calendar, publicity_working_days=ctx.publicity_working_days
-        )
+        new_events = app.decide(decision, now=now, publicity=ctx.unit_publicity())
         await repo.append(app, new_events, uow.meta)
         return await _view(uow.conn, app.id)
 
@@ -393,6 +394,18 @@ async def add_attachment(ctx: Context, application_id: str, attachment: Attachme
     return await execute(ctx, Metadata(actor=actor), act, answer=AttachmentAdded)
 
 
+class QuotaUseOut(BaseModel):
+    """One unit's pool in a push: its recorded quota (null: none recorded, "未录入指标"), what earlier
+    pushes used, the applications this push counts, and a note in Chinese."""
+
+    org_id: str
+    pool: str
+    application_ids: list[str]
+    quota: int | None
+    used_before: int
+    note: str
+
+
 class PushCreated(BaseModel):
     id: str
     push_id: str
@@ -402,6 +415,7 @@ class PushCreated(BaseModel):
     office_org_id: str
     application_ids: list[str]
     status: str
+    quota: list[QuotaUseOut] = Field(default_factory=list)
 
 
 async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | None = None) -> PushCreated:
@@ -409,21 +423,22 @@ async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | N
     answers with the first batch instead of pushing again."""
     push_id = str(uuid.uuid4())
     schedule = await ctx.schedule(cmd.year)
+    series = series_in_schedule(schedule, cmd.series).series
 
     async def act(uow: UnitOfWork) -> PushCreated:
-        office = (await uow.conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
-        if office is None or office.kind != "title_office":
-            raise Forbidden("not_title_office", "只有职称改革办公室可以向评委会推送申报。")
+        row = (await uow.conn.execute(select(tables.orgs).where(tables.orgs.c.id == cmd.office_org_id))).first()
+        office = pushing_org(OrgNode(row.id, row.kind, row.path, row.level) if row else None)
         scoped = replace(cmd, office_org_path=office.path)
         repo = ApplicationRepository(uow.conn, ctx.store)
         apps = {a: await repo.get(a) for a in dict.fromkeys(scoped.application_ids)}
-        applicants = [a.submitted["applicant_id"] for a in apps.values() if a.exists]
-        on_staff = await applicants_on_staff(uow.conn, applicants)
-        plan = plan_push(scoped, push_id, apps, schedule, ctx.clock.now(), on_staff)
+        pools = {(a.submitted["org_id"], quota_pool_of(a)) for a in apps.values() if a.exists}
+        quotas = await standings(uow.conn, cmd.year, series, cmd.level, pools)
+        plan = plan_push(scoped, push_id, apps, schedule, ctx.clock.now(), quotas)
         await repo.append_push(push_id, plan.batch, uow.meta)
         for application_id, new_events in plan.pushed.items():
             await repo.append(apps[application_id], new_events, uow.meta)
-        return PushCreated(id=push_id, **plan.batch.model_dump(mode="json"), status="pushed")
+        quota = [QuotaUseOut(**vars(use)) for use in plan.quota]
+        return PushCreated(id=push_id, **plan.batch.model_dump(mode="json"), status="pushed", quota=quota)
 
     return await execute(ctx, Metadata(actor=cmd.pusher_id), act, answer=PushCreated, idempotent=idempotent)
 

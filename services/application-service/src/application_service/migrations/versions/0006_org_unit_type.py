@@ -4,14 +4,14 @@ whose type is "enterprise" is a state-owned enterprise, any other a public insti
 Rows projected before this revision have none: the projections consumer reads org-service's events
 again from the start (its handlers are upserts), which fills it in.
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
