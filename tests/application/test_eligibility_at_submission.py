@@ -57,20 +57,48 @@ async def test_submission_appends_eligibility_assessed_and_serves_the_report(svc
     assert (await get(svc, f"/api/v1/applications/{app['id']}/eligibility", other)).status_code == 403
 
 
-async def test_pol_pa_3_ineligible_application_is_accepted_with_the_report(svc: Harness, tree: Tree) -> None:
-    """Decision: an ineligible application is accepted (201) with its report, for the unit to see
-    and return; offices find it by the failed rule ID."""
+async def test_pol_ex_1_ineligible_application_is_accepted_with_the_report(svc: Harness, tree: Tree) -> None:
+    """Decision: an ineligible application (a hard condition fails: 破格 with 11 months at the lower post)
+    is accepted (201) with its report, for the unit to see and return; offices find it by the failed rule ID."""
     token = await applicant(svc, tree)
-    body = application(papers=[paper(journal="陇东教育研究", cn_number="CN62-9001/G4", journal_level="provincial")])
+    body = application(
+        track="exceptional_single",
+        papers=[],
+        education={"level": "bachelor"},
+        current_title={"level": "junior", "obtained_on": "2024-01-01"},
+        work={"months_at_next_lower_post": 11},
+        outstanding_since_current_title=True,
+    )
     r = await post(svc, "/api/v1/applications", token, body)
     assert r.status_code == 201, r.text
     app = r.json()
     assert app["status"] == "submitted" and app["eligible"] is False
-    assert "POL-PA-3" in app["failed_rules"]
-    listed = await get(svc, "/api/v1/applications", office(svc, tree), failed_rule="POL-PA-3", year=2026)
+    assert "POL-EX-1" in app["failed_rules"]
+    listed = await get(svc, "/api/v1/applications", office(svc, tree), failed_rule="POL-EX-1", year=2026)
     assert app["id"] in [a["id"] for a in listed.json()["items"]]
     eligible_only = await get(svc, "/api/v1/applications", office(svc, tree), eligible=True)
     assert app["id"] not in [a["id"] for a in eligible_only.json()["items"]]
+
+
+async def test_pol_pa_3_an_unlisted_journal_excludes_the_paper_an_unknown_one_waits_for_the_office(
+    svc: Harness, tree: Tree
+) -> None:
+    """A journal the registries know is not listed by the press administration: the paper does not count
+    (an excluded item, to withdraw), the application stays eligible. A journal the registries do not
+    know is neither passed nor failed: pending, binding the title office, who must classify it."""
+    token = await applicant(svc, tree)
+    unlisted = paper(journal="陇东教育研究", cn_number="CN62-9001/G4", journal_level="provincial")
+    unknown = paper(title="未知期刊论文", journal="未知期刊", cn_number="CN62-9999/G4", journal_level="provincial")
+    r = await post(svc, "/api/v1/applications", token, application(papers=[unlisted, unknown]))
+    assert r.status_code == 201, r.text
+    report = (await get(svc, f"/api/v1/applications/{r.json()['id']}/eligibility", token)).json()
+    assert report["eligible"] is True
+    pa3 = {o["details"]["cn_number"]: o for o in report["outcomes"] if o["rule_id"] == "POL-PA-3"}
+    assert (pa3["CN62-9001/G4"]["outcome"], pa3["CN62-9001/G4"]["binding"]) == ("excluded", "item")
+    (excluded,) = [i for i in report["excluded_items"] if i["rule_id"] == "POL-PA-3"]
+    assert excluded["title"] == unlisted["title"] and "撤回" in excluded["explanation_zh"]
+    assert (pa3["CN62-9999/G4"]["outcome"], pa3["CN62-9999/G4"]["binding"]) == ("pending", "office")
+    assert "POL-PA-3" in [b["rule_id"] for b in report["blocking"]]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +168,8 @@ async def test_pol_gr_2_and_pol_en_4_annotations_reach_application_pushed(svc: H
     assert r.status_code == 201, r.text
     pushed = next(p for t, p in await svc.stream_events(app["id"]) if t == "ApplicationPushed")
     assert "乡村不受指标限制" in pushed["annotations"]
-    assert any("编外" in a for a in pushed["annotations"])
+    assert not any("编外" in a for a in pushed["annotations"])  # stated, never printed
+    assert any("编外" in a for a in pushed["remarks"])
     # The roster (花名册) of the batch, for the pushing office and those above only.
     roster = await get(svc, f"/api/v1/pushes/{r.json()['id']}/roster.xlsx", office(svc, tree))
     assert roster.status_code == 200, roster.text

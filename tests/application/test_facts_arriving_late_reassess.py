@@ -18,14 +18,14 @@ async def test_pol_pa_4_a_recorded_check_reassesses_the_application(svc: Harness
     app = (await submit(svc, tree)).json()
     assert (
         next(o for o in (await assessments(svc, app["id"]))[-1]["outcomes"] if o["rule_id"] == "POL-PA-4")["outcome"]
-        == "warn"
+        == "pending"  # the check has not come back: the title office waits for it
     )
     await pass_checks(svc, app)
     types = await svc.stream(app["id"])
     assert types[-2:] == ["PaperCheckRecorded", "EligibilityAssessed"]
     latest = (await assessments(svc, app["id"]))[-1]
     assert latest["trigger"] == "paper_checked" and latest["basis"] == "declared"
-    assert {"rule_id": "POL-PA-4", "before": "warn", "after": "pass"} in latest["changes"]
+    assert {"rule_id": "POL-PA-4", "before": "pending", "after": "pass"} in latest["changes"]
     seen = await read(svc, tree, app["id"])
     assert seen["eligibility_trigger"] == "paper_checked" and seen["eligibility_changes"] == latest["changes"]
 
@@ -45,13 +45,14 @@ async def test_pol_pa_3_a_registry_change_reassesses_open_applications(svc: Harn
     applicant = svc.token(withdrawn["applicant_id"], tree.school, ["applicant"])
     r = await post(svc, f"/api/v1/applications/{withdrawn['id']}/withdraw", applicant, {"reason": "不再申报"})
     assert r.status_code == 200, r.text
-    assert "POL-PA-3" in app["failed_rules"]
+    (excluded,) = (await assessments(svc, app["id"]))[-1]["excluded_items"]  # the paper does not count
+    assert excluded["rule_id"] == "POL-PA-3" and excluded["item"] == "paper"
     await _journal(svc, tree, cn, "是")
     latest = (await assessments(svc, app["id"]))[-1]
     assert latest["trigger"] == "registry_changed"
-    assert {"rule_id": "POL-PA-3", "before": "fail", "after": "pass"} in latest["changes"]
+    assert {"rule_id": "POL-PA-3", "before": "excluded", "after": "pass"} in latest["changes"]
     seen = await read(svc, tree, app["id"])
-    assert "POL-PA-3" not in seen["failed_rules"] and seen["eligibility_trigger"] == "registry_changed"
+    assert latest["excluded_items"] == [] and seen["eligibility_trigger"] == "registry_changed"
     assert (await assessments(svc, withdrawn["id"]))[-1]["trigger"] == "submitted"  # closed: left as it was
     # A change that changes no outcome appends nothing.
     count = len(await assessments(svc, app["id"]))

@@ -61,7 +61,8 @@ async def _blocked_at_the_unit(svc: Harness, tree: Tree, rule: str, body: dict[s
     assert "UnitApproved" not in await svc.stream(app["id"])
     # Returning is always allowed.
     token = svc.token("unit", tree.school, ["unit_review"])
-    body = {"decision": "return", "opinion": "不符合条件，请核实", "expected_version": app["version"]}
+    current = len(await svc.stream(app["id"]))  # the unit's publicity (NAT-5) was recorded on the way
+    body = {"decision": "return", "opinion": "不符合条件，请核实", "expected_version": current}
     r = await post(svc, f"/api/v1/applications/{app['id']}/decisions", token, body)
     assert r.status_code == 200 and r.json()["status"] == "returned", r.text
 

@@ -180,7 +180,7 @@ async def test_pol_pa_4_title_office_waits_for_the_checks(svc: Harness, tree: Tr
     for org, role in ((tree.school, "unit_review"), (tree.dept, "department_review")):
         version = (await approve(svc, app["id"], org, role, version)).json()["version"]
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
-    assert r.status_code == 409 and r.json()["code"] == "plagiarism_checks_pending"
+    assert r.status_code == 409 and (r.json()["code"], r.json()["rule"]) == ("eligibility_blocked", "POL-PA-4")
     await pass_checks(svc, app, "fail")
     version += 2  # PaperCheckRecorded and the re-assessment it causes
     r = await approve(svc, app["id"], tree.county, "title_office_review", version)
@@ -437,6 +437,12 @@ def test_pol_en_4_off_staff_note_is_pushed_as_a_remark_never_as_an_annotation() 
     """POL-EN-4 (C2/C3): the report's remarks ("在推荐、公示时要说明情况，在报送申报材料时备注说明") travel in
     ApplicationPushed.remarks; only its annotations (POL-GR-2 "乡村不受指标限制") are printed."""
     off_staff = "编外聘用人员，与在编人员同等对待，不受岗位数额限制，取得资格后仍按编外聘用"
+    report = {
+        "basis": "attested",
+        "annotations": ["乡村不受指标限制"],
+        "remarks": [off_staff],
+        "quota_pool": {"pool": "not_counted", "reasons": []},
+    }
     app = Application(
         "app-1",
         version=5,
@@ -453,11 +459,8 @@ def test_pol_en_4_off_staff_note_is_pushed_as_a_remark_never_as_an_annotation() 
             "org_path": "/city/county/school/",
             "county_code": "620821",
         },
-        eligibility={
-            "annotations": ["乡村不受指标限制"],
-            "remarks": [off_staff],
-            "quota_pool": {"pool": "not_counted", "reasons": []},
-        },
+        eligibility=report,
+        attested_eligibility=report,  # a push prints only what the unit attested
     )
     cmd = CreatePush(2026, "卫生系列", "intermediate", ["app-1"], "p", "county", "/city/county/")
     now = datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ)

@@ -41,7 +41,15 @@ def _journal(
 
 
 def _requirement(series: str, level: str, years: int) -> dict[str, Any]:
-    return {"series": series, "level": level, "min_education": "bachelor", "min_years_in_lower_title": years}
+    # The series' own 破格 floor and paper requirement are left to the usual standard (empty cells).
+    return {
+        "series": series,
+        "level": level,
+        "min_education": "bachelor",
+        "min_years_in_lower_title": years,
+        "min_months_at_lower_post": None,
+        "paper_required": None,
+    }
 
 
 REGISTRY_ENTRIES: dict[str, list[dict[str, Any]]] = {
