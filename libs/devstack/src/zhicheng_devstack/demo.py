@@ -19,6 +19,15 @@ from zhicheng_kernel.identifiers import credit_code_with_check
 from .paths import StackPaths
 
 T = TypeVar("T")
+# The demo paper's journal, as the office records it when a production start left the registry empty.
+DEMO_JOURNAL = {
+    "cn_number": "CN62-1026/G4",
+    "name": "甘肃教育",
+    "core_years": "",
+    "provincial_authoritative": "是",
+    "press_listed": "是",
+    "electronic": "否",
+}
 YEAR = date.today().year
 SERIES = "中小学教师系列"
 LEVEL = "intermediate"
@@ -158,6 +167,7 @@ class Demo:
         )
         self.step(f"单位业务管理员 {unit_clerk['username']} 登记申报人 李明（账号 {applicant['username']}）")
         applicant_token = self.login(applicant["username"], applicant["initial_password"])
+        self.journal_known(operator)
 
         def submitted() -> Any:
             r = self.http.post(
@@ -172,8 +182,8 @@ class Demo:
                     "papers": [
                         {
                             "title": "乡村初中数学课堂中的分层作业设计研究",
-                            "journal": "甘肃教育",
-                            "cn_number": "CN62-1026/G4",
+                            "journal": DEMO_JOURNAL["name"],
+                            "cn_number": DEMO_JOURNAL["cn_number"],
                             "journal_level": "provincial",
                             "published_on": f"{YEAR - 1}-05-10",
                             "authors": ["李明"],
@@ -323,6 +333,18 @@ class Demo:
         if r.status_code >= 400:
             sys.exit(f"    失败：单位审核 → {r.status_code} {r.text}")
         return int(r.json()["version"])
+
+    def journal_known(self, operator: str) -> None:
+        """The demo seeds its own: a stack started as in production has empty registries, and a paper in a
+        journal the registries do not know waits for the title office to classify it (POL-PA-3)."""
+        known = self.http.get(
+            f"{self.endpoints['application-service']}/api/v1/registries/journals/entries/{DEMO_JOURNAL['cn_number']}",
+            headers={"Authorization": f"Bearer {operator}"},
+        )
+        if known.status_code == 200:
+            return
+        self.call("PUT", "application-service", "/api/v1/registries/journals/entries", operator, json=DEMO_JOURNAL)
+        self.step(f"期刊目录中尚无《{DEMO_JOURNAL['name']}》：市职改办核定后录入期刊目录（省级期刊）")
 
     def decide(self, app_id: str, token: str, opinion: str, version: int | None = None) -> int:
         if version is None:

@@ -40,6 +40,20 @@ async def entries_of(conn: AsyncConnection, registry: str) -> list[dict[str, Any
     return [dict(row.entry) for row in rows]
 
 
+async def empty_registries(conn: AsyncConnection) -> list[dict[str, str]]:
+    """The registries the rules read that hold no entry, each with the sentence a report shows."""
+    filled = set((await conn.execute(select(r.c.registry).distinct())).scalars().all())
+    return [
+        {
+            "registry": name,
+            "title_zh": spec.title_zh,
+            "note_zh": f"{spec.title_zh}尚未录入任何条目，涉及该名录的规则只能按“名录中没有”判断，请职改办先行录入。",
+        }
+        for name, spec in REGISTRIES.items()
+        if name not in filled
+    ]
+
+
 async def load_registries(conn: AsyncConnection) -> InMemoryRegistries:
     """A snapshot of every registry the rules read (they are small: hundreds of rows)."""
     rows = (await conn.execute(select(r.c.registry, r.c.entry))).all()

@@ -49,6 +49,9 @@ class EligibilityOut(BaseModel):
     excluded_items: list[dict[str, Any]] = Field(default_factory=list)
     route: str = Field("committee", description="取得职称的途径：committee、employer_assessment、direct_appointment")
     remarks: list[str] = Field(default_factory=list)
+    empty_registries: list[dict[str, str]] = Field(
+        default_factory=list, description="尚未录入任何条目的名录：涉及这些名录的规则只能按“名录中没有”判断"
+    )
 
 
 class AttachmentList(BaseModel):

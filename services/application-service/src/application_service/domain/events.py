@@ -125,6 +125,8 @@ class EligibilityAssessed(ApplicationEvent):
     excluded_items: list[dict[str, Any]] = Field(default_factory=list)
     route: str | None = None
     remarks: list[str] = Field(default_factory=list)
+    # The registries the rules read that hold no entry (a production start is empty): the report says so.
+    empty_registries: list[dict[str, str]] = Field(default_factory=list)
 
 
 class FactsAttested(ApplicationEvent):

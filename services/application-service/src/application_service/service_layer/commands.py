@@ -18,7 +18,7 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters import tables
-from ..adapters.registries import blacklist_entry, load_registries
+from ..adapters.registries import blacklist_entry, empty_registries, load_registries
 from ..adapters.repository import (
     ApplicationRepository,
     Person,
@@ -153,7 +153,8 @@ async def engine_report(
         application, await load_registries(conn), today, params=params, schedule=await ctx.schedule(submitted["year"])
     )
     declared = submitted.get("facts") or {}
-    return EngineReport(report.to_payload(), employer_fact_rows(declared, employer, person.on_staff))
+    payload = report.to_payload() | {"empty_registries": await empty_registries(conn)}
+    return EngineReport(payload, employer_fact_rows(declared, employer, person.on_staff))
 
 
 async def assess(
