@@ -286,7 +286,7 @@ async def test_sched1_county_offices_and_city_departments_push_their_own_subtree
     body = {"year": 2026, "series": "卫生系列", "level": "intermediate"}
     bureau = auth(svc.token("bureau", city_dept, ["push"]))
     r = await svc.client.post("/api/v1/pushes", json=body | {"application_ids": [county_app["id"]]}, headers=bureau)
-    assert r.status_code == 403 and r.json()["code"] == "outside_scope", r.text
+    assert r.status_code == 403 and (r.json()["code"], r.json()["rule"]) == ("outside_scope", "SCHED-1"), r.text
     county_dept = auth(svc.token("county-dept", tree.dept, ["push"]))
     r = await svc.client.post(
         "/api/v1/pushes", json=body | {"application_ids": [county_app["id"]]}, headers=county_dept

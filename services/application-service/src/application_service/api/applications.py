@@ -348,7 +348,9 @@ async def attest(
     try:
         await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
     except Forbidden as exc:
-        raise Forbidden("not_current_reviewer", "只有申报人所在单位的单位审核人员可以核实申报事实。") from exc
+        raise Forbidden(
+            "not_current_reviewer", "只有申报人所在单位的单位审核人员可以核实申报事实。", rule="NAT-7"
+        ) from exc
     cmd = AttestFacts(
         application_id=application_id,
         corrections=[c.model_dump(mode="json") for c in body.corrections],

@@ -497,21 +497,15 @@ class Application:
     def _concluded_without_committee(self, route: str) -> DomainEvent:
         """POL-SK-3's employer assessment and POL-GR-4's direct appointment end at the title office:
         review-service issues the document; only attested annotations are printed."""
-        s = self.submitted
         return ev.ApplicationConcludedWithoutCommittee(
-            application_id=self.id,
+            **self._candidate(),
             route=route,
-            year=s["year"],
-            series=s["series"],
-            specialty=s["specialty"],
-            level=s["level"],
-            applicant_id=s["applicant_id"],
-            applicant_name=s["applicant_name"],
-            org_id=s["org_id"],
-            org_path=s["org_path"],
-            county_code=s["county_code"],
             annotations=list((self.attested_report() or {}).get("annotations") or []),
         )
+
+    def _candidate(self) -> dict[str, Any]:
+        """The candidate's part of ApplicationPushed and ApplicationConcludedWithoutCommittee."""
+        return {"application_id": self.id, **{k: self.submitted[k] for k in CANDIDATE_KEYS}}
 
     def record_check(
         self,
@@ -591,20 +585,10 @@ class Application:
                 rule="NAT-7",
                 extra={"application_id": self.id, "current_status": self.status},
             )
-        s = self.submitted
         return [
             ev.ApplicationPushed(
-                application_id=self.id,
+                **self._candidate(),
                 push_id=push_id,
-                year=s["year"],
-                series=s["series"],
-                specialty=s["specialty"],
-                level=s["level"],
-                applicant_id=s["applicant_id"],
-                applicant_name=s["applicant_name"],
-                org_id=s["org_id"],
-                org_path=s["org_path"],
-                county_code=s["county_code"],
                 annotations=list(annotations),
                 remarks=list(remarks),
             )
@@ -751,6 +735,18 @@ class Application:
         return [ev.AttachmentAdded(application_id=self.id, **attachment)]
 
 
+# What a committee (or review-service, for a route without one) is told of a candidate (ev.CandidateEvent).
+CANDIDATE_KEYS = (
+    "year",
+    "series",
+    "specialty",
+    "level",
+    "applicant_id",
+    "applicant_name",
+    "org_id",
+    "org_path",
+    "county_code",
+)
 RESUBMITTED_FIELDS = frozenset({"year", "series", "specialty", "level", "track", "papers", "facts"})
 
 

@@ -142,13 +142,10 @@ class FactsAttested(ApplicationEvent):
     corrections: list[dict[str, Any]]
 
 
-class ApplicationConcludedWithoutCommittee(ApplicationEvent):
-    """The title office approved an application whose route has no committee (POL-SK-3 employer assessment,
-    POL-GR-4 direct appointment): review-service issues its document; it is never pushed."""
+class CandidateEvent(ApplicationEvent):
+    """What a committee, or review-service for a route without one, knows of a candidate; `annotations`
+    are printed on the qualification document and come from a report on attested facts (C2)."""
 
-    event_type: ClassVar[str] = "ApplicationConcludedWithoutCommittee"
-
-    route: str
     year: int
     series: str
     specialty: str
@@ -159,6 +156,15 @@ class ApplicationConcludedWithoutCommittee(ApplicationEvent):
     org_path: str
     county_code: str
     annotations: list[str]
+
+
+class ApplicationConcludedWithoutCommittee(CandidateEvent):
+    """The title office approved an application whose route has no committee (POL-SK-3 employer assessment,
+    POL-GR-4 direct appointment): review-service issues its document; it is never pushed."""
+
+    event_type: ClassVar[str] = "ApplicationConcludedWithoutCommittee"
+
+    route: str
 
 
 class AttachmentAdded(ApplicationEvent):
@@ -275,23 +281,12 @@ class ApplicationReturned(ApplicationEvent):
 # -- the push and the committee's outcome ----------------------------------------------------------------
 
 
-class ApplicationPushed(ApplicationEvent):
+class ApplicationPushed(CandidateEvent):
     """The title office pushed the application to its series' committee (SCHED-1), with its annotations."""
 
     event_type: ClassVar[str] = "ApplicationPushed"
 
     push_id: str
-    year: int
-    series: str
-    specialty: str
-    level: str
-    applicant_id: str
-    applicant_name: str
-    org_id: str
-    org_path: str
-    county_code: str
-    # Printed on the qualification document (C2 annotations, from a report on attested facts).
-    annotations: list[str]
     # Stated at recommendation and publicity, noted with the materials, never printed (C2 remarks).
     remarks: list[str] = Field(default_factory=list)
 

@@ -156,6 +156,7 @@ def plan_push(
             raise Forbidden(
                 "outside_scope",
                 "该申报不属于本单位及其下级单位，不能推送。",
+                rule="SCHED-1",
                 extra={"application_id": application_id},
             )
         application_of_push_year(s["year"], cmd.year, application_id)

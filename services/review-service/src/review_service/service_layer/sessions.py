@@ -47,7 +47,7 @@ async def cast_ballot(
     async def action(uow: UnitOfWork) -> BallotAccepted:
         session = await ctx.session(uow.conn, session_id)
         if principal.subject not in (await ctx.committee(uow.conn, session.committee_id)).expert_ids:
-            raise Forbidden("not_committee_member", "您不是本评审委员会的专家，不能投票。")
+            raise Forbidden("not_committee_member", "您不是本评审委员会的专家，不能投票。", rule="NAT-2")
         ballot = session.cast_ballot(principal.subject, votes)
         voted = await uow.conn.execute(
             insert(session_voters)
