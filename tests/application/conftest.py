@@ -247,6 +247,20 @@ async def approve(svc: Harness, app_id: str, org: dict[str, str], role: str, ver
     return await svc.client.post(f"/api/v1/applications/{app_id}/decisions", json=body, headers=auth(token))
 
 
+async def up_the_chain(svc: Harness, tree: Tree, app_id: str, version: int) -> httpx.Response:
+    """Approved by the school, its department and the county office in turn (NAT-7), from `version`;
+    answers the office's approval (each approval is asserted to succeed)."""
+    for org, role in (
+        (tree.school, "unit_review"),
+        (tree.dept, "department_review"),
+        (tree.county, "title_office_review"),
+    ):
+        r = await approve(svc, app_id, org, role, version)
+        assert r.status_code == 200, r.text
+        version = r.json()["version"]
+    return r
+
+
 async def publicity_over(svc: Harness, app_id: str, unit: dict[str, str]) -> httpx.Response:
     """NAT-5: the unit records its publicity of the application and, when the harness compresses the
     period (`svc`), the clock moves past it. Answers the publicity call (200: the application then)."""

@@ -10,7 +10,7 @@ import pytest
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.application.attesting import assessments, attest, outcome, read, report, unit_reviewer
-from tests.application.conftest import Harness, Tree, approve, office, post, submit
+from tests.application.conftest import Harness, Tree, approve, office, post, submit, up_the_chain
 
 pytestmark = pytest.mark.stack
 
@@ -43,14 +43,8 @@ async def test_pol_gr_2_a_corrected_rural_record_loses_the_annotation_on_the_pus
     assert types[-2:] == ["FactsAttested", "EligibilityAssessed"]
     # Up the chain (the attestation stands: no implied confirmation at the approval) and pushed.
     version = view["version"]
-    for org, role in (
-        (tree.school, "unit_review"),
-        (tree.dept, "department_review"),
-        (tree.county, "title_office_review"),
-    ):
-        r = await approve(svc, app["id"], org, role, version)
-        assert r.status_code == 200, r.text
-        version = r.json()["version"]
+    r = await up_the_chain(svc, tree, app["id"], version)
+    version = r.json()["version"]
     assert (await svc.stream(app["id"])).count("FactsAttested") == 1
     svc.clock.set(datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ))
     body = {"year": 2026, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}

@@ -13,7 +13,7 @@ from application_service.domain.commands import DecideApplication, Reviewer
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import Conflict
 
-from tests.application.conftest import Harness, Tree, approve, office, post, submit
+from tests.application.conftest import Harness, Tree, office, post, submit, up_the_chain
 
 pytestmark = pytest.mark.stack
 
@@ -26,14 +26,8 @@ async def test_pol_sk_3_the_employers_assessment_concludes_at_the_title_office(s
     ).json()
     assert app["route"] == "employer_assessment"
     version = app["version"]
-    for org, role in (
-        (tree.school, "unit_review"),
-        (tree.dept, "department_review"),
-        (tree.county, "title_office_review"),
-    ):
-        r = await approve(svc, app["id"], org, role, version)
-        assert r.status_code == 200, r.text
-        version = r.json()["version"]
+    r = await up_the_chain(svc, tree, app["id"], version)
+    version = r.json()["version"]
     assert r.json()["status"] == "awaiting_document"
     events = await svc.stream_events(app["id"])
     assert [t for t, _ in events][-2:] == ["TitleOfficeApproved", "ApplicationConcludedWithoutCommittee"]
@@ -62,14 +56,8 @@ async def test_pol_sk_3_an_intermediate_skills_bridge_goes_to_the_committee(svc:
     app = (await submit(svc, tree, track="skills_bridge", papers=[], skill_certificates=[technician])).json()
     assert app["route"] == "committee"
     version = app["version"]
-    for org, role in (
-        (tree.school, "unit_review"),
-        (tree.dept, "department_review"),
-        (tree.county, "title_office_review"),
-    ):
-        r = await approve(svc, app["id"], org, role, version)
-        assert r.status_code == 200, r.text
-        version = r.json()["version"]
+    r = await up_the_chain(svc, tree, app["id"], version)
+    version = r.json()["version"]
     assert r.json()["status"] == "office_approved"
     assert "ApplicationConcludedWithoutCommittee" not in await svc.stream(app["id"])
 

@@ -14,13 +14,13 @@ import httpx
 from tests.application.conftest import (
     Harness,
     Tree,
-    approve,
     auth,
     get,
     office,
     pass_checks,
     reader,
     submit,
+    up_the_chain,
 )
 
 YEAR = 2026
@@ -34,14 +34,8 @@ async def office_approved(svc: Harness, tree: Tree, **overrides: Any) -> dict[st
     app = r.json()
     await pass_checks(svc, app)
     version = (await get(svc, f"/api/v1/applications/{app['id']}", reader(svc, tree))).json()["version"]
-    for org, role in (
-        (tree.school, "unit_review"),
-        (tree.dept, "department_review"),
-        (tree.county, "title_office_review"),
-    ):
-        r = await approve(svc, app["id"], org, role, version)
-        assert r.status_code == 200, r.text
-        version = r.json()["version"]
+    r = await up_the_chain(svc, tree, app["id"], version)
+    version = r.json()["version"]
     return dict(r.json())
 
 

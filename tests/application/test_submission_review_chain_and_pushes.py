@@ -30,6 +30,7 @@ from tests.application.conftest import (
     publicity_over,
     reader,
     submit,
+    up_the_chain,
 )
 
 pytestmark = pytest.mark.stack
@@ -43,14 +44,8 @@ async def office_approved(svc: Harness, tree: Tree, **overrides: Any) -> dict[st
     version = (await svc.client.get(f"/api/v1/applications/{app['id']}", headers=auth(reader(svc, tree)))).json()[
         "version"
     ]
-    for org, role in (
-        (tree.school, "unit_review"),
-        (tree.dept, "department_review"),
-        (tree.county, "title_office_review"),
-    ):
-        r = await approve(svc, app["id"], org, role, version)
-        assert r.status_code == 200, r.text
-        version = r.json()["version"]
+    r = await up_the_chain(svc, tree, app["id"], version)
+    version = r.json()["version"]
     assert r.json()["status"] == "office_approved"
     return dict(r.json())
 
