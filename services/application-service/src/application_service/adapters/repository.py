@@ -71,16 +71,6 @@ async def org_with_ancestors(conn: AsyncConnection, org_id: str) -> dict[str, Or
     }
 
 
-async def applicants_on_staff(conn: AsyncConnection, account_ids: Sequence[str]) -> dict[str, bool | None]:
-    rows = await conn.execute(
-        select(tables.applicants.c.account_id, tables.applicants.c.on_staff).where(
-            tables.applicants.c.account_id.in_(list(account_ids))
-        )
-    )
-    found: dict[str, bool | None] = {r.account_id: r.on_staff for r in rows}
-    return {a: found.get(a) for a in account_ids}
-
-
 @dataclass(frozen=True)
 class Person:
     """Who an applicant's account is, as org-service's ApplicantRegistered said."""
