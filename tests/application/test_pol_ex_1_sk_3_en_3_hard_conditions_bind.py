@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from application_service.domain.application import Application, blocking_of, eligibility_gate
+from application_service.domain.application import Application
 from application_service.domain.commands import DecideApplication, Reviewer
+from application_service.domain.eligibility import blocking_of, eligibility_gate
 from zhicheng_kernel.errors import Conflict
 
 from tests.application.conftest import Harness, Tree, approve, auth, post, submit

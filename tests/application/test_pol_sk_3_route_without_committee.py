@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from application_service.domain.application import Application, route_of
+from application_service.domain.application import Application
 from application_service.domain.commands import DecideApplication, Reviewer
+from application_service.domain.eligibility import route_of
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import Conflict
 

@@ -16,8 +16,8 @@ from zhicheng_kernel.roles import Role
 
 from ..adapters import attachments as files
 from ..adapters import tables
-from ..domain.application import blocking_of, route_of
 from ..domain.commands import AttestFacts, DecideApplication, Reviewer
+from ..domain.eligibility import blocking_of, route_of
 from ..domain.schedule import normalise_series
 from ..projections.applications import ApplicationView, view
 from ..service_layer import commands

@@ -121,6 +121,9 @@ def published_not_in_future(published_on: date, today: date, field: str) -> None
 # -- NAT-7: the review chain ------------------------------------------------------------------------
 
 
+STEP_NAMES_ZH: dict[str, str] = {"unit": "单位", "department": "主管部门", "title_office": "职改办"}
+
+
 @dataclass(frozen=True)
 class OrgNode:
     org_id: str

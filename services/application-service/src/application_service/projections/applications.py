@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
 
 from ..adapters import tables
-from ..domain.application import Application, blocking_of, route_of
+from ..domain.application import Application
+from ..domain.eligibility import blocking_of, route_of
 from ..domain.events import PaperCheckRequested
 
 t = tables.applications

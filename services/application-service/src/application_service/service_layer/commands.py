@@ -29,6 +29,7 @@ from ..context import Context
 from ..domain import application as aggregate
 from ..domain.application import Application
 from ..domain.commands import AttestFacts, CreatePush, DecideApplication, PaperInput, Reviewer, SubmitApplication
+from ..domain.eligibility import assessment
 from ..domain.facts import default_employer, employer_fact_rows, fact_rows, policy_application
 from ..domain.policy import evaluate
 from ..domain.policy.expert import not_on_integrity_blacklist
@@ -164,7 +165,7 @@ async def assess(
     facts = dict(submitted.get("facts") or {})
     done = await engine_report(conn, ctx, submitted, person, facts=facts)
     rows = [*done.registered, *fact_rows(facts, [])]
-    return aggregate.assessment(app_id, done.report, trigger="submitted", basis="declared", facts=rows, previous=None)
+    return assessment(app_id, done.report, trigger="submitted", basis="declared", facts=rows, previous=None)
 
 
 async def reassess(
