@@ -1,4 +1,5 @@
-"""The national rules a committee session applies (NATIONAL.md), each one function with its ID.
+"""The rules a committee session applies, each one function with its ID: the national ones
+(NATIONAL.md) and the notice's review year (POLICY.md).
 
 The defaults here are the national figures; ReviewSettings lets a deployment configure them.
 """
@@ -7,12 +8,12 @@ from __future__ import annotations
 
 import calendar as gregorian
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from zhicheng_kernel.calendar import ChinaCalendar, assumed_weekdays_note, china_today, end_of_day
-from zhicheng_kernel.errors import InvalidInput
-from zhicheng_kernel.titles import SENIOR_LEVELS
+from zhicheng_kernel.errors import Conflict, InvalidInput
+from zhicheng_kernel.titles import SENIOR_LEVELS, TitleLevel, level_zh
 
 TWO_THIRDS = Fraction(2, 3)
 PUBLICITY_MIN_WORKING_DAYS = 5
@@ -105,6 +106,37 @@ def investigation_ends_at(filed_at: datetime, compressed_seconds: int | None = N
     year, month = (filed_day.year + 1, 1) if filed_day.month == 12 else (filed_day.year, filed_day.month + 1)
     last_day = min(filed_day.day, gregorian.monthrange(year, month)[1])
     return end_of_day(filed_day.replace(year=year, month=month, day=last_day))
+
+
+# The levels whose committees the notice's sentence binds: "各系列中、高评会" (中级 and 高级).
+LEVELS_WITH_A_REVIEW_YEAR = frozenset({TitleLevel.INTERMEDIATE.value}) | SENIOR_LEVELS
+
+
+def review_year_ends_at(year: int) -> datetime:
+    """The end of `year`'s review: 24:00 Asia/Shanghai of 31 December, i.e. 00:00 of 1 January next."""
+    return end_of_day(date(year, 12, 31))
+
+
+def check_review_year_open(year: int, level: str, now: datetime, doing_zh: str) -> None:
+    """SCHED-3: every intermediate and senior committee finishes `year`'s review by 31 December
+    ("各系列中、高评会12月31日前完成评审工作"). From 00:00 of 1 January next (Asia/Shanghai)
+    opening a session of that year, or recording a ballot in one, is refused; at 23:59:59 on
+    31 December both are still accepted.
+
+    "完成评审工作" is the committee's review and vote: the results publicity, complaints and
+    documents of a session voted by 31 December may run into January, so only the opening and
+    the ballot are checked. The level the session reviews decides: junior committees (初级) are
+    not among the notice's "中、高评会" and have no such deadline. `doing_zh` names what was refused.
+    """
+    if level not in LEVELS_WITH_A_REVIEW_YEAR or now < review_year_ends_at(year):
+        return
+    raise Conflict(
+        "review_year_closed",
+        f"{year}年度{level_zh(level)}评审委员会的评审工作须于{year}年12月31日24时（北京时间）前完成，"
+        f"该年度评审已截止，不能再{doing_zh}。",
+        rule="SCHED-3",
+        extra={"year": year, "deadline": review_year_ends_at(year).isoformat()},
+    )
 
 
 def parse_share(text: str) -> Fraction:

@@ -16,7 +16,7 @@ from ..adapters.tables import candidates, committees, experts, organizations, se
 from ..context import ReviewContext
 from ..domain.committee import Committee, form_committee
 from ..domain.events import CommitteeSessionOpened
-from ..domain.rules import check_publicity_length
+from ..domain.rules import check_publicity_length, check_review_year_open
 from ..domain.session import workflow_id_for
 from .views import CommitteeView, SessionOpenedView
 
@@ -133,6 +133,7 @@ async def open_session(
         conn = uow.conn
         committee = await ctx.committee(conn, committee_id)
         require_secretary_of(principal, committee)
+        check_review_year_open(year, committee.level, ctx.clock.now(), "召开该年度的评审会议")
         rows = await conn.execute(
             select(candidates.c.application_id)
             .where(

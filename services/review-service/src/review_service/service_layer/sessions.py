@@ -17,6 +17,7 @@ from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 from ..adapters.tables import complaints, session_voters
 from ..context import ReviewContext
 from ..domain.events import BALLOT_BOX_ACTOR, SESSION, ComplaintOutcome
+from ..domain.rules import check_review_year_open
 from ..domain.session import workflow_id_for
 from .committees import require_secretary_of
 from .views import AttendanceView, BallotAccepted, ComplaintResolvedView, ComplaintView, VotingClosedView
@@ -48,6 +49,7 @@ async def cast_ballot(
         session = await ctx.session(uow.conn, session_id)
         if principal.subject not in (await ctx.committee(uow.conn, session.committee_id)).expert_ids:
             raise Forbidden("not_committee_member", "您不是本评审委员会的专家，不能投票。", rule="NAT-2")
+        check_review_year_open(session.year, session.level, ctx.clock.now(), "在该年度的评审会议中投票")
         ballot = session.cast_ballot(principal.subject, votes)
         voted = await uow.conn.execute(
             insert(session_voters)
