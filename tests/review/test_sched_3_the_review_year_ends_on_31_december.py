@@ -1,6 +1,6 @@
 """SCHED-3 at the real review-service ("各系列中、高评会12月31日前完成评审工作"): from 00:00 of 1 January
-(Asia/Shanghai) a session of the past year can no longer be opened, nor a ballot recorded in one —
-409 problem+json naming SCHED-3, nothing written —; at 23:59:59 on 31 December both are accepted.
+(Asia/Shanghai) a session of the past year can no longer be opened, nor a ballot recorded in one
+(409 problem+json naming SCHED-3, nothing written); at 23:59:59 on 31 December both are accepted.
 Counting the votes and the publicity of a session voted in time may run into January; junior
 committees are not bound.
 
