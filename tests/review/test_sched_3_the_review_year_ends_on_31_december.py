@@ -4,7 +4,7 @@
 Counting the votes and the publicity of a session voted in time may run into January; junior
 committees are not bound.
 
-The service runs in this process on a database of its own, its clock a FixedClock (ZC_FAKE_NOW's)
+The service runs in this process on a database of its own, its clock a FixedClock given to create_app
 that the test moves across midnight; candidates arrive as application-service's ApplicationPushed."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Review:
         return self.runtime.context
 
     def at(self, instant: datetime) -> None:
-        """Move the service's clock (a FixedClock, from ZC_FAKE_NOW outside production)."""
+        """Move the service's clock (the FixedClock the test gave it)."""
         clock = self.ctx.clock
         assert isinstance(clock, FixedClock)
         clock.set(instant)
@@ -104,11 +104,9 @@ async def review_at(servers: Servers, now: datetime) -> AsyncIterator[Review]:
     (no Temporal to reach: a session's workflow stays in the start outbox, which is enough here)."""
     name = f"zc_rev_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(servers.postgres.create_database, name)
-    settings = isolated(str(servers.postgres.url(name))).model_copy(update={"fake_now": now})
-    app = create_app(settings)
     signer = TokenSigner()
+    app = create_app(isolated(str(servers.postgres.url(name))), clock=FixedClock(now), verifier=signer.verifier())
     async with app.router.lifespan_context(app):
-        app.state.verifier = signer.verifier()  # the kernel sets org-service's verifier at start
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://review-service") as http:
             yield Review(app.state.runtime, http, signer)

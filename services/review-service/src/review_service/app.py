@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from zhicheng_kernel import holiday_years
+from zhicheng_kernel.auth import TokenVerifier
+from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 
@@ -24,7 +26,13 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: ReviewSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ReviewSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """The service; `clock` and `verifier` replace the settings' (tests run it in-process with their own)."""
     settings = settings or ReviewSettings()
 
     async def build_context(base: ServiceContext) -> ReviewContext:
@@ -59,4 +67,6 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         upcasters=CATALOGUE.upcasters,
         consumers=consumers(),
         background=[workflow_starter, holiday_years.kept_reloaded(tables.holiday_years)],
+        verifier=verifier,
+        clock=clock,
     )
