@@ -31,6 +31,7 @@ from zhicheng_kernel.testing import envelope
 
 from tests.api_client import Api, bearer
 from tests.harness import DATABASES, Servers, Stack
+from tests.review.routes import isolated
 
 # Results published on Thursday 31 December 2026, five working days of publicity.
 PUBLISHED_AT = datetime(2026, 12, 31, 10, tzinfo=CHINA_TZ)
@@ -58,21 +59,6 @@ async def fresh_database(servers: Servers) -> str:
     name = f"zc_rev_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(servers.postgres.create_database, name)
     return str(servers.postgres.url(name))
-
-
-def isolated(database_url: str) -> ReviewSettings:
-    """review-service on a database of its own, with no broker, peer or Temporal to reach."""
-    nobody = "http://127.0.0.1:9"
-    return ReviewSettings(
-        environment="test",
-        database_url=database_url,
-        kafka_bootstrap="127.0.0.1:9",
-        org_url=nobody,
-        application_url=nobody,
-        plagiarism_url=nobody,
-        temporal_address="127.0.0.1:9",
-        catchup_interval_seconds=3600,
-    )
 
 
 async def test_nat3_end_follows_the_published_2027_calendar(servers: Servers) -> None:
