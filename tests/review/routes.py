@@ -150,7 +150,7 @@ class Review:
         """The number the committee route gave the application's document."""
         session_id = await self.passed_session(application_id, year, **pushed_overrides)
         report = await outcomes.issue_documents(self.ctx, session_id, "test")
-        return next(d.number for d in report.issued if d.application_id == application_id)
+        return str(next(d.number for d in report.issued if d.application_id == application_id))
 
 
 def isolated(database_url: str) -> ReviewSettings:
