@@ -79,6 +79,17 @@ class Api:
     def get(self, service: str, path: str, token: str, **params: Any) -> httpx.Response:
         return self.http.get(self.url(service, path), params=params, headers=bearer(token))
 
+    def publish_schedule(self, year: int) -> None:
+        """SCHED-4: the city office publishes `year`'s push schedule (from the notice's 2021 months) unless
+        it is published already; a year without one accepts no application."""
+        url = self.url("application-service", f"/api/v1/schedules/{year}")
+        if self.http.get(url).status_code == 200:
+            return
+        months = self.http.get(self.url("application-service", "/api/v1/schedules/2021")).json()["series"]
+        series = [{k: e[k] for k in ("series", "push_month", "grassroots")} for e in months]
+        r = self.http.put(url, json={"series": series}, headers=bearer(self.operator_token()))
+        assert r.status_code == 200, r.text
+
     def create_org(self, token: str, **body: Any) -> dict[str, Any]:
         if body.get("kind") == "state_unit":
             body.setdefault("unit_type", "other")  # tests that care about the unit type say it

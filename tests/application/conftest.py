@@ -29,7 +29,7 @@ from zhicheng_kernel.identifiers import id_card_with_check
 from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.tables import events
 from zhicheng_kernel.testing import TokenSigner, envelope
-from zhicheng_tooling.dev_seed.loader import seed_registries
+from zhicheng_tooling.dev_seed.loader import seed_registries, seed_schedule
 
 from tests.harness import Servers
 
@@ -143,7 +143,9 @@ async def running_service(servers: Servers, *, dev_seed: bool = True, **settings
 async def load_dev_seed(svc: Harness) -> None:
     """The development seed's registries, imported through the registry API by a city office's maintainer."""
     office = await svc.org("title_office", None, "city")
-    await seed_registries(svc.client, svc.token("dev-seed", office, ["title_office_review"]))
+    token = svc.token("dev-seed", office, ["title_office_review"])
+    await seed_registries(svc.client, token)
+    await seed_schedule(svc.client, token, START.year)  # SCHED-4: this year's, as the office would publish it
 
 
 # NAT-5 is enforced everywhere; `svc` compresses the unit's publicity to this many seconds (outside production).

@@ -84,7 +84,9 @@ def application(year: int = THIS_YEAR + 1, papers: int = 1, **overrides: Any) ->
 
 
 def submit(api: Api, people: People, **overrides: Any) -> dict[str, Any]:
-    """Submit once org-service's facts (OrganizationCreated, ApplicantRegistered) have reached us."""
+    """Submit once org-service's facts (OrganizationCreated, ApplicantRegistered) have reached us; the
+    year's schedule is published first (SCHED-4)."""
+    api.publish_schedule(int(overrides.get("year", THIS_YEAR + 1)))
 
     def attempt() -> httpx.Response | None:
         r = api.post(APP, "/api/v1/applications", people.applicant, application(**overrides))

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from zhicheng_tooling.dev_seed.loader import seed_schedule
 
 from tests.application.conftest import (
+    START,
     Harness,
     Tree,
     applicant,
@@ -25,8 +27,11 @@ pytestmark = pytest.mark.stack
 
 @pytest.fixture(scope="module")
 async def svc(servers: Servers) -> AsyncIterator[Harness]:
-    """The service as a production start leaves it: no development seed."""
+    """The service as a production start leaves it: no development seed; the office publishes this
+    year's schedule (SCHED-4), without which nothing is applied for."""
     async with running_service(servers, dev_seed=False) as harness:
+        office = await harness.org("title_office", None, "city")
+        await seed_schedule(harness.client, harness.token("office", office, ["title_office_review"]), START.year)
         yield harness
 
 

@@ -167,6 +167,7 @@ class Demo:
         )
         self.step(f"单位业务管理员 {unit_clerk['username']} 登记申报人 李明（账号 {applicant['username']}）")
         applicant_token = self.login(applicant["username"], applicant["initial_password"])
+        self.schedule_published(operator)
         self.journal_known(operator)
 
         def submitted() -> Any:
@@ -333,6 +334,19 @@ class Demo:
         if r.status_code >= 400:
             sys.exit(f"    失败：单位审核 → {r.status_code} {r.text}")
         return int(r.json()["version"])
+
+    def schedule_published(self, operator: str) -> None:
+        """SCHED-4: a year without a published schedule accepts no application and no push; the demo
+        publishes this year's from the notice's 2021 months when the office has not."""
+        base = self.endpoints["application-service"]
+        if self.http.get(f"{base}/api/v1/schedules/{YEAR}").status_code == 200:
+            return
+        series = [
+            {"series": e["series"], "push_month": e["push_month"], "grassroots": e["grassroots"]}
+            for e in self.call("GET", "application-service", "/api/v1/schedules/2021")["series"]
+        ]
+        self.call("PUT", "application-service", f"/api/v1/schedules/{YEAR}", operator, json={"series": series})
+        self.step(f"市职改办发布 {YEAR} 年度职称申报推送时间安排（SCHED-4，以 2021 年安排为底稿）")
 
     def journal_known(self, operator: str) -> None:
         """The demo seeds its own: a stack started as in production has empty registries, and a paper in a

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhicheng_kernel.context import ServiceContext
+from zhicheng_kernel.errors import NotFound
 
 from .adapters.registries import published_schedule
 from .domain.publicity import UnitPublicity
-from .domain.schedule import Schedule, default_schedule
+from .domain.schedule import Schedule
 
 
 @dataclass
@@ -23,7 +24,17 @@ class Context(ServiceContext):
         return UnitPublicity(self.calendar, self.nat5_publicity_seconds)
 
     async def schedule(self, year: int) -> Schedule:
-        """SCHED-4: the year's schedule as the city office published it; the 2021 one otherwise."""
+        """SCHED-4: the year's schedule as the city office published it. A year without one accepts no
+        application and no push: there is no silent fallback to 2021's months."""
         async with self.db.read() as conn:
             published = await published_schedule(conn, year)
-        return published or default_schedule(year)
+        if published is None:
+            raise NotFound(
+                "schedule_not_published",
+                f"市职改办尚未发布{year}年度职称申报推送时间安排，暂不能申报或推送；"
+                "请市职改办先发布该年度安排（可在上一年度安排的基础上修改）。",
+                field="year",
+                rule="SCHED-4",
+                extra={"year": year},
+            )
+        return published

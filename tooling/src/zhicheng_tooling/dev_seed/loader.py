@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -109,6 +110,29 @@ async def seed_corpus(plagiarism: httpx.AsyncClient, token: str) -> int:
     return len(_checked(response, "corpus bulk addition").json()["added"])
 
 
+async def seed_schedule(application: httpx.AsyncClient, token: str, year: int, *, template: int = 2021) -> bool:
+    """SCHED-4 accepts nothing for a year without a published schedule: in development the office's step of
+    publishing this year's is taken for it, from the `template` year's (the notice's 2021 months). A year
+    already published is left as it is. Answers whether it published."""
+    if (await application.get(f"/api/v1/schedules/{year}", headers=_bearer(token))).status_code == 200:
+        return False
+    known = _checked(await application.get(f"/api/v1/schedules/{template}", headers=_bearer(token)), "schedule")
+    series = [
+        {"series": e["series"], "push_month": e["push_month"], "grassroots": e["grassroots"]}
+        for e in known.json()["series"]
+    ]
+    _checked(
+        await application.put(f"/api/v1/schedules/{year}", json={"series": series}, headers=_bearer(token)),
+        f"the {year} schedule",
+    )
+    return True
+
+
+def this_year() -> int:
+    """The year in Asia/Shanghai (UTC+8, no daylight saving)."""
+    return (datetime.now(UTC) + timedelta(hours=8)).year
+
+
 async def seed(
     application: httpx.AsyncClient | None,
     plagiarism: httpx.AsyncClient | None,
@@ -116,10 +140,12 @@ async def seed(
     *,
     wait_seconds: float = 60.0,
 ) -> Seeded:
-    """The registries (when application-service is given) and the corpus (when plagiarism-service is)."""
+    """The registries and this year's schedule (when application-service is given) and the corpus (when
+    plagiarism-service is)."""
     seeded = Seeded()
     if application is not None:
         seeded.registries = await seed_registries(application, token, wait_seconds=wait_seconds)
+        await seed_schedule(application, token, this_year())
     if plagiarism is not None:
         seeded.corpus = await seed_corpus(plagiarism, token)
     return seeded
