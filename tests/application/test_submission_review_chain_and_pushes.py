@@ -17,6 +17,7 @@ from application_service.domain.events import ApplicationPushed
 from application_service.domain.push import plan_push
 from application_service.domain.schedule import default_schedule
 from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_tooling.dev_seed.loader import seed_schedule
 
 from tests.application.conftest import (
     Harness,
@@ -227,6 +228,8 @@ async def test_sched1_an_application_is_pushed_only_in_its_review_year(svc: Harn
     """SCHED-1: the review year of a push is the year it is made in (Asia/Shanghai). A 2026 application
     relabelled 2027 is refused at 23:59:59 on 31 Dec 2026 (its 2027 December deadline would let it
     through) and accepted at 00:00:00 on 1 Jan 2027; a 2027 application in a 2026 batch is refused too."""
+    token = svc.token("dev-seed", tree.city, ["title_office_review"])
+    await seed_schedule(svc.client, token, 2027)  # SCHED-4: the office has published 2027's schedule
     relabelled = await office_approved(svc, tree, year=2027)
     try:
         r = await push(svc, tree, [relabelled["id"]])
