@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     loaded = [f"{name} ({count})" for name, count in seeded.registries.items()]
     if seeded.corpus:
         loaded.append(f"corpus ({seeded.corpus} documents)")
+    if seeded.schedule_year is not None:
+        loaded.append(f"the {seeded.schedule_year} push schedule (from 2021's months)")
     print("development seed: " + (", ".join(loaded) + " loaded" if loaded else "already there, nothing loaded"))
     return 0
 

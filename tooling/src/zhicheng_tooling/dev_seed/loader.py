@@ -40,6 +40,7 @@ class Seeded:
 
     registries: dict[str, int] = field(default_factory=dict)
     corpus: int = 0
+    schedule_year: int | None = None  # this year's push schedule, when this load published it
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -145,7 +146,9 @@ async def seed(
     seeded = Seeded()
     if application is not None:
         seeded.registries = await seed_registries(application, token, wait_seconds=wait_seconds)
-        await seed_schedule(application, token, this_year())
+        year = this_year()
+        if await seed_schedule(application, token, year):
+            seeded.schedule_year = year
     if plagiarism is not None:
         seeded.corpus = await seed_corpus(plagiarism, token)
     return seeded
