@@ -93,6 +93,16 @@ class Review:
         path = f"/api/v1/sessions/{session_id}/ballots"
         return await self.http.post(path, json={"votes": votes}, headers=self.expert(expert_id))
 
+    async def session_attended(self, committee_id: str) -> str:
+        """A session opened and its experts' attendance recorded (NAT-1); answers its id."""
+        opened = await self.open_session(committee_id)
+        assert opened.status_code == 201, opened.text
+        session_id = str(opened.json()["session_id"])
+        path = f"/api/v1/sessions/{session_id}/attendance"
+        attended = await self.http.post(path, json={"present_expert_ids": EXPERTS}, headers=self.secretary())
+        assert attended.status_code == 201, attended.text
+        return session_id
+
     async def scalar(self, query: Any) -> Any:
         async with self.ctx.db.read() as conn:
             return (await conn.execute(query)).scalar_one()
@@ -148,12 +158,7 @@ async def test_sched_3_a_ballot_is_recorded_at_23_59_59_refused_at_00_00_and_the
     async with review_at(servers, LAST_SECOND - timedelta(minutes=5)) as review:
         committee_id = await review.committee("deputy_senior")
         application_id = await review.candidate("deputy_senior")
-        opened = await review.open_session(committee_id)
-        assert opened.status_code == 201, opened.text
-        session_id = opened.json()["session_id"]
-        path = f"/api/v1/sessions/{session_id}/attendance"
-        attended = await review.http.post(path, json={"present_expert_ids": EXPERTS}, headers=review.secretary())
-        assert attended.status_code == 201, attended.text
+        session_id = await review.session_attended(committee_id)
         votes = {application_id: "yes"}
 
         review.at(LAST_SECOND)
@@ -183,11 +188,6 @@ async def test_sched_3_does_not_bind_a_junior_committee(servers: Servers) -> Non
     async with review_at(servers, NEW_YEAR) as review:
         committee_id = await review.committee("junior")
         application_id = await review.candidate("junior")
-        opened = await review.open_session(committee_id)
-        assert opened.status_code == 201, opened.text
-        session_id = opened.json()["session_id"]
-        path = f"/api/v1/sessions/{session_id}/attendance"
-        attended = await review.http.post(path, json={"present_expert_ids": EXPERTS}, headers=review.secretary())
-        assert attended.status_code == 201, attended.text
+        session_id = await review.session_attended(committee_id)
         accepted = await review.ballot(session_id, "e-1", {application_id: "yes"})
         assert accepted.status_code == 201, accepted.text

@@ -67,6 +67,14 @@ def _author(principal: Principal) -> Author:
     return Author(principal.subject, principal.display_name or principal.username, principal.org_id)
 
 
+async def _reviewable(ctx: ContextDep, principal: Principal, application_id: str, refusal_zh: str) -> None:
+    """NAT-7: an application outside the reviewer's subtree is refused before anything else is told."""
+    try:
+        await _readable(ctx, principal, application_id)
+    except Forbidden as exc:
+        raise Forbidden("not_current_reviewer", refusal_zh, rule="NAT-7") from exc
+
+
 async def _readable(ctx: ContextDep, principal: Principal, application_id: str) -> Any:
     async with ctx.db.read() as conn:
         row = (await conn.execute(select(t).where(t.c.id == application_id))).first()
@@ -345,12 +353,7 @@ async def attest(
     application_id: str, body: AttestationIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     require_role(principal, Role.UNIT_REVIEW)
-    try:
-        await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
-    except Forbidden as exc:
-        raise Forbidden(
-            "not_current_reviewer", "只有申报人所在单位的单位审核人员可以核实申报事实。", rule="NAT-7"
-        ) from exc
+    await _reviewable(ctx, principal, application_id, "只有申报人所在单位的单位审核人员可以核实申报事实。")
     cmd = AttestFacts(
         application_id=application_id,
         corrections=[c.model_dump(mode="json") for c in body.corrections],
@@ -375,12 +378,7 @@ async def decide(
     application_id: str, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     require_role(principal, *DECIDING_ROLES)
-    try:
-        await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
-    except Forbidden as exc:
-        raise Forbidden(
-            "not_current_reviewer", "您所在单位不是该申报的审核单位（逐级审核），无权办理。", rule="NAT-7"
-        ) from exc
+    await _reviewable(ctx, principal, application_id, "您所在单位不是该申报的审核单位（逐级审核），无权办理。")
     cmd = DecideApplication(
         application_id=application_id,
         decision=body.decision,
