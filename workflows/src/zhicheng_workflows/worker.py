@@ -13,25 +13,20 @@ from temporalio.worker import Worker
 from zhicheng_kernel.auth import ServiceCredentials
 from zhicheng_kernel.settings import ServiceSettings
 
-from .committee_session import TASK_QUEUE
 from .committee_session.activities import ReviewActivities
 from .committee_session.workflows import CommitteeSessionWorkflow
 
 log = logging.getLogger("zhicheng_workflows.worker")
 
 
-class WorkerSettings(ServiceSettings):
-    review_task_queue: str = TASK_QUEUE
-
-
-def build_worker(client: Client, settings: WorkerSettings, task_queue: str | None = None) -> Worker:
+def build_worker(client: Client, settings: ServiceSettings, task_queue: str | None = None) -> Worker:
     credentials = ServiceCredentials(
         f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
     )
     activities = ReviewActivities(settings.review_url, credentials)
     return Worker(
         client,
-        task_queue=task_queue or settings.review_task_queue,
+        task_queue=task_queue or settings.workflow_task_queue,
         workflows=[CommitteeSessionWorkflow],
         activities=activities.all(),
         # After a server or worker restart, do not wait 10 s for the lost sticky queue.
@@ -42,7 +37,7 @@ def build_worker(client: Client, settings: WorkerSettings, task_queue: str | Non
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = WorkerSettings()
+    settings = ServiceSettings()
     client = await connect(settings)
     worker = build_worker(client, settings)
     stop = asyncio.Event()
@@ -50,7 +45,7 @@ async def main() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with worker:
-        log.info("worker on %s, task queue %s", settings.temporal_address, settings.review_task_queue)
+        log.info("worker on %s, task queue %s", settings.temporal_address, settings.workflow_task_queue)
         await stop.wait()
         log.info("shutting down")
 

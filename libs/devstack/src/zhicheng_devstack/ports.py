@@ -18,6 +18,7 @@ _LAYOUT: dict[str, tuple[str, int]] = {
     "application": ("APPLICATION_PORT", 24102),
     "review": ("REVIEW_PORT", 24103),
     "plagiarism": ("PLAGIARISM_PORT", 24104),
+    "province": ("PROVINCE_PORT", 24105),  # the provincial simulator (POL-FI-1's other side)
 }
 _TEST_OFFSET = 1000
 
@@ -34,6 +35,7 @@ class Ports:
     application: int
     review: int
     plagiarism: int
+    province: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Ports:

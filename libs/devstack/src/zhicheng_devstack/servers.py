@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import psutil
+from zhicheng_kernel.temporal import SEARCH_ATTRIBUTE_TYPES
 
 from zhicheng_devstack._runtime import ensure_xdg_runtime_dir
 from zhicheng_devstack.process import (
@@ -38,12 +39,7 @@ from zhicheng_devstack.process import (
 __all__ = ["PG_SYSTEM_USER", "Kafka", "Postgres", "StartupError", "Temporal"]
 
 PG_SYSTEM_USER = "zhicheng-pg"
-TEMPORAL_SEARCH_ATTRIBUTES: dict[str, str] = {
-    "ZcYear": "Int",
-    "ZcSeries": "Keyword",
-    "ZcCounty": "Keyword",
-    "ZcStatus": "Keyword",
-}
+TEMPORAL_SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_TYPES  # zhicheng_kernel.temporal
 _DB_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux, keep a margin
 

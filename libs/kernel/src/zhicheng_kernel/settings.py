@@ -21,10 +21,16 @@ class ServiceSettings(BaseSettings):
     kafka_replication: int = 1
     temporal_address: str = "127.0.0.1:24233"
     temporal_namespace: str = "default"
+    # The one task queue the workflows worker polls (every workflow of the system and its activities).
+    workflow_task_queue: str = "zhicheng-workflows"
+    # How often a service retries the workflow starts Temporal has not accepted yet (its start outbox).
+    workflow_start_retry_seconds: float = 5.0
     org_url: str = "http://127.0.0.1:24101"
     application_url: str = "http://127.0.0.1:24102"
     review_url: str = "http://127.0.0.1:24103"
     plagiarism_url: str = "http://127.0.0.1:24104"
+    # The provincial title office's system (the simulator under `make run`).
+    province_url: str = "http://127.0.0.1:24105"
     service_client_id: str = ""
     service_client_secret: str = ""
     # How often a consumer asks the source's event feed for what Kafka may have missed.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +12,8 @@ from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
+from zhicheng_kernel.temporal import TemporalGateway
+from zhicheng_kernel.workflow_starts import start_pending
 
 from .adapters import tables
 from .api import applications, calendar, pushes, quotas, registries, schedules, similarity
@@ -19,6 +23,7 @@ from .service_layer.registries import publish_schedule_2021_if_absent
 from .settings import ApplicationSettings
 
 NAME = "application-service"
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -35,9 +40,22 @@ def create_app(
             **base.kernel_parts(),
             attachments_dir=config.attachments_dir,
             nat5_publicity_seconds=config.nat5_publicity_seconds,
+            temporal=TemporalGateway(config.temporal_address, config.temporal_namespace, config.workflow_task_queue),
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx
+
+    async def workflow_starter(ctx: Context) -> None:
+        """Workflows requested with their events and not yet accepted by Temporal are started here."""
+        assert ctx.temporal is not None
+        while True:
+            try:
+                await start_pending(ctx.db, tables.workflow_starts, ctx.temporal)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("pending workflow starts failed: %s", exc)
+            await asyncio.sleep(config.workflow_start_retry_seconds)
 
     return create_service_app(
         NAME,
@@ -58,6 +76,6 @@ def create_app(
         consumers=consumers(),
         verifier=verifier,
         clock=clock,
-        background=[holiday_years.kept_reloaded(tables.holiday_years)],
+        background=[holiday_years.kept_reloaded(tables.holiday_years), workflow_starter],
         on_startup=[publish_schedule_2021_if_absent],  # the notice's 2021 schedule; no sample registry
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.errors import NotFound
+from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters.registries import published_schedule
 from .domain.publicity import UnitPublicity
@@ -18,6 +19,9 @@ class Context(ServiceContext):
     attachments_dir: Path = Path(".data/application-attachments")
     # NAT-5 outside production: the unit's publicity compressed to this many seconds; None = 5 working days.
     nat5_publicity_seconds: int | None = None
+    # Starts the year's workflows (push windows, provincial filings) through the start outbox
+    # (tables.workflow_starts, zhicheng_kernel.workflow_starts).
+    temporal: TemporalGateway | None = None
 
     def unit_publicity(self) -> UnitPublicity:
         """NAT-5 as enforced here, in every environment: the calendar and the compressed period if any."""

@@ -12,9 +12,9 @@ from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
+from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
-from .adapters.temporal import TemporalGateway
 from .api import committees, internal, sessions, verification
 from .consumers import consumers
 from .context import ReviewContext
@@ -39,7 +39,7 @@ def create_app(
         ctx = ReviewContext(
             **base.kernel_parts(),
             temporal=TemporalGateway(
-                settings.temporal_address, settings.temporal_namespace, settings.review_task_queue
+                settings.temporal_address, settings.temporal_namespace, settings.workflow_task_queue
             ),
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published (NAT-3)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.errors import not_found
+from zhicheng_kernel.temporal import TemporalGateway
 
-from .adapters.temporal import TemporalGateway
 from .domain.committee import Committee
 from .domain.session import Session
 from .settings import ReviewSettings

@@ -18,9 +18,6 @@ class ReviewSettings(ServiceSettings):
     quorum_share: str = str(TWO_THIRDS)
     pass_share: str = str(TWO_THIRDS)
     document_number_prefix: str = "平人社职称"
-    review_task_queue: str = "zhicheng-review"
-    # How often unstarted session workflows are started again (Temporal was unreachable).
-    workflow_start_retry_seconds: float = 5.0
 
     @property
     def committee_size_rule(self) -> CommitteeSizeRule:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.holiday_years import holiday_years_table
+from zhicheng_kernel.workflow_starts import workflow_starts_table
 
 metadata = MetaData()
 
@@ -141,3 +142,6 @@ published_schedules = Table(
 
 # Projection of HolidayCalendarPublished (zhicheng_kernel.holiday_years): every process loads its calendar from it.
 holiday_years = holiday_years_table(metadata)
+
+# The start outbox of this service's workflows (zhicheng_kernel.workflow_starts).
+workflow_starts = workflow_starts_table(metadata)

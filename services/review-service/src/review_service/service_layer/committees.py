@@ -13,6 +13,7 @@ from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters.tables import candidates, committees, experts, organizations, sessions
+from ..adapters.temporal import start_session
 from ..context import ReviewContext
 from ..domain.committee import Committee, form_committee
 from ..domain.events import CommitteeSessionOpened
@@ -202,7 +203,7 @@ async def start_pending_workflows(ctx: ReviewContext, session_id: str | None = N
     started = 0
     for row in pending:
         try:
-            await ctx.temporal.start_session(row.workflow_id, dict(row.workflow_input))
+            await start_session(ctx.temporal, row.workflow_id, dict(row.workflow_input))
         except Exception as exc:
             log.warning("cannot start workflow %s yet (%s); will retry", row.workflow_id, exc)
             continue
