@@ -1,4 +1,5 @@
-"""org-service's context: the kernel's parts, its own settings and the token issuer."""
+"""org-service's context: the kernel's parts, its own settings, the token issuer and the notification
+delivery provider (None: deliveries disabled)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from zhicheng_kernel.context import ServiceContext
 
+from .adapters.delivery import NotificationDelivery
 from .security.tokens import TokenIssuer
 from .settings import OrgSettings
 
@@ -14,3 +16,4 @@ from .settings import OrgSettings
 class OrgContext(ServiceContext):
     settings: OrgSettings
     issuer: TokenIssuer
+    delivery: NotificationDelivery | None = None

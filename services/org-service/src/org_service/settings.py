@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, field_validator, model_validator
 from zhicheng_kernel.settings import ServiceSettings
 
 
@@ -21,12 +22,33 @@ class OrgSettings(ServiceSettings):
     refresh_token_days: int = 7
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    # The inbox's delivery port (adapters/delivery.py): "recording" sends nothing and records what it would
+    # send (in production it says so in a warning at start-up); "disabled" records no deliveries.
+    notification_provider: Literal["recording", "disabled"] = "recording"
+    # Comma-separated channels every notification is delivered on: sms, email.
+    notification_channels: str = "sms"
+    notification_send_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    # An event older than this at projection time (a replay, a service back after days) makes an inbox
+    # item but no delivery: nobody wants last month's SMS.
+    notification_delivery_max_age_hours: int = Field(default=48, ge=1, le=24 * 30)
+
+    @field_validator("notification_channels")
+    @classmethod
+    def _known_channels(cls, value: str) -> str:
+        channels = [c.strip() for c in value.split(",") if c.strip()]
+        unknown = [c for c in channels if c not in ("sms", "email")]
+        if unknown:
+            raise ValueError(f"ZC_NOTIFICATION_CHANNELS: unknown channel(s) {unknown}; use sms, email")
+        return ",".join(dict.fromkeys(channels))
 
     @model_validator(mode="after")
     def _needs_key(self) -> OrgSettings:
         if self.jwt_private_key_file is None:
             raise ValueError("ZC_JWT_PRIVATE_KEY_FILE must point to the Ed25519 signing key")
         return self
+
+    def channels(self) -> list[str]:
+        return [c for c in self.notification_channels.split(",") if c]
 
     def clients(self) -> dict[str, str]:
         value = json.loads(self.service_clients or "{}")

@@ -3,6 +3,7 @@
 Read models (projections/read_models.py): `organization`, `account`. org-service's own state, in no
 stream: `credential` and `refresh_token` (secrets), `reservation` and `org_code_counter` (values
 that must be unique across streams, claimed when deciding), `audit_log` (who did what from where).
+The inbox (`inbox`, `inbox_fact`, `notification_delivery`): projected from other services' events.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -119,3 +121,54 @@ audit_log = Table(
     Column("request_id", Text, nullable=False),
 )
 Index("audit_log_actor_org_path", audit_log.c.actor_org_path, audit_log.c.occurred_at)
+
+# The inbox (projections/inbox.py): notifications projected from other services' events, one per
+# source event and recipient (an organization or an account); read_at is the only thing a person changes.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("recipient_kind", Text, nullable=False),  # "org" or "account"
+    Column("recipient_id", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("title_zh", Text, nullable=False),
+    Column("body_zh", Text, nullable=False),
+    Column("link", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("source_event_id", Uuid, nullable=False),
+    Column("source_event_type", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("source_event_id", "recipient_kind", "recipient_id", name="inbox_once_per_recipient"),
+)
+Index("inbox_recipient", inbox.c.recipient_kind, inbox.c.recipient_id, inbox.c.created_at)
+
+# What earlier events said about an application (its applicant, employer, year, series, level) or a
+# committee or session (its organising office), for the events that only name them.
+inbox_facts = Table(
+    "inbox_fact",
+    metadata,
+    Column("kind", Text, primary_key=True),  # "application", "committee", "session"
+    Column("key", Text, primary_key=True),
+    Column("facts", JSONB, nullable=False),
+)
+
+# The delivery outbox and log (adapters/delivery.py): one row per inbox item and channel, written with
+# the inbox row; the sender claims a pending row, then sends it at most once.
+notification_deliveries = Table(
+    "notification_delivery",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("inbox_id", Uuid, ForeignKey("inbox.id"), nullable=False),
+    Column("channel", Text, nullable=False),  # "sms", "email"
+    Column("address", Text, nullable=True),  # null: org-service knows no phone number or e-mail address
+    Column("text", Text, nullable=False),
+    Column("state", Text, nullable=False),  # pending, sending, sent, failed
+    Column("provider", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("error", Text, nullable=True),
+    UniqueConstraint("inbox_id", "channel", name="notification_delivery_once_per_channel"),
+)
+Index("notification_delivery_pending", notification_deliveries.c.state, notification_deliveries.c.created_at)
