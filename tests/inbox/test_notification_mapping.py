@@ -89,6 +89,7 @@ def test_results_reach_the_applicant_a_title_through_its_document() -> None:
     (document,) = notices("review-service", "QualificationDocumentIssued", ev.document_issued(APP_ID, APPLICANT))
     assert (document.recipient_id, document.category) == (APPLICANT, Category.DOCUMENT)
     assert "平职改〔2026〕12号-0001" in document.body_zh
+    assert document.link == f"/api/v1/documents?application_id={APP_ID}"
 
 
 def test_complaints_reach_the_organising_office_and_the_outcome_the_applicant() -> None:

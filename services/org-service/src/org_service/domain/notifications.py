@@ -216,7 +216,8 @@ def _document_issued(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
         f"您的{p['year']}年度{p['series']}{level_zh(str(p['level']))}职称资格文件已签发，"
         f"文号 {p['number']}。可凭文号查验。"
     )
-    return _account(p["applicant_id"], Category.DOCUMENT, title, body, f"/api/v1/documents/{p['number']}")
+    link = f"/api/v1/documents?application_id={p['application_id']}"
+    return _account(p["applicant_id"], Category.DOCUMENT, title, body, link)
 
 
 def _complaint_filed(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
