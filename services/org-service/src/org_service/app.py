@@ -10,7 +10,8 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 
 from .adapters.audit import AuditedEventStore
-from .api import accounts, audit, auth, orgs
+from .adapters.tables import external_access
+from .api import accounts, audit, auth, external_clients, orgs
 from .context import OrgContext
 from .domain.events import CATALOGUE
 from .security.tokens import TokenIssuer
@@ -39,10 +40,11 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         title="组织机构与账号服务（org-service）",
         description=DESCRIPTION,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[auth.router, orgs.router, accounts.router, audit.router],
+        routers=[auth.router, orgs.router, accounts.router, audit.router, external_clients.router],
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         verifier=TokenVerifier(jwks=issuer.jwks()),
         on_startup=[seed],
         store_factory=AuditedEventStore,
+        access_audit=external_access,
     )
