@@ -25,13 +25,16 @@ AUDIENCE = "zhicheng"
 class Principal:
     subject: str
     username: str
-    kind: str  # "user" or "service"
+    kind: str  # "user", "service", or "external" (a provincial body's system)
     org_id: str | None
     org_path: str  # materialised path of org ids, "/<root>/<child>/.../", "" for services
     roles: frozenset[str]
     display_name: str = ""
     must_change_password: bool = False
     org_kind: str = ""  # the kind of the caller's organization, e.g. "title_office"
+    # An external client's OAuth scopes (e.g. "documents:verify") and the series it may see (empty: all).
+    scopes: frozenset[str] = frozenset()
+    series: frozenset[str] = frozenset()
 
     def has(self, *roles: Role) -> bool:
         return any(r.value in self.roles for r in roles)
@@ -52,7 +55,13 @@ class Principal:
             display_name=str(claims.get("name", "")),
             must_change_password=bool(claims.get("pwc", False)),
             org_kind=str(claims.get("org_kind", "")),
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+            series=frozenset(claims.get("series") or []),
         )
+
+    def sees_series(self, series: str) -> bool:
+        """An external client restricted to some series (省卫健委: 卫生系列) sees only those."""
+        return not self.series or series in self.series
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
@@ -64,6 +73,14 @@ def require_role(principal: Principal, *roles: Role) -> None:
 def require_scope(principal: Principal, org_path: str) -> None:
     if not principal.covers(org_path):
         raise Forbidden("outside_scope", "该事项不属于您所在单位及其下级单位，无权查看或办理。")
+
+
+def require_client_scope(principal: Principal, scope: str) -> None:
+    """The endpoints provincial systems call: an external client holding `scope` (nobody else)."""
+    if principal.kind != "external" or Role.PROVINCIAL_CLIENT.value not in principal.roles:
+        raise Forbidden("external_client_only", "此接口仅供经备案的省级系统通过其客户端凭据调用。")
+    if scope not in principal.scopes:
+        raise Forbidden("scope_required", f"该客户端未被授予此接口所需的权限范围（{scope}）。", extra={"scope": scope})
 
 
 def require_service(principal: Principal) -> None:
@@ -143,6 +160,7 @@ async def current_principal(request: Request, token: Annotated[str | None, Depen
     verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token)
     current_actor.set(principal)
+    request.state.principal = principal  # for the access audit of external clients (access_audit.py)
     if principal.must_change_password and request.url.path != PASSWORD_CHANGE_PATH:
         raise Forbidden("password_change_required", "首次登录须先修改初始密码。")
     return principal

@@ -123,3 +123,34 @@ def create_holiday_years_table() -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("year"),
     )
+
+
+def create_workflow_start_table() -> None:
+    """A revision of each service that starts workflows: its start outbox (zhicheng_kernel.workflow_starts)."""
+    op.create_table(
+        "workflow_start",
+        sa.Column("workflow_id", sa.Text(), primary_key=True),
+        sa.Column("workflow_name", sa.Text(), nullable=False),
+        sa.Column("workflow_input", JSONB(), nullable=False),
+        sa.Column("search_attributes", JSONB(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("started", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+
+
+def create_external_access_table() -> None:
+    """A revision of each service that external clients call: its access audit (zhicheng_kernel.access_audit)."""
+    op.create_table(
+        "external_access",
+        sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("client_id", sa.Text(), nullable=False),
+        sa.Column("org_id", sa.Text(), nullable=True),
+        sa.Column("method", sa.Text(), nullable=False),
+        sa.Column("path", sa.Text(), nullable=False),
+        sa.Column("query", sa.Text(), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("ip", sa.Text(), nullable=False),
+        sa.Column("request_id", sa.Text(), nullable=False),
+    )
+    op.create_index("external_access_client_at", "external_access", ["client_id", "at"])

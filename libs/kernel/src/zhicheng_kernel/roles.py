@@ -17,6 +17,8 @@ class Role(StrEnum):
     APPLICANT = "applicant"
     EXPERT = "expert"
     SERVICE = "service"
+    # A provincial body's system calling the public API with its own client credentials (issue 10 item 4).
+    PROVINCIAL_CLIENT = "provincial_client"
 
 
 # Roles a system administrator may give to a business administrator of its own organization.
@@ -44,4 +46,5 @@ ROLE_NAMES_ZH: dict[Role, str] = {
     Role.APPLICANT: "申报人",
     Role.EXPERT: "评审专家",
     Role.SERVICE: "内部服务",
+    Role.PROVINCIAL_CLIENT: "省级系统接口",
 }

@@ -13,7 +13,9 @@ from typing import Any, Generic, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table
 
+from .access_audit import install_access_audit
 from .auth import ServiceCredentials, TokenVerifier
 from .calendar import ChinaCalendar
 from .clock import Clock, FixedClock, SystemClock
@@ -109,6 +111,7 @@ def create_service_app(
     on_shutdown: Sequence[Hook[C]] = (),
     background: Sequence[Callable[[C], Coroutine[Any, Any, None]]] = (),
     store_factory: Callable[[str, Upcasters], EventStore] = EventStore,
+    access_audit: Table | None = None,
 ) -> FastAPI:
     """Migrations, then the service's context, relay, consumers and background jobs, then the API."""
 
@@ -172,6 +175,8 @@ def create_service_app(
             await db.dispose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    if access_audit is not None:  # inside OriginMiddleware: the origin is known when it records
+        install_access_audit(app, access_audit)
     app.add_middleware(OriginMiddleware)
     install_problem_handlers(app)
 

@@ -11,7 +11,8 @@ from zhicheng_kernel.service import create_service_app
 
 from .adapters.audit import AuditedEventStore
 from .adapters.delivery import provider_named
-from .api import accounts, audit, auth, inbox, orgs
+from .adapters.tables import external_access
+from .api import accounts, audit, auth, external_clients, inbox, orgs
 from .consumers import consumers
 from .context import OrgContext
 from .domain.events import CATALOGUE
@@ -46,7 +47,7 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         title="组织机构与账号服务（org-service）",
         description=DESCRIPTION,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[auth.router, orgs.router, accounts.router, audit.router, inbox.router],
+        routers=[auth.router, orgs.router, accounts.router, audit.router, inbox.router, external_clients.router],
         context=build_context,
         consumers=consumers(),
         background=[delivery_sender],
@@ -54,4 +55,5 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         verifier=TokenVerifier(jwks=issuer.jwks()),
         on_startup=[seed],
         store_factory=AuditedEventStore,
+        access_audit=external_access,
     )

@@ -41,6 +41,10 @@ class OrgSettings(ServiceSettings):
             raise ValueError(f"ZC_NOTIFICATION_CHANNELS: unknown channel(s) {unknown}; use sms, email")
         return ",".join(dict.fromkeys(channels))
 
+    # RFC 7523: the audience external clients put in their assertions — our token endpoint's URL as they
+    # call it (behind the gateway: its public URL). Empty: this service's own URL (org_url).
+    external_token_audience: str = ""
+
     @model_validator(mode="after")
     def _needs_key(self) -> OrgSettings:
         if self.jwt_private_key_file is None:
@@ -49,6 +53,10 @@ class OrgSettings(ServiceSettings):
 
     def channels(self) -> list[str]:
         return [c for c in self.notification_channels.split(",") if c]
+
+    @property
+    def token_audience(self) -> str:
+        return self.external_token_audience or f"{self.org_url.rstrip('/')}/api/v1/auth/token"
 
     def clients(self) -> dict[str, str]:
         value = json.loads(self.service_clients or "{}")

@@ -15,7 +15,7 @@ from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
-from .api import committees, internal, sessions, verification
+from .api import committees, external, internal, sessions, verification
 from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
@@ -62,11 +62,12 @@ def create_app(
         title="职称评审服务 review-service",
         description="评审委员会、评审会议、无记名投票、结果公示、投诉处理与职称资格文件。",
         migrations_dir=MIGRATIONS,
-        routers=[committees.router, sessions.router, internal.router, verification.router],
+        routers=[committees.router, sessions.router, internal.router, verification.router, external.router],
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         consumers=consumers(),
         background=[workflow_starter, holiday_years.kept_reloaded(tables.holiday_years)],
         verifier=verifier,
+        access_audit=tables.external_access,
         clock=clock,
     )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from zhicheng_kernel.access_audit import external_access_table
 
 metadata = MetaData()
 
@@ -172,3 +173,29 @@ notification_deliveries = Table(
     UniqueConstraint("inbox_id", "channel", name="notification_delivery_once_per_channel"),
 )
 Index("notification_delivery_pending", notification_deliveries.c.state, notification_deliveries.c.created_at)
+# External machine clients of provincial bodies (projection of ExternalClientRegistered/Revoked).
+external_clients = Table(
+    "external_client",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("org_id", Uuid, ForeignKey("organization.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("public_key_pem", Text, nullable=False),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("series", ARRAY(Text), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+)
+
+# RFC 7523: each assertion's jti is accepted once while it could still be valid (replays refused).
+client_assertion_jtis = Table(
+    "client_assertion_jti",
+    metadata,
+    Column("jti", Text, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every call of an external client (zhicheng_kernel.access_audit), here: its token requests.
+external_access = external_access_table(metadata)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Header
 from zhicheng_kernel.auth import CurrentPrincipal
-from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.errors import InvalidInput, Unauthorized
+from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE
 
 from ..service_layer import accounts as account_cases
+from ..service_layer import external_clients as external_cases
 from ..service_layer import login as login_cases
 from .deps import ContextDep
 from .schemas import JwksOut, MeOut, PasswordChangeIn, RefreshIn, TokenOut
@@ -26,6 +28,10 @@ async def token(
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
     client_id: Annotated[str | None, Form(max_length=64)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    client_assertion_type: Annotated[str | None, Form(max_length=100)] = None,
+    client_assertion: Annotated[str | None, Form(max_length=4000)] = None,
+    scope: Annotated[str | None, Form(max_length=200)] = None,
+    edge: Annotated[str | None, Header(alias="X-Zc-Edge", max_length=20)] = None,
 ) -> TokenOut:
     if grant_type == "password":
         if not username or not password:
@@ -35,7 +41,18 @@ async def token(
         if not refresh_token:
             raise InvalidInput("refresh_token_required", "缺少刷新令牌。", field="refresh_token")
         return await login_cases.refresh(ctx, refresh_token)
+    if grant_type == "client_credentials" and (client_assertion_type or client_assertion):
+        if client_assertion_type != CLIENT_ASSERTION_TYPE or not client_assertion:
+            raise InvalidInput(
+                "client_assertion_type_unsupported",
+                "客户端断言类型须为 jwt-bearer（RFC 7523）。",
+                field="client_assertion_type",
+            )
+        return await external_cases.assertion_grant(ctx, client_assertion, scope)
     if grant_type == "client_credentials":
+        # Internal services' shared secrets stay internal: the public gateway marks what it forwards.
+        if edge == "public":
+            raise Unauthorized("client_secret_not_accepted", "外部系统须使用签名断言（RFC 7523）获取令牌。")
         return login_cases.client_credentials(ctx, client_id or "", client_secret or "")
     raise InvalidInput("grant_type_unsupported", "不支持的授权方式。", field="grant_type")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -249,3 +251,23 @@ class JwksOut(BaseModel):
     """The public keys that verify org-service's access tokens (RFC 7517)."""
 
     keys: list[dict[str, str]]
+
+
+class ExternalClientIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="客户端名称，如“省职称评审管理信息系统”")
+    public_key_pem: str = Field(min_length=40, max_length=1000, description="Ed25519 公钥（PEM）")
+    scopes: list[str] = Field(min_length=1, max_length=10, description="权限范围")
+
+
+class ExternalClientOut(BaseModel):
+    client_id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    scopes: list[str]
+    series: list[str]
+    revoked: bool
+    registered_at: datetime
+
+
+class RevokeClientIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)

@@ -17,6 +17,7 @@ from zhicheng_kernel.events import DomainEvent, EventCatalogue, PayloadStep
 
 ORGANIZATION = "organization"
 ACCOUNT = "account"
+EXTERNAL_CLIENT = "external_client"
 
 
 class OrganizationCreated(DomainEvent):
@@ -172,6 +173,32 @@ class AccountDeactivated(DomainEvent):
     reason: str
 
 
+class ExternalClientRegistered(DomainEvent):
+    """A provincial body registered its system as an external client: its Ed25519 public key, scopes and series."""
+
+    event_type: ClassVar[str] = "ExternalClientRegistered"
+    stream_type: ClassVar[str] = EXTERNAL_CLIENT
+
+    client_id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    public_key_pem: str
+    scopes: list[str]
+    series: list[str]
+    registered_by: str
+
+
+class ExternalClientRevoked(DomainEvent):
+    """A provincial body revoked its external client; no token is issued to it any more."""
+
+    event_type: ClassVar[str] = "ExternalClientRevoked"
+    stream_type: ClassVar[str] = EXTERNAL_CLIENT
+
+    client_id: uuid.UUID
+    reason: str
+    revoked_by: str
+
+
 CATALOGUE = EventCatalogue(
     "org-service",
     [
@@ -186,5 +213,7 @@ CATALOGUE = EventCatalogue(
         PasswordChanged,
         PasswordReset,
         AccountDeactivated,
+        ExternalClientRegistered,
+        ExternalClientRevoked,
     ],
 )

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
 from zhicheng_kernel.roles import Role
 
-from ..adapters.tables import accounts, organizations
+from ..adapters.tables import accounts, external_clients, organizations
 from ..domain import events
 from ..domain.account import AccountKind
 from ..domain.identity import normalise_name
@@ -119,6 +119,26 @@ async def _apply_one(conn: AsyncConnection, envelope: EventEnvelope) -> None:
             await _update_account(conn, event.account_id, version, active=False)
         case events.ApplicantStaffStatusChanged():
             await _update_account(conn, event.account_id, version, on_staff=event.on_staff)
+        case events.ExternalClientRegistered():
+            await conn.execute(
+                external_clients.insert().values(
+                    client_id=event.client_id,
+                    org_id=event.org_id,
+                    name=event.name,
+                    public_key_pem=event.public_key_pem,
+                    scopes=event.scopes,
+                    series=event.series,
+                    revoked=False,
+                    version=version,
+                    registered_at=at,
+                )
+            )
+        case events.ExternalClientRevoked():
+            await conn.execute(
+                external_clients.update()
+                .where(external_clients.c.client_id == event.client_id)
+                .values(revoked=True, version=version)
+            )
 
 
 async def _new_account(

@@ -10,7 +10,8 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.unit_of_work import UnitOfWork
 
 from ..domain.account import Account
-from ..domain.events import ACCOUNT, CATALOGUE, ORGANIZATION
+from ..domain.events import ACCOUNT, CATALOGUE, EXTERNAL_CLIENT, ORGANIZATION
+from ..domain.external_client import ExternalClient
 from ..domain.organization import Organization
 from ..projections import read_models
 
@@ -38,6 +39,13 @@ async def account(uow: UnitOfWork, account_id: uuid.UUID | str | None) -> Accoun
     if events is None:
         raise NotFound("account_not_found", "未找到该账号。")
     return Account.from_events(events)
+
+
+async def external_client(uow: UnitOfWork, client_id: uuid.UUID | str | None) -> ExternalClient:
+    events = await _events(uow, EXTERNAL_CLIENT, client_id)
+    if events is None:
+        raise NotFound("external_client_not_found", "未找到该外部系统客户端。")
+    return ExternalClient.from_events(list(events))
 
 
 async def append(uow: UnitOfWork, stream_id: uuid.UUID, expected_version: int, events: Sequence[DomainEvent]) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from zhicheng_kernel.access_audit import external_access_table
 from zhicheng_kernel.holiday_years import holiday_years_table
 
 metadata = MetaData()
@@ -133,3 +134,6 @@ document_sequences = Table(
     Column("year", Integer, primary_key=True),
     Column("last", BigInteger, nullable=False),
 )
+
+# Every call of an external client (zhicheng_kernel.access_audit).
+external_access = external_access_table(metadata)

@@ -42,7 +42,7 @@ async def committee_of(ctx: ReviewContext, principal: Principal, committee_id: s
     return committee_view(committee, with_experts=secretary or principal.kind == "service")
 
 
-def _reason(result: CandidateResult, tally: VotesTallied) -> str | None:
+def result_reason(result: CandidateResult, tally: VotesTallied) -> str | None:
     if result.passed:
         return None
     if not tally.quorum_met:
@@ -93,7 +93,9 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         quorum_met=quorum_met(len(s.expert_ids), present, ctx.settings.quorum) if s.present_expert_ids else None,
         ballots_cast=len(s.ballots),
         results=(
-            [ResultView(**r.model_dump(), reason=_reason(r, s.tally)) for r in s.tally.results] if s.tally else None
+            [ResultView(**r.model_dump(), reason=result_reason(r, s.tally)) for r in s.tally.results]
+            if s.tally
+            else None
         ),
         publicity=(
             PublicityView(

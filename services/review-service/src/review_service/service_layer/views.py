@@ -171,3 +171,20 @@ class VerifiedDocument(BaseModel):
     route: Route = "committee"
     route_zh: str = Field(description="取得途径：评审委员会评审、用人单位考核认定或直接认定")
     issued_at: datetime
+
+
+class ExternalSessionResults(BaseModel):
+    """A committee session's published results as a provincial system reads them (no ballot, no expert)."""
+
+    session_id: str
+    year: int
+    series: str
+    level: str
+    publicity_starts_at: datetime
+    publicity_ends_at: datetime
+    results: list[ResultView]
+
+
+class BulkVerification(BaseModel):
+    found: list[VerifiedDocument]
+    not_found: list[str]

@@ -4,9 +4,8 @@ Revision ID: 0008
 Revises: 0007
 """
 
-import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+from zhicheng_kernel.migrations import create_workflow_start_table
 
 revision = "0008"
 down_revision = "0007"
@@ -15,15 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "workflow_start",
-        sa.Column("workflow_id", sa.Text(), primary_key=True),
-        sa.Column("workflow_name", sa.Text(), nullable=False),
-        sa.Column("workflow_input", postgresql.JSONB(), nullable=False),
-        sa.Column("search_attributes", postgresql.JSONB(), nullable=False),
-        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("started", sa.Boolean(), nullable=False, server_default=sa.false()),
-    )
+    create_workflow_start_table()
 
 
 def downgrade() -> None:
