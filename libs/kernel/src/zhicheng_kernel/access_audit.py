@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text
 from starlette.middleware.base import RequestResponseEndpoint
 
 from .auth import Principal
@@ -34,6 +34,7 @@ def external_access_table(metadata: MetaData) -> Table:
         Column("status", Integer, nullable=False),
         Column("ip", Text, nullable=False),
         Column("request_id", Text, nullable=False),
+        Index("external_access_client_at", "client_id", "at"),
     )
 
 
