@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Form, Header, Path, Query, Request, Response
+from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -135,17 +137,104 @@ def create_app(settings: SimulatorSettings, clock: Clock | None = None) -> FastA
     app.add_middleware(BodyLimit)
     install_error_handlers(app)
     _routes(app)
+    _webhooks(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
+# Who calls what: the city with an access token from /oauth2/token, the provincial reviewer with its token.
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "filings": [{"cityClient": [FILING_SCOPE]}],
+    "reviewer": [{"reviewer": []}],
+}
+_SECURITY_SCHEMES: dict[str, Any] = {
+    "cityClient": {
+        "type": "oauth2",
+        "description": (
+            "OAuth2 client credentials; the client authenticates with a signed client assertion (RFC 7523 "
+            "§2.2, private_key_jwt, EdDSA/Ed25519): iss = sub = client id, aud = the token endpoint's URL, "
+            "a unique jti, iat/exp at most 5 minutes apart. A replayed jti is refused."
+        ),
+        "flows": {"clientCredentials": {"tokenUrl": "/oauth2/token", "scopes": {FILING_SCOPE: "file push batches"}}},
+    },
+    "reviewer": {"type": "http", "scheme": "bearer", "description": "the provincial reviewer's token"},
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document plus the security schemes (docs/provincial/openapi.json is this)."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        openapi_version=app.openapi_version,
+        description=app.description,
+        routes=app.routes,
+        webhooks=app.webhooks.routes,
+    )
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = _SECURITY_SCHEMES
+    # FastAPI's default validation answer is replaced by the province's own error body (errors.py).
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.get("schemas", {}).pop(name, None)
+    problem = {"$ref": "#/components/schemas/ProblemBody"}
+    for operations in schema.get("webhooks", {}).values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            invalid = operation["responses"].get("422")
+            if invalid is not None and "HTTPValidationError" in json.dumps(invalid):
+                operation["responses"]["422"] = {
+                    "description": "invalid request",
+                    "content": {"application/json": {"schema": problem}},
+                }
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            tags = operation.get("tags", [])
+            if path == "/api/v1/filings/{filing_id}":
+                operation["security"] = [*_SECURITY["filings"], *_SECURITY["reviewer"]]
+            elif tags and tags[0] in _SECURITY:
+                operation["security"] = _SECURITY[tags[0]]
+    app.openapi_schema = schema
+    return schema
+
+
+def _webhooks(app: FastAPI) -> None:
+    @app.webhooks.post(
+        "filing.verdict",
+        tags=["callbacks"],
+        status_code=204,
+        operation_id="filingVerdict",
+        responses={
+            204: {"description": "applied (or applied before: a replayed webhook-id changes nothing)"},
+            401: {"description": "unsigned, badly signed or outside the 5-minute tolerance: refused"},
+        },
+    )
+    async def filing_verdict(
+        callback: VerdictCallback,
+        webhook_id: Annotated[str, Header(alias="webhook-id", max_length=100)],
+        webhook_timestamp: Annotated[str, Header(alias="webhook-timestamp")],
+        webhook_signature: Annotated[str, Header(alias="webhook-signature")],
+    ) -> None:
+        """The province's call to the filing's `callback_url` when a reviewer decides one application.
+        A Standard Webhook: `webhook-id` is the delivery id (stable for that application's verdict in
+        that filing: apply it once, answer 2xx again for a replay), `webhook-timestamp` Unix seconds
+        (refuse outside 5 minutes), `webhook-signature` "v1a,<base64 Ed25519 signature of
+        '{webhook-id}.{webhook-timestamp}.{body}'>" verified with the province's "whpk_..." key.
+        Any non-2xx answer is retried: 1 s, 2 s, 4 s, … capped at 5 minutes, for about a day."""
+
+
 def _routes(app: FastAPI) -> None:
-    @app.get("/health", response_model=Health, tags=["ops"])
+    @app.get("/health", response_model=Health, tags=["ops"], operation_id="health")
     async def health() -> Health:
         return Health()
 
     @app.post(
         "/oauth2/token",
         response_model=TokenResponse,
+        operation_id="token",
         tags=["oauth2"],
         responses={
             400: {"model": ProblemBody, "description": "unsupported grant, assertion type or scope"},
@@ -177,6 +266,7 @@ def _routes(app: FastAPI) -> None:
     @app.post(
         "/api/v1/filings",
         response_model=FilingReceipt,
+        operation_id="submitFiling",
         status_code=202,
         tags=["filings"],
         responses={
@@ -243,6 +333,7 @@ def _routes(app: FastAPI) -> None:
     @app.get(
         "/api/v1/filings",
         response_model=FilingList,
+        operation_id="listFilings",
         tags=["reviewer"],
         responses={**_UNAUTHORIZED},
     )
@@ -277,6 +368,7 @@ def _routes(app: FastAPI) -> None:
     @app.get(
         "/api/v1/filings/{filing_id}",
         response_model=FilingStatus,
+        operation_id="getFiling",
         tags=["filings"],
         responses={404: {"model": ProblemBody, "description": "no such filing (of this client)"}, **_UNAUTHORIZED},
     )
@@ -297,6 +389,7 @@ def _routes(app: FastAPI) -> None:
     @app.post(
         "/api/v1/filings/{filing_id}/items/{application_id}/verdict",
         response_model=ItemVerdict,
+        operation_id="decideItem",
         tags=["reviewer"],
         responses={
             404: {"model": ProblemBody, "description": "no such application in this filing"},

@@ -15,9 +15,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
+class FieldError(BaseModel):
+    loc: list[str]
+    msg: str
+
+
 class ProblemBody(BaseModel):
+    """The province's error answer: a stable code and a Chinese explanation."""
+
     error: str
     detail: str
+    errors: list[FieldError] | None = None  # invalid_request: what was wrong where
 
 
 class ProvinceError(Exception):
