@@ -270,6 +270,16 @@ def test_pol_fi_1_delivery_resumes_after_the_simulator_restarts(province: Provin
         and VerdictCallback.model_validate_json(delivered[0].body).data.verdict == "approved"
     )
 
+    def listed(status: str) -> list[str]:
+        response = httpx.get(
+            f"{province.url}/api/v1/filings",
+            params={"status": status},
+            headers={"Authorization": f"Bearer {province.reviewer_token}"},
+        )
+        return [f["filing_id"] for f in response.json()["filings"]]
+
+    assert filing.filing_id not in listed("pending") and filing.filing_id in listed("all")
+
 
 def _for(province: Province, filing_id: str, application_id: str) -> list:  # type: ignore[type-arg]
     return [

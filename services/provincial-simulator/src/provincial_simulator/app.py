@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, Form, Header, Path, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from zhicheng_kernel.clock import Clock, SystemClock
@@ -342,27 +342,31 @@ def _routes(app: FastAPI) -> None:
         authorization: Authorization = None,
         status: Annotated[Literal["pending", "all"], Query()] = "pending",
     ) -> FilingList:
-        """The provincial reviewer's list: filings with applications not decided yet (or all)."""
+        """The provincial reviewer's list, oldest first (at most 500): filings with applications not
+        decided yet, or all filings."""
         check_reviewer(sim.settings, authorization)
+        query = select(filings)
+        if status == "pending":
+            query = query.where(
+                filings.c.filing_id.in_(select(items.c.filing_id).where(items.c.verdict.is_(None)).distinct())
+            )
         async with sim.engine.connect() as conn:
-            rows = (await conn.execute(select(filings).order_by(filings.c.received_at).limit(MAX_LISTED))).all()
-            undecided = (
+            rows = (await conn.execute(query.order_by(filings.c.received_at).limit(MAX_LISTED))).all()
+            shown = [row.filing_id for row in rows]
+            listed_items = (
                 await conn.execute(
-                    select(items.c.filing_id, items.c.application_id)
-                    .where(items.c.verdict.is_(None))
+                    select(items.c.filing_id, items.c.application_id, items.c.verdict)
+                    .where(items.c.filing_id.in_(shown))
                     .order_by(items.c.filing_id, items.c.position)
                 )
             ).all()
-            counted = await conn.execute(select(items.c.filing_id, func.count()).group_by(items.c.filing_id))
-            counts: dict[str, int] = {str(filing_id): int(n) for filing_id, n in counted.all()}
+        counts: dict[str, int] = {}
         pending: dict[str, list[str]] = {}
-        for filing_id, application_id in undecided:
-            pending.setdefault(filing_id, []).append(application_id)
-        listed = [
-            _pending_filing(row, counts.get(row.filing_id, 0), pending.get(row.filing_id, []))
-            for row in rows
-            if status == "all" or row.filing_id in pending
-        ]
+        for filing_id, application_id, verdict in listed_items:
+            counts[filing_id] = counts.get(filing_id, 0) + 1
+            if verdict is None:
+                pending.setdefault(filing_id, []).append(application_id)
+        listed = [_pending_filing(row, counts.get(row.filing_id, 0), pending.get(row.filing_id, [])) for row in rows]
         return FilingList(filings=listed)
 
     @app.get(
