@@ -247,6 +247,23 @@ def test_pol_fi_1_a_verdict_is_a_signed_webhook_retried_until_accepted(province:
     assert verdicts == {"app-a": "returned", "app-b": None}
 
 
+async def test_pol_fi_1_after_a_restart_the_city_client_fetches_a_new_token(province: Province) -> None:
+    """The simulator's access tokens do not survive its restart: the old one is refused (401) and the
+    city's client fetches a fresh one by itself."""
+    client = ProvincialClient(province.url, province.client_id, province.city_key)
+    filing = _filing(province)
+    await client.submit(filing)
+    old_token = client._token
+    province.restart()
+    async with httpx.AsyncClient() as http:
+        stale = await http.get(
+            f"{province.url}/api/v1/filings/{filing.filing_id}", headers={"Authorization": f"Bearer {old_token}"}
+        )
+    assert stale.status_code == 401 and stale.json()["error"] == "invalid_token"
+    assert (await client.submit(filing)).duplicate is True
+    assert client._token != old_token
+
+
 def test_pol_fi_1_delivery_resumes_after_the_simulator_restarts(province: Province) -> None:
     filing = _filing(province, "app-r")
     assert _submit(province, filing, _token(province)).status_code == 202

@@ -9,6 +9,7 @@ from .settings import SimulatorSettings
 def main() -> None:
     settings = SimulatorSettings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # delivery.py logs each attempt itself
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False)
 
 
