@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Form, Header, Path, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
@@ -475,15 +474,7 @@ def _client_or_reviewer(sim: Simulator, authorization: str | None) -> str | None
 
 
 def _check_callback(settings: SimulatorSettings, url: str) -> None:
-    """The callback URL's host:port must be one the province registered (no SSRF through callbacks)."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    except ValueError:
-        port = None
-    host = (parts.hostname or "").lower()
-    allowed = parts.scheme in ("http", "https") and port is not None and f"{host}:{port}" in settings.callback_hosts
-    if not host or not allowed:
+    if not settings.callback_allowed(url):
         raise ProvinceError(422, "callback_not_allowed", "回调地址不在省级系统登记的地址范围内")
 
 

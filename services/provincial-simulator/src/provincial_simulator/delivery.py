@@ -80,6 +80,12 @@ class Deliverer:
     async def _attempt(
         self, http: httpx.AsyncClient, webhook_id: str, url: str, body: str, attempts: int, created_at: datetime
     ) -> None:
+        if not self.settings.callback_allowed(url):
+            await self._record(
+                webhook_id, {"given_up_at": self.clock.now(), "last_error": "callback host not registered"}
+            )
+            log.warning("gave up delivering %s: %s is no longer a registered callback host", webhook_id, url)
+            return
         content = body.encode()
         headers = {"Content-Type": "application/json", **sign_webhook(self.settings.webhook_key, webhook_id, content)}
         error: str | None
@@ -100,5 +106,8 @@ class Deliverer:
         else:
             values["next_attempt_at"] = now + backoff(self.settings, tried)
             log.info("delivery %s to %s failed (attempt %d): %s", webhook_id, url, tried, error)
+        await self._record(webhook_id, values)
+
+    async def _record(self, webhook_id: str, values: dict[str, object]) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(update(deliveries).where(deliveries.c.webhook_id == webhook_id).values(**values))

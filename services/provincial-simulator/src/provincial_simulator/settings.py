@@ -6,6 +6,7 @@ import json
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import Field, model_validator
@@ -75,6 +76,19 @@ class SimulatorSettings(BaseSettings):
         text = self.province_callback_hosts.strip()
         entries = json.loads(text) if text.startswith("[") else text.split(",")
         return frozenset(str(entry).strip().lower() for entry in entries if str(entry).strip())
+
+    def callback_allowed(self, url: str) -> bool:
+        """Whether a callback URL's host:port is one the province registered: the simulator calls no
+        other address (no SSRF through a filing's callback_url); checked at filing and at each delivery."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or "@" in parts.netloc:  # no user info: one reading only
+            return False
+        try:
+            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        except ValueError:
+            return False
+        host = (parts.hostname or "").lower()
+        return bool(host) and port is not None and f"{host}:{port}" in self.callback_hosts
 
     @cached_property
     def token_audiences(self) -> frozenset[str]:
