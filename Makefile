@@ -65,10 +65,17 @@ format-check:
 
 # The whole tree's code, strict (pyproject.toml [tool.mypy]).
 TYPECHECKED = libs/kernel/src libs/devstack/src tooling/src workflows/src \
-	services/org-service/src services/application-service/src services/review-service/src services/plagiarism-service/src
+	services/org-service/src services/application-service/src services/review-service/src services/plagiarism-service/src \
+	services/provincial-simulator/src
 
 typecheck:
 	$(UV) run mypy $(TYPECHECKED)
 
 events-doc:
 	$(UV) run python -m zhicheng_tooling.event_docs
+
+# The provincial contract (docs/provincial/openapi.json) is generated from the provincial simulator's app;
+# tests/province/test_contract_document.py fails when the committed document differs from it.
+.PHONY: provincial-contract
+provincial-contract:
+	$(UV) run python -m provincial_simulator.contract > docs/provincial/openapi.json
