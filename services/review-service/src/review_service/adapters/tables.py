@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.holiday_years import holiday_years_table
+from zhicheng_kernel.workflow_starts import workflow_starts_table
 
 metadata = MetaData()
 
@@ -133,3 +134,6 @@ document_sequences = Table(
     Column("year", Integer, primary_key=True),
     Column("last", BigInteger, nullable=False),
 )
+
+# The start outbox of this service's workflows (zhicheng_kernel.workflow_starts): the review year's.
+workflow_starts = workflow_starts_table(metadata)

@@ -19,6 +19,8 @@ from ..domain.committee import Committee, form_committee
 from ..domain.events import CommitteeSessionOpened
 from ..domain.rules import check_publicity_length, check_review_year_open
 from ..domain.session import workflow_id_for
+from ..domain.year import is_bound
+from .review_years import request_review_year
 from .views import CommitteeView, SessionOpenedView
 
 log = logging.getLogger(__name__)
@@ -134,7 +136,13 @@ async def open_session(
         conn = uow.conn
         committee = await ctx.committee(conn, committee_id)
         require_secretary_of(principal, committee)
-        check_review_year_open(year, committee.level, ctx.clock.now(), "召开该年度的评审会议")
+        check_review_year_open(
+            year,
+            committee.level,
+            ctx.clock.now(),
+            "召开该年度的评审会议",
+            deadline=ctx.settings.review_year_deadline_override,
+        )
         rows = await conn.execute(
             select(candidates.c.application_id)
             .where(
@@ -185,6 +193,8 @@ async def open_session(
                 workflow_started=False,
             )
         )
+        if is_bound(committee.level):  # SCHED-3: the year's workflow follows its intermediate and senior sessions
+            await request_review_year(conn, ctx, year)
         return SessionOpenedView(session_id=session_id, workflow_id=workflow_id, application_ids=application_ids)
 
     opened = await execute(ctx, Metadata(principal.subject), action, answer=SessionOpenedView, idempotent=idempotent)
