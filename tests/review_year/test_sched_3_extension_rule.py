@@ -187,6 +187,6 @@ def test_sched_3_one_warning_per_offset() -> None:
 def test_sched_3_a_compressed_review_year_is_refused_in_production() -> None:
     for setting in ({"review_year_deadline_override": DEADLINE}, {"review_year_warning_seconds": "5,2"}):
         with pytest.raises(ValidationError, match="refused in production"):
-            ReviewSettings(environment="production", service_client_secret="s", **setting)  # type: ignore[arg-type]
+            ReviewSettings(environment="production", service_client_secret="s", **setting)
     assert ReviewSettings().review_year_warning_offsets_seconds == [30 * 86_400, 7 * 86_400, 86_400]
     assert ReviewSettings(review_year_warning_seconds="2,5").review_year_warning_offsets_seconds == [5, 2]

@@ -39,12 +39,18 @@ class ReviewYearWorkflow:
         self._status.year, self._status.deadline = params.year, params.deadline
         ref = YearRef(year=params.year)
 
-        # Warnings, largest offset first; an instant already past (a late start) is skipped.
-        for offset in sorted(set(params.warning_offsets_seconds), reverse=True):
-            at = params.deadline - timedelta(seconds=offset)
-            if at <= workflow.now():
+        # Warnings, largest offset first. One whose instant passed is still issued (a late start, a slow
+        # step) unless the next one is due too: the nearest due warning stands for both.
+        offsets = sorted(set(params.warning_offsets_seconds), reverse=True)
+        for i, offset in enumerate(offsets):
+            now = workflow.now()
+            if now >= params.deadline:
+                break
+            if i + 1 < len(offsets) and now >= params.deadline - timedelta(seconds=offsets[i + 1]):
                 continue
-            await workflow.sleep(at - workflow.now())
+            at = params.deadline - timedelta(seconds=offset)
+            if at > now:
+                await workflow.sleep(at - now)
             warned: Warned = await workflow.execute_activity_method(
                 ReviewYearActivities.warn,
                 WarningRequest(year=params.year, remaining_seconds=offset),
