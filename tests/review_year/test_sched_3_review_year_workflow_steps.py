@@ -98,7 +98,7 @@ async def running(
 
 async def stage_of(handle: WorkflowHandle[object, object]) -> str:
     status: ReviewYearStatus = await handle.query("status", result_type=ReviewYearStatus)
-    return status.stage
+    return str(status.stage)
 
 
 async def wait_stage(handle: WorkflowHandle[object, object], stage: str, seconds: float = 30) -> None:
