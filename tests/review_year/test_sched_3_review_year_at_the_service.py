@@ -123,14 +123,25 @@ async def carry_over(review: YearService, session_id: str, headers: dict[str, st
 async def test_sched_3_the_first_session_requests_the_review_year_workflow_through_the_outbox(
     review: YearService,
 ) -> None:
-    await a_year(review)
+    year = await a_year(review)
     async with review.ctx.db.read() as conn:
-        [row] = (await conn.execute(select(workflow_starts))).all()
-    assert (row.workflow_id, row.workflow_name, row.started) == (f"review-year-{YEAR}", "ReviewYearWorkflow", False)
+        rows = {row.workflow_id: row for row in (await conn.execute(select(workflow_starts))).all()}
+    row = rows.pop(f"review-year-{YEAR}")
+    assert (row.workflow_name, row.started) == ("ReviewYearWorkflow", False)
     assert row.search_attributes == {"ZcYear": YEAR, "ZcStatus": "running", "ZcOffice": CITY}
     assert row.workflow_input["year"] == YEAR
     assert datetime.fromisoformat(row.workflow_input["deadline"]) == NEW_YEAR
     assert row.workflow_input["warning_offsets_seconds"] == [30 * 86_400, 7 * 86_400, 86_400]
+    # The sessions' own workflows wait in the same outbox, with their organising office.
+    assert {r.workflow_name for r in rows.values()} == {"CommitteeSessionWorkflow"} and len(rows) == 4
+    senior = rows[f"committee-session-{year.senior}"]
+    assert senior.search_attributes == {
+        "ZcYear": YEAR,
+        "ZcSeries": "卫生系列",
+        "ZcStatus": "voting",
+        "ZcOffice": COUNTY,
+    }
+    assert senior.workflow_input["session_id"] == year.senior
 
 
 async def test_sched_3_a_warning_names_the_unvoted_sessions_and_their_organising_offices(review: YearService) -> None:

@@ -20,7 +20,6 @@ from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
 from .service_layer import review_years as review_year_steps
-from .service_layer.committees import start_pending_workflows
 from .settings import ReviewSettings
 
 log = logging.getLogger(__name__)
@@ -47,11 +46,9 @@ def create_app(
         return ctx
 
     async def workflow_starter(ctx: ReviewContext) -> None:
-        """A session whose workflow Temporal did not accept at once is started here (a start outbox), and
-        the review years' workflows requested through the kernel's outbox (workflow_start)."""
+        """The workflows Temporal did not accept at once are started here (the kernel's start outbox)."""
         while True:
             try:
-                await start_pending_workflows(ctx)
                 await review_year_steps.request_current_year(ctx)  # SCHED-3: this year's, once org-service told us
                 await review_year_steps.start_requested(ctx)
             except asyncio.CancelledError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     DateTime,
     Integer,
@@ -87,9 +86,6 @@ sessions = Table(
     Column("workflow_id", Text, nullable=False),
     Column("year", Integer, nullable=False),
     Column("series", Text, nullable=False),
-    # The workflow's start arguments, kept until Temporal accepted them (a start outbox).
-    Column("workflow_input", JSONB, nullable=False),
-    Column("workflow_started", Boolean, nullable=False),
 )
 
 complaints = Table(
@@ -135,5 +131,6 @@ document_sequences = Table(
     Column("last", BigInteger, nullable=False),
 )
 
-# The start outbox of this service's workflows (zhicheng_kernel.workflow_starts): the review year's.
+# The start outbox of this service's workflows (zhicheng_kernel.workflow_starts): every committee
+# session's and every review year's.
 workflow_starts = workflow_starts_table(metadata)
