@@ -190,3 +190,8 @@ def test_sched_3_a_compressed_review_year_is_refused_in_production() -> None:
             ReviewSettings(environment="production", service_client_secret="s", **setting)
     assert ReviewSettings().review_year_warning_offsets_seconds == [30 * 86_400, 7 * 86_400, 86_400]
     assert ReviewSettings(review_year_warning_seconds="2,5").review_year_warning_offsets_seconds == [5, 2]
+    for bad in ({"review_year_warning_days": "30,-1"}, {"review_year_warning_seconds": "0"}):
+        with pytest.raises(ValidationError, match="warning offsets"):
+            ReviewSettings(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="time zone"):
+        ReviewSettings(review_year_deadline_override=datetime(YEAR, 12, 31))

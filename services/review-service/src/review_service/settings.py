@@ -39,19 +39,13 @@ class ReviewSettings(ServiceSettings):
             )
         if self.review_year_deadline_override is not None and self.review_year_deadline_override.tzinfo is None:
             raise ValueError("ZC_REVIEW_YEAR_DEADLINE_OVERRIDE needs a time zone")
-        self.review_year_warning_offsets_seconds  # noqa: B018 - parsed now, so a bad value fails at start
+        warning_offsets(self.review_year_warning_days, self.review_year_warning_seconds)  # a bad value fails now
         return self
 
     @property
     def review_year_warning_offsets_seconds(self) -> list[int]:
         """The warning offsets before the deadline, in seconds, largest first."""
-        if self.review_year_warning_seconds is not None:
-            offsets = [int(x) for x in self.review_year_warning_seconds.split(",") if x.strip()]
-        else:
-            offsets = [int(x) * 86_400 for x in self.review_year_warning_days.split(",") if x.strip()]
-        if any(not 0 < o <= 366 * 86_400 for o in offsets) or len(offsets) > 10:
-            raise ValueError("review-year warning offsets must be 1..10 positive values within a year")
-        return sorted(set(offsets), reverse=True)
+        return warning_offsets(self.review_year_warning_days, self.review_year_warning_seconds)
 
     @property
     def committee_size_rule(self) -> CommitteeSizeRule:
@@ -66,3 +60,14 @@ class ReviewSettings(ServiceSettings):
     @property
     def pass_threshold(self) -> Fraction:
         return parse_share(self.pass_share)
+
+
+def warning_offsets(days: str, seconds: str | None) -> list[int]:
+    """Warning offsets in seconds from "30,7,1" days, or "5,2" seconds when compressed; largest first."""
+    if seconds is not None:
+        offsets = [int(x) for x in seconds.split(",") if x.strip()]
+    else:
+        offsets = [int(x) * 86_400 for x in days.split(",") if x.strip()]
+    if any(not 0 < o <= 366 * 86_400 for o in offsets) or len(offsets) > 10:
+        raise ValueError("review-year warning offsets must be at most 10 positive values within a year")
+    return sorted(set(offsets), reverse=True)
