@@ -3,7 +3,8 @@ year's deadline compressed to seconds from now) requests `review-year-{year}` th
 its background starter starts it; the worker runs ReviewYearWorkflow with its real activities, which reach
 the service's internal endpoints (through the in-process transport, with a service token). The workflow
 warns, marks the two unvoted sessions overdue at the deadline (ZcStatus "overdue"), waits while the city
-office extends one (voted within the extension) and carries the other over, then reports and closes."""
+office extends one (voted within the extension) and carries the other over — woken by the service's
+signals, its hourly recheck never due here — then reports and closes."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ async def test_sched_3_the_review_year_runs_from_warnings_to_its_report(servers:
             workflow_start_retry_seconds=0.3,
             review_year_deadline_override=deadline,
             review_year_warning_seconds="15,8",
-            review_year_recheck_seconds=1,
+            review_year_recheck_seconds=3600,  # only the service's signals wake it within this test
         ) as review,
         worker_for(client, review),
     ):

@@ -63,6 +63,8 @@ class ReviewYearWorkflow:
         if remaining > timedelta(0):
             await workflow.sleep(remaining)
         # review-service refuses (409, retried) until its own clock reaches the deadline.
+        # A change signalled while a read is under way calls for another read: count from before it.
+        seen = self._changes
         overdue = await workflow.execute_activity_method(
             ReviewYearActivities.mark_overdue, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
         )
@@ -71,7 +73,8 @@ class ReviewYearWorkflow:
         if overdue.overdue_session_ids:
             self._set_stage("overdue")
         while self._status.pending_session_ids:
-            await self._next_change(timedelta(seconds=params.recheck_seconds))
+            await self._change_since(seen, timedelta(seconds=params.recheck_seconds))
+            seen = self._changes
             pending = await workflow.execute_activity_method(
                 ReviewYearActivities.pending, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
             )
@@ -84,8 +87,8 @@ class ReviewYearWorkflow:
         self._set_stage("closed")
         return self._status
 
-    async def _next_change(self, within: timedelta) -> None:
-        seen = self._changes
+    async def _change_since(self, seen: int, within: timedelta) -> None:
+        """Until a change was signalled after the `seen`-th, or `within` (the recheck) passed."""
         try:
             await workflow.wait_condition(lambda: self._changes > seen, timeout=within)
         except TimeoutError:

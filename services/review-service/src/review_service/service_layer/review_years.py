@@ -174,6 +174,14 @@ async def _signal_year(ctx: ReviewContext, year: int) -> None:
         log.warning("cannot signal review-year-%s (it re-checks later): %s", year, exc)
 
 
+async def session_voted(ctx: ReviewContext, session_id: str) -> None:
+    """A session was tallied: if it was overdue, its year's workflow may stop waiting for it."""
+    async with ctx.db.read() as conn:
+        session = await ctx.session(conn, session_id)
+    if session.overdue is not None:
+        await _signal_year(ctx, session.year)
+
+
 # -- the year's sessions ---------------------------------------------------------------------------
 
 
