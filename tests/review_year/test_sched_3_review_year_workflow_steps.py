@@ -166,3 +166,37 @@ async def test_sched_3_a_year_with_every_session_voted_goes_straight_to_its_repo
     assert [w.remaining_seconds for w in result.warnings] == [10]
     assert result.stage == "closed" and result.overdue_session_ids == []
     await replays(handle)
+
+
+async def test_sched_3_a_new_worker_resumes_the_year_where_the_old_one_stopped(client: Client) -> None:
+    """The worker stops while the year waits for the city office; a new one (same task queue, no
+    cache) resumes it: nothing issued twice, the signal to the new worker ends the wait."""
+    desk = YearDesk(overdue=["s-1"])
+    task_queue = f"test-review-year-{uuid.uuid4().hex[:8]}"
+
+    def worker() -> Worker:
+        return Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[ReviewYearWorkflow],
+            activities=desk.activities(),  # type: ignore[arg-type]
+            sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
+        )
+
+    deadline = datetime.now(UTC) + timedelta(seconds=8)
+    async with worker():
+        handle = await client.start_workflow(
+            "ReviewYearWorkflow",
+            {"year": 2026, "deadline": deadline.isoformat(), "warning_offsets_seconds": [4], "recheck_seconds": 3600},
+            id=f"review-year-test-{uuid.uuid4().hex[:8]}",
+            task_queue=task_queue,
+        )
+        await wait_stage(handle, "overdue")
+    assert desk.steps() == ["warn", "overdue"]
+    desk.pending = []
+    await handle.signal("session_changed")  # while no worker runs: kept in the history
+    async with worker():
+        result = ReviewYearStatus.model_validate(await handle.result())
+    assert desk.steps() == ["warn", "overdue", "pending", "report"]  # replayed, not repeated
+    assert result.stage == "closed" and [w.remaining_seconds for w in result.warnings] == [4]
+    await replays(handle)
