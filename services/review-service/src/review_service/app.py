@@ -15,11 +15,11 @@ from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
-from .api import committees, external, internal, sessions, verification
+from .api import committees, external, internal, review_years, sessions, verification
 from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
-from .service_layer.committees import start_pending_workflows
+from .service_layer import review_years as review_year_steps
 from .settings import ReviewSettings
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,11 @@ def create_app(
         return ctx
 
     async def workflow_starter(ctx: ReviewContext) -> None:
-        """A session whose workflow Temporal did not accept at once is started here (a start outbox)."""
+        """The workflows Temporal did not accept at once are started here (the kernel's start outbox)."""
         while True:
             try:
-                await start_pending_workflows(ctx)
+                await review_year_steps.request_current_year(ctx)  # SCHED-3: this year's, once org-service told us
+                await review_year_steps.start_requested(ctx)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -62,7 +63,15 @@ def create_app(
         title="职称评审服务 review-service",
         description="评审委员会、评审会议、无记名投票、结果公示、投诉处理与职称资格文件。",
         migrations_dir=MIGRATIONS,
-        routers=[committees.router, sessions.router, internal.router, verification.router, external.router],
+        routers=[
+            committees.router,
+            sessions.router,
+            internal.router,
+            verification.router,
+            review_years.router,
+            review_years.internal_router,
+            external.router,
+        ],
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         consumers=consumers(),

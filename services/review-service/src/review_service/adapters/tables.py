@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     DateTime,
     Integer,
@@ -17,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.access_audit import external_access_table
 from zhicheng_kernel.holiday_years import holiday_years_table
+from zhicheng_kernel.workflow_starts import workflow_starts_table
 
 metadata = MetaData()
 
@@ -87,9 +87,6 @@ sessions = Table(
     Column("workflow_id", Text, nullable=False),
     Column("year", Integer, nullable=False),
     Column("series", Text, nullable=False),
-    # The workflow's start arguments, kept until Temporal accepted them (a start outbox).
-    Column("workflow_input", JSONB, nullable=False),
-    Column("workflow_started", Boolean, nullable=False),
 )
 
 complaints = Table(
@@ -137,3 +134,7 @@ document_sequences = Table(
 
 # Every call of an external client (zhicheng_kernel.access_audit).
 external_access = external_access_table(metadata)
+
+# The start outbox of this service's workflows (zhicheng_kernel.workflow_starts): every committee
+# session's and every review year's.
+workflow_starts = workflow_starts_table(metadata)

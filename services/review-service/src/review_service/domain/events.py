@@ -15,6 +15,7 @@ from zhicheng_kernel.events import DomainEvent, EventCatalogue
 COMMITTEE = "committee"
 SESSION = "session"
 DOCUMENT = "document"
+REVIEW_YEAR = "review_year"
 
 # The envelope's actor of a BallotCast: never the expert (NAT-2, secret ballot).
 BALLOT_BOX_ACTOR = "ballot-box"
@@ -166,6 +167,60 @@ class QualificationDocumentIssued(DomainEvent):
     route: Route = "committee"
 
 
+class ReviewYearWarningIssued(DomainEvent):
+    """The review year's deadline (SCHED-3) is near: the unvoted sessions' offices and the city office are warned."""
+
+    event_type: ClassVar[str] = "ReviewYearWarningIssued"
+    stream_type: ClassVar[str] = REVIEW_YEAR
+    year: int
+    deadline: Instant
+    remaining_seconds: int
+    session_ids: list[str]
+    organizing_org_ids: list[str]
+    office_org_ids: list[str]
+
+
+class SessionOverdue(DomainEvent):
+    """An intermediate or senior session was not voted by its year's deadline (SCHED-3); the city office decides."""
+
+    event_type: ClassVar[str] = "SessionOverdue"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    year: int
+    series: str
+    level: str
+    deadline: Instant
+    organizing_org_id: str
+    application_ids: list[str]
+
+
+class SessionExtensionGranted(DomainEvent):
+    """The city office let a session not voted by the deadline record its ballots until `until`, with a reason."""
+
+    event_type: ClassVar[str] = "SessionExtensionGranted"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    year: int
+    until: Instant
+    reason: str
+    granted_by: str
+    organizing_org_id: str
+
+
+class CandidatesCarriedOver(DomainEvent):
+    """The city office carried an unvoted session's candidates to the next year's pool; no vote will come."""
+
+    event_type: ClassVar[str] = "CandidatesCarriedOver"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    year: int
+    to_year: int
+    application_ids: list[str]
+    reason: str
+    organizing_org_id: str
+    carried_by: str
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -175,6 +230,9 @@ SessionEvent = (
     | ComplaintFiled
     | ComplaintResolved
     | SessionClosed
+    | SessionOverdue
+    | SessionExtensionGranted
+    | CandidatesCarriedOver
 )
 
 CATALOGUE = EventCatalogue(
@@ -190,5 +248,9 @@ CATALOGUE = EventCatalogue(
         ComplaintResolved,
         SessionClosed,
         QualificationDocumentIssued,
+        ReviewYearWarningIssued,
+        SessionOverdue,
+        SessionExtensionGranted,
+        CandidatesCarriedOver,
     ],
 )

@@ -117,7 +117,15 @@ def review_year_ends_at(year: int) -> datetime:
     return end_of_day(date(year, 12, 31))
 
 
-def check_review_year_open(year: int, level: str, now: datetime, doing_zh: str) -> None:
+def check_review_year_open(
+    year: int,
+    level: str,
+    now: datetime,
+    doing_zh: str,
+    *,
+    deadline: datetime | None = None,
+    extended_until: datetime | None = None,
+) -> None:
     """SCHED-3: every intermediate and senior committee finishes `year`'s review by 31 December
     ("各系列中、高评会12月31日前完成评审工作"). From 00:00 of 1 January next (Asia/Shanghai)
     opening a session of that year, or recording a ballot in one, is refused; at 23:59:59 on
@@ -127,15 +135,25 @@ def check_review_year_open(year: int, level: str, now: datetime, doing_zh: str) 
     documents of a session voted by 31 December may run into January, so only the opening and
     the ballot are checked. The level the session reviews decides: junior committees (初级) are
     not among the notice's "中、高评会" and have no such deadline. `doing_zh` names what was refused.
+
+    A session the city office extended (SessionExtensionGranted) records ballots until
+    `extended_until`, exclusive: at `extended_until` minus one second still, at `extended_until`
+    no more. `deadline` replaces 24:00 of 31 December only outside production (compressed tests).
     """
-    if level not in LEVELS_WITH_A_REVIEW_YEAR or now < review_year_ends_at(year):
+    ends_at = deadline or review_year_ends_at(year)
+    if level not in LEVELS_WITH_A_REVIEW_YEAR or now < ends_at:
         return
+    if extended_until is not None and now < extended_until:
+        return
+    extra: dict[str, object] = {"year": year, "deadline": ends_at.isoformat()}
+    if extended_until is not None:
+        extra["extended_until"] = extended_until.isoformat()
     raise Conflict(
         "review_year_closed",
         f"{year}年度{level_zh(level)}评审委员会的评审工作须于{year}年12月31日24时（北京时间）前完成，"
-        f"该年度评审已截止，不能再{doing_zh}。",
+        f"该年度评审已截止{'（延期亦已届满）' if extended_until is not None else ''}，不能再{doing_zh}。",
         rule="SCHED-3",
-        extra={"year": year, "deadline": review_year_ends_at(year).isoformat()},
+        extra=extra,
     )
 
 

@@ -22,6 +22,7 @@ from .events import (
     AttendanceRecorded,
     BallotCast,
     CandidateResult,
+    CandidatesCarriedOver,
     CommitteeSessionOpened,
     ComplaintFiled,
     ComplaintOutcome,
@@ -29,13 +30,15 @@ from .events import (
     ResultsPublished,
     SessionClosed,
     SessionEvent,
+    SessionExtensionGranted,
+    SessionOverdue,
     Vote,
     VotesTallied,
 )
 from .rules import TWO_THIRDS, ballot_passes, investigation_ends_at, quorum_met
 
 VOTES: tuple[Vote, ...] = ("yes", "no", "abstain")
-Stage = Literal["opened", "voting", "tallied", "publicity", "closed"]
+Stage = Literal["opened", "voting", "tallied", "publicity", "closed", "carried_over"]
 
 
 def workflow_id_for(session_id: str) -> str:
@@ -69,6 +72,10 @@ class Session:
     publicity: ResultsPublished | None = None
     complaints: dict[str, Complaint] = field(default_factory=dict)
     closed: bool = False
+    # The review year (SCHED-3, domain.year): not voted by the deadline, extended, carried over.
+    overdue: SessionOverdue | None = None
+    extensions: list[SessionExtensionGranted] = field(default_factory=list)
+    carried_over: CandidatesCarriedOver | None = None
 
     # -- rebuilding ----------------------------------------------------------------------------
 
@@ -114,6 +121,12 @@ class Session:
                 self.complaints[event.complaint_id].outcome = event.outcome
             case SessionClosed():
                 self.closed = True
+            case SessionOverdue():
+                self.overdue = event
+            case SessionExtensionGranted():
+                self.extensions.append(event)
+            case CandidatesCarriedOver():
+                self.carried_over = event
             case CommitteeSessionOpened():
                 pass
 
@@ -123,6 +136,8 @@ class Session:
     def status(self) -> Stage:
         if self.closed:
             return "closed"
+        if self.carried_over is not None:
+            return "carried_over"
         if self.publicity is not None:
             return "publicity"
         if self.tally is not None:
@@ -130,6 +145,11 @@ class Session:
         if self.present_expert_ids is not None:
             return "voting"
         return "opened"
+
+    @property
+    def extended_until(self) -> datetime | None:
+        """The last extension the city office granted (SCHED-3), if any."""
+        return self.extensions[-1].until if self.extensions else None
 
     @property
     def passed_application_ids(self) -> list[str]:
@@ -202,6 +222,8 @@ class Session:
         """The quorum, then the threshold per candidate; None when already tallied (idempotent)."""
         if self.tally is not None:
             return None
+        if self.carried_over is not None:
+            raise Conflict("session_carried_over", "本次会议的候选人已结转下一年度，不再计票。", rule="SCHED-3")
         present = len(self.present_expert_ids or [])
         committee_size = len(self.expert_ids)
         met = quorum_met(committee_size, present, quorum_share)
@@ -296,5 +318,9 @@ class Session:
         return SessionClosed(session_id=self.session_id)
 
     def _still_meeting(self) -> None:
+        if self.carried_over is not None:
+            raise Conflict(
+                "session_carried_over", "本次会议的候选人已结转下一年度，不再登记出席或投票。", rule="SCHED-3"
+            )
         if self.tally is not None or self.closed:
             raise Conflict("voting_closed", "本次会议已计票，不再接受投票或变更出席（会后不得补投）。", rule="NAT-2")

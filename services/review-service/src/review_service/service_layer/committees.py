@@ -11,17 +11,22 @@ from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
+from zhicheng_kernel.workflow_starts import request_start, start_pending
 
-from ..adapters.tables import candidates, committees, experts, organizations, sessions
-from ..adapters.temporal import start_session
+from ..adapters.tables import candidates, committees, experts, organizations, sessions, workflow_starts
 from ..context import ReviewContext
 from ..domain.committee import Committee, form_committee
 from ..domain.events import CommitteeSessionOpened
 from ..domain.rules import check_publicity_length, check_review_year_open
 from ..domain.session import workflow_id_for
+from ..domain.year import is_bound
+from .review_years import request_review_year
 from .views import CommitteeView, SessionOpenedView
 
 log = logging.getLogger(__name__)
+
+# The committee session's workflow, started by name (zhicheng_workflows.committee_session).
+SESSION_WORKFLOW = "CommitteeSessionWorkflow"
 
 
 def require_secretary_of(principal: Principal, committee: Committee) -> None:
@@ -134,7 +139,13 @@ async def open_session(
         conn = uow.conn
         committee = await ctx.committee(conn, committee_id)
         require_secretary_of(principal, committee)
-        check_review_year_open(year, committee.level, ctx.clock.now(), "召开该年度的评审会议")
+        check_review_year_open(
+            year,
+            committee.level,
+            ctx.clock.now(),
+            "召开该年度的评审会议",
+            deadline=ctx.settings.review_year_deadline_override,
+        )
         rows = await conn.execute(
             select(candidates.c.application_id)
             .where(
@@ -181,35 +192,20 @@ async def open_session(
                 workflow_id=workflow_id,
                 year=year,
                 series=committee.series,
-                workflow_input=workflow_input,
-                workflow_started=False,
             )
         )
+        attributes: dict[str, int | str] = {
+            "ZcYear": year,
+            "ZcSeries": committee.series,
+            "ZcStatus": "voting",
+            "ZcOffice": committee.organizing_org_id,
+        }
+        await request_start(conn, workflow_starts, SESSION_WORKFLOW, workflow_id, workflow_input, attributes)
+        if is_bound(committee.level):  # SCHED-3: the year's workflow follows its intermediate and senior sessions
+            await request_review_year(conn, ctx, year)
         return SessionOpenedView(session_id=session_id, workflow_id=workflow_id, application_ids=application_ids)
 
     opened = await execute(ctx, Metadata(principal.subject), action, answer=SessionOpenedView, idempotent=idempotent)
-    # A retried command gets the first answer: its workflow may still need starting.
-    await start_pending_workflows(ctx, opened.session_id)
+    # A retried command gets the first answer: its workflow may still need starting (else the background starter).
+    await start_pending(ctx.db, workflow_starts, ctx.temporal, opened.workflow_id)
     return opened
-
-
-async def start_pending_workflows(ctx: ReviewContext, session_id: str | None = None) -> int:
-    """Start the workflows Temporal has not accepted yet (a start outbox); returns how many started."""
-    query = select(sessions).where(sessions.c.workflow_started.is_(False))
-    if session_id is not None:
-        query = query.where(sessions.c.session_id == session_id)
-    async with ctx.db.read() as conn:
-        pending = (await conn.execute(query)).all()
-    started = 0
-    for row in pending:
-        try:
-            await start_session(ctx.temporal, row.workflow_id, dict(row.workflow_input))
-        except Exception as exc:
-            log.warning("cannot start workflow %s yet (%s); will retry", row.workflow_id, exc)
-            continue
-        async with ctx.db.transaction() as conn:
-            await conn.execute(
-                update(sessions).where(sessions.c.session_id == row.session_id).values(workflow_started=True)
-            )
-        started += 1
-    return started

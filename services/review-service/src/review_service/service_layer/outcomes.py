@@ -15,6 +15,7 @@ from ..context import ReviewContext
 from ..domain.events import SESSION, QualificationDocumentIssued
 from ..domain.rules import publicity_calendar_note, publicity_ends_at
 from ..domain.session import Session
+from . import review_years
 from .documents import issue
 from .views import ClosedView, DocumentRef, IssueReport, PublishedView, TallyView
 
@@ -35,7 +36,9 @@ async def tally(ctx: ReviewContext, session_id: str, actor: str) -> TallyView:
         assert result is not None
         return TallyView.model_validate(result.model_dump())
 
-    return await execute(ctx, _meta(actor), action, answer=TallyView)
+    tallied = await execute(ctx, _meta(actor), action, answer=TallyView)
+    await review_years.session_voted(ctx, session_id)  # SCHED-3: an overdue session's vote ends its wait
+    return tallied
 
 
 async def publish(

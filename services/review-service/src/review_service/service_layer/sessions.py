@@ -49,7 +49,14 @@ async def cast_ballot(
         session = await ctx.session(uow.conn, session_id)
         if principal.subject not in (await ctx.committee(uow.conn, session.committee_id)).expert_ids:
             raise Forbidden("not_committee_member", "您不是本评审委员会的专家，不能投票。", rule="NAT-2")
-        check_review_year_open(session.year, session.level, ctx.clock.now(), "在该年度的评审会议中投票")
+        check_review_year_open(
+            session.year,
+            session.level,
+            ctx.clock.now(),
+            "在该年度的评审会议中投票",
+            deadline=ctx.settings.review_year_deadline_override,
+            extended_until=session.extended_until,
+        )
         ballot = session.cast_ballot(principal.subject, votes)
         voted = await uow.conn.execute(
             insert(session_voters)

@@ -63,7 +63,7 @@ class SessionView(BaseModel):
     session_id: str
     committee_id: str
     workflow_id: str
-    status: Literal["opened", "voting", "tallied", "publicity", "issuing", "closed"]
+    status: Literal["opened", "voting", "tallied", "publicity", "issuing", "closed", "carried_over"]
     year: int
     series: str
     level: str

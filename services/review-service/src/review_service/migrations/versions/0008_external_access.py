@@ -1,14 +1,14 @@
 """The access audit of external clients (provincial systems reading results and documents).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 
 from alembic import op
 from zhicheng_kernel.migrations import create_external_access_table
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
