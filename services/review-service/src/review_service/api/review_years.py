@@ -77,7 +77,12 @@ async def year_report(year: Year, principal: CurrentPrincipal, ctx: ContextDep) 
     "/review-years/{year}/archive",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {ARCHIVE_MEDIA_TYPE: {}}, "description": "JSON Lines：年度、申报、会议（仅计票）、文件、报告"}
+        200: {
+            "content": {
+                ARCHIVE_MEDIA_TYPE: {"schema": {"type": "string", "description": "JSON Lines，每行一个 JSON 对象"}}
+            },
+            "description": "JSON Lines：年度、申报、会议（仅计票）、文件、报告",
+        }
     },
     summary="评审年度归档导出（不含任何专家与选票的对应关系）",
 )
