@@ -206,3 +206,32 @@ def test_sched_1_closed_windows_start_nothing_moved_months_are_followed_dropped_
     assert (seen[moved]["status"], seen[dropped]["status"]) == ("closed", "withdrawn")
     # no workflow for the window closed at its publication
     assert workflow(api, f"push-window-{YEAR - 1}-{past}") == ("absent", None)
+
+
+def test_sched_1_internal_steps_are_idempotent_refuse_an_early_close_and_are_for_services_only(api: Api) -> None:
+    series = unique_name("档案系列推送期内部")
+    publish(api, YEAR, {series: 12})
+    path = f"/api/v1/internal/push-windows/{YEAR}/{series}"
+    service = api.service_token()
+    window = api.get(APP, path, service)
+    assert window.status_code == 200, window.text
+    assert window.json()["in_schedule"] is True and window.json()["closed"] is False
+
+    first = api.post(APP, f"{path}/reminders", service, {"remaining_seconds": 3600})
+    again = api.post(APP, f"{path}/reminders", service, {"remaining_seconds": 3600})
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json() == again.json() and first.json()["issued"] is True
+    reminders = [e for e in window_events(api, YEAR, series) if e["payload"]["remaining_seconds"] == 3600]
+    assert len(reminders) == 1  # asked twice, issued once
+    assert 3600 in api.get(APP, path, service).json()["reminders_issued"]
+
+    early = api.post(APP, f"{path}/close", service, {})
+    assert early.status_code == 409
+    assert (early.json()["code"], early.json()["rule"]) == ("push_window_still_open", "SCHED-1")
+    bad = api.post(APP, f"{path}/reminders", service, {"remaining_seconds": 0})
+    assert bad.status_code == 422
+    missing = api.get(APP, f"/api/v1/internal/push-windows/{YEAR}/{unique_name('没有的系列')}", service)
+    assert missing.status_code == 404 and missing.json()["code"] == "push_window_not_found"
+    for token in (api.operator_token(), api.admin_token()):
+        refused = api.get(APP, path, token)
+        assert refused.status_code == 403 and refused.json()["code"] == "service_only"
