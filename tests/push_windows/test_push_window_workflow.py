@@ -80,3 +80,17 @@ async def test_a_lost_signal_is_made_up_by_the_recheck(client: Client) -> None:
         desk.closes_at = datetime.now(UTC) + timedelta(seconds=1)  # no signal
         result = PushWindowStatus.model_validate(await handle.result())
     assert result.stage == "closed"
+
+
+async def test_a_signal_arriving_while_the_window_is_read_is_not_lost(client: Client) -> None:
+    desk = WindowDesk(closes_at=datetime.now(UTC) + timedelta(seconds=600), read_delay=2.0)
+    worker, handle = await start(client, desk, offsets=[1])
+    async with worker:
+        async with asyncio.timeout(20):
+            while not desk.calls:
+                await asyncio.sleep(0.05)
+        desk.in_schedule = False  # the read under way still answers "in the schedule"
+        await handle.signal("schedule_changed")
+        async with asyncio.timeout(20):  # not at the recheck, an hour later
+            result = PushWindowStatus.model_validate(await handle.result())
+    assert result.stage == "withdrawn"

@@ -31,13 +31,15 @@ class WindowDesk:
     calls: list[tuple[str, datetime]] = field(default_factory=list)
     reminded: list[tuple[int, datetime]] = field(default_factory=list)
     closed_at: datetime | None = None
+    # Seconds a read takes after it took its snapshot (a signal may arrive meanwhile).
+    read_delay: float = 0.0
 
     def activities(self) -> list[object]:
         @activity.defn(name="read_push_window")
         async def read_push_window(ref: WindowRef) -> WindowState:
             self.calls.append(("read", datetime.now(UTC)))
             issued = [o for o, closes_at in self.reminded if closes_at == self.closes_at]
-            return WindowState(
+            state = WindowState(
                 year=ref.year,
                 series=ref.series,
                 push_month=12,
@@ -46,6 +48,8 @@ class WindowDesk:
                 closed=self.closed_at is not None,
                 reminders_issued=issued,
             )
+            await asyncio.sleep(self.read_delay)
+            return state
 
         @activity.defn(name="issue_push_window_reminder")
         async def issue_push_window_reminder(request: ReminderRequest) -> ReminderResult:

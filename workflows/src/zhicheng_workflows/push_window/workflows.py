@@ -43,6 +43,9 @@ class PushWindowWorkflow:
         self._reminders: list[ReminderResult] = []
         self._closed: CloseResult | None = None
         self._changes = 0
+        # The schedule_changed signals counted when the window was last read: one arriving during the
+        # read (or after it) must still wake the next sleep.
+        self._changes_read = 0
         # (close instant, offset) of the reminders issued or skipped as stale, so a moved close reminds anew.
         self._done: set[tuple[datetime, int]] = set()
 
@@ -110,13 +113,13 @@ class PushWindowWorkflow:
         within = min(instant - workflow.now(), timedelta(seconds=self._input.recheck_seconds))
         if within <= timedelta(0):
             return
-        seen = self._changes
         try:
-            await workflow.wait_condition(lambda: self._changes > seen, timeout=within)
+            await workflow.wait_condition(lambda: self._changes > self._changes_read, timeout=within)
         except TimeoutError:
             pass
 
     async def _read(self, ref: WindowRef) -> WindowState:
+        self._changes_read = self._changes
         return await workflow.execute_activity_method(
             PushWindowActivities.read_push_window, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
         )
