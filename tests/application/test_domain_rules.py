@@ -15,12 +15,12 @@ from application_service.domain.commands import (
 )
 from application_service.domain.policy.papers import plagiarism_gate
 from application_service.domain.push import plan_push
+from application_service.domain.push_window import window_closes_at
 from application_service.domain.rules import (
     OrgNode,
     county_code,
     grassroots_track_allowed,
     published_not_in_future,
-    push_deadline,
     push_window_open,
     review_chain,
     series_in_schedule,
@@ -116,10 +116,9 @@ def test_sched2_grassroots_track_only_for_marked_series() -> None:
 
 
 def test_sched1_deadline_is_month_end_in_shanghai() -> None:
-    """SCHED-1: October's deadline is 31 October 23:59:59.999999 Asia/Shanghai (= 15:59:59 UTC)."""
-    deadline = push_deadline(2026, 10)
-    assert deadline.astimezone(UTC).replace(microsecond=0) == datetime(2026, 10, 31, 15, 59, 59, tzinfo=UTC)
-    assert push_deadline(2024, 2).day == 29
+    """SCHED-1: October's window closes at 24:00 on 31 October Asia/Shanghai (= 16:00 UTC)."""
+    assert window_closes_at(2026, 10).astimezone(UTC) == datetime(2026, 10, 31, 16, 0, 0, tzinfo=UTC)
+    assert window_closes_at(2024, 2) == datetime(2024, 3, 1, tzinfo=CHINA_TZ)
 
 
 def test_sched1_push_one_second_before_month_end_is_allowed() -> None:

@@ -15,6 +15,8 @@ from zhicheng_kernel.settings import ServiceSettings
 
 from .committee_session.activities import ReviewActivities
 from .committee_session.workflows import CommitteeSessionWorkflow
+from .push_window.activities import PushWindowActivities
+from .push_window.workflows import PushWindowWorkflow
 from .review_year.activities import ReviewYearActivities
 from .review_year.workflows import ReviewYearWorkflow
 
@@ -27,16 +29,19 @@ def build_worker(client: Client, settings: ServiceSettings, task_queue: str | No
     )
     activities = ReviewActivities(settings.review_url, credentials)
     review_year_activities = ReviewYearActivities(settings.review_url, credentials)
+    push_window_activities = PushWindowActivities(settings.application_url, credentials)
     return Worker(
         client,
         task_queue=task_queue or settings.workflow_task_queue,
         workflows=[
             CommitteeSessionWorkflow,
             ReviewYearWorkflow,
+            PushWindowWorkflow,
         ],
         activities=[
             *activities.all(),
             *review_year_activities.all(),
+            *push_window_activities.all(),
         ],
         # After a server or worker restart, do not wait 10 s for the lost sticky queue.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),

@@ -16,9 +16,10 @@ from zhicheng_kernel.temporal import TemporalGateway
 from zhicheng_kernel.workflow_starts import start_pending
 
 from .adapters import tables
-from .api import applications, calendar, pushes, quotas, registries, schedules, similarity
+from .api import applications, calendar, push_windows, pushes, quotas, registries, schedules, similarity
 from .consumers import consumers
 from .context import Context
+from .domain.push_window import WindowSettings
 from .service_layer.registries import publish_schedule_2021_if_absent
 from .settings import ApplicationSettings
 
@@ -41,6 +42,11 @@ def create_app(
             attachments_dir=config.attachments_dir,
             nat5_publicity_seconds=config.nat5_publicity_seconds,
             temporal=TemporalGateway(config.temporal_address, config.temporal_namespace, config.workflow_task_queue),
+            push_windows=WindowSettings(
+                reminder_offsets_seconds=tuple(config.push_window_reminder_offsets()),
+                recheck_seconds=config.push_window_recheck_seconds,
+                compressed_seconds=config.push_window_seconds,
+            ),
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx
@@ -71,6 +77,7 @@ def create_app(
             registries.router,
             calendar.router,
             similarity.router,
+            push_windows.router,
         ],
         context=build_context,
         consumers=consumers(),

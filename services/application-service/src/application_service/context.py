@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from zhicheng_kernel.context import ServiceContext
@@ -11,6 +11,7 @@ from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters.registries import published_schedule
 from .domain.publicity import UnitPublicity
+from .domain.push_window import WindowSettings
 from .domain.schedule import Schedule
 
 
@@ -22,6 +23,8 @@ class Context(ServiceContext):
     # Starts the year's workflows (push windows, provincial filings) through the start outbox
     # (tables.workflow_starts, zhicheng_kernel.workflow_starts).
     temporal: TemporalGateway | None = None
+    # SCHED-1's push windows: reminder offsets, the workflow's recheck, the compressed window outside production.
+    push_windows: WindowSettings = field(default_factory=WindowSettings)
 
     def unit_publicity(self) -> UnitPublicity:
         """NAT-5 as enforced here, in every environment: the calendar and the compressed period if any."""

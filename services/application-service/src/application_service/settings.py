@@ -22,3 +22,30 @@ class ApplicationSettings(ServiceSettings):
         if self.environment == "production" and self.nat5_publicity_seconds is not None:
             raise ValueError("ZC_NAT5_PUBLICITY_SECONDS is refused in production: NAT-5 is 5 working days there")
         return self
+
+    # -- push windows (SCHED-1): the reminders before a series' window closes --------------------------
+    # ZC_PUSH_WINDOW_REMINDER_DAYS: how many days before the close the offices and the holders are reminded.
+    push_window_reminder_days: str = Field(default="7,3,1", pattern=r"^\d{1,3}(,\d{1,3}){0,9}$")
+    # ZC_PUSH_WINDOW_SECONDS / ZC_PUSH_WINDOW_REMINDER_SECONDS: outside production only (tests, the demo),
+    # the window of a series published while it is open closes that many seconds after its publication,
+    # and the reminders fall that many seconds before the close. Refused in production.
+    push_window_seconds: int | None = Field(default=None, ge=1, le=31 * 86_400)
+    push_window_reminder_seconds: str | None = Field(default=None, pattern=r"^\d{1,7}(,\d{1,7}){0,9}$")
+    # ZC_PUSH_WINDOW_RECHECK_SECONDS: how often a waiting push-window workflow re-reads its window anyway.
+    push_window_recheck_seconds: int = Field(default=3600, ge=1, le=86_400)
+
+    @model_validator(mode="after")
+    def _push_window_not_compressed_in_production(self) -> ApplicationSettings:
+        compressed = self.push_window_seconds is not None or self.push_window_reminder_seconds is not None
+        if self.environment == "production" and compressed:
+            raise ValueError(
+                "ZC_PUSH_WINDOW_SECONDS and ZC_PUSH_WINDOW_REMINDER_SECONDS are refused in production: "
+                "SCHED-1's windows close at the end of the push month there"
+            )
+        return self
+
+    def push_window_reminder_offsets(self) -> list[int]:
+        """The reminder offsets before a window's close, in seconds."""
+        if self.push_window_reminder_seconds is not None:
+            return [int(s) for s in self.push_window_reminder_seconds.split(",")]
+        return [int(d) * 86_400 for d in self.push_window_reminder_days.split(",")]

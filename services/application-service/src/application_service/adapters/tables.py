@@ -140,6 +140,25 @@ published_schedules = Table(
     PrimaryKeyConstraint("year", "series"),
 )
 
+# 0010: each series' push window of a year (SCHED-1), written with SchedulePublished,
+# PushWindowReminderIssued and PushWindowClosed in their transactions.
+push_windows = Table(
+    "push_windows",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("push_month", Integer, nullable=False),
+    Column("closes_at", DateTime(timezone=True), nullable=False),
+    Column("in_schedule", Boolean, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("reminders", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("pushed_count", Integer, nullable=True),
+    Column("left_behind_count", Integer, nullable=True),
+    Column("left_behind_by_org", JSONB, nullable=True),
+    PrimaryKeyConstraint("year", "series"),
+)
+
 # Projection of HolidayCalendarPublished (zhicheng_kernel.holiday_years): every process loads its calendar from it.
 holiday_years = holiday_years_table(metadata)
 

@@ -11,8 +11,8 @@ from zhicheng_kernel.auth import CurrentPrincipal
 from zhicheng_kernel.errors import InvalidInput
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
+from ..domain.push_window import window_closes_at
 from ..domain.registry_specs import SCHEDULE
-from ..domain.rules import push_deadline
 from ..service_layer import registries as use
 from .deps import ContextDep
 from .registries import MAX_FILE_BYTES, attachment, maintainer
@@ -31,7 +31,7 @@ async def read_schedule(year: Year, ctx: ContextDep) -> dict[str, Any]:
             "series": entry.series,
             "push_month": entry.push_month,
             "grassroots": entry.grassroots,
-            "push_deadline": push_deadline(year, entry.push_month).isoformat(),
+            "push_deadline": window_closes_at(year, entry.push_month).isoformat(),
         }
         for entry in schedule.entries()
     ]

@@ -6,7 +6,7 @@ keys are a contract (docs/EVENTS.md). A changed shape is a new schema version wi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
@@ -23,6 +23,8 @@ REGISTRY_STREAM = "registry"
 CALENDAR_STREAM = "calendar"
 # The CNKI ratio POL-PA-4 decides on, chosen by the city office: one stream per year.
 SIMILARITY_SETTING_STREAM = "similarity_setting"
+# A series' push window of a year (SCHED-1): one stream per year and series, id f"{year}:{series}".
+PUSH_WINDOW_STREAM = "push_window"
 
 
 class ApplicationEvent(DomainEvent):
@@ -419,6 +421,42 @@ class SimilarityRatioChosen(DomainEvent):
     chosen_by: str
 
 
+# -- push windows (SCHED-1) -------------------------------------------------------------------------------
+
+
+class PushWindowReminderIssued(DomainEvent):
+    """A push window closes in `remaining_seconds`: its offices and holders of unfinished applications reminded."""
+
+    event_type: ClassVar[str] = "PushWindowReminderIssued"
+    stream_type: ClassVar[str] = PUSH_WINDOW_STREAM
+
+    year: int
+    series: str
+    push_month: int
+    closes_at: datetime
+    remaining_seconds: int
+    office_org_ids: list[str]
+    # Units and departments still holding unfinished applications of the series and year.
+    holder_org_ids: list[str]
+    unfinished_count: int
+
+
+class PushWindowClosed(DomainEvent):
+    """A series' push window closed (SCHED-1): what was pushed, and what was left behind, by the org holding it."""
+
+    event_type: ClassVar[str] = "PushWindowClosed"
+    stream_type: ClassVar[str] = PUSH_WINDOW_STREAM
+
+    year: int
+    series: str
+    push_month: int
+    closes_at: datetime
+    pushed_count: int
+    left_behind_count: int
+    left_behind_by_org: dict[str, int]
+    office_org_ids: list[str]
+
+
 # The approval event of each step of the chain (NAT-7).
 APPROVED_EVENT_OF_STEP: dict[str, type[StepApproved]] = {
     "unit": UnitApproved,
@@ -458,5 +496,7 @@ CATALOGUE = EventCatalogue(
         SchedulePublished,
         HolidayCalendarPublished,
         SimilarityRatioChosen,
+        PushWindowReminderIssued,
+        PushWindowClosed,
     ],
 )

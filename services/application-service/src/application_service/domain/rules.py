@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from zhicheng_kernel.calendar import CHINA_TZ, china_today
+from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.errors import Forbidden, InvalidInput
 
+from .push_window import is_open, window_closes_at
 from .schedule import Schedule, SeriesSchedule
 
 # -- SCHED ---------------------------------------------------------------------------------------
@@ -39,25 +39,18 @@ def grassroots_track_allowed(entry: SeriesSchedule, track: str) -> None:
         )
 
 
-def push_deadline(year: int, month: int) -> datetime:
-    """SCHED-1: the last instant a push of this month is accepted — the month's end in Asia/Shanghai."""
-    last_day = calendar.monthrange(year, month)[1]
-    return datetime.combine(date(year, month, last_day), time.max, tzinfo=CHINA_TZ)
-
-
 def push_window_open(entry: SeriesSchedule, year: int, now: datetime) -> None:
     """SCHED-1: a series is pushed by the end of its push month (Asia/Shanghai) of the application
-    year; earlier is allowed, later is refused ("可适当提前推送，但不得延后")."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    deadline = push_deadline(year, entry.push_month)
-    if now > deadline:
+    year; earlier is allowed, later is refused ("可适当提前推送，但不得延后"). When the window closes is
+    `push_window.window_closes_at`'s to say."""
+    closes_at = window_closes_at(year, entry.push_month)
+    if not is_open(closes_at, now):
         raise InvalidInput(
             "push_window_closed",
             f"{entry.series}应于{year}年{entry.push_month}月底前推送，现已逾期，不得延后推送。",
             field="series",
             rule="SCHED-1",
-            extra={"deadline": deadline.isoformat()},
+            extra={"deadline": closes_at.isoformat()},
         )
 
 

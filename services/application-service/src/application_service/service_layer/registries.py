@@ -22,6 +22,7 @@ from ..domain import events as ev
 from ..domain.registry_specs import REGISTRIES, SCHEDULE, RegistrySpec
 from ..domain.schedule import SCHEDULE_2021
 from .commands import reassess_open
+from .push_windows import tell_workflows, windows_published
 
 
 def spec_of(name: str) -> RegistrySpec:
@@ -141,9 +142,22 @@ async def publish_schedule(ctx: Context, year: int, entries: list[dict[str, Any]
         if e["series"] in seen:
             raise InvalidInput("schedule_duplicate_series", f"系列“{e['series']}”重复。", field=f"series.{i}")
         seen.add(e["series"])
+    stream_id = store.schedule_stream(year)
     event = ev.SchedulePublished(year=year, series=entries)
-    result = await _append(ctx, store.schedule_stream(year), event, actor)
-    return {"year": year, "series": entries, **result}
+    changed: list[str] = []
+
+    async def act(uow: UnitOfWork) -> Recorded:
+        version = await store.stream_version(uow.conn, stream_id)
+        stored = await uow.append(ev.REGISTRY_STREAM, stream_id, version, [event])
+        await store.project(uow.conn, stored)
+        await reassess_open(uow.conn, ctx, uow.meta, "registry_changed")
+        # SCHED-1: each series' push window, and its workflow's start, with the publication.
+        changed[:] = await windows_published(uow.conn, ctx, year, entries, ctx.clock.now())
+        return Recorded(version=stored[-1].version)
+
+    result = await execute(ctx, Metadata(actor=actor), act, answer=Recorded)
+    await tell_workflows(ctx, changed)
+    return {"year": year, "series": entries, **result.model_dump()}
 
 
 def parse_schedule_entries(cells: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -174,5 +188,6 @@ async def publish_schedule_2021_if_absent(ctx: Context) -> None:
             event = ev.SchedulePublished(year=2021, series=series)
             stored = await ctx.store.append(conn, ev.REGISTRY_STREAM, stream_id, 0, [event], Metadata(actor="seed"))
             await store.project(conn, stored)
+            await windows_published(conn, ctx, 2021, series, ctx.clock.now())  # SCHED-1: long closed, no workflow
     except ConcurrencyError:
         return  # another instance published it first
