@@ -170,6 +170,17 @@ def test_sched_1_reminder_names_the_holders_then_the_close_records_pushed_and_le
     wait_for(lambda: workflow(api, f"push-window-{YEAR}-{series}") == ("COMPLETED", "closed"), timeout=20)
     assert len(window_events(api, YEAR, series)) == 2  # one reminder, one close: nothing doubled
 
+    # org-service projects both into the inboxes: the department holding an application hears the
+    # reminder, the city office the reminder and the close (item 6's notifications).
+    def inbox(token: str) -> list[str]:
+        page = api.get("org-service", "/api/v1/inbox", token, category="push_window", limit=100).json()
+        return [i["title_zh"] for i in page["items"] if series in i["title_zh"]]
+
+    wait_for(lambda: len(inbox(api.admin_token())) == 2, timeout=20, what="the city office's push-window inbox")
+    assert [t for t in inbox(department.admin_token) if "截止前" in t] == [
+        f"{series}推送截止前 1 分钟，仍有 2 份申报未完成审核"
+    ]
+
     seen = windows(api, api.operator_token(), YEAR)[series]
     assert (seen["status"], seen["pushed_count"], seen["left_behind_count"]) == ("closed", 1, 2)
     assert [r["remaining_seconds"] for r in seen["reminders"]] == [REMINDER_SECONDS]

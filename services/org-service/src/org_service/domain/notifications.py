@@ -111,7 +111,7 @@ def _push_window_reminder(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
         f"{p['year']}年度{series}的推送将于 {china_time(p['closes_at'])} 截止（{p['push_month']}月底）。"
         f"仍有 {count} 份申报未完成审核，请各单位、主管部门抓紧审核并及时推送，逾期未推送的不能参加本年度评审。"
     )
-    link = f"/api/v1/schedules/{p['year']}"
+    link = f"/api/v1/push-windows/{p['year']}"
     return _orgs([*p.get("office_org_ids", []), *p.get("holder_org_ids", [])], Category.PUSH_WINDOW, title, body, link)
 
 
@@ -122,7 +122,7 @@ def _push_window_closed(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
     by_org = p.get("left_behind_by_org") or {}
     if left and by_org:
         body += f"涉及 {len(by_org)} 个单位，未推送的申报不能参加本年度评审。"
-    return _orgs(p.get("office_org_ids", []), Category.PUSH_WINDOW, title, body, f"/api/v1/schedules/{p['year']}")
+    return _orgs(p.get("office_org_ids", []), Category.PUSH_WINDOW, title, body, f"/api/v1/push-windows/{p['year']}")
 
 
 def _filing_escalated(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
@@ -163,7 +163,9 @@ def _review_year_warning(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
         f"各系列中、高评会须于 {china_time(p['deadline'])} 前完成{p['year']}年度评审工作，"
         f"尚有 {sessions} 场评审会议未完成评审表决，请抓紧组织。"
     )
-    return _orgs(p.get("office_org_ids", []), Category.REVIEW_YEAR, title, body, f"/api/v1/review-years/{p['year']}")
+    return _orgs(
+        p.get("office_org_ids", []), Category.REVIEW_YEAR, title, body, f"/api/v1/review-years/{p['year']}/report"
+    )
 
 
 def _session_overdue(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
