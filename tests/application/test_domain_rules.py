@@ -25,7 +25,7 @@ from application_service.domain.rules import (
     review_chain,
     series_in_schedule,
 )
-from application_service.domain.schedule import SCHEDULE_2021, default_schedule
+from application_service.domain.schedule import SCHEDULE_2021, schedule_2021
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import ConcurrencyError, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
@@ -87,25 +87,25 @@ def test_sched1_catalogue_has_the_2021_months() -> None:
 
 def test_sched4_the_2021_schedule_applies_to_other_years() -> None:
     """SCHED-4: 2021 is the default for a year without its own schedule."""
-    assert series_in_schedule(default_schedule(2026), "会计系列").push_month == 10
+    assert series_in_schedule(schedule_2021(2026), "会计系列").push_month == 10
 
 
 def test_sched1_unknown_series_is_refused() -> None:
     """SCHED-1: only series of the schedule."""
     with pytest.raises(InvalidInput) as err:
-        series_in_schedule(default_schedule(2026), "魔法系列")
+        series_in_schedule(schedule_2021(2026), "魔法系列")
     assert err.value.field == "series"
 
 
 def test_sched2_series_names_accept_the_grassroots_mark_and_full_width_brackets() -> None:
     """SCHED-2: "(含基层有效)" is a flag of the series, not part of its name."""
-    entry = series_in_schedule(default_schedule(2026), "卫生系列（含基层有效）")
+    entry = series_in_schedule(schedule_2021(2026), "卫生系列（含基层有效）")
     assert entry.series == "卫生系列" and entry.grassroots
 
 
 def test_sched2_grassroots_track_only_for_marked_series() -> None:
     """SCHED-2: grassroots track accepted for 卫生系列(含基层有效), refused for 会计系列."""
-    schedule = default_schedule(2026)
+    schedule = schedule_2021(2026)
     grassroots_track_allowed(series_in_schedule(schedule, "卫生系列"), "grassroots")
     grassroots_track_allowed(series_in_schedule(schedule, "会计系列"), "normal")
     with pytest.raises(InvalidInput) as err:
@@ -372,7 +372,7 @@ IN_TIME = datetime(2026, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)
 def test_sched1_push_in_time_creates_the_batch_and_pushes_each_application() -> None:
     """SCHED-1: a December series pushed at 23:59:59 on 31 December is accepted."""
     app = office_approved()
-    plan = plan_push(push_cmd(), "push-1", {"app-1": app}, default_schedule(2026), IN_TIME, {"a1": False})
+    plan = plan_push(push_cmd(), "push-1", {"app-1": app}, schedule_2021(2026), IN_TIME, {"a1": False})
     assert plan.batch.event_type == "PushBatchCreated" and plan.batch.application_ids == ["app-1"]
     (pushed,) = plan.pushed["app-1"]
     assert pushed.event_type == "ApplicationPushed" and pushed.push_id == "push-1"
@@ -383,7 +383,7 @@ def test_sched1_push_one_second_late_is_refused() -> None:
     """SCHED-1: the same push at 00:00:00 on 1 January is refused."""
     app = office_approved()
     with pytest.raises(InvalidInput) as err:
-        plan_push(push_cmd(), "push-1", {"app-1": app}, default_schedule(2026), IN_TIME + timedelta(seconds=1), {})
+        plan_push(push_cmd(), "push-1", {"app-1": app}, schedule_2021(2026), IN_TIME + timedelta(seconds=1), {})
     assert err.value.code == "push_window_closed"
 
 
@@ -399,13 +399,13 @@ def test_sched1_push_one_second_late_is_refused() -> None:
 def test_push_refuses_foreign_mismatched_or_unknown_applications(overrides: dict, error: type[DomainError]) -> None:  # type: ignore[type-arg]
     app = office_approved()
     with pytest.raises(error):
-        plan_push(push_cmd(**overrides), "p", {"app-1": app}, default_schedule(2026), IN_TIME, {})
+        plan_push(push_cmd(**overrides), "p", {"app-1": app}, schedule_2021(2026), IN_TIME, {})
 
 
 def test_push_refuses_an_application_not_yet_office_approved() -> None:
     app = submitted_application(papers=0)
     with pytest.raises(Conflict) as err:
-        plan_push(push_cmd(), "p", {"app-1": app}, default_schedule(2026), IN_TIME, {})
+        plan_push(push_cmd(), "p", {"app-1": app}, schedule_2021(2026), IN_TIME, {})
     assert err.value.code == "not_office_approved"
 
 

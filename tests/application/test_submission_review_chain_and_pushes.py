@@ -15,7 +15,7 @@ from application_service.domain.application import Application
 from application_service.domain.commands import CreatePush
 from application_service.domain.events import ApplicationPushed
 from application_service.domain.push import plan_push
-from application_service.domain.schedule import default_schedule
+from application_service.domain.schedule import schedule_2021
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_tooling.dev_seed.loader import seed_schedule
 
@@ -462,7 +462,7 @@ def test_pol_en_4_off_staff_note_is_pushed_as_a_remark_never_as_an_annotation() 
     )
     cmd = CreatePush(2026, "卫生系列", "intermediate", ["app-1"], "p", "county", "/city/county/")
     now = datetime(2026, 12, 1, 9, tzinfo=CHINA_TZ)
-    plan = plan_push(cmd, "push-1", {"app-1": app}, default_schedule(2026), now)
+    plan = plan_push(cmd, "push-1", {"app-1": app}, schedule_2021(2026), now)
     (pushed,) = plan.pushed["app-1"]
     assert isinstance(pushed, ApplicationPushed)
     assert pushed.annotations == ["乡村不受指标限制"] and pushed.remarks == [off_staff]

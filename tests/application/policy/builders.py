@@ -22,10 +22,13 @@ from application_service.domain.policy import (
     years,
 )
 from application_service.domain.policy.parameters import DEFAULT_PARAMETERS
+from application_service.domain.schedule import schedule_2021
 from zhicheng_tooling.policy_registries import seed_registries
 
 AS_OF = date(2021, 11, 1)
 REGISTRIES = seed_registries()
+# The notice's own year, whose schedule the city office published as the notice gives it (SCHED-4).
+SCHEDULE = schedule_2021(AS_OF.year)
 
 SCHOOL = Employer("public_institution", "静宁县某乡中心小学", grassroots=True)
 HOSPITAL = Employer("public_institution", "平凉市人民医院")
@@ -59,7 +62,7 @@ def paper(**changes: Any) -> Paper:
 
 
 def ctx(app: Application, as_of: date = AS_OF, params: PolicyParameters = DEFAULT_PARAMETERS) -> PolicyContext:
-    return PolicyContext(app, REGISTRIES, as_of, params)
+    return PolicyContext(app, REGISTRIES, as_of, params, SCHEDULE)
 
 
 def with_target(app: Application, **changes: Any) -> Application:

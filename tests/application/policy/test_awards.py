@@ -11,7 +11,7 @@ from application_service.domain.policy.awards import pol_aw_1_award_recognised
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import AS_OF, REGISTRIES, ctx, teacher
+from .builders import AS_OF, REGISTRIES, SCHEDULE, ctx, teacher
 
 APP = ctx(teacher())
 SIGNED: dict[str, Any] = {"document_issuer": "静宁县人民政府", "document_dated": date(2016, 4, 28)}
@@ -86,7 +86,9 @@ def test_POL_AW_1_ministerial_science_award_from_2017_is_not_recognised_not_a_wa
 
 
 def test_POL_AW_1_an_excluded_award_is_listed_for_withdrawal_and_the_application_stands() -> None:
-    report = evaluate(replace(teacher(), awards=(award(), replace(county(2019), ref="award-1"))), REGISTRIES, AS_OF)
+    report = evaluate(
+        replace(teacher(), awards=(award(), replace(county(2019), ref="award-1"))), REGISTRIES, AS_OF, schedule=SCHEDULE
+    )
     assert report.eligible
     (item,) = report.excluded_items
     assert (item.item, item.ref, item.title, item.rule_id) == ("award", "award-1", "某县十佳护士", "POL-AW-1")

@@ -34,13 +34,13 @@ from application_service.domain.policy.enterprise import OFF_STAFF_REMARK
 from application_service.domain.policy.outcome import make_outcome
 from zhicheng_tooling.dev_seed.registries import NURSE_ID
 
-from .builders import AS_OF, HOSPITAL, INSTITUTE, REGISTRIES, SCHOOL, SOE, paper
+from .builders import AS_OF, HOSPITAL, INSTITUTE, REGISTRIES, SCHEDULE, SCHOOL, SOE, paper
 
 RULE_IDS = {rule.rule_id for rule in ALL_RULES}
 
 
 def run(app: Application) -> EligibilityReport:
-    report = evaluate(app, REGISTRIES, AS_OF)
+    report = evaluate(app, REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert {o.rule_id for o in report.outcomes} == RULE_IDS  # every rule is reported
     assert report.eligible is not any(o.outcome == "fail" and o.binding == "hard" for o in report.outcomes)
     assert report.committee_required is (report.route == "committee")
@@ -261,7 +261,7 @@ def test_POL_PA_1_a_pending_paper_outcome_binds_the_title_office(monkeypatch: py
         return make_outcome("POL-PA-1", "pending", f"论文《{p.title}》所载期刊未在期刊库中，待职改办认定期刊级别")
 
     monkeypatch.setattr(engine, "PAPER_RULES", (PolicyRule("POL-PA-1", unknown_journal),))
-    report = evaluate(rural_teacher(), REGISTRIES, AS_OF)
+    report = evaluate(rural_teacher(), REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert report.eligible
     (blocking,) = report.to_payload()["blocking"]
     assert blocking["rule_id"] == "POL-PA-1" and blocking["binding"] == "office"

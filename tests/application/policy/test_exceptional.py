@@ -18,7 +18,7 @@ from application_service.domain.policy.exceptional import pol_ex_1_exceptional_p
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import AS_OF, REGISTRIES, ctx, paper, teacher, with_target, with_work
+from .builders import AS_OF, REGISTRIES, SCHEDULE, ctx, paper, teacher, with_target, with_work
 
 
 def breaking(track: Any, months_at_lower: int, **changes: Any) -> Application:
@@ -107,5 +107,7 @@ def test_POL_EX_1_the_series_own_minimum_at_the_lower_post_replaces_the_one_year
 
 
 def test_POL_EX_1_a_failure_blocks_approval_and_makes_the_application_ineligible() -> None:
-    report = evaluate(replace(breaking("exceptional_single", 11), papers=(paper(),)), REGISTRIES, AS_OF)
+    report = evaluate(
+        replace(breaking("exceptional_single", 11), papers=(paper(),)), REGISTRIES, AS_OF, schedule=SCHEDULE
+    )
     assert not report.eligible and [(b.rule_id, b.binding) for b in report.blocking] == [("POL-EX-1", "hard")]

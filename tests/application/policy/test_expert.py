@@ -15,7 +15,7 @@ from application_service.domain.policy.expert import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import AS_OF, REGISTRIES, ctx, teacher
+from .builders import AS_OF, REGISTRIES, SCHEDULE, ctx, teacher
 
 
 def recommended(**changes: Any) -> Application:
@@ -108,7 +108,7 @@ def test_POL_ER_3_clean_recommendation_still_rechecked_by_every_level() -> None:
 
 def test_POL_ER_2_a_recommendation_that_does_not_count_is_withdrawn_the_application_stands() -> None:
     """ "不按具备一条业绩对待 … 劝本人撤回该业绩": the item goes, not the application."""
-    report = evaluate(recommended(**CASES[6]), REGISTRIES, AS_OF)
+    report = evaluate(recommended(**CASES[6]), REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert report.eligible and report.blocking == []
     (item,) = report.excluded_items
     assert (item.item, item.ref, item.rule_id) == ("expert_recommendation", "expert_recommendation", "POL-ER-2")
@@ -116,5 +116,5 @@ def test_POL_ER_2_a_recommendation_that_does_not_count_is_withdrawn_the_applicat
 
 
 def test_POL_ER_3_misconduct_makes_the_application_ineligible_and_blocks() -> None:
-    report = evaluate(recommended(misconduct_found=True), REGISTRIES, AS_OF)
+    report = evaluate(recommended(misconduct_found=True), REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert not report.eligible and [o.rule_id for o in report.blocking] == ["POL-ER-3"]

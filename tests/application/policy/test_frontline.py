@@ -14,7 +14,7 @@ from application_service.domain.policy.frontline import (
 )
 from zhicheng_tooling.dev_seed.registries import COUNTY_OFFICIAL_ID, NURSE_ID
 
-from .builders import AS_OF, HOSPITAL, REGISTRIES, ctx, paper, teacher, with_applicant, with_target
+from .builders import AS_OF, HOSPITAL, REGISTRIES, SCHEDULE, ctx, paper, teacher, with_applicant, with_target
 
 
 def nurse(front: FrontLine | None, **changes: Any) -> Application:
@@ -118,13 +118,18 @@ def test_POL_FL_3_outside_the_front_line_no_paper_at_deputy_senior_is_a_hard_fai
     o = pol_fl_3_epidemic_results_replace_paper(ctx(app))
     assert o.outcome == "fail" and o.binding == "hard" and o.details["paper_required"] is True
     assert "申报人不是疫情防控一线人员" in o.explanation_zh and "未提交论文" in o.explanation_zh
-    report = evaluate(app, REGISTRIES, AS_OF)
+    report = evaluate(app, REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert not report.eligible and [b.rule_id for b in report.blocking] == ["POL-FL-3"]
 
 
 def test_POL_FL_3_an_excluded_paper_does_not_count_as_submitted() -> None:
     electronic = paper(electronic=True, ref="paper-1")  # POL-PA-3 excludes it
-    report = evaluate(replace(with_target(teacher(), level="deputy_senior"), papers=(electronic,)), REGISTRIES, AS_OF)
+    report = evaluate(
+        replace(with_target(teacher(), level="deputy_senior"), papers=(electronic,)),
+        REGISTRIES,
+        AS_OF,
+        schedule=SCHEDULE,
+    )
     assert [i.ref for i in report.excluded_items] == ["paper-1"]
     (fl3,) = report.outcomes_of("POL-FL-3")
     assert fl3.outcome == "fail" and "已提交的论文均不予认可" in fl3.explanation_zh

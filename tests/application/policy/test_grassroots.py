@@ -25,7 +25,7 @@ from application_service.domain.policy.model import Employer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import AS_OF, FACTORY, REGISTRIES, SOE, ctx, teacher, with_applicant, with_target, with_work
+from .builders import AS_OF, FACTORY, REGISTRIES, SCHEDULE, SOE, ctx, teacher, with_applicant, with_target, with_work
 
 
 def rural(level: Any, months: int, hard: bool = True) -> Application:
@@ -221,6 +221,6 @@ def test_SCHED_2_POL_GR_1_and_POL_GR_4_failures_bind_hard_GR_2_and_GR_3_are_advi
 
 
 def test_POL_GR_4_a_failed_direct_appointment_goes_to_no_route_of_its_own() -> None:
-    report = evaluate(farmer("local_talent_direct", selected=False), REGISTRIES, AS_OF)
+    report = evaluate(farmer("local_talent_direct", selected=False), REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert report.route == "committee" and not report.eligible
     assert [b.rule_id for b in report.blocking] == ["POL-GR-4"]

@@ -22,7 +22,7 @@ from application_service.domain.policy.skills import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .builders import AS_OF, FACTORY, REGISTRIES, ctx, teacher, with_applicant, with_target
+from .builders import AS_OF, FACTORY, REGISTRIES, SCHEDULE, ctx, teacher, with_applicant, with_target
 
 
 def skilled(level: Any, *certs: SkillCertificate, **changes: Any) -> Application:
@@ -166,12 +166,12 @@ def test_POL_SK_3_property_passes_iff_full_months_since_certificate_reach_the_th
 def test_POL_SK_3_binds_hard_and_names_the_employer_assessment_route() -> None:
     """Junior by the employer's assessment: route "employer_assessment"; short of 2 years it blocks."""
     ok = bridge("junior", SkillCertificate("advanced_worker", date(2018, 6, 1), years(3)))
-    report = evaluate(ok, REGISTRIES, AS_OF)
+    report = evaluate(ok, REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert report.route == "employer_assessment" and not report.committee_required and report.eligible
     short = bridge("junior", SkillCertificate("advanced_worker", date(2020, 6, 1), years(1)))
-    report = evaluate(short, REGISTRIES, AS_OF)
+    report = evaluate(short, REGISTRIES, AS_OF, schedule=SCHEDULE)
     assert report.route == "committee" and not report.eligible
     assert [(b.rule_id, b.binding) for b in report.blocking] == [("POL-SK-3", "hard")]
     # Intermediate through the bridge is reviewed by a committee.
     tech = bridge("intermediate", SkillCertificate("technician", date(2017, 6, 1), years(4)))
-    assert evaluate(tech, REGISTRIES, AS_OF).route == "committee"
+    assert evaluate(tech, REGISTRIES, AS_OF, schedule=SCHEDULE).route == "committee"

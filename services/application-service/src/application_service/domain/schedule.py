@@ -67,6 +67,7 @@ class Schedule:
         return list(self._entries.values())
 
 
-def default_schedule(year: int) -> Schedule:
-    """SCHED-4: the 2021 schedule applies to every year that has no published schedule of its own."""
+def schedule_2021(year: int) -> Schedule:
+    """The notice's 2021 months as `year`'s schedule: what the city office may start a new year's schedule
+    from. It applies to a year only once published (SCHED-4: no silent fallback)."""
     return Schedule(year, SCHEDULE_2021)

@@ -2,7 +2,7 @@
 every rule with its outcome and a Chinese explanation, and the quota pool an application counts against.
 
     from application_service.domain.policy import evaluate
-    report = evaluate(application, registries, as_of=date(2021, 11, 1))
+    report = evaluate(application, registries, as_of=date(2021, 11, 1), schedule=published_schedule)
 """
 
 from .context import PolicyContext

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..schedule import Schedule, default_schedule
+from ..schedule import Schedule
 from .model import EDUCATION_ORDER, Application, EducationLevel, Paper, TechnicalClass, next_lower_level
 from .parameters import DEFAULT_PARAMETERS, PolicyParameters
 from .registries import FrontLineRoster, LevelRequirement, Registries
@@ -31,7 +31,10 @@ class PolicyContext:
     papers_that_count: tuple[Paper, ...] | None = None
 
     def year_schedule(self) -> Schedule:
-        return self.schedule or default_schedule(self.as_of.year)
+        """The year's published schedule; a rule that needs it cannot be judged without one (SCHED-4)."""
+        if self.schedule is None:
+            raise LookupError("no published schedule was given: SCHED-4 has no fallback to 2021's months")
+        return self.schedule
 
     def effective_education(self) -> EducationLevel | None:
         """The higher of the diploma and the technical-school class equivalent."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..schedule import Schedule
 from .context import PolicyContext
 from .enterprise import pol_en_2_enterprise_not_limited_by_posts, pol_en_4_off_staff_treated_like_on_staff
 from .exceptional import pol_ex_1_exceptional_promotion
@@ -22,9 +23,13 @@ GRANTED = ("pass", "warn")
 
 
 def decide_quota_pool(
-    application: Application, registries: Registries, as_of: date, params: PolicyParameters = DEFAULT_PARAMETERS
+    application: Application,
+    registries: Registries,
+    as_of: date,
+    params: PolicyParameters = DEFAULT_PARAMETERS,
+    schedule: Schedule | None = None,
 ) -> QuotaDecision:
-    return quota_pool_of(PolicyContext(application, registries, as_of, params))
+    return quota_pool_of(PolicyContext(application, registries, as_of, params, schedule))
 
 
 def quota_pool_of(ctx: PolicyContext) -> QuotaDecision:
