@@ -1,4 +1,4 @@
-"""`python -m zhicheng_workflows.worker`: runs the committee-session workflow and its activities."""
+"""`python -m zhicheng_workflows.worker`: runs every workflow of the system and its activities."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from zhicheng_kernel.settings import ServiceSettings
 
 from .committee_session.activities import ReviewActivities
 from .committee_session.workflows import CommitteeSessionWorkflow
+from .filing.activities import FilingActivities
+from .filing.workflows import ProvincialFilingWorkflow
 
 log = logging.getLogger("zhicheng_workflows.worker")
 
@@ -24,11 +26,18 @@ def build_worker(client: Client, settings: ServiceSettings, task_queue: str | No
         f"{settings.org_url}/api/v1/auth/token", settings.service_client_id, settings.service_client_secret
     )
     activities = ReviewActivities(settings.review_url, credentials)
+    filing = FilingActivities(settings.application_url, credentials)
     return Worker(
         client,
         task_queue=task_queue or settings.workflow_task_queue,
-        workflows=[CommitteeSessionWorkflow],
-        activities=activities.all(),
+        workflows=[
+            CommitteeSessionWorkflow,
+            ProvincialFilingWorkflow,
+        ],
+        activities=[
+            *activities.all(),
+            *filing.all(),
+        ],
         # After a server or worker restart, do not wait 10 s for the lost sticky queue.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),
         graceful_shutdown_timeout=timedelta(seconds=10),

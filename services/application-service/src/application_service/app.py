@@ -16,7 +16,8 @@ from zhicheng_kernel.temporal import TemporalGateway
 from zhicheng_kernel.workflow_starts import start_pending
 
 from .adapters import tables
-from .api import applications, calendar, pushes, quotas, registries, schedules, similarity
+from .adapters.province import province_from
+from .api import applications, calendar, filings, pushes, quotas, registries, schedules, similarity
 from .consumers import consumers
 from .context import Context
 from .service_layer.registries import publish_schedule_2021_if_absent
@@ -41,6 +42,10 @@ def create_app(
             attachments_dir=config.attachments_dir,
             nat5_publicity_seconds=config.nat5_publicity_seconds,
             temporal=TemporalGateway(config.temporal_address, config.temporal_namespace, config.workflow_task_queue),
+            province=province_from(config),
+            filing_escalate_delivery_after_seconds=config.filing_escalate_delivery_after_seconds,
+            filing_verdict_deadline_seconds=config.filing_verdict_deadline_seconds,
+            filing_recheck_seconds=config.filing_recheck_seconds,
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx
@@ -66,6 +71,9 @@ def create_app(
         routers=[
             applications.router,
             pushes.router,
+            filings.router,
+            filings.internal,
+            filings.callbacks,
             quotas.router,
             schedules.router,
             registries.router,

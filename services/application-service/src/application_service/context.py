@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.errors import NotFound
 from zhicheng_kernel.temporal import TemporalGateway
 
+from .adapters.province import Province
 from .adapters.registries import published_schedule
 from .domain.publicity import UnitPublicity
 from .domain.schedule import Schedule
@@ -22,6 +23,11 @@ class Context(ServiceContext):
     # Starts the year's workflows (push windows, provincial filings) through the start outbox
     # (tables.workflow_starts, zhicheng_kernel.workflow_starts).
     temporal: TemporalGateway | None = None
+    # POL-FI-1: the provincial title office's system, and the filing workflow's durations (its inputs).
+    province: Province = field(default_factory=lambda: Province(None, None, None))
+    filing_escalate_delivery_after_seconds: int = 86_400
+    filing_verdict_deadline_seconds: int = 15 * 86_400
+    filing_recheck_seconds: int = 3_600
 
     def unit_publicity(self) -> UnitPublicity:
         """NAT-5 as enforced here, in every environment: the calendar and the compressed period if any."""
