@@ -1,4 +1,5 @@
-"""The application processes of the local stack: four FastAPI services and the Temporal worker."""
+"""The application processes of the local stack: four FastAPI services, the provincial simulator (the
+province's side of POL-FI-1's filing, a stand-in for an external system) and the Temporal worker."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from zhicheng_devstack.credentials import DevSecrets
+from zhicheng_devstack.credentials import PROVINCE_CLIENT_ID, DevSecrets
 from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.process import ManagedProcess, StartupError
 
@@ -41,8 +42,15 @@ SERVICES: tuple[ComponentSpec, ...] = (
     ComponentSpec("review-service", "review_service", "review-service", "review", "zc_review"),
     ComponentSpec("plagiarism-service", "plagiarism_service", "plagiarism-service", "plagiarism", "zc_plagiarism"),
 )
+# Not one of our services: no internal client credentials, no Kafka; it runs even under
+# ZC_ENVIRONMENT=production `make run` as the local stand-in for the provincial system.
+SIMULATOR = ComponentSpec(
+    "provincial-simulator", "provincial_simulator", "provincial-simulator", "province", "zc_province"
+)
 WORKER = ComponentSpec("worker", "zhicheng_workflows.worker", "workflows")
-COMPONENTS: tuple[ComponentSpec, ...] = (*SERVICES, WORKER)
+COMPONENTS: tuple[ComponentSpec, ...] = (*SERVICES, SIMULATOR, WORKER)
+# The path of application-service's receiver of the province's verdict webhooks.
+PROVINCE_CALLBACK_PATH = "/api/v1/provincial/callbacks"
 
 # NAT-5 outside production: the unit's internal publicity compressed from 5 working days to seconds, so
 # `make run`, `make demo` and the stack tests approve at the unit moments after recording it.
@@ -80,6 +88,47 @@ def stack_environment(base: Mapping[str, str]) -> str:
     return base.get("ZC_ENVIRONMENT") or "development"
 
 
+def province_callback_host(ports: Ports) -> str:
+    """The host:port of application-service as the province calls it back."""
+    return f"127.0.0.1:{ports.application}"
+
+
+def province_env(ports: Ports, secrets: DevSecrets) -> dict[str, str]:
+    """The CONTRACT's province settings of application-service and the worker: the simulator."""
+    return {
+        "ZC_PROVINCE_URL": base_url(ports.province),
+        "ZC_PROVINCE_CLIENT_ID": PROVINCE_CLIENT_ID,
+        "ZC_PROVINCE_ASSERTION_KEY_FILE": str(secrets.province_assertion_key_file),
+        "ZC_PROVINCE_WEBHOOK_PUBLIC_KEY": secrets.province_webhook_public_key(),
+        "ZC_PROVINCE_CALLBACK_URL": base_url(ports.application) + PROVINCE_CALLBACK_PATH,
+    }
+
+
+def simulator_env(
+    ports: Ports, secrets: DevSecrets, database_url: str | None, base: Mapping[str, str]
+) -> dict[str, str]:
+    """The provincial simulator's environment: its database, the city's registered assertion key, its
+    webhook signing key, the reviewer token and the one callback host it may call (application-service).
+    It never runs in production, so a production `make run` starts it as a development stand-in."""
+    env = {k: v for k, v in base.items() if not k.startswith("ZC_")}
+    environment = stack_environment(base)
+    env.update(
+        {
+            "PYTHONUNBUFFERED": "1",
+            "ZC_ENVIRONMENT": "development" if environment == "production" else environment,
+            "ZC_HTTP_HOST": "127.0.0.1",
+            "ZC_HTTP_PORT": str(ports.province),
+            "ZC_PROVINCE_CLIENTS": json.dumps({PROVINCE_CLIENT_ID: secrets.province_assertion_public_pem()}),
+            "ZC_PROVINCE_WEBHOOK_SECRET_KEY_FILE": str(secrets.province_webhook_key_file),
+            "ZC_PROVINCE_REVIEWER_TOKEN": secrets.province_reviewer_token,
+            "ZC_PROVINCE_CALLBACK_HOSTS": province_callback_host(ports),
+        }
+    )
+    if database_url is not None:
+        env["ZC_DATABASE_URL"] = database_url
+    return env
+
+
 def component_env(
     spec: ComponentSpec,
     ports: Ports,
@@ -89,6 +138,8 @@ def component_env(
     temporal_address: str,
     base: Mapping[str, str],
 ) -> dict[str, str]:
+    if spec is SIMULATOR:
+        return simulator_env(ports, secrets, database_url, base)
     env = dict(base)
     env.update(
         {
@@ -111,6 +162,10 @@ def component_env(
         env["ZC_DATABASE_URL"] = database_url
     if spec.name == "application-service" and env["ZC_ENVIRONMENT"] != "production":
         env.setdefault("ZC_NAT5_PUBLICITY_SECONDS", str(NAT5_PUBLICITY_SECONDS))
+    if spec.name == "application-service" or spec is WORKER:
+        # An operator's real province settings (production) win over the local simulator's.
+        for name, value in province_env(ports, secrets).items():
+            env.setdefault(name, value)
     if spec.name == "org-service":
         env["ZC_JWT_PRIVATE_KEY_FILE"] = str(secrets.jwt_private_key_file)
         env["ZC_SERVICE_CLIENTS"] = json.dumps(secrets.client_secrets)

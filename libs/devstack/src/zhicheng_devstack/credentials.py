@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -22,6 +23,11 @@ INTERNAL_CLIENTS: tuple[str, ...] = (
     "workflows",
 )
 JWT_KEY_NAME = "jwt-signing-key.pem"
+# POL-FI-1's wire under `make run` and the tests: the city's client at the provincial simulator.
+PROVINCE_CLIENT_ID = "620800-pingliang"
+PROVINCE_ASSERTION_KEY_NAME = "province-assertion-key.pem"  # the city's Ed25519 key (RFC 7523 assertions)
+PROVINCE_WEBHOOK_KEY_NAME = "province-webhook-key"  # the province's "whsk_..." (signs its callbacks)
+PROVINCE_REVIEWER_TOKEN_NAME = "province-reviewer-token"  # bearer token of the simulator's reviewer API
 
 # The seeded accounts of the city title office; org-service creates them with the given passwords.
 CITY_OFFICE_CODE = "6208000001"
@@ -45,6 +51,29 @@ class DevSecrets:
     # Initial passwords of the provincial bodies' system administrators, by organization code;
     # they must be changed at the first login.
     provincial_passwords: dict[str, str]
+    province_assertion_key_file: Path
+    province_webhook_key_file: Path
+    province_reviewer_token_file: Path
+
+    @property
+    def province_reviewer_token(self) -> str:
+        return self.province_reviewer_token_file.read_text().strip()
+
+    def province_assertion_public_pem(self) -> str:
+        """The city's assertion key, public half (PEM), as the province registers it."""
+        key = serialization.load_pem_private_key(self.province_assertion_key_file.read_bytes(), password=None)
+        return (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+
+    def province_webhook_public_key(self) -> str:
+        """The province's webhook key, public half ("whpk_..."), as the city verifies callbacks with it."""
+        secret = self.province_webhook_key_file.read_text().strip().removeprefix("whsk_")
+        key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(secret))
+        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return "whpk_" + base64.b64encode(raw).decode()
 
     def dev_credentials(self) -> dict[str, object]:
         return {
@@ -64,6 +93,10 @@ class DevSecrets:
                     "username": BUSINESS_ADMIN_USERNAME,
                     "password": self.bootstrap_operator_password,
                 },
+            },
+            "provincial_simulator": {
+                "client_id": PROVINCE_CLIENT_ID,
+                "reviewer_token_file": str(self.province_reviewer_token_file),
             },
         }
 
@@ -133,12 +166,31 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
             provincial[code] = new_password()
             changed = True
 
+    assertion_key_file = paths.secrets_dir / PROVINCE_ASSERTION_KEY_NAME
+    if not assertion_key_file.exists():
+        write_private(assertion_key_file, _new_signing_key())
+        changed = True
+    webhook_key_file = paths.secrets_dir / PROVINCE_WEBHOOK_KEY_NAME
+    if not webhook_key_file.exists():
+        raw = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        write_private(webhook_key_file, "whsk_" + base64.b64encode(raw).decode() + "\n")
+        changed = True
+    reviewer_token_file = paths.secrets_dir / PROVINCE_REVIEWER_TOKEN_NAME
+    if not reviewer_token_file.exists():
+        write_private(reviewer_token_file, secrets.token_urlsafe(32) + "\n")
+        changed = True
+
     result = DevSecrets(
         jwt_private_key_file=key_file,
         client_secrets=clients,
         bootstrap_admin_password=passwords["bootstrap_admin_password"],
         bootstrap_operator_password=passwords["bootstrap_operator_password"],
         provincial_passwords=provincial,
+        province_assertion_key_file=assertion_key_file,
+        province_webhook_key_file=webhook_key_file,
+        province_reviewer_token_file=reviewer_token_file,
     )
     if changed:
         document = {

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import psutil
 
-from .components import COMPONENTS, ComponentProcess, base_url, component_env
+from .components import COMPONENTS, SIMULATOR, ComponentProcess, base_url, component_env
 from .credentials import DevSecrets, load_or_create
 from .paths import StackPaths
 from .ports import Ports
@@ -101,7 +101,8 @@ class Servers:
 
 @dataclass
 class Stack:
-    """The four services (and optionally the worker) as real processes, launched like `make run` does."""
+    """The four services, the provincial simulator (and optionally the worker) as real processes, launched
+    like `make run` does."""
 
     servers: Servers
     secrets: DevSecrets
@@ -139,6 +140,10 @@ class Stack:
         return env
 
     def start(self, client: str, extra_env: Mapping[str, str] | None = None) -> None:
+        """Start `client` and wait until it is ready; application-service brings the provincial
+        simulator along (POL-FI-1's filing goes there), unless it already runs."""
+        if client == "application-service" and SIMULATOR.name not in self.processes:
+            self.start(SIMULATOR.name)
         spec = _SPECS[client]
         proc = ComponentProcess(spec, self.servers.ports, self.servers.root, self.servers.root / "logs")
         proc.launch(self.env(client) | dict(extra_env or {}), cwd=self.servers.root)

@@ -261,8 +261,13 @@ def _print_table(stack: Stack) -> None:
         _say(f"{name:<{width}}  {pid:>7}  {where}")
     _say("")
     _say(f"dev accounts:  {stack.paths.credentials_file}")
+    _say(f"province:      the simulator's reviewer token is in {_reviewer_token_file(stack)}")
     _say(f"endpoints:     {stack.paths.endpoints_file}")
     _say(f"logs:          {stack.paths.logs}/")
+
+
+def _reviewer_token_file(stack: Stack) -> str:
+    return str(stack.paths.secrets_dir / credentials.PROVINCE_REVIEWER_TOKEN_NAME)
 
 
 def _pid_text(part: ManagedProcess) -> str:
