@@ -20,6 +20,7 @@ from zhicheng_workflows.filing.models import (
     FilingProgress,
     FilingRef,
     FilingState,
+    StateRequest,
 )
 from zhicheng_workflows.filing.workflows import ProvincialFilingWorkflow
 
@@ -34,6 +35,7 @@ class FilingDesk:
     delivered: bool = False
     verdicts: dict[str, str] = field(default_factory=dict)
     escalations: list[str] = field(default_factory=list)
+    asked: list[bool] = field(default_factory=list)  # ask_province of each filing_state call
 
     def state(self) -> FilingState:
         return FilingState(
@@ -53,7 +55,8 @@ class FilingDesk:
             return Delivery(received_at=datetime.now(UTC), duplicate=self.deliveries > 1)
 
         @activity.defn(name="filing_state")
-        async def filing_state(ref: FilingRef) -> FilingState:
+        async def filing_state(request: StateRequest) -> FilingState:
+            self.asked.append(request.ask_province)
             return self.state()
 
         @activity.defn(name="escalate_filing")

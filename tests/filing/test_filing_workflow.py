@@ -31,6 +31,7 @@ async def test_pol_fi_1_delivers_then_waits_and_a_signal_wakes_it_for_each_verdi
     assert result.stage == "done" and result.approved_application_ids == ["a1"]
     assert result.returned_application_ids == ["a2"] and result.escalations == []
     assert desk.deliveries == 1
+    assert desk.asked == [False, False, False]  # woken by signals: the callbacks are arriving, no need to ask
 
 
 async def test_pol_fi_1_a_lost_signal_only_delays_the_recheck_reads_the_service(client: Client) -> None:
@@ -41,6 +42,7 @@ async def test_pol_fi_1_a_lost_signal_only_delays_the_recheck_reads_the_service(
         desk.verdicts["a1"] = "approved"  # no signal
         result = FilingProgress.model_validate(await handle.result())
     assert result.stage == "done" and result.approved_application_ids == ["a1"]
+    assert desk.asked[0] is False and desk.asked[-1] is True  # a recheck no signal preceded asks the province
 
 
 async def test_pol_fi_1_failing_delivery_escalates_once_and_goes_on_then_overdue_verdicts_escalate_once(

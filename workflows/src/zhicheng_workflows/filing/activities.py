@@ -11,7 +11,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from zhicheng_kernel.auth import ServiceCredentials
 
-from .models import Delivery, EscalationRequest, FilingRef, FilingState
+from .models import Delivery, EscalationRequest, FilingRef, FilingState, StateRequest
 
 _NOT_RETRYABLE = {400, 403, 404, 422}
 
@@ -40,8 +40,9 @@ class FilingActivities:
         return Delivery(received_at=body["received_at"], duplicate=body["duplicate"])
 
     @activity.defn(name="filing_state")
-    async def filing_state(self, ref: FilingRef) -> FilingState:
-        body = await self._call("GET", f"/api/v1/internal/filings/{ref.push_id}")
+    async def filing_state(self, request: StateRequest) -> FilingState:
+        ask = "true" if request.ask_province else "false"
+        body = await self._call("GET", f"/api/v1/internal/filings/{request.push_id}?ask_province={ask}")
         return FilingState(
             pending_application_ids=body["pending_application_ids"],
             approved_application_ids=body["approved_application_ids"],

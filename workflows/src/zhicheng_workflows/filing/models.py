@@ -31,6 +31,13 @@ class FilingRef(BaseModel):
     push_id: str
 
 
+class StateRequest(BaseModel):
+    push_id: str
+    # Whether the service asks the province for verdicts a lost callback did not bring (on a recheck
+    # that no signal preceded; after a signal the callbacks are arriving and the service knows).
+    ask_province: bool = False
+
+
 class Delivery(BaseModel):
     received_at: datetime
     duplicate: bool

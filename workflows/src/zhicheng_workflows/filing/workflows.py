@@ -19,7 +19,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from .activities import FilingActivities
-    from .models import EscalationRequest, FilingInput, FilingProgress, FilingRef, FilingState
+    from .models import EscalationRequest, FilingInput, FilingProgress, FilingRef, FilingState, StateRequest
 
 ZC_STATUS = SearchAttributeKey.for_keyword("ZcStatus")
 TIMEOUT = timedelta(seconds=60)
@@ -44,9 +44,13 @@ class ProvincialFilingWorkflow:
         await self._deliver(ref)
         self._set_stage("waiting_for_province")
         deadline = workflow.now() + timedelta(seconds=params.verdict_deadline_seconds)
+        woken = True  # right after delivery nothing is decided: no need to ask the province
         while True:
             self._state = await workflow.execute_activity_method(
-                FilingActivities.filing_state, ref, start_to_close_timeout=TIMEOUT, retry_policy=self._retry
+                FilingActivities.filing_state,
+                StateRequest(push_id=params.push_id, ask_province=not woken),
+                start_to_close_timeout=TIMEOUT,
+                retry_policy=self._retry,
             )
             if not self._state.pending_application_ids:
                 break
@@ -58,7 +62,7 @@ class ProvincialFilingWorkflow:
             wait = self._recheck
             if "verdict_overdue" not in self._escalations:
                 wait = max(min(wait, deadline - workflow.now()), timedelta(milliseconds=1))
-            await self._next_verdict(wait)
+            woken = await self._next_verdict(wait)
         self._set_stage("done")
         return self.status()
 
@@ -97,12 +101,14 @@ class ProvincialFilingWorkflow:
         self._escalations.append(reason)
         self._set_stage("escalated")
 
-    async def _next_verdict(self, within: timedelta) -> None:
+    async def _next_verdict(self, within: timedelta) -> bool:
+        """Wait for a `verdict_recorded` signal, at most `within`; whether one came."""
         seen = self._wakeups
         try:
             await workflow.wait_condition(lambda: self._wakeups > seen, timeout=within)
         except TimeoutError:
-            pass
+            return False
+        return True
 
     @property
     def _recheck(self) -> timedelta:

@@ -78,7 +78,7 @@ def _signature_invalid(why: str) -> DomainError:
         "省职改办回调签名无效、缺失或已超出时效，已拒绝。",
         status=401,
         rule="POL-FI-1",
-        extra={"detail": why},
+        extra={"why": why},
     )
 
 

@@ -179,7 +179,7 @@ async def list_filings(ctx: Context, year: int, series: str | None, scope_path: 
 
 
 def _unavailable(message: str, detail: str) -> DomainError:
-    return DomainError("province_unavailable", message, status=503, rule="POL-FI-1", extra={"detail": detail[:500]})
+    return DomainError("province_unavailable", message, status=503, rule="POL-FI-1", extra={"why": detail[:500]})
 
 
 async def _submission(ctx: Context, push_id: str) -> tuple[FilingSubmission, Any]:
@@ -242,7 +242,7 @@ async def deliver(ctx: Context, push_id: str, actor: str) -> FilingDelivered:
         if exc.retryable:
             raise _unavailable("省职改办系统暂时无法接收，稍后自动重试。", str(exc)) from exc
         raise InvalidInput(
-            "filing_refused", "省职改办系统拒绝了本批次报送。", rule="POL-FI-1", extra={"detail": str(exc)[:500]}
+            "filing_refused", "省职改办系统拒绝了本批次报送。", rule="POL-FI-1", extra={"why": str(exc)[:500]}
         ) from exc
 
     async def act(uow: UnitOfWork) -> FilingDelivered:
