@@ -6,9 +6,11 @@ at application-service through the signed callback."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from zhicheng_devstack.components import SIMULATOR
+from zhicheng_kernel.signing import new_private_key, private_key_pem, webhook_public_key
 
 from tests.api_client import Api, bearer
 
@@ -65,3 +67,17 @@ def approve_all(api: Api, push_id: str, application_ids: list[str], token: str) 
         decide(api, push_id, application_id, "approved")
     for application_id in application_ids:
         assert wait_verdict(api, application_id, token)["status"] == "filing_approved"
+
+
+def production_province(key_dir: Path) -> dict[str, Any]:
+    """The province settings a production application-service must have to start (POL-FI-1): a city
+    assertion key written into `key_dir`, a province webhook key, our callback URL."""
+    key_file = key_dir / "province-assertion-key.pem"
+    key_file.write_bytes(private_key_pem(new_private_key()))
+    return {
+        "province_url": "http://127.0.0.1:9",
+        "province_client_id": "620800-pingliang",
+        "province_assertion_key_file": key_file,
+        "province_webhook_public_key": webhook_public_key(new_private_key().public_key()),
+        "province_callback_url": "https://zc.example/api/v1/provincial/callbacks",
+    }

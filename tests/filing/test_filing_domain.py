@@ -4,11 +4,14 @@ application (approved; returned to the city office, which returns it down the ch
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from application_service.domain import events as ev
 from application_service.domain.application import Application
 from application_service.domain.filing import Batch, Employer, filing_item, filing_stage, filing_submission, pending
+from application_service.settings import ApplicationSettings
+from pydantic import ValidationError
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.provincial import MAX_ITEMS, FilingSubmission
 
@@ -20,6 +23,7 @@ from tests.application.test_domain_rules import (
     decide,
     submitted_application,
 )
+from tests.filing.province import production_province
 
 DECIDED_AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 REPORT = {
@@ -151,3 +155,17 @@ def test_pol_fi_1_the_batch_stage_follows_delivery_and_verdicts() -> None:
     assert filing_stage(True, ids, {"a": {}}) == "waiting_for_province"
     assert pending(ids, {"a": {}}) == ["b"]
     assert filing_stage(True, ids, {"a": {}, "b": {}}) == "done"
+
+
+def test_pol_fi_1_production_refuses_to_start_without_the_province_or_with_compressed_filing_durations(
+    tmp_path: Path,
+) -> None:
+    production = {"environment": "production", "service_client_secret": "s"}
+    with pytest.raises(ValidationError, match="ZC_PROVINCE_CLIENT_ID"):
+        ApplicationSettings(**production)
+    province = production_province(tmp_path)
+    assert ApplicationSettings(**production, **province).filing_verdict_deadline_seconds == 15 * 86_400
+    with pytest.raises(ValidationError, match="compressed filing durations"):
+        ApplicationSettings(**production, **province, filing_verdict_deadline_seconds=5)
+    compressed = ApplicationSettings(environment="test", filing_verdict_deadline_seconds=5, filing_recheck_seconds=1)
+    assert compressed.filing_verdict_deadline_seconds == 5
