@@ -251,3 +251,23 @@ def test_pol_fi_1_a_worker_killed_in_the_middle_of_a_filing_comes_back_and_nothi
         assert event_types(events, application_id).count("ProvincialVerdictRecorded") == 1
     assert filing(api, push_id)["status"] == "done"
     assert PROVINCE == "provincial-simulator"
+
+
+def test_pol_fi_1_a_province_out_of_reach_is_503_for_the_workflow_to_retry_and_nothing_is_recorded(
+    stack: Stack,
+) -> None:
+    api = Api(stack)
+    scenario = Scenario.build(api)
+    push_id = scenario.push(scenario.office_approved(1))["push_id"]
+    url = api.url("application-service", f"/api/v1/internal/filings/{push_id}/deliver")
+    stack.stop(PROVINCE)
+    try:
+        down = api.http.post(url, headers=bearer(api.service_token("workflows")))
+    finally:
+        stack.start(PROVINCE)
+    assert down.status_code == 503, down.text
+    assert down.json()["code"] == "province_unavailable" and down.json()["rule"] == "POL-FI-1"
+    assert filing(api, push_id)["received_at"] is None
+    assert "ProvincialFilingSubmitted" not in event_types(application_events(api, {push_id}), push_id)
+    assert deliver(api, push_id)["duplicate"] is False  # the retry delivers
+    assert filing(api, push_id)["status"] == "waiting_for_province"
