@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from application_service.api import applications, calendar, pushes, quotas, registries, schedules
+from application_service.api import applications, calendar, filings, pushes, quotas, registries, schedules
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
@@ -160,6 +160,7 @@ class Endpoint:
     allowed: frozenset[str]
     target: str | None = None  # the application the path names: own, other or at_office
     params: tuple[tuple[str, str], ...] = ()  # other path parameters
+    query: tuple[tuple[str, str], ...] = ()
     json: Callable[[World], Any] | None = None
     files: Callable[[], dict[str, Any]] | None = None
     data: dict[str, str] | None = None
@@ -180,6 +181,7 @@ def _duplicate_schedule(_: World) -> dict[str, Any]:
 
 
 UNIT_OF = frozenset({"unit_review@unit", "applicant_management@unit"})
+FILING_READERS = ("title_office_review", "push")
 ENDPOINTS = [
     # -- applications --------------------------------------------------------------------------------
     Endpoint(
@@ -367,9 +369,28 @@ ENDPOINTS = [
     Endpoint("GET", "/api/v1/calendar/years/{year}", AUTHENTICATED, params=(("year", CALENDAR_YEAR),)),
     Endpoint("GET", "/api/v1/calendar/working-days", AUTHENTICATED),
     Endpoint("GET", "/api/v1/events", frozenset({"service"})),
+    # -- the provincial filing (POL-FI-1): read by title offices and pushers, each batch within their subtree
+    # (the city office pushed it); driven by the workflow's service token only (the body is validated first,
+    # so the escalation the service may make is a real one, recorded once)
+    Endpoint(
+        "GET",
+        "/api/v1/filings",
+        frozenset({*(f"{role}@{place}" for role in FILING_READERS for place in PLACES), "push@department"}),
+        query=(("year", str(YEAR)),),
+    ),
+    Endpoint("GET", "/api/v1/filings/{push_id}", frozenset(f"{role}@office" for role in FILING_READERS)),
+    Endpoint("GET", "/api/v1/internal/filings/{push_id}", frozenset({"service"}), query=(("ask_province", "false"),)),
+    Endpoint("POST", "/api/v1/internal/filings/{push_id}/deliver", frozenset({"service"})),
+    Endpoint(
+        "POST",
+        "/api/v1/internal/filings/{push_id}/escalations",
+        frozenset({"service"}),
+        json=lambda w: {"reason": "verdict_overdue", "detail": "矩阵"},
+    ),
 ]
-# Open by design: the push schedule of a year is public (forms and reminders read it before login).
-PUBLIC = {("GET", "/api/v1/schedules/{year}")}
+# Open by design: the push schedule of a year is public (forms and reminders read it before login); the
+# province's verdict webhooks carry no token, their Ed25519 signature is checked (tests/filing, POL-FI-1).
+PUBLIC = {("GET", "/api/v1/schedules/{year}"), ("POST", "/api/v1/provincial/callbacks")}
 
 
 def test_every_endpoint_is_in_the_matrix() -> None:
@@ -382,6 +403,9 @@ def test_every_endpoint_is_in_the_matrix() -> None:
             registries.router,
             schedules.router,
             calendar.router,
+            filings.router,
+            filings.internal,
+            filings.callbacks,
             feed_router(),
         )
         for route in router.routes
@@ -438,6 +462,7 @@ def test_authorization(stack: Stack, world: World, endpoint: Endpoint, caller: s
     r = api.http.request(
         endpoint.method,
         api.url(APP, _path(endpoint, world, caller, whose)),
+        params=dict(endpoint.query),
         json=endpoint.json(world) if endpoint.json else None,
         files=endpoint.files() if endpoint.files else None,
         data=endpoint.data,

@@ -4,6 +4,7 @@ environment; outside production a setting compresses the period to seconds, prod
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from application_service.domain.publicity import PUBLICITY_WORKING_DAYS, unit_publicity_ends_at
@@ -22,6 +23,7 @@ from tests.application.conftest import (
     decide,
     post,
 )
+from tests.filing.province import production_province
 
 
 async def test_nat5_unit_approves_only_after_five_working_days_of_publicity(svc_with_publicity: Harness) -> None:
@@ -75,9 +77,9 @@ async def test_nat5_is_enforced_outside_production_with_the_period_compressed_to
     assert datetime.fromisoformat(publicity["started_at"]) == started
 
 
-def test_nat5_compressed_publicity_is_refused_in_production() -> None:
+def test_nat5_compressed_publicity_is_refused_in_production(tmp_path: Path) -> None:
     """NAT-5: production counts 5 working days; a compressing setting stops the service from starting."""
-    production = {"environment": "production", "service_client_secret": "s"}
+    production = {"environment": "production", "service_client_secret": "s", **production_province(tmp_path)}
     with pytest.raises(ValidationError, match="ZC_NAT5_PUBLICITY_SECONDS"):
         ApplicationSettings(**production, nat5_publicity_seconds=5)
     assert ApplicationSettings(**production).nat5_publicity_seconds is None

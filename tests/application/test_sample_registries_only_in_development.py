@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from zhicheng_tooling.dev_seed.loader import seed_registries
 from zhicheng_tooling.dev_seed.registries import REGISTRY_ENTRIES, as_csv
 
 from tests.application.conftest import Harness, auth, running_service
+from tests.filing.province import production_province
 from tests.harness import Servers
 
 
@@ -46,7 +48,7 @@ async def entries(svc: Harness, token: str, registry: str) -> int:
     return len(r.json()["items"])
 
 
-async def test_a_production_start_has_empty_registries_and_the_2021_schedule(servers: Servers) -> None:
+async def test_a_production_start_has_empty_registries_and_the_2021_schedule(servers: Servers, tmp_path: Path) -> None:
     name = f"zc_app_{uuid.uuid4().hex[:10]}"
     await asyncio.to_thread(servers.postgres.create_database, name)
     signer = TokenSigner()
@@ -59,6 +61,7 @@ async def test_a_production_start_has_empty_registries_and_the_2021_schedule(ser
         plagiarism_url="http://127.0.0.1:9",
         review_url="http://127.0.0.1:9",
         catchup_interval_seconds=3600,
+        **production_province(tmp_path),
     )
     app = create_app(settings, verifier=signer.verifier())
     async with app.router.lifespan_context(app):

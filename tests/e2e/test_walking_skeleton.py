@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from zhicheng_devstack.demo import Demo
+from zhicheng_devstack.demo_filing import PROVINCE
 
 from tests.api_client import Api
 from tests.harness import Stack, wait_for
@@ -26,10 +27,11 @@ def worker(stack: Stack) -> Iterator[None]:
 def test_demo_issues_a_qualification_document(
     stack: Stack, worker: None, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """NAT-1, NAT-2, NAT-3, NAT-7, POL-PA-4, SCHED-1: the path `make demo` shows, run by the test."""
+    """NAT-1, NAT-2, NAT-3, NAT-7, POL-PA-4, SCHED-1, POL-FI-1: the path `make demo` shows, run by the test."""
     data = tmp_path_factory.mktemp("demo-data")
     endpoints = {
-        name: stack.url(name) for name in ("org-service", "application-service", "review-service", "plagiarism-service")
+        name: stack.url(name)
+        for name in ("org-service", "application-service", "review-service", "plagiarism-service", PROVINCE)
     }
     endpoints["temporal-ui"] = stack.servers.temporal.ui_url
     (data / "endpoints.json").write_text(json.dumps(endpoints))
@@ -123,7 +125,8 @@ def test_NAT_10_anyone_verifies_an_issued_document_by_its_number(
     """NAT-10: an electronic document can be verified publicly; the holder's name is masked."""
     data = tmp_path_factory.mktemp("demo-verify")
     endpoints = {
-        name: stack.url(name) for name in ("org-service", "application-service", "review-service", "plagiarism-service")
+        name: stack.url(name)
+        for name in ("org-service", "application-service", "review-service", "plagiarism-service", PROVINCE)
     }
     (data / "endpoints.json").write_text(json.dumps(endpoints))
     (data / "dev-credentials.json").write_text(json.dumps(stack.secrets.dev_credentials()))

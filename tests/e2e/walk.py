@@ -1,6 +1,6 @@
 """The real path of `make demo` over HTTP, for the issue 9 end-to-end tests: an organization, its
-applicants, their applications up the review chain, a push, a committee session with secret ballots,
-and the documents review-service issues."""
+applicants, their applications up the review chain, a push, the province's approval (POL-FI-1), a
+committee session with secret ballots, and the documents review-service issues."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from zhicheng_devstack.demo import PAPER_TEXT
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.api_client import Api, unique_name
+from tests.filing.province import approve_all
 from tests.org_tree import Account, OrgTree
 
 T = TypeVar("T")
@@ -137,8 +138,20 @@ class Walk:
             method, self.api.url("review-service", path), json=body, headers={"Authorization": f"Bearer {token}"}
         )
 
+    def approved_by_the_province(self, application_ids: list[str]) -> None:
+        """POL-FI-1: each push's filing delivered to the provincial simulator, whose reviewer approves
+        every application; the verdicts recorded at application-service."""
+        operator = self.api.operator_token()
+        by_push: dict[str, list[str]] = {}
+        for application_id in application_ids:
+            by_push.setdefault(self.application(application_id)["push_id"], []).append(application_id)
+        for push_id, ids in by_push.items():
+            approve_all(self.api, push_id, ids, operator)
+
     def committee_passes(self, application_ids: list[str]) -> None:
-        """Three experts form the committee; the session takes the pushed candidates; all vote yes."""
+        """The province approves the pushed candidates (POL-FI-1); three experts form the committee; the
+        session takes them; all vote yes."""
+        self.approved_by_the_province(application_ids)
         operator = self.api.operator_token()
         tree = OrgTree(self.api)
         experts = [tree.expert(f"专家{i}", [self.series]) for i in range(3)]

@@ -79,6 +79,35 @@ def pushed(application_id: str, year: int, **overrides: Any) -> EventEnvelope:
     return envelope("application-service", "ApplicationPushed", payload, stream_id=application_id, version=8)
 
 
+def filing_approved(
+    pushed_event: EventEnvelope, verdict: str = "approved", reasons: list[str] | None = None
+) -> EventEnvelope:
+    """application-service's ProvincialVerdictRecorded on the push of `pushed_event` (POL-FI-1): only an
+    application the province approved enters a committee session."""
+    p = pushed_event.payload
+    payload = {
+        "application_id": p["application_id"],
+        "push_id": p["push_id"],
+        "year": p["year"],
+        "series": p["series"],
+        "level": p["level"],
+        "org_id": p["org_id"],
+        "applicant_id": p["applicant_id"],
+        "verdict": verdict,
+        "reasons": reasons or [],
+        "decided_at": "2026-11-20T09:00:00+08:00",
+        "delivery_id": f"msg_{p['push_id']}_{p['application_id']}",
+        "reviewer": "省职改办 张三",
+    }
+    return envelope(
+        "application-service",
+        "ProvincialVerdictRecorded",
+        payload,
+        stream_id=p["application_id"],
+        version=pushed_event.version + 1,
+    )
+
+
 @dataclass
 class Review:
     """The service's runtime (its context and consumer) and an HTTP client on its app."""
@@ -104,7 +133,9 @@ class Review:
     async def passed_session(self, application_id: str, year: int, **pushed_overrides: Any) -> str:
         """The application pushed (with `pushed_overrides`), taken into a committee's session that passed
         it, and its publicity over: the session's id."""
-        assert await self.feed(pushed(application_id, year, **pushed_overrides))
+        candidate = pushed(application_id, year, **pushed_overrides)
+        assert await self.feed(candidate)
+        assert await self.feed(filing_approved(candidate))
         committee_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
         formed = CommitteeFormed(
             committee_id=committee_id,

@@ -14,6 +14,7 @@ import httpx
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.api_client import Api, bearer, unique_name
+from tests.filing.province import approve_all
 from tests.org_tree import Account, OrgTree
 
 SERIES = "卫生系列"  # pushed by December (SCHED-1), so a push of this year is open all year
@@ -85,6 +86,17 @@ class Scenario:
     # -- application-service -----------------------------------------------------------------------
 
     def pushed_candidates(self, count: int, level: str = "intermediate") -> list[str]:
+        """`count` applications up the chain, pushed, and approved by the province (POL-FI-1)."""
+        api = self.api
+        ids = self.office_approved(count, level)
+        pushed = self.push(ids, level)
+        # POL-FI-1: a committee reviews only what the province approved.
+        approve_all(api, pushed["push_id"], ids, api.operator_token())
+        self.wait_review_caught_up("application-service")
+        return ids
+
+    def office_approved(self, count: int, level: str = "intermediate") -> list[str]:
+        """`count` applications submitted and approved up the chain to the city office (NAT-5, NAT-7)."""
         api = self.api
         ids = []
         for _ in range(count):
@@ -100,10 +112,13 @@ class Scenario:
         for application_id in ids:
             self._approve(application_id, self.unit_token)
             self._approve(application_id, api.operator_token())
-        push = {"year": self.year, "series": self.series, "level": level, "application_ids": ids}
-        _retry(lambda: api.post("application-service", "/api/v1/pushes", api.operator_token(), push))
-        self.wait_review_caught_up("application-service")
         return ids
+
+    def push(self, application_ids: list[str], level: str = "intermediate") -> dict[str, Any]:
+        """The city office pushes office-approved applications (SCHED-1); the batch's answer."""
+        api = self.api
+        push = {"year": self.year, "series": self.series, "level": level, "application_ids": application_ids}
+        return _retry(lambda: api.post("application-service", "/api/v1/pushes", api.operator_token(), push))
 
     def wait_review_caught_up(self, source: str, timeout: float = 30.0) -> None:
         """Wait until review-service has applied every event `source` has written so far: a session

@@ -33,7 +33,7 @@ from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner
 
 from tests.harness import Servers
-from tests.review.routes import isolated, pushed
+from tests.review.routes import filing_approved, isolated, pushed
 
 YEAR = 2026
 LAST_SECOND = datetime(YEAR, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)
@@ -82,7 +82,9 @@ class Review:
 
     async def candidate(self, level: str = "intermediate") -> str:
         application_id = str(uuid.uuid4())
-        assert await self.runtime.consumers[CONSUMER].apply(pushed(application_id, YEAR, level=level))
+        candidate = pushed(application_id, YEAR, level=level)
+        assert await self.runtime.consumers[CONSUMER].apply(candidate)
+        assert await self.runtime.consumers[CONSUMER].apply(filing_approved(candidate))  # POL-FI-1
         return application_id
 
     async def open_session(self, committee_id: str) -> httpx.Response:

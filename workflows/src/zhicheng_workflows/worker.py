@@ -15,6 +15,8 @@ from zhicheng_kernel.settings import ServiceSettings
 
 from .committee_session.activities import ReviewActivities
 from .committee_session.workflows import CommitteeSessionWorkflow
+from .filing.activities import FilingActivities
+from .filing.workflows import ProvincialFilingWorkflow
 from .push_window.activities import PushWindowActivities
 from .push_window.workflows import PushWindowWorkflow
 from .review_year.activities import ReviewYearActivities
@@ -30,6 +32,7 @@ def build_worker(client: Client, settings: ServiceSettings, task_queue: str | No
     activities = ReviewActivities(settings.review_url, credentials)
     review_year_activities = ReviewYearActivities(settings.review_url, credentials)
     push_window_activities = PushWindowActivities(settings.application_url, credentials)
+    filing = FilingActivities(settings.application_url, credentials)
     return Worker(
         client,
         task_queue=task_queue or settings.workflow_task_queue,
@@ -37,11 +40,13 @@ def build_worker(client: Client, settings: ServiceSettings, task_queue: str | No
             CommitteeSessionWorkflow,
             ReviewYearWorkflow,
             PushWindowWorkflow,
+            ProvincialFilingWorkflow,
         ],
         activities=[
             *activities.all(),
             *review_year_activities.all(),
             *push_window_activities.all(),
+            *filing.all(),
         ],
         # After a server or worker restart, do not wait 10 s for the lost sticky queue.
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from zhicheng_kernel.identifiers import credit_code_with_check
 
+from .demo_filing import filed_and_approved
 from .paths import StackPaths
 
 T = TypeVar("T")
@@ -240,6 +241,7 @@ class Demo:
             json={"year": YEAR, "series": SERIES, "level": LEVEL, "application_ids": [app_id]},
         )
         self.step(f"市职改办推送至{SERIES}中级评委会（SCHED-1 推送月份内）：推送批次 {push.get('push_id', push)}")
+        filed_and_approved(self, push, app_id, operator)  # POL-FI-1: the province approves before the committee
 
         experts = []
         for name in ("赵老师", "钱老师", "孙老师", "周老师", "吴老师"):

@@ -16,7 +16,8 @@ from zhicheng_kernel.temporal import TemporalGateway
 from zhicheng_kernel.workflow_starts import start_pending
 
 from .adapters import tables
-from .api import applications, calendar, push_windows, pushes, quotas, registries, schedules, similarity
+from .adapters.province import province_from
+from .api import applications, calendar, filings, push_windows, pushes, quotas, registries, schedules, similarity
 from .consumers import consumers
 from .context import Context
 from .domain.push_window import WindowSettings
@@ -47,6 +48,10 @@ def create_app(
                 recheck_seconds=config.push_window_recheck_seconds,
                 compressed_seconds=config.push_window_seconds,
             ),
+            province=province_from(config),
+            filing_escalate_delivery_after_seconds=config.filing_escalate_delivery_after_seconds,
+            filing_verdict_deadline_seconds=config.filing_verdict_deadline_seconds,
+            filing_recheck_seconds=config.filing_recheck_seconds,
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published
         return ctx
@@ -72,6 +77,9 @@ def create_app(
         routers=[
             applications.router,
             pushes.router,
+            filings.router,
+            filings.internal,
+            filings.callbacks,
             quotas.router,
             schedules.router,
             registries.router,

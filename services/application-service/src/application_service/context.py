@@ -9,6 +9,7 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.errors import NotFound
 from zhicheng_kernel.temporal import TemporalGateway
 
+from .adapters.province import Province
 from .adapters.registries import published_schedule
 from .domain.publicity import UnitPublicity
 from .domain.push_window import WindowSettings
@@ -25,6 +26,11 @@ class Context(ServiceContext):
     temporal: TemporalGateway | None = None
     # SCHED-1's push windows: reminder offsets, the workflow's recheck, the compressed window outside production.
     push_windows: WindowSettings = field(default_factory=WindowSettings)
+    # POL-FI-1: the provincial title office's system, and the filing workflow's durations (its inputs).
+    province: Province = field(default_factory=lambda: Province(None, None, None))
+    filing_escalate_delivery_after_seconds: int = 86_400
+    filing_verdict_deadline_seconds: int = 15 * 86_400
+    filing_recheck_seconds: int = 3_600
 
     def unit_publicity(self) -> UnitPublicity:
         """NAT-5 as enforced here, in every environment: the calendar and the compressed period if any."""

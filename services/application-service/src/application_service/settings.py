@@ -17,6 +17,22 @@ class ApplicationSettings(ServiceSettings):
     # seconds. Refused in production.
     nat5_publicity_seconds: int | None = Field(default=None, ge=1, le=86_400)
 
+    # POL-FI-1: the provincial title office's system (ZC_PROVINCE_URL is the kernel's province_url).
+    # ZC_PROVINCE_CLIENT_ID: this city's client id there; ZC_PROVINCE_ASSERTION_KEY_FILE: the PEM Ed25519
+    # key that signs our client assertions (RFC 7523); ZC_PROVINCE_WEBHOOK_PUBLIC_KEY: the province's
+    # "whpk_..." key its verdict webhooks are signed with; ZC_PROVINCE_CALLBACK_URL: our
+    # /api/v1/provincial/callbacks as the province calls it. Production refuses to start without them.
+    province_client_id: str | None = Field(default=None, max_length=100)
+    province_assertion_key_file: Path | None = None
+    province_webhook_public_key: str | None = Field(default=None, max_length=200)
+    province_callback_url: str | None = Field(default=None, max_length=500)
+    # The filing workflow's durations (inputs of ProvincialFilingWorkflow): escalate to the city office
+    # when delivery has failed this long, or when verdicts are still missing this long after delivery;
+    # re-read the service this often in case a signal was lost. Production refuses compressed values.
+    filing_escalate_delivery_after_seconds: int = Field(default=86_400, ge=1, le=30 * 86_400)
+    filing_verdict_deadline_seconds: int = Field(default=15 * 86_400, ge=1, le=365 * 86_400)
+    filing_recheck_seconds: int = Field(default=3_600, ge=1, le=86_400)
+
     @model_validator(mode="after")
     def _nat5_not_compressed_in_production(self) -> ApplicationSettings:
         if self.environment == "production" and self.nat5_publicity_seconds is not None:
@@ -49,3 +65,26 @@ class ApplicationSettings(ServiceSettings):
         if self.push_window_reminder_seconds is not None:
             return [int(s) for s in self.push_window_reminder_seconds.split(",")]
         return [int(d) * 86_400 for d in self.push_window_reminder_days.split(",")]
+
+    @model_validator(mode="after")
+    def _province_configured_in_production(self) -> ApplicationSettings:
+        if self.environment != "production":
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("ZC_PROVINCE_CLIENT_ID", self.province_client_id),
+                ("ZC_PROVINCE_ASSERTION_KEY_FILE", self.province_assertion_key_file),
+                ("ZC_PROVINCE_WEBHOOK_PUBLIC_KEY", self.province_webhook_public_key),
+                ("ZC_PROVINCE_CALLBACK_URL", self.province_callback_url),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"production needs the provincial filing configured (POL-FI-1): {', '.join(missing)}")
+        if self.filing_escalate_delivery_after_seconds < 3_600 or self.filing_verdict_deadline_seconds < 86_400:
+            raise ValueError(
+                "compressed filing durations are refused in production "
+                "(ZC_FILING_ESCALATE_DELIVERY_AFTER_SECONDS >= 3600, ZC_FILING_VERDICT_DEADLINE_SECONDS >= 86400)"
+            )
+        return self

@@ -29,6 +29,7 @@ def consumers() -> list[ConsumerSpec]:
                     "application-service",
                     {
                         "ApplicationPushed": peers.on_application_pushed,
+                        "ProvincialVerdictRecorded": peers.on_provincial_verdict_recorded,
                         "ApplicationConcludedWithoutCommittee": documents.issue_without_committee,
                         "HolidayCalendarPublished": calendar.on_holiday_calendar_published,
                     },

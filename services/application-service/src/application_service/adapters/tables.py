@@ -83,6 +83,8 @@ applications = Table(
     Column("eligibility", JSONB, nullable=True),
     Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("publicity_starts_on", Date, nullable=True),
+    # 0009: the province's verdict on the latest push (POL-FI-1).
+    Column("filing", JSONB, nullable=True),
     Index("ix_applications_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
     Index("ix_applications_applicant", "applicant_id"),
 )
@@ -98,6 +100,38 @@ pushes = Table(
     Column("application_ids", JSONB, nullable=False),
     Column("pushed_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# 0009: each push batch's provincial filing (POL-FI-1): its delivery, each application's verdict and the
+# escalations to the city office, written with the push stream's events.
+filings = Table(
+    "filings",
+    metadata,
+    Column("push_id", Text, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("office_org_id", Text, nullable=False),
+    Column("office_path", Text, nullable=False),
+    Column("application_ids", JSONB, nullable=False),
+    Column("status", Text, nullable=False),  # delivering | waiting_for_province | done
+    Column("received_at", DateTime(timezone=True), nullable=True),
+    Column("duplicate", Boolean, nullable=False, server_default=text("false")),
+    Column("verdicts", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("escalations", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_filings_year_series", "year", "series"),
+)
+
+# 0009: the province's webhooks already applied, by webhook-id (a replayed delivery changes nothing).
+provincial_webhooks = Table(
+    "provincial_webhooks",
+    metadata,
+    Column("webhook_id", Text, primary_key=True),
+    Column("push_id", Text, nullable=False),
+    Column("application_id", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )
 
 # 0008: each unit's quota by year, series, level and pool (QuotaPlanRecorded); pushes count against it.

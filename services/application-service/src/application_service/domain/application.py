@@ -38,6 +38,11 @@ WITHDRAWABLE = frozenset({"draft", "returned", *UNDER_REVIEW})
 EDITABLE = frozenset({"draft", "returned"})
 # Statuses in which a late fact no longer re-assesses the application.
 CLOSED = frozenset({"new", "draft", "withdrawn"})
+# POL-FI-1: the province's verdict on a pushed application; a returned one goes back to the city office.
+STATUS_OF_VERDICT: dict[str, str] = {"approved": "filing_approved", "returned": "returned_by_province"}
+# Where a committee takes a pushed application from: pushed (filing under way) or approved by the province.
+AWAITING_COMMITTEE = frozenset({"pushed", "filing_approved"})
+IN_COMMITTEE_OR_AWAITING = AWAITING_COMMITTEE | {"in_committee_review"}
 # After a return the corrected application starts again at the unit: every level re-checks the
 # corrected materials (NAT-7, POL-ER-3 "every review level checks backwards").
 RESUME_STEP = "unit"
@@ -143,6 +148,7 @@ class Application:
     attestation: dict[str, Any] | None = None  # the latest FactsAttested since the last (re)submission
     attested_eligibility: dict[str, Any] | None = None  # the latest report on attested facts
     route: str | None = None  # set when concluded without a committee
+    filing: dict[str, Any] | None = None  # the province's verdict on the latest push (POL-FI-1)
 
     # -- state from events ----------------------------------------------------------------------
 
@@ -213,6 +219,10 @@ class Application:
             case ev.ApplicationPushed():
                 self.status = "pushed"
                 self.push_id = event.push_id
+                self.filing = None
+            case ev.ProvincialVerdictRecorded():
+                self.status = STATUS_OF_VERDICT[event.verdict]
+                self.filing = event.model_dump(mode="json", exclude={"application_id"})
             case ev.CommitteeReviewStarted():
                 self.status = "in_committee_review"
             case ev.ResultsPublicityStarted():
@@ -279,6 +289,8 @@ class Application:
         return [event]
 
     def current_step(self) -> dict[str, str] | None:
+        if self.status == "returned_by_province" and self.chain:
+            return self.chain[-1]  # the title office decides what follows the province's return
         if self.status not in UNDER_REVIEW or self.step_index >= len(self.chain):
             return None
         return self.chain[self.step_index]
@@ -359,6 +371,7 @@ class Application:
         step = self.current_reviewer_step(cmd.reviewer)
         if cmd.expected_version != self.version:
             raise ConcurrencyError(self.id, cmd.expected_version)
+        self._after_province_only_return(cmd)
         if cmd.decision == "return":
             if not cmd.opinion.strip():
                 raise InvalidInput("return_reason_required", "退回申报时必须填写退回理由。", field="opinion")
@@ -387,6 +400,18 @@ class Application:
         if step["step"] == "title_office" and route != "committee":
             approved.append(self._concluded_without_committee(route))
         return approved
+
+    def _after_province_only_return(self, cmd: DecideApplication) -> None:
+        """POL-FI-1: an application the province returned goes back to the city office, which returns it
+        down the chain with the province's reasons (the applicant corrects it; it comes up again and a
+        later batch pushes it); the office cannot approve it again as it stands."""
+        if self.status == "returned_by_province" and cmd.decision != "return":
+            raise Conflict(
+                "returned_by_province",
+                "该申报已被省职改办退回，只能退回申报人修改后重新逐级审核，不能直接再次审核通过。",
+                rule="POL-FI-1",
+                extra={"reasons": (self.filing or {}).get("reasons") or []},
+            )
 
     def _concluded_without_committee(self, route: str) -> DomainEvent:
         """POL-SK-3's employer assessment and POL-GR-4's direct appointment end at the title office:
@@ -488,15 +513,69 @@ class Application:
             )
         ]
 
+    def province_verdict(
+        self,
+        push_id: str,
+        verdict: str,
+        reasons: Sequence[str],
+        decided_at: datetime,
+        delivery_id: str,
+        reviewer: str,
+    ) -> list[DomainEvent]:
+        """POL-FI-1: the province's verdict on this application as filed with batch `push_id`. The same
+        verdict again is a no-op; a verdict for an application not filed with that batch, or a different
+        verdict than the one recorded, is refused."""
+        if not self.exists or self.push_id != push_id:
+            raise InvalidInput(
+                "not_filed",
+                "省职改办的审核结果与本批次报送的申报不符。",
+                field="application_id",
+                rule="POL-FI-1",
+                extra={"application_id": self.id, "push_id": push_id},
+            )
+        if self.filing is not None:
+            if self.filing["verdict"] == verdict:
+                return []
+            raise Conflict(
+                "verdict_already_recorded",
+                "省职改办对该申报已有不同的审核结果。",
+                rule="POL-FI-1",
+                extra={"application_id": self.id, "recorded": self.filing["verdict"]},
+            )
+        if self.status != "pushed":
+            raise Conflict(
+                "not_awaiting_province",
+                f"该申报当前状态为“{self.status}”，不在等待省职改办审核。",
+                rule="POL-FI-1",
+                extra={"application_id": self.id},
+            )
+        s = self.submitted
+        return [
+            ev.ProvincialVerdictRecorded(
+                application_id=self.id,
+                push_id=push_id,
+                year=s["year"],
+                series=s["series"],
+                level=s["level"],
+                org_id=s["org_id"],
+                applicant_id=s["applicant_id"],
+                verdict=verdict,
+                reasons=list(reasons),
+                decided_at=decided_at,
+                delivery_id=delivery_id,
+                reviewer=reviewer,
+            )
+        ]
+
     def committee_review_started(self, session_id: str) -> list[DomainEvent]:
         """review-service opened the committee session that reviews this application."""
-        if not self.exists or self.outcome is not None or self.status != "pushed":
+        if not self.exists or self.outcome is not None or self.status not in AWAITING_COMMITTEE:
             return []
         return [ev.CommitteeReviewStarted(application_id=self.id, session_id=session_id)]
 
     def results_publicity_started(self, session_id: str, publicity_ends_at: str | None) -> list[DomainEvent]:
         """The committee passed it and its results are in publicity; the outcome follows (or came first)."""
-        if not self.exists or self.outcome is not None or self.status not in ("pushed", "in_committee_review"):
+        if not self.exists or self.outcome is not None or self.status not in IN_COMMITTEE_OR_AWAITING:
             return []
         return [
             ev.ResultsPublicityStarted(

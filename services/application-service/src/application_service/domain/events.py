@@ -333,6 +333,60 @@ class PushBatchCreated(DomainEvent):
     application_ids: list[str]
 
 
+# -- the provincial pre-review filing (POL-FI-1) ------------------------------------------------------
+
+
+class ProvincialFilingSubmitted(DomainEvent):
+    """A push batch's key information reached the provincial title office (POL-FI-1); `duplicate`: the
+    province had received it before and saw one filing."""
+
+    event_type: ClassVar[str] = "ProvincialFilingSubmitted"
+    stream_type: ClassVar[str] = PUSH_STREAM
+
+    push_id: str
+    year: int
+    series: str
+    level: str
+    office_org_id: str
+    application_ids: list[str]
+    received_at: datetime
+    duplicate: bool
+
+
+class ProvincialFilingEscalated(DomainEvent):
+    """A filing went to the city office: its delivery keeps failing, or the province's verdicts are overdue."""
+
+    event_type: ClassVar[str] = "ProvincialFilingEscalated"
+    stream_type: ClassVar[str] = PUSH_STREAM
+
+    push_id: str
+    year: int
+    series: str
+    level: str
+    office_org_id: str
+    reason: str  # "delivery_failing" | "verdict_overdue"
+    detail: str
+    pending_application_ids: list[str]
+
+
+class ProvincialVerdictRecorded(ApplicationEvent):
+    """The provincial title office approved a filed application, or returned it with reasons (POL-FI-1)."""
+
+    event_type: ClassVar[str] = "ProvincialVerdictRecorded"
+
+    push_id: str
+    year: int
+    series: str
+    level: str
+    org_id: str  # the employer
+    applicant_id: str
+    verdict: str  # "approved" | "returned"
+    reasons: list[str]
+    decided_at: datetime
+    delivery_id: str
+    reviewer: str
+
+
 class QuotaPlanRecorded(DomainEvent):
     """A title office recorded a unit's quota of one year, series, level and pool (a repeat replaces it)."""
 
@@ -489,6 +543,9 @@ CATALOGUE = EventCatalogue(
         ResultsPublicityStarted,
         ApplicationDecided,
         PushBatchCreated,
+        ProvincialFilingSubmitted,
+        ProvincialFilingEscalated,
+        ProvincialVerdictRecorded,
         QuotaPlanRecorded,
         RegistryEntriesImported,
         RegistryEntryRecorded,

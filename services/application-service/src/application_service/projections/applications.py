@@ -57,6 +57,9 @@ class ApplicationView(BaseModel):
     facts: list[dict[str, Any]] = []
     attachments: list[dict[str, Any]]
     publicity_starts_on: str | None
+    # POL-FI-1: the province's verdict on the latest push ({push_id, verdict, reasons, decided_at,
+    # reviewer, ...}); a "returned_by_province" application shows the province's reasons here.
+    filing: dict[str, Any] | None = None
     submitted_at: str
     updated_at: str
 
@@ -86,6 +89,8 @@ def _history_entry(e: EventEnvelope) -> dict[str, Any]:
         "confirmed",
         "corrections",
         "route",
+        "verdict",
+        "reviewer",
     )
     return {
         "event_type": e.event_type,
@@ -127,6 +132,7 @@ async def project(conn: AsyncConnection, app: Application, stored: Sequence[Even
         "papers": s["papers"],
         "outcome": app.outcome,
         "document_number": app.document_number,
+        "filing": app.filing,
         "updated_at": stored[-1].occurred_at,
     }
     stmt = insert(t).values(
@@ -184,6 +190,7 @@ def view(row: Any) -> ApplicationView:
             **_report_view(row.eligibility),
             "attachments": row.attachments,
             "publicity_starts_on": row.publicity_starts_on.isoformat() if row.publicity_starts_on else None,
+            "filing": row.filing,
             "submitted_at": row.submitted_at.isoformat(),
             "updated_at": row.updated_at.isoformat(),
         }

@@ -45,7 +45,7 @@ from ..domain.rules import (
     series_in_schedule,
 )
 from ..projections.applications import ApplicationView, view
-from . import similarity
+from . import filings, similarity
 from .quotas import standings
 
 
@@ -437,6 +437,7 @@ async def create_push(ctx: Context, cmd: CreatePush, idempotent: Idempotency | N
         quotas = await standings(uow.conn, cmd.year, series, cmd.level, pools)
         plan = plan_push(scoped, push_id, apps, schedule, ctx.clock.now(), quotas)
         await repo.append_push(push_id, plan.batch, uow.meta)
+        await filings.request_filing(ctx, uow.conn, plan.batch, office.path)  # POL-FI-1
         for application_id, new_events in plan.pushed.items():
             await repo.append(apps[application_id], new_events, uow.meta)
         quota = [QuotaUseOut(**vars(use)) for use in plan.quota]

@@ -64,6 +64,8 @@ candidates = Table(
     Column("annotations", JSONB, nullable=False),  # printed on the document
     Column("remarks", JSONB, nullable=False, server_default=text("'[]'::jsonb")),  # shown, never printed
     Column("session_id", Text, nullable=True),
+    # 0006: the province's verdict on the latest push, "approved" | "returned"; None while it waits (POL-FI-1).
+    Column("filing", Text, nullable=True),
 )
 
 # -- projections of our own events (written in the transaction of the append) ----------------------

@@ -68,4 +68,5 @@ async def open_session(
         publicity_seconds=body.publicity_seconds,
         publicity_working_days=body.publicity_working_days,
         complaint_investigation_seconds=body.complaint_investigation_seconds,
+        application_ids=body.application_ids,
     )

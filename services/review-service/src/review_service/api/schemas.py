@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 from zhicheng_kernel.titles import TitleLevel
 
@@ -29,6 +31,12 @@ class OpenSession(BaseModel):
         default=None,
         ge=1,
         description="仅用于测试和演示（正式环境不允许）；不填则为自投诉受理之日起 1 个月（POL-PB-1）",
+    )
+    application_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="本次评审的申报（须经省职改办审核通过，POL-FI-1）；不填则为全部已通过的待评审申报",
     )
 
 

@@ -7,6 +7,7 @@ The defaults here are the national figures; ReviewSettings lets a deployment con
 from __future__ import annotations
 
 import calendar as gregorian
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -155,6 +156,44 @@ def check_review_year_open(
         rule="SCHED-3",
         extra=extra,
     )
+
+
+def filing_approved_candidates(pushed: Mapping[str, str | None], named: Sequence[str] | None) -> list[str]:
+    """POL-FI-1 — "事中监管要求各市州的关键信息审核，调整为提交评委会评审前报省职改办审核": only
+    candidates the provincial title office approved enter a committee session. `pushed`: the
+    committee's waiting candidates and the province's verdict on each ("approved", "returned", None
+    while it waits). Naming one that is not approved is refused (409 filing_not_approved) and nothing is
+    written; without names every approved candidate is taken, and none approved is 422 no_candidates."""
+    if named is not None:
+        unknown = [a for a in named if a not in pushed]
+        if unknown:
+            raise InvalidInput(
+                "not_a_candidate",
+                "所列申报不是本评委会待评审的已推送申报。",
+                field="application_ids",
+                extra={"application_ids": unknown},
+            )
+        refused = [a for a in named if pushed[a] != "approved"]
+        if refused:
+            raise Conflict(
+                "filing_not_approved",
+                "所列申报尚未经省职改办审核通过（报省审核），不能提交评委会评审。",
+                field="application_ids",
+                rule="POL-FI-1",
+                extra={"application_ids": refused, "filing": {a: pushed[a] for a in refused}},
+            )
+        return sorted(set(named))
+    approved = sorted(a for a, verdict in pushed.items() if verdict == "approved")
+    if not approved:
+        waiting = len(pushed)
+        raise InvalidInput(
+            "no_candidates",
+            "没有经省职改办审核通过的待评审申报，不能召开评审会议"
+            + (f"（{waiting}份已推送申报尚待或未通过省职改办审核，POL-FI-1）。" if waiting else "。"),
+            rule="POL-FI-1" if waiting else None,
+            extra={"waiting_for_province": waiting},
+        )
+    return approved
 
 
 def parse_share(text: str) -> Fraction:

@@ -4,6 +4,7 @@ first and runs in the consumer's tracking transaction; replays are no-ops."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
@@ -31,6 +32,16 @@ async def on_expert_registered(ctx: ReviewContext, conn: AsyncConnection, event:
     await conn.execute(insert(experts).values(row).on_conflict_do_update(index_elements=["account_id"], set_=row))
 
 
+async def on_provincial_verdict_recorded(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
+    """POL-FI-1: the province's verdict on the candidate's latest push (a verdict on an earlier push is stale)."""
+    p = event.payload
+    await conn.execute(
+        update(candidates)
+        .where(candidates.c.application_id == p["application_id"], candidates.c.push_id == p["push_id"])
+        .values(filing=p["verdict"])
+    )
+
+
 async def on_application_pushed(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:
     p = event.payload
     row = {
@@ -51,6 +62,7 @@ async def on_application_pushed(ctx: ReviewContext, conn: AsyncConnection, event
         # the document never prints them (issue 9, point 3).
         "remarks": list(p.get("remarks", [])),
         "session_id": None,
+        "filing": None,  # a (re-)push waits for the province's verdict on this push (POL-FI-1)
     }
     # A candidate already taken into a session keeps its place; a re-push only refreshes the facts.
     refresh = {k: v for k, v in row.items() if k not in ("status", "session_id")}

@@ -17,7 +17,7 @@ from ..adapters.tables import candidates, committees, experts, organizations, se
 from ..context import ReviewContext
 from ..domain.committee import Committee, form_committee
 from ..domain.events import CommitteeSessionOpened
-from ..domain.rules import check_publicity_length, check_review_year_open
+from ..domain.rules import check_publicity_length, check_review_year_open, filing_approved_candidates
 from ..domain.session import workflow_id_for
 from ..domain.year import is_bound
 from .review_years import request_review_year
@@ -113,9 +113,11 @@ async def open_session(
     publicity_seconds: int | None,
     publicity_working_days: int,
     complaint_investigation_seconds: int | None,
+    application_ids: list[str] | None = None,
 ) -> SessionOpenedView:
-    """Take every pushed, unassigned candidate of the committee's series, level and year into a new
-    session, then start its workflow (or leave it to the background starter)."""
+    """Take the pushed, unassigned candidates of the committee's series, level and year that the
+    province approved (POL-FI-1; all of them, or those the secretary names) into a new session, then
+    start its workflow (or leave it to the background starter)."""
     if publicity_seconds is not None and ctx.settings.environment == "production":
         raise InvalidInput(
             "publicity_seconds_not_allowed",
@@ -147,7 +149,7 @@ async def open_session(
             deadline=ctx.settings.review_year_deadline_override,
         )
         rows = await conn.execute(
-            select(candidates.c.application_id)
+            select(candidates.c.application_id, candidates.c.filing)
             .where(
                 candidates.c.status == "pushed",
                 candidates.c.session_id.is_(None),
@@ -158,16 +160,14 @@ async def open_session(
             .order_by(candidates.c.application_id)
             .with_for_update()
         )
-        application_ids = list(rows.scalars())
-        if not application_ids:
-            raise InvalidInput("no_candidates", "没有待评审的已推送申报，不能召开评审会议。")
+        taken = filing_approved_candidates({r.application_id: r.filing for r in rows}, application_ids)
         opened = CommitteeSessionOpened(
             session_id=session_id,
             committee_id=committee_id,
             year=year,
             series=committee.series,
             level=committee.level,
-            application_ids=application_ids,
+            application_ids=taken,
             expert_ids=list(committee.expert_ids),
             workflow_id=workflow_id,
             complaint_investigation_seconds=complaint_investigation_seconds,
@@ -175,7 +175,7 @@ async def open_session(
         await uow.append(opened.stream_type, session_id, 0, [opened])
         await conn.execute(
             update(candidates)
-            .where(candidates.c.application_id.in_(application_ids))
+            .where(candidates.c.application_id.in_(taken))
             .values(status="in_session", session_id=session_id)
         )
         workflow_input = {
@@ -203,7 +203,7 @@ async def open_session(
         await request_start(conn, workflow_starts, SESSION_WORKFLOW, workflow_id, workflow_input, attributes)
         if is_bound(committee.level):  # SCHED-3: the year's workflow follows its intermediate and senior sessions
             await request_review_year(conn, ctx, year)
-        return SessionOpenedView(session_id=session_id, workflow_id=workflow_id, application_ids=application_ids)
+        return SessionOpenedView(session_id=session_id, workflow_id=workflow_id, application_ids=taken)
 
     opened = await execute(ctx, Metadata(principal.subject), action, answer=SessionOpenedView, idempotent=idempotent)
     # A retried command gets the first answer: its workflow may still need starting (else the background starter).

@@ -3,7 +3,7 @@ the review years' (SCHED-3) and the committee sessions', whose own outbox column
 replaces (a session whose workflow was not started yet moves into it).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from zhicheng_kernel.migrations import create_workflow_start_table
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
