@@ -57,6 +57,14 @@ ORG_ONLY_ENV = {
     "ZC_BOOTSTRAP_ADMIN_PASSWORD",
     "ZC_BOOTSTRAP_OPERATOR_PASSWORD",
 }
+# POL-FI-1: application-service files each push batch with the provincial title office's system.
+APPLICATION_ONLY_ENV = {
+    "ZC_PROVINCE_URL",
+    "ZC_PROVINCE_CLIENT_ID",
+    "ZC_PROVINCE_ASSERTION_KEY_FILE",
+    "ZC_PROVINCE_WEBHOOK_PUBLIC_KEY",
+    "ZC_PROVINCE_CALLBACK_URL",
+}
 URL_ENV = {
     "ZC_ORG_URL": "org-service",
     "ZC_APPLICATION_URL": "application-service",
@@ -70,15 +78,27 @@ PUBLIC_ROUTES = {
     "/api/v1/orgs": "org-service",
     "/api/v1/accounts": "org-service",
     "=/.well-known/jwks.json": "org-service",
+    "/api/v1/roles": "org-service",
+    "/api/v1/audit": "org-service",
+    "/api/v1/inbox": "org-service",
+    "/api/v1/external-clients": "org-service",
     "/api/v1/applications": "application-service",
     "/api/v1/pushes": "application-service",
     "/api/v1/registries": "application-service",
+    "/api/v1/schedules": "application-service",
+    "/api/v1/quota-plans": "application-service",
+    "/api/v1/calendar": "application-service",
+    "/api/v1/similarity-settings": "application-service",
+    "/api/v1/push-windows": "application-service",
+    "/api/v1/external/filings": "application-service",
     "/api/v1/filings": "application-service",
     "=/api/v1/provincial/callbacks": "application-service",
     "/api/v1/committees": "review-service",
     "/api/v1/sessions": "review-service",
     "/api/v1/documents": "review-service",
     "/api/v1/complaints": "review-service",
+    "/api/v1/external/": "review-service",
+    "/api/v1/review-years": "review-service",
     "/api/v1/corpus": "plagiarism-service",
     "/api/v1/checks": "plagiarism-service",
     "/api/v1/reports": "plagiarism-service",
@@ -89,6 +109,8 @@ INTERNAL_PATHS = [
     "/api/v1/events?after=0&limit=100",
     "/api/v1/events/stream",
     "/api/v1/internal/filings/x/deliver",
+    "/api/v1/internal/push-windows/2026/x",
+    "/api/v1/internal/review-years/2026/report",
     "/docs",
     "/openapi.json",
     "/metrics",
@@ -131,6 +153,8 @@ def required_env(process: str) -> set[str]:
         return SHARED_ENV
     if process == "org-service":
         return API_ENV | ORG_ONLY_ENV
+    if process == "application-service":
+        return API_ENV | APPLICATION_ONLY_ENV
     return API_ENV
 
 

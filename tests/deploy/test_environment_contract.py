@@ -104,7 +104,21 @@ def test_compose_jwt_key_is_a_file_secret_from_the_operator() -> None:
     assert compose_env("org-service")["ZC_JWT_PRIVATE_KEY_FILE"] == f"/run/secrets/{target}"
     for name, service in compose_services().items():
         if name != "org-service":
-            assert "secrets" not in service, f"{name} must not see the signing key"
+            mounted = {m["source"] for m in service.get("secrets", [])}
+            assert mount["source"] not in mounted, f"{name} must not see the signing key"
+
+
+def test_compose_province_assertion_key_is_a_file_secret_of_application_service_only() -> None:
+    """POL-FI-1: the city's key signing its assertions to the province is the operator's file."""
+    secrets = compose()["secrets"]
+    (mount,) = compose_services()["application-service"]["secrets"]
+    assert REQUIRED_INTERPOLATION.fullmatch(secrets[mount["source"]]["file"])
+    target = mount.get("target", mount["source"])
+    assert compose_env("application-service")["ZC_PROVINCE_ASSERTION_KEY_FILE"] == f"/run/secrets/{target}"
+    holders = [
+        name for name, s in compose_services().items() if mount["source"] in {m["source"] for m in s.get("secrets", [])}
+    ]
+    assert holders == ["application-service"]
 
 
 def test_compose_env_example_lists_every_required_variable_without_values() -> None:

@@ -3,6 +3,7 @@ and nothing else: health checks, event feeds and API docs stay internal."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -181,3 +182,24 @@ def test_gateway_kubernetes_upstreams_are_services_of_the_namespace() -> None:
             host, port = server.split(":")
             assert host in services, f"{upstream} -> unknown Service {host}"
             assert int(port) in [p["port"] for p in services[host]["spec"]["ports"]]
+
+
+INTERNAL_PREFIXES = ("/api/v1/internal/", "/api/v1/events", "/health")
+
+
+@pytest.mark.parametrize("conf", GATEWAY_CONFS)
+def test_gateway_routes_every_public_path_the_services_declare(conf: Path, tmp_path: Path) -> None:
+    """Each path of each service's OpenAPI document, but its internal ones, reaches that service
+    through the gateway: a page or a provincial system calling it never meets a 404 at the edge."""
+    from tests.test_openapi_responses import SERVICES
+
+    gw = gateway(conf)
+    unrouted = []
+    for service, build in SERVICES.items():
+        for path in build(tmp_path).openapi()["paths"]:
+            if path.startswith(INTERNAL_PREFIXES):
+                continue
+            sample = re.sub(r"\{[^}]+\}", "x1", path)
+            if gw.route_to_host(sample) != service:
+                unrouted.append(f"{path} → {gw.route_to_host(sample)} (owner {service})")
+    assert unrouted == []

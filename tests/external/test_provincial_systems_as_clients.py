@@ -22,6 +22,7 @@ from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE, client_assertion, new
 from tests.api_client import Api, bearer
 from tests.harness import DATABASES, Stack
 from tests.org_tree import root_admin
+from tests.review.scenario import Scenario
 
 ALL = ["results:read", "documents:read", "documents:verify"]
 
@@ -205,3 +206,25 @@ def test_a_revoked_client_gets_no_token(api: Api, health_admin: str) -> None:
     assert revoked.status_code == 200 and revoked.json()["revoked"] is True
     assert request_token(api, client).status_code == 401
     assert uuid.UUID(client.client_id)
+
+
+def test_the_province_reads_the_citys_filings_and_verdicts_within_its_series(api: Api, health_admin: str) -> None:
+    """`filings:read`: the batches the city filed (POL-FI-1) and the province's verdicts, for 备案."""
+    scenario = Scenario.build(api)
+    (approved,) = scenario.pushed_candidates(1)
+    hr = new_client(api, root_admin(api, "6200000001").admin_token, ["filings:read"])  # 省人社厅: every series
+    path = "/api/v1/external/filings"
+    r = api.get("application-service", path, client_token(api, hr), year=scenario.year, series=scenario.series)
+    assert r.status_code == 200, r.text
+    (filing,) = r.json()
+    assert filing["approved_application_ids"] == [approved] and filing["pending_application_ids"] == []
+    assert [v["verdict"] for v in filing["verdicts"]] == ["approved"]
+    # 省卫健委's client is bound to 卫生系列: the scenario's series of its own is not its to read.
+    health = new_client(api, health_admin, ["filings:read"])
+    bound = api.get("application-service", path, client_token(api, health), year=scenario.year, series=scenario.series)
+    assert bound.status_code == 200 and bound.json() == []
+    person = api.get("application-service", path, api.operator_token(), year=scenario.year)
+    assert person.status_code == 403 and person.json()["code"] == "external_client_only"
+    no_scope = new_client(api, health_admin, ["documents:verify"])
+    refused = api.get("application-service", path, client_token(api, no_scope), year=scenario.year)
+    assert refused.status_code == 403 and refused.json()["code"] == "scope_required"

@@ -283,21 +283,24 @@ async def settled_year(review: YearService) -> Year:
 
 async def test_sched_3_the_year_s_report_counts_by_series_and_by_the_office_s_scope(review: YearService) -> None:
     await settled_year(review)
+    await review.candidate(YEAR, verdict="returned")  # POL-FI-1: the province returned it; it never sat
     r = await review.http.get(f"/api/v1/review-years/{YEAR}/report", headers=review.city_office())
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["scope_org_path"] is None
     by_series = {s["series"]: s for s in report["by_series"]}
     health = by_series["卫生系列"]
-    # pushed: passed, failed, complained, county candidate, waiting, and the junior one
-    assert health["pushed"] == 6
+    # pushed: passed, failed, complained, county candidate, waiting, the junior one and the returned one
+    assert health["pushed"] == 7
+    assert (health["filed_approved"], health["returned_by_province"]) == (6, 1)
     assert (health["sessions"], health["sessions_voted"], health["reviewed"]) == (3, 1, 3)
     assert (health["passed"], health["failed"], health["documents_issued"], health["complaints_open"]) == (2, 1, 1, 1)
     assert (health["sessions_overdue"], health["sessions_extended"], health["sessions_carried_over"]) == (1, 1, 0)
     engineering = by_series["工程系列"]
     assert (engineering["pushed"], engineering["sessions_overdue"]) == (1, 1)
     assert (engineering["sessions_carried_over"], engineering["candidates_carried_over"]) == (1, 1)
-    assert report["total"]["pushed"] == 7 and report["total"]["sessions_overdue"] == 2
+    assert report["total"]["pushed"] == 8 and report["total"]["sessions_overdue"] == 2
+    assert report["total"]["returned_by_province"] == 1
 
     county = await review.http.get(f"/api/v1/review-years/{YEAR}/report", headers=review.county_office())
     assert county.status_code == 200, county.text

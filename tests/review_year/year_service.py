@@ -26,7 +26,7 @@ from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner, envelope
 
 from tests.harness import Servers
-from tests.review.routes import isolated, pushed
+from tests.review.routes import filing_approved, isolated, pushed
 
 CITY = "city-office"
 CITY_PATH = f"/{CITY}/"
@@ -132,11 +132,19 @@ class YearService:
         return committee_id
 
     async def candidate(
-        self, year: int, level: str = "intermediate", org_path: str = HOSPITAL_PATH, series: str = "卫生系列"
+        self,
+        year: int,
+        level: str = "intermediate",
+        org_path: str = HOSPITAL_PATH,
+        series: str = "卫生系列",
+        verdict: str | None = "approved",
     ) -> str:
+        """A pushed candidate, by default approved by the province (POL-FI-1: only those enter a session)."""
         application_id = str(uuid.uuid4())
         event = pushed(application_id, year, level=level, org_path=org_path, series=series)
         assert await self.runtime.consumers[CONSUMER].apply(event)
+        if verdict is not None:
+            assert await self.runtime.consumers[CONSUMER].apply(filing_approved(event, verdict, ["材料不全"]))
         return application_id
 
     async def open_session(self, committee_id: str, year: int, organizer: str = CITY) -> httpx.Response:

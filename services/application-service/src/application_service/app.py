@@ -17,7 +17,18 @@ from zhicheng_kernel.workflow_starts import start_pending
 
 from .adapters import tables
 from .adapters.province import province_from
-from .api import applications, calendar, filings, push_windows, pushes, quotas, registries, schedules, similarity
+from .api import (
+    applications,
+    calendar,
+    external,
+    filings,
+    push_windows,
+    pushes,
+    quotas,
+    registries,
+    schedules,
+    similarity,
+)
 from .consumers import consumers
 from .context import Context
 from .domain.push_window import WindowSettings
@@ -86,6 +97,7 @@ def create_app(
             calendar.router,
             similarity.router,
             push_windows.router,
+            external.router,
         ],
         context=build_context,
         consumers=consumers(),
@@ -93,4 +105,5 @@ def create_app(
         clock=clock,
         background=[holiday_years.kept_reloaded(tables.holiday_years), workflow_starter],
         on_startup=[publish_schedule_2021_if_absent],  # the notice's 2021 schedule; no sample registry
+        access_audit=tables.external_access,
     )

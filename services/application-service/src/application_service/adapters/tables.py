@@ -16,6 +16,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from zhicheng_kernel.access_audit import external_access_table
 from zhicheng_kernel.holiday_years import holiday_years_table
 from zhicheng_kernel.workflow_starts import workflow_starts_table
 
@@ -198,3 +199,6 @@ holiday_years = holiday_years_table(metadata)
 
 # The start outbox of this service's workflows (zhicheng_kernel.workflow_starts).
 workflow_starts = workflow_starts_table(metadata)
+
+# Every call of an external client (zhicheng_kernel.access_audit).
+external_access = external_access_table(metadata)

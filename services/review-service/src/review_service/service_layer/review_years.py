@@ -98,6 +98,8 @@ class CarriedOverView(BaseModel):
 class SeriesReport(BaseModel):
     series: str
     pushed: int = Field(default=0, description="推送到评审的申报（含结转下一年度的）")
+    filed_approved: int = Field(default=0, description="报省职改办审核通过的（POL-FI-1）")
+    returned_by_province: int = Field(default=0, description="被省职改办审核退回的（POL-FI-1）")
     sessions: int = 0
     sessions_voted: int = Field(default=0, description="已完成投票计票的会议")
     reviewed: int = Field(default=0, description="已投票计票会议评审的人数")
@@ -112,7 +114,7 @@ class SeriesReport(BaseModel):
 
 
 class YearReport(BaseModel):
-    """The year's review in counts, by series (the province's filing counts are not here yet)."""
+    """The year's review in counts, by series, with the province's verdicts on the city's filings."""
 
     year: int
     deadline: datetime
@@ -400,7 +402,10 @@ async def _report(conn: AsyncConnection, ctx: ReviewContext, year: int, scope: s
     for c in (await conn.execute(pool)).all():
         paths[c.application_id] = c.org_path
         if covered(c.org_path):
-            row(c.series).pushed += 1
+            r = row(c.series)
+            r.pushed += 1
+            r.filed_approved += c.filing == "approved"
+            r.returned_by_province += c.filing == "returned"
 
     for session, _ in found:
         mine = [a for a in session.application_ids if covered(paths.get(a))]
