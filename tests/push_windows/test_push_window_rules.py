@@ -4,6 +4,7 @@ the push month), when its reminders fall due, and who holds the unfinished appli
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from application_service.domain.push_window import (
@@ -23,6 +24,8 @@ from application_service.settings import ApplicationSettings
 from pydantic import ValidationError
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import InvalidInput
+
+from tests.filing.province import production_province
 
 DAY = 86_400
 CITY, COUNTY = "office-city", "office-county"
@@ -84,8 +87,8 @@ def test_sched_1_compressed_window_closes_seconds_after_publication_outside_prod
     assert closes_at_as_published(2026, 2, later, 30, same_month) == window_closes_at(2026, 2)  # already over
 
 
-def test_sched_1_compressed_windows_are_refused_in_production() -> None:
-    production = {"environment": "production", "service_client_secret": "s"}
+def test_sched_1_compressed_windows_are_refused_in_production(tmp_path: Path) -> None:
+    production = {"environment": "production", "service_client_secret": "s", **production_province(tmp_path)}
     with pytest.raises(ValidationError, match="ZC_PUSH_WINDOW_SECONDS"):
         ApplicationSettings(**production, push_window_seconds=30)
     with pytest.raises(ValidationError, match="ZC_PUSH_WINDOW_REMINDER_SECONDS"):

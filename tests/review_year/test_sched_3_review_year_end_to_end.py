@@ -130,12 +130,21 @@ async def test_sched_3_the_review_year_runs_from_warnings_to_its_report(servers:
             year,
         )
 
+        # The sessions' own workflows show it too (item 5: "an event and a search attribute").
+        senior_workflow = client.get_workflow_handle(f"committee-session-{senior}")
+        async with asyncio.timeout(20):
+            while (await senior_workflow.describe()).typed_search_attributes.get(ZC_STATUS) != "overdue":
+                await asyncio.sleep(0.2)
+
         until = datetime.now(UTC) + timedelta(seconds=60)
         body = {"until": until.isoformat(), "reason": "专家集中时间冲突"}
         granted = await review.http.post(
             f"/api/v1/sessions/{senior}/extension", json=body, headers=review.city_office()
         )
         assert granted.status_code == 200, granted.text
+        async with asyncio.timeout(20):
+            while (await senior_workflow.describe()).typed_search_attributes.get(ZC_STATUS) == "overdue":
+                await asyncio.sleep(0.2)
         for expert_id in EXPERTS:
             assert (await review.ballot(senior, expert_id, {senior_candidate: "yes"})).status_code == 201
         await outcomes.tally(review.ctx, senior, "test")

@@ -133,6 +133,18 @@ class CommitteeSessionWorkflow:
         self._voting_closed = True
 
     @workflow.signal
+    def overdue(self) -> None:
+        """SCHED-3: not voted by 31 December; the operator sees the session "overdue" until the city
+        office extends it (then it is voting again) or carries its candidates over (then it is cancelled)."""
+        if not self._voting_closed:
+            self._set_stage("overdue")
+
+    @workflow.signal
+    def extended(self) -> None:
+        if not self._voting_closed and self._stage == "overdue":
+            self._set_stage("voting")
+
+    @workflow.signal
     def complaint_filed(self, complaint: ComplaintSignal) -> None:
         self._filed[complaint.complaint_id] = complaint.application_id
 

@@ -265,7 +265,20 @@ async def mark_overdue(ctx: ReviewContext, year: int, actor: str) -> OverdueView
             pending_session_ids=_pending(found),
         )
 
-    return await execute(ctx, Metadata(actor), action, answer=OverdueView)
+    marked = await execute(ctx, Metadata(actor), action, answer=OverdueView)
+    for session_id in marked.overdue_session_ids:  # the session's own workflow shows it (ZcStatus)
+        await _signal_session(ctx, session_id, "overdue")
+    return marked
+
+
+async def _signal_session(ctx: ReviewContext, session_id: str, signal: str) -> None:
+    """Tell a session's workflow it became overdue or was extended; repeating it changes nothing."""
+    try:
+        async with ctx.db.read() as conn:
+            workflow_id = (await ctx.session(conn, session_id)).workflow_id
+        await ctx.temporal.signal(workflow_id, signal)
+    except Exception as exc:
+        log.warning("cannot signal %s to the workflow of session %s: %s", signal, session_id, exc)
 
 
 # -- the city office's decisions -------------------------------------------------------------------
@@ -311,6 +324,7 @@ async def grant_extension(
         return ExtensionView(session_id=session_id, year=session.year, until=granted.until, reason=granted.reason)
 
     granted = await execute(ctx, Metadata(principal.subject), action, answer=ExtensionView, idempotent=idempotent)
+    await _signal_session(ctx, session_id, "extended")
     await _signal_year(ctx, granted.year)
     return granted
 
