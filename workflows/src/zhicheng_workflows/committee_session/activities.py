@@ -8,34 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
-from zhicheng_kernel.auth import ServiceCredentials
 
+from ..service_calls import ServiceActivities
 from .models import HeldCandidates, IssueResult, Publicity, PublishRequest, SessionRef, TallyResult
 
-_NOT_RETRYABLE = {400, 403, 404, 422}
 
-
-class ReviewActivities:
-    def __init__(self, review_url: str, credentials: ServiceCredentials) -> None:
-        self.review_url = review_url.rstrip("/")
-        self.credentials = credentials
-
-    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        async with httpx.AsyncClient(base_url=self.review_url, timeout=20) as client:
-            response = await client.request(method, path, json=body, headers=await self.credentials.headers())
-        if response.status_code < 300:
-            return response.json()
-        problem = response.text[:500]
-        if response.status_code == 401:
-            self.credentials._token = None  # expired or rotated keys: fetch a new token on the retry
-        raise ApplicationError(
-            f"review-service {method} {path} → {response.status_code}: {problem}",
-            type=f"HTTP{response.status_code}",
-            non_retryable=response.status_code in _NOT_RETRYABLE,
-        )
+class ReviewActivities(ServiceActivities):
+    service = "review-service"
+    timeout = 20.0
 
     @activity.defn(name="tally_votes")
     async def tally_votes(self, ref: SessionRef) -> TallyResult:

@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from ..service_calls import ZC_STATUS
     from .activities import FilingActivities
     from .models import EscalationRequest, FilingInput, FilingProgress, FilingRef, FilingState, StateRequest
 
-ZC_STATUS = SearchAttributeKey.for_keyword("ZcStatus")
 TIMEOUT = timedelta(seconds=60)
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
+    from ..service_calls import RETRY, ZC_STATUS
     from .activities import PushWindowActivities
     from .models import (
         CloseResult,
@@ -26,11 +26,7 @@ with workflow.unsafe.imports_passed_through():
         WindowState,
     )
 
-ZC_STATUS = SearchAttributeKey.for_keyword("ZcStatus")
 
-RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), backoff_coefficient=2, maximum_interval=timedelta(seconds=30)
-)
 TIMEOUT = timedelta(seconds=30)
 
 

@@ -12,17 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
+    from ..service_calls import RETRY, ZC_STATUS
     from .activities import ReviewYearActivities
     from .models import ReviewYearInput, ReviewYearStatus, Warned, WarningRequest, YearRef
 
-ZC_STATUS = SearchAttributeKey.for_keyword("ZcStatus")
 
-RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), backoff_coefficient=2, maximum_interval=timedelta(seconds=30)
-)
 TIMEOUT = timedelta(seconds=60)
 
 
