@@ -5,10 +5,20 @@ verdict at application-service. Only then may a committee session take it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from zhicheng_kernel.calendar import CHINA_TZ
+
 T = TypeVar("T")
+
+
+def china_time(iso: str) -> str:
+    """An instant as a clerk in Pingliang reads it: 2026-11-30 10:27:11（北京时间）."""
+    return f"{datetime.fromisoformat(iso).astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}（北京时间）"
+
+
 PROVINCE = "provincial-simulator"
 
 
@@ -32,10 +42,10 @@ def filed_and_approved(demo: DemoSteps, push: dict[str, Any], app_id: str, opera
         return filing if filing and filing.get("received_at") else None
 
     filing = demo.wait("报省审核工作流报送省职改办", delivered)
+    ui = f"{demo.endpoints.get('temporal-ui', '')}/namespaces/default/workflows/{filing['workflow_id']}"
     demo.step(
         f"报省职改办审核（POL-FI-1）：Temporal 工作流 {filing['workflow_id']} 已报送，省级系统于"
-        f" {filing['received_at']} 收到（查看：{demo.endpoints.get('temporal-ui', '')}/namespaces/default/workflows/"
-        f"{filing['workflow_id']}）"
+        f" {china_time(filing['received_at'])} 收到（查看：{ui}）"
     )
     token_file = Path(demo.creds["provincial_simulator"]["reviewer_token_file"])
     reviewer = {"verdict": "approved", "reasons": [], "reviewer": "省职改办 演示审核员"}

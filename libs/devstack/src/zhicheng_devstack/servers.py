@@ -494,6 +494,28 @@ class Temporal(ManagedProcess):
                 self.stop()
                 raise self.fail(f"not SERVING within {timeout:.0f} s")
             time.sleep(0.1)
+        self.ensure_search_attributes()
+
+    def _operator(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.binary), "operator", *args, "--address", self.address, "--namespace", self.namespace],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+
+    def ensure_search_attributes(self) -> None:
+        """`--search-attribute` registers attributes only when the database is created: a data directory
+        from before an attribute was added gets it here, so no workflow starts without it."""
+        listed = self._operator("search-attribute", "list").stdout
+        for key, kind in TEMPORAL_SEARCH_ATTRIBUTES.items():
+            if re.search(rf"\b{key}\b", listed):
+                continue
+            created = self._operator("search-attribute", "create", "--name", key, "--type", kind)
+            if created.returncode != 0 and "already" not in (created.stderr + created.stdout).lower():
+                raise self.fail(f"cannot register search attribute {key}: {created.stderr.strip()[:300]}")
 
     def healthy(self) -> bool:
         """``temporal operator cluster health`` reports SERVING."""
