@@ -7,6 +7,7 @@ service's secret from outside opens none of it. Real org-service and review-serv
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,9 +16,18 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from org_service.settings import OrgSettings
+from pydantic import ValidationError
 from sqlalchemy import select
 from zhicheng_kernel.database import Database
-from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE, client_assertion, new_private_key, public_key_pem
+from zhicheng_kernel.signing import (
+    CLIENT_ASSERTION_TYPE,
+    client_assertion,
+    development_client_id,
+    load_private_key,
+    new_private_key,
+    public_key_pem,
+)
 
 from tests.api_client import Api, bearer
 from tests.harness import DATABASES, Stack
@@ -228,3 +238,20 @@ def test_the_province_reads_the_citys_filings_and_verdicts_within_its_series(api
     no_scope = new_client(api, health_admin, ["documents:verify"])
     refused = api.get("application-service", path, client_token(api, no_scope), year=scenario.year)
     assert refused.status_code == 403 and refused.json()["code"] == "scope_required"
+
+
+def test_the_seeded_bodies_systems_are_clients_outside_production(api: Api) -> None:
+    """make run and the tests register a development client for each seeded provincial body, its key in
+    .data/secrets (dev-credentials.json names it); production refuses that bootstrap."""
+    code = "6200000001"  # 甘肃省人力资源和社会保障厅
+    key = load_private_key(api.stack.secrets.provincial_client_key_files[code].read_bytes())
+    seeded = Client(str(development_client_id(code)), key, {})
+    documents = api.get("review-service", "/api/v1/external/documents", client_token(api, seeded), year=2026)
+    assert documents.status_code == 200, documents.text
+    with pytest.raises(ValidationError, match="ZC_BOOTSTRAP_PROVINCIAL_CLIENTS"):
+        OrgSettings(
+            environment="production",
+            service_client_secret="s",
+            jwt_private_key_file=api.stack.secrets.jwt_private_key_file,
+            bootstrap_provincial_clients=json.dumps({code: public_key_pem(key.public_key())}),
+        )

@@ -172,6 +172,8 @@ def component_env(
         env["ZC_BOOTSTRAP_ADMIN_PASSWORD"] = secrets.bootstrap_admin_password
         env["ZC_BOOTSTRAP_OPERATOR_PASSWORD"] = secrets.bootstrap_operator_password
         env["ZC_BOOTSTRAP_PROVINCIAL_PASSWORDS"] = json.dumps(secrets.provincial_passwords)
+        if env["ZC_ENVIRONMENT"] != "production":
+            env["ZC_BOOTSTRAP_PROVINCIAL_CLIENTS"] = json.dumps(secrets.provincial_client_public_keys())
     return env
 
 

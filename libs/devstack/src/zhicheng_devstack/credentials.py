@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from zhicheng_kernel.signing import development_client_id, load_private_key, public_key_pem
 
 from zhicheng_devstack.paths import StackPaths
 
@@ -54,6 +55,15 @@ class DevSecrets:
     province_assertion_key_file: Path
     province_webhook_key_file: Path
     province_reviewer_token_file: Path
+    # Outside production, each seeded provincial body's system is an external client of ours (issue 10
+    # item 4): its Ed25519 key, by organization code; org-service registers the public half.
+    provincial_client_key_files: dict[str, Path]
+
+    def provincial_client_public_keys(self) -> dict[str, str]:
+        return {
+            code: public_key_pem(load_private_key(path.read_bytes()).public_key())
+            for code, path in self.provincial_client_key_files.items()
+        }
 
     @property
     def province_reviewer_token(self) -> str:
@@ -82,6 +92,11 @@ class DevSecrets:
                     "org_code": code,
                     "name": name,
                     "system_admin": {"username": code, "password": self.provincial_passwords[code]},
+                    "external_client": {
+                        "client_id": str(development_client_id(code)),
+                        "private_key_file": str(self.provincial_client_key_files[code]),
+                        "grant": "client_credentials with an RFC 7523 assertion (EdDSA), POST /api/v1/auth/token",
+                    },
                 }
                 for code, name in PROVINCIAL_BODIES
             ],
@@ -182,6 +197,13 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
         write_private(reviewer_token_file, secrets.token_urlsafe(32) + "\n")
         changed = True
 
+    client_keys: dict[str, Path] = {}
+    for code, _ in PROVINCIAL_BODIES:
+        client_keys[code] = paths.secrets_dir / f"provincial-client-{code}.pem"
+        if not client_keys[code].exists():
+            write_private(client_keys[code], _new_signing_key())
+            changed = True
+
     result = DevSecrets(
         jwt_private_key_file=key_file,
         client_secrets=clients,
@@ -191,6 +213,7 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
         province_assertion_key_file=assertion_key_file,
         province_webhook_key_file=webhook_key_file,
         province_reviewer_token_file=reviewer_token_file,
+        provincial_client_key_files=client_keys,
     )
     if changed:
         document = {

@@ -183,3 +183,14 @@ def verify_webhook(
             continue
         return webhook_id
     raise SignatureError("no valid v1a signature")
+
+
+# -- development clients --------------------------------------------------------------------------------
+
+_DEV_CLIENT_NAMESPACE = uuid.UUID("6f1c2d1e-8d7a-4c61-9d0e-7a3b5e2f0a10")
+
+
+def development_client_id(org_code: str) -> uuid.UUID:
+    """The external client id of a seeded provincial body's development system (`make run`, the tests):
+    org-service registers it and the local stack hands out its key under the same id on every start."""
+    return uuid.uuid5(_DEV_CLIENT_NAMESPACE, f"zhicheng:external-client:{org_code}")

@@ -18,6 +18,7 @@ from .context import OrgContext
 from .domain.events import CATALOGUE
 from .security.tokens import TokenIssuer
 from .service_layer.bootstrap import seed
+from .service_layer.external_clients import seed_development_clients
 from .service_layer.inbox import delivery_sender
 from .settings import OrgSettings
 
@@ -53,7 +54,7 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         background=[delivery_sender],
         upcasters=CATALOGUE.upcasters,
         verifier=TokenVerifier(jwks=issuer.jwks()),
-        on_startup=[seed],
+        on_startup=[seed, seed_development_clients],
         store_factory=AuditedEventStore,
         access_audit=external_access,
     )

@@ -18,6 +18,10 @@ class OrgSettings(ServiceSettings):
     bootstrap_operator_password: str = ""
     # JSON object org code -> initial password of the seeded provincial bodies' system administrators.
     bootstrap_provincial_passwords: str = "{}"
+    # Outside production only: JSON object org code -> Ed25519 public key (PEM) of a development external
+    # client registered for that seeded provincial body at start (make run, the tests). In production
+    # each body's administrator registers its own system's key (POST /api/v1/external-clients).
+    bootstrap_provincial_clients: str = "{}"
     access_token_minutes: int = 30
     refresh_token_days: int = 7
     max_failed_logins: int = 5
@@ -60,6 +64,16 @@ class OrgSettings(ServiceSettings):
 
     def clients(self) -> dict[str, str]:
         value = json.loads(self.service_clients or "{}")
+        return {str(k): str(v) for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _no_bootstrapped_clients_in_production(self) -> OrgSettings:
+        if self.environment == "production" and self.provincial_clients():
+            raise ValueError("ZC_BOOTSTRAP_PROVINCIAL_CLIENTS is refused in production: each body registers its own")
+        return self
+
+    def provincial_clients(self) -> dict[str, str]:
+        value = json.loads(self.bootstrap_provincial_clients or "{}")
         return {str(k): str(v) for k, v in value.items()}
 
     def provincial_passwords(self) -> dict[str, str]:

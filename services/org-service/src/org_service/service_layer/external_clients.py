@@ -12,13 +12,13 @@ from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import NotFound, Unauthorized
 from zhicheng_kernel.origin import current_origin
 from zhicheng_kernel.roles import Role
-from zhicheng_kernel.signing import SignatureError, load_public_key, verify_client_assertion
+from zhicheng_kernel.signing import SignatureError, development_client_id, load_public_key, verify_client_assertion
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters.tables import client_assertion_jtis, external_access, external_clients, organizations
 from ..api.schemas import ExternalClientOut, TokenOut
 from ..context import OrgContext
-from ..domain.external_client import ProvincialBody, register
+from ..domain.external_client import SCOPES, ProvincialBody, register
 from . import streams
 
 EXTERNAL_TOKEN_MINUTES = 15
@@ -150,3 +150,31 @@ async def assertion_grant(ctx: OrgContext, assertion: str, scope: str | None) ->
         minutes=EXTERNAL_TOKEN_MINUTES,
     )
     return TokenOut(access_token=token, token_type="bearer", expires_in=expires_in)
+
+
+async def seed_development_clients(ctx: OrgContext) -> None:
+    """Outside production: each seeded provincial body named in ZC_BOOTSTRAP_PROVINCIAL_CLIENTS gets an
+    external client with every scope and the given public key, once (a start finds it registered)."""
+    for code, public_key_pem in sorted(ctx.settings.provincial_clients().items()):
+        await _seed_client(ctx, code, public_key_pem)
+
+
+async def _seed_client(ctx: OrgContext, code: str, public_key_pem: str) -> ExternalClientOut:
+    client_id = development_client_id(code)
+    query = select(external_clients).where(external_clients.c.client_id == client_id)
+
+    async def action(uow: UnitOfWork) -> ExternalClientOut:
+        row = (await uow.conn.execute(query)).first()
+        if row is None:
+            org_id = (await uow.conn.execute(select(organizations.c.id).where(organizations.c.code == code))).scalar()
+            if org_id is None:
+                raise NotFound("org_not_found", f"未找到省级部门 {code}。")
+            org = await streams.organization(uow, org_id)
+            body = ProvincialBody(org.org_id, org.name, org.level, org.parent_id, org.function)
+            name = f"{org.name}职称备案系统（开发）"
+            registered = register(body, client_id, name, public_key_pem, sorted(SCOPES), "system:bootstrap")
+            await streams.append(uow, client_id, 0, [registered])
+            row = (await uow.conn.execute(query)).one()
+        return _out(row)
+
+    return await execute(ctx, Metadata(actor="system:bootstrap"), action, answer=ExternalClientOut)
