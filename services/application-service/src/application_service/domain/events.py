@@ -319,10 +319,9 @@ class ApplicationDecided(ApplicationEvent):
     document_number: str | None
 
 
-class PushBatchCreated(DomainEvent):
-    """The title office pushed a batch of applications of one year, series and level (SCHED-1)."""
+class PushBatchEvent(DomainEvent):
+    """What happened to one push batch (its stream): the batch, its year, series, level and pushing office."""
 
-    event_type: ClassVar[str] = "PushBatchCreated"
     stream_type: ClassVar[str] = PUSH_STREAM
 
     push_id: str
@@ -330,40 +329,35 @@ class PushBatchCreated(DomainEvent):
     series: str
     level: str
     office_org_id: str
+
+
+class PushBatchCreated(PushBatchEvent):
+    """The title office pushed a batch of applications of one year, series and level (SCHED-1)."""
+
+    event_type: ClassVar[str] = "PushBatchCreated"
+
     application_ids: list[str]
 
 
 # -- the provincial pre-review filing (POL-FI-1) ------------------------------------------------------
 
 
-class ProvincialFilingSubmitted(DomainEvent):
+class ProvincialFilingSubmitted(PushBatchEvent):
     """A push batch's key information reached the provincial title office (POL-FI-1); `duplicate`: the
     province had received it before and saw one filing."""
 
     event_type: ClassVar[str] = "ProvincialFilingSubmitted"
-    stream_type: ClassVar[str] = PUSH_STREAM
 
-    push_id: str
-    year: int
-    series: str
-    level: str
-    office_org_id: str
     application_ids: list[str]
     received_at: datetime
     duplicate: bool
 
 
-class ProvincialFilingEscalated(DomainEvent):
+class ProvincialFilingEscalated(PushBatchEvent):
     """A filing went to the city office: its delivery keeps failing, or the province's verdicts are overdue."""
 
     event_type: ClassVar[str] = "ProvincialFilingEscalated"
-    stream_type: ClassVar[str] = PUSH_STREAM
 
-    push_id: str
-    year: int
-    series: str
-    level: str
-    office_org_id: str
     reason: str  # "delivery_failing" | "verdict_overdue"
     detail: str
     pending_application_ids: list[str]
