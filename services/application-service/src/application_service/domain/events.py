@@ -280,6 +280,41 @@ class ApplicationReturned(ApplicationEvent):
     reasons: list[str]
 
 
+# -- the expert recommendation (POL-ER-1) ------------------------------------------------------------------
+
+
+class ExpertRecommendationRequested(ApplicationEvent):
+    """POL-ER-1: the applicant asked the employer in writing to use an expert's recommendation (专家举荐)."""
+
+    event_type: ClassVar[str] = "ExpertRecommendationRequested"
+
+    recommendation_id: str
+    recommending_expert_id: str
+    request_text: str
+    recommendation_text: str
+
+
+class ExpertRecommendationConsented(ApplicationEvent):
+    """POL-ER-1 / POL-ER-2 (1): the employer agreed (or refused) the applicant's written request. On
+    agreement review-service starts the blind review; the texts travel without the applicant's name."""
+
+    event_type: ClassVar[str] = "ExpertRecommendationConsented"
+
+    recommendation_id: str
+    agreed: bool
+    reason: str
+    decided_by: str
+    year: int
+    series: str
+    specialty: str
+    level: str
+    applicant_id: str
+    org_id: str
+    org_path: str
+    recommending_expert_id: str
+    recommendation_text: str
+
+
 # -- the push and the committee's outcome ----------------------------------------------------------------
 
 
@@ -291,6 +326,9 @@ class ApplicationPushed(CandidateEvent):
     push_id: str
     # Stated at recommendation and publicity, noted with the materials, never printed (C2 remarks).
     remarks: list[str] = Field(default_factory=list)
+    # POL-VD-1: every intermediate and senior candidate defends by video unless a rule replaces the
+    # defense — the rule's id (POL-FL-3: front-line epidemic results), None when they defend.
+    defense_replaced_by: str | None = None
 
 
 class CommitteeReviewStarted(ApplicationEvent):
@@ -515,6 +553,8 @@ APPROVED_EVENT_OF_STEP: dict[str, type[StepApproved]] = {
 CATALOGUE = EventCatalogue(
     "application-service",
     [
+        ExpertRecommendationRequested,
+        ExpertRecommendationConsented,
         ApplicationDrafted,
         ApplicationEdited,
         ApplicationSubmitted,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Integer,
     MetaData,
@@ -69,6 +70,21 @@ candidates = Table(
 )
 
 # -- projections of our own events (written in the transaction of the append) ----------------------
+
+# The title offices' expert pools (专家库), from ExpertAppointed (issue 11; migration 0009). Series and
+# title level are org-service's; the specialty, the employer and the term are the appointing office's.
+expert_pool = Table(
+    "expert_pool",
+    metadata,
+    Column("account_id", Text, primary_key=True),
+    Column("organizing_org_id", Text, nullable=False),
+    Column("series", JSONB, nullable=False),
+    Column("specialty", Text, nullable=False),
+    Column("title_level", Text, nullable=False),
+    Column("employer_org_id", Text, nullable=False),
+    Column("term_starts_on", Date, nullable=False),
+    Column("term_ends_on", Date, nullable=False),
+)
 
 committees = Table(
     "committee",

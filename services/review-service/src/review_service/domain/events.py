@@ -6,7 +6,7 @@ ComplaintResolved and QualificationDocumentIssued: their payload keys are a cont
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
@@ -16,6 +16,14 @@ COMMITTEE = "committee"
 SESSION = "session"
 DOCUMENT = "document"
 REVIEW_YEAR = "review_year"
+# An expert's place in a title office's pool (专家库): one stream per expert account.
+POOL_EXPERT = "pool_expert"
+# A review panel (评议组) of a session: one stream per panel.
+PANEL = "panel"
+# The blind review of one application's expert recommendation (POL-ER-1): one stream per review.
+BLIND_REVIEW = "blind_review"
+# An applicant's request for a review (复查) of a result (NAT-11): one stream per request.
+REEXAMINATION = "reexamination"
 
 # The envelope's actor of a BallotCast: never the expert (NAT-2, secret ballot).
 BALLOT_BOX_ACTOR = "ballot-box"
@@ -42,6 +50,10 @@ class CommitteeFormed(DomainEvent):
     specialty: str | None
     organizing_org_id: str
     expert_ids: list[str]
+    # NAT-6: the committee's filing (备案) and the day it lapses, at most 3 years later (None: formed
+    # before issue 11, read as filed when formed and lapsing 3 years later).
+    filed_on: date | None = None
+    filing_expires_on: date | None = None
 
 
 class CommitteeSessionOpened(DomainEvent):
@@ -91,6 +103,9 @@ class CandidateResult(BaseModel):
     no: int
     abstain: int
     passed: bool
+    # NAT-2 with NAT-4: the experts who could judge this candidate (present, not recused; reserves who
+    # stepped in). None in tallies from before issue 11, when every expert present judged everyone.
+    judges: int | None = None
 
 
 class VotesTallied(DomainEvent):
@@ -128,6 +143,9 @@ class ComplaintFiled(DomainEvent):
     # POL-PB-1: when the investigation stops holding everyone else's documents (None: filed before
     # the period was recorded with the complaint).
     investigation_ends_at: Instant | None = None
+    # NAT-11 / POL-PB-1: "account" (a signed-in user) or "public" (the public publicity page, without
+    # an account; the complainant's contact details and attachments stay in a private table).
+    channel: Literal["account", "public"] = "account"
 
 
 class ComplaintResolved(DomainEvent):
@@ -221,6 +239,135 @@ class CandidatesCarriedOver(DomainEvent):
     carried_by: str
 
 
+# -- issue 11: the expert pool, draws, panels and defenses, blind reviews, revocation, reviews (复查) --------
+
+
+class ExpertAppointed(DomainEvent):
+    """A title office put a registered expert into its pool (专家库) for a term (NAT-6: at most 3 years).
+    Series and title level are org-service's (ExpertRegistered); the employer is an organization
+    org-service knows (NAT-4 compares it with each candidate's)."""
+
+    event_type: ClassVar[str] = "ExpertAppointed"
+    stream_type: ClassVar[str] = POOL_EXPERT
+    account_id: str
+    organizing_org_id: str
+    series: list[str]
+    specialty: str
+    title_level: str
+    employer_org_id: str
+    term_starts_on: date
+    term_ends_on: date
+
+
+class ExpertsDrawn(DomainEvent):
+    """NAT-4: the session's sitting experts and reserves, drawn at random from the committee's members
+    who may sit (term running, not sitting elsewhere at the same time), reproducibly from `seed`.
+    Readable only by the organising office: no endpoint shows it to an expert or an applicant."""
+
+    event_type: ClassVar[str] = "ExpertsDrawn"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    seed: str
+    candidates: list[str]  # the experts the draw chose from, sorted
+    excluded: dict[str, str]  # expert id → why they were not among the candidates
+    sitting_expert_ids: list[str]
+    reserve_expert_ids: list[str]
+    # Experts who may not judge a candidate (same employer, NAT-4), by application id.
+    recusals: dict[str, list[str]]
+    meeting_starts_at: Instant
+    meeting_ends_at: Instant
+
+
+class ConflictDeclared(DomainEvent):
+    """NAT-4: an expert declared a conflict of interest with a candidate and does not judge them."""
+
+    event_type: ClassVar[str] = "ConflictDeclared"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    expert_id: str
+    application_id: str
+    reason: str
+
+
+class DefenseScheduled(DomainEvent):
+    """POL-VD-1: a candidate's online video defense (答辩) before a review panel, in a room the video
+    provider issued. org-service notifies the candidate and the panel's experts."""
+
+    event_type: ClassVar[str] = "DefenseScheduled"
+    stream_type: ClassVar[str] = PANEL
+    panel_id: str
+    session_id: str
+    application_id: str
+    applicant_id: str
+    expert_ids: list[str]
+    starts_at: Instant
+    ends_at: Instant
+    provider: str
+    room_id: str
+    join_url: str
+
+
+class ExpertRecommendationReceived(DomainEvent):
+    """POL-ER-1: the employer agreed to an applicant's written request for an expert recommendation;
+    its blind review begins (reviewers are drawn next, BlindReviewersDrawn)."""
+
+    event_type: ClassVar[str] = "ExpertRecommendationReceived"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    application_id: str
+    year: int
+    series: str
+    level: str
+
+
+class BlindReviewConcluded(DomainEvent):
+    """POL-ER-1: every drawn blind reviewer gave an opinion; the recommendation counts as a performance
+    condition only with approvals ≥ 2/3 of the reviewers. application-service's policy engine reads this,
+    never a declared count. No reviewer is named."""
+
+    event_type: ClassVar[str] = "BlindReviewConcluded"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    application_id: str
+    approvals: int
+    total: int
+    counts: bool
+    misconduct_reported: bool
+
+
+class RecommendationMisconductConfirmed(DomainEvent):
+    """POL-ER-3: the city office confirmed a blind reviewer's report of plagiarism, fabrication or invented
+    facts in a recommendation: the applicant loses this year's eligibility and both the applicant and
+    the recommending expert go to the integrity file (application-service)."""
+
+    event_type: ClassVar[str] = "RecommendationMisconductConfirmed"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    application_id: str
+    applicant_id: str
+    recommending_expert_id: str
+    year: int
+    kind: Literal["plagiarism", "fabrication", "invented_facts"]
+    reason: str
+    confirmed_by: str
+
+
+class QualificationDocumentRevoked(DomainEvent):
+    """NAT-8: the city office revoked a document for fraud; public verification shows it revoked and
+    application-service records the holder in the integrity file for 3 years."""
+
+    event_type: ClassVar[str] = "QualificationDocumentRevoked"
+    stream_type: ClassVar[str] = DOCUMENT
+    document_id: str
+    number: str
+    application_id: str
+    applicant_id: str
+    applicant_name: str
+    reason: str
+    revoked_on: date
+    revoked_by: str
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -233,6 +380,8 @@ SessionEvent = (
     | SessionOverdue
     | SessionExtensionGranted
     | CandidatesCarriedOver
+    | ExpertsDrawn
+    | ConflictDeclared
 )
 
 CATALOGUE = EventCatalogue(
@@ -252,5 +401,13 @@ CATALOGUE = EventCatalogue(
         SessionOverdue,
         SessionExtensionGranted,
         CandidatesCarriedOver,
+        ExpertAppointed,
+        ExpertsDrawn,
+        ConflictDeclared,
+        DefenseScheduled,
+        ExpertRecommendationReceived,
+        BlindReviewConcluded,
+        RecommendationMisconductConfirmed,
+        QualificationDocumentRevoked,
     ],
 )
