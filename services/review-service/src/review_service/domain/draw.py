@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from zhicheng_kernel.errors import InvalidInput
@@ -54,3 +54,17 @@ def draw(seed: str, candidates: Iterable[str], sitting: int, reserves: int = 0, 
         )
     order = sorted(pool, key=lambda expert_id: place(seed, expert_id))
     return Draw(seed, tuple(pool), tuple(order[:sitting]), tuple(order[sitting : sitting + reserves]))
+
+
+def same_employer_recusals(
+    expert_employers: Mapping[str, str], candidate_employers: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """NAT-4: an expert from the same employer as a candidate does not judge that candidate. Both
+    mappings give an employer organization id (the expert's from the pool, the candidate's `org_id`
+    from the push); answers the recused experts by application id, only for candidates who have any."""
+    recused: dict[str, list[str]] = {}
+    for application_id, employer in sorted(candidate_employers.items()):
+        experts = sorted(e for e, org in expert_employers.items() if org == employer)
+        if experts:
+            recused[application_id] = experts
+    return recused
