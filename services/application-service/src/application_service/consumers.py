@@ -7,9 +7,11 @@ from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.service import ConsumerSpec
 
 from .projections import orgs
-from .service_layer import reactions
+from .service_layer import integrity, reactions
 
 CONSUMER = "application-service.projections"
+# The integrity file's own consumer (NAT-8's revocations, POL-ER-3's confirmed misconduct).
+INTEGRITY_CONSUMER = "application-service.integrity"
 
 
 def consumers() -> list[ConsumerSpec]:
@@ -44,5 +46,17 @@ def consumers() -> list[ConsumerSpec]:
                     },
                 ),
             ],
-        )
+        ),
+        ConsumerSpec(
+            INTEGRITY_CONSUMER,
+            [
+                Subscription(
+                    "review-service",
+                    {
+                        "QualificationDocumentRevoked": integrity.on_document_revoked,
+                        "RecommendationMisconductConfirmed": integrity.on_misconduct_confirmed,
+                    },
+                )
+            ],
+        ),
     ]

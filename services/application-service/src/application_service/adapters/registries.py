@@ -1,4 +1,4 @@
-"""The registries' tables: the policy engine's `Registries` built from them, the blacklist, the
+"""The registries' tables: the policy engine's `Registries` built from them, the integrity file, the
 published schedules, and the projection of the registry events (written in the append's transaction)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
@@ -105,10 +105,16 @@ async def load_registries(conn: AsyncConnection) -> InMemoryRegistries:
     )
 
 
-async def blacklist_entry(conn: AsyncConnection, id_card_number: str) -> dict[str, Any] | None:
-    query = select(r.c.entry).where(r.c.registry == "blacklist", r.c.key == id_card_number.strip().upper())
-    row = (await conn.execute(query)).first()
-    return dict(row.entry) if row else None
+async def integrity_entries_of(conn: AsyncConnection, id_card_number: str, account_id: str) -> list[dict[str, Any]]:
+    """A person's entries in the integrity file (the view over the "blacklist" registry and the entries
+    events made), by ID-card number or account id; the longest-lasting first."""
+    f = tables.integrity_file
+    query = (
+        select(f)
+        .where(or_(f.c.person_key == id_card_number.strip().upper(), f.c.account_id == account_id))
+        .order_by(f.c.expires_on.desc().nulls_first(), f.c.entry_id)
+    )
+    return [dict(row._mapping) for row in (await conn.execute(query)).all()]
 
 
 async def published_schedule(conn: AsyncConnection, year: int) -> Schedule | None:

@@ -202,3 +202,49 @@ workflow_starts = workflow_starts_table(metadata)
 
 # Every call of an external client (zhicheng_kernel.access_audit).
 external_access = external_access_table(metadata)
+
+# -- the integrity file (科研诚信档案, NAT-8 and POL-ER-3; migration 0013) ------------------------------
+
+# The entries events put in the file: a revoked document's holder (review-service's
+# QualificationDocumentRevoked, NAT-8) and both sides of a confirmed recommendation misconduct
+# (RecommendationMisconductConfirmed, POL-ER-3). The key is derived from the event, so a redelivery
+# inserts nothing. The city office's own list stays the "blacklist" registry (registry_entries).
+integrity_entries = Table(
+    "integrity_entries",
+    metadata,
+    Column("entry_id", Text, primary_key=True),
+    Column("person_key", Text, nullable=False),  # the ID-card number where known, else the account id
+    Column("account_id", Text, nullable=True),
+    Column("name", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("source", Text, nullable=False),  # revocation | recommendation_misconduct
+    Column("rule", Text, nullable=False),  # NAT-8 | POL-ER-3
+    Column("listed_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("document_number", Text, nullable=True),
+    Column("application_id", Text, nullable=True),
+    Column("org_path", Text, nullable=True),  # the applicant's employer: who may read it (subtree)
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_integrity_entries_person", "person_key"),
+    Index("ix_integrity_entries_account", "account_id"),
+)
+
+# The integrity file as one read: the view (migration 0013) over the "blacklist" registry (source
+# "registry") and integrity_entries. Declared apart from `metadata`: a view is not a table to create.
+integrity_views = MetaData()
+integrity_file = Table(
+    "integrity_file",
+    integrity_views,
+    Column("entry_id", Text, primary_key=True),
+    Column("person_key", Text),
+    Column("account_id", Text),
+    Column("name", Text),
+    Column("reason", Text),
+    Column("source", Text),
+    Column("rule", Text),
+    Column("listed_on", Date),
+    Column("expires_on", Date),
+    Column("document_number", Text),
+    Column("application_id", Text),
+    Column("org_path", Text),
+)

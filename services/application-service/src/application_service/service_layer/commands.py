@@ -18,7 +18,7 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters import tables
-from ..adapters.registries import blacklist_entry, empty_registries, load_registries
+from ..adapters.registries import empty_registries, integrity_entries_of, load_registries
 from ..adapters.repository import (
     ApplicationRepository,
     Person,
@@ -199,9 +199,11 @@ async def reassess_open(
 
 
 async def _integrity(conn: AsyncConnection, ctx: Context, applicant_id: str) -> Person:
-    """The person behind the account, refused while their ID-card number is on the integrity blacklist."""
+    """The person behind the account, refused while an entry of the integrity file (by ID-card number or
+    account) is in force, naming the entry's rule."""
     person = await applicant_person(conn, applicant_id)
-    not_on_integrity_blacklist(await blacklist_entry(conn, person.id_card_number), china_today(ctx.clock.now()))
+    for entry in await integrity_entries_of(conn, person.id_card_number, applicant_id):
+        not_on_integrity_blacklist(entry, china_today(ctx.clock.now()))
     return person
 
 

@@ -128,6 +128,9 @@ documents = Table(
     Column("applicant_name", Text, nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("payload", JSONB, nullable=False),
+    # 0012: NAT-8's revocation for fraud (QualificationDocumentRevoked), written with the event.
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revocation_reason", Text, nullable=True),
 )
 
 # -- private ledgers, never published -------------------------------------------------------------

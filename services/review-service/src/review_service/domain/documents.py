@@ -1,13 +1,17 @@
-"""Qualification documents: their ids, their numbers, and what public verification shows."""
+"""Qualification documents: their ids, their numbers, what public verification shows, and revocation."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_kernel.errors import Conflict, not_found
 
-from .events import Route
+from .events import QualificationDocumentIssued, QualificationDocumentRevoked, Route
 
 DOCUMENT_NAMESPACE = uuid.UUID("3b0c1d8e-8f7a-4d35-9a51-6f1f4c1e2a70")
 
@@ -58,3 +62,35 @@ class ConcludedWithoutCommittee(BaseModel):
     org_path: str
     county_code: str | None = None
     annotations: list[str] = []
+
+
+# NAT-8's reason category as public verification shows it: the category, never the office's own words.
+REVOCATION_CATEGORY_ZH = "因弄虚作假撤销（NAT-8）"
+
+
+def revoke(
+    history: Sequence[EventEnvelope], *, number: str, reason: str, revoked_on: date, revoked_by: str
+) -> QualificationDocumentRevoked:
+    """NAT-8: a title obtained by fraud (弄虚作假) is revoked. Decided from the document's own stream: an
+    issued document is revoked once; a second revocation is refused (409 already_revoked)."""
+    issued = next((e for e in history if e.event_type == QualificationDocumentIssued.event_type), None)
+    if issued is None:
+        raise not_found("职称资格文件", "document_not_found", number, field="number")
+    if any(e.event_type == QualificationDocumentRevoked.event_type for e in history):
+        raise Conflict(
+            "already_revoked",
+            f"职称资格文件{number}已被撤销，不能重复撤销。",
+            field="number",
+            rule="NAT-8",
+        )
+    p = issued.payload
+    return QualificationDocumentRevoked(
+        document_id=p["document_id"],
+        number=p["number"],
+        application_id=p["application_id"],
+        applicant_id=p["applicant_id"],
+        applicant_name=p["applicant_name"],
+        reason=reason,
+        revoked_on=revoked_on,
+        revoked_by=revoked_by,
+    )

@@ -11,6 +11,7 @@ from zhicheng_kernel.errors import NotFound
 from ..adapters.tables import documents, sessions
 from ..context import ReviewContext
 from .queries import result_reason, verify_document
+from .revocations import document_view
 from .views import (
     BulkVerification,
     DocumentView,
@@ -54,7 +55,8 @@ async def published_results(
 async def issued_documents(
     ctx: ReviewContext, principal: Principal, year: int, series: str | None, after: str | None, limit: int
 ) -> list[DocumentView]:
-    """Documents issued for `year` (and `series`), in number order, a page after `after`."""
+    """Documents issued for `year` (and `series`), in number order, a page after `after`; a revoked one
+    says so (NAT-8)."""
     require_client_scope(principal, "documents:read")
     query = select(documents).where(documents.c.payload["year"].as_integer() == year).order_by(documents.c.number)
     if series:
@@ -65,7 +67,7 @@ async def issued_documents(
         query = query.where(documents.c.number > after)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(query.limit(min(limit, MAX_PAGE)))).all()
-    return [DocumentView.model_validate({**r.payload, "issued_at": r.issued_at}) for r in rows]
+    return [document_view(r) for r in rows]
 
 
 async def verify_numbers(ctx: ReviewContext, principal: Principal, numbers: list[str]) -> BulkVerification:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 from zhicheng_kernel.auth import Principal
+from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.errors import not_found
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.titles import level_zh
@@ -11,10 +12,11 @@ from zhicheng_kernel.titles import level_zh
 from ..adapters.tables import candidates, documents
 from ..context import ReviewContext
 from ..domain.committee import Committee
-from ..domain.documents import masked, route_zh
+from ..domain.documents import REVOCATION_CATEGORY_ZH, masked, route_zh
 from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
 from .committees import committee_view
+from .revocations import document_view
 from .views import (
     CandidateView,
     CommitteeView,
@@ -129,20 +131,25 @@ async def documents_of(ctx: ReviewContext, principal: Principal, application_id:
         query = query.where(documents.c.application_id == application_id)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(query.limit(500))).all()
-    return [DocumentView.model_validate({**r.payload, "issued_at": r.issued_at}) for r in rows]
+    return [document_view(r) for r in rows]
 
 
 async def verify_document(ctx: ReviewContext, number: str) -> VerifiedDocument:
-    """NAT-10: anyone may check that a document number was issued, and to whom (name masked)."""
+    """NAT-10: anyone may check that a document number was issued, and to whom (name masked); a document
+    revoked for fraud answers "revoked" with the day and the reason's category, never the reason."""
     async with ctx.db.read() as conn:
         row = (await conn.execute(select(documents).where(documents.c.number == number.strip()))).first()
     if row is None:
         raise not_found("职称资格文件", "document_not_found", number)
     payload = row.payload
     level = payload.get("level")
+    revoked = row.revoked_at is not None
     return VerifiedDocument(
         number=row.number,
-        valid=True,
+        valid=not revoked,
+        status="revoked" if revoked else "valid",
+        revoked_on=china_today(row.revoked_at) if revoked else None,
+        revocation_category=REVOCATION_CATEGORY_ZH if revoked else None,
         holder=masked(row.applicant_name),
         year=payload.get("year"),
         series=payload.get("series"),

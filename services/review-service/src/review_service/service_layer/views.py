@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ..domain.events import CandidateResult, ComplaintOutcome, Route
+
+# A document as verification and the lists show it (NAT-8: revoked for fraud).
+DocumentStatus = Literal["valid", "revoked"]
 
 
 class CommitteeView(BaseModel):
@@ -156,6 +159,10 @@ class DocumentView(BaseModel):
     annotations: list[str]
     route: Route = "committee"
     issued_at: datetime
+    # NAT-8: a document revoked for fraud stays listed, marked revoked.
+    status: DocumentStatus = Field(default="valid", description="valid：有效；revoked：已撤销（NAT-8）")
+    revoked_on: date | None = None
+    revocation_reason: str | None = Field(default=None, description="撤销理由（持有人、所在单位及上级、省级系统可见）")
 
 
 class VerifiedDocument(BaseModel):
@@ -171,6 +178,10 @@ class VerifiedDocument(BaseModel):
     route: Route = "committee"
     route_zh: str = Field(description="取得途径：评审委员会评审、用人单位考核认定或直接认定")
     issued_at: datetime
+    # NAT-8: a revoked document answers "revoked" with the day and the reason's category (never the reason).
+    status: DocumentStatus = Field(default="valid", description="valid：有效；revoked：已撤销（查无此号时为 404）")
+    revoked_on: date | None = None
+    revocation_category: str | None = Field(default=None, description="撤销原因类别，如“因弄虚作假撤销（NAT-8）”")
 
 
 class ExternalSessionResults(BaseModel):
@@ -188,3 +199,14 @@ class ExternalSessionResults(BaseModel):
 class BulkVerification(BaseModel):
     found: list[VerifiedDocument]
     not_found: list[str]
+
+
+class RevocationView(BaseModel):
+    """NAT-8: the document the city office revoked."""
+
+    document_id: str
+    number: str
+    application_id: str
+    status: Literal["revoked"] = "revoked"
+    revoked_on: date
+    reason: str

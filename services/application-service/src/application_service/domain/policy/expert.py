@@ -7,6 +7,7 @@ from datetime import date
 
 from zhicheng_kernel.errors import InvalidInput
 
+from ..integrity import in_force
 from .context import PolicyContext
 from .outcome import RuleOutcome, policy_rule
 
@@ -111,16 +112,31 @@ def pol_er_3_recommendation_misconduct(ctx: PolicyContext) -> RuleOutcome:
 
 
 def not_on_integrity_blacklist(entry: Mapping[str, object] | None, today: date) -> None:
-    """A person on the research-integrity blacklist (a false recommendation, fabrication, plagiarism)
-    has no eligibility: the submission is refused while the listing is in force."""
+    """A person in the integrity file (科研诚信档案: the office's blacklist, a false recommendation, a title
+    revoked for fraud) has no eligibility: the submission is refused while the entry is in force, and
+    the refusal names the entry's rule (the registry's entries are the research-integrity blacklist)."""
     if entry is None:
         return
     listed = date.fromisoformat(str(entry["listed_on"]))
     expires = date.fromisoformat(str(entry["expires_on"])) if entry.get("expires_on") else None
-    if listed <= today and (expires is None or today <= expires):
-        raise InvalidInput(
-            "research_integrity_blacklisted",
-            "申报人已被列入科研诚信黑名单，本年度不具备申报资格（POL-ER-3）。",
-            rule="POL-ER-3",
-            extra={"listed_on": listed.isoformat(), "expires_on": expires.isoformat() if expires else None},
+    if not in_force(listed, expires, today):
+        return
+    rule = str(entry.get("rule") or "POL-ER-3")
+    if entry.get("source") == "revocation":
+        until = f"至{expires.isoformat()}" if expires else ""
+        message = (
+            f"申报人的职称资格因弄虚作假被撤销，已记入诚信档案（{listed.isoformat()}起{until}），"
+            f"期满前不得申报（{rule}）。"
         )
+    else:
+        message = f"申报人已被列入科研诚信黑名单，本年度不具备申报资格（{rule}）。"
+    raise InvalidInput(
+        "research_integrity_blacklisted",
+        message,
+        rule=rule,
+        extra={
+            "listed_on": listed.isoformat(),
+            "expires_on": expires.isoformat() if expires else None,
+            "source": str(entry.get("source") or "registry"),
+        },
+    )
