@@ -10,9 +10,11 @@ the same path through the broker between the real services.
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from application_service.consumers import INTEGRITY_CONSUMER
@@ -20,6 +22,7 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.testing import envelope
 from zhicheng_tooling.dev_seed.loader import seed_schedule
 
+from tests.api_client import Api, random_id_card
 from tests.application.conftest import (
     Harness,
     Tree,
@@ -32,6 +35,8 @@ from tests.application.conftest import (
     post,
     random_person,
 )
+from tests.harness import Stack
+from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
 
@@ -192,3 +197,78 @@ async def test_nat_8_only_offices_and_auditors_read_the_file_within_their_subtre
     assert (await svc.client.get(FILE)).status_code == 401
     too_long = await get(svc, FILE, reader(tree.city, ["auditor"]), person="x" * 65)
     assert too_long.status_code == 422
+
+
+# -- over Kafka, between the real services ---------------------------------------------------------------
+
+SKILLS = {"grade": "advanced_worker", "obtained_on": "2023-01-01", "matching_work_months": 30}
+
+
+def _until(attempt: Any, timeout: float = 45.0) -> Any:
+    """Poll while the other services' events are on their way through the broker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = attempt()
+        if answer:
+            return answer
+        time.sleep(0.3)
+    raise AssertionError("gave up waiting for the events to arrive")
+
+
+def test_nat_8_a_revocation_reaches_the_integrity_file_over_kafka_and_refuses_the_holder(stack: Stack) -> None:
+    """A junior title by the employer's assessment (POL-SK-3) issued by review-service, revoked by the city
+    office; application-service learns it from the broker and refuses the holder's next submission."""
+    api = Api(stack)
+    operator = api.operator_token()  # the city office's title_office_review (and more)
+    unit = OrgTree(api).state_unit("平凉市诚信档案测试医院")
+    clerk = unit.clerk("王芳", ["applicant_management", "unit_review"])
+    person = random_id_card()
+    holder = clerk.register_applicant("赵诚信", person)
+    year = datetime.now(CHINA_TZ).year
+    api.publish_schedule(year)
+    body = {
+        "year": year,
+        "series": "卫生系列",
+        "specialty": "临床医学",
+        "level": "junior",
+        "track": "skills_bridge",
+        "papers": [],
+        "skill_certificates": [SKILLS],
+    }
+
+    def submitted() -> Any:
+        r = api.post("application-service", "/api/v1/applications", holder.token, body)
+        return r.json() if r.status_code == 201 else None
+
+    app = _until(submitted)  # ApplicantRegistered reaches application-service first
+    api.after_unit_publicity(clerk.token, app["id"])
+    for token in (clerk.token, operator):
+        current = api.get("application-service", f"/api/v1/applications/{app['id']}", token).json()
+        decision = {"decision": "approve", "opinion": "同意", "expected_version": current["version"]}
+        r = api.post("application-service", f"/api/v1/applications/{app['id']}/decisions", token, decision)
+        assert r.status_code == 200, r.text
+    assert r.json()["status"] == "awaiting_document", r.text
+
+    def issued() -> Any:
+        r = api.get("review-service", "/api/v1/documents", operator, application_id=app["id"])
+        return r.json() if r.status_code == 200 and r.json() else None
+
+    [document] = _until(issued)
+    number = document["number"]
+    path = f"/api/v1/documents/{quote(number)}/revocation"
+    revoked = api.post("review-service", path, operator, {"reason": "伪造职业技能等级证书"})
+    assert revoked.status_code == 201, revoked.text
+    verified = api.http.get(api.url("review-service", "/api/v1/documents/verify"), params={"number": number})
+    assert verified.json()["status"] == "revoked" and verified.json()["valid"] is False
+
+    def listed() -> Any:
+        r = api.get("application-service", FILE, operator, person=person)
+        assert r.status_code == 200, r.text
+        return r.json()["items"]
+
+    [entry] = _until(listed)
+    assert entry["rule"] == "NAT-8" and entry["source"] == "revocation" and entry["document_number"] == number
+    assert entry["listed_on"] == revoked.json()["revoked_on"]
+    refused = api.post("application-service", "/api/v1/applications", holder.token, body)
+    assert refused.status_code == 422 and refused.json()["rule"] == "NAT-8", refused.text
+    assert "NAT-8" in refused.json()["detail"]
