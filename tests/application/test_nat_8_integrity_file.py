@@ -217,7 +217,8 @@ def _until(attempt: Any, timeout: float = 45.0) -> Any:
 
 def test_nat_8_a_revocation_reaches_the_integrity_file_over_kafka_and_refuses_the_holder(stack: Stack) -> None:
     """A junior title by the employer's assessment (POL-SK-3) issued by review-service, revoked by the city
-    office; application-service learns it from the broker and refuses the holder's next submission."""
+    office; application-service learns it from the broker and refuses the holder's next submission, and
+    org-service's inbox tells the holder."""
     api = Api(stack)
     operator = api.operator_token()  # the city office's title_office_review (and more)
     unit = OrgTree(api).state_unit("平凉市诚信档案测试医院")
@@ -272,3 +273,10 @@ def test_nat_8_a_revocation_reaches_the_integrity_file_over_kafka_and_refuses_th
     refused = api.post("application-service", "/api/v1/applications", holder.token, body)
     assert refused.status_code == 422 and refused.json()["rule"] == "NAT-8", refused.text
     assert "NAT-8" in refused.json()["detail"]
+
+    def told() -> Any:  # org-service's inbox tells the holder
+        r = api.get("org-service", "/api/v1/inbox", holder.token, category="document")
+        return [i for i in r.json()["items"] if i["source_event_type"] == "QualificationDocumentRevoked"]
+
+    [notice] = _until(told)
+    assert notice["title_zh"] == "职称资格文件已被撤销" and number in notice["body_zh"]

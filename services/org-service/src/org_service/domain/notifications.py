@@ -253,6 +253,16 @@ def _complaint_resolved(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
     return notices
 
 
+def _document_revoked(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
+    """The holder learns that the city office revoked their document for fraud, and what follows."""
+    body = (
+        f"您的职称资格文件（文号 {p['number']}）已于 {p['revoked_on']} 被市职改办以弄虚作假为由撤销，"
+        f"撤销理由：{p['reason']}。您将被记入诚信档案 3 年，期间不得申报职称（NAT-8）。"
+    )
+    link = f"/api/v1/documents?application_id={p['application_id']}"
+    return _account(p["applicant_id"], Category.DOCUMENT, "职称资格文件已被撤销", body, link)
+
+
 Mapper = Callable[[Mapping[str, Any], Facts], list[Notice]]
 
 # (source service, event type) -> the notifications it makes.
@@ -269,6 +279,7 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("review-service", "QualificationDocumentIssued"): _document_issued,
     ("review-service", "ComplaintFiled"): _complaint_filed,
     ("review-service", "ComplaintResolved"): _complaint_resolved,
+    ("review-service", "QualificationDocumentRevoked"): _document_revoked,
 }
 
 
