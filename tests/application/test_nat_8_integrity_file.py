@@ -31,6 +31,7 @@ from tests.application.conftest import (
     build_tree,
     city_office,
     csv_file,
+    decide,
     get,
     post,
     random_person,
@@ -106,6 +107,15 @@ async def test_nat_8_a_revoked_holder_is_in_the_file_and_refused_until_the_third
     svc.clock.set(datetime(2029, 6, 1, 9, 0, tzinfo=CHINA_TZ))
     accepted = await post(svc, "/api/v1/applications", token, application(year=2029))
     assert accepted.status_code == 201, accepted.text
+
+
+async def test_nat_8_a_returned_application_of_a_revoked_holder_cannot_be_resubmitted(svc: Harness, tree: Tree) -> None:
+    account, token, app = await _submitted(svc, tree, random_person())
+    returned = await decide(svc, app, tree.school, "unit_review", decision="return", opinion="材料不全")
+    assert returned.status_code == 200 and returned.json()["status"] == "returned", returned.text
+    await _feed(svc, "QualificationDocumentRevoked", _revoked(str(uuid.uuid4()), account))  # an earlier title's
+    refused = await post(svc, f"/api/v1/applications/{app['id']}/submit", token)
+    assert refused.status_code == 422 and refused.json()["rule"] == "NAT-8", refused.text
 
 
 async def test_nat_8_a_holder_known_only_by_account_is_refused_by_account(svc: Harness, tree: Tree) -> None:
