@@ -368,6 +368,11 @@ async def test_nat_10_the_holder_downloads_a_signed_certificate_that_verifies_of
         assert office.status_code == 200 and office.content == pdf
         assert await service.stored() == 1
 
+        # What make demo prints: the certificate's path, its signature checked, the verification link.
+        token = service.signer.token(holder, roles=["applicant"])
+        demo = await certificates.download_certificate(service.http, token, document_id, number, PUBLIC, tmp_path / "d")
+        assert demo.path.read_bytes() == pdf and demo.signature_ok and demo.verification_link == link
+
 
 async def test_nat_10_only_the_holder_and_the_employer_chains_staff_get_the_certificate(
     servers: Servers, tmp_path: Path

@@ -3,8 +3,8 @@ subset Noto Serif SC, and a QR code that opens the public verification page for 
 
 The font comes from a PyPI package pinned in uv.lock (`pylopdf-fonts-zh-cn`: Noto Serif SC, SIL OFL 1.1),
 so every machine that ran `uv sync --frozen` renders the same certificate; fpdf2 embeds only the glyphs
-the certificate uses, which keeps a certificate near 20 kB. Rendering is pure (content in, bytes out);
-signing is the signer port's (`certificate_signer.py`).
+the certificate uses, which keeps a certificate near 50 kB (the whole font is 11 MB). Rendering is pure
+(content in, bytes out); signing is the signer port's (`certificate_signer.py`).
 """
 
 from __future__ import annotations

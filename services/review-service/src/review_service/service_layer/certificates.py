@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import Row, and_, exists, select
+from sqlalchemy import ColumnElement, Exists, Row, and_, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal
@@ -71,7 +71,7 @@ def certificate_fingerprint(pem: str) -> str:
     return x509.load_pem_x509_certificate(pem.encode("ascii")).fingerprint(hashes.SHA256()).hex()
 
 
-def _revoked(document_id: Any) -> Any:
+def _revoked(document_id: ColumnElement[str] | str) -> Exists:
     """Whether the document's stream holds a revocation (NAT-8's QualificationDocumentRevoked)."""
     return exists().where(
         and_(events.c.stream_id == document_id, events.c.event_type == QualificationDocumentRevoked.event_type)
@@ -91,9 +91,7 @@ async def certificate_pdf(ctx: ReviewContext, principal: Principal, document_id:
                 "certificate_forbidden",
                 "只有证书持有人、其所在单位及上级主管部门、职改办的业务人员可以下载该证书。",
             )
-        if (
-            await conn.execute(select(_revoked(documents.c.document_id)).where(documents.c.document_id == document_id))
-        ).scalar():
+        if (await conn.execute(select(_revoked(document_id)))).scalar():
             raise DomainError(
                 "document_revoked",
                 "该职称资格文件已被撤销，证书不再提供下载；公开查验显示其已撤销。",
@@ -214,24 +212,26 @@ class DownloadedCertificate:
     signer: str
 
 
-def download_certificate(
-    http: httpx.Client,
-    review_url: str,
-    token: str,
-    document_id: str,
-    number: str,
-    public_base_url: str,
-    directory: Path,
+async def download_certificate(
+    review: httpx.AsyncClient, token: str, document_id: str, number: str, public_base_url: str, directory: Path
 ) -> DownloadedCertificate:
-    """Fetch the document's certificate with the caller's token, write it to `directory`, and check its
-    signature offline against the published certificate (NAT-10) — what `make demo` prints."""
-    headers = {"Authorization": f"Bearer {token}"}
-    response = http.get(f"{review_url}/api/v1/documents/{document_id}/certificate.pdf", headers=headers)
+    """The document's certificate fetched with the caller's token (`review`'s base URL is review-service's
+    or the gateway's), written to `directory`, its signature checked offline against the published
+    certificate, and the link its QR code carries — what `make demo` prints:
+    `asyncio.run(download_certificate(httpx.AsyncClient(base_url=url), token, id, number, public_url, dir))`
+    with the document's id and number from `GET /api/v1/documents`."""
+    response = await review.get(
+        f"/api/v1/documents/{document_id}/certificate.pdf", headers={"Authorization": f"Bearer {token}"}
+    )
     response.raise_for_status()
-    published = http.get(f"{review_url}/api/v1/documents/signing-certificate")
+    published = await review.get("/api/v1/documents/signing-certificate")
     published.raise_for_status()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"certificate-{document_id}.pdf"
-    path.write_bytes(response.content)
-    check = asyncio.run(check_signature(response.content, published.json()["pem"]))
+    path = await asyncio.to_thread(_write, directory / f"certificate-{document_id}.pdf", response.content)
+    check = await check_signature(response.content, published.json()["pem"])
     return DownloadedCertificate(path, verification_link(public_base_url, number), check.ok, check.signer)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
