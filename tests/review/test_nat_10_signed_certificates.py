@@ -428,13 +428,21 @@ async def test_nat_10_issued_documents_are_rendered_in_the_background_and_a_revo
                 conn, revocation.stream_type, revoked, 1, [revocation], Metadata(actor="test")
             )
 
-        assert await certificates.render_pending(service.review.ctx) == 1
+        # A committee's document prints the specialty its candidate was pushed with.
+        by_committee = str(uuid.uuid4())
+        await service.review.committee_document(by_committee, 2026, applicant_name="钱秀英")
+        committee_document = document_id_for(by_committee)
+
+        assert await certificates.render_pending(service.review.ctx) == 2
         assert await certificates.render_pending(service.review.ctx) == 0
         async with service.review.ctx.db.read() as conn:
             rendered = (await conn.execute(select(certificate_pdfs.c.document_id))).scalars().all()
-        assert rendered == [kept]
+        assert sorted(rendered) == sorted([kept, committee_document])
         response = await service.pdf(kept, service.token(holder, "", "applicant"))
         assert response.status_code == 200 and "孙丽" in certificate_text(response.content)
+        response = await service.pdf(committee_document, service.token("office", CITY, "title_office_review"))
+        text = certificate_text(response.content)
+        assert "钱秀英" in text and "临床医学" in text and "卫生系列" in text and "评审委员会评审" in text
 
         gone = await service.pdf(revoked, service.token(revoked_holder, "", "applicant"))
         assert gone.status_code == 410, gone.text
