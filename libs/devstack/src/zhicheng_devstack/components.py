@@ -166,6 +166,12 @@ def component_env(
         # An operator's real province settings (production) win over the local simulator's.
         for name, value in province_env(ports, secrets).items():
             env.setdefault(name, value)
+    if spec.name == "review-service":
+        # NAT-10: certificates are signed with the office's key; their QR codes open review-service's /verify.
+        # An operator's own key and public address win.
+        env.setdefault("ZC_CERTIFICATE_KEY_FILE", str(secrets.office_certificate_key_file))
+        env.setdefault("ZC_CERTIFICATE_CERT_FILE", str(secrets.office_certificate_file))
+        env.setdefault("ZC_PUBLIC_BASE_URL", base_url(ports.review))
     if spec.name == "org-service":
         env["ZC_JWT_PRIVATE_KEY_FILE"] = str(secrets.jwt_private_key_file)
         env["ZC_SERVICE_CLIENTS"] = json.dumps(secrets.client_secrets)

@@ -12,7 +12,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from zhicheng_kernel.signing import development_client_id, load_private_key, public_key_pem
+from zhicheng_kernel.signing import (
+    development_client_id,
+    load_private_key,
+    public_key_pem,
+    self_signed_certificate,
+)
 
 from zhicheng_devstack.paths import StackPaths
 
@@ -58,6 +63,9 @@ class DevSecrets:
     # Outside production, each seeded provincial body's system is an external client of ours (issue 10
     # item 4): its Ed25519 key, by organization code; org-service registers the public half.
     provincial_client_key_files: dict[str, Path]
+    # NAT-10: the city office's key and certificate that sign the qualification certificates (self-signed here).
+    office_certificate_key_file: Path
+    office_certificate_file: Path
 
     def provincial_client_public_keys(self) -> dict[str, str]:
         return {
@@ -204,6 +212,8 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
             write_private(client_keys[code], _new_signing_key())
             changed = True
 
+    office_key_file, office_cert_file = self_signed_certificate(CITY_OFFICE_NAME, paths.secrets_dir / "certificate")
+
     result = DevSecrets(
         jwt_private_key_file=key_file,
         client_secrets=clients,
@@ -214,6 +224,8 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
         province_webhook_key_file=webhook_key_file,
         province_reviewer_token_file=reviewer_token_file,
         provincial_client_key_files=client_keys,
+        office_certificate_key_file=office_key_file,
+        office_certificate_file=office_cert_file,
     )
     if changed:
         document = {

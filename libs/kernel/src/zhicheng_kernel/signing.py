@@ -12,14 +12,20 @@
 from __future__ import annotations
 
 import base64
+import os
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.x509.oid import NameOID
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_MAX_SECONDS = 300
@@ -194,3 +200,70 @@ def development_client_id(org_code: str) -> uuid.UUID:
     """The external client id of a seeded provincial body's development system (`make run`, the tests):
     org-service registers it and the local stack hands out its key under the same id on every start."""
     return uuid.uuid5(_DEV_CLIENT_NAMESPACE, f"zhicheng:external-client:{org_code}")
+
+
+# -- the issuing office's certificate signing key (NAT-10) ------------------------------------------
+
+OFFICE_KEY_NAME = "certificate-key.pem"
+OFFICE_CERT_NAME = "certificate-cert.pem"
+
+
+def self_signed_certificate(issuer_name: str, directory: Path) -> tuple[Path, Path]:
+    """NAT-10's issuing office outside production: a self-signed ECDSA P-256 key (PKCS#8) and X.509
+    certificate in the issuer's name, kept in `directory` and reused when already there — the local stack
+    and the tests sign certificates with it; production brings the office's own (review-service refuses
+    to start without them)."""
+    key_file, cert_file = directory / OFFICE_KEY_NAME, directory / OFFICE_CERT_NAME
+    if key_file.is_file() and cert_file.is_file():
+        return key_file, cert_file
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "甘肃省"),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, "平凉市"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, issuer_name),
+            x509.NameAttribute(NameOID.COMMON_NAME, issuer_name),
+        ]
+    )
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=10 * 365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    # Written beside and renamed: two processes starting at once never read half a key.
+    for path, data, mode in (
+        (key_file, key_pem, 0o600),
+        (cert_file, cert.public_bytes(serialization.Encoding.PEM), 0o644),
+    ):
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_bytes(data)
+        partial.chmod(mode)
+        partial.replace(path)
+    return key_file, cert_file

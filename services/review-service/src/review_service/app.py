@@ -15,10 +15,12 @@ from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
-from .api import committees, external, internal, review_years, revocations, sessions, verification
+from .api import certificates as certificate_routes
+from .api import committees, external, internal, review_years, revocations, sessions, verification, verify_page
 from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
+from .service_layer import certificates
 from .service_layer import review_years as review_year_steps
 from .settings import ReviewSettings
 
@@ -41,6 +43,7 @@ def create_app(
             temporal=TemporalGateway(
                 settings.temporal_address, settings.temporal_namespace, settings.workflow_task_queue
             ),
+            certificate_signer=certificates.pades_signer(settings),  # NAT-10: the issuing office's key
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published (NAT-3)
         return ctx
@@ -57,6 +60,19 @@ def create_app(
                 log.warning("pending workflow starts failed: %s", exc)
             await asyncio.sleep(settings.workflow_start_retry_seconds)
 
+    async def certificate_renderer(ctx: ReviewContext) -> None:
+        """NAT-10: the certificates of newly issued documents, rendered and signed in bounded rounds
+        beside issuance (which never waits for a PDF)."""
+        while True:
+            try:
+                while await certificates.render_pending(ctx) >= settings.certificate_batch_size:
+                    await asyncio.sleep(0)  # a full round: more may be waiting
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("rendering pending certificates failed: %s", exc)
+            await asyncio.sleep(settings.certificate_render_interval_seconds)
+
     return create_service_app(
         "review-service",
         settings,
@@ -72,11 +88,13 @@ def create_app(
             review_years.internal_router,
             external.router,
             revocations.router,
+            certificate_routes.router,
+            verify_page.router,
         ],
         context=build_context,
         upcasters=CATALOGUE.upcasters,
         consumers=consumers(),
-        background=[workflow_starter, holiday_years.kept_reloaded(tables.holiday_years)],
+        background=[workflow_starter, holiday_years.kept_reloaded(tables.holiday_years), certificate_renderer],
         verifier=verifier,
         access_audit=tables.external_access,
         clock=clock,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.context import ServiceContext
@@ -13,11 +14,16 @@ from .domain.committee import Committee
 from .domain.session import Session
 from .settings import ReviewSettings
 
+if TYPE_CHECKING:
+    from .adapters.certificate_signer import CertificateSigner
+
 
 @dataclass
 class ReviewContext(ServiceContext):
     settings: ReviewSettings
     temporal: TemporalGateway
+    # NAT-10: signs the certificates' PDFs with the issuing office's key (built at start by app.py).
+    certificate_signer: CertificateSigner | None = None
 
     async def committee(self, conn: AsyncConnection, committee_id: str) -> Committee:
         """The committee rebuilt from its stream (in the caller's transaction)."""

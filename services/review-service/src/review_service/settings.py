@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from fractions import Fraction
+from pathlib import Path
 
 from pydantic import Field, model_validator
 from zhicheng_kernel.settings import ServiceSettings
@@ -28,6 +29,19 @@ class ReviewSettings(ServiceSettings):
     # year (ZC_REVIEW_YEAR_DEADLINE_OVERRIDE) and the warning offsets in seconds.
     review_year_deadline_override: datetime | None = None
     review_year_warning_seconds: str | None = None
+    # NAT-10's signed e-certificates: the issuing office's key (PKCS#8) and certificate (X.509, its chain
+    # after it) as PEM files, both required in production; outside production, when unset, a self-signed
+    # pair is generated at start in ZC_CERTIFICATE_DIR (else ZC_DATA_DIR/review-service, else a new
+    # temporary directory). The QR code links to ZC_PUBLIC_BASE_URL's /verify (the gateway in production).
+    certificate_key_file: Path | None = None
+    certificate_cert_file: Path | None = None
+    certificate_dir: Path | None = None
+    data_dir: Path | None = None
+    certificate_issuer_name: str = Field(default="平凉市职称改革工作领导小组办公室", min_length=2, max_length=100)
+    public_base_url: str = Field(default="http://127.0.0.1:24103", min_length=8, max_length=200)
+    # The background renderer: pending certificates per round, and its rest between rounds.
+    certificate_batch_size: int = Field(default=20, ge=1, le=500)
+    certificate_render_interval_seconds: float = Field(default=10.0, ge=0.1, le=3600)
 
     @model_validator(mode="after")
     def _review_year_not_compressed_in_production(self) -> ReviewSettings:
@@ -40,6 +54,20 @@ class ReviewSettings(ServiceSettings):
         if self.review_year_deadline_override is not None and self.review_year_deadline_override.tzinfo is None:
             raise ValueError("ZC_REVIEW_YEAR_DEADLINE_OVERRIDE needs a time zone")
         warning_offsets(self.review_year_warning_days, self.review_year_warning_seconds)  # a bad value fails now
+        return self
+
+    @model_validator(mode="after")
+    def _certificate_key_given_in_production(self) -> ReviewSettings:
+        given = (self.certificate_key_file is not None, self.certificate_cert_file is not None)
+        if self.environment == "production" and not all(given):
+            raise ValueError(
+                "ZC_CERTIFICATE_KEY_FILE and ZC_CERTIFICATE_CERT_FILE (PEM) must be set in production: "
+                "certificates are signed with the issuing office's own key (NAT-10)"
+            )
+        if any(given) and not all(given):
+            raise ValueError("ZC_CERTIFICATE_KEY_FILE and ZC_CERTIFICATE_CERT_FILE are given together")
+        if not self.public_base_url.startswith(("http://", "https://")):
+            raise ValueError("ZC_PUBLIC_BASE_URL must be an http(s) URL")
         return self
 
     @property

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -159,3 +160,18 @@ external_access = external_access_table(metadata)
 # The start outbox of this service's workflows (zhicheng_kernel.workflow_starts): every committee
 # session's and every review year's.
 workflow_starts = workflow_starts_table(metadata)
+
+# -- NAT-10: signed certificates (issue 11; migration 0014) ------------------------------------------
+
+# Each document's certificate PDF as first rendered and signed (on the first request or by the background
+# renderer): the same bytes every time after, whose signature stays verifiable against the certificate
+# it names.
+certificate_pdfs = Table(
+    "certificate_pdf",
+    metadata,
+    Column("document_id", Text, primary_key=True),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("signer_sha256", Text, nullable=False),  # the signing certificate's fingerprint
+    Column("rendered_at", DateTime(timezone=True), nullable=False),
+)
