@@ -27,6 +27,8 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import Conflict, DomainError, InvalidInput
 from zhicheng_kernel.testing import envelope
 
+from tests.application.test_domain_rules import apply, submitted_application
+
 # The publicity's last day is 7 January 2027; it ends at 24:00 of that day in Shanghai.
 PUBLICITY_ENDS = datetime(2027, 1, 8, tzinfo=CHINA_TZ)
 PUBLISHED = datetime(2027, 1, 1, tzinfo=CHINA_TZ)
@@ -172,3 +174,14 @@ def test_pol_pb_1_attachments_are_pdf_jpeg_or_png_by_their_magic_bytes_at_most_2
     with pytest.raises(DomainError) as garbled:
         decode_attachments([AttachmentInput(filename="x.pdf", content_base64="not base64!")])
     assert garbled.value.code == "attachment_not_base64"
+
+
+def test_nat_11_a_document_after_not_passed_makes_the_application_titled_at_application_service() -> None:
+    """application-service learns a changed result from the QualificationDocumentIssued review-service
+    issues after the review (复查): the document wins over the tally's "not_passed"; nothing else does."""
+    app = submitted_application(papers=0)
+    apply(app, app.decided("not_passed", None))
+    assert app.decided("not_passed", None) == []
+    apply(app, app.decided("titled", "平人社职称〔2026〕00002号"))
+    assert (app.status, app.document_number) == ("titled", "平人社职称〔2026〕00002号")
+    assert app.decided("titled", "平人社职称〔2026〕00002号") == [] and app.decided("not_passed", None) == []

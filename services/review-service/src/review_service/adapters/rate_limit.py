@@ -16,6 +16,7 @@ from zhicheng_kernel.errors import DomainError
 from .tables import rate_limit_windows
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+KEPT = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ async def hit(conn: AsyncConnection, now: datetime, limits: list[Limit]) -> int:
     """Count one hit in each limit's current window (an upsert under the row's lock: concurrent
     replicas queue on it and count each hit once); the seconds until the caller may try again when
     one of them is over its limit, else 0. The caller commits either way: a refused hit is counted
-    too. Windows that ended are deleted for the buckets touched."""
+    too."""
     retry_after = 0
     for limit in limits:
         start = window_start(now, limit.window_seconds)
@@ -59,14 +60,11 @@ async def hit(conn: AsyncConnection, now: datetime, limits: list[Limit]) -> int:
             )
             .returning(rate_limit_windows.c.hits)
         )
-        await conn.execute(
-            delete(rate_limit_windows).where(
-                rate_limit_windows.c.bucket == limit.bucket, rate_limit_windows.c.window_start < start
-            )
-        )
         if int(counted.scalar_one()) > limit.hits:
             ends = start + timedelta(seconds=limit.window_seconds)
             retry_after = max(retry_after, max(1, math.ceil((ends - now).total_seconds())))
+    # Windows are at most a day long (the settings' bound): older rows count nothing any more.
+    await conn.execute(delete(rate_limit_windows).where(rate_limit_windows.c.window_start < now - KEPT))
     return retry_after
 
 

@@ -6,7 +6,9 @@ Attachments travel as base64 in the JSON body (`attachments[].content_base64`): 
 validated body, the same problem answers as every other route; at most 3 files of at most 2 MB each
 (about 8 MB of JSON), PDF, JPEG or PNG as their magic bytes say. The client's address for the rate
 limit is the last X-Forwarded-For hop — the one the gateway appends itself — or the peer's address
-without the header (adapters.rate_limit.client_address).
+without the header (adapters.rate_limit.client_address). A retry with the same Idempotency-Key and
+body gets the first answer; without an account every such key belongs to the one actor "public",
+so a client should send a random key (a UUID).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ router = APIRouter(prefix="/api/v1", tags=["评审结果公示（公开）"])
 
 IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+BINARY = {"type": "string", "format": "binary"}
 EMAIL = r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,185}\.[A-Za-z]{2,24}$"
 
 
@@ -128,7 +131,9 @@ async def list_session_complaints(
 @router.get(
     "/complaints/{complaint_id}/attachments/{n}",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}},
+    responses={
+        200: {"content": {media: {"schema": BINARY} for media in ("application/pdf", "image/jpeg", "image/png")}}
+    },
     summary="评委会组建单位下载公开投诉的证明材料",
 )
 async def get_attachment(
