@@ -28,7 +28,9 @@ from tests.harness import Stack, wait_for
 from tests.org_tree import Account
 from tests.review.scenario import Scenario, _retry
 
-pytestmark = pytest.mark.stack
+# The module's one session is built in the first test's setup (with the servers when run alone): on a
+# loaded 2-core machine that alone may approach the default 300 s.
+pytestmark = [pytest.mark.stack, pytest.mark.timeout(600)]
 
 REVIEW = "review-service"
 PUBLICITY_SECONDS = 25
@@ -272,6 +274,14 @@ def test_nat_11_review_request_refusals_and_the_answer_after_the_publicity(run: 
     assert verified.status_code == 200 and verified.json()["valid"] is True
     own = run.http("GET", "/api/v1/review-requests", mine, params={"application_id": run.failed}).json()
     assert own[0]["document_number"] == number and own[0]["answer"] == answer["answer"]
+
+    # application-service recorded the tally's "not_passed"; the document makes the application titled.
+    def titled() -> dict[str, Any] | None:
+        r = run.scenario.api.get("application-service", f"/api/v1/applications/{run.failed}", mine)
+        return r.json() if r.json().get("status") == "titled" else None
+
+    application = wait_for(titled, timeout=30, what="application-service to learn the changed result")
+    assert application["document_number"] == number
 
     # After the set time (compressed: seconds after the publicity's end) a request is refused.
     wait_for(

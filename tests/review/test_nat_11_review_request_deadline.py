@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from org_service.domain.notifications import notices
 from pydantic import ValidationError
 from review_service.adapters.rate_limit import client_address, window_start
 from review_service.domain.events import CommitteeSessionOpened, SessionEvent
@@ -185,3 +186,15 @@ def test_nat_11_a_document_after_not_passed_makes_the_application_titled_at_appl
     apply(app, app.decided("titled", "平人社职称〔2026〕00002号"))
     assert (app.status, app.document_number) == ("titled", "平人社职称〔2026〕00002号")
     assert app.decided("titled", "平人社职称〔2026〕00002号") == [] and app.decided("not_passed", None) == []
+
+
+def test_nat_11_the_inbox_tells_the_organising_unit_of_a_request_and_the_applicant_of_the_answer() -> None:
+    requested = _request(_published(), "a2", PUBLISHED + timedelta(days=1))
+    (office,) = notices("review-service", "ReviewRequested", requested.model_dump(mode="json"))
+    assert (office.recipient_kind, office.recipient_id, office.category) == ("org", "o1", "review_request")
+    request = ReviewRequest.from_events([envelope("review-service", requested, stream_id=requested.request_id)])
+    assert request is not None
+    answered = request.answer("upheld", "经复查，维持原评审结果。", "sec1", PUBLICITY_ENDS)
+    (applicant,) = notices("review-service", "ReviewAnswered", answered.model_dump(mode="json"))
+    assert (applicant.recipient_kind, applicant.recipient_id) == ("account", "p2")
+    assert "维持原评审结果" in applicant.body_zh

@@ -391,6 +391,7 @@ class ReviewAnswered(DomainEvent):
     request_id: str
     application_id: str
     session_id: str
+    applicant_id: str
     outcome: Literal["upheld", "changed"]
     answer: str
     answered_by: str

@@ -122,6 +122,7 @@ class ReviewRequest:
             request_id=self.requested.request_id,
             application_id=self.requested.application_id,
             session_id=self.requested.session_id,
+            applicant_id=self.requested.applicant_id,
             outcome=outcome,
             answer=answer,
             answered_by=answered_by,
