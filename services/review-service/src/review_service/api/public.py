@@ -27,6 +27,7 @@ from ..adapters.rate_limit import RateLimited, client_address
 from ..service_layer import public_publicity
 from ..service_layer.public_publicity import (
     MAX_ATTACHMENTS,
+    MAX_COMPLAINTS_LISTED,
     MAX_PAGE_SIZE,
     AttachmentInput,
     PublicComplaintFiled,
@@ -123,9 +124,13 @@ async def file_public_complaint(
     summary="评委会组建单位查看本次会议的投诉（含公开投诉人的联系方式和证明材料目录）",
 )
 async def list_session_complaints(
-    principal: CurrentPrincipal, ctx: ContextDep, session_id: Annotated[str, Path(min_length=1, max_length=100)]
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    session_id: Annotated[str, Path(min_length=1, max_length=100)],
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_COMPLAINTS_LISTED)] = 100,
 ) -> list[SessionComplaint]:
-    return await public_publicity.session_complaints(ctx, principal, session_id)
+    return await public_publicity.session_complaints(ctx, principal, session_id, offset, limit)
 
 
 @router.get(

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 # The envelope's actor of a complaint filed without an account: never the complainant's name or address.
 PUBLIC_ACTOR = "public"
 MAX_PAGE_SIZE = 50
+MAX_COMPLAINTS_LISTED = 500
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
 # Magic bytes → media type: what a complaint may attach (the declared name and type are not trusted).
@@ -154,13 +155,21 @@ def _period_zh(starts_at: datetime, ends_at: datetime) -> str:
 
 
 async def _in_publicity_ids(conn: AsyncConnection, now: datetime, offset: int, limit: int) -> tuple[int, list[str]]:
-    """The sessions whose results are public at `now` (ResultsPublished, before its end), newest first."""
+    """The sessions whose results are public at `now` (ResultsPublished, before its end), newest first.
+    Read through the small `session` table and the event store's primary key (stream, version), so a
+    public request never scans the event store."""
     starts = events.c.payload["publicity_starts_at"].astext.cast(DateTime(timezone=True))
     ends = events.c.payload["publicity_ends_at"].astext.cast(DateTime(timezone=True))
+    published = sessions.join(events, events.c.stream_id == sessions.c.session_id)
     where = (events.c.event_type == "ResultsPublished", starts <= now, ends > now)
-    total = int((await conn.execute(select(func.count()).select_from(events).where(*where))).scalar_one())
+    total = int((await conn.execute(select(func.count()).select_from(published).where(*where))).scalar_one())
     rows = await conn.execute(
-        select(events.c.stream_id).where(*where).order_by(starts.desc(), events.c.stream_id).offset(offset).limit(limit)
+        select(events.c.stream_id)
+        .select_from(published)
+        .where(*where)
+        .order_by(starts.desc(), events.c.stream_id)
+        .offset(offset)
+        .limit(limit)
     )
     return total, [str(r.stream_id) for r in rows]
 
@@ -382,9 +391,12 @@ async def file_public_complaint(
 # -- the organising unit reads them --------------------------------------------------------------------
 
 
-async def session_complaints(ctx: ReviewContext, principal: Principal, session_id: str) -> list[SessionComplaint]:
-    """Every complaint of a session, both channels, with the public complainant's contact details and
-    the attachments' list: the organising unit's committee secretary only (POL-PB-1 investigates)."""
+async def session_complaints(
+    ctx: ReviewContext, principal: Principal, session_id: str, offset: int = 0, limit: int = MAX_COMPLAINTS_LISTED
+) -> list[SessionComplaint]:
+    """A session's complaints in filing order (a bounded page), both channels, with the public
+    complainant's contact details and the attachments' list: the organising unit's committee
+    secretary only (POL-PB-1 investigates)."""
     async with ctx.db.read() as conn:
         history = await ctx.store.load(conn, session_id)
         session = Session.from_events(history)
@@ -392,6 +404,7 @@ async def session_complaints(ctx: ReviewContext, principal: Principal, session_i
             raise not_found("评审会议", "session_not_found", session_id)
         require_secretary_of(principal, await ctx.committee(conn, session.committee_id))
         filed = [e for e in map(CATALOGUE.parse, history) if isinstance(e, ComplaintFiled)]
+        filed = filed[offset : offset + min(limit, MAX_COMPLAINTS_LISTED)]
         ids = [f.complaint_id for f in filed]
         private: dict[str, Row[Any]] = {
             r.complaint_id: r
