@@ -16,7 +16,18 @@ from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
 from .api import certificates as certificate_routes
-from .api import committees, external, internal, review_years, revocations, sessions, verification, verify_page
+from .api import (
+    committees,
+    external,
+    internal,
+    public,
+    review_requests,
+    review_years,
+    revocations,
+    sessions,
+    verification,
+    verify_page,
+)
 from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
@@ -90,6 +101,8 @@ def create_app(
             revocations.router,
             certificate_routes.router,
             verify_page.router,
+            public.router,
+            review_requests.router,
         ],
         context=build_context,
         upcasters=CATALOGUE.upcasters,

@@ -89,6 +89,27 @@ class ReviewSettings(ServiceSettings):
     def pass_threshold(self) -> Fraction:
         return parse_share(self.pass_share)
 
+    # -- issue 11: the public publicity's complaints (POL-PB-1) and the review (复查, NAT-11) ----------
+    # Public complaints without an account: per client address and per session, in fixed windows
+    # counted in the `rate_limit_window` table (every replica counts the same hits).
+    public_complaints_per_ip: int = Field(default=5, ge=1, le=1000)
+    public_complaints_ip_window_seconds: int = Field(default=3600, ge=1, le=86_400)
+    public_complaints_per_session: int = Field(default=200, ge=1, le=100_000)
+    public_complaints_session_window_seconds: int = Field(default=3600, ge=1, le=86_400)
+    # NAT-11: calendar days after the results publicity ends, until 24:00 Asia/Shanghai of the last one.
+    review_request_days: int = Field(default=30, ge=1, le=365)
+    # Tests and demonstrations only (refused in production): this many seconds after the publicity's end.
+    review_request_seconds: int | None = Field(default=None, ge=1, le=86_400)
+
+    @model_validator(mode="after")
+    def _review_request_not_compressed_in_production(self) -> ReviewSettings:
+        if self.environment == "production" and self.review_request_seconds is not None:
+            raise ValueError(
+                "ZC_REVIEW_REQUEST_SECONDS is refused in production: a review (复查) may be requested for "
+                "ZC_REVIEW_REQUEST_DAYS calendar days after the results publicity ends (NAT-11)"
+            )
+        return self
+
 
 def warning_offsets(days: str, seconds: str | None) -> list[int]:
     """Warning offsets in seconds from "30,7,1" days, or "5,2" seconds when compressed; largest first."""

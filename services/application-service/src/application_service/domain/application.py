@@ -586,8 +586,12 @@ class Application:
         ]
 
     def decided(self, outcome: str, document_number: str | None) -> list[DomainEvent]:
-        """The committee's outcome, learnt from review-service; only the first outcome counts."""
-        if not self.exists or self.outcome is not None:
+        """The committee's outcome, learnt from review-service; only the first outcome counts, except
+        that a document follows a "not_passed": review-service issues one only for a title granted, so
+        after the organising unit changed the result on the applicant's review (复查, NAT-11) the
+        application is titled with the document's number."""
+        reviewed_to_titled = self.outcome == "not_passed" and outcome == "titled" and document_number is not None
+        if not self.exists or (self.outcome is not None and not reviewed_to_titled):
             return []
         return [ev.ApplicationDecided(application_id=self.id, outcome=outcome, document_number=document_number)]
 

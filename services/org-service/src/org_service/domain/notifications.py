@@ -36,6 +36,7 @@ class Category(StrEnum):
     RESULTS = "results"
     DOCUMENT = "document"
     COMPLAINT = "complaint"
+    REVIEW_REQUEST = "review_request"  # 复查 (NAT-11)
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,28 @@ def _document_revoked(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
     return _account(p["applicant_id"], Category.DOCUMENT, "职称资格文件已被撤销", body, link)
 
 
+# -- issue 11: the applicant's review (复查, NAT-11) -------------------------------------------------
+
+
+def _review_requested(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
+    """The organising unit hears of a request it must answer in writing."""
+    what = _title_of(facts.application)
+    body = f"申请人对{what}评审结果申请复查，请书面答复。"
+    link = f"/api/v1/review-requests?application_id={p['application_id']}"
+    return _orgs([p.get("organizing_org_id")], Category.REVIEW_REQUEST, "收到复查申请", body, link)
+
+
+_REVIEW_OUTCOMES = {"upheld": "维持原评审结果", "changed": "改为通过，将印发职称资格文件"}
+
+
+def _review_answered(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
+    """The applicant hears the written answer."""
+    outcome = _REVIEW_OUTCOMES.get(str(p.get("outcome")), str(p.get("outcome")))
+    body = f"您的复查申请已答复：{outcome}。答复意见：{p.get('answer', '')}"
+    link = f"/api/v1/review-requests?application_id={p['application_id']}"
+    return _account(p.get("applicant_id"), Category.REVIEW_REQUEST, "复查申请已答复", body, link)
+
+
 Mapper = Callable[[Mapping[str, Any], Facts], list[Notice]]
 
 # (source service, event type) -> the notifications it makes.
@@ -280,6 +303,8 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("review-service", "ComplaintFiled"): _complaint_filed,
     ("review-service", "ComplaintResolved"): _complaint_resolved,
     ("review-service", "QualificationDocumentRevoked"): _document_revoked,
+    ("review-service", "ReviewRequested"): _review_requested,
+    ("review-service", "ReviewAnswered"): _review_answered,
 }
 
 

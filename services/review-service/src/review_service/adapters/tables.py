@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -174,4 +175,65 @@ certificate_pdfs = Table(
     Column("sha256", Text, nullable=False),
     Column("signer_sha256", Text, nullable=False),  # the signing certificate's fingerprint
     Column("rendered_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- issue 11: the public publicity's complaints and the review (复查) (migration 0013) ---------------
+
+# A complaint filed on the public publicity page without an account (POL-PB-1, channel "public"): the
+# complainant's name and contact details, never in an event; only the organising unit reads them.
+public_complaints = Table(
+    "public_complaint",
+    metadata,
+    Column("complaint_id", Text, primary_key=True),
+    Column("session_id", Text, nullable=False),
+    Column("application_id", Text, nullable=False),
+    Column("complainant_name", Text, nullable=False),
+    Column("contact_phone", Text, nullable=True),
+    Column("contact_email", Text, nullable=True),
+    Column("filed_at", DateTime(timezone=True), nullable=False),
+    Index("public_complaint_session", "session_id"),
+)
+
+# Its attachments (PDF, JPEG or PNG, by their magic bytes; at most 3 of at most 2 MB each), numbered 1…3.
+public_complaint_attachments = Table(
+    "public_complaint_attachment",
+    metadata,
+    Column("complaint_id", Text, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("complaint_id", "n"),
+)
+
+# Hits per bucket ("ip:<address>", "session:<id>") and fixed window: one row each, counted with an
+# upsert under its row lock, so several replicas share the limits (adapters.rate_limit).
+rate_limit_windows = Table(
+    "rate_limit_window",
+    metadata,
+    Column("bucket", Text, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("hits", Integer, nullable=False),
+    PrimaryKeyConstraint("bucket", "window_start"),
+)
+
+# The review requests (复查, NAT-11) as the applicant and the organising unit list them, written in the
+# transaction of ReviewRequested / ReviewAnswered.
+review_requests = Table(
+    "review_request",
+    metadata,
+    Column("request_id", Text, primary_key=True),
+    Column("application_id", Text, nullable=False, unique=True),
+    Column("session_id", Text, nullable=False),
+    Column("applicant_id", Text, nullable=False),
+    Column("organizing_org_id", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("outcome", Text, nullable=True),  # None while it waits; "upheld" | "changed"
+    Column("answer", Text, nullable=True),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
+    Column("document_number", Text, nullable=True),
+    Index("review_request_office", "organizing_org_id"),
 )

@@ -368,6 +368,36 @@ class QualificationDocumentRevoked(DomainEvent):
     revoked_by: str
 
 
+class ReviewRequested(DomainEvent):
+    """NAT-11: an applicant whose candidate did not pass asked the organising unit for a review (复查) in time."""
+
+    event_type: ClassVar[str] = "ReviewRequested"
+    stream_type: ClassVar[str] = REEXAMINATION
+    request_id: str
+    application_id: str
+    session_id: str
+    applicant_id: str
+    organizing_org_id: str
+    reason: str
+    requested_at: Instant
+    deadline: Instant
+
+
+class ReviewAnswered(DomainEvent):
+    """NAT-11: the organising unit answered a review request in writing: the result stands or the candidate passes."""
+
+    event_type: ClassVar[str] = "ReviewAnswered"
+    stream_type: ClassVar[str] = REEXAMINATION
+    request_id: str
+    application_id: str
+    session_id: str
+    applicant_id: str
+    outcome: Literal["upheld", "changed"]
+    answer: str
+    answered_by: str
+    answered_at: Instant
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -409,5 +439,7 @@ CATALOGUE = EventCatalogue(
         BlindReviewConcluded,
         RecommendationMisconductConfirmed,
         QualificationDocumentRevoked,
+        ReviewRequested,
+        ReviewAnswered,
     ],
 )
