@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from zhicheng_kernel.settings import ServiceSettings
 
+from .domain.blind_review import check_reviewer_count
 from .domain.rules import TWO_THIRDS, CommitteeSizeRule, parse_share
 
 
@@ -60,6 +61,16 @@ class ReviewSettings(ServiceSettings):
     @property
     def pass_threshold(self) -> Fraction:
         return parse_share(self.pass_share)
+
+    # -- issue 11: blind reviews of expert recommendations (POL-ER-1) --------------------------------
+    # How many blind reviewers are drawn for a recommendation: odd, at least 3.
+    blind_reviewers: int = Field(default=3, ge=3, le=15)
+
+    @field_validator("blind_reviewers")
+    @classmethod
+    def _blind_reviewers_odd(cls, value: int) -> int:
+        check_reviewer_count(value)
+        return value
 
 
 def warning_offsets(days: str, seconds: str | None) -> list[int]:
