@@ -34,6 +34,8 @@ REVIEWS = "/api/v1/blind-reviews"
 
 @dataclass
 class Flow:
+    stack: Stack
+    pool_rows: dict[str, dict[str, Any]]  # by account id
     scenario: Scenario
     api: Api
     applicant: Account
@@ -52,7 +54,8 @@ def _pool(stack: Stack, rows: list[dict[str, Any]]) -> None:
         async with engine.begin() as conn:
             await conn.run_sync(lambda sync: expert_pool.create(sync, checkfirst=True))
             for row in rows:
-                await conn.execute(insert(expert_pool).values(row).on_conflict_do_nothing())
+                stmt = insert(expert_pool).values(row)
+                await conn.execute(stmt.on_conflict_do_update(index_elements=[expert_pool.c.account_id], set_=row))
         await engine.dispose()
 
     asyncio.run(write())
@@ -104,7 +107,18 @@ def flow(stack: Stack) -> Iterator[Flow]:
         *({"account_id": a, "employer_org_id": f"org-{tag}-{a[:6]}", **common, **term} for a in reviewers),
     ]
     _pool(stack, rows)
-    yield Flow(scenario, api, applicant, submitted["id"], recommender, same_employer, reviewers, other_employer)
+    yield Flow(
+        stack=stack,
+        pool_rows={row["account_id"]: row for row in rows},
+        scenario=scenario,
+        api=api,
+        applicant=applicant,
+        application_id=submitted["id"],
+        recommender=recommender,
+        same_employer=same_employer,
+        reviewers=reviewers,
+        other_employer=other_employer,
+    )
 
 
 def _app(flow: Flow, path: str = "", token: str | None = None) -> httpx.Response:
@@ -174,6 +188,12 @@ def test_pol_er_1_blind_review_across_the_services(flow: Flow) -> None:
     assert sorted(review["reviewer_ids"]) == sorted(flow.reviewers)
     assert flow.recommender.account_id not in review["reviewer_ids"]
     assert flow.same_employer.account_id not in review["reviewer_ids"]
+    assert review["excluded"] == {
+        flow.recommender.account_id: "recommending_expert",
+        flow.same_employer.account_id: "same_employer",
+    }
+    assert review["seed"] and sorted(review["candidates"]) == sorted(flow.reviewers)
+    assert review["recommending_expert_registered"] is True
     # Only the city office lists reviews and their reviewers.
     listed = flow.scenario.review("GET", REVIEWS, next(iter(flow.reviewers.values())).token)
     assert listed.status_code == 403
@@ -255,3 +275,34 @@ def test_pol_er_1_blind_review_across_the_services(flow: Flow) -> None:
         {"reason": "撤回"},
     )
     assert withdrawn.status_code == 409 and withdrawn.json()["rule"] == "POL-ER-3", withdrawn.text
+
+
+def test_pol_er_1_too_small_a_pool_stalls_until_the_city_office_redraws(flow: Flow) -> None:
+    """NAT-6: an expert whose term ended yesterday is not drawn; with too few left the review stalls, and
+    the city office redraws once the pool has enough experts again."""
+    api, scenario = flow.api, flow.scenario
+    applicant = scenario.clerk.register_applicant(f"周{secrets.token_hex(2)}")
+    application_id = _application(api, scenario, applicant.token)["id"]
+    first, second, third = flow.reviewers
+    yesterday = date.today() - timedelta(days=1)
+    _pool(flow.stack, [{**flow.pool_rows[third], "term_ends_on": yesterday}])
+    path = f"/api/v1/applications/{application_id}/expert-recommendation"
+    request = {"recommending_expert_id": first, "request_text": "书面申请", "recommendation_text": "举荐意见"}
+    r = api.post("application-service", path, applicant.token, request)
+    assert r.status_code == 201, r.text
+    review_id = r.json()["recommendation_id"]
+    consent = api.post("application-service", f"{path}/consent", scenario.unit_token, {"agreed": True, "reason": ""})
+    assert consent.status_code == 200, consent.text
+    # Eligible: the original recommender and `second` (first recommends, third's term ended, NAT-4's same employer).
+    stalled = wait_for(
+        lambda: (v := _office(flow, review_id)) and v["status"] == "stalled" and v, timeout=60, what="stall"
+    )
+    assert stalled["reviewer_ids"] == []
+    redraw = f"{REVIEWS}/{review_id}/draw"
+    assert scenario.review("POST", redraw, flow.reviewers[second].token).status_code == 403
+    _pool(flow.stack, [flow.pool_rows[third]])
+    r = scenario.review("POST", redraw, api.operator_token())
+    assert r.status_code == 200 and r.json()["status"] == "in_review", r.text
+    assert sorted(r.json()["reviewer_ids"]) == sorted([flow.recommender.account_id, second, third])
+    again = scenario.review("POST", redraw, api.operator_token())
+    assert again.status_code == 409 and again.json()["code"] == "reviewers_already_drawn"

@@ -75,6 +75,9 @@ class BlindReview:
     recommendation_text: str = ""
     version: int = 0
     reviewer_ids: tuple[str, ...] = ()
+    seed: str | None = None  # the latest draw's, with the experts it chose from and those it excluded
+    candidates: tuple[str, ...] = ()
+    excluded: dict[str, str] = field(default_factory=dict)
     stalled: bool = False
     approvals: int = 0
     opinions: int = 0
@@ -103,6 +106,7 @@ class BlindReview:
                 self.recommendation_text = event.recommendation_text
             case BlindReviewersDrawn():
                 self.reviewer_ids, self.stalled = tuple(event.reviewer_ids), False
+                self.seed, self.candidates, self.excluded = event.seed, tuple(event.candidates), dict(event.excluded)
             case BlindReviewStalled():
                 self.stalled = True
             case BlindReviewOpinionRecorded():

@@ -20,7 +20,7 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute, within
 
-from ..adapters.tables import blind_review_reviewers, blind_reviews, organizations
+from ..adapters.tables import blind_review_reviewers, blind_reviews, experts, organizations
 from ..context import ReviewContext
 from ..domain.blind_review import BlindReview, reviewer_view
 from ..domain.draw import new_seed
@@ -71,6 +71,11 @@ class OfficeBlindReviewView(BaseModel):
     level: str
     status: str
     recommending_expert_id: str
+    recommending_expert_registered: bool = Field(description="举荐专家是否为组织机构系统登记的专家")
+    # The draw, for the office's audit (NAT-4: reproducible from the seed and the candidates).
+    seed: str | None
+    candidates: list[str]
+    excluded: dict[str, str]
     reviewer_ids: list[str]
     answered: int
     total: int
@@ -83,7 +88,12 @@ class BlindReviewList(BaseModel):
     items: list[OfficeBlindReviewView]
 
 
-def office_view(review: BlindReview) -> OfficeBlindReviewView:
+async def office_view(conn: AsyncConnection, review: BlindReview) -> OfficeBlindReviewView:
+    """The office's view; whether the recommending expert is one org-service registered (the request
+    names an account id application-service does not check)."""
+    registered = (
+        await conn.execute(select(experts.c.account_id).where(experts.c.account_id == review.recommending_expert_id))
+    ).first() is not None
     return OfficeBlindReviewView(
         review_id=review.review_id,
         application_id=review.application_id,
@@ -93,6 +103,10 @@ def office_view(review: BlindReview) -> OfficeBlindReviewView:
         level=review.level,
         status=review.status,
         recommending_expert_id=review.recommending_expert_id,
+        recommending_expert_registered=registered,
+        seed=review.seed,
+        candidates=list(review.candidates),
+        excluded=review.excluded,
         reviewer_ids=list(review.reviewer_ids),
         answered=review.opinions,
         total=review.total,
@@ -206,7 +220,7 @@ async def list_reviews(ctx: ReviewContext, principal: Principal, status: str | N
         if status:
             query = query.where(br.c.status == status)
         ids = (await conn.execute(query)).scalars().all()
-        items = [office_view(await _existing(ctx, conn, review_id)) for review_id in ids]
+        items = [await office_view(conn, await _existing(ctx, conn, review_id)) for review_id in ids]
     return BlindReviewList(items=items)
 
 
@@ -219,7 +233,7 @@ async def redraw(
         await require_city_office(uow.conn, principal, "POL-ER-1")
         review = await _existing(ctx, uow.conn, review_id)
         await _draw(ctx, uow, review)
-        return office_view(review)
+        return await office_view(uow.conn, review)
 
     meta = Metadata(actor=principal.subject)
     return await execute(ctx, meta, act, answer=OfficeBlindReviewView, idempotent=idempotent)
@@ -246,7 +260,7 @@ async def decide_misconduct(
         else:
             new_events = review.dismiss_misconduct(reason, principal.subject)
         await _append(uow, review, new_events)
-        return office_view(review)
+        return await office_view(uow.conn, review)
 
     meta = Metadata(actor=principal.subject)
     return await execute(ctx, meta, act, answer=OfficeBlindReviewView, idempotent=idempotent)
