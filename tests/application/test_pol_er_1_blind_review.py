@@ -288,8 +288,12 @@ def test_pol_er_1_too_small_a_pool_stalls_until_the_city_office_redraws(flow: Fl
     _pool(flow.stack, [{**flow.pool_rows[third], "term_ends_on": yesterday}])
     path = f"/api/v1/applications/{application_id}/expert-recommendation"
     request = {"recommending_expert_id": first, "request_text": "书面申请", "recommendation_text": "举荐意见"}
-    r = api.post("application-service", path, applicant.token, request)
+    # A retried request with the same Idempotency-Key answers with the first request, not a 409.
+    headers = {"Authorization": f"Bearer {applicant.token}", "Idempotency-Key": secrets.token_hex(8)}
+    r = api.http.post(api.url("application-service", path), json=request, headers=headers)
     assert r.status_code == 201, r.text
+    retried = api.http.post(api.url("application-service", path), json=request, headers=headers)
+    assert retried.status_code == 201 and retried.json() == r.json(), retried.text
     review_id = r.json()["recommendation_id"]
     consent = api.post("application-service", f"{path}/consent", scenario.unit_token, {"agreed": True, "reason": ""})
     assert consent.status_code == 200, consent.text
