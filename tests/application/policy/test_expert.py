@@ -31,6 +31,14 @@ def test_POL_ER_1_two_thirds_of_blind_reviewers_is_enough_3_of_5_is_not() -> Non
     assert o.binding == "item" and "撤回" in o.explanation_zh
 
 
+def test_POL_ER_1_edges_2_of_3_counts_1_of_2_and_1_of_3_do_not() -> None:
+    """The engine's input is what the system recorded (domain.recommendation.owned_facts)."""
+    assert pol_er_1_expert_recommendation_counts(ctx(recommended(blind_approvals=2, blind_total=3))).outcome == "pass"
+    for approvals, total in ((1, 2), (1, 3)):
+        o = pol_er_1_expert_recommendation_counts(ctx(recommended(blind_approvals=approvals, blind_total=total)))
+        assert o.outcome == "excluded" and f"{total}人中{approvals}人同意，未达到2/3" in o.explanation_zh
+
+
 def test_POL_ER_1_needs_a_written_application_the_employer_agreed_to() -> None:
     assert pol_er_1_expert_recommendation_counts(ctx(recommended(applied_in_writing=False))).outcome == "excluded"
     assert pol_er_1_expert_recommendation_counts(ctx(recommended(employer_agreed=False))).outcome == "excluded"

@@ -7,7 +7,7 @@ from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.service import ConsumerSpec
 
 from .projections import orgs
-from .service_layer import integrity, reactions
+from .service_layer import integrity, reactions, recommendations
 
 CONSUMER = "application-service.projections"
 # The integrity file's own consumer (NAT-8's revocations, POL-ER-3's confirmed misconduct).
@@ -43,6 +43,8 @@ def consumers() -> list[ConsumerSpec]:
                         "ComplaintResolved": reactions.record_complaint_resolved,
                         "CommitteeSessionOpened": reactions.record_session_opened,
                         "ResultsPublished": reactions.record_results_published,
+                        "BlindReviewConcluded": recommendations.record_blind_review_concluded,
+                        "RecommendationMisconductConfirmed": recommendations.record_misconduct_confirmed,
                     },
                 ),
             ],

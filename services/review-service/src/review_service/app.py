@@ -15,8 +15,8 @@ from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
-from .api import certificates as certificate_routes
 from .api import (
+    blind_reviews,
     committees,
     external,
     internal,
@@ -28,6 +28,7 @@ from .api import (
     verification,
     verify_page,
 )
+from .api import certificates as certificate_routes
 from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
@@ -103,6 +104,7 @@ def create_app(
             verify_page.router,
             public.router,
             review_requests.router,
+            blind_reviews.router,
         ],
         context=build_context,
         upcasters=CATALOGUE.upcasters,

@@ -8,7 +8,7 @@ from zhicheng_kernel.consumer import Subscription
 from zhicheng_kernel.service import ConsumerSpec
 
 from .projections import calendar, peers
-from .service_layer import documents
+from .service_layer import blind_reviews, documents
 
 CONSUMER = "review-service.peers"
 
@@ -32,6 +32,7 @@ def consumers() -> list[ConsumerSpec]:
                         "ProvincialVerdictRecorded": peers.on_provincial_verdict_recorded,
                         "ApplicationConcludedWithoutCommittee": documents.issue_without_committee,
                         "HolidayCalendarPublished": calendar.on_holiday_calendar_published,
+                        "ExpertRecommendationConsented": blind_reviews.on_recommendation_consented,
                     },
                 ),
             ],

@@ -6,9 +6,10 @@ from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from zhicheng_kernel.settings import ServiceSettings
 
+from .domain.blind_review import check_reviewer_count
 from .domain.rules import TWO_THIRDS, CommitteeSizeRule, parse_share
 
 
@@ -109,6 +110,16 @@ class ReviewSettings(ServiceSettings):
                 "ZC_REVIEW_REQUEST_DAYS calendar days after the results publicity ends (NAT-11)"
             )
         return self
+
+    # -- issue 11: blind reviews of expert recommendations (POL-ER-1) --------------------------------
+    # How many blind reviewers are drawn for a recommendation: odd, at least 3.
+    blind_reviewers: int = Field(default=3, ge=3, le=15)
+
+    @field_validator("blind_reviewers")
+    @classmethod
+    def _blind_reviewers_odd(cls, value: int) -> int:
+        check_reviewer_count(value)
+        return value
 
 
 def warning_offsets(days: str, seconds: str | None) -> list[int]:

@@ -248,3 +248,18 @@ integrity_file = Table(
     Column("application_id", Text),
     Column("org_path", Text),
 )
+
+# -- issue 11: blind review of expert recommendations (POL-ER-1) ------------------------------------------
+# 0012: review-service's BlindReviewConcluded, one row per application: what the policy engine reads of
+# the blind reviewers (review_id is the request's recommendation_id).
+expert_recommendation_reviews = Table(
+    "expert_recommendation_reviews",
+    metadata,
+    Column("application_id", Text, primary_key=True),
+    Column("review_id", Text, nullable=False),
+    Column("approvals", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("counts", Boolean, nullable=False),
+    Column("misconduct_reported", Boolean, nullable=False),
+    Column("concluded_at", DateTime(timezone=True), nullable=False),
+)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.policy.model import Track
+from ..domain.recommendation import without_system_known
 
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
 Months = Field(default=0, ge=0, le=100 * 12)
@@ -87,11 +88,16 @@ class AwardIn(Strict):
     certificate_seal_of: str | None = Field(default=None, max_length=100)
 
 
+# POL-ER-1: the request, the consent, the blind-review counts and misconduct are what the system
+# recorded (由系统依据书面申请、单位同意和盲审结果认定); values sent for them are accepted and dropped.
+_SYSTEM_KNOWN = "由系统依据书面申请、单位同意和盲审结果认定，申报人填写的值不予采用"
+
+
 class ExpertRecommendationIn(Strict):
-    applied_in_writing: bool
-    employer_agreed: bool
-    blind_approvals: int = Field(ge=0, le=100)
-    blind_total: int = Field(ge=0, le=100)
+    applied_in_writing: bool | None = Field(default=None, description=_SYSTEM_KNOWN)
+    employer_agreed: bool | None = Field(default=None, description=_SYSTEM_KNOWN)
+    blind_approvals: int | None = Field(default=None, ge=0, le=100, description=_SYSTEM_KNOWN)
+    blind_total: int | None = Field(default=None, ge=0, le=100, description=_SYSTEM_KNOWN)
     recommends_established_results: bool = False
     has_benefit: bool = True
     benefit_at_level: bool = True
@@ -101,12 +107,16 @@ class ExpertRecommendationIn(Strict):
     expert_knew_policy: bool = True
     expert_knows_applicant: bool = True
     expert_has_small_scope_senior_title: bool = False
-    misconduct_found: bool = False
+    misconduct_found: bool | None = Field(default=None, description=_SYSTEM_KNOWN)
     recommendation_false: bool = False
 
     @model_validator(mode="after")
     def _approvals_within_total(self) -> ExpertRecommendationIn:
-        if self.blind_approvals > self.blind_total:
+        if (
+            self.blind_approvals is not None
+            and self.blind_total is not None
+            and self.blind_approvals > self.blind_total
+        ):
             raise ValueError("blind_approvals must not exceed blind_total")
         return self
 
@@ -192,6 +202,8 @@ class ApplicationIn(Strict):
         facts = {k: data.pop(k) for k in FACT_FIELDS}
         if facts.get("employer"):
             facts["employer"] = {k: v for k, v in facts["employer"].items() if v is not None}
+        if facts.get("expert_recommendation"):
+            facts["expert_recommendation"] = without_system_known(facts["expert_recommendation"])
         data["facts"] = {k: v for k, v in facts.items() if v is not None and v != []}
         return data
 

@@ -19,6 +19,7 @@ from .facts import attested_facts, fact_rows, validated_corrections
 from .policy.model import DEFAULT_SIMILARITY_RATIO, SimilarityRatio
 from .policy.papers import plagiarism_gate, similarity_decision
 from .publicity import UnitPublicity
+from .recommendation import Recommendation, eligibility_cancelled, recommendation_after
 from .rules import STEP_NAMES_ZH, ChainStep
 
 # The role that reviews at each step of the chain (NAT-7).
@@ -149,6 +150,8 @@ class Application:
     attested_eligibility: dict[str, Any] | None = None  # the latest report on attested facts
     route: str | None = None  # set when concluded without a committee
     filing: dict[str, Any] | None = None  # the province's verdict on the latest push (POL-FI-1)
+    recommendation: Recommendation | None = None  # the expert recommendation requested (POL-ER-1)
+    cancelled: dict[str, Any] | None = None  # EligibilityCancelled (POL-ER-3)
 
     # -- state from events ----------------------------------------------------------------------
 
@@ -231,6 +234,11 @@ class Application:
                 self.status = event.outcome
                 self.outcome = event.outcome
                 self.document_number = event.document_number
+            case ev.ExpertRecommendationRequested() | ev.ExpertRecommendationConsented():
+                self.recommendation = recommendation_after(self.recommendation, event)
+            case ev.EligibilityCancelled():
+                self.status = self.outcome = "eligibility_cancelled"
+                self.cancelled = event.model_dump(mode="json", exclude={"application_id"})
         # PaperCheckRequested changes nothing the aggregate decides on.
 
     # -- reading ------------------------------------------------------------------------------------
@@ -299,6 +307,7 @@ class Application:
 
     def current_reviewer_step(self, reviewer: Reviewer) -> dict[str, str]:
         """NAT-7: the current step of the chain, when `reviewer` is its reviewer (its org, its role)."""
+        eligibility_cancelled(self.cancelled, action_zh="审核")
         step = self.current_step()
         if step is None:
             raise Conflict("not_under_review", f"该申报当前状态为“{self.status}”，不在审核环节。")
@@ -487,6 +496,7 @@ class Application:
     def push(self, push_id: str, annotations: Sequence[str], remarks: Sequence[str] = ()) -> list[DomainEvent]:
         """NAT-7: only an application the title office approved goes up to the committee; one concluded
         without a committee never does."""
+        eligibility_cancelled(self.cancelled, action_zh="推送", field="application_ids")
         if self.status == "awaiting_document":
             route = self.route or "employer_assessment"
             raise Conflict(
@@ -606,6 +616,7 @@ class Application:
     def edit(self, applicant_id: str, content: Mapping[str, Any]) -> list[DomainEvent]:
         """A draft, or an application returned for correction, is edited by its applicant only."""
         self._owned_by(applicant_id)
+        eligibility_cancelled(self.cancelled, action_zh="修改")
         if self.status not in EDITABLE:
             raise Conflict("not_editable", f"该申报当前状态为“{self.status}”，只有草稿或被退回的申报可以修改。")
         return [ev.ApplicationEdited(application_id=self.id, content=dict(content))]
@@ -614,6 +625,7 @@ class Application:
         """After ApplicationReturned: the corrected application goes back to the unit (RESUME_STEP).
         Papers edited since the return are checked again (POL-PA-4) under new paper ids."""
         self._owned_by(applicant_id)
+        eligibility_cancelled(self.cancelled, action_zh="重新提交")
         if self.status != "returned":
             raise Conflict("not_returned", f"该申报当前状态为“{self.status}”，只有被退回的申报可以重新提交。")
         fields: dict[str, Any] = {}
@@ -637,12 +649,14 @@ class Application:
     def withdraw(self, applicant_id: str, reason: str) -> list[DomainEvent]:
         """The applicant withdraws before the title office approves; afterwards the office decides."""
         self._owned_by(applicant_id)
+        eligibility_cancelled(self.cancelled, action_zh="撤回")
         if self.status not in WITHDRAWABLE:
             raise Conflict("not_withdrawable", f"该申报当前状态为“{self.status}”，职改办审核通过后不能撤回。")
         return [ev.ApplicationWithdrawn(application_id=self.id, reason=reason)]
 
     def start_publicity(self, reviewer: Reviewer, starts_on: date, at: datetime | None = None) -> list[DomainEvent]:
         """NAT-5: the unit (unit_review at the unit of the chain) records the start of its publicity."""
+        eligibility_cancelled(self.cancelled, action_zh="登记公示")
         step = self.current_step()
         if step is None or step["step"] != "unit":
             raise Conflict("not_at_unit", "只有处于单位审核环节的申报可以登记单位内部公示。", rule="NAT-5")
@@ -707,6 +721,7 @@ class Application:
         ]
 
     def add_attachment(self, attachment: Mapping[str, Any]) -> list[DomainEvent]:
+        eligibility_cancelled(self.cancelled, action_zh="上传附件")
         if self.status == "withdrawn":
             raise Conflict("withdrawn", "申报已撤回，不能再上传附件。")
         return [ev.AttachmentAdded(application_id=self.id, **attachment)]

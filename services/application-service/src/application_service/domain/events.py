@@ -543,6 +543,23 @@ class PushWindowClosed(DomainEvent):
     office_org_ids: list[str]
 
 
+# -- issue 11: the blind review's consequences (POL-ER-3) --------------------------------------------------
+
+
+class EligibilityCancelled(ApplicationEvent):
+    """POL-ER-3: the city office confirmed misconduct in the applicant's expert recommendation; the
+    application loses this year's eligibility and ends here, the rule named."""
+
+    event_type: ClassVar[str] = "EligibilityCancelled"
+
+    rule: str
+    reason: str
+    year: int
+    review_id: str
+    kind: str
+    confirmed_by: str
+
+
 # The approval event of each step of the chain (NAT-7).
 APPROVED_EVENT_OF_STEP: dict[str, type[StepApproved]] = {
     "unit": UnitApproved,
@@ -589,5 +606,6 @@ CATALOGUE = EventCatalogue(
         SimilarityRatioChosen,
         PushWindowReminderIssued,
         PushWindowClosed,
+        EligibilityCancelled,
     ],
 )

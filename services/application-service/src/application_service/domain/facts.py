@@ -29,6 +29,7 @@ from .policy import (
 )
 from .policy import Application as PolicyApplication
 from .policy.model import AwardKind, AwardLevel, EducationLevel, SkillGrade, TechnicalClass
+from .recommendation import without_system_known
 
 # C1: the employer kind the engine reasons about, from org-service's organization kind (and, for a
 # state_unit, its unit_type): never from what the applicant typed.
@@ -93,6 +94,26 @@ def _award(a: Mapping[str, Any], ref: str) -> Award:
     )
 
 
+# What the engine reads when the applicant declared a recommendation but never requested it in writing.
+NO_REQUEST: dict[str, Any] = {
+    "applied_in_writing": False,
+    "employer_agreed": False,
+    "blind_approvals": 0,
+    "blind_total": 0,
+    "misconduct_found": False,
+}
+
+
+def _expert_recommendation(
+    declared: Mapping[str, Any] | None, owned: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """POL-ER-1: the declared circumstances (POL-ER-2) with the facts the system knows in place of the
+    declared ones; None when the applicant neither declared nor requested a recommendation."""
+    if declared is None and owned is None:
+        return None
+    return {**without_system_known(declared or {}), **(owned or NO_REQUEST)}
+
+
 def policy_application(
     submitted: Mapping[str, Any],
     *,
@@ -101,9 +122,12 @@ def policy_application(
     on_staff: bool | None,
     checks: Mapping[str, Mapping[str, Any]] | None = None,
     facts: Mapping[str, Any] | None = None,
+    recommendation: Mapping[str, Any] | None = None,
 ) -> PolicyApplication:
     """The engine's application from the submission; `facts` (default: the declared ones) are those the
-    engine evaluates — after an attestation, the attested facts (`attested_facts`)."""
+    engine evaluates — after an attestation, the attested facts (`attested_facts`). `recommendation`:
+    what the system knows of the expert recommendation (recommendation.owned_facts), which replaces
+    the declared request, consent, blind-review counts and misconduct (POL-ER-1, POL-ER-3)."""
     if facts is None:
         facts = submitted.get("facts") or {}
     checks = checks or {}
@@ -121,7 +145,7 @@ def policy_application(
     )
     title = facts.get("current_title")
     front = facts.get("front_line")
-    expert = facts.get("expert_recommendation")
+    expert = _expert_recommendation(facts.get("expert_recommendation"), recommendation)
     three = facts.get("three_long_two_outstanding")
     return PolicyApplication(
         applicant=applicant,
@@ -162,7 +186,7 @@ def policy_application(
             for p in submitted.get("papers") or ()
         ),
         awards=tuple(_award(a, f"awards.{i}") for i, a in enumerate(facts.get("awards") or ())),
-        expert_recommendation=ExpertRecommendation(**expert) if expert else None,
+        expert_recommendation=ExpertRecommendation(**expert) if expert is not None else None,
         three_long_two_outstanding=ThreeLongTwoOutstanding(**three) if three else None,
         local_talent_selected=bool(facts.get("local_talent_selected", False)),
         outstanding_since_current_title=facts.get("outstanding_since_current_title"),
@@ -173,7 +197,6 @@ def policy_application(
 
 _Months = Annotated[int, Field(ge=0, le=100 * 12)]
 _Years = Annotated[int, Field(ge=0, le=80)]
-_Count = Annotated[int, Field(ge=0, le=100)]
 _Text = Annotated[str, Field(min_length=1, max_length=200)]
 _TitleLevel = Literal["junior", "intermediate", "deputy_senior", "senior"]
 
@@ -205,10 +228,6 @@ ATTESTABLE: dict[str, Any] = {
     "awards.*.year": Annotated[int, Field(ge=1949, le=2100)],
     "awards.*.kind": AwardKind,
     "awards.*.level": AwardLevel,
-    "expert_recommendation.applied_in_writing": bool,
-    "expert_recommendation.employer_agreed": bool,
-    "expert_recommendation.blind_approvals": _Count,
-    "expert_recommendation.blind_total": _Count,
     "three_long_two_outstanding.grassroots_years": _Years,
     "three_long_two_outstanding.tenure_years": _Years,
     "three_long_two_outstanding.years_at_one_post_level": _Years,

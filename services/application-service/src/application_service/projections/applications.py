@@ -91,6 +91,9 @@ def _history_entry(e: EventEnvelope) -> dict[str, Any]:
         "route",
         "verdict",
         "reviewer",
+        "rule",
+        "recommendation_id",
+        "agreed",
     )
     return {
         "event_type": e.event_type,

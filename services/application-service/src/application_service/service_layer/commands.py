@@ -45,7 +45,7 @@ from ..domain.rules import (
     series_in_schedule,
 )
 from ..projections.applications import ApplicationView, view
-from . import filings, similarity
+from . import filings, recommendations, similarity
 from .quotas import standings
 
 
@@ -135,6 +135,7 @@ async def engine_report(
     *,
     facts: Mapping[str, Any],
     checks: Any = None,
+    recommendation: Mapping[str, Any] | None = None,
 ) -> EngineReport:
     """The policy engine's report on `facts`, with the employer facts org-service owns: the org's kind,
     unit type and level (C1) and the applicant's on-staff status (C5)."""
@@ -147,6 +148,7 @@ async def engine_report(
         on_staff=person.on_staff,
         checks=checks,
         facts=facts,
+        recommendation=recommendation,
     )
     today = china_today(ctx.clock.now())
     params = await similarity.policy_parameters(ctx, conn, int(submitted["year"]))  # POL-PA-4's ratio of the year
@@ -159,11 +161,17 @@ async def engine_report(
 
 
 async def assess(
-    conn: AsyncConnection, ctx: Context, app_id: str, submitted: Mapping[str, Any], person: Person
+    conn: AsyncConnection,
+    ctx: Context,
+    app_id: str,
+    submitted: Mapping[str, Any],
+    person: Person,
+    recommendation: Mapping[str, Any] | None = None,
 ) -> DomainEvent:
-    """The report on what was submitted (declared facts), as EligibilityAssessed (same transaction)."""
+    """The report on what was submitted (declared facts, and the expert recommendation requested while it
+    was a draft), as EligibilityAssessed (same transaction)."""
     facts = dict(submitted.get("facts") or {})
-    done = await engine_report(conn, ctx, submitted, person, facts=facts)
+    done = await engine_report(conn, ctx, submitted, person, facts=facts, recommendation=recommendation)
     rows = [*done.registered, *fact_rows(facts, [])]
     return assessment(app_id, done.report, trigger="submitted", basis="declared", facts=rows, previous=None)
 
@@ -176,7 +184,10 @@ async def reassess(
     if not app.is_open:
         return []
     person = await applicant_person(conn, app.submitted["applicant_id"])
-    done = await engine_report(conn, ctx, app.submitted, person, facts=app.engine_facts(), checks=app.checks)
+    owned = await recommendations.owned(conn, app)  # POL-ER-1: what the system knows, never the declared
+    done = await engine_report(
+        conn, ctx, app.submitted, person, facts=app.engine_facts(), checks=app.checks, recommendation=owned
+    )
     return app.assessed(done.report, trigger, registered=done.registered, only_if_changed=only_if_changed)
 
 
@@ -208,7 +219,11 @@ async def _integrity(conn: AsyncConnection, ctx: Context, applicant_id: str) -> 
 
 
 async def _submission_events(
-    conn: AsyncConnection, ctx: Context, application_id: str, cmd: SubmitApplication
+    conn: AsyncConnection,
+    ctx: Context,
+    application_id: str,
+    cmd: SubmitApplication,
+    draft: Application | None = None,
 ) -> list[DomainEvent]:
     person = await _integrity(conn, ctx, cmd.applicant_id)
     unit, orgs = await _unit(conn, cmd.org_id)
@@ -220,7 +235,9 @@ async def _submission_events(
         chain=review_chain(unit, orgs),
         paper_ids=[str(uuid.uuid4()) for _ in cmd.papers],
     )
-    return [*new_events, await assess(conn, ctx, application_id, new_events[0].model_dump(mode="json"), person)]
+    owned = await recommendations.owned(conn, draft) if draft is not None else None
+    submitted = new_events[0].model_dump(mode="json")
+    return [*new_events, await assess(conn, ctx, application_id, submitted, person, owned)]
 
 
 async def _view(conn: AsyncConnection, app_id: str) -> ApplicationView:
@@ -287,7 +304,7 @@ async def submit_existing(ctx: Context, application_id: str, author: Author) -> 
             raise Forbidden("not_applicant", "只有申报人本人可以办理此事项。")
         if app.status == "draft" and app.content is not None:
             cmd = await validated(ctx, to_command(app.content, author))
-            new_events = await _submission_events(conn, ctx, app.id, cmd)
+            new_events = await _submission_events(conn, ctx, app.id, cmd, draft=app)
         else:
             await _integrity(conn, ctx, author.account_id)
             papers = [paper_input(p) for p in (app.content or {}).get("papers", [])] if app.edited_since_return else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -236,4 +237,35 @@ review_requests = Table(
     Column("answered_at", DateTime(timezone=True), nullable=True),
     Column("document_number", Text, nullable=True),
     Index("review_request_office", "organizing_org_id"),
+)
+
+# -- issue 11: blind reviews of expert recommendations (POL-ER-1; migration 0011) --------------------------
+
+# One row per blind review, written in the transaction of each append: the city office's list and
+# the reviewers' assignments read it. The applicant's id and employer stay in the stream.
+blind_reviews = Table(
+    "blind_review",
+    metadata,
+    Column("review_id", Text, primary_key=True),
+    Column("application_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("series", Text, nullable=False),
+    Column("specialty", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("recommendation_text", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("opinions", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Private ledger: which drawn reviewer has answered, never which opinion is theirs (the opinions carry
+# no reviewer id). It stops a second opinion and lists a reviewer's own assignments.
+blind_review_reviewers = Table(
+    "blind_review_reviewer",
+    metadata,
+    Column("review_id", Text, nullable=False),
+    Column("expert_id", Text, nullable=False),
+    Column("answered", Boolean, nullable=False, server_default=text("false")),
+    PrimaryKeyConstraint("review_id", "expert_id"),
 )

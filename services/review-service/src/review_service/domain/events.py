@@ -318,6 +318,13 @@ class ExpertRecommendationReceived(DomainEvent):
     year: int
     series: str
     level: str
+    # What the blind review needs beyond the contract: shown to reviewers (specialty, text) or used by
+    # the draw (NAT-4: the applicant's employer, the recommending expert), never the applicant's name.
+    specialty: str = ""
+    applicant_id: str = ""
+    org_id: str = ""
+    recommending_expert_id: str = ""
+    recommendation_text: str = ""
 
 
 class BlindReviewConcluded(DomainEvent):
@@ -398,6 +405,60 @@ class ReviewAnswered(DomainEvent):
     answered_at: Instant
 
 
+# -- issue 11: the blind review's own events (POL-ER-1, POL-ER-3) -----------------------------------------
+
+# The envelope's actor of a BlindReviewOpinionRecorded: never the reviewer (who said what stays hidden).
+BLIND_REVIEW_ACTOR = "blind-review"
+MisconductKind = Literal["plagiarism", "fabrication", "invented_facts"]
+
+
+class BlindReviewersDrawn(DomainEvent):
+    """POL-ER-1 / NAT-4: the blind reviewers drawn reproducibly from `seed` among the pool's experts of the
+    series, the recommending expert and the applicant's employer's experts excluded. Only the city
+    office reads it; no endpoint shows it to a reviewer or the applicant."""
+
+    event_type: ClassVar[str] = "BlindReviewersDrawn"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    seed: str
+    candidates: list[str]
+    excluded: dict[str, str]
+    reviewer_ids: list[str]
+
+
+class BlindReviewStalled(DomainEvent):
+    """POL-ER-1: too few experts in the pool to draw the blind reviewers; the city office redraws later."""
+
+    event_type: ClassVar[str] = "BlindReviewStalled"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    available: int
+    needed: int
+
+
+class BlindReviewOpinionRecorded(DomainEvent):
+    """POL-ER-1 / POL-ER-3: one drawn reviewer's opinion, with no reviewer id and an anonymous actor (a
+    private table only says who has answered); a report of misconduct names its kind."""
+
+    event_type: ClassVar[str] = "BlindReviewOpinionRecorded"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    approve: bool
+    comment: str
+    misconduct_kind: MisconductKind | None = None
+    misconduct_detail: str | None = None
+
+
+class RecommendationMisconductDismissed(DomainEvent):
+    """POL-ER-3: the city office found a reviewer's report of misconduct unfounded."""
+
+    event_type: ClassVar[str] = "RecommendationMisconductDismissed"
+    stream_type: ClassVar[str] = BLIND_REVIEW
+    review_id: str
+    reason: str
+    dismissed_by: str
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -441,5 +502,9 @@ CATALOGUE = EventCatalogue(
         QualificationDocumentRevoked,
         ReviewRequested,
         ReviewAnswered,
+        BlindReviewersDrawn,
+        BlindReviewStalled,
+        BlindReviewOpinionRecorded,
+        RecommendationMisconductDismissed,
     ],
 )

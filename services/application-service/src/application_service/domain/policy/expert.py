@@ -8,6 +8,7 @@ from datetime import date
 from zhicheng_kernel.errors import InvalidInput
 
 from ..integrity import in_force
+from ..recommendation import SOURCE_ZH
 from .context import PolicyContext
 from .outcome import RuleOutcome, policy_rule
 
@@ -26,7 +27,9 @@ EXCLUSION_CASES_ZH = {
 def pol_er_1_expert_recommendation_counts(ctx: PolicyContext) -> RuleOutcome:
     """POL-ER-1: an expert recommendation counts as a performance condition only after a written
     application the employer agreed to, and approval by at least 2/3 of the blind reviewers ("方可作为业绩
-    条件使用"); otherwise the recommendation is excluded, the application stands without it."""
+    条件使用": 2 of 3 counts, 1 of 2 does not); otherwise the recommendation is excluded, the application
+    stands without it. The request, the consent and the blind reviewers' counts are what the system
+    recorded (the application's stream, review-service's BlindReviewConcluded), never what was declared."""
     rule = pol_er_1_expert_recommendation_counts
     rec = ctx.application.expert_recommendation
     if rec is None:
@@ -35,22 +38,31 @@ def pol_er_1_expert_recommendation_counts(ctx: PolicyContext) -> RuleOutcome:
     share_ok = rec.blind_total > 0 and (
         rec.blind_approvals * p.blind_review_share_denominator >= rec.blind_total * p.blind_review_share_numerator
     )
-    details = {"blind_approvals": rec.blind_approvals, "blind_total": rec.blind_total, "share_met": share_ok}
+    details = {
+        "blind_approvals": rec.blind_approvals,
+        "blind_total": rec.blind_total,
+        "share_met": share_ok,
+        "source": SOURCE_ZH,
+    }
     problems = []
     if not rec.applied_in_writing:
         problems.append("申报人未书面向用人单位提交申请")
     if not rec.employer_agreed:
         problems.append("用人单位未同意")
-    if not share_ok:
+    if rec.blind_total == 0:
+        problems.append("盲审尚未完成")
+    elif not share_ok:
         problems.append(f"盲审专家{rec.blind_total}人中{rec.blind_approvals}人同意，未达到2/3")
     if problems:
         return rule.outcome(
-            "excluded", "；".join(problems) + "，“专家举荐”不能作为业绩条件使用，应劝申报人撤回该业绩", **details
+            "excluded",
+            "；".join(problems) + f"（{SOURCE_ZH}），“专家举荐”不能作为业绩条件使用，应劝申报人撤回该业绩",
+            **details,
         )
     return rule.outcome(
         "pass",
-        f"申报人书面申请并经用人单位同意，盲审专家{rec.blind_total}人中{rec.blind_approvals}人同意（达到2/3），"
-        "“专家举荐”可作为业绩条件使用",
+        f"申报人书面申请并经用人单位同意，盲审专家{rec.blind_total}人中{rec.blind_approvals}人同意（达到2/3，"
+        f"{SOURCE_ZH}），“专家举荐”可作为业绩条件使用",
         **details,
     )
 
@@ -91,7 +103,8 @@ def pol_er_3_recommendation_misconduct(ctx: PolicyContext) -> RuleOutcome:
     """POL-ER-3: misconduct in a recommendation cancels the applicant's eligibility for the year; a false
     recommendation puts applicant and expert on the research-integrity blacklist, and a listed person's
     submission is refused while the listing is in force (not_on_integrity_blacklist). Binding hard:
-    "取消本年度职称评审资格"."""
+    "取消本年度职称评审资格". `misconduct_found` is the city office's confirmation of a blind reviewer's
+    report (RecommendationMisconductConfirmed, which also ends the application: EligibilityCancelled)."""
     rule = pol_er_3_recommendation_misconduct
     rec = ctx.application.expert_recommendation
     if rec is None:
