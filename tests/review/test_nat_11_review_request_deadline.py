@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,12 @@ from zhicheng_kernel.errors import Conflict, DomainError, InvalidInput
 from zhicheng_kernel.testing import envelope
 
 from tests.application.test_domain_rules import apply, submitted_application
+
+# Production settings need the issuing office's key (NAT-10); the rule under test is another one.
+OFFICE_KEY = {
+    "certificate_key_file": Path("/run/secrets/key.pem"),
+    "certificate_cert_file": Path("/run/secrets/cert.pem"),
+}
 
 # The publicity's last day is 7 January 2027; it ends at 24:00 of that day in Shanghai.
 PUBLICITY_ENDS = datetime(2027, 1, 8, tzinfo=CHINA_TZ)
@@ -130,7 +137,7 @@ def test_nat_11_the_organising_unit_answers_once() -> None:
 
 def test_nat_11_compressed_review_time_is_refused_in_production() -> None:
     with pytest.raises(ValidationError, match="NAT-11"):
-        ReviewSettings(environment="production", service_client_secret="s", review_request_seconds=5)
+        ReviewSettings(environment="production", service_client_secret="s", review_request_seconds=5, **OFFICE_KEY)
     assert ReviewSettings(environment="test", review_request_seconds=5).review_request_seconds == 5
     assert ReviewSettings().review_request_days == 30
 

@@ -5,6 +5,7 @@ be extended or carried over; the compressed review year is refused in production
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -28,6 +29,12 @@ from review_service.domain.year import (
 from review_service.settings import ReviewSettings
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import DomainError
+
+# Production settings need the issuing office's key (NAT-10); the rule under test is another one.
+OFFICE_KEY = {
+    "certificate_key_file": Path("/run/secrets/key.pem"),
+    "certificate_cert_file": Path("/run/secrets/cert.pem"),
+}
 
 YEAR = 2026
 DEADLINE = datetime(YEAR + 1, 1, 1, tzinfo=CHINA_TZ)
@@ -187,7 +194,7 @@ def test_sched_3_one_warning_per_offset() -> None:
 def test_sched_3_a_compressed_review_year_is_refused_in_production() -> None:
     for setting in ({"review_year_deadline_override": DEADLINE}, {"review_year_warning_seconds": "5,2"}):
         with pytest.raises(ValidationError, match="refused in production"):
-            ReviewSettings(environment="production", service_client_secret="s", **setting)
+            ReviewSettings(environment="production", service_client_secret="s", **OFFICE_KEY, **setting)
     assert ReviewSettings().review_year_warning_offsets_seconds == [30 * 86_400, 7 * 86_400, 86_400]
     assert ReviewSettings(review_year_warning_seconds="2,5").review_year_warning_offsets_seconds == [5, 2]
     for bad in ({"review_year_warning_days": "30,-1"}, {"review_year_warning_seconds": "0"}):
