@@ -26,7 +26,7 @@ from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner, envelope
 
 from tests.harness import Servers
-from tests.review.routes import filing_approved, isolated, pushed
+from tests.review.routes import appoint_in_pool, filing_approved, isolated, pushed
 
 CITY = "city-office"
 CITY_PATH = f"/{CITY}/"
@@ -129,6 +129,7 @@ class YearService:
                     expert_ids=EXPERTS,
                 )
             )
+        await appoint_in_pool(self.ctx, EXPERTS, organizer)  # NAT-6: the members are in the pool
         return committee_id
 
     async def candidate(

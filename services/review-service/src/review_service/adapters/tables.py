@@ -73,10 +73,11 @@ candidates = Table(
 
 # The title offices' expert pools (专家库), from ExpertAppointed (issue 11; migration 0009). Series and
 # title level are org-service's; the specialty, the employer and the term are the appointing office's.
+# One row per term: an expert reappointed for a later term has a row for each (terms never overlap).
 expert_pool = Table(
     "expert_pool",
     metadata,
-    Column("account_id", Text, primary_key=True),
+    Column("account_id", Text, nullable=False),
     Column("organizing_org_id", Text, nullable=False),
     Column("series", JSONB, nullable=False),
     Column("specialty", Text, nullable=False),
@@ -84,6 +85,7 @@ expert_pool = Table(
     Column("employer_org_id", Text, nullable=False),
     Column("term_starts_on", Date, nullable=False),
     Column("term_ends_on", Date, nullable=False),
+    PrimaryKeyConstraint("account_id", "term_starts_on"),
 )
 
 committees = Table(
@@ -156,3 +158,17 @@ external_access = external_access_table(metadata)
 # The start outbox of this service's workflows (zhicheng_kernel.workflow_starts): every committee
 # session's and every review year's.
 workflow_starts = workflow_starts_table(metadata)
+
+# -- issue 11, the pool and the draw (migration 0009) ---------------------------------------------------
+
+# Who sits (or stands in reserve) in which non-closed session, and when it meets: NAT-4 draws no expert
+# already sitting elsewhere at the same time. Private: no endpoint lists it; a closed session's rows go.
+session_sittings = Table(
+    "session_sitting",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("expert_id", Text, nullable=False),
+    Column("meeting_starts_at", DateTime(timezone=True), nullable=False),
+    Column("meeting_ends_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "expert_id"),
+)
