@@ -26,8 +26,8 @@ from review_service.domain.events import (
     ResultsPublished,
     VotesTallied,
 )
-from review_service.service_layer import outcomes
 from review_service.domain.rules import latest_term_end
+from review_service.service_layer import outcomes
 from review_service.settings import ReviewSettings
 from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.envelope import EventEnvelope, Metadata

@@ -7,15 +7,16 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
+from review_service.domain.rules import latest_term_end
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.api_client import Api, bearer, unique_name
 from tests.filing.province import approve_all
-from tests.org_tree import Account, OrgTree
+from tests.org_tree import Account, Org, OrgTree
 
 SERIES = "卫生系列"  # pushed by December (SCHED-1), so a push of this year is open all year
 # SCHED-1: a push carries applications of the review year it is made in (Asia/Shanghai), no other.
@@ -39,6 +40,8 @@ class Scenario:
     # committee's series, level and year, so scenarios running one after another must not pick up
     # each other's. `build` publishes it (push month December, like 卫生系列).
     series: str = field(default_factory=lambda: unique_name(f"{SERIES}评审场景"))
+    # The unit the experts work at (NAT-4 compares it with each candidate's): not the candidates' hospital.
+    expert_employer: Org | None = None
 
     @classmethod
     def build(cls, api: Api) -> Scenario:
@@ -75,13 +78,56 @@ class Scenario:
     # -- org-service -------------------------------------------------------------------------------
 
     def register_experts(self, count: int, level: str = "intermediate") -> list[Expert]:
+        """`count` experts of the scenario's series, registered at org-service and appointed to the
+        city office's pool (NAT-6) so a committee of them may form."""
         tree = OrgTree(self.api)
         experts = []
         for i in range(count):
             e = tree.expert(f"专家{i}", [self.series])
             experts.append(Expert(e.account_id, e.token))
         self.experts = experts
+        self.appoint([e.account_id for e in experts])
         return experts
+
+    def employer_of_experts(self) -> Org:
+        if self.expert_employer is None:
+            self.expert_employer = OrgTree(self.api).state_unit("平凉市专家工作单位")
+        return self.expert_employer
+
+    def appoint(
+        self,
+        account_ids: list[str],
+        employer_org_id: str | None = None,
+        *,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+        token: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The experts into the pool (专家库, POST /api/v1/expert-pool) by the city office: by default
+        working at `employer_of_experts` for NAT-6's longest term from today (Asia/Shanghai). Every
+        committee of a test is formed of experts appointed here."""
+        employer = employer_org_id or self.employer_of_experts().id
+        starts = starts_on or datetime.now(CHINA_TZ).date()
+        ends = ends_on or latest_term_end(starts)
+        answers = []
+        for account_id in account_ids:
+            body = {
+                "account_id": account_id,
+                "specialty": "临床医学",
+                "employer_org_id": employer,
+                "term_starts_on": starts.isoformat(),
+                "term_ends_on": ends.isoformat(),
+            }
+            # The expert and the employer reach review-service through org-service's events.
+            answers.append(
+                _retry(
+                    lambda body=body: self.review(
+                        "POST", "/api/v1/expert-pool", token or self.api.operator_token(), body
+                    ),
+                    status=201,
+                )
+            )
+        return answers
 
     # -- application-service -----------------------------------------------------------------------
 

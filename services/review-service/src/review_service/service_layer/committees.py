@@ -331,15 +331,10 @@ async def draw_experts(
         sitting = most if most % 2 else most - 1
     check_sitting_size(sitting, reserves)
     result: Draw = draw(new_seed(), available, sitting, reserves)
-    employers = dict(
-        (
-            await conn.execute(
-                select(candidates.c.application_id, candidates.c.org_id).where(
-                    candidates.c.application_id.in_(application_ids)
-                )
-            )
-        ).tuples()
+    rows = await conn.execute(
+        select(candidates.c.application_id, candidates.c.org_id).where(candidates.c.application_id.in_(application_ids))
     )
+    employers = {r.application_id: r.org_id for r in rows}
     drawn = [*result.sitting, *result.reserves]
     recusals = same_employer_recusals({e: on_first[e].employer_org_id for e in drawn}, employers)
     return ExpertsDrawn(
