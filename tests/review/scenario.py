@@ -42,6 +42,8 @@ class Scenario:
     series: str = field(default_factory=lambda: unique_name(f"{SERIES}评审场景"))
     # The unit the experts work at (NAT-4 compares it with each candidate's): not the candidates' hospital.
     expert_employer: Org | None = None
+    # The hospital the applicants work at (each candidate's employer, NAT-4).
+    unit: Org | None = None
 
     @classmethod
     def build(cls, api: Api) -> Scenario:
@@ -49,7 +51,7 @@ class Scenario:
         a series of the scenario's own added to this year's schedule (SCHED-4: by the city office)."""
         unit = OrgTree(api).state_unit("平凉市人民医院")
         clerk = unit.clerk("王芳", ["applicant_management", "unit_review"])
-        built = cls(api=api, clerk=clerk)
+        built = cls(api=api, clerk=clerk, unit=unit)
         built.add_series_to_schedule()
         return built
 
