@@ -105,31 +105,9 @@ class Scenario:
         ends_on: date | None = None,
         token: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The experts into the pool (专家库, POST /api/v1/expert-pool) by the city office: by default
-        working at `employer_of_experts` for NAT-6's longest term from today (Asia/Shanghai). Every
-        committee of a test is formed of experts appointed here."""
+        """`appoint_to_pool` with the scenario's expert employer by default."""
         employer = employer_org_id or self.employer_of_experts().id
-        starts = starts_on or datetime.now(CHINA_TZ).date()
-        ends = ends_on or latest_term_end(starts)
-        answers = []
-        for account_id in account_ids:
-            body = {
-                "account_id": account_id,
-                "specialty": "临床医学",
-                "employer_org_id": employer,
-                "term_starts_on": starts.isoformat(),
-                "term_ends_on": ends.isoformat(),
-            }
-            # The expert and the employer reach review-service through org-service's events.
-            answers.append(
-                _retry(
-                    lambda body=body: self.review(
-                        "POST", "/api/v1/expert-pool", token or self.api.operator_token(), body
-                    ),
-                    status=201,
-                )
-            )
-        return answers
+        return appoint_to_pool(self.api, account_ids, employer, starts_on=starts_on, ends_on=ends_on, token=token)
 
     # -- application-service -----------------------------------------------------------------------
 
@@ -246,6 +224,40 @@ class Scenario:
             votes = dict.fromkeys(application_ids, vote)
             r = self.ballot(session_id, expert, votes)
             assert r.status_code == 201, r.text
+
+
+def appoint_to_pool(
+    api: Api,
+    account_ids: list[str],
+    employer_org_id: str,
+    *,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    token: str | None = None,
+) -> list[dict[str, Any]]:
+    """The experts into the pool (专家库, POST /api/v1/expert-pool) by the city office's operator (or
+    `token`), working at `employer_org_id` (NAT-4 compares it with each candidate's employer), for
+    NAT-6's longest term from today (Asia/Shanghai) unless given. Every test or script that forms a
+    committee appoints its experts here first (NAT-6: only experts whose term runs may sit)."""
+    starts = starts_on or datetime.now(CHINA_TZ).date()
+    ends = ends_on or latest_term_end(starts)
+    answers = []
+    for account_id in account_ids:
+        body = {
+            "account_id": account_id,
+            "specialty": "临床医学",
+            "employer_org_id": employer_org_id,
+            "term_starts_on": starts.isoformat(),
+            "term_ends_on": ends.isoformat(),
+        }
+
+        def attempt(body: dict[str, Any] = body) -> httpx.Response:
+            url = api.url("review-service", "/api/v1/expert-pool")
+            return api.http.post(url, json=body, headers=bearer(token or api.operator_token()))
+
+        # The expert and the employer reach review-service through org-service's events.
+        answers.append(_retry(attempt, status=201))
+    return answers
 
 
 def _retry(attempt: Any, status: int | None = None, timeout: float = 30.0) -> dict[str, Any]:
