@@ -5,9 +5,9 @@ their events. Used by the review and workflow tests against the `stack`."""
 from __future__ import annotations
 
 import secrets
-import time
+import time as clock
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -44,6 +44,8 @@ class Scenario:
     expert_employer: Org | None = None
     # The hospital the applicants work at (each candidate's employer, NAT-4).
     unit: Org | None = None
+    # Sessions opened so far: each meets on a day of its own (open_session).
+    meetings: int = 0
 
     @classmethod
     def build(cls, api: Api) -> Scenario:
@@ -150,12 +152,12 @@ class Scenario:
         """Wait until review-service has applied every event `source` has written so far: a session
         takes the candidates review-service knows when it opens, so all of them must have arrived."""
         head = self.api.http.get(self.api.url(source, "/health")).json()["head"]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        deadline = clock.monotonic() + timeout
+        while clock.monotonic() < deadline:
             consumers = self.api.http.get(self.api.url("review-service", "/health")).json()["consumers"]
             if consumers["review-service.peers"][source] >= head:
                 return
-            time.sleep(0.2)
+            clock.sleep(0.2)
         raise AssertionError(f"review-service did not catch up with {source} (head {head})")
 
     def _approve(self, application_id: str, token: str) -> None:
@@ -200,8 +202,16 @@ class Scenario:
         # The experts reach review-service through org-service's events: wait for the projection.
         return _retry(lambda: self.review("POST", "/api/v1/committees", self.api.operator_token(), body), status=201)
 
-    def open_session(self, committee_id: str, candidates: list[str], **params: Any) -> dict[str, Any]:
+    def open_session(
+        self, committee_id: str, candidates: list[str], *, own_day: bool = True, **params: Any
+    ) -> dict[str, Any]:
+        """A session of the candidates; with `own_day` (unless the test gives a meeting window) it meets
+        on a day of its own ahead, so the scenario's experts are not sitting elsewhere at the same time
+        (NAT-4) when a module opens several sessions of one committee."""
         body = {"year": self.year, **params}
+        if own_day and "meeting_starts_at" not in params:
+            body.update(meeting_window(self.meetings))
+            self.meetings += 1
 
         def attempt() -> httpx.Response | None:
             r = self.review("POST", f"/api/v1/committees/{committee_id}/sessions", self.api.operator_token(), body)
@@ -224,6 +234,13 @@ class Scenario:
             votes = dict.fromkeys(application_ids, vote)
             r = self.ballot(session_id, expert, votes)
             assert r.status_code == 201, r.text
+
+
+def meeting_window(days_ahead: int) -> dict[str, str]:
+    """A session's meeting from 09:00 to 17:00 (Asia/Shanghai) `days_ahead` + 1 days from today."""
+    day = datetime.now(CHINA_TZ).date() + timedelta(days=days_ahead + 1)
+    starts = datetime.combine(day, time(9), tzinfo=CHINA_TZ)
+    return {"meeting_starts_at": starts.isoformat(), "meeting_ends_at": (starts + timedelta(hours=8)).isoformat()}
 
 
 def appoint_to_pool(
@@ -262,13 +279,13 @@ def appoint_to_pool(
 
 def _retry(attempt: Any, status: int | None = None, timeout: float = 30.0) -> dict[str, Any]:
     """Repeat a call while the other services' events are still on their way (409/422 not-synced)."""
-    deadline = time.monotonic() + timeout
+    deadline = clock.monotonic() + timeout
     last: Any = None
-    while time.monotonic() < deadline:
+    while clock.monotonic() < deadline:
         last = attempt()
         if last is not None and (last.status_code == status if status else last.status_code < 300):
             return dict(last.json())
         if last is not None and last.status_code not in (409, 422, 403):
             break
-        time.sleep(0.3)
+        clock.sleep(0.3)
     raise AssertionError(f"gave up: {last.status_code if last is not None else None} {last.text if last else ''}")

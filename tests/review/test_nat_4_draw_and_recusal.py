@@ -47,7 +47,13 @@ def drawn(stack: Stack) -> Drawn:
     committee = sc.form_committee([e.account_id for e in members])
     *candidates, spare = sc.pushed_candidates(3)
     opened = sc.open_session(
-        committee["committee_id"], candidates, application_ids=candidates, sitting=3, reserves=2, publicity_seconds=60
+        committee["committee_id"],
+        candidates,
+        own_day=False,  # the opening day, 00:00–24:00: the default window
+        application_ids=candidates,
+        sitting=3,
+        reserves=2,
+        publicity_seconds=60,
     )
     assert (opened["sitting"], opened["reserves"]) == (3, 2)
     assert "expert_ids" not in opened
