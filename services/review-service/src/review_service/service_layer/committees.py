@@ -6,7 +6,7 @@ import logging
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
 from zhicheng_kernel.calendar import CHINA_TZ, china_today, end_of_day
@@ -304,6 +304,9 @@ async def draw_experts(
     candidate, less one when even, after the reserves) and `reserves` are drawn from a fresh seed, and
     the drawn experts of a candidate's employer are recused from that candidate."""
     members = list(committee.expert_ids)
+    # Two sessions opening at once must not both draw one expert: lock each member until commit.
+    for expert_id in sorted(members):
+        await conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"sitting:{expert_id}"))))
     first_day, last_day = china_today(starts_at), china_today(ends_at - timedelta(microseconds=1))
     on_first = {e.account_id: e for e in await pool_experts(conn, on=first_day, account_ids=members)}
     on_last = {e.account_id for e in await pool_experts(conn, on=last_day, account_ids=members)}
