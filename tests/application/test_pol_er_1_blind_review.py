@@ -3,13 +3,12 @@ the employer's consent at application-service, the blind review at review-servic
 without the recommending expert and the applicant's employer's experts, anonymous opinions, 2/3), the
 result read back by the policy engine, and confirmed misconduct ending the application naming POL-ER-3.
 
-The expert pool's table comes with another change's migration (0009); until it lands this module
-creates it in review-service's database from `adapters.tables.expert_pool` and inserts the pool's rows.
+The experts come into the pool (专家库) through review-service's API, each with an employer org-service
+knows and a term (NAT-6), as a title office appoints them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,14 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from review_service.adapters.tables import expert_pool
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.api_client import Api
-from tests.harness import DATABASES, Stack, wait_for
-from tests.org_tree import Account, OrgTree
-from tests.review.scenario import Scenario, _retry
+from tests.harness import Stack, wait_for
+from tests.org_tree import Account, Org, OrgTree
+from tests.review.scenario import Scenario, _retry, appoint_to_pool
 
 pytestmark = pytest.mark.stack
 
@@ -35,7 +31,7 @@ REVIEWS = "/api/v1/blind-reviews"
 @dataclass
 class Flow:
     stack: Stack
-    pool_rows: dict[str, dict[str, Any]]  # by account id
+    tree: OrgTree
     scenario: Scenario
     api: Api
     applicant: Account
@@ -43,22 +39,9 @@ class Flow:
     recommender: Account
     same_employer: Account
     reviewers: dict[str, Account]  # the experts who may be drawn, by account id
-    other_employer: Account  # unit_review of another hospital
-
-
-def _pool(stack: Stack, rows: list[dict[str, Any]]) -> None:
-    """The pool's rows, straight into review-service's database (see the module's docstring)."""
-
-    async def write() -> None:
-        engine = create_async_engine(stack.servers.postgres.url(DATABASES["review-service"]))
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: expert_pool.create(sync, checkfirst=True))
-            for row in rows:
-                stmt = insert(expert_pool).values(row)
-                await conn.execute(stmt.on_conflict_do_update(index_elements=[expert_pool.c.account_id], set_=row))
-        await engine.dispose()
-
-    asyncio.run(write())
+    expired: Account  # in the pool with a term that ended yesterday (NAT-6)
+    other_employer: Account  # unit_review and applicant_management of another hospital
+    third_unit: Org  # where two of the reviewers work
 
 
 def _application(api: Api, scenario: Scenario, token: str) -> dict[str, Any]:
@@ -87,37 +70,35 @@ def flow(stack: Stack) -> Iterator[Flow]:
     tag = secrets.token_hex(2)
     recommender = tree.expert(f"举荐专家{tag}", [scenario.series])
     same_employer = tree.expert(f"同单位专家{tag}", [scenario.series])
-    reviewers = {e.account_id: e for e in (tree.expert(f"盲审专家{tag}{i}", [scenario.series]) for i in range(3))}
+    first, second, third = (tree.expert(f"盲审专家{tag}{i}", [scenario.series]) for i in range(3))
+    expired = tree.expert(f"届满专家{tag}", [scenario.series])
     other_unit = tree.hospital("平凉市第二人民医院")
+    third_unit = tree.hospital("平凉市第三人民医院")
     other_employer = other_unit.clerk("赵敏", ["applicant_management", "unit_review"])
     applicant = scenario.clerk.register_applicant(f"李{tag}")
     submitted = _application(api, scenario, applicant.token)
-    hospital_id = str(submitted["org_id"])
-    today = date.today()
-    term = {"term_starts_on": today - timedelta(days=30), "term_ends_on": today + timedelta(days=300)}
-    common = {
-        "organizing_org_id": "city",
-        "series": [scenario.series],
-        "specialty": "临床医学",
-        "title_level": "senior",
-    }
-    rows = [
-        {"account_id": recommender.account_id, "employer_org_id": f"university-{tag}", **common, **term},
-        {"account_id": same_employer.account_id, "employer_org_id": hospital_id, **common, **term},
-        *({"account_id": a, "employer_org_id": f"org-{tag}-{a[:6]}", **common, **term} for a in reviewers),
-    ]
-    _pool(stack, rows)
+    # The recommender and `second` work at the second hospital, `first` and `third` at the third; one
+    # expert at the applicant's own hospital (NAT-4), and one whose term ended yesterday (NAT-6).
+    appoint_to_pool(api, [recommender.account_id, second.account_id], other_unit.id)
+    appoint_to_pool(api, [first.account_id, third.account_id], third_unit.id)
+    appoint_to_pool(api, [same_employer.account_id], str(submitted["org_id"]))
+    yesterday = date.today() - timedelta(days=1)
+    appoint_to_pool(
+        api, [expired.account_id], third_unit.id, starts_on=yesterday - timedelta(days=300), ends_on=yesterday
+    )
     yield Flow(
         stack=stack,
-        pool_rows={row["account_id"]: row for row in rows},
+        tree=tree,
         scenario=scenario,
         api=api,
         applicant=applicant,
         application_id=submitted["id"],
         recommender=recommender,
         same_employer=same_employer,
-        reviewers=reviewers,
+        reviewers={e.account_id: e for e in (first, second, third)},
+        expired=expired,
         other_employer=other_employer,
+        third_unit=third_unit,
     )
 
 
@@ -193,6 +174,7 @@ def test_pol_er_1_blind_review_across_the_services(flow: Flow) -> None:
         flow.same_employer.account_id: "same_employer",
     }
     assert review["seed"] and sorted(review["candidates"]) == sorted(flow.reviewers)
+    assert flow.expired.account_id not in review["candidates"]  # NAT-6: a term that ended yesterday
     assert review["recommending_expert_registered"] is True
     # Only the city office lists reviews and their reviewers.
     listed = flow.scenario.review("GET", REVIEWS, next(iter(flow.reviewers.values())).token)
@@ -278,14 +260,13 @@ def test_pol_er_1_blind_review_across_the_services(flow: Flow) -> None:
 
 
 def test_pol_er_1_too_small_a_pool_stalls_until_the_city_office_redraws(flow: Flow) -> None:
-    """NAT-6: an expert whose term ended yesterday is not drawn; with too few left the review stalls, and
-    the city office redraws once the pool has enough experts again."""
+    """NAT-4 / NAT-6: with the recommender, the applicant's employer's experts and an expired term left
+    out, too few experts remain and the review stalls; the city office redraws once the pool has grown."""
     api, scenario = flow.api, flow.scenario
-    applicant = scenario.clerk.register_applicant(f"周{secrets.token_hex(2)}")
+    # An applicant of the second hospital, where the original recommender and `second` work (NAT-4).
+    applicant = flow.other_employer.register_applicant(f"周{secrets.token_hex(2)}")
     application_id = _application(api, scenario, applicant.token)["id"]
     first, second, third = flow.reviewers
-    yesterday = date.today() - timedelta(days=1)
-    _pool(flow.stack, [{**flow.pool_rows[third], "term_ends_on": yesterday}])
     path = f"/api/v1/applications/{application_id}/expert-recommendation"
     request = {"recommending_expert_id": first, "request_text": "书面申请", "recommendation_text": "举荐意见"}
     # A retried request with the same Idempotency-Key answers with the first request, not a 409.
@@ -295,18 +276,23 @@ def test_pol_er_1_too_small_a_pool_stalls_until_the_city_office_redraws(flow: Fl
     retried = api.http.post(api.url("application-service", path), json=request, headers=headers)
     assert retried.status_code == 201 and retried.json() == r.json(), retried.text
     review_id = r.json()["recommendation_id"]
-    consent = api.post("application-service", f"{path}/consent", scenario.unit_token, {"agreed": True, "reason": ""})
+    consent = api.post(
+        "application-service", f"{path}/consent", flow.other_employer.token, {"agreed": True, "reason": ""}
+    )
     assert consent.status_code == 200, consent.text
-    # Eligible: the original recommender and `second` (first recommends, third's term ended, NAT-4's same employer).
+    # Only `third` may be drawn: `first` recommends, the recommender and `second` share the applicant's
+    # employer, the expired expert's term ended yesterday.
     stalled = wait_for(
         lambda: (v := _office(flow, review_id)) and v["status"] == "stalled" and v, timeout=60, what="stall"
     )
     assert stalled["reviewer_ids"] == []
     redraw = f"{REVIEWS}/{review_id}/draw"
     assert scenario.review("POST", redraw, flow.reviewers[second].token).status_code == 403
-    _pool(flow.stack, [flow.pool_rows[third]])
+    tag = secrets.token_hex(2)
+    newcomers = [flow.tree.expert(f"新聘专家{tag}{i}", [scenario.series]).account_id for i in range(2)]
+    appoint_to_pool(api, newcomers, flow.third_unit.id)
     r = scenario.review("POST", redraw, api.operator_token())
     assert r.status_code == 200 and r.json()["status"] == "in_review", r.text
-    assert sorted(r.json()["reviewer_ids"]) == sorted([flow.recommender.account_id, second, third])
+    assert sorted(r.json()["reviewer_ids"]) == sorted([third, *newcomers])
     again = scenario.review("POST", redraw, api.operator_token())
     assert again.status_code == 409 and again.json()["code"] == "reviewers_already_drawn"

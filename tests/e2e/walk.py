@@ -16,6 +16,7 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from tests.api_client import Api, unique_name
 from tests.filing.province import approve_all
 from tests.org_tree import Account, OrgTree
+from tests.review.scenario import appoint_to_pool
 
 T = TypeVar("T")
 
@@ -155,6 +156,9 @@ class Walk:
         operator = self.api.operator_token()
         tree = OrgTree(self.api)
         experts = [tree.expert(f"专家{i}", [self.series]) for i in range(3)]
+        # NAT-6: the experts enter the pool first, working at a unit that is not the applicants' (NAT-4).
+        employer = tree.state_unit("平凉市专家工作单位").id
+        appoint_to_pool(self.api, [e.account_id for e in experts], employer)
         committee = eventually(
             "the experts known to review-service",
             accepted(

@@ -8,10 +8,11 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from review_service.adapters.tables import expert_pool
 from review_service.app import create_app
 from review_service.consumers import CONSUMER
 from review_service.context import ReviewContext
@@ -21,11 +22,14 @@ from review_service.domain.events import (
     CandidateResult,
     CommitteeFormed,
     CommitteeSessionOpened,
+    ExpertAppointed,
     ResultsPublished,
     VotesTallied,
 )
+from review_service.domain.rules import latest_term_end
 from review_service.service_layer import outcomes
 from review_service.settings import ReviewSettings
+from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import envelope
@@ -34,6 +38,40 @@ from tests.harness import Servers
 
 CITY = "/city/"
 UNIT = "/city/unit/"
+# The employer of the experts in-process tests appoint: not the candidates' "unit" (NAT-4 would recuse them).
+EXPERT_EMPLOYER = "expert-employer"
+
+
+async def appoint_in_pool(
+    ctx: ReviewContext,
+    expert_ids: list[str],
+    organizer: str,
+    *,
+    employer_org_id: str = EXPERT_EMPLOYER,
+    starts_on: date | None = None,
+    series: str = "卫生系列",
+) -> None:
+    """The experts in the pool (ExpertAppointed and its row, as POST /api/v1/expert-pool writes them) for
+    a term of NAT-6's full three years that began 400 days before the service's today, so a committee
+    of them may form and sit while a test moves its clock around the year's end. Experts already in
+    the pool are left as they are."""
+    starts = starts_on or china_today(ctx.clock.now()) - timedelta(days=400)
+    async with ctx.db.transaction() as conn:
+        for expert_id in expert_ids:
+            appointed = ExpertAppointed(
+                account_id=expert_id,
+                organizing_org_id=organizer,
+                series=[series],
+                specialty="临床医学",
+                title_level="senior",
+                employer_org_id=employer_org_id,
+                term_starts_on=starts,
+                term_ends_on=latest_term_end(starts),
+            )
+            if await ctx.store.load(conn, expert_id):
+                continue  # appointed by an earlier committee of the same test
+            await ctx.store.append(conn, appointed.stream_type, expert_id, 0, [appointed], Metadata(actor="test"))
+            await conn.execute(expert_pool.insert().values(**appointed.model_dump(mode="python")))
 
 
 def concluded(application_id: str, route: str, **overrides: Any) -> EventEnvelope:

@@ -5,17 +5,18 @@ their events. Used by the review and workflow tests against the `stack`."""
 from __future__ import annotations
 
 import secrets
-import time
+import time as clock
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import httpx
+from review_service.domain.rules import latest_term_end
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.api_client import Api, bearer, unique_name
 from tests.filing.province import approve_all
-from tests.org_tree import Account, OrgTree
+from tests.org_tree import Account, Org, OrgTree
 
 SERIES = "卫生系列"  # pushed by December (SCHED-1), so a push of this year is open all year
 # SCHED-1: a push carries applications of the review year it is made in (Asia/Shanghai), no other.
@@ -39,6 +40,12 @@ class Scenario:
     # committee's series, level and year, so scenarios running one after another must not pick up
     # each other's. `build` publishes it (push month December, like 卫生系列).
     series: str = field(default_factory=lambda: unique_name(f"{SERIES}评审场景"))
+    # The unit the experts work at (NAT-4 compares it with each candidate's): not the candidates' hospital.
+    expert_employer: Org | None = None
+    # The hospital the applicants work at (each candidate's employer, NAT-4).
+    unit: Org | None = None
+    # Sessions opened so far: each meets on a day of its own (open_session).
+    meetings: int = 0
 
     @classmethod
     def build(cls, api: Api) -> Scenario:
@@ -46,7 +53,7 @@ class Scenario:
         a series of the scenario's own added to this year's schedule (SCHED-4: by the city office)."""
         unit = OrgTree(api).state_unit("平凉市人民医院")
         clerk = unit.clerk("王芳", ["applicant_management", "unit_review"])
-        built = cls(api=api, clerk=clerk)
+        built = cls(api=api, clerk=clerk, unit=unit)
         built.add_series_to_schedule()
         return built
 
@@ -75,13 +82,34 @@ class Scenario:
     # -- org-service -------------------------------------------------------------------------------
 
     def register_experts(self, count: int, level: str = "intermediate") -> list[Expert]:
+        """`count` experts of the scenario's series, registered at org-service and appointed to the
+        city office's pool (NAT-6) so a committee of them may form."""
         tree = OrgTree(self.api)
         experts = []
         for i in range(count):
             e = tree.expert(f"专家{i}", [self.series])
             experts.append(Expert(e.account_id, e.token))
         self.experts = experts
+        self.appoint([e.account_id for e in experts])
         return experts
+
+    def employer_of_experts(self) -> Org:
+        if self.expert_employer is None:
+            self.expert_employer = OrgTree(self.api).state_unit("平凉市专家工作单位")
+        return self.expert_employer
+
+    def appoint(
+        self,
+        account_ids: list[str],
+        employer_org_id: str | None = None,
+        *,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+        token: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """`appoint_to_pool` with the scenario's expert employer by default."""
+        employer = employer_org_id or self.employer_of_experts().id
+        return appoint_to_pool(self.api, account_ids, employer, starts_on=starts_on, ends_on=ends_on, token=token)
 
     # -- application-service -----------------------------------------------------------------------
 
@@ -124,12 +152,12 @@ class Scenario:
         """Wait until review-service has applied every event `source` has written so far: a session
         takes the candidates review-service knows when it opens, so all of them must have arrived."""
         head = self.api.http.get(self.api.url(source, "/health")).json()["head"]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        deadline = clock.monotonic() + timeout
+        while clock.monotonic() < deadline:
             consumers = self.api.http.get(self.api.url("review-service", "/health")).json()["consumers"]
             if consumers["review-service.peers"][source] >= head:
                 return
-            time.sleep(0.2)
+            clock.sleep(0.2)
         raise AssertionError(f"review-service did not catch up with {source} (head {head})")
 
     def _approve(self, application_id: str, token: str) -> None:
@@ -174,8 +202,16 @@ class Scenario:
         # The experts reach review-service through org-service's events: wait for the projection.
         return _retry(lambda: self.review("POST", "/api/v1/committees", self.api.operator_token(), body), status=201)
 
-    def open_session(self, committee_id: str, candidates: list[str], **params: Any) -> dict[str, Any]:
+    def open_session(
+        self, committee_id: str, candidates: list[str], *, own_day: bool = True, **params: Any
+    ) -> dict[str, Any]:
+        """A session of the candidates; with `own_day` (unless the test gives a meeting window) it meets
+        on a day of its own ahead, so the scenario's experts are not sitting elsewhere at the same time
+        (NAT-4) when a module opens several sessions of one committee."""
         body = {"year": self.year, **params}
+        if own_day and "meeting_starts_at" not in params:
+            body.update(meeting_window(self.meetings))
+            self.meetings += 1
 
         def attempt() -> httpx.Response | None:
             r = self.review("POST", f"/api/v1/committees/{committee_id}/sessions", self.api.operator_token(), body)
@@ -200,15 +236,56 @@ class Scenario:
             assert r.status_code == 201, r.text
 
 
+def meeting_window(days_ahead: int) -> dict[str, str]:
+    """A session's meeting from 09:00 to 17:00 (Asia/Shanghai) `days_ahead` + 1 days from today."""
+    day = datetime.now(CHINA_TZ).date() + timedelta(days=days_ahead + 1)
+    starts = datetime.combine(day, time(9), tzinfo=CHINA_TZ)
+    return {"meeting_starts_at": starts.isoformat(), "meeting_ends_at": (starts + timedelta(hours=8)).isoformat()}
+
+
+def appoint_to_pool(
+    api: Api,
+    account_ids: list[str],
+    employer_org_id: str,
+    *,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    token: str | None = None,
+) -> list[dict[str, Any]]:
+    """The experts into the pool (专家库, POST /api/v1/expert-pool) by the city office's operator (or
+    `token`), working at `employer_org_id` (NAT-4 compares it with each candidate's employer), for
+    NAT-6's longest term from today (Asia/Shanghai) unless given. Every test or script that forms a
+    committee appoints its experts here first (NAT-6: only experts whose term runs may sit)."""
+    starts = starts_on or datetime.now(CHINA_TZ).date()
+    ends = ends_on or latest_term_end(starts)
+    answers = []
+    for account_id in account_ids:
+        body = {
+            "account_id": account_id,
+            "specialty": "临床医学",
+            "employer_org_id": employer_org_id,
+            "term_starts_on": starts.isoformat(),
+            "term_ends_on": ends.isoformat(),
+        }
+
+        def attempt(body: dict[str, Any] = body) -> httpx.Response:
+            url = api.url("review-service", "/api/v1/expert-pool")
+            return api.http.post(url, json=body, headers=bearer(token or api.operator_token()))
+
+        # The expert and the employer reach review-service through org-service's events.
+        answers.append(_retry(attempt, status=201))
+    return answers
+
+
 def _retry(attempt: Any, status: int | None = None, timeout: float = 30.0) -> dict[str, Any]:
     """Repeat a call while the other services' events are still on their way (409/422 not-synced)."""
-    deadline = time.monotonic() + timeout
+    deadline = clock.monotonic() + timeout
     last: Any = None
-    while time.monotonic() < deadline:
+    while clock.monotonic() < deadline:
         last = attempt()
         if last is not None and (last.status_code == status if status else last.status_code < 300):
             return dict(last.json())
         if last is not None and last.status_code not in (409, 422, 403):
             break
-        time.sleep(0.3)
+        clock.sleep(0.3)
     raise AssertionError(f"gave up: {last.status_code if last is not None else None} {last.text if last else ''}")

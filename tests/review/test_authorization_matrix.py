@@ -137,6 +137,16 @@ ENDPOINTS = [
     Endpoint("POST", "/api/v1/internal/sessions/{session_id}/documents", frozenset({"service"})),
     Endpoint("POST", "/api/v1/internal/sessions/{session_id}/close", frozenset({"service"})),
     Endpoint("GET", "/api/v1/events", frozenset({"service"})),
+    # NAT-4: the draw only for the organising office; the ballot form only for a drawn expert; a conflict
+    # declared by the expert themselves or by the secretary on their behalf.
+    Endpoint("GET", "/api/v1/sessions/{session_id}/draw", frozenset({"secretary"})),
+    Endpoint("GET", "/api/v1/sessions/{session_id}/ballot-form", frozenset({"member"})),
+    Endpoint(
+        "POST",
+        "/api/v1/sessions/{session_id}/conflicts",
+        frozenset({"secretary", "member"}),
+        lambda w: {"application_id": w.candidate, "reason": "与申报人系师生关系", "expert_id": w.experts[0]},
+    ),
 ]
 # Resolving a complaint needs one filed during publicity: test_review_service_api proves the secretary
 # resolves it; here the other roles are refused on a real complaint (test below).

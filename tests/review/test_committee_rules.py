@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from review_service.domain.committee import Committee, form_committee
 from review_service.domain.rules import CommitteeSizeRule, check_committee_size
@@ -47,6 +49,7 @@ def test_forming_a_committee_drops_duplicate_experts_before_counting_nat6() -> N
             expert_ids=["a", "b", "b"],  # three names, two experts: even
             specialty=None,
             size_rule=DEFAULT,
+            filed_on=date(2026, 3, 1),
         )
     assert err.value.rule == "NAT-6"
 
@@ -61,8 +64,10 @@ def test_a_formed_committee_is_rebuilt_from_its_stream() -> None:
         expert_ids=["a", "b", "c"],
         specialty=None,
         size_rule=DEFAULT,
+        filed_on=date(2026, 3, 1),
     )
     committee = Committee.from_events([envelope("review-service", formed, stream_id="c1")])
     assert committee is not None
     assert (committee.committee_id, committee.expert_ids, committee.version) == ("c1", ("a", "b", "c"), 1)
+    assert (committee.filed_on, committee.filing_expires_on) == (date(2026, 3, 1), date(2029, 2, 28))  # NAT-6
     assert Committee.from_events([]) is None

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api_client import unique_name
 from tests.harness import wait_for
-from tests.review.scenario import Scenario
+from tests.review.scenario import Scenario, meeting_window
 
 pytestmark = pytest.mark.stack
 
@@ -187,7 +187,8 @@ def test_a_retried_command_with_its_idempotency_key_forms_one_committee_and_open
 
     (candidate,) = scenario.pushed_candidates(1)
     path = f"/api/v1/committees/{formed.json()['committee_id']}/sessions"
-    session_body = {"year": scenario.year, "publicity_seconds": 3600}
+    # NAT-4: on a day of its own, so the scenario's experts are not sitting in another session then.
+    session_body = {"year": scenario.year, "publicity_seconds": 3600, **meeting_window(30)}
     key = {"Idempotency-Key": f"open-{uuid.uuid4().hex}"}
     opened = scenario.review("POST", path, ops, session_body, key)
     reopened = scenario.review("POST", path, ops, session_body, key)

@@ -33,7 +33,7 @@ from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner
 
 from tests.harness import Servers
-from tests.review.routes import filing_approved, isolated, pushed
+from tests.review.routes import appoint_in_pool, filing_approved, isolated, pushed
 
 YEAR = 2026
 LAST_SECOND = datetime(YEAR, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)
@@ -78,6 +78,7 @@ class Review:
         )
         async with self.ctx.db.transaction() as conn:
             await self.ctx.store.append(conn, COMMITTEE, committee_id, 0, [formed], Metadata(actor="test"))
+        await appoint_in_pool(self.ctx, EXPERTS, OFFICE)  # NAT-6: the members are in the pool
         return committee_id
 
     async def candidate(self, level: str = "intermediate") -> str:

@@ -158,7 +158,14 @@ def test_tally_passes_with_two_thirds_of_present_and_fails_below_nat2() -> None:
     tallied = session.tally_votes()
     assert tallied is not None
     results = {r.application_id: r for r in tallied.results}
-    assert results["a1"].model_dump() == {"application_id": "a1", "yes": 3, "no": 0, "abstain": 0, "passed": True}
+    assert results["a1"].model_dump() == {
+        "application_id": "a1",
+        "yes": 3,
+        "no": 0,
+        "abstain": 0,
+        "passed": True,
+        "judges": 3,
+    }
     assert results["a2"].yes == 1 and not results["a2"].passed
 
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -20,13 +20,14 @@ from review_service.consumers import CONSUMER
 from review_service.context import ReviewContext
 from review_service.domain.events import COMMITTEE, CommitteeFormed
 from review_service.settings import ReviewSettings
+from zhicheng_kernel.calendar import CHINA_TZ, china_today
 from zhicheng_kernel.clock import Clock, FixedClock
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner, envelope
 
 from tests.harness import Servers
-from tests.review.routes import filing_approved, isolated, pushed
+from tests.review.routes import appoint_in_pool, filing_approved, isolated, pushed
 
 CITY = "city-office"
 CITY_PATH = f"/{CITY}/"
@@ -63,6 +64,7 @@ class YearService:
     runtime: ServiceRuntime[ReviewContext]
     http: httpx.AsyncClient
     signer: TokenSigner
+    meetings: int = 0
 
     @property
     def ctx(self) -> ReviewContext:
@@ -129,6 +131,7 @@ class YearService:
                     expert_ids=EXPERTS,
                 )
             )
+        await appoint_in_pool(self.ctx, EXPERTS, organizer)  # NAT-6: the members are in the pool
         return committee_id
 
     async def candidate(
@@ -148,8 +151,18 @@ class YearService:
         return application_id
 
     async def open_session(self, committee_id: str, year: int, organizer: str = CITY) -> httpx.Response:
+        """A session meeting on a day of its own (the committees share EXPERTS, and NAT-4 draws no
+        expert sitting elsewhere at the same time)."""
         path = f"/api/v1/committees/{committee_id}/sessions"
-        return await self.http.post(path, json={"year": year}, headers=self.secretary(organizer))
+        starts = datetime.combine(china_today(self.ctx.clock.now()), time(9), tzinfo=CHINA_TZ)
+        starts += timedelta(days=self.meetings)
+        self.meetings += 1
+        body = {
+            "year": year,
+            "meeting_starts_at": starts.isoformat(),
+            "meeting_ends_at": (starts + timedelta(hours=8)).isoformat(),
+        }
+        return await self.http.post(path, json=body, headers=self.secretary(organizer))
 
     async def session_attended(self, committee_id: str, year: int, organizer: str = CITY) -> str:
         opened = await self.open_session(committee_id, year, organizer)

@@ -10,10 +10,11 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
+from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.identifiers import credit_code_with_check
 
 from .demo_filing import filed_and_approved
@@ -254,6 +255,31 @@ class Demo:
             )
             experts.append({**expert, "token": self.login(expert["username"], expert["initial_password"])})
         self.step("登记 5 名评审专家")
+        # NAT-6: the experts enter the city office's pool (专家库) for a 3-year term, with their employers;
+        # one teaches at the applicant's school and will be recused from judging him (NAT-4).
+        today = datetime.now(CHINA_TZ).date()
+        term_ends = _years_later(today, 3) - timedelta(days=1)
+        employers = [dept["id"]] * 4 + [unit["id"]]
+        for expert, employer in zip(experts, employers, strict=True):
+
+            def appointed(expert: dict[str, Any] = expert, employer: str = employer) -> Any:
+                r = self.http.post(
+                    f"{self.endpoints['review-service']}/api/v1/expert-pool",
+                    headers={"Authorization": f"Bearer {operator}"},
+                    json={
+                        "account_id": expert["account_id"],
+                        "specialty": "中学数学",
+                        "employer_org_id": employer,
+                        "term_starts_on": today.isoformat(),
+                        "term_ends_on": term_ends.isoformat(),
+                    },
+                )
+                return r.json() if r.status_code == 201 else None
+
+            self.wait("专家信息同步到评审服务", appointed)
+        self.step(
+            f"5 名专家入专家库，聘期 {today.isoformat()} 至 {term_ends.isoformat()}（NAT-6 最长 3 年），含工作单位"
+        )
 
         def formed() -> Any:
             r = self.http.post(
@@ -269,40 +295,55 @@ class Demo:
             return r.json() if r.status_code == 201 else None
 
         committee = self.wait("专家信息同步到评审服务", formed)
-        self.step(f"组建评审委员会（5 人，单数，NAT-6）：{committee['committee_id']}")
+        self.step(
+            f"组建评审委员会（5 人，单数，NAT-6）：{committee['committee_id']}，"
+            f"备案有效期至 {committee['filing_expires_on']}"
+        )
 
         def opened() -> Any:
             r = self.http.post(
                 f"{self.endpoints['review-service']}/api/v1/committees/{committee['committee_id']}/sessions",
                 headers={"Authorization": f"Bearer {operator}"},
-                json={"year": YEAR, "publicity_seconds": 5},
+                json={"year": YEAR, "publicity_seconds": 5, "sitting": 3, "reserves": 2},
             )
             return r.json() if r.status_code == 201 and r.json().get("application_ids") else None
 
         session = self.wait("推送的申报到达评审服务", opened)
         session_id = session["session_id"]
+        drawn_n, reserves_m = session["sitting"], session["reserves"]
+        self.step(f"随机抽取评审专家（NAT-4）：抽取 {drawn_n} 名，候补 {reserves_m} 名（名单仅组建单位可见）")
         self.step(
             f"召开评审会议，Temporal 工作流 {session['workflow_id']} 已启动（查看："
             f"{self.endpoints.get('temporal-ui', '')}/namespaces/default/workflows/{session['workflow_id']}）"
         )
-        present = experts[:4]
+        drawn = self.call("GET", "review-service", f"/api/v1/sessions/{session_id}/draw", operator)
+        present = drawn["sitting_expert_ids"] + drawn["reserve_expert_ids"]
+        recused = sum(len(v) for v in drawn["recusals"].values())
+        self.step(f"抽取记录（种子 {drawn['seed'][:8]}…，可复算）：同单位回避 {recused} 人次（NAT-4）")
         self.call(
             "POST",
             "review-service",
             f"/api/v1/sessions/{session_id}/attendance",
             operator,
-            json={"present_expert_ids": [e["account_id"] for e in present]},
+            json={"present_expert_ids": present},
         )
-        self.step("登记出席专家 4 人（5 人的 2/3 以上，NAT-1）")
-        for i, expert in enumerate(present):
+        self.step(f"登记出席专家 {len(present)} 人（抽取的评审专家与候补专家，NAT-1）")
+        voters = 0
+        for expert in experts:
+            if expert["account_id"] not in present:
+                continue
+            form = self.call("GET", "review-service", f"/api/v1/sessions/{session_id}/ballot-form", expert["token"])
+            if not form["application_ids"]:
+                continue  # recused, or a reserve not needed: no line on the ballot form
             self.call(
                 "POST",
                 "review-service",
                 f"/api/v1/sessions/{session_id}/ballots",
                 expert["token"],
-                json={"votes": {app_id: "yes" if i < 3 else "no"}},
+                json={"votes": dict.fromkeys(form["application_ids"], "yes")},
             )
-        self.step("4 名专家无记名投票：同意 3 票、不同意 1 票（达到出席专家的 2/3，NAT-2）")
+            voters += 1
+        self.step(f"{voters} 名可评审的专家按各自表决票无记名投票，全部同意（达到评审该候选人专家的 2/3，NAT-2）")
         self.call("POST", "review-service", f"/api/v1/sessions/{session_id}/close-voting", operator)
         self.step("结束投票：工作流计票、公示评审结果（演示公示期 5 秒，NAT-3）")
 
@@ -399,3 +440,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same day `years` later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)

@@ -76,10 +76,11 @@ candidates = Table(
 
 # The title offices' expert pools (专家库), from ExpertAppointed (issue 11; migration 0009). Series and
 # title level are org-service's; the specialty, the employer and the term are the appointing office's.
+# One row per term: an expert reappointed for a later term has a row for each (terms never overlap).
 expert_pool = Table(
     "expert_pool",
     metadata,
-    Column("account_id", Text, primary_key=True),
+    Column("account_id", Text, nullable=False),
     Column("organizing_org_id", Text, nullable=False),
     Column("series", JSONB, nullable=False),
     Column("specialty", Text, nullable=False),
@@ -87,6 +88,7 @@ expert_pool = Table(
     Column("employer_org_id", Text, nullable=False),
     Column("term_starts_on", Date, nullable=False),
     Column("term_ends_on", Date, nullable=False),
+    PrimaryKeyConstraint("account_id", "term_starts_on"),
 )
 
 committees = Table(
@@ -268,4 +270,18 @@ blind_review_reviewers = Table(
     Column("expert_id", Text, nullable=False),
     Column("answered", Boolean, nullable=False, server_default=text("false")),
     PrimaryKeyConstraint("review_id", "expert_id"),
+)
+
+# -- issue 11, the pool and the draw (migration 0009) ---------------------------------------------------
+
+# Who sits (or stands in reserve) in which non-closed session, and when it meets: NAT-4 draws no expert
+# already sitting elsewhere at the same time. Private: no endpoint lists it; a closed session's rows go.
+session_sittings = Table(
+    "session_sitting",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("expert_id", Text, nullable=False),
+    Column("meeting_starts_at", DateTime(timezone=True), nullable=False),
+    Column("meeting_ends_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("session_id", "expert_id"),
 )

@@ -37,6 +37,7 @@ async def form_committee(
         level=body.level.value,
         expert_ids=body.expert_ids,
         specialty=body.specialty,
+        filing_expires_on=body.filing_expires_on,
     )
 
 
@@ -54,7 +55,7 @@ async def get_committee(committee_id: str, principal: CurrentPrincipal, ctx: Con
     "/{committee_id}/sessions",
     status_code=201,
     response_model=SessionOpenedView,
-    summary="召开评审会议（纳入全部已推送待评审申报）",
+    summary="召开评审会议（纳入已推送待评审申报，随机抽取评审专家与候补专家，NAT-4）",
 )
 async def open_session(
     committee_id: str, body: OpenSession, principal: CurrentPrincipal, ctx: ContextDep, idem: IdempotencyDep
@@ -69,4 +70,8 @@ async def open_session(
         publicity_working_days=body.publicity_working_days,
         complaint_investigation_seconds=body.complaint_investigation_seconds,
         application_ids=body.application_ids,
+        sitting=body.sitting,
+        reserves=body.reserves,
+        meeting_starts_at=body.meeting_starts_at,
+        meeting_ends_at=body.meeting_ends_at,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from zhicheng_kernel.titles import TitleLevel
 
 from ..domain.events import ComplaintOutcome, Vote
@@ -18,6 +19,9 @@ class FormCommittee(BaseModel):
     level: TitleLevel
     specialty: str | None = Field(default=None, max_length=100, description="按专业组建时填写（NAT-6 正高 ≥11 人）")
     expert_ids: list[str] = Field(min_length=1, max_length=500)
+    filing_expires_on: date | None = Field(
+        default=None, description="备案有效期截止日（NAT-6 最长为备案之日起 3 年减 1 天，不填即取最长）"
+    )
 
 
 class OpenSession(BaseModel):
@@ -37,6 +41,16 @@ class OpenSession(BaseModel):
         min_length=1,
         max_length=500,
         description="本次评审的申报（须经省职改办审核通过，POL-FI-1）；不填则为全部已通过的待评审申报",
+    )
+    sitting: int | None = Field(
+        default=None, ge=1, le=499, description="随机抽取的评审专家人数（单数，NAT-4/NAT-6）；不填则为全部可参会委员"
+    )
+    reserves: int = Field(default=0, ge=0, le=20, description="候补专家人数（NAT-4）")
+    meeting_starts_at: AwareDatetime | None = Field(
+        default=None, description="会议开始时间；不填则为开会当天 0 时（北京时间）"
+    )
+    meeting_ends_at: AwareDatetime | None = Field(
+        default=None, description="会议结束时间；不填则为开会当天 24 时（北京时间）"
     )
 
 
@@ -65,3 +79,24 @@ class PublishResults(BaseModel):
     model_config = ConfigDict(extra="forbid")
     publicity_seconds: int | None = Field(default=None, ge=1)
     publicity_working_days: int = Field(default=PUBLICITY_MIN_WORKING_DAYS, ge=1, le=30)
+
+
+# -- issue 11: the expert pool and the draw ------------------------------------------------------------
+
+
+class AppointExpert(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    account_id: str = Field(min_length=1, max_length=100, description="已在组织服务注册的专家账号")
+    specialty: str = Field(min_length=1, max_length=100)
+    employer_org_id: str = Field(min_length=1, max_length=100, description="专家的工作单位（NAT-4 同单位回避）")
+    term_starts_on: date
+    term_ends_on: date = Field(description="聘期截止日（NAT-6 最长 3 年：开始日 + 3 年 − 1 天）")
+
+
+class DeclareConflict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=1000)
+    expert_id: str | None = Field(
+        default=None, min_length=1, max_length=100, description="评委会秘书代专家申报时填写；专家本人申报不填"
+    )

@@ -11,14 +11,17 @@ from ..service_layer import queries, sessions
 from ..service_layer.views import (
     AttendanceView,
     BallotAccepted,
+    BallotFormView,
     ComplaintResolvedView,
     ComplaintView,
+    ConflictView,
     DocumentView,
+    DrawView,
     SessionView,
     VotingClosedView,
 )
 from .deps import ContextDep
-from .schemas import CastBallot, FileComplaint, RecordAttendance, ResolveComplaint
+from .schemas import CastBallot, DeclareConflict, FileComplaint, RecordAttendance, ResolveComplaint
 
 router = APIRouter(prefix="/api/v1", tags=["评审会议"])
 
@@ -81,3 +84,35 @@ async def list_documents(
     application_id: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[DocumentView]:
     return await queries.documents_of(ctx, principal, application_id)
+
+
+@router.get(
+    "/sessions/{session_id}/draw",
+    response_model=DrawView,
+    summary="专家随机抽取记录（种子、候选、排除、抽中、候补、回避；仅组建单位可见，NAT-4）",
+)
+async def get_draw(session_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> DrawView:
+    return await sessions.draw_of(ctx, principal, session_id)
+
+
+@router.post(
+    "/sessions/{session_id}/conflicts",
+    status_code=201,
+    response_model=ConflictView,
+    summary="专家申报利益冲突回避（投票开始前，NAT-4）",
+)
+async def declare_conflict(
+    session_id: str, body: DeclareConflict, principal: CurrentPrincipal, ctx: ContextDep
+) -> ConflictView:
+    return await sessions.declare_conflict(
+        ctx, principal, session_id, application_id=body.application_id, reason=body.reason, expert_id=body.expert_id
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/ballot-form",
+    response_model=BallotFormView,
+    summary="本人的表决票：仅列出本人可评审的候选人（NAT-4）",
+)
+async def get_ballot_form(session_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> BallotFormView:
+    return await sessions.ballot_form(ctx, principal, session_id)

@@ -202,3 +202,88 @@ def parse_share(text: str) -> Fraction:
     if not 0 < value <= 1:
         raise ValueError(f"share must lie in (0, 1]: {text}")
     return value
+
+
+# -- issue 11: the expert pool's terms, the committee's filing, the draw's sizes and each candidate's judges --
+
+TERM_MAX_YEARS = 3
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def latest_term_end(starts_on: date) -> date:
+    """The last day of a term or filing of three years that starts on `starts_on`: start + 3 years − 1 day."""
+    return _years_later(starts_on, TERM_MAX_YEARS) - timedelta(days=1)
+
+
+def check_three_year_term(starts_on: date, ends_on: date, *, what_zh: str, field: str) -> None:
+    """NAT-6: an expert's term and a committee's filing last at most 3 years — from `starts_on` to at
+    most `starts_on` + 3 years − 1 day (a term of 3 years and 1 day is refused), and never end before
+    they start."""
+    if ends_on < starts_on:
+        raise InvalidInput(
+            "term_ends_before_start", f"{what_zh}的截止日期不能早于开始日期。", field=field, rule="NAT-6"
+        )
+    latest = latest_term_end(starts_on)
+    if ends_on > latest:
+        raise InvalidInput(
+            "term_too_long",
+            f"{what_zh}最长 3 年：自 {starts_on.isoformat()} 起最晚至 {latest.isoformat()}。",
+            field=field,
+            rule="NAT-6",
+            extra={"latest": latest.isoformat()},
+        )
+
+
+def check_filing_current(filing_expires_on: date, today: date) -> None:
+    """NAT-6: a committee whose filing (备案) has lapsed (filing_expires_on before today, Asia/Shanghai)
+    opens no session until it is filed again."""
+    if filing_expires_on < today:
+        raise Conflict(
+            "committee_filing_expired",
+            f"该评审委员会的备案已于 {filing_expires_on.isoformat()} 到期（备案有效期最长 3 年），不能召开评审会议。",
+            rule="NAT-6",
+            extra={"filing_expires_on": filing_expires_on.isoformat()},
+        )
+
+
+MAX_RESERVES = 20
+
+
+def check_sitting_size(sitting: int, reserves: int) -> None:
+    """NAT-6 at the session: the experts drawn to sit are an odd number, as a committee's membership
+    is; reserves are at most MAX_RESERVES."""
+    if sitting % 2 == 0:
+        raise InvalidInput(
+            "sitting_size_even", f"抽取的评审专家人数须为单数，当前为 {sitting} 人。", field="sitting", rule="NAT-6"
+        )
+    if not 0 <= reserves <= MAX_RESERVES:
+        raise InvalidInput(
+            "too_many_reserves", f"候补专家人数须在 0 至 {MAX_RESERVES} 人之间。", field="reserves", rule="NAT-6"
+        )
+
+
+def candidate_judges(
+    sitting: Sequence[str],
+    reserves: Sequence[str],
+    present: Sequence[str],
+    recused: set[str] | frozenset[str],
+    share: Fraction = TWO_THIRDS,
+) -> list[str]:
+    """NAT-4 with NAT-1: who judges one candidate — the present sitting experts who are not recused
+    (same employer or a declared conflict); when they fall below the quorum share of the sitting size,
+    the present reserves not recused step in, in drawn order, until the quorum is met."""
+    here = set(present)
+    judges = [e for e in sitting if e in here and e not in recused]
+    for reserve in reserves:
+        if quorum_met(len(sitting), len(judges), share):
+            break
+        if reserve in here and reserve not in recused:
+            judges.append(reserve)
+    return judges

@@ -27,6 +27,8 @@ from .events import (
     ComplaintFiled,
     ComplaintOutcome,
     ComplaintResolved,
+    ConflictDeclared,
+    ExpertsDrawn,
     ResultsPublished,
     SessionClosed,
     SessionEvent,
@@ -35,7 +37,7 @@ from .events import (
     Vote,
     VotesTallied,
 )
-from .rules import TWO_THIRDS, ballot_passes, investigation_ends_at, quorum_met
+from .rules import TWO_THIRDS, ballot_passes, candidate_judges, investigation_ends_at, quorum_met
 
 VOTES: tuple[Vote, ...] = ("yes", "no", "abstain")
 Stage = Literal["opened", "voting", "tallied", "publicity", "closed", "carried_over"]
@@ -76,6 +78,10 @@ class Session:
     overdue: SessionOverdue | None = None
     extensions: list[SessionExtensionGranted] = field(default_factory=list)
     carried_over: CandidatesCarriedOver | None = None
+    # NAT-4: the draw (None for sessions opened before issue 11: every member sits, no reserve) and
+    # the conflicts experts declared, by application id.
+    draw: ExpertsDrawn | None = None
+    conflicts: dict[str, set[str]] = field(default_factory=dict)
 
     # -- rebuilding ----------------------------------------------------------------------------
 
@@ -127,8 +133,39 @@ class Session:
                 self.extensions.append(event)
             case CandidatesCarriedOver():
                 self.carried_over = event
+            case ExpertsDrawn():
+                self.draw = event
+            case ConflictDeclared():
+                self.conflicts.setdefault(event.application_id, set()).add(event.expert_id)
             case CommitteeSessionOpened():
                 pass
+
+    # -- who judges whom (NAT-4) ------------------------------------------------------------------
+
+    @property
+    def reserve_expert_ids(self) -> list[str]:
+        return list(self.draw.reserve_expert_ids) if self.draw else []
+
+    def recused(self, application_id: str) -> set[str]:
+        """The experts who do not judge a candidate: same employer (the draw) or a declared conflict."""
+        same_employer = set(self.draw.recusals.get(application_id, [])) if self.draw else set()
+        return same_employer | self.conflicts.get(application_id, set())
+
+    def judges(self, application_id: str, quorum_share: Fraction = TWO_THIRDS) -> list[str]:
+        """Who judges the candidate (rules.candidate_judges); nobody before attendance is recorded."""
+        if self.present_expert_ids is None:
+            return []
+        return candidate_judges(
+            self.expert_ids,
+            self.reserve_expert_ids,
+            self.present_expert_ids,
+            self.recused(application_id),
+            quorum_share,
+        )
+
+    def ballot_form(self, expert_id: str, quorum_share: Fraction = TWO_THIRDS) -> list[str]:
+        """The candidates on an expert's ballot form: only those they judge (NAT-4)."""
+        return [a for a in self.application_ids if expert_id in self.judges(a, quorum_share)]
 
     # -- status --------------------------------------------------------------------------------
 
@@ -174,23 +211,25 @@ class Session:
     # -- decisions -----------------------------------------------------------------------------
 
     def record_attendance(self, present_expert_ids: list[str]) -> AttendanceRecorded:
-        """NAT-1: the quorum counts the committee's own experts present, recorded once before the vote."""
+        """NAT-1: the quorum counts the drawn experts present (sitting and reserves), recorded once before the vote."""
         if self.present_expert_ids is not None:
             raise Conflict("attendance_already_recorded", "本次会议的出席情况已登记，不能重复登记。", rule="NAT-1")
         self._still_meeting()
         present = list(dict.fromkeys(present_expert_ids))
-        strangers = sorted(set(present) - set(self.expert_ids))
+        strangers = sorted(set(present) - set(self.expert_ids) - set(self.reserve_expert_ids))
         if strangers:
             raise InvalidInput(
                 "not_committee_experts",
-                f"以下人员不是本评审委员会专家：{'、'.join(strangers)}。",
+                f"以下人员不是本次会议抽取的评审专家或候补专家：{'、'.join(strangers)}。",
                 field="present_expert_ids",
                 rule="NAT-1",
             )
         return AttendanceRecorded(session_id=self.session_id, present_expert_ids=present)
 
-    def cast_ballot(self, expert_id: str, votes: dict[str, str]) -> BallotCast:
-        """NAT-2: only experts present at the meeting vote, once, in person, before the tally."""
+    def cast_ballot(self, expert_id: str, votes: dict[str, str], quorum_share: Fraction = TWO_THIRDS) -> BallotCast:
+        """NAT-2: only experts present at the meeting vote, once, in person, before the tally; the
+        ballot covers exactly the candidates of the expert's ballot form (NAT-4: none they are recused
+        from)."""
         self._still_meeting()
         if self.present_expert_ids is None:
             raise Conflict("attendance_not_recorded", "会议出席情况尚未登记，暂不能投票。", rule="NAT-2")
@@ -201,13 +240,24 @@ class Session:
             raise InvalidInput(
                 "unknown_candidates", f"以下申报不在本次会议评审范围内：{'、'.join(unknown)}。", field="votes"
             )
-        missing = sorted(set(self.application_ids) - set(votes))
+        form = self.ballot_form(expert_id, quorum_share)
+        if not form:
+            raise InvalidInput("nothing_to_judge", "您在本次会议没有需要表决的候选人。", field="votes", rule="NAT-4")
+        recused = sorted(set(votes) - set(form))
+        if recused:
+            raise InvalidInput(
+                "recused_candidate",
+                "您须回避以下候选人的评审，不能对其表决：" + "、".join(recused) + "。",
+                field="votes",
+                rule="NAT-4",
+            )
+        missing = sorted(set(form) - set(votes))
         if missing:
             raise InvalidInput(
-                "ballot_incomplete", f"选票须对每位候选人表态，缺少：{'、'.join(missing)}。", field="votes"
+                "ballot_incomplete", f"选票须对表决票上的每位候选人表态，缺少：{'、'.join(missing)}。", field="votes"
             )
         ballot: dict[str, Vote] = {}
-        for application_id in self.application_ids:
+        for application_id in form:
             vote = votes[application_id]
             if vote not in VOTES:
                 raise InvalidInput(
@@ -216,10 +266,29 @@ class Session:
             ballot[application_id] = vote
         return BallotCast(session_id=self.session_id, ballot_no=len(self.ballots) + 1, votes=ballot)
 
+    def declare_conflict(self, expert_id: str, application_id: str, reason: str) -> ConflictDeclared:
+        """NAT-4: a drawn expert declares a conflict of interest with a candidate before the vote
+        begins (no ballot cast yet); from then on the candidate is not on their ballot form."""
+        self._still_meeting()
+        if self.ballots:
+            raise Conflict("voting_started", "投票已开始，不能再申报回避。", rule="NAT-4")
+        if expert_id not in self.expert_ids and expert_id not in self.reserve_expert_ids:
+            raise InvalidInput(
+                "not_drawn_expert", "只有本次会议抽取的评审专家或候补专家可以申报回避。", field="expert_id"
+            )
+        if application_id not in self.application_ids:
+            raise InvalidInput("unknown_candidates", "该申报不在本次会议评审范围内。", field="application_id")
+        if expert_id in self.conflicts.get(application_id, set()):
+            raise Conflict("conflict_already_declared", "已申报过对该候选人的回避。", field="application_id")
+        return ConflictDeclared(
+            session_id=self.session_id, expert_id=expert_id, application_id=application_id, reason=reason
+        )
+
     def tally_votes(
         self, quorum_share: Fraction = TWO_THIRDS, pass_share: Fraction = TWO_THIRDS
     ) -> VotesTallied | None:
-        """The quorum, then the threshold per candidate; None when already tallied (idempotent)."""
+        """The quorum, then per candidate its judges' quorum and two thirds of its judges (NAT-2 with
+        NAT-4); None when already tallied (idempotent)."""
         if self.tally is not None:
             return None
         if self.carried_over is not None:
@@ -231,13 +300,16 @@ class Session:
         for application_id in self.application_ids:
             counts = Counter(b.get(application_id) for b in self.ballots)
             yes, no, abstain = counts["yes"], counts["no"], counts["abstain"]
+            judges = len(self.judges(application_id, quorum_share))
+            judged = quorum_met(committee_size, judges, quorum_share)
             results.append(
                 CandidateResult(
                     application_id=application_id,
                     yes=yes,
                     no=no,
                     abstain=abstain,
-                    passed=met and ballot_passes(yes, present, pass_share),
+                    passed=met and judged and ballot_passes(yes, judges, pass_share),
+                    judges=judges,
                 )
             )
         return VotesTallied(

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
-from ..adapters.tables import candidates, documents
+from ..adapters.tables import candidates, documents, session_sittings
 from ..context import ReviewContext
 from ..domain.events import SESSION, QualificationDocumentIssued
 from ..domain.rules import publicity_calendar_note, publicity_ends_at
@@ -118,6 +118,8 @@ async def close(ctx: ReviewContext, session_id: str, actor: str) -> ClosedView:
         closed = session.close()
         if closed is not None:
             await uow.append(SESSION, session_id, session.version, [closed])
+        # NAT-4: the experts of a closed session are free to be drawn for another at the same time.
+        await uow.conn.execute(delete(session_sittings).where(session_sittings.c.session_id == session_id))
         return ClosedView(session_id=session_id, status="closed")
 
     return await execute(ctx, _meta(actor), action, answer=ClosedView)

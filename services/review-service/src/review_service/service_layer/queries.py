@@ -48,7 +48,11 @@ def result_reason(result: CandidateResult, tally: VotesTallied) -> str | None:
     if result.passed:
         return None
     if not tally.quorum_met:
-        return "出席专家不足委员会专家总数的三分之二，会议无效（NAT-1）。"
+        return "出席专家不足抽取的评审专家人数的三分之二，会议无效（NAT-1）。"
+    if result.judges is not None and not quorum_met(tally.committee_size, result.judges):
+        return "可评审该候选人的出席专家（回避后）不足法定人数（NAT-1、NAT-4）。"
+    if result.judges is not None:
+        return "同意票未达到可评审该候选人的出席专家的三分之二（NAT-2、NAT-4）。"
     return "同意票未达到出席专家的三分之二（NAT-2）。"
 
 

@@ -10,17 +10,27 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from zhicheng_kernel.auth import Principal, require_role
 from zhicheng_kernel.envelope import Metadata
-from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, not_found
+from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, not_found
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
-from ..adapters.tables import complaints, session_voters
+from ..adapters.tables import candidates, complaints, session_voters
 from ..context import ReviewContext
 from ..domain.events import BALLOT_BOX_ACTOR, SESSION, ComplaintOutcome
 from ..domain.rules import check_review_year_open
 from ..domain.session import workflow_id_for
 from .committees import require_secretary_of
-from .views import AttendanceView, BallotAccepted, ComplaintResolvedView, ComplaintView, VotingClosedView
+from .views import (
+    AttendanceView,
+    BallotAccepted,
+    BallotFormView,
+    CandidateView,
+    ComplaintResolvedView,
+    ComplaintView,
+    ConflictView,
+    DrawView,
+    VotingClosedView,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +42,7 @@ async def record_attendance(
         session = await ctx.session(uow.conn, session_id)
         require_secretary_of(principal, await ctx.committee(uow.conn, session.committee_id))
         recorded = session.record_attendance(present_expert_ids)
+        # (issue 11, panels: the panels' gate before the vote goes here.)
         await uow.append(SESSION, session_id, session.version, [recorded])
         return AttendanceView(session_id=session_id, present=len(recorded.present_expert_ids))
 
@@ -47,8 +58,8 @@ async def cast_ballot(
 
     async def action(uow: UnitOfWork) -> BallotAccepted:
         session = await ctx.session(uow.conn, session_id)
-        if principal.subject not in (await ctx.committee(uow.conn, session.committee_id)).expert_ids:
-            raise Forbidden("not_committee_member", "您不是本评审委员会的专家，不能投票。", rule="NAT-2")
+        if principal.subject not in session.expert_ids and principal.subject not in session.reserve_expert_ids:
+            raise Forbidden("not_committee_member", "您不是本次会议抽取的评审专家，不能投票。", rule="NAT-2")
         check_review_year_open(
             session.year,
             session.level,
@@ -57,7 +68,7 @@ async def cast_ballot(
             deadline=ctx.settings.review_year_deadline_override,
             extended_until=session.extended_until,
         )
-        ballot = session.cast_ballot(principal.subject, votes)
+        ballot = session.cast_ballot(principal.subject, votes, ctx.settings.quorum)
         voted = await uow.conn.execute(
             insert(session_voters)
             .values(session_id=session_id, expert_id=principal.subject)
@@ -143,3 +154,98 @@ async def _signal_quietly(ctx: ReviewContext, workflow_id: str, signal: str, arg
         await ctx.temporal.signal(workflow_id, signal, arg)
     except Exception as exc:
         log.warning("cannot signal %s to %s (the workflow re-checks later): %s", signal, workflow_id, exc)
+
+
+# -- issue 11: the draw, conflicts of interest and the ballot form (NAT-4) --------------------------------
+
+
+def _office_of_session(principal: Principal, organizing_org_id: str) -> bool:
+    """The organising office's secretary or reviewer."""
+    return principal.has(Role.COMMITTEE_SECRETARY, Role.TITLE_OFFICE_REVIEW) and principal.org_id == organizing_org_id
+
+
+async def draw_of(ctx: ReviewContext, principal: Principal, session_id: str) -> DrawView:
+    """NAT-4: the draw (seed, candidates, excluded, sitting, reserves, recusals) only for the organising
+    office's secretary and reviewer; experts and applicants are refused (403), and a session opened
+    before draws existed has none (404)."""
+    if not principal.has(Role.COMMITTEE_SECRETARY, Role.TITLE_OFFICE_REVIEW):
+        raise Forbidden("draw_not_visible", "专家抽取结果仅组建单位可见（NAT-4）。", rule="NAT-4")
+    async with ctx.db.read() as conn:
+        session = await ctx.session(conn, session_id)
+        committee = await ctx.committee(conn, session.committee_id)
+    if not _office_of_session(principal, committee.organizing_org_id):
+        raise Forbidden("draw_not_visible", "专家抽取结果仅组建单位可见（NAT-4）。", rule="NAT-4")
+    if session.draw is None:
+        raise not_found("专家抽取记录", "draw_not_found", session_id)
+    d = session.draw
+    return DrawView(
+        session_id=session_id,
+        seed=d.seed,
+        candidates=d.candidates,
+        excluded=d.excluded,
+        sitting_expert_ids=d.sitting_expert_ids,
+        reserve_expert_ids=d.reserve_expert_ids,
+        recusals=d.recusals,
+        conflicts={a: sorted(e) for a, e in sorted(session.conflicts.items())},
+        meeting_starts_at=d.meeting_starts_at,
+        meeting_ends_at=d.meeting_ends_at,
+    )
+
+
+async def declare_conflict(
+    ctx: ReviewContext,
+    principal: Principal,
+    session_id: str,
+    *,
+    application_id: str,
+    reason: str,
+    expert_id: str | None,
+) -> ConflictView:
+    """NAT-4: a drawn expert declares a conflict with a candidate (or the secretary on their behalf,
+    naming `expert_id`); the candidate leaves the expert's ballot form."""
+
+    async def action(uow: UnitOfWork) -> ConflictView:
+        session = await ctx.session(uow.conn, session_id)
+        if principal.has(Role.EXPERT) and expert_id in (None, principal.subject):
+            declarer = principal.subject
+            if declarer not in session.expert_ids and declarer not in session.reserve_expert_ids:
+                raise Forbidden("not_drawn_expert", "您不是本次会议抽取的评审专家。", rule="NAT-4")
+        else:
+            require_secretary_of(principal, await ctx.committee(uow.conn, session.committee_id))
+            if expert_id is None:
+                raise InvalidInput("expert_required", "代专家申报回避时须填写专家。", field="expert_id")
+            declarer = expert_id
+        declared = session.declare_conflict(declarer, application_id, reason)
+        await uow.append(SESSION, session_id, session.version, [declared])
+        return ConflictView(session_id=session_id, application_id=application_id, declared=True)
+
+    return await execute(ctx, Metadata(principal.subject), action, answer=ConflictView)
+
+
+async def ballot_form(ctx: ReviewContext, principal: Principal, session_id: str) -> BallotFormView:
+    """The calling expert's ballot form: only the candidates they judge (NAT-4); anyone else 403."""
+    require_role(principal, Role.EXPERT)
+    async with ctx.db.read() as conn:
+        session = await ctx.session(conn, session_id)
+        if principal.subject not in session.expert_ids and principal.subject not in session.reserve_expert_ids:
+            raise Forbidden("not_drawn_expert", "您不是本次会议抽取的评审专家。", rule="NAT-4")
+        form = session.ballot_form(principal.subject, ctx.settings.quorum)
+        rows = (
+            await conn.execute(
+                select(candidates).where(candidates.c.application_id.in_(form)).order_by(candidates.c.application_id)
+            )
+        ).all()
+    return BallotFormView(
+        session_id=session_id,
+        application_ids=form,
+        candidates=[
+            CandidateView(
+                application_id=c.application_id,
+                applicant_name=c.applicant_name,
+                specialty=c.specialty,
+                annotations=list(c.annotations),
+                remarks=list(c.remarks),
+            )
+            for c in rows
+        ],
+    )

@@ -21,12 +21,17 @@ class CommitteeView(BaseModel):
     organizing_org_id: str
     size: int
     expert_ids: list[str] | None = Field(default=None, description="仅组建单位的评委会秘书与服务可见（NAT-4）")
+    filed_on: date | None = Field(default=None, description="备案日期（NAT-6）")
+    filing_expires_on: date | None = Field(default=None, description="备案有效期截止日（NAT-6）")
 
 
 class SessionOpenedView(BaseModel):
     session_id: str
     workflow_id: str
     application_ids: list[str]
+    # NAT-4: how many were drawn; who, only GET /sessions/{id}/draw tells the organising office.
+    sitting: int = 0
+    reserves: int = 0
 
 
 class ResultView(CandidateResult):
@@ -210,3 +215,51 @@ class RevocationView(BaseModel):
     status: Literal["revoked"] = "revoked"
     revoked_on: date
     reason: str
+
+
+# -- issue 11: the expert pool and the draw ------------------------------------------------------------
+
+
+class PoolExpertView(BaseModel):
+    """An expert's current (or latest) term in the pool (专家库)."""
+
+    account_id: str
+    display_name: str
+    organizing_org_id: str
+    series: list[str]
+    specialty: str
+    title_level: str
+    employer_org_id: str
+    employer_name: str
+    term_starts_on: date
+    term_ends_on: date
+    days_left: int = Field(description="距聘期届满的天数（含当天；已届满为负数）")
+
+
+class DrawView(BaseModel):
+    """NAT-4: the draw as the organising office audits it; never shown to an expert or an applicant."""
+
+    session_id: str
+    seed: str
+    candidates: list[str]
+    excluded: dict[str, str]
+    sitting_expert_ids: list[str]
+    reserve_expert_ids: list[str]
+    recusals: dict[str, list[str]] = Field(description="同单位回避（按申报）")
+    conflicts: dict[str, list[str]] = Field(description="专家申报的利益冲突回避（按申报）")
+    meeting_starts_at: datetime
+    meeting_ends_at: datetime
+
+
+class ConflictView(BaseModel):
+    session_id: str
+    application_id: str
+    declared: bool
+
+
+class BallotFormView(BaseModel):
+    """The calling expert's ballot form: only the candidates they judge (NAT-4)."""
+
+    session_id: str
+    application_ids: list[str]
+    candidates: list[CandidateView]

@@ -1,0 +1,49 @@
+"""专家库: title offices appoint experts for terms (NAT-6) and see who expires when."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.unit_of_work import Idempotency, idempotency
+
+from ..service_layer import pool
+from ..service_layer.views import PoolExpertView
+from .deps import ContextDep
+from .schemas import AppointExpert
+
+router = APIRouter(prefix="/api/v1/expert-pool", tags=["专家库"])
+
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
+
+
+@router.post("", status_code=201, response_model=PoolExpertView, summary="专家入库（聘期最长 3 年，NAT-6）")
+async def appoint_expert(
+    body: AppointExpert, principal: CurrentPrincipal, ctx: ContextDep, idem: IdempotencyDep
+) -> PoolExpertView:
+    return await pool.appoint_expert(
+        ctx,
+        principal,
+        idem,
+        account_id=body.account_id,
+        specialty=body.specialty,
+        employer_org_id=body.employer_org_id,
+        term_starts_on=body.term_starts_on,
+        term_ends_on=body.term_ends_on,
+    )
+
+
+@router.get("", response_model=list[PoolExpertView], summary="专家库（按聘期届满先后，仅职改办可见）")
+async def list_pool(
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    expiring_within_days: Annotated[int | None, Query(ge=0, le=3660)] = None,
+    series: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+) -> list[PoolExpertView]:
+    return await pool.pool_of(ctx, principal, expiring_within_days=expiring_within_days, series=series)
+
+
+@router.get("/me", response_model=PoolExpertView, summary="本人的专家库聘期")
+async def my_term(principal: CurrentPrincipal, ctx: ContextDep) -> PoolExpertView:
+    return await pool.my_term(ctx, principal)
