@@ -96,7 +96,8 @@ def publish(api: Api, year: int, extra: dict[str, int], drop: frozenset[str] = f
 
 
 def window_events(api: Api, year: int, series: str) -> list[dict[str, Any]]:
-    token, after, found = api.service_token(), 0, []
+    token, after = api.service_token(), 0
+    found: list[dict[str, Any]] = []
     while True:
         page = api.get(APP, "/api/v1/events", token, after=after, limit=1000).json()["events"]
         if not page:
@@ -109,7 +110,7 @@ def wait_event(api: Api, year: int, series: str, event_type: str, timeout: float
     def seen() -> dict[str, Any] | None:
         return next((e for e in window_events(api, year, series) if e["event_type"] == event_type), None)
 
-    event = wait_for(seen, timeout=timeout, interval=0.5, what=f"{event_type} of {series}")
+    event: dict[str, Any] | None = wait_for(seen, timeout=timeout, interval=0.5, what=f"{event_type} of {series}")
     assert event is not None
     return event
 
