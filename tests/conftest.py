@@ -6,10 +6,13 @@ import asyncio
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from zhicheng_devstack.components import SIMULATOR
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
 from zhicheng_devstack.harness import reap_orphans
 from zhicheng_devstack.ports import Ports
@@ -20,6 +23,7 @@ from tests.harness import DATABASES, Servers, Stack
 # Fixtures that start real servers; a test depending on one (directly or through another fixture)
 # carries the `stack` marker, so `pytest -m "not stack"` (make test-fast) starts none.
 SERVER_FIXTURES = frozenset({"servers", "stack"})
+T = TypeVar("T")
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
@@ -39,7 +43,8 @@ def servers() -> Iterator[Servers]:
     try:
         yield started
     finally:
-        started.stop()
+        # Independent processes (the broker keeps nothing, Temporal its own SQLite file): stopped at once.
+        in_parallel(lambda server: server.stop(), (started.temporal, started.kafka, started.postgres))
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -50,12 +55,27 @@ def stack(servers: Servers) -> Iterator[Stack]:
     try:
         # ZC_TEST_SERVICES narrows the set while a developer works on one service; CI runs all four.
         wanted = os.environ.get("ZC_TEST_SERVICES", "org-service,application-service,review-service,plagiarism-service")
-        for service in wanted.split(","):
-            running.start(service.strip())
+        services = [s.strip() for s in wanted.split(",") if s.strip()]
+        if SIMULATOR.name in services:  # application-service would start it too: once, first
+            services.remove(SIMULATOR.name)
+            running.start(SIMULATOR.name)
+        # Starts overlap (each waits on migrations, the broker, /health), one per core: a start still has
+        # a core of its own for its imports within the harness's 60 s health timeout on a loaded machine.
+        in_parallel(running.start, services, width=os.cpu_count() or 1)
         load_dev_seed(running)
         yield running
     finally:
-        running.stop_all()
+        in_parallel(running.stop, list(running.processes))
+
+
+def in_parallel(action: Callable[[T], object], items: Iterable[T], width: int | None = None) -> None:
+    """`action` on every item, at most `width` at once (all if None); raises the first failure once all
+    ended."""
+    items = list(items)
+    with ThreadPoolExecutor(max(min(len(items), width or len(items)), 1)) as pool:
+        futures = [pool.submit(action, item) for item in items]
+    for future in futures:
+        future.result()
 
 
 def load_dev_seed(stack: Stack) -> None:
