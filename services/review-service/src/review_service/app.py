@@ -15,7 +15,7 @@ from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
-from .api import committees, external, internal, review_years, sessions, verification
+from .api import committees, external, internal, panels, review_years, sessions, verification
 from .consumers import consumers
 from .context import ReviewContext
 from .domain.events import CATALOGUE
@@ -71,6 +71,7 @@ def create_app(
             review_years.router,
             review_years.internal_router,
             external.router,
+            *panels.routers,
         ],
         context=build_context,
         upcasters=CATALOGUE.upcasters,

@@ -28,6 +28,10 @@ class ReviewSettings(ServiceSettings):
     # year (ZC_REVIEW_YEAR_DEADLINE_OVERRIDE) and the warning offsets in seconds.
     review_year_deadline_override: datetime | None = None
     review_year_warning_seconds: str | None = None
+    # -- issue 11: video defenses (POL-VD-1) --
+    # Where LocalVideoRooms issues its room links (ZC_VIDEO_ROOM_BASE_URL): the public gateway's base
+    # followed by /video/rooms/; a room is <base><room id>.
+    video_room_base_url: str = Field(default="http://localhost:8080/video/rooms/", max_length=500)
 
     @model_validator(mode="after")
     def _review_year_not_compressed_in_production(self) -> ReviewSettings:
