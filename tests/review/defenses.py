@@ -129,20 +129,28 @@ def hold_defenses(target: Api, session_id: str, *, token: str | None = None) -> 
 
 
 @overload
-def hold_defenses(target: httpx.AsyncClient, session_id: str, *, token: str, db_url: str) -> Awaitable[None]: ...
+def hold_defenses(
+    target: httpx.AsyncClient, session_id: str, *, headers: dict[str, str], db_url: str
+) -> Awaitable[None]: ...
 
 
 def hold_defenses(
-    target: Api | httpx.AsyncClient, session_id: str, *, token: str | None = None, db_url: str | None = None
+    target: Api | httpx.AsyncClient,
+    session_id: str,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    db_url: str | None = None,
 ) -> Awaitable[None] | None:
     """Before the committee votes (NAT-9, POL-VD-1): pool experts, a panel per specialty, each defense
     scheduled, recorded, and the panel's opinion on every candidate, as the organising office's
     secretary (`token`; the stack's operator by default). With the test stack's `Api` it runs at once;
-    with an in-process service's AsyncClient (and its database) it answers an awaitable."""
+    with an in-process service's AsyncClient (the secretary's `headers`, the service's database) it
+    answers an awaitable."""
     starts_on = datetime.now(CHINA_TZ).date()
     if isinstance(target, Api):
         api = target
-        headers = {"Authorization": f"Bearer {token or api.operator_token()}"}
+        auth = {"Authorization": f"Bearer {token or api.operator_token()}"}
         url = review_database_url(api)
         steps = _steps(session_id, starts_on)
         answer: Any = None
@@ -150,12 +158,12 @@ def hold_defenses(
             if isinstance(step, Pool):
                 answer = asyncio.run(seed_pool(url, step))
             else:
-                r = api.http.request(step.method, api.url("review-service", step.path), json=step.body, headers=headers)
+                r = api.http.request(step.method, api.url("review-service", step.path), json=step.body, headers=auth)
                 answer = _expect(r)
         return None
 
-    assert token is not None and db_url is not None
-    client, auth, pool_url = target, {"Authorization": f"Bearer {token}"}, db_url
+    assert headers is not None and db_url is not None
+    client, secretary, pool_url = target, headers, db_url
 
     async def run() -> None:
         steps = _steps(session_id, starts_on)
@@ -164,7 +172,7 @@ def hold_defenses(
             if isinstance(step, Pool):
                 answer = await seed_pool(pool_url, step)
             else:
-                answer = _expect(await client.request(step.method, step.path, json=step.body, headers=auth))
+                answer = _expect(await client.request(step.method, step.path, json=step.body, headers=secretary))
 
     return run()
 

@@ -36,6 +36,7 @@ class Category(StrEnum):
     RESULTS = "results"
     DOCUMENT = "document"
     COMPLAINT = "complaint"
+    DEFENSE = "defense"  # issue 11: a scheduled online video defense (POL-VD-1)
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,29 @@ def _complaint_resolved(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
     return notices
 
 
+# -- issue 11: review panels and video defenses ------------------------------------------------------
+
+
+def _defense_scheduled(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
+    """The candidate and each of the panel's judging experts hear of a video defense: time and join link.
+    Neither learns who else takes part."""
+    when = f"{china_time(p['starts_at'])} 至 {china_time(p['ends_at'])}"
+    what = f"{_title_of(facts.application)}职称" if facts.application else "职称"
+    link = f"/api/v1/defenses?application_id={p['application_id']}"
+    candidate = (
+        f"您的{what}评审网络视频答辩定于 {when} 举行（不设现场答辩）。请按时通过以下链接进入答辩会议室：{p['join_url']}"
+    )
+    expert = f"您参加评议的一场{what}网络视频答辩定于 {when} 举行。会议室链接：{p['join_url']}"
+    return [
+        *_account(p["applicant_id"], Category.DEFENSE, "网络视频答辩安排", candidate, link),
+        *(
+            n
+            for e in _unique(p.get("expert_ids", []))
+            for n in _account(e, Category.DEFENSE, "评议组网络视频答辩安排", expert, "/api/v1/defenses/mine")
+        ),
+    ]
+
+
 Mapper = Callable[[Mapping[str, Any], Facts], list[Notice]]
 
 # (source service, event type) -> the notifications it makes.
@@ -269,6 +293,7 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("review-service", "QualificationDocumentIssued"): _document_issued,
     ("review-service", "ComplaintFiled"): _complaint_filed,
     ("review-service", "ComplaintResolved"): _complaint_resolved,
+    ("review-service", "DefenseScheduled"): _defense_scheduled,
 }
 
 
