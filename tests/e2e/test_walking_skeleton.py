@@ -13,6 +13,7 @@ from zhicheng_devstack.demo_filing import PROVINCE
 from tests.api_client import Api
 from tests.harness import Stack, wait_for
 from tests.org_tree import OrgTree
+from tests.review.defenses import seed_demo_pool
 
 pytestmark = pytest.mark.stack
 
@@ -37,6 +38,7 @@ def test_demo_issues_a_qualification_document(
     (data / "endpoints.json").write_text(json.dumps(endpoints))
     (data / "dev-credentials.json").write_text(json.dumps(stack.secrets.dev_credentials()))
     monkeypatch.setenv("ZC_DATA_DIR", str(data))
+    seed_demo_pool(Api(stack))  # NAT-9: the panel the demo draws needs pool experts of its specialty
     number = Demo().run()
     assert number.startswith("平人社职称〔") and number.endswith("号")
 

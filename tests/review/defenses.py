@@ -18,10 +18,12 @@ from typing import Any, overload
 import httpx
 from review_service.adapters.tables import expert_pool
 from sqlalchemy.ext.asyncio import create_async_engine
+from zhicheng_devstack.demo import SERIES as DEMO_SERIES
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.api_client import Api
 from tests.harness import DATABASES
+from tests.org_tree import OrgTree
 
 PANEL_SIZE = 3
 
@@ -182,3 +184,10 @@ def _next(steps: Steps, answer: Any) -> Call | Pool | None:
         return steps.send(answer)
     except StopIteration:
         return None
+
+
+def seed_demo_pool(api: Api) -> None:
+    """The pool experts `make demo`'s panel draws (the city office's, 中小学教师系列, 中学数学), for the
+    test that runs the demo on the test stack."""
+    office = OrgTree(api).city_office().id
+    asyncio.run(seed_pool(review_database_url(api), Pool(office, DEMO_SERIES, "中学数学")))
