@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from application_service.domain.application import Application
+from application_service.domain.events import ApplicationPushed
 from review_service.domain.events import DefenseScore
 from review_service.domain.panel import (
     Panel,
@@ -141,3 +143,45 @@ def test_pol_vd_1_the_record_needs_every_judges_score_and_the_opinion_waits_for_
     with pytest.raises(DomainError) as twice:
         panel.record_opinion("app-2", "not_recommend", "改变主意")
     assert twice.value.code == "opinion_already_recorded"
+
+
+# -- application-service: the push names the rule that replaced the defense ------------------------------
+
+
+def _office_approved(outcomes: list[dict[str, object]]) -> Application:
+    app = Application("a", version=3, status="office_approved", chain=[], step_index=0)
+    app.submitted = {
+        "year": 2026,
+        "series": "卫生系列",
+        "specialty": "临床医学",
+        "level": "deputy_senior",
+        "applicant_id": "p",
+        "applicant_name": "李四",
+        "org_id": "u",
+        "org_path": "/c/u/",
+        "county_code": "620821",
+        "papers": [],
+        "facts": {},
+    }
+    app.attested_eligibility = {"outcomes": outcomes, "annotations": [], "blocking": []}
+    return app
+
+
+def _fl_3(outcome: str, recognised: list[str]) -> dict[str, object]:
+    details = {"recognised_results": recognised, "other_results": [], "paper_required": False}
+    return {"rule_id": "POL-FL-3", "outcome": outcome, "binding": "hard", "explanation_zh": "", "details": details}
+
+
+def test_pol_vd_1_a_front_line_candidate_with_recognised_epidemic_results_is_pushed_without_a_defense() -> None:
+    (pushed,) = _office_approved([_fl_3("pass", ["treatment_plan"])]).push("push-1", [])
+    assert isinstance(pushed, ApplicationPushed) and pushed.defense_replaced_by == "POL-FL-3"
+
+
+@pytest.mark.parametrize(
+    "outcomes",
+    [[], [_fl_3("pass", [])], [_fl_3("warn", ["treatment_plan"])], [_fl_3("not_applicable", [])]],
+    ids=["no_report_outcome", "papers_only", "unrecognised_results", "not_front_line"],
+)
+def test_pol_vd_1_every_other_candidate_is_pushed_to_defend(outcomes: list[dict[str, object]]) -> None:
+    (pushed,) = _office_approved(outcomes).push("push-1", [])
+    assert isinstance(pushed, ApplicationPushed) and pushed.defense_replaced_by is None
