@@ -146,6 +146,8 @@ def test_nat_9_and_pol_vd_1_panels_defenses_and_opinions_before_the_vote(world: 
     assert _problem(in_person, 422, "video_defense_only", "POL-VD-1")["field"] == "mode"
     too_long = _review(w, "POST", f"/api/v1/panels/{pid}/defenses", ops, {**slot, "minutes": 600})
     assert too_long.status_code == 422, too_long.text
+    for stranger in (w.pool[1].token, w.sc.unit_token, w.applicants[first].token):  # the office's secretary only
+        assert _review(w, "POST", f"/api/v1/panels/{pid}/defenses", stranger, slot).status_code == 403
     scheduled = _review(w, "POST", f"/api/v1/panels/{pid}/defenses", ops, slot)
     assert scheduled.status_code == 201, scheduled.text
     room = scheduled.json()
@@ -202,6 +204,8 @@ def test_nat_9_and_pol_vd_1_panels_defenses_and_opinions_before_the_vote(world: 
     _problem(
         _review(w, "POST", f"/api/v1/sessions/{sid}/attendance", ops, present), 409, "panel_review_pending", "NAT-9"
     )
+    by_judge = {"application_id": first, "opinion": "recommend", "summary": "同意"}
+    assert _review(w, "POST", f"/api/v1/panels/{pid}/opinions", w.pool[1].token, by_judge).status_code == 403
     for application_id, opinion in ((first, "recommend"), (second, "not_recommend")):
         body = {"application_id": application_id, "opinion": opinion, "summary": "评议组意见"}
         assert _review(w, "POST", f"/api/v1/panels/{pid}/opinions", ops, body).status_code == 201
