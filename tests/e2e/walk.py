@@ -16,6 +16,7 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from tests.api_client import Api, unique_name
 from tests.filing.province import approve_all
 from tests.org_tree import Account, OrgTree
+from tests.review.defenses import hold_defenses
 from tests.review.scenario import appoint_to_pool
 
 T = TypeVar("T")
@@ -192,6 +193,7 @@ class Walk:
             raise AssertionError(f"the session took {r.json()['application_ids']}, not both of {application_ids}")
 
         session_id = eventually("the pushed candidates known to review-service", opened)["session_id"]
+        hold_defenses(self.api, session_id)
         present = {"present_expert_ids": [e.account_id for e in experts]}
         r = self.review("POST", f"/api/v1/sessions/{session_id}/attendance", operator, present)
         assert r.status_code == 201, r.text

@@ -19,6 +19,7 @@ from zhicheng_kernel.feed import feed_router
 from tests.api_client import Api, unique_name
 from tests.harness import Stack
 from tests.org_tree import OrgTree
+from tests.review.defenses import hold_defenses
 from tests.review.scenario import SERIES, Scenario
 
 pytestmark = pytest.mark.stack
@@ -54,6 +55,7 @@ def world(stack: Stack) -> World:
     committee = sc.form_committee([e.account_id for e in experts])
     (candidate,) = sc.pushed_candidates(1)
     session = sc.open_session(committee["committee_id"], [candidate], publicity_seconds=3600)
+    hold_defenses(api, session["session_id"])
     present = {"present_expert_ids": [e.account_id for e in experts]}
     assert (
         sc.review(

@@ -11,6 +11,7 @@ import pytest
 
 from tests.api_client import unique_name
 from tests.harness import wait_for
+from tests.review.defenses import hold_defenses
 from tests.review.scenario import Scenario, meeting_window
 
 pytestmark = pytest.mark.stack
@@ -52,6 +53,7 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
         committee["committee_id"], candidates, publicity_seconds=3, complaint_investigation_seconds=3
     )
     sid, ops = opened["session_id"], scenario.api.operator_token()
+    hold_defenses(scenario.api, sid)
     a1, a2, a3 = candidates
     e0, e1, e2 = scenario.experts
 
@@ -128,6 +130,7 @@ def test_without_quorum_every_candidate_fails_and_workflow_steps_are_idempotent_
     candidates = scenario.pushed_candidates(1)
     opened = scenario.open_session(committee["committee_id"], candidates, publicity_seconds=1)
     sid, ops = opened["session_id"], scenario.api.operator_token()
+    hold_defenses(scenario.api, sid)
     stranger = {"present_expert_ids": [scenario.experts[0].account_id, "not-an-expert"]}
     refused = post(scenario, f"/api/v1/sessions/{sid}/attendance", ops, stranger)
     assert refused.status_code == 422 and refused.json()["rule"] == "NAT-1"

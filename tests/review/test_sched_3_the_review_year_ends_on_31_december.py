@@ -33,6 +33,7 @@ from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner
 
 from tests.harness import Servers
+from tests.review.defenses import hold_defenses
 from tests.review.routes import appoint_in_pool, filing_approved, isolated, pushed
 
 YEAR = 2026
@@ -101,6 +102,7 @@ class Review:
         opened = await self.open_session(committee_id)
         assert opened.status_code == 201, opened.text
         session_id = str(opened.json()["session_id"])
+        await hold_defenses(self.http, session_id, headers=self.secretary(), db_url=self.ctx.settings.database_url)
         path = f"/api/v1/sessions/{session_id}/attendance"
         attended = await self.http.post(path, json={"present_expert_ids": EXPERTS}, headers=self.secretary())
         assert attended.status_code == 201, attended.text

@@ -27,6 +27,7 @@ from zhicheng_kernel.service import ServiceRuntime
 from zhicheng_kernel.testing import TokenSigner, envelope
 
 from tests.harness import Servers
+from tests.review.defenses import hold_defenses
 from tests.review.routes import appoint_in_pool, filing_approved, isolated, pushed
 
 CITY = "city-office"
@@ -168,6 +169,9 @@ class YearService:
         opened = await self.open_session(committee_id, year, organizer)
         assert opened.status_code == 201, opened.text
         session_id = str(opened.json()["session_id"])
+        await hold_defenses(
+            self.http, session_id, headers=self.secretary(organizer), db_url=self.ctx.settings.database_url
+        )
         path = f"/api/v1/sessions/{session_id}/attendance"
         body = {"present_expert_ids": EXPERTS}
         attended = await self.http.post(path, json=body, headers=self.secretary(organizer))

@@ -15,6 +15,7 @@ from zhicheng_workflows.committee_session.models import (
     HeldCandidates,
     IssuedDocument,
     IssueResult,
+    PanelsStatus,
     Publicity,
     PublishRequest,
     SessionRef,
@@ -35,8 +36,15 @@ class ReviewDesk:
     investigation_ends_at: datetime | None = None
     refused: set[str] = field(default_factory=set)
     issued: dict[str, str] = field(default_factory=dict)
+    # NAT-9 / POL-VD-1: whether the panels are done (defenses recorded, opinions given).
+    panels_complete: bool = True
 
     def activities(self) -> list[object]:
+        @activity.defn(name="panels_status")
+        async def panels_status(ref: SessionRef) -> PanelsStatus:
+            self.calls.append(("panels", datetime.now(UTC)))
+            return PanelsStatus(complete=self.panels_complete, pending_opinions=[] if self.panels_complete else ["a1"])
+
         @activity.defn(name="tally_votes")
         async def tally_votes(ref: SessionRef) -> TallyResult:
             self.calls.append(("tally", datetime.now(UTC)))
@@ -74,7 +82,7 @@ class ReviewDesk:
         async def close_session(ref: SessionRef) -> None:
             self.calls.append(("close", datetime.now(UTC)))
 
-        return [tally_votes, publish_results, held_candidates, issue_documents, close_session]
+        return [panels_status, tally_votes, publish_results, held_candidates, issue_documents, close_session]
 
     def complain(self, application_id: str, investigation_seconds: float) -> None:
         """A complaint filed now, as review-service records it: with the end of its investigation

@@ -26,10 +26,10 @@ async def test_session_waits_for_voting_closed_then_tallies_publishes_and_issues
     worker, handle = await start(client, desk, publicity_seconds=2)
     async with worker:
         await asyncio.sleep(0.5)
-        assert desk.calls == []  # nothing happens before the secretary closes the vote
+        assert [s for s, _ in desk.calls] == ["panels"]  # nothing else before the secretary closes the vote
         await handle.signal("voting_closed")
         result = SessionStatus.model_validate(await handle.result())
-    assert [s for s, _ in desk.calls] == ["tally", "publish", "held", "issue", "close"]
+    assert [s for s, _ in desk.calls] == ["panels", "tally", "publish", "held", "issue", "close"]
     assert desk.publicity_ends_at is not None
     assert desk.first("issue") >= desk.publicity_ends_at  # NAT-3: no document before publicity ends
     assert result.stage == "closed" and set(result.issued) == {"a1", "a2"}
@@ -117,3 +117,28 @@ async def test_pol_pb_1_a_problem_not_affecting_the_title_is_issued_separately_a
         result = SessionStatus.model_validate(await handle.result())
     assert result.issued == {"a1": "平人社职称〔2026〕00001号", "a2": "平人社职称〔2026〕00002号"}
     assert result.refused == []
+
+
+async def test_nat_9_pol_vd_1_the_session_waits_in_stage_panels_until_the_panels_completed_signal(
+    client: Client,
+) -> None:
+    """Panels and defenses first: stage "panels" until review-service's panels_completed (re-checked
+    through the panels' status), then "voting"; the history replays deterministically."""
+    desk = ReviewDesk(passed=["a1"], panels_complete=False)
+    worker, handle = await start(client, desk, publicity_seconds=1, recheck_seconds=3600)
+    async with worker:
+        await wait_stage(handle, "panels")
+        await asyncio.sleep(0.5)
+        assert [s for s, _ in desk.calls] == ["panels"]
+        await handle.signal("panels_completed")  # a signal while the panels are not done: re-checked, still waiting
+        await asyncio.sleep(0.5)
+        assert (await handle.query("status", result_type=SessionStatus)).stage == "panels"
+        desk.panels_complete = True
+        await handle.signal("panels_completed")
+        await wait_stage(handle, "voting")
+        await handle.signal("voting_closed")
+        result = SessionStatus.model_validate(await handle.result())
+    assert [s for s, _ in desk.calls] == ["panels", "panels", "panels", "tally", "publish", "held", "issue", "close"]
+    assert result.stage == "closed"
+    replayer = Replayer(workflows=[CommitteeSessionWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(await handle.fetch_history())

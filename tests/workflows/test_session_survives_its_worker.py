@@ -9,6 +9,7 @@ import pytest
 
 from tests.api_client import Api
 from tests.harness import Stack, wait_for
+from tests.review.defenses import hold_defenses
 from tests.review.scenario import Scenario
 
 pytestmark = pytest.mark.stack
@@ -23,6 +24,7 @@ def test_worker_killed_during_publicity_resumes_and_issues_each_document_exactly
     try:
         opened = scenario.open_session(committee["committee_id"], candidates, publicity_seconds=6)
         session_id = opened["session_id"]
+        hold_defenses(scenario.api, session_id)
         present = {"present_expert_ids": [e.account_id for e in experts]}
         token = scenario.api.operator_token()
         assert scenario.review("POST", f"/api/v1/sessions/{session_id}/attendance", token, present).status_code == 201

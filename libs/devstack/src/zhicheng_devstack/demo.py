@@ -10,7 +10,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -316,6 +316,7 @@ class Demo:
             f"召开评审会议，Temporal 工作流 {session['workflow_id']} 已启动（查看："
             f"{self.endpoints.get('temporal-ui', '')}/namespaces/default/workflows/{session['workflow_id']}）"
         )
+        self.hold_defense(session_id, app_id, operator)
         drawn = self.call("GET", "review-service", f"/api/v1/sessions/{session_id}/draw", operator)
         present = drawn["sitting_expert_ids"] + drawn["reserve_expert_ids"]
         recused = sum(len(v) for v in drawn["recusals"].values())
@@ -363,6 +364,44 @@ class Demo:
         status = {"titled": "已取得职称资格", "not_passed": "未通过评审"}.get(final["status"], final["status"])
         self.step(f"申报状态：{status}，资格文件号 {final['document_number']}")
         return str(document["number"])
+
+    def hold_defense(self, session_id: str, app_id: str, operator: str) -> None:
+        """NAT-9 and POL-VD-1 before the vote: a review panel of 3 drawn from the pool of the series and
+        specialty (its experts appointed by the office), the candidate's online video defense, its record
+        and the panel's opinion."""
+        panel = self.call(
+            "POST",
+            "review-service",
+            f"/api/v1/sessions/{session_id}/panels",
+            operator,
+            json={"specialty": "中学数学", "size": 3, "application_ids": [app_id]},
+        )
+        self.step(f"从专家库随机抽取评议组 3 人（单数，NAT-9），抽取种子 {panel['seed']}")
+        starts_at = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0).isoformat()
+        slot = self.call(
+            "POST",
+            "review-service",
+            f"/api/v1/panels/{panel['panel_id']}/defenses",
+            operator,
+            json={"application_id": app_id, "starts_at": starts_at, "minutes": 30, "mode": "video"},
+        )
+        self.step(f"网络视频答辩（POL-VD-1）：已安排，会议室链接 {slot['join_url']}（已通知申报人和评议组专家）")
+        scores = [{"expert_id": e, "score": 86, "opinion": "答辩思路清晰，业绩属实"} for e in slot["expert_ids"]]
+        self.call(
+            "POST",
+            "review-service",
+            f"/api/v1/panels/{panel['panel_id']}/defenses/{app_id}/record",
+            operator,
+            json={"attended": True, "recording_ref": f"答辩录像-{self.tag}", "scores": scores},
+        )
+        self.call(
+            "POST",
+            "review-service",
+            f"/api/v1/panels/{panel['panel_id']}/opinions",
+            operator,
+            json={"application_id": app_id, "opinion": "recommend", "summary": "答辩合格，同意提交评委会表决"},
+        )
+        self.step(f"登记答辩情况（{len(scores)} 名专家评分，录像已存档）与评议组意见：同意推荐")
 
     def approve_after_publicity(self, app_id: str, token: str, opinion: str) -> int | None:
         """The unit's approval, or None while its publicity runs (NAT-5 answers 409 publicity_in_progress)."""

@@ -10,6 +10,7 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.errors import not_found
 from zhicheng_kernel.temporal import TemporalGateway
 
+from .adapters.video import LocalVideoRooms, VideoRooms
 from .domain.committee import Committee
 from .domain.session import Session
 from .settings import ReviewSettings
@@ -24,6 +25,8 @@ class ReviewContext(ServiceContext):
     temporal: TemporalGateway
     # NAT-10: signs the certificates' PDFs with the issuing office's key (built at start by app.py).
     certificate_signer: CertificateSigner | None = None
+    # POL-VD-1's video provider; None: LocalVideoRooms under settings.video_room_base_url.
+    video: VideoRooms | None = None
 
     async def committee(self, conn: AsyncConnection, committee_id: str) -> Committee:
         """The committee rebuilt from its stream (in the caller's transaction)."""
@@ -38,3 +41,8 @@ class ReviewContext(ServiceContext):
         if session is None:
             raise not_found("评审会议", "session_not_found", session_id)
         return session
+
+    @property
+    def video_rooms(self) -> VideoRooms:
+        """The provider that issues the online defenses' rooms (adapters.video)."""
+        return self.video or LocalVideoRooms(self.settings.video_room_base_url)

@@ -43,6 +43,10 @@ class ReviewSettings(ServiceSettings):
     # The background renderer: pending certificates per round, and its rest between rounds.
     certificate_batch_size: int = Field(default=20, ge=1, le=500)
     certificate_render_interval_seconds: float = Field(default=10.0, ge=0.1, le=3600)
+    # -- issue 11: video defenses (POL-VD-1) --
+    # Where LocalVideoRooms issues its room links (ZC_VIDEO_ROOM_BASE_URL): the public gateway's base
+    # followed by /video/rooms/; a room is <base><room id>.
+    video_room_base_url: str = Field(default="http://localhost:8080/video/rooms/", max_length=500)
 
     @model_validator(mode="after")
     def _review_year_not_compressed_in_production(self) -> ReviewSettings:

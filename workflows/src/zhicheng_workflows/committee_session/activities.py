@@ -11,12 +11,18 @@ from typing import Any
 from temporalio import activity
 
 from ..service_calls import ServiceActivities
-from .models import HeldCandidates, IssueResult, Publicity, PublishRequest, SessionRef, TallyResult
+from .models import HeldCandidates, IssueResult, PanelsStatus, Publicity, PublishRequest, SessionRef, TallyResult
 
 
 class ReviewActivities(ServiceActivities):
     service = "review-service"
     timeout = 20.0
+
+    @activity.defn(name="panels_status")
+    async def panels_status(self, ref: SessionRef) -> PanelsStatus:
+        """NAT-9 / POL-VD-1: the panels' progress as review-service counts it."""
+        body = await self._call("GET", f"/api/v1/internal/sessions/{ref.session_id}/panels")
+        return PanelsStatus.model_validate(body)
 
     @activity.defn(name="tally_votes")
     async def tally_votes(self, ref: SessionRef) -> TallyResult:
@@ -56,4 +62,11 @@ class ReviewActivities(ServiceActivities):
         await self._call("POST", f"/api/v1/internal/sessions/{ref.session_id}/close")
 
     def all(self) -> list[Any]:
-        return [self.tally_votes, self.publish_results, self.held_candidates, self.issue_documents, self.close_session]
+        return [
+            self.tally_votes,
+            self.publish_results,
+            self.held_candidates,
+            self.issue_documents,
+            self.close_session,
+            self.panels_status,
+        ]

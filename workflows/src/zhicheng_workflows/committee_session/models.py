@@ -78,3 +78,11 @@ class SessionStatus(BaseModel):
     held: list[str] = Field(default_factory=list)
     refused: list[str] = Field(default_factory=list)
     publicity_ends_at: datetime | None = None
+
+
+class PanelsStatus(BaseModel):
+    """NAT-9 / POL-VD-1: whether every defense is recorded and every candidate has the panel's opinion."""
+
+    complete: bool
+    pending_defenses: list[str] = Field(default_factory=list)
+    pending_opinions: list[str] = Field(default_factory=list)

@@ -1,4 +1,5 @@
-"""CommitteeSessionWorkflow: one workflow per committee session (a batch of candidates).
+"""CommitteeSessionWorkflow: one workflow per committee session (a batch of candidates): the review
+panels and their video defenses (NAT-9, POL-VD-1), then the ballot, the tally, publicity and documents.
 
 Deterministic: only workflow.now(), timers and signals; review-service holds the state of each
 candidate and every side effect happens in an activity. The service is the truth about complaints;
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         ComplaintSignal,
         HeldCandidates,
         IssueResult,
+        PanelsStatus,
         PublishRequest,
         SessionInput,
         SessionRef,
@@ -26,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
 
 
 TIMEOUT = timedelta(seconds=30)
+# Workflows started before the panels stage existed replay without it (workflow.patched).
+PANELS_PATCH = "panels-before-voting"
 
 
 @workflow.defn(name="CommitteeSessionWorkflow")
@@ -34,6 +38,8 @@ class CommitteeSessionWorkflow:
         self._input: SessionInput | None = None
         self._stage = "voting"
         self._voting_closed = False
+        self._panels_signalled = 0
+        self._panels_done = False
         self._filed: dict[str, str] = {}
         self._resolutions = 0
         self._issue = IssueResult(issued=[], held=[], refused=[])
@@ -44,6 +50,10 @@ class CommitteeSessionWorkflow:
         self._input = params
         ref = SessionRef(session_id=params.session_id)
 
+        if workflow.patched(PANELS_PATCH):
+            await self._panels(ref)
+        else:
+            self._panels_done = True
         await workflow.wait_condition(lambda: self._voting_closed)
         self._set_stage("tallying")
         await workflow.execute_activity_method(
@@ -93,6 +103,29 @@ class CommitteeSessionWorkflow:
         self._set_stage("closed")
         return self.status()
 
+    async def _panels(self, ref: SessionRef) -> None:
+        """Stage "panels": the review panels hold the defenses and give their opinions before the vote;
+        review-service signals panels_completed after the last opinion, and the workflow re-reads the
+        panels' status on start, on each signal and every recheck period (a lost signal only delays)."""
+        self._set_stage("panels")
+        while not self._voting_closed:
+            status: PanelsStatus = await workflow.execute_activity_method(
+                ReviewActivities.panels_status, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+            )
+            if status.complete:
+                break
+            await self._next_panels_signal(self._recheck)
+        self._panels_done = True
+        if self._stage == "panels":
+            self._set_stage("voting")
+
+    async def _next_panels_signal(self, within: timedelta) -> None:
+        seen = self._panels_signalled
+        try:
+            await workflow.wait_condition(lambda: self._panels_signalled > seen or self._voting_closed, timeout=within)
+        except TimeoutError:
+            pass
+
     @property
     def _recheck(self) -> timedelta:
         assert self._input is not None
@@ -125,6 +158,10 @@ class CommitteeSessionWorkflow:
             workflow.upsert_search_attributes([ZC_STATUS.value_set(stage)])
 
     @workflow.signal
+    def panels_completed(self) -> None:
+        self._panels_signalled += 1
+
+    @workflow.signal
     def voting_closed(self) -> None:
         self._voting_closed = True
 
@@ -138,7 +175,7 @@ class CommitteeSessionWorkflow:
     @workflow.signal
     def extended(self) -> None:
         if not self._voting_closed and self._stage == "overdue":
-            self._set_stage("voting")
+            self._set_stage("voting" if self._panels_done else "panels")
 
     @workflow.signal
     def complaint_filed(self, complaint: ComplaintSignal) -> None:

@@ -520,8 +520,18 @@ class Application:
                 push_id=push_id,
                 annotations=list(annotations),
                 remarks=list(remarks),
+                defense_replaced_by=self.defense_replaced_by(),
             )
         ]
+
+    def defense_replaced_by(self) -> str | None:
+        """The rule that replaces this candidate's video defense (POL-VD-1), read from the attested report:
+        POL-FL-3 when it passed on recognised epidemic-control results of a verified front-line professional."""
+        for outcome in (self.attested_report() or {}).get("outcomes") or []:
+            recognised = (outcome.get("details") or {}).get("recognised_results") or []
+            if outcome.get("rule_id") == "POL-FL-3" and outcome.get("outcome") == "pass" and recognised:
+                return "POL-FL-3"
+        return None
 
     def province_verdict(
         self,

@@ -37,6 +37,7 @@ class Category(StrEnum):
     DOCUMENT = "document"
     COMPLAINT = "complaint"
     REVIEW_REQUEST = "review_request"  # 复查 (NAT-11)
+    DEFENSE = "defense"  # issue 11: a scheduled online video defense (POL-VD-1)
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,29 @@ def _review_answered(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
     return _account(p.get("applicant_id"), Category.REVIEW_REQUEST, "复查申请已答复", body, link)
 
 
+# -- issue 11: review panels and video defenses ------------------------------------------------------
+
+
+def _defense_scheduled(p: Mapping[str, Any], facts: Facts) -> list[Notice]:
+    """The candidate and each of the panel's judging experts hear of a video defense: time and join link.
+    Neither learns who else takes part."""
+    when = f"{china_time(p['starts_at'])} 至 {china_time(p['ends_at'])}"
+    what = f"{_title_of(facts.application)}职称" if facts.application else "职称"
+    link = f"/api/v1/defenses?application_id={p['application_id']}"
+    candidate = (
+        f"您的{what}评审网络视频答辩定于 {when} 举行（不设现场答辩）。请按时通过以下链接进入答辩会议室：{p['join_url']}"
+    )
+    expert = f"您参加评议的一场{what}网络视频答辩定于 {when} 举行。会议室链接：{p['join_url']}"
+    return [
+        *_account(p["applicant_id"], Category.DEFENSE, "网络视频答辩安排", candidate, link),
+        *(
+            n
+            for e in _unique(p.get("expert_ids", []))
+            for n in _account(e, Category.DEFENSE, "评议组网络视频答辩安排", expert, "/api/v1/defenses/mine")
+        ),
+    ]
+
+
 Mapper = Callable[[Mapping[str, Any], Facts], list[Notice]]
 
 # (source service, event type) -> the notifications it makes.
@@ -305,6 +329,7 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     ("review-service", "QualificationDocumentRevoked"): _document_revoked,
     ("review-service", "ReviewRequested"): _review_requested,
     ("review-service", "ReviewAnswered"): _review_answered,
+    ("review-service", "DefenseScheduled"): _defense_scheduled,
 }
 
 

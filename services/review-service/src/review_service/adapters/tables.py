@@ -70,6 +70,8 @@ candidates = Table(
     Column("session_id", Text, nullable=True),
     # 0006: the province's verdict on the latest push, "approved" | "returned"; None while it waits (POL-FI-1).
     Column("filing", Text, nullable=True),
+    # 0010: the rule that replaced the candidate's video defense (POL-FL-3), None when they defend (POL-VD-1).
+    Column("defense_replaced_by", Text, nullable=True),
 )
 
 # -- projections of our own events (written in the transaction of the append) ----------------------
@@ -284,4 +286,42 @@ session_sittings = Table(
     Column("meeting_starts_at", DateTime(timezone=True), nullable=False),
     Column("meeting_ends_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("session_id", "expert_id"),
+)
+
+# -- issue 11: review panels (评议组, NAT-9) and video defenses (POL-VD-1); migration 0010 ------------------
+
+# A session's panels, from PanelFormed (written in the transaction of the append). Only the
+# organising office reads the expert list.
+review_panels = Table(
+    "review_panel",
+    metadata,
+    Column("panel_id", Text, primary_key=True),
+    Column("session_id", Text, nullable=False, index=True),
+    Column("organizing_org_id", Text, nullable=False),
+    Column("specialty", Text, nullable=False),
+    Column("expert_ids", JSONB, nullable=False),
+)
+
+# One row per candidate of a panel: a candidate is in one panel of a session. The slot (DefenseScheduled),
+# the record (DefenseRecorded) and the opinion (PanelOpinionRecorded) fill it in.
+panel_candidates = Table(
+    "panel_candidate",
+    metadata,
+    Column("session_id", Text, nullable=False),
+    Column("application_id", Text, nullable=False),
+    Column("panel_id", Text, nullable=False, index=True),
+    Column("applicant_id", Text, nullable=False),
+    Column("defense_required", Boolean, nullable=False),
+    Column("defense_replaced_by", Text, nullable=True),
+    Column("judge_ids", JSONB, nullable=False),  # the panel's experts who score this candidate (NAT-4)
+    Column("starts_at", DateTime(timezone=True), nullable=True),
+    Column("ends_at", DateTime(timezone=True), nullable=True),
+    Column("provider", Text, nullable=True),
+    Column("room_id", Text, nullable=True),
+    Column("join_url", Text, nullable=True),
+    Column("defense_recorded", Boolean, nullable=False, server_default=text("false")),
+    Column("attended", Boolean, nullable=True),
+    Column("opinion", Text, nullable=True),
+    Column("summary", Text, nullable=True),
+    PrimaryKeyConstraint("session_id", "application_id"),
 )

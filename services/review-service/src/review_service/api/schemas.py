@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from zhicheng_kernel.titles import TitleLevel
 
-from ..domain.events import ComplaintOutcome, Vote
+from ..domain.events import ComplaintOutcome, PanelOpinion, Vote
+from ..domain.panel import MAX_DEFENSE_MINUTES, MIN_DEFENSE_MINUTES, VIDEO
 from ..domain.rules import PUBLICITY_MIN_WORKING_DAYS
 
 
@@ -100,3 +101,45 @@ class DeclareConflict(BaseModel):
     expert_id: str | None = Field(
         default=None, min_length=1, max_length=100, description="评委会秘书代专家申报时填写；专家本人申报不填"
     )
+
+
+# -- issue 11: review panels (NAT-9) and video defenses (POL-VD-1) -----------------------------------
+
+
+class FormPanel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    specialty: str = Field(min_length=1, max_length=100)
+    size: int = Field(ge=1, le=99, description="评议组专家人数：不少于 3 人的单数（NAT-9）")
+    application_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, min_length=1, max_length=500, description="不填则为本次会议该专业的全部候选人"
+    )
+    meeting_on: date | None = Field(default=None, description="评议日期（专家任期须覆盖，NAT-6）；不填为当天")
+
+
+class ScheduleDefense(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: str = Field(min_length=1, max_length=100)
+    starts_at: AwareDatetime
+    minutes: int = Field(ge=MIN_DEFENSE_MINUTES, le=MAX_DEFENSE_MINUTES, description="答辩时长（分钟）")
+    mode: str = Field(default=VIDEO, max_length=20, description="答辩方式：只有 video（网络视频，POL-VD-1）")
+
+
+class DefenseScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expert_id: str = Field(min_length=1, max_length=100)
+    score: int = Field(ge=0, le=100)
+    opinion: str = Field(min_length=1, max_length=2000)
+
+
+class RecordDefense(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attended: bool
+    recording_ref: str | None = Field(default=None, max_length=500, description="答辩录像存档编号")
+    scores: list[DefenseScoreIn] = Field(default_factory=list, max_length=99)
+
+
+class RecordPanelOpinion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: str = Field(min_length=1, max_length=100)
+    opinion: PanelOpinion
+    summary: str = Field(min_length=1, max_length=5000)

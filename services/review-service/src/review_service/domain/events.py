@@ -459,6 +459,71 @@ class RecommendationMisconductDismissed(DomainEvent):
     dismissed_by: str
 
 
+# -- issue 11: review panels (评议组, NAT-9) and their video defenses (POL-VD-1) ---------------------------
+
+PanelOpinion = Literal["recommend", "not_recommend"]
+
+
+class PanelFormed(DomainEvent):
+    """NAT-9: the organising office formed a review panel (评议组) of an odd number (≥ 3) of pool experts of
+    one specialty, drawn reproducibly from `seed`, to examine some of a session's candidates before the
+    committee. Readable only by the organising office."""
+
+    event_type: ClassVar[str] = "PanelFormed"
+    stream_type: ClassVar[str] = PANEL
+    panel_id: str
+    session_id: str
+    organizing_org_id: str
+    specialty: str
+    seed: str
+    candidates: list[str]  # the pool experts the draw chose from, sorted
+    expert_ids: list[str]
+    application_ids: list[str]
+    # NAT-4: experts of a candidate's employer do not score that candidate, by application id.
+    recusals: dict[str, list[str]]
+    # POL-VD-1: the candidates who defend by video (intermediate and senior, no rule replacing it).
+    defense_application_ids: list[str]
+    # The candidates whose defense a rule replaced, application id → rule (POL-FL-3).
+    defense_replaced: dict[str, str]
+
+
+class DefenseScore(BaseModel):
+    """One panel expert's score (0–100) and opinion in a defense."""
+
+    model_config = ConfigDict(frozen=True)
+
+    expert_id: str
+    score: int
+    opinion: str
+
+
+class DefenseRecorded(DomainEvent):
+    """POL-VD-1: the panel's secretary recorded a video defense: whether the candidate attended, each
+    panel expert's score and opinion (recused experts absent), and the recording's reference."""
+
+    event_type: ClassVar[str] = "DefenseRecorded"
+    stream_type: ClassVar[str] = PANEL
+    panel_id: str
+    session_id: str
+    application_id: str
+    attended: bool
+    recording_ref: str | None
+    scores: list[DefenseScore]
+
+
+class PanelOpinionRecorded(DomainEvent):
+    """NAT-9: the panel's opinion on one candidate (recommend / not recommend, with a summary), which
+    the committee reads before it votes."""
+
+    event_type: ClassVar[str] = "PanelOpinionRecorded"
+    stream_type: ClassVar[str] = PANEL
+    panel_id: str
+    session_id: str
+    application_id: str
+    opinion: PanelOpinion
+    summary: str
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -506,5 +571,8 @@ CATALOGUE = EventCatalogue(
         BlindReviewStalled,
         BlindReviewOpinionRecorded,
         RecommendationMisconductDismissed,
+        PanelFormed,
+        DefenseRecorded,
+        PanelOpinionRecorded,
     ],
 )

@@ -63,6 +63,7 @@ async def on_application_pushed(ctx: ReviewContext, conn: AsyncConnection, event
         "remarks": list(p.get("remarks", [])),
         "session_id": None,
         "filing": None,  # a (re-)push waits for the province's verdict on this push (POL-FI-1)
+        "defense_replaced_by": p.get("defense_replaced_by"),  # POL-VD-1: a rule replaced the defense
     }
     # A candidate already taken into a session keeps its place; a re-push only refreshes the facts.
     refresh = {k: v for k, v in row.items() if k not in ("status", "session_id")}

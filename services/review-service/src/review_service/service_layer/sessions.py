@@ -19,6 +19,7 @@ from ..context import ReviewContext
 from ..domain.events import BALLOT_BOX_ACTOR, SESSION, ComplaintOutcome
 from ..domain.rules import check_review_year_open
 from ..domain.session import workflow_id_for
+from . import panels
 from .committees import require_secretary_of
 from .views import (
     AttendanceView,
@@ -41,6 +42,7 @@ async def record_attendance(
     async def action(uow: UnitOfWork) -> AttendanceView:
         session = await ctx.session(uow.conn, session_id)
         require_secretary_of(principal, await ctx.committee(uow.conn, session.committee_id))
+        await panels.check_panel_review_done(uow.conn, session)  # NAT-9, POL-VD-1: panels and defenses first
         recorded = session.record_attendance(present_expert_ids)
         # (issue 11, panels: the panels' gate before the vote goes here.)
         await uow.append(SESSION, session_id, session.version, [recorded])

@@ -263,3 +263,73 @@ class BallotFormView(BaseModel):
     session_id: str
     application_ids: list[str]
     candidates: list[CandidateView]
+
+
+# -- issue 11: review panels (NAT-9) and video defenses (POL-VD-1) -----------------------------------
+
+
+class PanelView(BaseModel):
+    """A panel as the organising office sees it (the expert list is never shown to experts or applicants)."""
+
+    panel_id: str
+    session_id: str
+    specialty: str
+    seed: str
+    expert_ids: list[str]
+    application_ids: list[str]
+    recusals: dict[str, list[str]] = Field(description="与候选人同一单位、须回避的专家（NAT-4）")
+    defense_application_ids: list[str] = Field(description="须参加网络视频答辩的候选人（POL-VD-1）")
+
+
+class DefenseView(BaseModel):
+    """A scheduled defense as the office sees it."""
+
+    panel_id: str
+    application_id: str
+    starts_at: datetime
+    ends_at: datetime
+    provider: str
+    room_id: str
+    join_url: str
+    expert_ids: list[str]
+
+
+class DefenseSlotView(BaseModel):
+    """One online defense slot as the candidate or a panel expert sees it: no expert is named."""
+
+    panel_id: str
+    application_id: str
+    applicant_name: str
+    starts_at: datetime
+    ends_at: datetime
+    join_url: str
+    mode: Literal["video"] = "video"
+
+
+class DefenseRecordView(BaseModel):
+    panel_id: str
+    application_id: str
+    attended: bool
+    scores: int = Field(description="评分专家人数")
+
+
+class PanelOpinionView(BaseModel):
+    """The panel's opinion on a candidate, which the committee reads before it votes (NAT-9)."""
+
+    panel_id: str
+    application_id: str
+    applicant_name: str
+    defense_required: bool
+    defense_replaced_by: str | None = Field(description="代替答辩的政策（如 POL-FL-3 疫情防控成果）")
+    attended: bool | None
+    opinion: Literal["recommend", "not_recommend"] | None
+    summary: str | None
+
+
+class PanelsStatusView(BaseModel):
+    """Whether a session's panels are done: every defense recorded, every candidate given an opinion."""
+
+    session_id: str
+    complete: bool
+    pending_defenses: list[str]
+    pending_opinions: list[str]
