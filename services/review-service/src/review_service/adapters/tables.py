@@ -91,6 +91,7 @@ expert_pool = Table(
     Column("term_starts_on", Date, nullable=False),
     Column("term_ends_on", Date, nullable=False),
     PrimaryKeyConstraint("account_id", "term_starts_on"),
+    Index("expert_pool_term_ends_on", "term_ends_on"),  # the office's list: who expires when (NAT-6)
 )
 
 committees = Table(
@@ -286,6 +287,7 @@ session_sittings = Table(
     Column("meeting_starts_at", DateTime(timezone=True), nullable=False),
     Column("meeting_ends_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("session_id", "expert_id"),
+    Index("session_sitting_expert", "expert_id"),
 )
 
 # -- issue 11: review panels (评议组, NAT-9) and video defenses (POL-VD-1); migration 0010 ------------------
