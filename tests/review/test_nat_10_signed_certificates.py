@@ -9,10 +9,8 @@ database of its own) fed application-service's envelope of a document issued wit
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 import uuid
-import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,11 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import zxingcpp
-from PIL import Image
 from pydantic import ValidationError
-from pyhanko.pdf_utils.generic import StreamObject
-from pyhanko.pdf_utils.reader import PdfFileReader
 from review_service.adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
 from review_service.adapters.certificate_signer import PadesSigner, check_signature
 from review_service.adapters.tables import certificate_pdfs
@@ -39,6 +33,7 @@ from review_service.service_layer import certificates
 from review_service.service_layer.views import VerifiedDocument
 from review_service.settings import ReviewSettings
 from sqlalchemy import func, select
+from zhicheng_devstack.certificate_check import pages, qr_payloads
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.signing import self_signed_certificate
 from zhicheng_kernel.testing import TokenSigner, envelope
@@ -54,13 +49,8 @@ NUMBER = "平人社职称〔2026〕00001号"
 # -- reading a certificate back: the embedded font, the text, the QR code --------------------------------
 
 
-def _pages(pdf: bytes) -> list[Any]:
-    kids = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"]
-    return [kids[i] for i in range(len(kids))]  # indexing resolves the indirect references
-
-
 def _font(pdf: bytes) -> Any:
-    fonts = _pages(pdf)[0]["/Resources"]["/Font"]
+    fonts = pages(pdf)[0]["/Resources"]["/Font"]
     [name] = list(fonts)
     return fonts[name]
 
@@ -90,52 +80,12 @@ def certificate_text(pdf: bytes) -> str:
     to_unicode = {
         int(code, 16): chr(int(uni, 16)) for code, uni in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]{4})>", cmap)
     }
-    contents = b"\n".join(page["/Contents"].data for page in _pages(pdf))
+    contents = b"\n".join(page["/Contents"].data for page in pages(pdf))
     lines = []
     for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", contents, flags=re.DOTALL):
         raw = _unescape(literal)
         lines.append("".join(to_unicode.get(int.from_bytes(raw[i : i + 2], "big"), "?") for i in range(0, len(raw), 2)))
     return "\n".join(lines)
-
-
-def _png_rows(raw: bytes, width: int, height: int) -> bytes:
-    """Undo PNG row filters (the /Predictor 15 fpdf2 writes; one byte per pixel)."""
-    rows, previous = [], bytearray(width)
-    for y in range(height):
-        kind, line = raw[y * (width + 1)], bytearray(raw[y * (width + 1) + 1 : (y + 1) * (width + 1)])
-        for x in range(width):
-            a, b, c = line[x - 1] if x else 0, previous[x], previous[x - 1] if x else 0
-            if kind == 1:
-                line[x] = (line[x] + a) & 0xFF
-            elif kind == 2:
-                line[x] = (line[x] + b) & 0xFF
-            elif kind == 3:
-                line[x] = (line[x] + (a + b) // 2) & 0xFF
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
-        rows.append(bytes(line))
-        previous = line
-    return b"".join(rows)
-
-
-def qr_payloads(pdf: bytes) -> list[str]:
-    """Every QR code zxing-cpp finds in the pages' images."""
-    found = []
-    images = {
-        n: page["/Resources"]["/XObject"][n]
-        for page in _pages(pdf)
-        if "/XObject" in page["/Resources"]
-        for n in page["/Resources"]["/XObject"]
-    }
-    for name in images:
-        image: StreamObject = images[name]
-        width, height = int(image["/Width"]), int(image["/Height"])
-        assert image["/Filter"] == "/FlateDecode" and image["/ColorSpace"] == "/DeviceGray"
-        pixels = _png_rows(zlib.decompress(image.encoded_data), width, height)
-        found += [code.text for code in zxingcpp.read_barcodes(Image.frombytes("L", (width, height), pixels))]
-    return found
 
 
 def embedded_font(pdf: bytes) -> tuple[str, int]:
@@ -368,11 +318,6 @@ async def test_nat_10_the_holder_downloads_a_signed_certificate_that_verifies_of
         office = await service.pdf(document_id, service.token("office", CITY, "title_office_review"))
         assert office.status_code == 200 and office.content == pdf
         assert await service.stored() == 1
-
-        # What make demo prints: the certificate's path, its signature checked, the verification link.
-        token = service.signer.token(holder, roles=["applicant"])
-        demo = await certificates.download_certificate(service.http, token, document_id, number, PUBLIC, tmp_path / "d")
-        assert demo.path.read_bytes() == pdf and demo.signature_ok and demo.verification_link == link
 
 
 async def test_nat_10_only_the_holder_and_the_employer_chains_staff_get_the_certificate(

@@ -17,6 +17,7 @@ import httpx
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.identifiers import credit_code_with_check
 
+from .certificate_check import certificate_checked
 from .demo_filing import filed_and_approved
 from .paths import StackPaths
 
@@ -59,7 +60,7 @@ POOLS = {
 
 class Demo:
     def __init__(self) -> None:
-        paths = StackPaths.locate()
+        paths = self.paths = StackPaths.locate()
         try:
             self.endpoints: dict[str, str] = json.loads(paths.endpoints_file.read_text())
             self.creds: dict[str, Any] = json.loads(paths.credentials_file.read_text())
@@ -81,6 +82,14 @@ class Demo:
         if r.status_code >= 400:
             sys.exit(f"    失败：{method} {service}{path} → {r.status_code} {r.text}")
         return r.json() if r.content else None
+
+    def fetch(self, service: str, path: str, token: str | None = None) -> bytes:
+        """A file (a certificate's PDF) from a service, as bytes."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        r = self.http.get(f"{self.endpoints[service]}{path}", headers=headers)
+        if r.status_code >= 400:
+            sys.exit(f"    失败：GET {service}{path} → {r.status_code} {r.text}")
+        return r.content
 
     def login(self, username: str, password: str) -> str:
         body = self.call("POST", "org-service", "/api/v1/auth/token", data={"username": username, "password": password})
@@ -363,6 +372,7 @@ class Demo:
         final = self.wait("申报服务收到发文结果", decided)
         status = {"titled": "已取得职称资格", "not_passed": "未通过评审"}.get(final["status"], final["status"])
         self.step(f"申报状态：{status}，资格文件号 {final['document_number']}")
+        certificate_checked(self, document, applicant_token, self.paths.data / "certificates")
         return str(document["number"])
 
     def hold_defense(self, session_id: str, app_id: str, operator: str) -> None:

@@ -8,11 +8,9 @@ import asyncio
 import hashlib
 import logging
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import ColumnElement, Exists, Row, and_, exists, select
@@ -27,7 +25,7 @@ from zhicheng_kernel.tables import events
 from zhicheng_kernel.titles import level_zh
 
 from ..adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
-from ..adapters.certificate_signer import CertificateSigner, PadesSigner, check_signature
+from ..adapters.certificate_signer import CertificateSigner, PadesSigner
 from ..adapters.tables import candidates, certificate_pdfs, documents, organizations
 from ..context import ReviewContext
 from ..domain.documents import route_zh
@@ -203,36 +201,3 @@ async def certificate_content(ctx: ReviewContext, conn: AsyncConnection, row: Ro
 
 
 # -- for make demo: the certificate as its holder downloads it, checked as anyone would ---------------
-
-
-@dataclass(frozen=True)
-class DownloadedCertificate:
-    path: Path
-    verification_link: str
-    signature_ok: bool
-    signer: str
-
-
-async def download_certificate(
-    review: httpx.AsyncClient, token: str, document_id: str, number: str, public_base_url: str, directory: Path
-) -> DownloadedCertificate:
-    """The document's certificate fetched with the caller's token (`review`'s base URL is review-service's
-    or the gateway's), written to `directory`, its signature checked offline against the published
-    certificate, and the link its QR code carries — what `make demo` prints:
-    `asyncio.run(download_certificate(httpx.AsyncClient(base_url=url), token, id, number, public_url, dir))`
-    with the document's id and number from `GET /api/v1/documents`."""
-    response = await review.get(
-        f"/api/v1/documents/{document_id}/certificate.pdf", headers={"Authorization": f"Bearer {token}"}
-    )
-    response.raise_for_status()
-    published = await review.get("/api/v1/documents/signing-certificate")
-    published.raise_for_status()
-    path = await asyncio.to_thread(_write, directory / f"certificate-{document_id}.pdf", response.content)
-    check = await check_signature(response.content, published.json()["pem"])
-    return DownloadedCertificate(path, verification_link(public_base_url, number), check.ok, check.signer)
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
