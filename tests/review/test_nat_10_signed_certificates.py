@@ -23,7 +23,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from review_service.adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
-from review_service.adapters.certificate_signer import PadesSigner, check_signature
+from review_service.adapters.certificate_signer import PadesSigner
 from review_service.adapters.tables import certificate_pdfs
 from review_service.api.verify_page import page
 from review_service.app import create_app
@@ -33,7 +33,7 @@ from review_service.service_layer import certificates
 from review_service.service_layer.views import VerifiedDocument
 from review_service.settings import ReviewSettings
 from sqlalchemy import func, select
-from zhicheng_devstack.certificate_check import pages, qr_payloads
+from zhicheng_devstack.certificate_check import check_signature, pages, qr_payloads
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.signing import self_signed_certificate
 from zhicheng_kernel.testing import TokenSigner, envelope

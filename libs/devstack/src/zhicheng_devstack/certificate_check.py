@@ -1,19 +1,57 @@
-"""Reading a certificate PDF the way its holder's verifier would (NAT-10): the QR codes on its pages, and
-(in `make demo`) its signature against the office's published certificate and the page the QR opens."""
+"""Reading a certificate PDF the way its holder's verifier would (NAT-10), independently of the service that
+signed it: its PAdES signature validated offline with pyHanko against the office's published certificate,
+the QR codes on its pages and (in `make demo`) the page the QR opens. `make demo` and the tests use it."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 import zxingcpp
 from PIL import Image
+from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.generic import StreamObject
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What pyHanko's validator says of a certificate's signature against a trusted certificate."""
+
+    intact: bool  # the signed bytes are unchanged
+    valid: bool  # the signature is cryptographically sound
+    trusted: bool  # the signer's certificate chains to the trusted one
+    covers_whole_file: bool
+    signer: str
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted and self.covers_whole_file
+
+
+async def check_signature(pdf: bytes, trusted_certificate_pem: str) -> SignatureCheck:
+    """NAT-10's offline verification: the PDF's one signature validated with a ValidationContext that
+    trusts only the published certificate."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    if len(reader.embedded_signatures) != 1:
+        raise ValueError(f"expected one signature, found {len(reader.embedded_signatures)}")
+    roots = list(load_certs_from_pemder_data(trusted_certificate_pem.encode("ascii")))
+    status = await async_validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=roots))
+    return SignatureCheck(
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer=str(status.signing_cert.subject.human_friendly),
+    )
 
 
 def pages(pdf: bytes) -> list[Any]:
@@ -75,8 +113,6 @@ def certificate_checked(demo: DemoSteps, document: dict[str, Any], token: str, d
     which is written to `directory` beside the office's published certificate; its PAdES signature is
     validated offline with pyHanko against that certificate, its QR code decoded, and the page the QR
     opens read. Answers the certificate's path."""
-    from review_service.adapters.certificate_signer import check_signature  # the service's own validator
-
     document_id = str(document["document_id"])
     pdf = demo.fetch("review-service", f"/api/v1/documents/{document_id}/certificate.pdf", token)
     published = demo.call("GET", "review-service", "/api/v1/documents/signing-certificate")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -28,11 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 log = logging.getLogger(__name__)
@@ -95,35 +90,3 @@ def _pem_blocks(data: bytes) -> list[bytes]:
         x509.load_der_x509_certificate(cert.dump()).public_bytes(serialization.Encoding.PEM)
         for cert in load_certs_from_pemder_data(data)
     ]
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    """What pyHanko's validator says of a certificate's signature against a trusted certificate."""
-
-    intact: bool  # the signed bytes are unchanged
-    valid: bool  # the signature is cryptographically sound
-    trusted: bool  # the signer's certificate chains to the trusted one
-    covers_whole_file: bool
-    signer: str
-
-    @property
-    def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted and self.covers_whole_file
-
-
-async def check_signature(pdf: bytes, trusted_certificate_pem: str) -> SignatureCheck:
-    """NAT-10's offline verification: the PDF's one signature validated with a ValidationContext that
-    trusts only the published certificate."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    if len(reader.embedded_signatures) != 1:
-        raise ValueError(f"expected one signature, found {len(reader.embedded_signatures)}")
-    roots = list(load_certs_from_pemder_data(trusted_certificate_pem.encode("ascii")))
-    status = await async_validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=roots))
-    return SignatureCheck(
-        intact=bool(status.intact),
-        valid=bool(status.valid),
-        trusted=bool(status.trusted),
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=str(status.signing_cert.subject.human_friendly),
-    )
