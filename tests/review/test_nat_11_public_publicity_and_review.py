@@ -26,6 +26,7 @@ import pytest
 from tests.filing.province import approve_all
 from tests.harness import Stack, wait_for
 from tests.org_tree import Account
+from tests.review.defenses import hold_defenses
 from tests.review.scenario import Scenario, _retry
 
 # The module's one session is built in the first test's setup (with the servers when run alone): on a
@@ -114,6 +115,7 @@ def run(compressed_review: None, scenario: Scenario, committee: dict[str, Any]) 
         application_ids=ids,
     )
     sid, ops = opened["session_id"], scenario.api.operator_token()
+    hold_defenses(scenario.api, sid)  # NAT-9 / POL-VD-1: the panels before the vote
     present = {"present_expert_ids": [e.account_id for e in scenario.experts]}
     assert scenario.review("POST", f"/api/v1/sessions/{sid}/attendance", ops, present).status_code == 201
     passed, failed, late = ids

@@ -18,6 +18,7 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from tests.api_client import Api
 from tests.harness import Stack
 from tests.org_tree import OrgTree
+from tests.review.defenses import hold_defenses
 from tests.review.scenario import Expert, Scenario
 
 pytestmark = pytest.mark.stack
@@ -131,11 +132,22 @@ def test_nat_4_recused_experts_have_no_line_and_a_reserve_steps_in(drawn: Drawn)
         {"application_id": a2, "reason": "代报", "expert_id": "nobody"},
     )
     assert not_drawn_for.status_code == 422, not_drawn_for.text
+    # The secretary records a second sitting expert's conflict with a1: whether the colleague sits or is a
+    # reserve, a1's sitting judges fall below the quorum and a reserve steps in.
+    second = next(e for e in sitting if e not in (declarer, drawn.colleague))
+    on_behalf = sc.review(
+        "POST",
+        f"/api/v1/sessions/{sid}/conflicts",
+        ops,
+        {"application_id": a1, "reason": "系申报人近亲属", "expert_id": second},
+    )
+    assert on_behalf.status_code == 201, on_behalf.text
+    hold_defenses(sc.api, sid)  # NAT-9 / POL-VD-1: the panels before the vote
     present = [*sitting, *reserves]
     attended = sc.review("POST", f"/api/v1/sessions/{sid}/attendance", ops, {"present_expert_ids": present})
     assert attended.status_code == 201, attended.text
 
-    recusals = {a1: {drawn.colleague, declarer}, a2: {drawn.colleague}}
+    recusals = {a1: {drawn.colleague, declarer, second}, a2: {drawn.colleague}}
     judges = {a: candidate_judges(sitting, reserves, present, recused) for a, recused in recusals.items()}
     for expert_id, expert in drawn.experts.items():
         form = sc.review("GET", f"/api/v1/sessions/{sid}/ballot-form", expert.token)
@@ -144,7 +156,7 @@ def test_nat_4_recused_experts_have_no_line_and_a_reserve_steps_in(drawn: Drawn)
         assert form.json()["application_ids"] == expected, expert_id
         if expert_id == drawn.colleague:
             assert expected == []  # an expert of the candidates' employer has no line for them
-    assert any(r in judges[a1] for r in reserves)  # two sitting recused from a1: a reserve steps in
+    assert any(r in judges[a1] for r in reserves)  # sitting experts recused from a1: a reserve steps in
     assert sc.review("GET", f"/api/v1/sessions/{sid}/ballot-form", sc.unit_token).status_code == 403
 
     refused = sc.ballot(sid, drawn.experts[declarer], {a1: "yes", a2: "yes"})

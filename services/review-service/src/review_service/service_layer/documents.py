@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.unit_of_work import UnitOfWork, within
 
-from ..adapters.tables import document_sequences, documents
+from ..adapters.tables import candidates, document_sequences, documents
 from ..context import ReviewContext
 from ..domain.documents import ConcludedWithoutCommittee, document_id_for, document_number
 from ..domain.events import QualificationDocumentIssued
+from ..domain.session import Session
 from .views import DocumentRef
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,29 @@ async def issue(
         )
     )
     return DocumentRef(application_id=application_id, number=number, document_id=document_id)
+
+
+async def issue_to_candidate(ctx: ReviewContext, uow: UnitOfWork, session: Session, application_id: str) -> DocumentRef:
+    """The document of a session's candidate who passed (after the vote, or after a changed review): the
+    session's year, series and level, the candidate's name and the annotations it must carry (POL-GR-2
+    and the like, with the candidate)."""
+    candidate = (await uow.conn.execute(select(candidates).where(candidates.c.application_id == application_id))).one()
+
+    def draft(document_id: str, number: str) -> QualificationDocumentIssued:
+        return QualificationDocumentIssued(
+            document_id=document_id,
+            number=number,
+            session_id=session.session_id,
+            application_id=application_id,
+            applicant_id=candidate.applicant_id,
+            applicant_name=candidate.applicant_name,
+            year=session.year,
+            series=session.series,
+            level=session.level,
+            annotations=list(candidate.annotations),
+        )
+
+    return await issue(ctx, uow, application_id, session.year, candidate.org_path, draft)
 
 
 async def _next_number(conn: AsyncConnection, year: int) -> int:

@@ -10,13 +10,13 @@ from sqlalchemy import delete, select
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
-from ..adapters.tables import candidates, documents, session_sittings
+from ..adapters.tables import documents, session_sittings
 from ..context import ReviewContext
-from ..domain.events import SESSION, QualificationDocumentIssued
+from ..domain.events import SESSION
 from ..domain.rules import publicity_calendar_note, publicity_ends_at
 from ..domain.session import Session
 from . import review_years
-from .documents import issue
+from .documents import issue_to_candidate
 from .views import ClosedView, DocumentRef, IssueReport, PublishedView, TallyView
 
 SERVICE_ACTOR = "review-service"
@@ -88,26 +88,7 @@ async def issue_documents(ctx: ReviewContext, session_id: str, actor: str) -> Is
 
 async def _issue_one(ctx: ReviewContext, session: Session, application_id: str, actor: str) -> None:
     async def action(uow: UnitOfWork) -> DocumentRef:
-        candidate = (
-            await uow.conn.execute(select(candidates).where(candidates.c.application_id == application_id))
-        ).one()
-
-        def draft(document_id: str, number: str) -> QualificationDocumentIssued:
-            return QualificationDocumentIssued(
-                document_id=document_id,
-                number=number,
-                session_id=session.session_id,
-                application_id=application_id,
-                applicant_id=candidate.applicant_id,
-                applicant_name=candidate.applicant_name,
-                year=session.year,
-                series=session.series,
-                level=session.level,
-                # POL-GR-2 and the like: the words the document must carry come with the candidate.
-                annotations=list(candidate.annotations),
-            )
-
-        return await issue(ctx, uow, application_id, session.year, candidate.org_path, draft)
+        return await issue_to_candidate(ctx, uow, session, application_id)
 
     await execute(ctx, _meta(actor), action, answer=DocumentRef)
 

@@ -83,16 +83,7 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         series=s.series,
         level=s.level,
         application_ids=s.application_ids,
-        candidates=[
-            CandidateView(
-                application_id=c.application_id,
-                applicant_name=c.applicant_name,
-                specialty=c.specialty,
-                annotations=list(c.annotations),
-                remarks=list(c.remarks),
-            )
-            for c in people
-        ],
+        candidates=[CandidateView.of(c) for c in people],
         committee_size=len(s.expert_ids),
         attendance_recorded=s.present_expert_ids is not None,
         present=present,

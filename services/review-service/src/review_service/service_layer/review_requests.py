@@ -18,10 +18,10 @@ from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters.tables import candidates, review_requests
 from ..context import ReviewContext
-from ..domain.events import REEXAMINATION, QualificationDocumentIssued
+from ..domain.events import REEXAMINATION
 from ..domain.reexamination import ReviewOutcome, ReviewRequest, decide_request, request_id_for
 from .committees import require_secretary_of
-from .documents import issue
+from .documents import issue_to_candidate
 
 MAX_LISTED = 500
 
@@ -140,21 +140,7 @@ async def answer_review(
                     "publicity_not_over", "评审结果公示期未满，不能印发职称资格文件，请于公示期满后答复。", rule="NAT-3"
                 )
 
-            def draft(document_id: str, doc_number: str) -> QualificationDocumentIssued:
-                return QualificationDocumentIssued(
-                    document_id=document_id,
-                    number=doc_number,
-                    session_id=session.session_id,
-                    application_id=application_id,
-                    applicant_id=candidate.applicant_id,
-                    applicant_name=candidate.applicant_name,
-                    year=session.year,
-                    series=session.series,
-                    level=session.level,
-                    annotations=list(candidate.annotations),
-                )
-
-            number = (await issue(ctx, uow, application_id, session.year, candidate.org_path, draft)).number
+            number = (await issue_to_candidate(ctx, uow, session, application_id)).number
         await uow.append(REEXAMINATION, request_id, request.version, [answered])
         await conn.execute(
             update(review_requests)

@@ -240,14 +240,5 @@ async def ballot_form(ctx: ReviewContext, principal: Principal, session_id: str)
     return BallotFormView(
         session_id=session_id,
         application_ids=form,
-        candidates=[
-            CandidateView(
-                application_id=c.application_id,
-                applicant_name=c.applicant_name,
-                specialty=c.specialty,
-                annotations=list(c.annotations),
-                remarks=list(c.remarks),
-            )
-            for c in rows
-        ],
+        candidates=[CandidateView.of(c) for c in rows],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -63,6 +63,17 @@ class CandidateView(BaseModel):
     specialty: str | None
     annotations: list[str] = Field(description="资格文件上注明的内容")
     remarks: list[str] = Field(description="推荐、公示时说明、报送材料时备注的情况（不在资格文件上注明）")
+
+    @classmethod
+    def of(cls, row: Any) -> CandidateView:
+        """From a row of the candidates projection."""
+        return cls(
+            application_id=row.application_id,
+            applicant_name=row.applicant_name,
+            specialty=row.specialty,
+            annotations=list(row.annotations),
+            remarks=list(row.remarks),
+        )
 
 
 class SessionView(BaseModel):
