@@ -393,3 +393,13 @@ async def test_nat_10_issued_documents_are_rendered_in_the_background_and_a_revo
         gone = await service.pdf(revoked, service.token(revoked_holder, "", "applicant"))
         assert gone.status_code == 410, gone.text
         assert gone.json()["code"] == "document_revoked" and gone.json()["rule"] == "NAT-8"
+
+
+def test_nat_10_the_statement_never_starts_a_line_with_closing_punctuation() -> None:
+    from review_service.adapters.certificate_pdf import _kinsoku
+
+    assert _kinsoku(["经审核，李明同志具备中级专业技术职务任职资格，特发此证", "。"]) == [
+        "经审核，李明同志具备中级专业技术职务任职资格，特发此",
+        "证。",
+    ]
+    assert _kinsoku(["第一行", "第二行"]) == ["第一行", "第二行"]

@@ -313,7 +313,8 @@ class Demo:
             r = self.http.post(
                 f"{self.endpoints['review-service']}/api/v1/committees/{committee['committee_id']}/sessions",
                 headers={"Authorization": f"Bearer {operator}"},
-                json={"year": YEAR, "publicity_seconds": 5, "sitting": 3, "reserves": 2},
+                # Its own candidate only: an earlier demo's pushed application may still wait on this stack.
+                json={"year": YEAR, "publicity_seconds": 5, "sitting": 3, "reserves": 2, "application_ids": [app_id]},
             )
             return r.json() if r.status_code == 201 and r.json().get("application_ids") else None
 
@@ -482,6 +483,14 @@ def _id_card() -> str:
     return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
+def _years_later(day: date, years: int) -> date:
+    """The same day `years` later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
 def main() -> None:
     number = Demo().run()
     print(f"\n完成：职称资格文件号 {number}")
@@ -489,11 +498,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _years_later(day: date, years: int) -> date:
-    """The same day `years` later (29 February: 1 March)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)

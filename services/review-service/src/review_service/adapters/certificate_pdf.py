@@ -60,6 +60,20 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"
 
 
+# Punctuation a Chinese line never starts with (避头点, the line-breaking rule of GB/T 15834's practice).
+_NO_LINE_START = frozenset("，。、；：？！”’）》」』】…")
+
+
+def _kinsoku(lines: list[str]) -> list[str]:
+    """Lines wrapped by character, with a line that would start with closing punctuation taking the
+    previous line's last character along (so "。" never stands alone at the start of a line)."""
+    out = list(lines)
+    for i in range(1, len(out)):
+        while out[i] and out[i][0] in _NO_LINE_START and len(out[i - 1]) > 1:
+            out[i - 1], out[i] = out[i - 1][:-1], out[i - 1][-1] + out[i]
+    return out
+
+
 def date_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -139,7 +153,10 @@ def render_certificate(content: CertificateContent) -> bytes:
     statement = (
         f"经审核，{_clip(content.holder)}同志具备{content.series}{content.level}专业技术职务任职资格，特发此证。"
     )
-    pdf.multi_cell(0, 9, statement, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+    wrapped = pdf.multi_cell(0, 9, statement, wrapmode=WrapMode.CHAR, dry_run=True, output="LINES")
+    assert isinstance(wrapped, list)
+    for line in _kinsoku(wrapped):
+        pdf.cell(0, 9, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
     pdf.cell(0, 9, _clip(content.issuer), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 9, date_zh(content.issued_on), align="R", new_x="LMARGIN", new_y="NEXT")
