@@ -62,7 +62,7 @@ async def appoint_in_pool(
                 account_id=expert_id,
                 organizing_org_id=organizer,
                 series=[series],
-                specialty="临床医学",
+                specialty="内科学",  # the members' own; panels of 临床医学 draw the experts a test seeds
                 title_level="senior",
                 employer_org_id=employer_org_id,
                 term_starts_on=starts,

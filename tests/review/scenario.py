@@ -262,7 +262,9 @@ def appoint_to_pool(
     for account_id in account_ids:
         body = {
             "account_id": account_id,
-            "specialty": "临床医学",
+            # The committee's members' own specialty: a panel of the candidates' 临床医学 draws only the
+            # experts a test put in the pool for it (NAT-9).
+            "specialty": "内科学",
             "employer_org_id": employer_org_id,
             "term_starts_on": starts.isoformat(),
             "term_ends_on": ends.isoformat(),
