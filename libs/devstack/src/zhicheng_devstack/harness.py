@@ -135,6 +135,8 @@ class Stack:
                 "ZC_CATCHUP_INTERVAL_SECONDS": "1.0",
                 "ZC_CONSUMER_SESSION_TIMEOUT_MS": "2000",
                 "ZC_CONSUMER_HEARTBEAT_INTERVAL_MS": "300",
+                # Hundreds of throw-away accounts: argon2id at a test cost (org-service refuses it in production).
+                "ZC_PASSWORD_HASH_PROFILE": "test",
             }
         )
         return env

@@ -16,6 +16,7 @@ from .api import accounts, audit, auth, external_clients, inbox, orgs
 from .consumers import consumers
 from .context import OrgContext
 from .domain.events import CATALOGUE
+from .security import passwords
 from .security.tokens import TokenIssuer
 from .service_layer.bootstrap import seed
 from .service_layer.external_clients import seed_development_clients
@@ -35,6 +36,7 @@ DESCRIPTION = """平凉市职称申报评审管理信息系统 —— 组织机�
 def create_app(settings: OrgSettings | None = None) -> FastAPI:
     settings = settings or OrgSettings()
     assert settings.jwt_private_key_file is not None
+    passwords.use_profile(settings.password_hash_profile)
     issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
     org_settings = settings
 

@@ -45,6 +45,10 @@ class OrgSettings(ServiceSettings):
             raise ValueError(f"ZC_NOTIFICATION_CHANNELS: unknown channel(s) {unknown}; use sms, email")
         return ",".join(dict.fromkeys(channels))
 
+    # argon2id's cost: "standard" (the library's recommended parameters) everywhere but the test stack,
+    # whose hundreds of throw-away accounts use "test" (a cheap hash); production refuses "test".
+    password_hash_profile: Literal["standard", "test"] = "standard"
+
     # RFC 7523: the audience external clients put in their assertions — our token endpoint's URL as they
     # call it (behind the gateway: its public URL). Empty: this service's own URL (org_url).
     external_token_audience: str = ""
@@ -53,6 +57,10 @@ class OrgSettings(ServiceSettings):
     def _needs_key(self) -> OrgSettings:
         if self.jwt_private_key_file is None:
             raise ValueError("ZC_JWT_PRIVATE_KEY_FILE must point to the Ed25519 signing key")
+        if self.environment == "production" and self.password_hash_profile != "standard":
+            raise ValueError(
+                "ZC_PASSWORD_HASH_PROFILE=test is refused in production: passwords get argon2id's full cost"
+            )
         return self
 
     def channels(self) -> list[str]:
