@@ -67,6 +67,8 @@ def world(stack: Stack) -> World:
     other = tree.county_office("华亭市", "620881").clerk("县评委会秘书", ["committee_secretary"])
     auditor = tree.city_office().clerk("审计员", ["auditor"])
     outsider = tree.expert("局外专家", [SERIES])
+    # The county office and the experts reach review-service through org-service's events.
+    sc.wait_review_caught_up("org-service")
     return World(
         tokens={
             "secretary": api.operator_token(),
