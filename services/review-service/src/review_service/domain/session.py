@@ -336,9 +336,17 @@ class Session:
     def publicity_over(self, now: datetime) -> bool:
         return self.publicity is not None and now >= self.publicity.publicity_ends_at
 
-    def file_complaint(self, complaint_id: str, application_id: str, content: str, now: datetime) -> ComplaintFiled:
-        """POL-PB-1: complaints are taken during the publicity of results and hold their candidate
-        until the organizing unit resolves them."""
+    def file_complaint(
+        self,
+        complaint_id: str,
+        application_id: str,
+        content: str,
+        now: datetime,
+        channel: Literal["account", "public"] = "account",
+    ) -> ComplaintFiled:
+        """POL-PB-1: complaints are taken during the publicity of results — from a signed-in user or on the
+        public publicity page without an account (`channel`) — and hold their candidate until the
+        organizing unit resolves them."""
         if self.publicity is None or self.publicity_over(now) or self.closed:
             raise Conflict("not_in_publicity", "当前不在评审结果公示期内，不能受理投诉。", rule="POL-PB-1")
         if application_id not in self.application_ids:
@@ -349,6 +357,7 @@ class Session:
             application_id=application_id,
             content=content,
             investigation_ends_at=investigation_ends_at(now, self.complaint_investigation_seconds),
+            channel=channel,
         )
 
     def resolve_complaint(self, complaint_id: str, outcome: ComplaintOutcome) -> ComplaintResolved:

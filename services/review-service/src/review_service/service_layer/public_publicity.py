@@ -343,8 +343,7 @@ async def file_public_complaint(
                 "not_a_published_candidate", "被投诉人不在本次公示名单中。", field="application_id", rule="POL-PB-1"
             )
         now = ctx.clock.now()
-        filed = session.file_complaint(complaint_id, application_id, content, now)
-        filed = filed.model_copy(update={"channel": "public"})
+        filed = session.file_complaint(complaint_id, application_id, content, now, channel="public")
         assert isinstance(filed, ComplaintFiled)
         await uow.append(SESSION, session_id, session.version, [filed])
         conn = uow.conn
