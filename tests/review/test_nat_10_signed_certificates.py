@@ -24,7 +24,7 @@ import pytest
 from pydantic import ValidationError
 from review_service.adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
 from review_service.adapters.certificate_signer import PadesSigner
-from review_service.adapters.tables import certificate_pdfs
+from review_service.adapters.tables import certificate_pdfs, documents
 from review_service.api.verify_page import page
 from review_service.app import create_app
 from review_service.domain.documents import document_id_for
@@ -32,7 +32,7 @@ from review_service.domain.events import QualificationDocumentRevoked
 from review_service.service_layer import certificates
 from review_service.service_layer.views import VerifiedDocument
 from review_service.settings import ReviewSettings
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from zhicheng_devstack.certificate_check import check_signature, pages, qr_payloads
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.signing import self_signed_certificate
@@ -372,6 +372,12 @@ async def test_nat_10_issued_documents_are_rendered_in_the_background_and_a_revo
             )
             await service.review.ctx.store.append(
                 conn, revocation.stream_type, revoked, 1, [revocation], Metadata(actor="test")
+            )
+            # What the revocation writes beside its event (service_layer.revocations).
+            await conn.execute(
+                update(documents)
+                .where(documents.c.document_id == revoked)
+                .values(revoked_at=datetime.now(UTC), revocation_reason=revocation.reason)
             )
 
         # A committee's document prints the specialty its candidate was pushed with.

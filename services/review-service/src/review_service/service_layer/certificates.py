@@ -13,7 +13,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import ColumnElement, Exists, Row, and_, exists, select
+from sqlalchemy import Row, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal
@@ -21,7 +21,6 @@ from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.errors import DomainError, Forbidden, not_found
 from zhicheng_kernel.roles import BUSINESS_ROLES
 from zhicheng_kernel.signing import self_signed_certificate
-from zhicheng_kernel.tables import events
 from zhicheng_kernel.titles import level_zh
 
 from ..adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
@@ -29,7 +28,6 @@ from ..adapters.certificate_signer import CertificateSigner, PadesSigner
 from ..adapters.tables import candidates, certificate_pdfs, documents, organizations
 from ..context import ReviewContext
 from ..domain.documents import route_zh
-from ..domain.events import QualificationDocumentRevoked
 from ..settings import ReviewSettings
 
 log = logging.getLogger(__name__)
@@ -70,13 +68,6 @@ def certificate_fingerprint(pem: str) -> str:
     return x509.load_pem_x509_certificate(pem.encode("ascii")).fingerprint(hashes.SHA256()).hex()
 
 
-def _revoked(document_id: ColumnElement[str] | str) -> Exists:
-    """Whether the document's stream holds a revocation (NAT-8's QualificationDocumentRevoked)."""
-    return exists().where(
-        and_(events.c.stream_id == document_id, events.c.event_type == QualificationDocumentRevoked.event_type)
-    )
-
-
 async def certificate_pdf(ctx: ReviewContext, principal: Principal, document_id: str) -> bytes:
     """The document's signed certificate for its readers — the holder, and the business staff of the
     holder's employer chain up to the title offices (the documents list's readers, less the applicants
@@ -90,7 +81,7 @@ async def certificate_pdf(ctx: ReviewContext, principal: Principal, document_id:
                 "certificate_forbidden",
                 "只有证书持有人、其所在单位及上级主管部门、职改办的业务人员可以下载该证书。",
             )
-        if (await conn.execute(select(_revoked(document_id)))).scalar():
+        if row.revoked_at is not None:
             raise DomainError(
                 "document_revoked",
                 "该职称资格文件已被撤销，证书不再提供下载；公开查验显示其已撤销。",
@@ -127,7 +118,7 @@ async def render_pending(ctx: ReviewContext) -> int:
                 select(documents)
                 .where(
                     ~exists().where(certificate_pdfs.c.document_id == documents.c.document_id),
-                    ~_revoked(documents.c.document_id),
+                    documents.c.revoked_at.is_(None),
                 )
                 .order_by(documents.c.issued_at, documents.c.number)
                 .limit(ctx.settings.certificate_batch_size)
