@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .database import Database
 from .envelope import NO_UPCASTS, EventEnvelope, Upcasters
 from .feed import FeedClient
+from .health import ConsumerStatus
 from .kafka import topic_for
 from .tables import consumer_watermarks, processed_events
 
@@ -56,6 +57,7 @@ class EventConsumer:
         session_timeout_ms: int = 6000,
         heartbeat_interval_ms: int = 1000,
         context: Any = None,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.context = context
@@ -68,6 +70,8 @@ class EventConsumer:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.applied = asyncio.Event()
         self._topic_source = {topic_for(s): s for s in self.subscriptions}
+        self.options = dict(options or {})  # the broker's security settings (kafka.client_options)
+        self.status = ConsumerStatus(name)
 
     # -- applying one event, exactly once -------------------------------------------------------
 
@@ -163,6 +167,7 @@ class EventConsumer:
                 heartbeat_interval_ms=self.heartbeat_interval_ms,
                 # The broker answers a fetch at once when records exist; this bounds the idle wait.
                 fetch_max_wait_ms=20,
+                **self.options,
             )
             try:
                 await consumer.start()

@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
+
+
+def client_options(settings: Any) -> dict[str, Any]:
+    """The keyword arguments every aiokafka client of a service gets for the broker's security
+    (SASL/TLS in production; nothing on the loopback development broker)."""
+    return {}
 
 
 def topic_for(source: str) -> str:

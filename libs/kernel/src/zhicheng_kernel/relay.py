@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select, text
@@ -11,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from .database import Database
 from .eventstore import EventStore
+from .health import RelayStatus
 from .kafka import topic_for
 from .tables import outbox_cursors
 
@@ -28,14 +31,24 @@ class OutboxRelay:
     advisory lock publishes, so the order of one stream is kept.
     """
 
-    def __init__(self, db: Database, store: EventStore, bootstrap: str, *, batch: int = 500, idle: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: EventStore,
+        bootstrap: str,
+        *,
+        batch: int = 500,
+        idle: float = 0.5,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
         self.db = db
         self.store = store
         self.bootstrap = bootstrap
         self.topic = topic_for(store.source)
         self.batch = batch
         self.idle = idle
-        self.published_position = 0
+        self.options = dict(options or {})  # the broker's security settings (kafka.client_options)
+        self.status = RelayStatus()
 
     async def run(self) -> None:
         while True:
@@ -56,7 +69,7 @@ class OutboxRelay:
                 await asyncio.sleep(2.0)
             await lock_conn.commit()
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap, acks="all", linger_ms=0, request_timeout_ms=10000
+                bootstrap_servers=self.bootstrap, acks="all", linger_ms=0, request_timeout_ms=10000, **self.options
             )
             await producer.start()
             try:
@@ -83,12 +96,16 @@ class OutboxRelay:
                 await asyncio.gather(*futures)
                 cursor = pending[-1].position
                 await self._save_cursor(cursor)
-                self.published_position = cursor
+                self.status.published_position = cursor
                 continue
             try:
                 await asyncio.wait_for(self.db.committed.wait(), timeout=self.idle)
             except TimeoutError:
                 pass
+
+    @property
+    def published_position(self) -> int:
+        return self.status.published_position
 
     async def _load_cursor(self) -> int:
         async with self.db.read() as conn:

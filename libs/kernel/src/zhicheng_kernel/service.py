@@ -25,7 +25,7 @@ from .database import Database
 from .envelope import NO_UPCASTS, Upcasters
 from .eventstore import EventStore
 from .feed import FeedClient, feed_router
-from .kafka import ensure_topics, keep_topics, topic_for
+from .kafka import client_options, ensure_topics, keep_topics, topic_for
 from .migrations import upgrade
 from .origin import OriginMiddleware
 from .problems import install_problem_handlers
@@ -122,7 +122,10 @@ def create_service_app(
             name, settings, upcasters=upcasters, store_factory=store_factory, verifier=verifier, clock=clock
         )
         db, store = base.db, base.store
-        runtime = ServiceRuntime(context=await context(base), relay=OutboxRelay(db, store, settings.kafka_bootstrap))
+        runtime = ServiceRuntime(
+            context=await context(base),
+            relay=OutboxRelay(db, store, settings.kafka_bootstrap, options=client_options(settings)),
+        )
         for spec in consumers:
             feeds = {
                 s.source: FeedClient(s.source, settings.peer_url(s.source), base.credentials)
@@ -138,6 +141,7 @@ def create_service_app(
                 session_timeout_ms=settings.consumer_session_timeout_ms,
                 heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
                 context=runtime.context,
+                options=client_options(settings),
             )
         app.state.runtime = runtime
         app.state.context = runtime.context
