@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import jwt
 import pytest
+from org_service.adapters.tables import audit_log, login_throttles
 from sqlalchemy import or_, select
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.tables import events
@@ -18,9 +19,11 @@ from tests.org_tree import OrgTree
 pytestmark = pytest.mark.stack
 
 
-async def test_an_applicant_logs_in_with_a_generated_username_and_no_token_carries_the_id_number(
+async def test_finding_21_an_applicant_logs_in_with_a_generated_username_and_no_token_carries_the_id_number(
     api: Api, org_db: Database
 ) -> None:
+    """Finding 21: ID numbers are usernames, so they sit in tokens and immutable events — no token,
+    username, org-service event stream key or actor may hold one."""
     school = OrgTree(api).state_unit("平凉市第七中学")
     clerk_token = school.clerk("王芳", ["applicant_management"]).token
     number = random_id_card()
@@ -84,3 +87,17 @@ async def test_an_applicant_logs_in_with_a_generated_username_and_no_token_carri
     ]
     assert rows[0].payload["id_card_number"] == number and rows[0].payload["username"] == first["username"]
     assert rows[1].actor == first["username"]
+
+    # Nor does the audit trail or the login throttle hold it, though someone typed it as a username.
+    async with org_db.read() as conn:
+        audited = (
+            await conn.execute(
+                select(audit_log.c.actor, audit_log.c.stream_id).where(
+                    or_(audit_log.c.actor.contains(number), audit_log.c.stream_id.contains(number))
+                )
+            )
+        ).all()
+        throttled = (
+            await conn.execute(select(login_throttles.c.key).where(login_throttles.c.key.contains(number)))
+        ).all()
+    assert audited == [] and throttled == []

@@ -164,6 +164,22 @@ ENDPOINTS = [
         frozenset({"committee_secretary"}),
         body=lambda: {"display_name": "矩阵专家", "series": ["卫生系列"], "title_level": "senior"},
     ),
+    # A system administrator resets and unlocks the accounts of its subtree (the city office's covers the
+    # school's applicant, not the provincial body's); test_account_hardening proves the other refusals.
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/{account_id}/password-reset",
+        frozenset({"system_admin"}),
+        target="applicant",
+        outside_allowed=frozenset(),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/accounts/{account_id}/unlock",
+        frozenset({"system_admin"}),
+        target="applicant",
+        outside_allowed=frozenset(),
+    ),
     Endpoint("GET", "/api/v1/accounts/me", frozenset(AUTHENTICATED)),
     Endpoint("GET", "/api/v1/roles", frozenset(AUTHENTICATED)),
     Endpoint("GET", "/api/v1/audit", frozenset({"system_admin", "auditor"})),

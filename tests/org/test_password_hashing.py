@@ -22,16 +22,15 @@ def test_production_refuses_the_test_hashing_profile() -> None:
     assert production.password_hash_profile == "standard"
 
 
-def test_hashes_verify_across_profiles() -> None:
+async def test_hashes_verify_across_profiles() -> None:
     try:
         passwords.use_profile("test")
-        cheap = passwords.hash_password("Pl0ngPassword#1")
+        cheap = await passwords.hash_password("Pl0ngPassword#1")
         passwords.use_profile("standard")
-        full = passwords.hash_password("Pl0ngPassword#1")
+        full = await passwords.hash_password("Pl0ngPassword#1")
         assert "m=1024,t=1,p=1" in cheap and cheap != full
-        assert passwords.verify_password(cheap, "Pl0ngPassword#1") and passwords.verify_password(
-            full, "Pl0ngPassword#1"
-        )
-        assert not passwords.verify_password(cheap, "wrong")
+        assert await passwords.verify_password(cheap, "Pl0ngPassword#1")
+        assert await passwords.verify_password(full, "Pl0ngPassword#1")
+        assert not await passwords.verify_password(cheap, "wrong")
     finally:
         passwords.use_profile("standard")

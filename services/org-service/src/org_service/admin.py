@@ -25,7 +25,7 @@ async def _reset(username: str) -> str:
     settings = OrgSettings()
     assert settings.jwt_private_key_file is not None
     await upgrade(settings.database_url, Path(__file__).parent / "migrations")
-    issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
+    issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes, settings.extra_key_files())
     base = kernel_context(
         "org-service",
         settings,

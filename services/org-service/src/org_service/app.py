@@ -37,7 +37,7 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
     settings = settings or OrgSettings()
     assert settings.jwt_private_key_file is not None
     passwords.use_profile(settings.password_hash_profile)
-    issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes)
+    issuer = TokenIssuer(settings.jwt_private_key_file, settings.access_token_minutes, settings.extra_key_files())
     org_settings = settings
 
     async def build_context(base: ServiceContext) -> OrgContext:

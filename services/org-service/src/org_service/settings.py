@@ -12,6 +12,9 @@ from zhicheng_kernel.settings import ServiceSettings
 
 class OrgSettings(ServiceSettings):
     jwt_private_key_file: Path | None = None
+    # Comma-separated Ed25519 key files (private or public PEM) published in the JWKS beside the signing
+    # key during a rotation: the next key before the switch, the previous one after it.
+    jwt_extra_key_files: str = ""
     # JSON object client_id -> secret, for the OAuth2 client-credentials grant of internal services.
     service_clients: str = "{}"
     bootstrap_admin_password: str = ""
@@ -23,9 +26,15 @@ class OrgSettings(ServiceSettings):
     # each body's administrator registers its own system's key (POST /api/v1/external-clients).
     bootstrap_provincial_clients: str = "{}"
     access_token_minutes: int = 30
-    refresh_token_days: int = 7
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
+    # A refresh token family's absolute lifetime from the login that began it; rotation does not extend it.
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    # Login throttling (domain/throttle.py): failures counted per username and client address (a few),
+    # and per username from anywhere (many more); each limit reached locks that key for lockout_minutes,
+    # doubling with each further lock up to lockout_max_minutes — never for good.
+    max_failed_logins: int = Field(default=5, ge=1, le=100)
+    max_failed_logins_per_account: int = Field(default=30, ge=1, le=10_000)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    lockout_max_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
     # The inbox's delivery port (adapters/delivery.py): "recording" sends nothing and records what it would
     # send (in production it says so in a warning at start-up); "disabled" records no deliveries.
     notification_provider: Literal["recording", "disabled"] = "recording"
@@ -62,6 +71,9 @@ class OrgSettings(ServiceSettings):
                 "ZC_PASSWORD_HASH_PROFILE=test is refused in production: passwords get argon2id's full cost"
             )
         return self
+
+    def extra_key_files(self) -> list[Path]:
+        return [Path(p.strip()) for p in self.jwt_extra_key_files.split(",") if p.strip()]
 
     def channels(self) -> list[str]:
         return [c for c in self.notification_channels.split(",") if c]

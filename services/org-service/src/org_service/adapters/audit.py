@@ -1,8 +1,11 @@
-"""The audit trail: every event org-service appends, with who did it, when and from where."""
+"""The audit trail: every event org-service appends, with who did it, when and from where; and the
+logins, failures, locks, token refreshes and unlocks, which append no event."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import current_actor
@@ -50,3 +53,32 @@ class AuditedEventStore(EventStore):
                 ],
             )
         return stored
+
+
+async def record(
+    conn: AsyncConnection,
+    *,
+    at: datetime,
+    actor: str,
+    actor_org_path: str,
+    what: str,
+    account_id: uuid.UUID | str | None,
+) -> None:
+    """An audit row for what changes no stream — a login, a failure, a lock, a refresh, an unlock —
+    with the caller's address as the request says it; it has no event and so no position."""
+    origin = current_origin.get()
+    await conn.execute(
+        audit_log.insert().values(
+            event_id=uuid.uuid4(),
+            position=None,
+            occurred_at=at,
+            actor=actor,
+            actor_org_path=actor_org_path,
+            event_type=what,
+            stream_type="account",
+            stream_id=str(account_id) if account_id else "",
+            ip=origin.ip if origin else "",
+            user_agent=origin.user_agent if origin else "",
+            request_id=origin.request_id if origin else "",
+        )
+    )

@@ -77,14 +77,12 @@ accounts = Table(
 
 Index("account_org", accounts.c.org_id)
 
-# Not a projection and never in an event: the password hash and the lock-out state of an account.
+# Not a projection and never in an event: the password hash of an account.
 credentials = Table(
     "credential",
     metadata,
     Column("account_id", Uuid, primary_key=True),
     Column("password_hash", Text, nullable=False),
-    Column("failed_logins", Integer, nullable=False, default=0),
-    Column("locked_until", DateTime(timezone=True), nullable=True),
 )
 
 # A value unique across streams (adapters/reservations.py) and the stream that claimed it.
@@ -96,6 +94,8 @@ reservations = Table(
     Column("owner_id", Uuid, nullable=False),
 )
 
+# A refresh token is used once; its successor joins its family and keeps the family's expiry (the
+# login's, absolute). Presenting a used or revoked token revokes the whole family (service_layer/login.py).
 refresh_tokens = Table(
     "refresh_token",
     metadata,
@@ -103,13 +103,17 @@ refresh_tokens = Table(
     Column("account_id", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("family_id", Text, nullable=False),
 )
+Index("refresh_token_family", refresh_tokens.c.family_id)
+Index("refresh_token_account", refresh_tokens.c.account_id)
 
 audit_log = Table(
     "audit_log",
     metadata,
     Column("event_id", Uuid, primary_key=True),
-    Column("position", BigInteger, nullable=False),
+    # Null for what is recorded without an event: logins, failures, locks, refreshes, unlocks.
+    Column("position", BigInteger, nullable=True),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("actor", Text, nullable=False),
     # The acting account's organization path: an auditor sees what was done within their subtree.
@@ -199,3 +203,15 @@ client_assertion_jtis = Table(
 
 # Every call of an external client (zhicheng_kernel.access_audit), here: its token requests.
 external_access = external_access_table(metadata)
+
+
+# Failed logins per typed username and client address, and per username (domain/throttle.py).
+login_throttles = Table(
+    "login_throttle",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locks", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

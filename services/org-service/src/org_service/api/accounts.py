@@ -20,10 +20,12 @@ from .schemas import (
     BusinessAdminIn,
     DeactivateIn,
     ExpertIn,
+    PasswordResetOut,
     RoleOut,
     RolesIn,
     StaffStatusIn,
     StaffStatusOut,
+    UnlockedOut,
 )
 
 router = APIRouter(tags=["账号与角色"])
@@ -91,6 +93,24 @@ async def deactivate_account(
     account_id: str, body: DeactivateIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> AccountOut:
     return await account_cases.deactivate_account(ctx, principal, account_id, body.expected_version, body.reason)
+
+
+@router.post(
+    "/api/v1/accounts/{account_id}/password-reset",
+    response_model=PasswordResetOut,
+    summary="重置本单位及下级单位账号的密码（生成一次性初始密码，登录后须修改）",
+)
+async def reset_password(account_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> PasswordResetOut:
+    return await account_cases.reset_password_by_admin(ctx, principal, account_id)
+
+
+@router.post(
+    "/api/v1/accounts/{account_id}/unlock",
+    response_model=UnlockedOut,
+    summary="解除本单位及下级单位账号因连续登录失败而设的临时锁定",
+)
+async def unlock(account_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> UnlockedOut:
+    return await account_cases.unlock(ctx, principal, account_id)
 
 
 @router.get("/api/v1/roles", response_model=list[RoleOut], summary="角色目录")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 from zhicheng_kernel.auth import CurrentPrincipal, require_role
+from zhicheng_kernel.inputs import CleanText, LimitQuery, OffsetQuery
 from zhicheng_kernel.roles import Role
 
 from ..adapters.tables import audit_log
@@ -21,12 +22,12 @@ router = APIRouter(tags=["审计"])
 async def audit(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    actor: Annotated[str | None, Query(max_length=64)] = None,
-    event_type: Annotated[str | None, Query(max_length=64)] = None,
+    actor: Annotated[CleanText | None, Query(max_length=64)] = None,
+    event_type: Annotated[CleanText | None, Query(max_length=64)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
 ) -> list[AuditEntryOut]:
     require_role(principal, Role.AUDITOR, Role.SYSTEM_ADMIN)
     query = select(audit_log).where(audit_log.c.actor_org_path.startswith(principal.org_path, autoescape=True))
@@ -39,7 +40,8 @@ async def audit(
     if until:
         query = query.where(audit_log.c.occurred_at < until)
     async with ctx.db.read() as conn:
-        rows = await conn.execute(query.order_by(audit_log.c.position.desc()).limit(limit).offset(offset))
+        newest_first = (audit_log.c.occurred_at.desc(), audit_log.c.position.desc().nulls_last(), audit_log.c.event_id)
+        rows = await conn.execute(query.order_by(*newest_first).limit(limit).offset(offset))
         return [
             AuditEntryOut(
                 event_id=str(r.event_id),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from zhicheng_kernel.auth import CurrentPrincipal, Principal
 from zhicheng_kernel.errors import NotFound
 from zhicheng_kernel.identifiers import normalise_credit_code
+from zhicheng_kernel.inputs import CleanText, OffsetQuery
 
 from ..domain.kinds import Level, OrgKind
 from ..domain.organization import NewOrganization
@@ -69,7 +70,7 @@ async def read_subtree(
     principal: CurrentPrincipal,
     ctx: ContextDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> list[OrganizationOut]:
     async with ctx.db.read() as conn:
         org = await org_cases.get_org(conn, org_id)
@@ -81,14 +82,14 @@ async def read_subtree(
 async def search_orgs(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    name: Annotated[str | None, Query(max_length=100, description="名称（部分匹配）")] = None,
-    code: Annotated[str | None, Query(max_length=20)] = None,
+    name: Annotated[CleanText | None, Query(max_length=100, description="名称（部分匹配）")] = None,
+    code: Annotated[CleanText | None, Query(max_length=20)] = None,
     division_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     kind: OrgKind | None = None,
     level: Level | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> list[OrganizationOut]:
     async with ctx.db.read() as conn:
         found = await org_cases.search(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from zhicheng_kernel.inputs import CleanText, MultilineText
 
 from ..domain.kinds import Function, Level, OrgKind, UnitType
 
@@ -29,7 +30,7 @@ class OrganizationIn(BaseModel):
         },
     )
 
-    name: Annotated[str, Field(min_length=1, max_length=100, description="单位全称，与公章一致")]
+    name: Annotated[CleanText, Field(min_length=1, max_length=100, description="单位全称，与公章一致")]
     kind: OrgKind
     level: Level
     division_code: Annotated[str, Field(pattern=r"^\d{6}$", description="行政区划代码（GB/T 2260）")]
@@ -103,7 +104,7 @@ class BusinessAdminIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"display_name": "王芳", "roles": ["unit_review"]}]}
     )
-    display_name: Annotated[str, Field(min_length=1, max_length=30)]
+    display_name: Annotated[CleanText, Field(min_length=1, max_length=30)]
     roles: Annotated[list[str], Field(max_length=10)]
 
 
@@ -121,7 +122,7 @@ class ApplicantIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"display_name": "李明", "id_card_number": "62080219850101001X"}]},
     )
-    display_name: Annotated[str, Field(min_length=1, max_length=30)]
+    display_name: Annotated[CleanText, Field(min_length=1, max_length=30)]
     id_card_number: Annotated[str, Field(min_length=18, max_length=18)]
     on_staff: bool = True
 
@@ -132,7 +133,7 @@ class StaffStatusIn(BaseModel):
         json_schema_extra={"examples": [{"on_staff": False, "reason": "登记有误：该同志为编外聘用人员，人事档案为证"}]},
     )
     on_staff: bool = Field(description="在编为 true，编外为 false")
-    reason: Annotated[str, Field(max_length=200, description="更正理由（2 至 200 个字）")]
+    reason: Annotated[MultilineText, Field(max_length=200, description="更正理由（2 至 200 个字）")]
 
 
 class StaffStatusOut(BaseModel):
@@ -150,15 +151,17 @@ class ExpertIn(BaseModel):
             "examples": [{"display_name": "赵建国", "series": ["中小学教师系列"], "title_level": "senior"}]
         },
     )
-    display_name: Annotated[str, Field(min_length=1, max_length=30)]
-    series: Annotated[list[Annotated[str, Field(max_length=40)]], Field(min_length=1, max_length=10)]
+    display_name: Annotated[CleanText, Field(min_length=1, max_length=30)]
+    series: Annotated[list[Annotated[CleanText, Field(max_length=40)]], Field(min_length=1, max_length=10)]
     title_level: Annotated[str, Field(pattern=r"^(intermediate|deputy_senior|senior)$")]
 
 
 class PasswordChangeIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"old_password": "一次性初始密码", "new_password": "Pingliang2026"}]},
+        json_schema_extra={
+            "examples": [{"old_password": "一次性初始密码", "new_password": "崆峒山上的杏花三月开满了"}]
+        },
     )
     old_password: Annotated[str, Field(max_length=128)]
     new_password: Annotated[str, Field(max_length=128)]
@@ -191,7 +194,7 @@ class DeactivateIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"expected_version": 1, "reason": "单位已撤并"}]}
     )
     expected_version: Annotated[int, Field(ge=1)]
-    reason: Annotated[str, Field(min_length=2, max_length=200)]
+    reason: Annotated[MultilineText, Field(min_length=2, max_length=200)]
 
 
 class AccountOut(BaseModel):
@@ -254,7 +257,7 @@ class JwksOut(BaseModel):
 
 
 class ExternalClientIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100, description="客户端名称，如“省职称评审管理信息系统”")
+    name: CleanText = Field(min_length=1, max_length=100, description="客户端名称，如“省职称评审管理信息系统”")
     public_key_pem: str = Field(min_length=40, max_length=1000, description="Ed25519 公钥（PEM）")
     scopes: list[str] = Field(min_length=1, max_length=10, description="权限范围")
 
@@ -270,4 +273,18 @@ class ExternalClientOut(BaseModel):
 
 
 class RevokeClientIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: MultilineText = Field(min_length=1, max_length=500)
+
+
+class PasswordResetOut(BaseModel):
+    """A new one-time password for an account, shown once; its holder must change it at the next login."""
+
+    account_id: str
+    username: str
+    initial_password: str = Field(description="一次性初始密码，仅显示一次；登录后须立即修改。")
+
+
+class UnlockedOut(BaseModel):
+    account_id: str
+    username: str
+    unlocked: bool = Field(description="已解除该账号因连续登录失败而设的临时锁定")

@@ -5,7 +5,6 @@ The password itself is no part of it: hashes and lock-out counters live in the c
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -15,6 +14,7 @@ from enum import StrEnum
 from zhicheng_kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.identifiers import id_card_is_valid
+from zhicheng_kernel.inputs import invisible_characters
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
 
 from .events import (
@@ -30,6 +30,7 @@ from .events import (
 )
 from .kinds import OrgKind
 from .organization import Organization
+from .password_policy import password_weakness
 
 
 class AccountKind(StrEnum):
@@ -40,12 +41,12 @@ class AccountKind(StrEnum):
 
 
 _FORBIDDEN_CHARACTERS = "<>;'\"\\`{}"
-_STRONG = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{8,64}$")
 
 
 def clean_display_name(display_name: str) -> str:
+    """A person's name: 2 to 30 characters, no markup characters, no control, bidi or zero-width ones."""
     name = display_name.strip()
-    if not 2 <= len(name) <= 30 or any(ch in name for ch in _FORBIDDEN_CHARACTERS):
+    if not 2 <= len(name) <= 30 or any(ch in name for ch in _FORBIDDEN_CHARACTERS) or invisible_characters(name):
         raise InvalidInput("display_name_invalid", "姓名应为 2 至 30 个字，且不含特殊字符。", field="display_name")
     return name
 
@@ -72,9 +73,11 @@ def clean_reason(reason: str) -> str:
     return text
 
 
-def check_new_password(old_password: str, new_password: str) -> None:
-    if not _STRONG.match(new_password):
-        raise InvalidInput("password_weak", "新密码须为 8 至 64 位，且同时包含字母和数字。", field="new_password")
+def check_new_password(old_password: str, new_password: str, *, username: str, id_card_number: str | None) -> None:
+    """A new password passes the policy (domain/password_policy.py) and is not the old one."""
+    weakness = password_weakness(new_password, username=username, id_card_number=id_card_number)
+    if weakness is not None:
+        raise InvalidInput("password_weak", weakness, field="new_password")
     if old_password == new_password:
         raise InvalidInput("password_unchanged", "新密码不能与原密码相同。", field="new_password")
 
@@ -266,6 +269,19 @@ class Account:
     def change_password(self) -> list[DomainEvent]:
         return [PasswordChanged(account_id=self.account_id)]
 
-    def reset_password(self) -> list[DomainEvent]:
-        """For root organizations' administrators, whom no one above can help: a new one-time password."""
-        return [PasswordReset(account_id=self.account_id)]
+    def check_administered_by(self, by_subject: str, by_org_path: str, own_org_path: str) -> None:
+        """A system administrator resets and unlocks the accounts of its organization's subtree
+        (`own_org_path` is this account's organization's path), never its own account (it changes
+        its own password, or asks the administrator above)."""
+        if not by_org_path or not own_org_path.startswith(by_org_path):
+            raise NotFound("account_not_found", "未找到该账号。", field="account_id")
+        if str(self.account_id) == by_subject:
+            raise Forbidden("not_your_own_account", "不能重置或解锁自己的账号，请修改密码或联系上级单位的系统管理员。")
+        if not self.active:
+            raise Conflict("account_inactive", "该账号已停用。", field="account_id")
+
+    def reset_password(self, reset_by: str) -> list[DomainEvent]:
+        """A new one-time password, to be changed at the next login: handed out by a system administrator
+        above the account (`check_administered_by`) or, for root organizations' administrators whom no
+        one above can help, by an operator on the server."""
+        return [PasswordReset(account_id=self.account_id, reset_by=reset_by)]

@@ -155,12 +155,14 @@ class PasswordChanged(DomainEvent):
 
 
 class PasswordReset(DomainEvent):
-    """An operator on the server handed an account a new one-time password, to be changed at the next login."""
+    """An administrator above the account (or a server operator) gave it a one-time password, changed at next login."""
 
     event_type: ClassVar[str] = "PasswordReset"
     stream_type: ClassVar[str] = ACCOUNT
 
     account_id: uuid.UUID
+    # Who reset it: the administrator's username, or "operator:<user>@<host>" for the server command.
+    reset_by: str = ""
 
 
 class AccountDeactivated(DomainEvent):

@@ -20,16 +20,16 @@ from zhicheng_kernel.identifiers import normalise_id_card
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
-from ..adapters import credentials, reservations
+from ..adapters import audit, credentials, reservations
 from ..adapters.reservations import Scope
-from ..adapters.tables import accounts
-from ..api.schemas import AccountCreated, AccountOut, AssignedRolesOut, StaffStatusOut
+from ..adapters.tables import accounts, organizations
+from ..api.schemas import AccountCreated, AccountOut, AssignedRolesOut, PasswordResetOut, StaffStatusOut, UnlockedOut
 from ..context import OrgContext
 from ..domain import account as rules
 from ..domain.account import AccountKind, check_new_password
 from ..security.passwords import hash_password, initial_password, verify_password
 from . import streams
-from .organizations import claim_username
+from .organizations import claim_generated_username, claim_username
 
 ALL_BUSINESS_ROLES = sorted(r.value for r in BUSINESS_ROLES)
 
@@ -61,16 +61,16 @@ async def create_business_admin(
     """A system administrator creates business administrators of its own organization."""
     require_role(principal, Role.SYSTEM_ADMIN)
     password = initial_password()
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
 
     async def action(uow: UnitOfWork) -> AccountCreated:
         org = await streams.organization(uow, principal.org_id)
         serial = await _count(
             uow.conn, accounts.c.org_id == org.org_id, accounts.c.kind == AccountKind.BUSINESS_ADMIN.value
         )
-        account_id, username = uuid.uuid4(), f"{org.code}-yw{serial + 1:02d}"
+        account_id = uuid.uuid4()
+        username = await claim_generated_username(uow.conn, lambda n: f"{org.code}-yw{n:02d}", serial + 1, account_id)
         created = rules.create_business_admin(account_id, org.org_id, username, display_name, roles)
-        await claim_username(uow.conn, username, account_id)
         await _open(uow, account_id, created, password_hash)
         return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
 
@@ -80,14 +80,16 @@ async def create_business_admin(
     )
 
 
-async def create_seeded_operator(uow: UnitOfWork, org_id: uuid.UUID, username: str, password: str) -> None:
-    """The city office's first business administrator with every business role, its password agreed."""
+async def create_seeded_operator(
+    uow: UnitOfWork, org_id: uuid.UUID, username: str, password_hash: str, must_change_password: bool
+) -> None:
+    """The city office's first business administrator with every business role."""
     account_id = uuid.uuid4()
     created = rules.create_business_admin(
-        account_id, org_id, username, "市职改办业务管理员", ALL_BUSINESS_ROLES, must_change_password=False
+        account_id, org_id, username, "市职改办业务管理员", ALL_BUSINESS_ROLES, must_change_password
     )
     await claim_username(uow.conn, username, account_id)
-    await _open(uow, account_id, created, hash_password(password))
+    await _open(uow, account_id, created, password_hash)
 
 
 async def assign_roles(
@@ -119,17 +121,20 @@ async def register_applicant(
     require_role(principal, Role.APPLICANT_MANAGEMENT)
     number = normalise_id_card(id_card_number)
     password = initial_password()
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
 
     async def action(uow: UnitOfWork) -> AccountCreated:
         org = await streams.organization(uow, principal.org_id)
         serial = await _count(uow.conn, accounts.c.org_id == org.org_id, accounts.c.kind == AccountKind.APPLICANT.value)
-        account_id, username = uuid.uuid4(), rules.applicant_username(org.code, serial + 1)
+        account_id = uuid.uuid4()
         today = china_today(ctx.clock.now())
-        registered = rules.register_applicant(account_id, org, username, display_name, number, on_staff, today)
+        # Decided (and the number checked) before anything is claimed.
+        rules.register_applicant(account_id, org, "", display_name, number, on_staff, today)
         if await reservations.claim(uow.conn, Scope.ID_CARD, number, account_id) is not None:
             raise Conflict("applicant_already_registered", "该身份证号码已注册为申报人。", field="id_card_number")
-        await claim_username(uow.conn, username, account_id)
+        naming = lambda n: rules.applicant_username(org.code, n)  # noqa: E731
+        username = await claim_generated_username(uow.conn, naming, serial + 1, account_id)
+        registered = rules.register_applicant(account_id, org, username, display_name, number, on_staff, today)
         await _open(uow, account_id, registered, password_hash)
         return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
 
@@ -177,14 +182,16 @@ async def register_expert(
 ) -> AccountCreated:
     require_role(principal, Role.COMMITTEE_SECRETARY)
     password = initial_password()
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
 
     async def action(uow: UnitOfWork) -> AccountCreated:
         org = await streams.organization(uow, principal.org_id)
         serial = await _count(uow.conn, accounts.c.kind == AccountKind.EXPERT.value)
-        account_id, username = uuid.uuid4(), f"zj{org.division_code}{serial + 1:05d}"
+        account_id = uuid.uuid4()
+        rules.register_expert(account_id, org, "", display_name, series, title_level)
+        naming = lambda n: f"zj{org.division_code}{n:05d}"  # noqa: E731
+        username = await claim_generated_username(uow.conn, naming, serial + 1, account_id)
         registered = rules.register_expert(account_id, org, username, display_name, series, title_level)
-        await claim_username(uow.conn, username, account_id)
         await _open(uow, account_id, registered, password_hash)
         return AccountCreated(account_id=str(account_id), username=username, initial_password=password)
 
@@ -195,15 +202,22 @@ async def register_expert(
 
 
 async def change_password(ctx: OrgContext, principal: Principal, old_password: str, new_password: str) -> AccountOut:
+    """The holder changes their password: the old one verified and the new one hashed in a thread
+    before the transaction; every refresh token of the account is revoked with the old password."""
     if principal.kind != "user":
         raise Forbidden("users_only", "内部服务没有登录密码。")
-    check_new_password(old_password, new_password)
-    new_hash = hash_password(new_password)
+    async with ctx.db.read() as conn:
+        row = await get_account(conn, principal.subject)
+        old_hash = await credentials.password_hash(conn, row["id"])
+    check_new_password(old_password, new_password, username=row["username"], id_card_number=row["id_card_number"])
+    if not await verify_password(old_hash, old_password):
+        raise DomainError("password_wrong", "原密码不正确。", field="old_password", status=400)
+    new_hash = await hash_password(new_password)
 
     async def action(uow: UnitOfWork) -> AccountOut:
         account = await streams.account(uow, principal.subject)
-        if not verify_password(await credentials.password_hash(uow.conn, account.account_id), old_password):
-            raise DomainError("password_wrong", "原密码不正确。", field="old_password", status=400)
+        if await credentials.password_hash(uow.conn, account.account_id, for_update=True) != old_hash:
+            raise Conflict("password_changed_meanwhile", "密码已被修改或重置，请重新登录。", field="old_password")
         await streams.append(uow, account.account_id, account.version, account.change_password())
         await credentials.set_password(uow.conn, account.account_id, new_hash)
         return AccountOut.of(await get_account(uow.conn, account.account_id))
@@ -232,6 +246,54 @@ async def list_accounts(conn: AsyncConnection, org_id: uuid.UUID) -> list[dict[s
     return [dict(r) for r in rows.mappings()]
 
 
+async def _org_path(conn: AsyncConnection, org_id: uuid.UUID) -> str:
+    path: str = (await conn.execute(select(organizations.c.path).where(organizations.c.id == org_id))).scalar_one()
+    return path
+
+
+async def reset_password_by_admin(ctx: OrgContext, principal: Principal, account_id: str) -> PasswordResetOut:
+    """A system administrator hands an account of its organization's subtree a new one-time password,
+    to be changed at the next login; every refresh token of the account is revoked. Audited as the
+    PasswordReset event, by the administrator, from the caller's address."""
+    require_role(principal, Role.SYSTEM_ADMIN)
+    password = initial_password()
+    password_hash = await hash_password(password)
+
+    async def action(uow: UnitOfWork) -> PasswordResetOut:
+        account = await streams.account(uow, account_id)
+        account.check_administered_by(principal.subject, principal.org_path, await _org_path(uow.conn, account.org_id))
+        await streams.append(uow, account.account_id, account.version, account.reset_password(principal.username))
+        await credentials.set_password(uow.conn, account.account_id, password_hash)
+        return PasswordResetOut(
+            account_id=str(account.account_id), username=account.username, initial_password=password
+        )
+
+    return await execute(ctx, Metadata(actor=principal.username), action, answer=PasswordResetOut)
+
+
+async def unlock(ctx: OrgContext, principal: Principal, account_id: str) -> UnlockedOut:
+    """A system administrator lifts the login locks of an account of its organization's subtree (from
+    every address); audited as AccountUnlocked, by the administrator, from the caller's address."""
+    require_role(principal, Role.SYSTEM_ADMIN)
+
+    async def action(uow: UnitOfWork) -> UnlockedOut:
+        account = await streams.account(uow, account_id)
+        org_path = await _org_path(uow.conn, account.org_id)
+        account.check_administered_by(principal.subject, principal.org_path, org_path)
+        await credentials.clear_throttles_of(uow.conn, account.username)
+        await audit.record(
+            uow.conn,
+            at=ctx.clock.now(),
+            actor=principal.username,
+            actor_org_path=principal.org_path,
+            what="AccountUnlocked",
+            account_id=account.account_id,
+        )
+        return UnlockedOut(account_id=str(account.account_id), username=account.username, unlocked=True)
+
+    return await execute(ctx, Metadata(actor=principal.username), action, answer=UnlockedOut)
+
+
 async def reset_password(ctx: OrgContext, username: str, operator: str) -> str:
     """An operator with access to the server hands a new one-time password to an account holder.
 
@@ -239,15 +301,16 @@ async def reset_password(ctx: OrgContext, username: str, operator: str) -> str:
     whom no one above can help; the holder must change it at the next login.
     """
     password = initial_password()
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
 
     async def action(uow: UnitOfWork) -> AccountOut:
         row = (await uow.conn.execute(select(accounts.c.id).where(accounts.c.username == username))).first()
         if row is None:
             raise NotFound("account_not_found", "未找到该账号。")
         account = await streams.account(uow, row.id)
-        await streams.append(uow, account.account_id, account.version, account.reset_password())
+        await streams.append(uow, account.account_id, account.version, account.reset_password(operator))
         await credentials.set_password(uow.conn, account.account_id, password_hash)
+        await credentials.clear_throttles_of(uow.conn, account.username)
         return AccountOut.of(await get_account(uow.conn, account.account_id))
 
     await execute(ctx, Metadata(actor=operator), action, answer=AccountOut)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from ..context import OrgContext
 from ..domain.kinds import Function, Level, OrgKind
 from ..domain.organization import NewOrganization, found
 from ..security.passwords import hash_password, initial_password
+from ..settings import OrgSettings
 from .accounts import create_seeded_operator
 from .organizations import record_founding
 
@@ -40,36 +42,66 @@ class Seeded(BaseModel):
     organizations: int
 
 
-async def _found_root(uow: UnitOfWork, cmd: NewOrganization, password: str, must_change_password: bool) -> str:
+@dataclass(frozen=True)
+class SeededAccount:
+    """A bootstrap administrator: its username, its first password and whether it must change it."""
+
+    username: str
+    password: str
+    must_change_password: bool
+
+
+def seeded_accounts(settings: OrgSettings) -> list[SeededAccount]:
+    """The bootstrap administrators: the city office's system and business administrators, then the
+    provincial bodies' system administrators (in PROVINCIAL_BODIES' order).
+
+    Each must change its first password at its first login. Outside production only, the city office's
+    two accounts keep the passwords the development stack agreed for them (ZC_BOOTSTRAP_ADMIN_PASSWORD,
+    ZC_BOOTSTRAP_OPERATOR_PASSWORD: the harness and `make demo` log in with them again and again); a
+    password nobody was given is a one-time password in every environment.
+    """
+    agreed = settings.environment != "production"
+    provincial = settings.provincial_passwords()
+
+    def seeded(username: str, given: str, may_keep: bool) -> SeededAccount:
+        return SeededAccount(username, given or initial_password(), not (may_keep and agreed and given))
+
+    city = [
+        seeded(CITY_OFFICE_CODE, settings.bootstrap_admin_password, True),
+        seeded(OPERATOR_USERNAME, settings.bootstrap_operator_password, True),
+    ]
+    codes = [f"{body.division_code}{serial:04d}" for serial, body in enumerate(PROVINCIAL_BODIES, start=1)]
+    return city + [seeded(code, provincial.get(code, ""), False) for code in codes]
+
+
+async def _found_root(uow: UnitOfWork, cmd: NewOrganization, admin: SeededAccount, password_hash: str) -> str:
     org_id, admin_id = uuid.uuid4(), uuid.uuid4()
     code = await reservations.next_org_code(uow.conn, cmd.division_code)
-    founded = found(cmd, None, org_id, code, admin_id, must_change_password=must_change_password)
-    await record_founding(uow, founded, cmd.credit_code, hash_password(password))
+    assert code == admin.username, "the seeded organizations are the first of their divisions"
+    founded = found(cmd, None, org_id, code, admin_id, must_change_password=admin.must_change_password)
+    await record_founding(uow, founded, cmd.credit_code, password_hash)
     return code
 
 
 async def seed(ctx: OrgContext) -> None:
-    settings = ctx.settings
     async with ctx.db.read() as conn:
         exists = (
             await conn.execute(select(organizations.c.id).where(organizations.c.code == CITY_OFFICE_CODE))
         ).first()
     if exists is not None:
         return
-    provincial_passwords = settings.provincial_passwords()
+    admin, operator, *provincial = seeded_accounts(ctx.settings)
+    # argon2 in threads, before the transaction.
+    hashes = {a.username: await hash_password(a.password) for a in (admin, operator, *provincial)}
 
     async def action(uow: UnitOfWork) -> Seeded:
-        # Seeded development accounts of the city office are handed over with their passwords agreed.
-        city = await _found_root(uow, CITY_OFFICE, settings.bootstrap_admin_password or initial_password(), False)
-        assert city == CITY_OFFICE_CODE, "the city office must be the first org of 620800"
+        city = await _found_root(uow, CITY_OFFICE, admin, hashes[admin.username])
         city_id = (await uow.conn.execute(select(organizations.c.id).where(organizations.c.code == city))).scalar_one()
-        operator_password = settings.bootstrap_operator_password or initial_password()
-        await create_seeded_operator(uow, city_id, OPERATOR_USERNAME, operator_password)
-        for serial, body in enumerate(PROVINCIAL_BODIES, start=1):
-            expected = f"{body.division_code}{serial:04d}"
-            password = provincial_passwords.get(expected) or initial_password()
-            code = await _found_root(uow, body, password, True)
-            assert code == expected, "the provincial bodies are the first orgs of 620000"
+        await create_seeded_operator(
+            uow, city_id, operator.username, hashes[operator.username], operator.must_change_password
+        )
+        for body, account in zip(PROVINCIAL_BODIES, provincial, strict=True):
+            await _found_root(uow, body, account, hashes[account.username])
         return Seeded(organizations=1 + len(PROVINCIAL_BODIES))
 
     await execute(ctx, Metadata(actor="system:bootstrap"), action, answer=Seeded)

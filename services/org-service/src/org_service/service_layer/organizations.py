@@ -4,7 +4,7 @@ work; read from the `organization` read model."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,8 @@ from ..domain.kinds import Level, OrgKind
 from ..domain.organization import NewOrganization, check_facts
 from ..security.passwords import hash_password, initial_password
 from . import streams
+
+_MAX_SERIAL_TRIES = 200
 
 
 async def get_org(conn: AsyncConnection, org_id: uuid.UUID | str) -> dict[str, Any]:
@@ -63,6 +65,19 @@ async def claim_username(conn: AsyncConnection, username: str, account_id: uuid.
         raise ConcurrencyError(username, 0)
 
 
+async def claim_generated_username(
+    conn: AsyncConnection, naming: Callable[[int], str], first: int, account_id: uuid.UUID
+) -> str:
+    """A generated username (`naming(serial)`) from serial `first` on, claimed here: one another command
+    holds (or is claiming in a transaction of its own, which this waits for) is passed over for the
+    next serial, so concurrent creations in one organization each get their own and none fails."""
+    for serial in range(first, first + _MAX_SERIAL_TRIES):
+        username = naming(serial)
+        if await reservations.claim(conn, Scope.USERNAME, username, account_id) is None:
+            return username
+    raise ConcurrencyError(naming(first), 0)
+
+
 async def record_founding(
     uow: UnitOfWork, founded: Sequence[DomainEvent], credit_code: str | None, password_hash: str
 ) -> None:
@@ -82,7 +97,7 @@ async def create_organization(
     require_role(principal, Role.SYSTEM_ADMIN)
     check_facts(cmd)
     password = initial_password()
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
 
     async def action(uow: UnitOfWork) -> OrganizationCreatedOut:
         parent = await streams.organization(uow, principal.org_id)
