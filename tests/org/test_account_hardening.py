@@ -355,3 +355,31 @@ def test_finding_27_a_weak_new_password_is_refused_in_chinese(api: Api, school: 
         headers=bearer(first["access_token"]),
     )
     assert ok.status_code == 200, ok.text
+
+
+def test_finding_27_a_username_with_a_nul_character_is_refused_not_500(api: Api) -> None:
+    """Finding 27: texts with NUL reach PostgreSQL and answer 500 (here the login form's username)."""
+    r = _password_login(api, "6208000001\x00", "whatever-password")
+    assert r.status_code == 422, r.text
+
+
+async def test_finding_12_a_login_takes_no_row_lock_while_argon2_verifies(
+    api: Api, school: Org, org_db: Database
+) -> None:
+    """Finding 12: argon2 runs on the event loop while holding row and append locks — a login must not
+    wait on, nor hold, the credential row while it verifies: a wrong password is answered while
+    another transaction holds that row."""
+    from org_service.adapters.tables import credentials
+
+    clerk = school.clerk("行锁测试员", ["unit_review"])
+    async with org_db.transaction() as conn:
+        await conn.execute(
+            select(credentials.c.account_id).where(credentials.c.account_id == clerk.account_id).with_for_update()
+        )
+        async with httpx.AsyncClient(timeout=10) as client:
+            r = await client.post(
+                api.url("org-service", "/api/v1/auth/token"),
+                data={"grant_type": "password", "username": clerk.username, "password": "wrong-password-5"},
+                headers={"X-Forwarded-For": _address()},
+            )
+    assert r.status_code == 401 and r.json()["code"] == "login_failed"

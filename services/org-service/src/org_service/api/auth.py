@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Header
 from zhicheng_kernel.auth import CurrentPrincipal
 from zhicheng_kernel.errors import InvalidInput, Unauthorized
+from zhicheng_kernel.inputs import CleanText
 from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE
 
 from ..service_layer import accounts as account_cases
@@ -23,7 +24,7 @@ router = APIRouter(tags=["登录与令牌"])
 async def token(
     ctx: ContextDep,
     grant_type: Annotated[str, Form(max_length=40)] = "password",
-    username: Annotated[str | None, Form(max_length=64)] = None,
+    username: Annotated[CleanText | None, Form(max_length=64)] = None,
     password: Annotated[str | None, Form(max_length=128)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
     client_id: Annotated[str | None, Form(max_length=64)] = None,
