@@ -105,7 +105,7 @@ class BusinessAdminIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"display_name": "王芳", "roles": ["unit_review"]}]}
     )
     display_name: Annotated[CleanText, Field(min_length=1, max_length=30)]
-    roles: Annotated[list[str], Field(max_length=10)]
+    roles: Annotated[list[Annotated[CleanText, Field(max_length=40)]], Field(max_length=10)]
 
 
 class RolesIn(BaseModel):
@@ -113,7 +113,7 @@ class RolesIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"roles": ["unit_review", "applicant_management"], "expected_version": 2}]},
     )
-    roles: Annotated[list[str], Field(max_length=10)]
+    roles: Annotated[list[Annotated[CleanText, Field(max_length=40)]], Field(max_length=10)]
     expected_version: Annotated[int, Field(ge=1)]
 
 
@@ -259,7 +259,9 @@ class JwksOut(BaseModel):
 class ExternalClientIn(BaseModel):
     name: CleanText = Field(min_length=1, max_length=100, description="客户端名称，如“省职称评审管理信息系统”")
     public_key_pem: str = Field(min_length=40, max_length=1000, description="Ed25519 公钥（PEM）")
-    scopes: list[str] = Field(min_length=1, max_length=10, description="权限范围")
+    scopes: list[Annotated[CleanText, Field(max_length=40)]] = Field(
+        min_length=1, max_length=10, description="权限范围"
+    )
 
 
 class ExternalClientOut(BaseModel):
