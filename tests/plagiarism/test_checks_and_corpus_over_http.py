@@ -163,7 +163,7 @@ def test_bulk_import_adds_new_documents_and_skips_known_ones(api: Api, token: st
         ({"text": "正文" * 500_001}, "validation_failed", "text"),  # the schema's bound
         ({"text": "PK\x03\x04\x00\x00binary"}, "text_binary", "text"),
         ({"text": "正文\x00"}, "text_binary", "text"),
-        ({"text": "正文\ud800"}, "text_binary", "text"),
+        ({"text": "正文\ud800"}, "validation_failed", "text"),  # a lone surrogate: refused by the schema
         ({"text": "，。！？……——《》“”"}, "text_no_content", "text"),
         ({"text": "正文", "journal_level": "national"}, "journal_level_unknown", "journal_level"),
         # CleanText (issue 12, finding 6): refused by the schema, naming the field
