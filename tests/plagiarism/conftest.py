@@ -93,8 +93,7 @@ def reopened(ctx: PlagiarismContext) -> Iterator[Callable[[Path], PlagiarismCont
 @pytest.fixture
 def consumer(ctx: PlagiarismContext) -> EventConsumer:
     """The service's consumer of application-service's events, applied by hand (no Kafka, no feed)."""
-    (spec,) = consumers()
-    assert spec.name == CONSUMER
+    spec = next(s for s in consumers() if s.name == CONSUMER)
     return EventConsumer(spec.name, ctx.db, spec.subscriptions, bootstrap="unused:0", feeds={}, context=ctx)
 
 

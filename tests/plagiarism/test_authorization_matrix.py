@@ -6,7 +6,8 @@ county office beside the hospital; the applicant with their own check and with a
 expert; a service; nobody. A check belongs to whoever asked for it and to the org subtree it lies in
 (the application's org for a paper of an application, the requester's org otherwise): the reviewing
 roles of the orgs above may read it, and for everyone else it does not exist (404). The corpus is kept
-by auditors and 职改办 reviewers, or fed by a service. Allowed calls that would change something are
+— edited and listed — by the auditors and 职改办 reviewers of the CITY title office only, or fed by a
+service (issue 12: a county office and a unit get 403). Allowed calls that would change something are
 refused on their merits instead (422), or remove a document the matrix added itself.
 """
 
@@ -47,11 +48,8 @@ CHECK_READERS = frozenset(
     {*(f"{role}@{place}" for role in CHECK_READING_ROLES for place in ("unit", "office")), "applicant", "service"}
 )
 CORPUS_EDITORS = frozenset(
-    # Those roles held at a title office (the city office, a county office): not the same roles at a unit.
-    {
-        *(f"{role}@{place}" for role in ("auditor", "title_office_review") for place in PLACES if place != "unit"),
-        "service",
-    }
+    # Those roles held at the city title office: not at a county office, not at a unit (issue 12).
+    {*(f"{role}@office" for role in ("auditor", "title_office_review")), "service"}
 )
 PROSE = (
     "笔者在崆峒区一所乡镇卫生院从事临床工作多年，近年来尝试改进慢性病患者的随访方式。"
@@ -142,7 +140,7 @@ ENDPOINTS = [
         json=lambda: {"external_id": "坏 编号", "title": "t", "text": "正文"},  # 422 once allowed
     ),
     Endpoint("POST", "/api/v1/corpus/documents:bulk", CORPUS_EDITORS, json=lambda: {"documents": []}),  # 422
-    Endpoint("GET", "/api/v1/corpus/documents", AUTHENTICATED),
+    Endpoint("GET", "/api/v1/corpus/documents", CORPUS_EDITORS),
     Endpoint("DELETE", "/api/v1/corpus/documents/{external_id}", CORPUS_EDITORS),
     Endpoint("GET", "/api/v1/events", frozenset({"service"})),
 ]

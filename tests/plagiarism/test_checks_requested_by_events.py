@@ -1,5 +1,6 @@
 """application-service asks for a paper's check by event (PaperCheckRequested) and hears the verdict by
-event: each request is checked once however often it arrives, an unusable text is told as rejected."""
+event: each request is checked once however often it arrives, outside the consumer's transaction (by the
+check worker), and an unusable text is told as unavailable, caused by the applicant."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from plagiarism_service.adapters.tables import checks
 from plagiarism_service.context import PlagiarismContext
 from plagiarism_service.domain.events import CATALOGUE, PaperCheckCompleted, PaperCheckRejected
-from plagiarism_service.service_layer.checks import check_id_for_request
+from plagiarism_service.service_layer.checks import check_id_for_request, finish_pending_checks
 from sqlalchemy import select
 from zhicheng_kernel.consumer import EventConsumer
 from zhicheng_kernel.envelope import EventEnvelope
@@ -46,6 +47,10 @@ async def test_a_requested_check_is_stored_and_completed_once_however_often_it_i
         handler = consumer.subscriptions["application-service"].handlers["PaperCheckRequested"]
         await handler(ctx, conn, event)
 
+    # Finding 1 of issue 12: the consumer only recorded the request; the worker computes it.
+    assert await events_of(ctx, "PaperCheckCompleted") == []
+    assert await finish_pending_checks(ctx) == 1
+    assert await finish_pending_checks(ctx) == 0  # nothing left running: recorded once
     check_id = str(check_id_for_request(event.event_id))
     (completed,) = await events_of(ctx, "PaperCheckCompleted")
     assert completed.stream_type == "check"
@@ -82,7 +87,7 @@ async def test_a_requested_check_is_stored_and_completed_once_however_often_it_i
     assert [p["source_external_id"] for p in row.result["passages"]] == [DEMO_SOURCE_EXTERNAL_ID]
 
 
-async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_told_to_the_requester(
+async def test_a_request_with_an_unusable_text_is_kept_as_unavailable_and_told_to_the_requester(
     ctx: PlagiarismContext, consumer: EventConsumer, request_check: RequestCheck
 ) -> None:
     event = request_check(1, text="\x00\x01binary", journal_level="core")
@@ -92,13 +97,16 @@ async def test_a_request_with_an_unusable_text_is_kept_as_rejected_and_told_to_t
     assert rejected.payload["code"] == "text_binary"
     assert rejected.payload["application_id"] == event.payload["application_id"]
     assert rejected.payload["reason"]
+    assert rejected.payload["caused_by"] == "applicant"
     assert CATALOGUE.parse(rejected) == PaperCheckRejected.model_validate(rejected.payload)
     async with ctx.db.read() as conn:
         row = (await conn.execute(select(checks).where(checks.c.id == check_id_for_request(event.event_id)))).one()
-    assert row.status == "rejected"
+    assert row.status == "unavailable"
     assert row.error["code"] == "text_binary"
+    assert row.error["caused_by"] == "applicant"
     # The consumer moved on: the next request is checked.
     assert await consumer.apply(request_check(2, text=OWN_PROSE))
+    assert await finish_pending_checks(ctx) == 1
     assert len(await events_of(ctx, "PaperCheckCompleted")) == 1
 
 

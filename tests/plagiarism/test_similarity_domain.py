@@ -79,8 +79,18 @@ def _paper(
     title: str = "送审论文",
     authors: tuple[str, ...] = ("申报人",),
     published_on: date | None = date(2024, 6, 1),
+    owner_sources: frozenset[str] = frozenset(),
 ) -> CheckInput:
-    return CheckInput(text=text, title=title, authors=authors, journal_level=level, published_on=published_on)
+    """A paper whose trusted date is ``published_on`` (the service layer chooses it: finding 6)."""
+    return CheckInput(
+        text=text,
+        title=title,
+        authors=authors,
+        journal_level=level,
+        published_on=published_on,
+        sources_until=published_on,
+        owner_sources=owner_sources,
+    )
 
 
 def _index(*docs: CorpusDocument) -> CorpusIndex:
@@ -314,6 +324,7 @@ def test_own_earlier_publication_is_flagged_own_and_not_counted() -> None:
     paper = _paper(
         _plain(rng, 300, OWN_CHARS) + own_text[:200] + _plain(rng, 300, OWN_CHARS) + other_text[:50],
         authors=("李 娜", "陈刚"),
+        owner_sources=frozenset({"OWN"}),  # registered to the owner's account (not matched by names)
     )
     docs = [
         _doc("OWN", own_text, authors=("王伟", "李娜"), title="作者早年的论文"),
@@ -332,10 +343,36 @@ def test_own_earlier_publication_is_flagged_own_and_not_counted() -> None:
 def test_the_paper_itself_in_the_corpus_is_ignored() -> None:
     rng = random.Random(9)
     text = _prose(rng, 800, SOURCE_CHARS)
-    paper = _paper(text, title="基层医疗 服务研究", authors=("张伟",))
-    same_title_and_author = _doc("SELF", text + "（录用稿）", title="基层医疗服务研究", authors=("张伟", "某某"))
+    paper = _paper(text, title="基层医疗 服务研究", authors=("张伟",), owner_sources=frozenset({"SELF", "COPY"}))
+    same_title = _doc("SELF", text + "（录用稿）", title="基层医疗服务研究", authors=("张伟", "某某"))
     identical_text = _doc("COPY", "\n" + text + "  ", authors=("别人",))
-    assert _both(paper, [same_title_and_author, identical_text]).passages == []
+    assert _both(paper, [same_title, identical_text]).passages == []
+
+
+def test_finding_6_typed_author_names_never_make_a_source_own_work_or_the_paper_itself() -> None:
+    """Finding 6: listing a source's authors (readable from the corpus list) made it "own work"; only
+    the sources registered to the owner's account are own work, and someone else's identical text or
+    same-titled paper is copying."""
+    rng = random.Random(19)
+    text = _prose(rng, 800, SOURCE_CHARS)
+    source = _doc("THEIRS", text, title="基层医疗服务研究", authors=("张伟", "某某"))
+    typed_their_names = _paper(text, title="基层医疗服务研究", authors=("张伟", "某某"))
+
+    result = _both(typed_their_names, [source])
+
+    assert result.total_copy_ratio == result.copy_ratio_excluding_own == 1.0
+    assert {p.own for p in result.passages} == {False}
+
+
+def test_finding_6_a_backdated_claimed_date_does_not_skip_later_sources() -> None:
+    """Finding 6: a backdated `published_on` skipped later sources; the domain only honours
+    `sources_until` (a date the service trusts), the claimed date decides nothing."""
+    rng = random.Random(20)
+    source = _plain(rng, 400, SOURCE_CHARS)
+    text = _plain(rng, 300, OWN_CHARS) + source[:100]
+    backdated = CheckInput(text=text, title="t", authors=(), published_on=date(2001, 1, 1), sources_until=None)
+    result = _both(backdated, [_doc("S1", source, published_on=date(2023, 3, 2))])
+    assert len(result.passages) == 1
 
 
 def test_sources_published_after_the_paper_are_ignored() -> None:

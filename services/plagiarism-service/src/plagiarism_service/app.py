@@ -45,12 +45,6 @@ async def build_context(base: ServiceContext, index: SharedIndex | None = None) 
     return ctx
 
 
-async def resume_long_checks(ctx: PlagiarismContext) -> None:
-    resumed = await checks.resume_long_checks(ctx)
-    if resumed:
-        log.info("resumed %d long checks left running", resumed)
-
-
 async def close_index(ctx: PlagiarismContext) -> None:
     await asyncio.to_thread(ctx.index.close)
 
@@ -67,6 +61,8 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         consumers=consumers(),
         upcasters=CATALOGUE.upcasters,
         clock=clock,
-        on_startup=[resume_long_checks],
         on_shutdown=[close_index],
+        # Issue 12: checks are computed by a worker outside every transaction (finding 1), and the
+        # index of every replica follows the shared event store (finding 17).
+        background=[checks.run_pending_checks, corpus.keep_index_in_step],
     )

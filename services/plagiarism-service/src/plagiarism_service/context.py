@@ -1,9 +1,10 @@
-"""What the routes, the consumer and the background checks of this process share: the kernel's parts,
-the corpus index, the lock that orders corpus changes and the long checks still running."""
+"""What the routes, the consumer and the background jobs of this process share: the kernel's parts,
+the corpus index, the lock that orders its updates, and the check worker's state."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 
 from zhicheng_kernel.context import ServiceContext
@@ -19,5 +20,9 @@ class PlagiarismContext(ServiceContext):
     # Corpus changes of this process go through one at a time, so that the order in which the
     # index is updated is the order in which the transactions committed.
     corpus_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # Long checks answered with 202 and finished in the background (kept so they are not collected).
-    running: set[asyncio.Task[None]] = field(default_factory=set)
+    # Issue 12, finding 1: checks are computed by a worker of their own (never inside the consumer's
+    # transaction); this wakes it, and these are the checks it is computing now.
+    pending_checks: asyncio.Event = field(default_factory=asyncio.Event)
+    computing: set[uuid.UUID] = field(default_factory=set)
+    # Issue 12, finding 17: the last position of the shared event store this replica's index reflects.
+    index_position: int = 0

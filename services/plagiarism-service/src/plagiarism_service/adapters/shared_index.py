@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -116,9 +116,9 @@ class SharedIndex:
         with self._lock.writing():
             return self.index.remove(external_id)
 
-    def _check(self, query: CheckInput) -> CheckResult:
+    def _check(self, query: CheckInput, should_stop: Callable[[], bool]) -> CheckResult:
         with self._lock.reading():
-            return check(query, self.index, self.params)
+            return check(query, self.index, self.params, should_stop=should_stop)
 
     async def add_all(self, docs: Iterable[CorpusDocument], versions: Mapping[str, str] | None = None) -> None:
         await asyncio.to_thread(self._add_all, list(docs), dict(versions or {}))
@@ -126,6 +126,8 @@ class SharedIndex:
     async def remove(self, external_id: str) -> bool:
         return await asyncio.to_thread(self._remove, external_id)
 
-    async def check(self, query: CheckInput) -> CheckResult:
-        """The CPU-bound check in a worker thread, so the event loop keeps serving."""
-        return await asyncio.to_thread(self._check, query)
+    async def check(self, query: CheckInput, should_stop: Callable[[], bool] = lambda: False) -> CheckResult:
+        """The CPU-bound check in a worker thread, so the event loop keeps serving (every expression
+        of the domain is linear, so the thread yields the interpreter lock as Python code does);
+        ``should_stop`` ends it early (a time budget)."""
+        return await asyncio.to_thread(self._check, query, should_stop)

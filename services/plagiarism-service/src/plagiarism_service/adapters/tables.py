@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, Uuid
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, Uuid, text, true
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -54,4 +54,26 @@ application_orgs = Table(
     metadata,
     Column("application_id", Text, primary_key=True),
     Column("org_path", Text, nullable=False),
+)
+
+# -- issue 12 (plagiarism hardening, migration 0006) --------------------------------------------------
+# Whose check it is (the account whose registered publications are "own work") and the date after
+# which corpus sources are ignored, with where that date came from (never the applicant's typed date).
+checks.append_column(Column("owner_id", Text, nullable=True))
+checks.append_column(Column("sources_until", Date, nullable=True))
+checks.append_column(Column("sources_until_basis", Text, nullable=True))
+# The request's correlation id: the outcome recorded later by the check worker stays in its chain.
+checks.append_column(Column("correlation_id", Uuid, nullable=True))
+application_orgs.append_column(Column("applicant_id", Text, nullable=True))
+# The org-service accounts registered as the source's authors (what makes it someone's "own work").
+corpus_documents.append_column(Column("author_account_ids", JSONB, nullable=False, server_default=text("'[]'::jsonb")))
+
+# org-service's organizations (kind, level): the city title office keeps the corpus.
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("org_id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
 )

@@ -13,9 +13,15 @@ text without its reference list.  Each has CNKI's meaning:
 This service measures; it decides nothing.  application-service decides POL-PA-4 on the ratio the
 city office chose for the year and the journal's level as its registries judge it.
 
-Sources considered: sources published after the paper are ignored; the paper itself (same normalised
-title and an author in common, or an identical normalised text) is ignored; sources sharing an author
-are own publications — reported with ``own=True`` but not counted in ``copy_ratio_excluding_own``.
+Sources considered (issue 12, finding 6: nothing the applicant typed decides these):
+
+* sources published after ``sources_until`` are ignored — a date the service trusts (when the paper
+  entered the system, or a registry's), never the publication date the applicant typed;
+* own publications are the corpus sources registered to the paper's owner account
+  (``owner_sources``, decided by the service layer from account ids) — reported with ``own=True`` but
+  not counted in ``copy_ratio_excluding_own``; author NAMES decide nothing;
+* the paper itself is an own publication with the same normalised title or an identical normalised
+  text, and is ignored; anyone else's identical text is copying.
 
 Crediting: a query character matched by several sources is credited to one.  Matches are taken
 greedily, longest first; matches from third-party sources go before own publications so that text
@@ -56,6 +62,7 @@ __all__ = [
     "CheckInput",
     "CheckParams",
     "CheckResult",
+    "CheckStopped",
     "JournalLevel",
     "Passage",
     "SearchableIndex",
@@ -94,7 +101,13 @@ class CheckInput:
     title: str
     authors: tuple[str, ...]
     journal_level: JournalLevel | None = None  # as the requester claimed it; kept with the check, decides nothing
-    published_on: date | None = None
+    published_on: date | None = None  # as the requester claimed it; kept with the check, decides nothing
+    sources_until: date | None = None  # sources published later are ignored (a date the service trusts)
+    owner_sources: frozenset[str] = frozenset()  # external ids of the owner's registered publications
+
+
+class CheckStopped(Exception):
+    """The check ran out of its time budget (``should_stop`` answered True) and was abandoned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,14 +172,15 @@ def _prepare(query: CheckInput, params: CheckParams) -> _Query:
 
 def _relation(query: _Query, doc: CorpusDocument, profile: SourceProfile) -> Literal["skip", "own", "other"]:
     paper = query.input
-    if paper.published_on is not None and doc.published_on is not None and doc.published_on > paper.published_on:
+    if paper.sources_until is not None and doc.published_on is not None and doc.published_on > paper.sources_until:
         return "skip"
-    common_author = bool(profile.author_keys & query.profile.author_keys)
+    if doc.external_id not in paper.owner_sources:
+        return "other"
     if query.body.text and profile.body_digest == query.profile.body_digest:
         return "skip"
-    if common_author and profile.title_key and profile.title_key == query.profile.title_key:
+    if profile.title_key and profile.title_key == query.profile.title_key:
         return "skip"
-    return "own" if common_author else "other"
+    return "own"
 
 
 def _spans(mask: bytes | bytearray, start: int, end: int, value: int) -> list[tuple[int, int]]:
@@ -185,13 +199,21 @@ def _spans(mask: bytes | bytearray, start: int, end: int, value: int) -> list[tu
     return spans
 
 
-def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> CheckResult:
+def _never() -> bool:
+    return False
+
+
+def _run(
+    query: _Query, sources: list[_Source], params: CheckParams, k: int, should_stop: Callable[[], bool] = _never
+) -> CheckResult:
     n = len(query.body.text)
     qtext = query.body.text
     qk = kgram_positions(qtext, k)
 
     found: list[tuple[bool, int, int, int, MergedMatch]] = []
     for src_idx, src in enumerate(sources):
+        if should_stop():
+            raise CheckStopped
         for m in align(
             qtext,
             src.body.text,
@@ -248,10 +270,21 @@ def _run(query: _Query, sources: list[_Source], params: CheckParams, k: int) -> 
     )
 
 
-def check(query: CheckInput, index: SearchableIndex, params: CheckParams | None = None) -> CheckResult:
-    """Check ``query`` against the indexed corpus (candidates first, then exact alignment)."""
+def check(
+    query: CheckInput,
+    index: SearchableIndex,
+    params: CheckParams | None = None,
+    *,
+    should_stop: Callable[[], bool] = _never,
+) -> CheckResult:
+    """Check ``query`` against the indexed corpus (candidates first, then exact alignment).
+
+    ``should_stop`` is asked between the stages and before each source is aligned: when it answers
+    True the check raises :class:`CheckStopped` (a time budget kept by the caller)."""
     params = params or CheckParams()
     prepared = _prepare(query, params)
+    if should_stop():
+        raise CheckStopped
 
     def accept(doc: CorpusDocument, profile: SourceProfile) -> bool:
         return _relation(prepared, doc, profile) != "skip"
@@ -268,7 +301,7 @@ def check(query: CheckInput, index: SearchableIndex, params: CheckParams | None 
         assert doc is not None
         own = _relation(prepared, doc, index.profile(cand.external_id)) == "own"
         sources.append(_Source(doc, normalised_body(doc.text), own))
-    return _run(prepared, sources, params, index.k)
+    return _run(prepared, sources, params, index.k, should_stop)
 
 
 def brute_force_check(

@@ -83,7 +83,7 @@ class PaperCheckCompleted(DomainEvent):
 
 
 class PaperCheckRejected(DomainEvent):
-    """A requested check could not be run (no text to match, binary content…): no ratios will come."""
+    """A requested check could not be run (no text to match, binary content, out of time): no ratios will come."""
 
     event_type: ClassVar[str] = "PaperCheckRejected"
     stream_type: ClassVar[str] = CHECK_STREAM
@@ -93,6 +93,9 @@ class PaperCheckRejected(DomainEvent):
     paper_id: str | None
     code: str
     reason: str
+    # Who caused it: "applicant" (the text cannot be checked: empty, binary, without words) or
+    # "service" (the check ran out of its time budget, or failed in the service).
+    caused_by: str = "applicant"
 
 
 CATALOGUE = EventCatalogue(

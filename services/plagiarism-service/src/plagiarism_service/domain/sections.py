@@ -19,7 +19,7 @@ from .normalise import normalise
 
 _NAMED = "摘要|摘 要|关键词|关键字|Abstract|引言|前言|绪论|结论|结语|讨论|结果|方法|致谢|参考文献"
 _HEADING = re.compile(
-    rf"^[ \t　]*(?:(?:{_NAMED})|[一二三四五六七八九十]{{1,3}}[、.．]|\d{{1,2}}(?:[.．]\d{{1,2}})*[、.．\s])",
+    rf"^[ \t　]{{0,8}}(?:(?:{_NAMED})|[一二三四五六七八九十]{{1,3}}[、.．]|\d{{1,2}}(?:[.．]\d{{1,2}})*[、.．\s])",
     re.MULTILINE,
 )
 _MAX_HEADING_LINE = 40

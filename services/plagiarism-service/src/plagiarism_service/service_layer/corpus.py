@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, not_found
+from zhicheng_kernel.tables import events
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
 from ..adapters.tables import corpus_documents
 from ..context import PlagiarismContext
 from ..domain import CorpusDocument, rules
 from ..domain.events import CORPUS_DOCUMENT_STREAM, CorpusDocumentAdded, CorpusDocumentRemoved
+
+log = logging.getLogger(__name__)
 
 MAX_BULK = 1000
 
@@ -50,9 +55,12 @@ def validate_document(
     )
 
 
-async def _insert_or_restore(conn: AsyncConnection, doc: CorpusDocument, now: datetime) -> bool | None:
+async def _insert_or_restore(
+    conn: AsyncConnection, doc: CorpusDocument, now: datetime, author_account_ids: Sequence[str] = ()
+) -> bool | None:
     """True: a new row; False: a removed document restored with the new content; None: present."""
     values: dict[str, Any] = {
+        "author_account_ids": list(author_account_ids),
         "external_id": doc.external_id,
         "title": doc.title,
         "text": doc.text,
@@ -74,21 +82,30 @@ async def _insert_or_restore(conn: AsyncConnection, doc: CorpusDocument, now: da
 
 
 async def add_documents(
-    ctx: PlagiarismContext, docs: Sequence[CorpusDocument], meta: Metadata, *, skip_existing: bool
+    ctx: PlagiarismContext,
+    docs: Sequence[CorpusDocument],
+    meta: Metadata,
+    *,
+    skip_existing: bool,
+    author_accounts: Mapping[str, Sequence[str]] | None = None,
 ) -> AddOutcome:
-    """Store the documents and append CorpusDocumentAdded for each, then index them.
+    """Store the documents and append CorpusDocumentAdded for each, then bring the index up to the
+    event store (as every other replica does: finding 17).
 
     A document already in the corpus is skipped when ``skip_existing`` (bulk addition),
     otherwise the whole call is refused with 409.  A removed document may be added again.
+    ``author_accounts`` are the org-service accounts registered as each document's authors: what
+    makes it someone's "own work" (finding 6).
     """
     added: list[CorpusDocument] = []
     now = ctx.clock.now()
+    registered = author_accounts or {}
 
     async def store(uow: UnitOfWork) -> AddOutcome:
         added.clear()  # a retried attempt starts again
         skipped: list[str] = []
         for doc in docs:
-            fresh = await _insert_or_restore(uow.conn, doc, now)
+            fresh = await _insert_or_restore(uow.conn, doc, now, registered.get(doc.external_id, ()))
             if fresh is None:
                 if not skip_existing:
                     raise Conflict(
@@ -102,9 +119,8 @@ async def add_documents(
             added.append(doc)
         return AddOutcome(added=[d.external_id for d in added], skipped=skipped)
 
-    async with ctx.corpus_lock:
-        outcome = await execute(ctx, meta, store, answer=AddOutcome)
-        await ctx.index.add_all(added, {d.external_id: index_version(now) for d in added})
+    outcome = await execute(ctx, meta, store, answer=AddOutcome)
+    await sync_index(ctx)
     return outcome
 
 
@@ -130,9 +146,8 @@ async def remove_document(ctx: PlagiarismContext, external_id: str, meta: Metada
         await uow.append(CORPUS_DOCUMENT_STREAM, external_id, version, [CorpusDocumentRemoved(external_id=external_id)])
         return Removal(external_id=external_id, removed_now=True)
 
-    async with ctx.corpus_lock:
-        removal = await execute(ctx, meta, remove, answer=Removal)
-        await ctx.index.remove(external_id)
+    removal = await execute(ctx, meta, remove, answer=Removal)
+    await sync_index(ctx)
     return removal
 
 
@@ -141,7 +156,7 @@ async def list_documents(ctx: PlagiarismContext, offset: int, limit: int) -> tup
     async with ctx.db.read() as conn:
         total = (await conn.execute(select(func.count()).where(~c.removed))).scalar_one()
         rows = await conn.execute(
-            select(c.external_id, c.title, c.authors, c.published_on, c.chars, c.added_at)
+            select(c.external_id, c.title, c.authors, c.author_account_ids, c.published_on, c.chars, c.added_at)
             .where(~c.removed)
             .order_by(c.external_id)
             .offset(offset)
@@ -163,8 +178,10 @@ async def load_index(ctx: PlagiarismContext, batch: int = MAX_BULK) -> int:
     no longer live rows are removed."""
     c = corpus_documents.c
     async with ctx.db.read() as conn:
+        head = await ctx.store.head(conn)  # first: a change committed after it is synced later
         rows = await conn.execute(select(c.external_id, c.added_at).where(~c.removed))
         wanted = {r.external_id: index_version(r.added_at) for r in rows}
+    ctx.index_position = max(ctx.index_position, head)
     held = ctx.index.versions()
     for external_id, version in held.items():
         if wanted.get(external_id) != version:
@@ -184,3 +201,68 @@ async def load_index(ctx: PlagiarismContext, batch: int = MAX_BULK) -> int:
         ]
         await ctx.index.add_all(docs, {r.external_id: index_version(r.added_at) for r in found_rows})
     return len(missing)
+
+
+# -- issue 12, finding 17: every replica's index follows the shared event store ----------------------
+
+
+async def sync_index(ctx: PlagiarismContext) -> int:
+    """Bring this replica's index up to the corpus events of the shared event store; returns the
+    number of documents (re)indexed or forgotten.
+
+    Every replica holds its own on-disk index; the event store (in PostgreSQL, shared by all of them)
+    is the truth. The index remembers the last position it reflects (``ctx.index_position``):
+    corpus events after it name the documents to take again from ``corpus_documents``. Called before
+    every check, after every corpus change and periodically, so all replicas answer from the same
+    corpus. Positions are assigned in commit order, so nothing below the head read here can appear later.
+    """
+    async with ctx.corpus_lock:
+        async with ctx.db.read() as conn:
+            head = await ctx.store.head(conn)
+            if head <= ctx.index_position:
+                return 0
+            changed = await conn.execute(
+                select(events.c.stream_id)
+                .where(
+                    events.c.stream_type == CORPUS_DOCUMENT_STREAM,
+                    events.c.position > ctx.index_position,
+                    events.c.position <= head,
+                )
+                .distinct()
+            )
+            external_ids = sorted(changed.scalars())
+            c = corpus_documents.c
+            found = await conn.execute(
+                select(c.external_id, c.title, c.text, c.authors, c.published_on, c.added_at).where(
+                    c.external_id.in_(external_ids), ~c.removed
+                )
+            )
+            live = {r.external_id: r for r in found}
+        held = ctx.index.versions()
+        for external_id in external_ids:
+            row = live.get(external_id)
+            if row is not None and held.get(external_id) == index_version(row.added_at):
+                continue
+            if external_id in ctx.index:
+                await ctx.index.remove(external_id)
+        docs = [
+            CorpusDocument(r.external_id, r.title, r.text, tuple(r.authors or ()), r.published_on)
+            for r in live.values()
+            if r.external_id not in ctx.index
+        ]
+        if docs:
+            await ctx.index.add_all(docs, {d.external_id: index_version(live[d.external_id].added_at) for d in docs})
+        ctx.index_position = head
+        return len(external_ids)
+
+
+async def keep_index_in_step(ctx: PlagiarismContext) -> None:
+    """A background job of every replica: the index follows corpus changes made through any replica."""
+    while True:
+        try:
+            await sync_index(ctx)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("the corpus index could not follow the event store; it tries again")
+        await asyncio.sleep(ctx.settings.catchup_interval_seconds)
