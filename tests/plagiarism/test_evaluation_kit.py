@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from plagiarism_service.adapters.disk_index import DiskIndex
-from plagiarism_service.domain import CheckInput, normalise_text
+from plagiarism_service.domain import normalise_text
 from zhicheng_tooling.plagiarism_evaluation.evaluate import evaluate, ground_truth_of
-from zhicheng_tooling.plagiarism_evaluation.generator import COUNTED, SuspiciousPaper, generate
+from zhicheng_tooling.plagiarism_evaluation.generator import COUNTED, generate
 from zhicheng_tooling.plagiarism_evaluation.pan import Feature, features_from_xml, features_to_xml, plagdet
 from zhicheng_tooling.plagiarism_evaluation.source_text import SourceText, fallback_lines
 
@@ -47,23 +45,10 @@ def test_pan_xml_round_trip() -> None:
     ]
 
 
-def test_generated_cases_point_at_their_source_text_and_the_checker_scores_well(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_generated_cases_point_at_their_source_text_and_the_checker_scores_well(tmp_path: Path) -> None:
     source = SourceText("fallback (test)", fallback_lines(30_000))
     evaluation = generate(source, n_docs=60, doc_chars=2000, n_papers=9, paper_chars=(2000, 3000), seed=3)
     docs = {d.external_id: d for d in evaluation.corpus}
-    # Issue 12, finding 6: the checker no longer reads "own work" from author names nor the cutoff from the
-    # claimed date; the service layer tells it. The kit's papers stand for registered, trusted facts: the
-    # sources sharing an author are the owner's, the generated date is trusted. (Until the tooling member's
-    # SuspiciousPaper.check_input passes these itself — reported to the lead.)
-    kit_input = SuspiciousPaper.check_input
-
-    def trusted_input(paper: SuspiciousPaper) -> CheckInput:
-        owner = frozenset(d.external_id for d in evaluation.corpus if set(d.authors) & set(paper.authors))
-        return replace(kit_input(paper), sources_until=paper.published_on, owner_sources=owner)
-
-    monkeypatch.setattr(SuspiciousPaper, "check_input", trusted_input)
     kinds = set()
     for paper in evaluation.papers:
         assert 0 <= paper.true_ratio <= paper.true_total_ratio <= 1

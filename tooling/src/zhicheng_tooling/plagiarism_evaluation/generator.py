@@ -76,6 +76,9 @@ class SuspiciousPaper:
     published_on: date
     cases: tuple[Case, ...]
     body_chars: int  # normalised characters before the reference list: the ratios' denominator
+    # The corpus sources registered as the author's own publications (issue 12, finding 6: "own work" is a
+    # registered fact, never read from author names): those sharing an author with the paper.
+    owner_sources: frozenset[str] = frozenset()
 
     @property
     def true_ratio(self) -> float:
@@ -94,7 +97,17 @@ class SuspiciousPaper:
         return 0.15 if self.journal_level == "core" else 0.25
 
     def check_input(self) -> CheckInput:
-        return CheckInput(self.text, self.title, self.authors, self.journal_level, self.published_on)
+        """The check of this paper as plagiarism-service runs it: the generated date stands for the day the
+        paper entered the system, the sources sharing an author for the owner's registered publications."""
+        return CheckInput(
+            self.text,
+            self.title,
+            self.authors,
+            self.journal_level,
+            self.published_on,
+            sources_until=self.published_on,
+            owner_sources=self.owner_sources,
+        )
 
 
 @dataclass(slots=True)
@@ -323,6 +336,7 @@ class _Generator:
             published_on=PAPER_DATE,
             cases=tuple(cases),
             body_chars=len(normalise_text(body_text)),
+            owner_sources=frozenset(d.external_id for d in self.corpus if set(d.authors) & set(authors)),
         )
 
 
