@@ -1,13 +1,17 @@
 """What the relay and each consumer report about themselves: the one home health and metrics read.
 
-`/health` answers 503 when `healthy` is false for any part; the metrics endpoint exports the same
-numbers. The relay and the consumers update these as they work; reading them never blocks.
+`/health` answers 503 when `problems` finds any; the metrics endpoint exports the same numbers.
+The relay and the consumers update these as they work; reading them never blocks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+# A relay or a consumer source that keeps failing while behind for longer than this is stuck.
+STUCK_AFTER = timedelta(seconds=60)
 
 
 @dataclass
@@ -22,6 +26,7 @@ class RelayStatus:
     last_progress_at: datetime | None = None
     # Positions that cannot be published (e.g. over the broker's message size) are parked, never skipped silently.
     parked_positions: list[int] = field(default_factory=list)
+    failing_since: datetime | None = None  # the first failure since it last made progress
 
     @property
     def lag(self) -> int:
@@ -38,6 +43,7 @@ class SourceStatus:
     last_error_at: datetime | None = None
     # A source is parked when an event failed after bounded retries: the watermark stops there.
     parked_at_position: int | None = None
+    failing_since: datetime | None = None  # the first failure since it last caught up
 
     @property
     def lag(self) -> int:
@@ -51,3 +57,33 @@ class ConsumerStatus:
     name: str
     sources: dict[str, SourceStatus] = field(default_factory=dict)
     dead_letters: int = 0  # open (not retried, not skipped) dead letters of this consumer
+
+
+def problems(
+    relay: RelayStatus,
+    consumers: Iterable[ConsumerStatus],
+    *,
+    now: datetime,
+    head: int | None = None,
+    stuck_after: timedelta = STUCK_AFTER,
+) -> list[str]:
+    """Why the service is unhealthy (empty when it is healthy): a parked relay position, a relay that
+    keeps failing while behind, a parked consumer source, or a source that keeps failing while
+    behind, each for longer than `stuck_after`. A source whose feed cannot be read while nothing is
+    known to be missing (a peer not started) is not a problem of this service."""
+    found: list[str] = []
+    if relay.parked_positions:
+        found.append(f"relay: positions {relay.parked_positions} parked (open dead letters)")
+    behind = max(relay.head_position, head or 0) > relay.published_position
+    if behind and relay.failing_since is not None and now - relay.failing_since > stuck_after:
+        found.append(f"relay: not publishing since {relay.failing_since.isoformat()} ({relay.last_error})")
+    for consumer in consumers:
+        for source, status in consumer.sources.items():
+            if status.parked_at_position is not None:
+                found.append(f"consumer {consumer.name}: {source} parked at position {status.parked_at_position}")
+            elif status.lag > 0 and status.failing_since is not None and now - status.failing_since > stuck_after:
+                found.append(
+                    f"consumer {consumer.name}: {source} failing since {status.failing_since.isoformat()}"
+                    f" ({status.last_error})"
+                )
+    return found
