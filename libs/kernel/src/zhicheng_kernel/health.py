@@ -6,9 +6,12 @@ The relay and the consumers update these as they work; reading them never blocks
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 # A relay or a consumer source that keeps failing while behind for longer than this is stuck.
 STUCK_AFTER = timedelta(seconds=60)
@@ -87,3 +90,42 @@ def problems(
                     f" ({status.last_error})"
                 )
     return found
+
+
+class HealthReport(BaseModel):
+    """The body of `/health` (200 when `status` is ok, 503 when unhealthy)."""
+
+    status: Literal["ok", "unhealthy"]
+    service: str
+    head: int = Field(description="the event store's last position")
+    published: int = Field(description="the last position the relay published")
+    consumers: dict[str, dict[str, int]] = Field(description="each consumer's watermark per source")
+    problems: list[str] = Field(default_factory=list, description="why it is unhealthy")
+    relay: dict[str, Any] = Field(default_factory=dict, description="RelayStatus")
+    consumer_status: dict[str, Any] = Field(default_factory=dict, description="ConsumerStatus per consumer")
+
+
+def health_report(
+    service: str,
+    head: int,
+    relay: RelayStatus,
+    consumers: Mapping[str, ConsumerStatus],
+    watermarks: dict[str, dict[str, int]],
+    *,
+    now: datetime | None = None,
+) -> HealthReport:
+    """What `/health` answers: the positions the harness waits on, the statuses, and the problems."""
+    found = problems(relay, consumers.values(), now=now or datetime.now(UTC), head=head)
+    return HealthReport(
+        status="unhealthy" if found else "ok",
+        service=service,
+        head=head,
+        published=relay.published_position,
+        consumers=watermarks,
+        problems=found,
+        relay={**asdict(relay), "lag": max(0, head - relay.published_position)},
+        consumer_status={
+            name: {**asdict(c), "sources": {s: {**asdict(v), "lag": v.lag} for s, v in c.sources.items()}}
+            for name, c in consumers.items()
+        },
+    )
