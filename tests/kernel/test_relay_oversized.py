@@ -99,7 +99,7 @@ async def test_finding_2_the_relay_parks_an_event_the_broker_refuses_and_publish
         )
     oversized = head + 1
     after = await append(db, store, 100)
-    relay = OutboxRelay(db, store, servers.kafka.bootstrap)
+    relay = OutboxRelay(db, store, servers.kafka.bootstrap, review_interval=0.2)
     task = asyncio.create_task(relay.run())
     reader = AIOKafkaConsumer(
         topic_for(store.source), bootstrap_servers=servers.kafka.bootstrap, auto_offset_reset="earliest"
@@ -112,21 +112,36 @@ async def test_finding_2_the_relay_parks_an_event_the_broker_refuses_and_publish
                 for records in (await reader.getmany(timeout_ms=500)).values():
                     seen += [EventEnvelope.model_validate_json(r.value).position for r in records]
         await eventually(lambda: _at_least(relay.published_position, after.position), 10)
+        assert seen == [before.position, after.position]
+        assert relay.status.parked_positions == [oversized]
+        async with db.read() as conn:
+            (letter,) = await deadletters.list_dead_letters(conn)
+        assert (letter.consumer, letter.source, letter.position, letter.status, letter.attempts) == (
+            deadletters.RELAY,
+            store.source,
+            oversized,
+            "open",
+            1,
+        )
+        assert "MessageSizeTooLarge" in letter.error
+        # An operator retries it (nothing changed: it is parked again), then skips it with a reason.
+        await deadletters.retry(db, deadletters.RELAY, store.source, oversized, by="运维员", reason="再试一次")
+
+        async def attempted_twice() -> bool:
+            async with db.read() as conn:
+                (again,) = await deadletters.list_dead_letters(conn)
+            return again.status == "open" and again.attempts == 2
+
+        await eventually(attempted_twice, 30)
+        assert relay.status.parked_positions == [oversized]
+        await deadletters.skip(
+            db, deadletters.RELAY, store.source, oversized, by="运维员", reason="过大，消费方从事件流读取"
+        )
+        await eventually(lambda: _equal(relay.status.parked_positions, []), 30)
     finally:
         await reader.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    assert seen == [before.position, after.position]
-    assert relay.status.parked_positions == [oversized]
-    async with db.read() as conn:
-        (letter,) = await deadletters.list_dead_letters(conn)
-    assert (letter.consumer, letter.source, letter.position, letter.status) == (
-        deadletters.RELAY,
-        store.source,
-        oversized,
-        "open",
-    )
-    assert "MessageSizeTooLarge" in letter.error
     # Consumers still get it from the feed (the truth).
     consumer = EventConsumer(
         f"c-{store.source}",
@@ -141,3 +156,7 @@ async def test_finding_2_the_relay_parks_an_event_the_broker_refuses_and_publish
 
 async def _at_least(value: int, bound: int) -> bool:
     return value >= bound
+
+
+async def _equal(value: object, expected: object) -> bool:
+    return value == expected
