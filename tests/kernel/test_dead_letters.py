@@ -182,7 +182,8 @@ async def test_finding_4_the_kafka_path_commits_past_a_poison_record(servers: Se
         await eventually(parked, 30)
 
         async def offsets_committed() -> bool:
-            return (await committed.committed(TopicPartition(topic, 0))) == 1
+            offset: int | None = await committed.committed(TopicPartition(topic, 0))
+            return offset == 1
 
         await eventually(offsets_committed, 30, step=0.3)
     finally:
