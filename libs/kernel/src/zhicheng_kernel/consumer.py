@@ -1,10 +1,18 @@
-"""Idempotent consumers: Kafka is the fast path, the source's event feed is the truth.
+"""Idempotent consumers: Kafka wakes them up, the source's event feed is the truth.
 
-Each event is applied in one transaction together with its tracking row, and Kafka offsets are
-committed only afterwards. A duplicate (Kafka redelivery, or the same event from the feed) finds
-its tracking row and changes nothing. Positions of a source are gapless, so a consumer knows
-exactly what it has not seen yet and asks the source's feed for it: after a broker restart with
-empty memory, or after a day down, it ends in the same state as if nothing had happened.
+A Kafka record only says "the source of this topic has something at position p": the consumer
+then reads the source's feed (authenticated with the service's token) beyond its watermark and
+applies what the feed returns, in position order. Nothing is taken from the record's body, so a
+forged record at the next position changes nothing (finding 9 of issue 12). Each event is applied
+in one transaction together with its tracking row; a duplicate finds its tracking row and changes
+nothing. Positions of a source are gapless, so a consumer knows exactly what it has not seen yet:
+after a broker restart with empty memory, or after a day down, it ends in the same state as if
+nothing had happened.
+
+A handler that fails is retried a bounded number of times with backoff; then the event becomes a
+dead letter (deadletters.py) and that source is parked for this consumer: its watermark stops
+before the event, its other sources go on, and `/health` says so (finding 4). An operator retries
+after a fix, or skips with a recorded reason.
 """
 
 from __future__ import annotations
@@ -14,24 +22,38 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import deadletters
 from .database import Database
 from .envelope import NO_UPCASTS, EventEnvelope, Upcasters
 from .feed import FeedClient
-from .health import ConsumerStatus
+from .health import ConsumerStatus, SourceStatus
 from .kafka import topic_for
-from .tables import consumer_watermarks, processed_events
+from .tables import consumer_watermarks, dead_letters, processed_events
 
 log = logging.getLogger(__name__)
 
 # A handler receives the service's context (see context.py), the transaction and the event.
+FEED_PAGE = 500
+# Failures of the infrastructure, not of the event: never a dead letter, the next catch-up tries again.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    httpx.TransportError,
+    InterfaceError,
+    OperationalError,
+)
+
 Handler = Callable[[Any, AsyncConnection, EventEnvelope], Awaitable[None]]
 
 
@@ -58,6 +80,8 @@ class EventConsumer:
         heartbeat_interval_ms: int = 1000,
         context: Any = None,
         options: Mapping[str, Any] | None = None,
+        max_attempts: int = 5,
+        retry_backoff: float = 0.5,
     ) -> None:
         self.name = name
         self.context = context
@@ -71,12 +95,19 @@ class EventConsumer:
         self.applied = asyncio.Event()
         self._topic_source = {topic_for(s): s for s in self.subscriptions}
         self.options = dict(options or {})  # the broker's security settings (kafka.client_options)
-        self.status = ConsumerStatus(name)
+        self.max_attempts = max_attempts  # tries of one event before it is a dead letter
+        self.retry_backoff = retry_backoff  # seconds before the 2nd try, doubling after each
+        self.status = ConsumerStatus(name, sources={s: SourceStatus() for s in self.subscriptions})
+        self._catching_up = {s: asyncio.Lock() for s in self.subscriptions}
 
     # -- applying one event, exactly once -------------------------------------------------------
 
     async def apply(self, event: EventEnvelope) -> bool:
-        """Apply one event if it is new; returns whether it changed anything."""
+        """Apply one event if it is new; returns whether it changed anything.
+
+        The caller vouches for the event (it comes from the source's feed, or a test built it). A
+        source parked at or before this position changes nothing; an event an operator skipped is
+        recorded as processed without its handler."""
         sub = self.subscriptions.get(event.source)
         if sub is None:
             return False
@@ -84,6 +115,18 @@ class EventConsumer:
         async with self.db.transaction() as conn:
             watermark = await self._lock_watermark(conn, event.source)
             if event.position <= watermark:
+                return False
+            letters = {
+                int(position): status
+                for position, status in await conn.execute(
+                    select(dead_letters.c.position, dead_letters.c.status).where(
+                        dead_letters.c.consumer == self.name,
+                        dead_letters.c.source == event.source,
+                        (dead_letters.c.status == deadletters.OPEN) | (dead_letters.c.position == event.position),
+                    )
+                )
+            }
+            if any(p <= event.position for p, status in letters.items() if status == deadletters.OPEN):
                 return False
             inserted = await conn.execute(
                 insert(processed_events)
@@ -94,12 +137,69 @@ class EventConsumer:
             if inserted.first() is None:
                 return False
             handler = sub.handlers.get(event.event_type)
-            if handler is not None:
+            if handler is not None and letters.get(event.position) != deadletters.SKIPPED:
                 await handler(self.context, conn, event)
             if event.position == watermark + 1:
                 await self._advance_watermark(conn, event.source, watermark)
         self.applied.set()
         return True
+
+    async def _apply_or_park(self, event: EventEnvelope) -> bool | None:
+        """Apply with bounded retries (backoff); after the last one, write a dead letter and park the
+        source (returns None). A failure of the infrastructure (the database away) is not the event's
+        fault: it is raised, and the next catch-up tries again."""
+        status = self.status.sources[event.source]
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return await self.apply(event)
+            except asyncio.CancelledError:
+                raise
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as exc:
+                _failed(status, exc)
+                log.warning(
+                    "consumer %s failed on %s #%d (%s), attempt %d of %d: %s",
+                    self.name, event.source, event.position, event.event_type, attempt, self.max_attempts, exc,
+                )  # fmt: skip
+                if attempt == self.max_attempts:
+                    await self._park(event, exc)
+                    return None
+                await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
+        return None
+
+    async def _park(self, event: EventEnvelope, exc: Exception) -> None:
+        log.error("consumer %s parked %s at #%d: a dead letter (%s)", self.name, event.source, event.position, exc)
+        async with self.db.transaction() as conn:
+            await deadletters.record_failure(
+                conn,
+                consumer=self.name,
+                source=event.source,
+                position=event.position,
+                event_type=event.event_type,
+                event_id=event.event_id,
+                error=deadletters.describe(exc),
+                attempts=self.max_attempts,
+                now=_now(),
+            )
+            await self._refresh_letters(conn)
+
+    async def _refresh_letters(self, conn: AsyncConnection) -> None:
+        """The parked sources and the open letters of this consumer, as the table says (any replica,
+        or an operator, may have changed them)."""
+        parked: dict[str, int] = {}
+        rows = await conn.execute(
+            select(dead_letters.c.source, dead_letters.c.position).where(
+                dead_letters.c.consumer == self.name, dead_letters.c.status == deadletters.OPEN
+            )
+        )
+        count = 0
+        for source, position in rows:
+            count += 1
+            parked[source] = min(int(position), parked.get(source, int(position)))
+        self.status.dead_letters = count
+        for source, source_status in self.status.sources.items():
+            source_status.parked_at_position = parked.get(source)
 
     async def _lock_watermark(self, conn: AsyncConnection, source: str) -> int:
         await conn.execute(
@@ -144,16 +244,19 @@ class EventConsumer:
 
     async def watermark(self, source: str) -> int:
         async with self.db.read() as conn:
-            row = (
-                await conn.execute(
-                    select(consumer_watermarks.c.position).where(
-                        consumer_watermarks.c.consumer == self.name, consumer_watermarks.c.source == source
-                    )
+            return await self._read_watermark(conn, source)
+
+    async def _read_watermark(self, conn: AsyncConnection, source: str) -> int:
+        row = (
+            await conn.execute(
+                select(consumer_watermarks.c.position).where(
+                    consumer_watermarks.c.consumer == self.name, consumer_watermarks.c.source == source
                 )
-            ).first()
+            )
+        ).first()
         return int(row.position) if row else 0
 
-    # -- the fast path: Kafka ---------------------------------------------------------------------
+    # -- the wake-up: Kafka -------------------------------------------------------------------------
 
     async def run_kafka(self) -> None:
         while True:
@@ -183,23 +286,35 @@ class EventConsumer:
                     await asyncio.wait_for(consumer.stop(), timeout=5)
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        """A record says "source S has something at position p": the source is the TOPIC's, and the
+        events applied are read from S's feed (the truth, read with the service's token), never taken
+        from the record. A forged record costs one feed read and changes nothing. Offsets are committed
+        whatever happened (a parked source, a feed away): the feed, not the partition, is what is
+        caught up from."""
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
-            for records in batches.values():
+            hints: dict[str, int] = {}
+            for partition, records in batches.items():
+                source = self._topic_source.get(partition.topic)
+                if source is None:
+                    continue
                 for record in records:
-                    event = self._parse(record.value, record.topic, record.partition, record.offset)
-                    if event is not None:
-                        await self.apply(event)
+                    position = self._hint(record.value, record.topic, record.partition, record.offset)
+                    if position is not None:
+                        hints[source] = max(position, hints.get(source, 0))
+            for source, position in hints.items():
+                if position > await self.watermark(source):
+                    await self._catch_up_logged(source)
             if batches:
                 await asyncio.wait_for(consumer.commit(), timeout=10)
 
-    def _parse(self, value: bytes | None, topic: str, partition: int, offset: int) -> EventEnvelope | None:
-        """A message that is not an event envelope is skipped: nothing is lost, since the source's feed
-        (the truth) still has every event, and one bad message must not block its partition."""
+    def _hint(self, value: bytes | None, topic: str, partition: int, offset: int) -> int | None:
+        """The position a record claims (only a hint of what to read from the feed). A message that is
+        not an event envelope wakes nobody: the feed (the truth) still has every event."""
         if value is None:
             return None
         try:
-            return EventEnvelope.model_validate_json(value)
+            return EventEnvelope.model_validate_json(value).position
         except ValidationError:
             log.error("consumer %s skipped a malformed message at %s[%d]@%d", self.name, topic, partition, offset)
             return None
@@ -207,27 +322,57 @@ class EventConsumer:
     # -- the truth: the source's event feed ----------------------------------------------------------
 
     async def catch_up(self, source: str) -> int:
-        """Apply whatever the source's feed has beyond our watermark; returns how many were new."""
+        """Apply, in position order, whatever the source's feed has beyond our watermark; returns how many
+        were new. Stops at a parked source (a dead letter is open) and at the event it parks."""
         feed = self.feeds[source]
+        status = self.status.sources[source]
         applied = 0
-        while True:
-            after = await self.watermark(source)
-            page = await feed.read(after=after, limit=500)
-            for event in page:
-                applied += await self.apply(event)
-            if len(page) < 500:
-                return applied
+        async with self._catching_up[source]:
+            while True:
+                async with self.db.read() as conn:
+                    after = await self._read_watermark(conn, source)
+                    await self._refresh_letters(conn)
+                status.watermark = after
+                if status.parked_at_position is not None:
+                    return applied
+                page = await feed.read(after=after, limit=FEED_PAGE)
+                status.feed_head = max(int(getattr(feed, "last_head", 0)), page[-1].position if page else 0, after)
+                for event in page:
+                    if event.source != source:
+                        raise ValueError(f"the feed of {source} returned an event of {event.source}")
+                    outcome = await self._apply_or_park(event)
+                    if outcome is None:
+                        return applied
+                    applied += outcome
+                    status.watermark = max(status.watermark, event.position)
+                if len(page) < FEED_PAGE:
+                    status.failing_since = None
+                    return applied
+
+    async def _catch_up_logged(self, source: str) -> None:
+        try:
+            await self.catch_up(source)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            _failed(self.status.sources[source], exc)
+            log.warning("consumer %s cannot catch up with %s: %s", self.name, source, exc)
 
     async def run_catchup(self) -> None:
         while True:
             for source in self.subscriptions:
-                try:
-                    await self.catch_up(source)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    log.warning("consumer %s cannot read the feed of %s: %s", self.name, source, exc)
+                await self._catch_up_logged(source)
             await asyncio.sleep(self.catchup_interval)
 
     async def run(self) -> None:
         await asyncio.gather(self.run_kafka(), self.run_catchup())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _failed(status: SourceStatus, exc: BaseException) -> None:
+    status.last_error, status.last_error_at = deadletters.describe(exc), _now()
+    if status.failing_since is None:
+        status.failing_since = status.last_error_at

@@ -62,12 +62,30 @@ class EventCatalogue:
         return event_type in self.classes
 
     def parse(self, envelope: EventEnvelope) -> DomainEvent:
-        """The typed event of an envelope of this service (upcast to the current schema version)."""
-        envelope = self.upcasters.upcast(envelope)
-        cls = self.classes.get(envelope.event_type)
+        """The typed event of an envelope of this service (upcast to the current schema version).
+
+        A version this code cannot read is refused rather than read as if it were the current one: a
+        newer one (written by a later release) or an older one with no upcast step to the current."""
+        upcast = self.upcasters.upcast(envelope)
+        cls = self.classes.get(upcast.event_type)
         if cls is None:
-            raise KeyError(f"{self.source} declares no event {envelope.event_type}")
-        return cls.model_validate(envelope.payload)
+            raise KeyError(f"{self.source} declares no event {upcast.event_type}")
+        if upcast.schema_version != cls.schema_version:
+            raise UnknownSchemaVersion(cls, envelope.schema_version)
+        return cls.model_validate(upcast.payload)
+
+
+class UnknownSchemaVersion(ValueError):
+    """An event in a schema version its class cannot read (in a consumer: a dead letter until the
+    release that knows it is deployed, then retried)."""
+
+    def __init__(self, cls: type[DomainEvent], version: int) -> None:
+        super().__init__(
+            f"{cls.event_type} version {version} cannot be read as version {cls.schema_version}"
+            f" (no upcast step from it, or written by a later release)"
+        )
+        self.event_type = cls.event_type
+        self.version = version
 
 
 def as_new_events(events: Iterable[NewEvent | DomainEvent]) -> list[NewEvent]:

@@ -12,6 +12,8 @@ from .auth import CurrentPrincipal, require_service
 from .context import ServiceContext
 from .envelope import EventEnvelope
 
+MAX_POSITION = 2**62  # a position query beyond any store (and within PostgreSQL's bigint)
+
 
 class FeedPage(BaseModel):
     source: str
@@ -26,7 +28,7 @@ def feed_router() -> APIRouter:
     async def read_feed(
         request: Request,
         principal: CurrentPrincipal,
-        after: Annotated[int, Query(ge=0, description="从此位置之后开始")] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="从此位置之后开始")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> FeedPage:
         require_service(principal)
@@ -44,10 +46,13 @@ class TokenSource(Protocol):
 
 
 class FeedClient:
+    """Reads one source's feed with the service's own token: what a consumer applies comes from here."""
+
     def __init__(self, source: str, base_url: str, credentials: TokenSource) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
+        self.last_head = 0  # the source's head at the last read (a consumer's lag is measured from it)
 
     async def read(self, after: int, limit: int = 500) -> list[EventEnvelope]:
         async with httpx.AsyncClient(timeout=10) as client:
@@ -57,4 +62,8 @@ class FeedClient:
                 headers=await self.credentials.headers(),
             )
             response.raise_for_status()
-        return FeedPage.model_validate(response.json()).events
+        page = FeedPage.model_validate(response.json())
+        if page.source != self.source or any(e.source != self.source for e in page.events):
+            raise ValueError(f"{self.base_url} answered as {page.source}, not as {self.source}")
+        self.last_head = page.head
+        return page.events

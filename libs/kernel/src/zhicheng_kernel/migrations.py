@@ -154,3 +154,24 @@ def create_external_access_table() -> None:
         sa.Column("request_id", sa.Text(), nullable=False),
     )
     op.create_index("external_access_client_at", "external_access", ["client_id", "at"])
+
+
+def create_dead_letter_table() -> None:
+    """A revision of each service: the events its consumers and relay parked (zhicheng_kernel.deadletters)."""
+    op.create_table(
+        "dead_letter",
+        sa.Column("consumer", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("event_type", sa.Text(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("first_failed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("resolved_by", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("consumer", "source", "position", name="dead_letter_key"),
+    )

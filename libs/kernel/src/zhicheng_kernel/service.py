@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
 from .access_audit import install_access_audit
@@ -25,6 +27,7 @@ from .database import Database
 from .envelope import NO_UPCASTS, Upcasters
 from .eventstore import EventStore
 from .feed import FeedClient, feed_router
+from .health import HealthReport, health_report
 from .kafka import client_options, ensure_topics, keep_topics, topic_for
 from .migrations import upgrade
 from .origin import OriginMiddleware
@@ -184,8 +187,14 @@ def create_service_app(
     app.add_middleware(OriginMiddleware)
     install_problem_handlers(app)
 
-    @app.get("/health", tags=["运维"], summary="健康检查")
-    async def health() -> dict[str, Any]:
+    @app.get(
+        "/health",
+        tags=["运维"],
+        summary="健康检查",
+        response_model=HealthReport,
+        responses={503: {"model": HealthReport, "description": "转发或消费停滞、有死信（见 problems）"}},
+    )
+    async def health() -> JSONResponse:
         runtime: ServiceRuntime[ServiceContext] = app.state.runtime
         async with runtime.context.db.read() as conn:
             head = await runtime.context.store.head(conn)
@@ -193,13 +202,9 @@ def create_service_app(
             consumer.name: {source: await consumer.watermark(source) for source in consumer.subscriptions}
             for consumer in runtime.consumers.values()
         }
-        return {
-            "status": "ok",
-            "service": name,
-            "head": head,
-            "published": runtime.relay.published_position,
-            "consumers": watermarks,
-        }
+        statuses = {c.name: c.status for c in runtime.consumers.values()}
+        report = health_report(name, head, runtime.relay.status, statuses, watermarks)
+        return JSONResponse(jsonable_encoder(report), status_code=200 if report.status == "ok" else 503)
 
     app.include_router(feed_router())
     for router in routers:

@@ -74,3 +74,26 @@ command_log = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("actor", "idempotency_key", name="command_log_actor_key"),
 )
+
+# -- Dead letters (the messaging part of issue 12; see deadletters.py) ----------------------------------
+
+dead_letters = Table(
+    "dead_letter",
+    kernel_metadata,
+    # The consumer's name, or deadletters.RELAY for an event the outbox relay could not publish.
+    Column("consumer", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("event_id", Uuid, nullable=True),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("first_failed_at", DateTime(timezone=True), nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    # open (the source is parked there), retried (an operator asked again after a fix), skipped (with a reason)
+    Column("status", Text, nullable=False),
+    Column("resolved_by", Text, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    PrimaryKeyConstraint("consumer", "source", "position", name="dead_letter_key"),
+)
