@@ -4,24 +4,19 @@ review-service's events produced onto their Kafka topics as those services would
 from __future__ import annotations
 
 import asyncio
-import itertools
-import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from zhicheng_kernel.database import Database
-from zhicheng_kernel.envelope import EventEnvelope
+from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
+from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.kafka import topic_for
-from zhicheng_kernel.testing import envelope
 
 from tests.api_client import Api
 from tests.harness import DATABASES, Stack
-
-# Far above anything the real services reach in a test run, so events of ours never collide with
-# theirs when application-service and review-service run too; each is applied when it arrives.
-_positions = itertools.count(10**12 + secrets.randbelow(10**9) * 1000)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +31,9 @@ Publish = Callable[..., EventEnvelope]
 
 @pytest.fixture
 def publish(stack: Stack) -> Publish:
-    """Produce one event of `source` onto its topic, keyed by its stream as the source's relay does;
-    `again=` redelivers an envelope already produced."""
+    """Append one event of `source` to that service's own event store, as the service would (its relay
+    publishes it, its feed serves it: consumers apply only what the source's feed returns, issue 12
+    finding 9); `again=` redelivers an envelope already published onto the topic (a duplicate delivery)."""
 
     def produce(
         source: str,
@@ -47,10 +43,24 @@ def publish(stack: Stack) -> Publish:
         again: EventEnvelope | None = None,
         stream_id: str | None = None,
     ) -> EventEnvelope:
-        position = next(_positions)
-        event = again or envelope(source, event_type, payload or {}, stream_id=stream_id, position=position)
+        if source not in stack.processes:
+            pytest.skip(f"needs {source} running (its feed is the truth): ZC_TEST_SERVICES")
 
-        async def send() -> None:
+        async def append() -> EventEnvelope:
+            db = Database(stack.servers.postgres.url(DATABASES[source]), pool_size=1)
+            store = EventStore(source)
+            stream = stream_id or str(uuid.uuid4())
+            try:
+                async with db.transaction() as conn:
+                    version = len(await store.load(conn, stream))
+                    (event,) = await store.append(
+                        conn, "test", stream, version, [NewEvent(event_type, payload or {})], Metadata(actor="test")
+                    )
+                return event
+            finally:
+                await db.dispose()
+
+        async def send(event: EventEnvelope) -> None:
             producer = AIOKafkaProducer(bootstrap_servers=stack.servers.kafka.bootstrap)
             await producer.start()
             try:
@@ -60,8 +70,10 @@ def publish(stack: Stack) -> Publish:
             finally:
                 await producer.stop()
 
-        asyncio.run(send())
-        return event
+        if again is not None:
+            asyncio.run(send(again))
+            return again
+        return asyncio.run(append())
 
     return produce
 

@@ -11,8 +11,8 @@ Revises: 0007
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_account_hardening"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

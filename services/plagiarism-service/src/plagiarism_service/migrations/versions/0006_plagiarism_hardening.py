@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0006_plagiarism_hardening"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
