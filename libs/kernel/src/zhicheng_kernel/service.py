@@ -22,6 +22,7 @@ from .clock import Clock, FixedClock, SystemClock
 from .consumer import EventConsumer, Subscription
 from .context import ServiceContext
 from .database import Database
+from .edge import install_edge
 from .envelope import NO_UPCASTS, Upcasters
 from .eventstore import EventStore
 from .feed import FeedClient, feed_router
@@ -204,6 +205,7 @@ def create_service_app(
     app.include_router(feed_router())
     for router in routers:
         app.include_router(router)
+    install_edge(app)  # body caps, the token before the body, no NUL; /livez (zhicheng_kernel.edge)
     return app
 
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from zhicheng_kernel.auth import INTERNAL_AUDIENCE, internal_scopes
 from zhicheng_kernel.errors import Unauthorized
 from zhicheng_kernel.roles import Role
 
@@ -126,6 +127,8 @@ async def revoke(ctx: OrgContext, token: str) -> None:
 
 
 def client_credentials(ctx: OrgContext, client_id: str, secret: str) -> TokenOut:
+    """An internal service's token: audience `zhicheng-internal` (refused on the routes people call) and
+    the scopes its client holds in the kernel's INTERNAL_GRANTS (the routes of the services it calls)."""
     expected = ctx.settings.clients().get(client_id)
     if expected is None or not hmac.compare_digest(expected.encode(), secret.encode()):
         raise Unauthorized("client_invalid", "内部服务凭据不正确。")
@@ -138,6 +141,8 @@ def client_credentials(ctx: OrgContext, client_id: str, secret: str) -> TokenOut
             "org_path": "",
             "roles": [Role.SERVICE.value],
             "name": client_id,
+            "aud": INTERNAL_AUDIENCE,
+            "scope": " ".join(internal_scopes(client_id)),
         },
         ctx.clock.now(),
         minutes=15,
