@@ -151,7 +151,13 @@ def create_service_app(
             await hook(runtime.context)
         topics = sorted({topic_for(name)} | {topic_for(s.source) for spec in consumers for s in spec.subscriptions})
         with contextlib.suppress(Exception):
-            await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions, settings.kafka_replication)
+            await ensure_topics(
+                settings.kafka_bootstrap,
+                topics,
+                settings.kafka_partitions,
+                settings.kafka_replication,
+                client_options(settings),
+            )
         tasks = [
             asyncio.create_task(runtime.relay.run(), name=f"{name}.relay"),
             asyncio.create_task(
@@ -161,6 +167,7 @@ def create_service_app(
                     settings.kafka_partitions,
                     settings.kafka_replication,
                     interval=max(settings.catchup_interval_seconds, 1.0),
+                    options=client_options(settings),
                 ),
                 name=f"{name}.topics",
             ),
