@@ -80,6 +80,11 @@ def test_finding_9_production_refuses_an_unauthenticated_broker_and_temporal(tmp
         **REMOTE, **kafka, temporal_tls_ca=ca, temporal_tls_cert=cert, temporal_tls_key=key, kafka_ca_file=ca
     )
     assert settings.kafka_security_protocol == "SASL_SSL"
+    from_env = {"kafka_security_protocol": "SASL_SSL", "kafka_sasl_username": "u", "kafka_sasl_password": "p"}
+    tls = {"temporal_tls_ca": ca, "temporal_tls_cert": cert, "temporal_tls_key": key}
+    assert client_options(ServiceSettings(**REMOTE, **from_env, **tls))["sasl_plain_password"] == "p"
+    worker = ServiceSettings(**{**REMOTE, "kafka_bootstrap": ""}, **tls)
+    assert worker.kafka_bootstrap == "", "a process without Kafka (the worker) needs no Kafka credentials"
 
 
 def test_finding_9_kafka_clients_get_sasl_over_tls(tmp_path: Path) -> None:

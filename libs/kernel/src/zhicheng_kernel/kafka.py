@@ -21,7 +21,7 @@ def client_options(settings: Any) -> dict[str, Any]:
 
     Finding 9 of issue 12 (Kafka unauthenticated): ZC_KAFKA_SECURITY_PROTOCOL (PLAINTEXT, SSL,
     SASL_PLAINTEXT, SASL_SSL), ZC_KAFKA_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) with
-    ZC_KAFKA_SASL_USERNAME and the password from ZC_KAFKA_SASL_PASSWORD_FILE, the broker's CA from
+    ZC_KAFKA_SASL_USERNAME and ZC_KAFKA_SASL_PASSWORD (or a file: ZC_KAFKA_SASL_PASSWORD_FILE), the broker's CA from
     ZC_KAFKA_CA_FILE, and for mTLS the client's ZC_KAFKA_CERT_FILE / ZC_KAFKA_KEY_FILE. Production
     settings refuse a broker reached without TLS (settings.ServiceSettings).
     """
@@ -31,10 +31,11 @@ def client_options(settings: Any) -> dict[str, Any]:
     options: dict[str, Any] = {"security_protocol": protocol}
     if protocol.startswith("SASL_"):
         password_file = settings.kafka_sasl_password_file
+        password = Path(password_file).read_text(encoding="utf-8").strip() if password_file else ""
         options |= {
             "sasl_mechanism": settings.kafka_sasl_mechanism,
             "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": Path(password_file).read_text(encoding="utf-8").strip() if password_file else "",
+            "sasl_plain_password": password or settings.kafka_sasl_password,
         }
     if protocol in ("SSL", "SASL_SSL"):
         options["ssl_context"] = create_ssl_context(

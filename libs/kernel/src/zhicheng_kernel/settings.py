@@ -62,6 +62,8 @@ class ServiceSettings(BaseSettings):
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     kafka_sasl_username: str = ""
+    # the password itself (an env var from a secret) or a file holding it
+    kafka_sasl_password: str = ""
     kafka_sasl_password_file: Path | None = None
     kafka_ca_file: Path | None = None
     kafka_cert_file: Path | None = None
@@ -75,14 +77,15 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _transport_security_in_production(self) -> ServiceSettings:
         """Production reaches Kafka over TLS with SASL and Temporal over mTLS, unless the broker or server
-        is on this host's loopback (`ZC_ENVIRONMENT=production make run`)."""
+        is on this host's loopback (`ZC_ENVIRONMENT=production make run`); a process without Kafka (the
+        workflows worker) sets an empty ZC_KAFKA_BOOTSTRAP."""
         if self.environment != "production":
             return self
-        if not _loopback(self.kafka_bootstrap):
+        if self.kafka_bootstrap and not _loopback(self.kafka_bootstrap):
             if self.kafka_security_protocol != "SASL_SSL":
                 raise ValueError("ZC_KAFKA_SECURITY_PROTOCOL must be SASL_SSL in production")
-            if not self.kafka_sasl_username or self.kafka_sasl_password_file is None:
-                raise ValueError("ZC_KAFKA_SASL_USERNAME and ZC_KAFKA_SASL_PASSWORD_FILE must be set in production")
+            if not self.kafka_sasl_username or not (self.kafka_sasl_password or self.kafka_sasl_password_file):
+                raise ValueError("ZC_KAFKA_SASL_USERNAME and ZC_KAFKA_SASL_PASSWORD(_FILE) must be set in production")
         if not _loopback(self.temporal_address) and None in (
             self.temporal_tls_ca,
             self.temporal_tls_cert,
