@@ -183,11 +183,6 @@ def _too_large(limit: int, instance: str) -> Any:
     )
 
 
-def body_limit_of(method: str, path: str) -> int:
-    """The cap of a route's body (what the gateway's client_max_body_size mirrors)."""
-    return BODY_LIMITS.get((method, path), DEFAULT_BODY_LIMIT)
-
-
 def install_edge(app: FastAPI, limits: dict[tuple[str, str], int] | None = None) -> None:
     """The edge checks (outermost middleware) and the liveness probe `/livez` (no I/O: a live process
     answers; readiness stays `/health`, which reads the database)."""
