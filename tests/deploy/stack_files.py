@@ -105,6 +105,7 @@ PUBLIC_ROUTES = {
 }
 INTERNAL_PATHS = [
     "/health",
+    "/livez",
     "/api/v1/events",
     "/api/v1/events?after=0&limit=100",
     "/api/v1/events/stream",

@@ -132,7 +132,10 @@ def test_compose_kafka_is_a_replicated_three_broker_kraft_cluster() -> None:
         assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "3"
         assert env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "3"
         assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "true"
-        assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:9092"
+        # finding 9 of issue 12: clients and brokers authenticate over TLS, the quorum speaks TLS
+        assert env["KAFKA_ADVERTISED_LISTENERS"] == f"SASL_SSL://{name}:9092"
+        assert env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] == "SASL_SSL:SASL_SSL,CONTROLLER:SSL"
+        assert "PLAINTEXT" not in env["KAFKA_LISTENERS"]
         assert "healthcheck" in broker and broker["volumes"], name
         node_ids.add(env["KAFKA_NODE_ID"])
         voters.add(env["KAFKA_CONTROLLER_QUORUM_VOTERS"])
@@ -141,6 +144,9 @@ def test_compose_kafka_is_a_replicated_three_broker_kraft_cluster() -> None:
     assert len(voters) == 1 and len(cluster_ids) == 1
     assert voters.pop() == "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093"
     for process in app_processes():
+        if process == "worker":  # no Kafka client at all
+            assert compose_env(process)["ZC_KAFKA_BOOTSTRAP"] == ""
+            continue
         assert compose_env(process)["ZC_KAFKA_BOOTSTRAP"].split(",") == [f"{b}:9092" for b in sorted(brokers)]
 
 

@@ -97,7 +97,7 @@ def test_compose_service_clients_list_every_caller_with_its_own_secret() -> None
 
 def test_compose_jwt_key_is_a_file_secret_from_the_operator() -> None:
     secrets = compose()["secrets"]
-    (mount,) = compose_services()["org-service"]["secrets"]
+    (mount,) = [m for m in compose_services()["org-service"]["secrets"] if m["source"] == "zc_jwt_private_key"]
     secret = secrets[mount["source"]]
     assert REQUIRED_INTERPOLATION.fullmatch(secret["file"])
     target = mount.get("target", mount["source"])
@@ -111,7 +111,9 @@ def test_compose_jwt_key_is_a_file_secret_from_the_operator() -> None:
 def test_compose_province_assertion_key_is_a_file_secret_of_application_service_only() -> None:
     """POL-FI-1: the city's key signing its assertions to the province is the operator's file."""
     secrets = compose()["secrets"]
-    (mount,) = compose_services()["application-service"]["secrets"]
+    (mount,) = [
+        m for m in compose_services()["application-service"]["secrets"] if m["source"] == "zc_province_assertion_key"
+    ]
     assert REQUIRED_INTERPOLATION.fullmatch(secrets[mount["source"]]["file"])
     target = mount.get("target", mount["source"])
     assert compose_env("application-service")["ZC_PROVINCE_ASSERTION_KEY_FILE"] == f"/run/secrets/{target}"

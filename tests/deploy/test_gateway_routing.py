@@ -114,7 +114,7 @@ def gateway(path: Path) -> Gateway:
         d.args[0]: [server.args[0] for server in children(d.block, "server")] for d in children(http.block, "upstream")
     }
     (api_server,) = [
-        s for s in children(http.block, "server") if ("8080",) in [d.args for d in children(s.block, "listen")]
+        s for s in children(http.block, "server") if ("8443", "ssl") in [d.args for d in children(s.block, "listen")]
     ]
     locations: list[tuple[str, str, str | None]] = []
     for loc in children(api_server.block, "location"):
@@ -184,7 +184,7 @@ def test_gateway_kubernetes_upstreams_are_services_of_the_namespace() -> None:
             assert int(port) in [p["port"] for p in services[host]["spec"]["ports"]]
 
 
-INTERNAL_PREFIXES = ("/api/v1/internal/", "/api/v1/events", "/health")
+INTERNAL_PREFIXES = ("/api/v1/internal/", "/api/v1/events", "/health", "/livez")
 
 
 @pytest.mark.parametrize("conf", GATEWAY_CONFS)

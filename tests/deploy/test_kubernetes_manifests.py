@@ -118,10 +118,13 @@ def test_k8s_containers_have_resources_and_http_probes() -> None:
             assert name == WORKER, f"{name} exposes no port"
             continue
         port_names = {p["name"] for p in container["ports"]} | {p["containerPort"] for p in container["ports"]}
-        expected = "/healthz" if name == GATEWAY else "/health"
+        # readiness reads the database (/health); liveness does no I/O (/livez), so a database outage
+        # takes pods out of the Service without restarting every one of them
+        expected = {"readinessProbe": "/health", "livenessProbe": "/livez"}
         for probe in ("readinessProbe", "livenessProbe"):
             get = container[probe]["httpGet"]
-            assert get["path"] == expected and get["port"] in port_names, f"{name}.{probe}"
+            path = "/healthz" if name == GATEWAY else expected[probe]
+            assert get["path"] == path and get["port"] in port_names, f"{name}.{probe}"
     for process in API_SERVICES:
         (container,) = k8s_objects("Deployment")[process]["spec"]["template"]["spec"]["containers"]
         assert container["ports"][0]["containerPort"] == HTTP_PORT

@@ -18,7 +18,25 @@ from .errors import Forbidden, Unauthorized
 from .roles import Role
 
 ISSUER = "zhicheng-org-service"
+# People's and external systems' tokens; internal services' tokens carry INTERNAL_AUDIENCE instead, so
+# neither kind is accepted where the other is expected.
 AUDIENCE = "zhicheng"
+INTERNAL_AUDIENCE = "zhicheng-internal"
+# Tolerated clock skew between org-service and the verifying service, in seconds (exp, iat, nbf).
+LEEWAY_SECONDS = 30
+
+# The one table of what each internal client may call (its token's `scope`), derived from the calls the
+# code makes: `feed:<service>` reads that service's event feed (consumers' catch-up, feed.FeedClient),
+# `internal:<service>` calls its /api/v1/internal routes (the workflow activities), `api:<service>` lets the
+# client read that service's public routes (the committee session's `held_candidates` reads
+# GET /api/v1/sessions/{id}). A client not listed here gets no scope and is refused everywhere.
+INTERNAL_GRANTS: dict[str, frozenset[str]] = {
+    "org-service": frozenset({"feed:application-service", "feed:review-service"}),
+    "application-service": frozenset({"feed:org-service", "feed:plagiarism-service", "feed:review-service"}),
+    "review-service": frozenset({"feed:application-service", "feed:org-service"}),
+    "plagiarism-service": frozenset({"feed:application-service"}),
+    "workflows": frozenset({"internal:application-service", "internal:review-service", "api:review-service"}),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,7 @@ class Principal:
     # An external client's OAuth scopes (e.g. "documents:verify") and the series it may see (empty: all).
     scopes: frozenset[str] = frozenset()
     series: frozenset[str] = frozenset()
+    audience: str = AUDIENCE
 
     def has(self, *roles: Role) -> bool:
         return any(r.value in self.roles for r in roles)
@@ -57,6 +76,7 @@ class Principal:
             org_kind=str(claims.get("org_kind", "")),
             scopes=frozenset(str(claims.get("scope", "")).split()),
             series=frozenset(claims.get("series") or []),
+            audience=str(claims.get("aud", AUDIENCE)),
         )
 
     def sees_series(self, series: str) -> bool:
@@ -84,7 +104,8 @@ def require_client_scope(principal: Principal, scope: str) -> None:
 
 
 def require_service(principal: Principal) -> None:
-    if principal.kind != "service":
+    """A service's internal token (the scope of the route is checked with the token: check_route_audience)."""
+    if principal.kind != "service" or principal.audience != INTERNAL_AUDIENCE:
         raise Forbidden("service_only", "此接口仅供系统内部服务调用。")
 
 
@@ -133,8 +154,9 @@ class TokenVerifier:
                 token,
                 key=key.key,
                 algorithms=["EdDSA"],
-                audience=AUDIENCE,
+                audience=[AUDIENCE, INTERNAL_AUDIENCE],
                 issuer=ISSUER,
+                leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "sub", "iat"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -143,6 +165,9 @@ class TokenVerifier:
             raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。") from exc
         if claims.get("typ") != "access":
             raise Unauthorized("invalid_token", "登录凭证类型不正确。")
+        # A service's token is only ever internal and an internal token only ever a service's.
+        if (claims.get("kind") == "service") != (claims.get("aud") == INTERNAL_AUDIENCE):
+            raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。")
         return Principal.from_claims(claims)
 
 
@@ -159,6 +184,7 @@ async def current_principal(request: Request, token: Annotated[str | None, Depen
         raise Unauthorized("unauthenticated", "请先登录。")
     verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token)
+    check_route_audience(principal, request.url.path, _service_name(request))
     current_actor.set(principal)
     request.state.principal = principal  # for the access audit of external clients (access_audit.py)
     if principal.must_change_password and request.url.path != PASSWORD_CHANGE_PATH:
@@ -176,6 +202,44 @@ async def service_principal(principal: CurrentPrincipal) -> Principal:
 
 
 ServicePrincipal = Annotated[Principal, Depends(service_principal)]
+
+
+def internal_scopes(client_id: str) -> list[str]:
+    """The scopes org-service puts in the token of internal client `client_id` (INTERNAL_GRANTS)."""
+    return sorted(INTERNAL_GRANTS.get(client_id, frozenset()))
+
+
+INTERNAL_PREFIX = "/api/v1/internal/"
+FEED_PATH = "/api/v1/events"
+
+
+def route_scope(path: str, service: str) -> str | None:
+    """The scope a route of `service` requires of an internal token: `internal:<service>` under
+    /api/v1/internal, `feed:<service>` for the event feed; None for the routes people call."""
+    if path.startswith(INTERNAL_PREFIX):
+        return f"internal:{service}"
+    if path == FEED_PATH:
+        return f"feed:{service}"
+    return None
+
+
+def check_route_audience(principal: Principal, path: str, service: str) -> None:
+    """Internal routes take only service tokens holding the route's scope (`internal:`/`feed:` of this
+    service); the routes people call take no service token unless it holds `api:<service>`."""
+    needed = route_scope(path, service)
+    if needed is not None:
+        if principal.kind != "service" or principal.audience != INTERNAL_AUDIENCE:
+            raise Forbidden("service_only", "此接口仅供系统内部服务调用。")
+        if needed not in principal.scopes:
+            message = f"该内部服务未被授予此接口所需的权限范围（{needed}）。"
+            raise Forbidden("scope_required", message, extra={"scope": needed})
+    elif principal.kind == "service" and f"api:{service}" not in principal.scopes:
+        raise Forbidden("user_token_required", "内部服务凭据不能调用此接口。")
+
+
+def _service_name(request: Request) -> str:
+    context = getattr(request.app.state, "context", None)
+    return str(getattr(context, "name", ""))
 
 
 class ServiceCredentials:

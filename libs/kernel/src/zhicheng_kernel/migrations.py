@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import MetaData, pool
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import async_engine_from_config
+from sqlalchemy.ext.asyncio import async_engine_from_config, create_async_engine
 
 
 def alembic_config(database_url: str, migrations_dir: Path) -> Config:
@@ -25,9 +25,25 @@ def upgrade_sync(database_url: str, migrations_dir: Path) -> None:
     command.upgrade(alembic_config(database_url, migrations_dir), "head")
 
 
+# The advisory lock key every service's migrations take in its own database ("zcmigrat" in ASCII).
+MIGRATION_LOCK_KEY = 0x7A636D6967726174
+
+
 async def upgrade(database_url: str, migrations_dir: Path) -> None:
-    # Alembic runs its own event loop in env.py; give it a thread of its own.
-    await asyncio.to_thread(upgrade_sync, database_url, migrations_dir)
+    """Migrate to head, one replica at a time: every replica runs this at start-up, so they queue on a
+    session advisory lock of the database (released when its connection ends, even on a crash); the
+    next finds the head reached and does nothing."""
+    engine = create_async_engine(database_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                # Alembic runs its own event loop in env.py; give it a thread of its own.
+                await asyncio.to_thread(upgrade_sync, database_url, migrations_dir)
+            finally:
+                await conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    finally:
+        await engine.dispose()
 
 
 def run_env(target_metadata: MetaData) -> None:

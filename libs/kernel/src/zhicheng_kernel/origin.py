@@ -16,14 +16,20 @@ class Origin:
     request_id: str
 
 
+# Set by the gateway alone (deploy/gateway/nginx.conf: proxy_set_header X-Zc-Client-Addr $remote_addr).
+CLIENT_ADDRESS_HEADER = "x-zc-client-addr"
+
 current_origin: ContextVar[Origin | None] = ContextVar("current_origin", default=None)
 
 
 class OriginMiddleware:
     """Records the caller's address, user agent and a request id for the duration of a request.
 
-    Behind the gateway the client's address is the first X-Forwarded-For hop (the gateway sets it);
-    the request id is the caller's X-Request-ID when given, so a trace can cross services.
+    The client's address is CLIENT_ADDRESS_HEADER, which the gateway sets from the connection's own
+    `$remote_addr` (the real client behind a trusted load balancer: `set_real_ip_from`), over anything a
+    client sent; never X-Forwarded-For, which any client writes (finding 14 of issue 12). Without the
+    header (a call inside the cluster) it is the connection's peer. The request id is the caller's
+    X-Request-ID when given, so a trace can cross services.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -35,9 +41,9 @@ class OriginMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         client = scope.get("client")
-        forwarded = headers.get("x-forwarded-for", "").split(",")[0].strip()
+        gateway = headers.get(CLIENT_ADDRESS_HEADER, "").strip()[:64]
         origin = Origin(
-            ip=forwarded or (client[0] if client else ""),
+            ip=gateway or (client[0] if client else ""),
             user_agent=headers.get("user-agent", "")[:200],
             request_id=headers.get("x-request-id", "")[:64] or str(uuid.uuid4()),
         )

@@ -24,6 +24,7 @@ from .clock import Clock, FixedClock, SystemClock
 from .consumer import EventConsumer, Subscription
 from .context import ServiceContext
 from .database import Database
+from .edge import install_edge
 from .envelope import NO_UPCASTS, Upcasters
 from .eventstore import EventStore
 from .feed import FeedClient, feed_router
@@ -153,7 +154,13 @@ def create_service_app(
             await hook(runtime.context)
         topics = sorted({topic_for(name)} | {topic_for(s.source) for spec in consumers for s in spec.subscriptions})
         with contextlib.suppress(Exception):
-            await ensure_topics(settings.kafka_bootstrap, topics, settings.kafka_partitions, settings.kafka_replication)
+            await ensure_topics(
+                settings.kafka_bootstrap,
+                topics,
+                settings.kafka_partitions,
+                settings.kafka_replication,
+                client_options(settings),
+            )
         tasks = [
             asyncio.create_task(runtime.relay.run(), name=f"{name}.relay"),
             asyncio.create_task(
@@ -163,6 +170,7 @@ def create_service_app(
                     settings.kafka_partitions,
                     settings.kafka_replication,
                     interval=max(settings.catchup_interval_seconds, 1.0),
+                    options=client_options(settings),
                 ),
                 name=f"{name}.topics",
             ),
@@ -209,6 +217,7 @@ def create_service_app(
     app.include_router(feed_router())
     for router in routers:
         app.include_router(router)
+    install_edge(app)  # body caps, the token before the body, no NUL; /livez (zhicheng_kernel.edge)
     return app
 
 

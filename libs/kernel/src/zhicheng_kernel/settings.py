@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
@@ -55,3 +56,46 @@ class ServiceSettings(BaseSettings):
             "review-service": self.review_url,
             "plagiarism-service": self.plagiarism_url,
         }[service]
+
+    # -- the broker's and Temporal's transport security (finding 9 of issue 12; kafka.client_options,
+    # temporal.temporal_tls). Local development keeps the loopback broker and dev server in plain text.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    # the password itself (an env var from a secret) or a file holding it
+    kafka_sasl_password: str = ""
+    kafka_sasl_password_file: Path | None = None
+    kafka_ca_file: Path | None = None
+    kafka_cert_file: Path | None = None
+    kafka_key_file: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    # the name in the Temporal server's certificate when it differs from the address's host
+    temporal_tls_server_name: str = ""
+
+    @model_validator(mode="after")
+    def _transport_security_in_production(self) -> ServiceSettings:
+        """Production reaches Kafka over TLS with SASL and Temporal over mTLS, unless the broker or server
+        is on this host's loopback (`ZC_ENVIRONMENT=production make run`); a process without Kafka (the
+        workflows worker) sets an empty ZC_KAFKA_BOOTSTRAP."""
+        if self.environment != "production":
+            return self
+        if self.kafka_bootstrap and not _loopback(self.kafka_bootstrap):
+            if self.kafka_security_protocol != "SASL_SSL":
+                raise ValueError("ZC_KAFKA_SECURITY_PROTOCOL must be SASL_SSL in production")
+            if not self.kafka_sasl_username or not (self.kafka_sasl_password or self.kafka_sasl_password_file):
+                raise ValueError("ZC_KAFKA_SASL_USERNAME and ZC_KAFKA_SASL_PASSWORD(_FILE) must be set in production")
+        if not _loopback(self.temporal_address) and None in (
+            self.temporal_tls_ca,
+            self.temporal_tls_cert,
+            self.temporal_tls_key,
+        ):
+            raise ValueError("ZC_TEMPORAL_TLS_CA, _CERT and _KEY must be set in production")
+        return self
+
+
+def _loopback(addresses: str) -> bool:
+    """Whether every host:port of a comma-separated list is this host's loopback."""
+    hosts = [a.strip().rsplit(":", 1)[0].strip("[]") for a in addresses.split(",") if a.strip()]
+    return bool(hosts) and all(h in ("localhost", "::1") or h.startswith("127.") for h in hosts)

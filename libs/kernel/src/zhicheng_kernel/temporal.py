@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
@@ -23,7 +24,9 @@ from temporalio.common import (
 )
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, TLSConfig
+
+from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +57,40 @@ def search_attributes(values: Mapping[str, int | str]) -> TypedSearchAttributes:
     return TypedSearchAttributes([SearchAttributePair(_KEYS[name], value) for name, value in values.items()])
 
 
+def temporal_tls(settings: ServiceSettings) -> TLSConfig | bool:
+    """mTLS to the Temporal server (finding 9 of issue 12) from ZC_TEMPORAL_TLS_CA/CERT/KEY (PEM files;
+    ZC_TEMPORAL_TLS_SERVER_NAME when the certificate names another host); plain text when none is set
+    (the local dev server). Production settings refuse a remote server without them."""
+    files = (settings.temporal_tls_ca, settings.temporal_tls_cert, settings.temporal_tls_key)
+    if all(f is None for f in files):
+        return False
+    ca, cert, key = (Path(f).read_bytes() if f is not None else None for f in files)
+    return TLSConfig(
+        server_root_ca_cert=ca,
+        client_cert=cert,
+        client_private_key=key,
+        domain=settings.temporal_tls_server_name or None,
+    )
+
+
 class TemporalGateway:
     """One lazily connected client per service; starts are idempotent (same id: use the existing run)."""
 
-    def __init__(self, address: str, namespace: str, task_queue: str) -> None:
+    def __init__(self, address: str, namespace: str, task_queue: str, tls: TLSConfig | bool | None = None) -> None:
         self.address = address
         self.namespace = namespace
         self.task_queue = task_queue
+        # None: the process's own ZC_TEMPORAL_TLS_* settings (temporal_tls)
+        self.tls = tls
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
     async def client(self) -> Client:
         async with self._lock:
             if self._client is None:
+                tls = self.tls if self.tls is not None else temporal_tls(ServiceSettings())
                 self._client = await Client.connect(
-                    self.address, namespace=self.namespace, data_converter=pydantic_data_converter
+                    self.address, namespace=self.namespace, data_converter=pydantic_data_converter, tls=tls
                 )
             return self._client
 

@@ -17,7 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from .auth import AUDIENCE, ISSUER, TokenVerifier
+from .auth import AUDIENCE, INTERNAL_AUDIENCE, ISSUER, TokenVerifier, internal_scopes
 from .envelope import EventEnvelope
 from .events import DomainEvent
 
@@ -102,6 +102,8 @@ class TokenSigner:
             "aud": AUDIENCE,
             "iat": now,
             "exp": now + lifetime_seconds,
+            # a service's token as org-service issues it: internal audience, the client's grants
+            **({"aud": INTERNAL_AUDIENCE, "scope": " ".join(internal_scopes(subject))} if kind == "service" else {}),
             **claims,
         }
         return jwt.encode(body, self.key, algorithm="EdDSA", headers={"kid": self.kid})

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Header
 from zhicheng_kernel.auth import CurrentPrincipal
-from zhicheng_kernel.errors import InvalidInput, Unauthorized
+from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.inputs import CleanText
 from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE
 
@@ -51,9 +51,10 @@ async def token(
             )
         return await external_cases.assertion_grant(ctx, client_assertion, scope)
     if grant_type == "client_credentials":
-        # Internal services' shared secrets stay internal: the public gateway marks what it forwards.
+        # Internal services' shared secrets stay internal: the public gateway marks what it forwards
+        # (X-Zc-Edge: public, set by the gateway over anything a client sent).
         if edge == "public":
-            raise Unauthorized("client_secret_not_accepted", "外部系统须使用签名断言（RFC 7523）获取令牌。")
+            raise Forbidden("client_secret_not_accepted", "外部系统须使用签名断言（RFC 7523）获取令牌。")
         return login_cases.client_credentials(ctx, client_id or "", client_secret or "")
     raise InvalidInput("grant_type_unsupported", "不支持的授权方式。", field="grant_type")
 

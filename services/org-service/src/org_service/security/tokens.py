@@ -74,7 +74,7 @@ class TokenIssuer:
         body = {
             **claims,
             "iss": ISSUER,
-            "aud": AUDIENCE,
+            "aud": claims.get("aud", AUDIENCE),
             "iat": int(now.timestamp()),
             "exp": int((now + lifetime).timestamp()),
             "jti": str(uuid.uuid4()),

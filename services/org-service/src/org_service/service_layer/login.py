@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from zhicheng_kernel.auth import INTERNAL_AUDIENCE, internal_scopes
 from zhicheng_kernel.errors import Unauthorized
 from zhicheng_kernel.origin import current_origin
 from zhicheng_kernel.roles import Role
@@ -202,6 +203,8 @@ async def revoke(ctx: OrgContext, token: str) -> None:
 
 
 def client_credentials(ctx: OrgContext, client_id: str, secret: str) -> TokenOut:
+    """An internal service's token: audience `zhicheng-internal` (refused on the routes people call) and
+    the scopes its client holds in the kernel's INTERNAL_GRANTS (the routes of the services it calls)."""
     expected = ctx.settings.clients().get(client_id)
     if expected is None or not hmac.compare_digest(expected.encode(), secret.encode()):
         raise Unauthorized("client_invalid", "内部服务凭据不正确。")
@@ -214,6 +217,8 @@ def client_credentials(ctx: OrgContext, client_id: str, secret: str) -> TokenOut
             "org_path": "",
             "roles": [Role.SERVICE.value],
             "name": client_id,
+            "aud": INTERNAL_AUDIENCE,
+            "scope": " ".join(internal_scopes(client_id)),
         },
         ctx.clock.now(),
         minutes=15,
