@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from zhicheng_devstack.components import NAT5_PUBLICITY_SECONDS
+from zhicheng_kernel.auth import FEED_PATH, INTERNAL_GRANTS
 from zhicheng_kernel.identifiers import credit_code_with_check
 
 from tests.harness import Stack
@@ -72,6 +73,16 @@ class Api:
         )
         assert r.status_code == 200, r.text
         return str(r.json()["access_token"])
+
+    def feed_token(self, source: str) -> str:
+        """A token of an internal client granted `source`'s event feed (INTERNAL_GRANTS, finding 8)."""
+        client = next(c for c, grants in sorted(INTERNAL_GRANTS.items()) if f"feed:{source}" in grants)
+        return self.service_token(client)
+
+    def internal_token_for(self, service: str, path: str) -> str:
+        """The token a real internal caller sends to `path` of `service`: a client granted its feed for the
+        event feed, the workflows worker for everything else (its /internal routes)."""
+        return self.feed_token(service) if path.split("?")[0] == FEED_PATH else self.service_token("workflows")
 
     def post(self, service: str, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
         return self.http.post(self.url(service, path), json=body, headers=bearer(token))

@@ -43,9 +43,10 @@ CALLERS = [
     "service",
     "anonymous",
 ]
-AUTHENTICATED = frozenset(c for c in CALLERS if c != "anonymous")
+# A service token reaches no route people call (issue 12, finding 8): "service" is allowed only internal routes.
+AUTHENTICATED = frozenset(c for c in CALLERS if c not in ("anonymous", "service"))
 # Every business role of the school and of the city office sees the school's applications (REVIEWING_ROLES).
-READERS = frozenset({*(f"{role}@{place}" for role in BUSINESS for place in ("unit", "office")), "applicant", "service"})
+READERS = frozenset({*(f"{role}@{place}" for role in BUSINESS for place in ("unit", "office")), "applicant"})
 BLACKLIST_READERS = frozenset(
     # Those roles held at a title office (the city office, a county office): not the same roles at a unit.
     {
@@ -457,11 +458,12 @@ def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
 )
 def test_authorization(stack: Stack, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
     api = Api(stack)
-    token = world.tokens[caller]
+    path = _path(endpoint, world, caller, whose)
+    token = api.internal_token_for(APP, path) if caller == "service" else world.tokens[caller]
     headers = bearer(token) if token else {}
     r = api.http.request(
         endpoint.method,
-        api.url(APP, _path(endpoint, world, caller, whose)),
+        api.url(APP, path),
         params=dict(endpoint.query),
         json=endpoint.json(world) if endpoint.json else None,
         files=endpoint.files() if endpoint.files else None,
@@ -499,6 +501,6 @@ def test_a_draft_is_the_applicants_alone(stack: Stack, world: World) -> None:
     api = Api(stack)
     draft = api.post(APP, "/api/v1/applications", world.tokens["applicant"] or "", _application(submit=False))
     assert draft.status_code == 201, draft.text
-    for caller in ("unit_review@unit", "title_office_review@office", "service"):
+    for caller in ("unit_review@unit", "title_office_review@office"):
         r = api.get(APP, f"/api/v1/applications/{draft.json()['id']}", world.tokens[caller] or "")
         assert r.status_code == 404, r.text

@@ -139,7 +139,7 @@ def test_internal_secrets_are_refused_from_outside_the_gateway(api: Api) -> None
         "client_secret": api.stack.secrets.client_secrets["workflows"],
     }
     outside = api.http.post(token_url(api), data=form, headers={"X-Zc-Edge": "public"})
-    assert outside.status_code == 401 and outside.json()["code"] == "client_secret_not_accepted"
+    assert outside.status_code == 403 and outside.json()["code"] == "client_secret_not_accepted"
     assert api.http.post(token_url(api), data=form).status_code == 200
 
 

@@ -70,7 +70,8 @@ def application_events(api: Api, stream_ids: set[str]) -> list[dict[str, Any]]:
     """application-service's feed (service token), the events of the given streams."""
     found, after = [], 0
     while True:
-        r = api.get("application-service", "/api/v1/events", api.service_token(), after=after, limit=1000)
+        token = api.feed_token("application-service")
+        r = api.get("application-service", "/api/v1/events", token, after=after, limit=1000)
         assert r.status_code == 200, r.text
         page = r.json()["events"]
         if not page:

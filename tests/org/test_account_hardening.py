@@ -3,7 +3,7 @@ answers that do not tell which usernames exist, an organization's own administra
 unlocking its accounts, refresh tokens that die with the password and with their reuse, audited
 logins, clean names and bounded queries.
 
-The client address is what org-service records as the caller's (the first X-Forwarded-For hop when a
+The client address is what org-service records as the caller's (the X-Zc-Client-Addr the gateway sets when a
 request comes straight to it, as in these tests).
 """
 
@@ -30,7 +30,7 @@ def _address() -> str:
 
 
 def _token(api: Api, address: str | None = None, **form: str) -> httpx.Response:
-    headers = {"X-Forwarded-For": address} if address else {}
+    headers = {"X-Zc-Client-Addr": address} if address else {}
     return api.http.post(api.url("org-service", "/api/v1/auth/token"), data=form, headers=headers)
 
 
@@ -380,6 +380,6 @@ async def test_finding_12_a_login_takes_no_row_lock_while_argon2_verifies(
             r = await client.post(
                 api.url("org-service", "/api/v1/auth/token"),
                 data={"grant_type": "password", "username": clerk.username, "password": "wrong-password-5"},
-                headers={"X-Forwarded-For": _address()},
+                headers={"X-Zc-Client-Addr": _address()},
             )
     assert r.status_code == 401 and r.json()["code"] == "login_failed"

@@ -33,8 +33,9 @@ ALL_BUSINESS = [
     "auditor",
 ]
 ROLES = ["system_admin", *ALL_BUSINESS, "applicant", "expert", "service", "anonymous"]
-AUTHENTICATED = [r for r in ROLES if r != "anonymous"]
-USERS = [r for r in AUTHENTICATED if r != "service"]
+# A service token reaches no route people call (issue 12, finding 8): "service" is allowed only the feed.
+AUTHENTICATED = [r for r in ROLES if r not in ("anonymous", "service")]
+USERS = AUTHENTICATED
 
 
 @dataclass
@@ -64,7 +65,7 @@ def world(stack: Stack) -> World:
     county_ba = tree.county_office("灵台县", "620822").clerk("县区管理员", ["auditor"])
     health = root_admin(api, "6200000003")  # 甘肃省卫生健康委员会
     provincial_applicant = health.clerk("省级登记员", ["applicant_management"]).register_applicant("省级矩阵")
-    provincial = api.get("org-service", "/api/v1/orgs", api.service_token(), name="甘肃省人力资源和社会保障厅").json()
+    provincial = api.get("org-service", "/api/v1/orgs", health.admin_token, name="甘肃省人力资源和社会保障厅").json()
     return World(
         tokens=tokens,
         inside_org=school.id,
@@ -235,7 +236,7 @@ def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str
         path = path.replace("{account_id}", world.inside_account if scope == "inside" else world.outside_account)
     if endpoint.target == "applicant":
         path = path.replace("{account_id}", world.inside_applicant if scope == "inside" else world.outside_applicant)
-    token = world.tokens[role]
+    token = api.internal_token_for("org-service", path) if role == "service" else world.tokens[role]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = endpoint.body() if endpoint.body else None
     r = api.http.request(endpoint.method, api.url("org-service", path), json=body, headers=headers)

@@ -187,7 +187,7 @@ def test_tokens_are_verified_without_calling_back_and_bad_ones_refused(api: Api)
 
 def test_event_feed_is_for_internal_services_only(api: Api) -> None:
     assert api.get("org-service", "/api/v1/events", api.admin_token()).status_code == 403
-    r = api.get("org-service", "/api/v1/events", api.service_token(), after=0, limit=5)
+    r = api.get("org-service", "/api/v1/events", api.feed_token("org-service"), after=0, limit=5)
     assert r.status_code == 200
     assert r.json()["events"][0]["event_type"] == "OrganizationCreated"
 

@@ -80,7 +80,7 @@ def seeded(api: Api) -> None:
             for p in SEED_PAPERS
         ]
     }
-    r = api.post(SERVICE, "/api/v1/corpus/documents:bulk", api.service_token(), body)
+    r = api.post(SERVICE, "/api/v1/corpus/documents:bulk", api.operator_token(), body)
     assert r.status_code == 201, r.text
 
 

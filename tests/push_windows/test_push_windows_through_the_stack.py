@@ -96,7 +96,7 @@ def publish(api: Api, year: int, extra: dict[str, int], drop: frozenset[str] = f
 
 
 def window_events(api: Api, year: int, series: str) -> list[dict[str, Any]]:
-    token, after = api.service_token(), 0
+    token, after = api.feed_token(APP), 0
     found: list[dict[str, Any]] = []
     while True:
         page = api.get(APP, "/api/v1/events", token, after=after, limit=1000).json()["events"]

@@ -188,7 +188,7 @@ class Scenario:
 
     def review_events(self, stream_id: str) -> list[dict[str, Any]]:
         """The stream as review-service's feed publishes it (service tokens only)."""
-        r = self.review("GET", "/api/v1/events?after=0&limit=1000", self.api.service_token("workflows"))
+        r = self.review("GET", "/api/v1/events?after=0&limit=1000", self.api.feed_token("review-service"))
         assert r.status_code == 200, r.text
         return [e for e in r.json()["events"] if e["stream_id"] == stream_id]
 

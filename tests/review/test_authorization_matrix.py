@@ -178,7 +178,7 @@ CASES = [(e, role) for e in ENDPOINTS for role in ROLES]
 def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str) -> None:
     api = Api(stack)
     path = endpoint.route.replace("{committee_id}", world.committee_id).replace("{session_id}", world.session_id)
-    token = world.tokens[role]
+    token = api.internal_token_for("review-service", path) if role == "service" else world.tokens[role]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = endpoint.body(world) if endpoint.body else None
     r = api.http.request(endpoint.method, api.url("review-service", path), json=body, headers=headers)

@@ -34,7 +34,7 @@ INTERNAL_GRANTS: dict[str, frozenset[str]] = {
     "org-service": frozenset({"feed:application-service", "feed:review-service"}),
     "application-service": frozenset({"feed:org-service", "feed:plagiarism-service", "feed:review-service"}),
     "review-service": frozenset({"feed:application-service", "feed:org-service"}),
-    "plagiarism-service": frozenset({"feed:application-service"}),
+    "plagiarism-service": frozenset({"feed:application-service", "feed:org-service"}),
     "workflows": frozenset({"internal:application-service", "internal:review-service", "api:review-service"}),
 }
 
