@@ -89,7 +89,10 @@ def read_rows(content: bytes, filename: str = "") -> list[list[Any]]:
                     "file_too_many_sheets", f"Excel 文件的工作表超过 {MAX_SHEETS} 个，请只保留要导入的工作表。"
                 )
             sheet = book.worksheets[0]
-            return _bounded(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS + 1))
+            # Rows come padded to the sheet's declared width: never wider than one column past the bound.
+            declared = sheet.max_column if isinstance(sheet.max_column, int) else MAX_COLUMNS + 1
+            width = max(1, min(declared, MAX_COLUMNS + 1))
+            return _bounded(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1, max_col=width))
         finally:
             book.close()
     else:

@@ -10,7 +10,7 @@ from zhicheng_kernel.roles import Role
 from ..domain.recommendation import MAX_REASON, MAX_RECOMMENDATION_TEXT, MAX_REQUEST_TEXT
 from ..service_layer import recommendations
 from ..service_layer.recommendations import RecommendationView
-from .deps import ContextDep, IdempotencyDep
+from .deps import ContextDep, IdempotencyDep, Ident
 
 router = APIRouter(prefix="/api/v1/applications", tags=["专家举荐"])
 
@@ -37,7 +37,7 @@ class ConsentIn(BaseModel):
     summary="申报人书面申请使用专家举荐（POL-ER-1）",
 )
 async def request_recommendation(
-    application_id: str,
+    application_id: Ident,
     body: RecommendationRequestIn,
     principal: CurrentPrincipal,
     ctx: ContextDep,
@@ -61,7 +61,7 @@ async def request_recommendation(
     summary="用人单位对专家举荐申请表态（POL-ER-1）",
 )
 async def consent(
-    application_id: str, body: ConsentIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+    application_id: Ident, body: ConsentIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
 ) -> RecommendationView:
     return await recommendations.consent(
         ctx, application_id, principal, agreed=body.agreed, reason=body.reason, idempotent=idempotent
@@ -73,5 +73,7 @@ async def consent(
     response_model=RecommendationView,
     summary="专家举荐的状态与盲审结果（仅人数，不含评审专家）",
 )
-async def read_recommendation(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> RecommendationView:
+async def read_recommendation(
+    application_id: Ident, principal: CurrentPrincipal, ctx: ContextDep
+) -> RecommendationView:
     return await recommendations.read(ctx, application_id, principal)

@@ -21,3 +21,29 @@ def comparable_text(text: str) -> str:
     if not any(ch.isalnum() for ch in text):
         raise ValueError("论文正文只有标点或符号，没有可检测的文字")
     return text
+
+
+# plagiarism-service's refusals of a check's input (its domain/rules.py): the applicant's text, title,
+# authors or dates — never a reason the employer's report may stand in for.
+APPLICANT_INPUT_CODES = frozenset(
+    {
+        "invalid_characters",
+        "required",
+        "too_long",
+        "too_many_authors",
+        "text_empty",
+        "text_too_long",
+        "text_binary",
+        "text_no_content",
+        "published_on_invalid",
+        "journal_level_unknown",
+    }
+)
+
+
+def applicant_caused(code: str | None, said: bool | None) -> bool:
+    """Whether a check that could not run failed on the applicant's input: as plagiarism-service says
+    (`applicant_caused` of PaperCheckRejected) or, where it does not say, by its refusal's code."""
+    if said is not None:
+        return said
+    return code in APPLICANT_INPUT_CODES
