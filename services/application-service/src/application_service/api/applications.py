@@ -253,7 +253,10 @@ async def start_publicity(
     status_code=201,
     response_model=AttachmentAdded,
     summary="上传附件（PDF/JPEG/PNG，单个不超过 20 MB）",
-    description="申报人在单位审核通过前（草稿、已提交、被退回）、当前审核环节的审核人员可上传；每份申报最多 20 个、合计 100 MB。",
+    description=(
+        "申报人在单位审核通过前（草稿、已提交、被退回）、当前审核环节的审核人员可上传；"
+        "每份申报最多 20 个、合计 100 MB。"
+    ),
 )
 async def upload(
     application_id: Ident, file: UploadFile, request: Request, principal: CurrentPrincipal, ctx: ContextDep
