@@ -1,5 +1,6 @@
-"""Issue 12, application-service's inputs without a server: bounded, clean request texts (findings 2
-and 6), the 花名册 export (finding 18) and the bounded Excel import (finding 25)."""
+"""Issue 12, application-service without a server: bounded, clean request texts (findings 2 and 6), the
+花名册 export (finding 18), the bounded Excel import (finding 25), POL-PA-4's gate for a check the applicant
+spoilt (finding 6) and the attachment quota (finding 26)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from typing import Any
 import pytest
 from application_service.adapters import spreadsheets
 from application_service.api.schemas import ApplicationIn, AttestationIn, DecisionIn, WithdrawIn
+from application_service.domain.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, check_attachment
 from application_service.domain.paper_bounds import (
     MAX_AUTHOR_CHARS,
     MAX_AUTHORS,
     MAX_PAPER_TEXT_CHARS,
     MAX_PAPER_TITLE_CHARS,
+    applicant_caused,
 )
+from application_service.domain.policy.papers import plagiarism_gate
 from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
-from zhicheng_kernel.errors import InvalidInput
+from zhicheng_kernel.errors import Conflict, Forbidden, InvalidInput
 
 from tests.application.conftest import application, paper
 
@@ -146,3 +150,59 @@ def test_finding_25_sheets_columns_and_cells_are_bounded() -> None:
         spreadsheets.read_rows(wide_csv, "list.csv")
     assert refused.value.code == "file_too_many_columns"
     assert spreadsheets.read_rows(_xlsx([["姓名", "单位"], ["张三", "学校"]])) == [["姓名", "单位"], ["张三", "学校"]]
+
+
+# -- finding 6 and finding 26 in the domain ------------------------------------------------------------------
+
+
+def test_finding_6_pol_pa_4_a_check_the_applicant_spoilt_goes_back_to_the_applicant() -> None:
+    """Finding 6: a control character or a 101-character author name makes the plagiarism check
+    "rejected", after which the employer may upload any ratio — the title office's gate sends such a
+    paper back to the applicant; only a check unavailable for another reason waits for the employer."""
+    assert applicant_caused("invalid_characters", None) and applicant_caused("too_long", None)
+    assert not applicant_caused("not_in_corpus", None) and not applicant_caused("invalid_characters", False)
+    assert applicant_caused("anything", True)
+    spoilt = {"p1": {"decision": "rejected", "code": "too_long", "applicant_caused": True, "reason": "作者姓名过长"}}
+    with pytest.raises(InvalidInput) as refused:
+        plagiarism_gate(["p1"], spoilt)
+    assert refused.value.code == "plagiarism_check_refused_for_applicant_input" and refused.value.rule == "POL-PA-4"
+    unavailable = {"p1": {"decision": "rejected", "code": "not_in_corpus", "applicant_caused": False}}
+    with pytest.raises(InvalidInput) as waiting:
+        plagiarism_gate(["p1"], unavailable)
+    assert waiting.value.code == "plagiarism_check_rejected"
+
+
+def _attach(attachments: list[dict[str, Any]], size: int, **overrides: Any) -> None:
+    facts: dict[str, Any] = {
+        "status": "submitted",
+        "applicant_id": "a1",
+        "current_step": {"step": "unit", "org_id": "school"},
+        "step_role": "unit_review",
+        "uploader_id": "a1",
+        "uploader_org_id": "school",
+        "uploader_roles": frozenset({"applicant"}),
+        "attachments": attachments,
+        "size": size,
+    }
+    check_attachment(**(facts | overrides))
+
+
+def test_finding_26_the_quota_counts_files_and_bytes_and_the_status_closes_uploads() -> None:
+    """Finding 26: attachment uploads are open to roles and statuses that should not add them, without a
+    quota — per application at most MAX_ATTACHMENTS files and MAX_ATTACHMENT_BYTES in all."""
+    half = [{"size": MAX_ATTACHMENT_BYTES // 2}]
+    _attach(half, MAX_ATTACHMENT_BYTES // 2)
+    with pytest.raises(Conflict) as over:
+        _attach(half, MAX_ATTACHMENT_BYTES // 2 + 1)
+    assert over.value.code == "attachment_quota_exceeded"
+    with pytest.raises(Conflict):
+        _attach([{"size": 1}] * MAX_ATTACHMENTS, 1)
+    for status in ("unit_approved", "office_approved", "pushed", "withdrawn", "titled"):
+        with pytest.raises(Conflict) as closed:
+            _attach([], 1, status=status, current_step=None)
+        assert closed.value.code == "attachment_closed"
+    _attach([], 1, uploader_id="r1", uploader_roles=frozenset({"unit_review"}))  # the current step's reviewer
+    with pytest.raises(Forbidden):
+        _attach([], 1, uploader_id="r1", uploader_org_id="dept", uploader_roles=frozenset({"unit_review"}))
+    with pytest.raises(Forbidden):
+        _attach([], 1, uploader_id="r1", uploader_roles=frozenset({"auditor", "applicant_management"}))

@@ -310,6 +310,7 @@ async def upload_external_report(
     require_role(principal, Role.UNIT_REVIEW, Role.APPLICANT_MANAGEMENT)
     if principal.org_id != row.org_id:
         raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。", field="org_id", rule="POL-PA-4")
+    await commands.check_external_report(ctx, application_id, paper_id)  # before anything is stored
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
     if media != "application/pdf":
         raise InvalidInput("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")

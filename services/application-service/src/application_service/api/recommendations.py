@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from zhicheng_kernel.auth import CurrentPrincipal, require_role
+from zhicheng_kernel.inputs import CleanText, MultilineText
 from zhicheng_kernel.roles import Role
 
 from ..domain.recommendation import MAX_REASON, MAX_RECOMMENDATION_TEXT, MAX_REQUEST_TEXT
@@ -18,16 +19,20 @@ router = APIRouter(prefix="/api/v1/applications", tags=["专家举荐"])
 class RecommendationRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    recommending_expert_id: str = Field(min_length=1, max_length=100, description="举荐专家的账号")
-    request_text: str = Field(min_length=1, max_length=MAX_REQUEST_TEXT, description="向用人单位提出的书面申请")
-    recommendation_text: str = Field(min_length=1, max_length=MAX_RECOMMENDATION_TEXT, description="专家举荐意见")
+    recommending_expert_id: CleanText = Field(min_length=1, max_length=100, description="举荐专家的账号")
+    request_text: MultilineText = Field(
+        min_length=1, max_length=MAX_REQUEST_TEXT, description="向用人单位提出的书面申请"
+    )
+    recommendation_text: MultilineText = Field(
+        min_length=1, max_length=MAX_RECOMMENDATION_TEXT, description="专家举荐意见"
+    )
 
 
 class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agreed: bool
-    reason: str = Field(default="", max_length=MAX_REASON, description="单位意见")
+    reason: MultilineText = Field(default="", max_length=MAX_REASON, description="单位意见")
 
 
 @router.post(

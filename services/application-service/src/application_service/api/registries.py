@@ -6,20 +6,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Body, Form, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import StringConstraints
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
 from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.roles import Role
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
-from ..domain.registry_specs import REGISTRIES
+from ..domain.registry_specs import MAX_CELL_CHARS, REGISTRIES
 from ..service_layer import registries as use
 from .deps import ContextDep, PathText
 from .responses import RegistryCatalogue, RegistryEntries, RegistryEntryOut, RegistryImportOut, file_download
 
 router = APIRouter(prefix="/api/v1/registries", tags=["名录维护"])
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# One entry as a form sends it: at most 50 columns of scalar cells, each checked by the registry's spec.
+Cell = Annotated[str, StringConstraints(max_length=MAX_CELL_CHARS)] | int | float | bool | None
+EntryIn = Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Cell], Body(max_length=50)]
 # Who may read: the blacklist only offices and auditors; the other registries everyone signed in.
 BLACKLIST_READERS = (Role.TITLE_OFFICE_REVIEW, Role.AUDITOR, Role.PUSH)
 
@@ -63,9 +67,7 @@ async def entries(name: PathText, principal: CurrentPrincipal, ctx: ContextDep) 
 
 
 @router.put("/{name}/entries", response_model=RegistryEntryOut, summary="新增或修改一个条目")
-async def put_entry(
-    name: PathText, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep
-) -> dict[str, Any]:
+async def put_entry(name: PathText, body: EntryIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)
     return await use.record_entry(ctx, spec, body, principal.subject)
@@ -84,7 +86,7 @@ async def get_entry(name: PathText, key: PathText, principal: CurrentPrincipal, 
 
 @router.put("/{name}/entries/{key:path}", response_model=RegistryEntryOut, summary="替换一个条目")
 async def replace_entry(
-    name: PathText, key: PathText, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep
+    name: PathText, key: PathText, body: EntryIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> dict[str, Any]:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)

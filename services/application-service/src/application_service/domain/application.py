@@ -695,22 +695,9 @@ class Application:
             )
         ]
 
-    def record_external_report(
-        self,
-        paper_id: str,
-        report: Mapping[str, Any],
-        *,
-        ratio: SimilarityRatio = DEFAULT_SIMILARITY_RATIO,
-        journal_level: JournalLevel | None = None,
-    ) -> list[DomainEvent]:
-        """POL-PA-4: a paper the automatic check cannot cover is checked on the employer's request; the
-        employer uploads the sealed report, and its figure (去除本人已发表文献复制比) is judged as the
-        automatic check's would be: against the limit of `journal_level`, the journal's level as the
-        registries judge it. The report stands in only for an automatic check that FINISHED as unable to
-        run for a reason the applicant did not cause (the corpus does not hold the paper, the service
-        could not check it): never while the check runs, never over its verdict, and never for a check
-        the applicant's own input spoilt (finding 6: the applicant then chose the employer's figure).
-        An automatic verdict that arrives later replaces it."""
+    def check_external_report(self, paper_id: str) -> None:
+        """Whether the employer's report may stand in for the paper's automatic check now (see
+        record_external_report); also asked before the uploaded file is stored."""
         if self.status in ("withdrawn", "draft") or self.outcome is not None:
             raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
         paper = next((p for p in self.submitted.get("papers", []) if p["paper_id"] == paper_id), None)
@@ -740,6 +727,24 @@ class Application:
                 rule="POL-PA-4",
                 extra={"check_code": existing.get("code"), "reason": existing.get("reason")},
             )
+
+    def record_external_report(
+        self,
+        paper_id: str,
+        report: Mapping[str, Any],
+        *,
+        ratio: SimilarityRatio = DEFAULT_SIMILARITY_RATIO,
+        journal_level: JournalLevel | None = None,
+    ) -> list[DomainEvent]:
+        """POL-PA-4: a paper the automatic check cannot cover is checked on the employer's request; the
+        employer uploads the sealed report, and its figure (去除本人已发表文献复制比) is judged as the
+        automatic check's would be: against the limit of `journal_level`, the journal's level as the
+        registries judge it. The report stands in only for an automatic check that FINISHED as unable to
+        run for a reason the applicant did not cause (the corpus does not hold the paper, the service
+        could not check it): never while the check runs, never over its verdict, and never for a check
+        the applicant's own input spoilt (finding 6: the applicant then chose the employer's figure).
+        An automatic verdict that arrives later replaces it."""
+        self.check_external_report(paper_id)
         if not report.get("attested"):
             raise InvalidInput(
                 "attestation_required",

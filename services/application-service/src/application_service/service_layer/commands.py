@@ -520,6 +520,15 @@ class ExternalReportRecorded(BaseModel):
     threshold: float | None  # None: the registries do not know the journal's level (POL-PA-4)
 
 
+async def check_external_report(ctx: Context, application_id: str, paper_id: str) -> None:
+    """Before the report's file is stored: may the employer's report stand in for this paper's check?"""
+    async with ctx.db.read() as conn:
+        app = await ApplicationRepository(conn, ctx.store).get(application_id)
+    if not app.exists:
+        raise not_found("申报", "application_not_found", application_id)
+    app.check_external_report(paper_id)
+
+
 async def record_external_report(
     ctx: Context, application_id: str, paper_id: str, report: dict[str, Any], actor: str
 ) -> ExternalReportRecorded:
