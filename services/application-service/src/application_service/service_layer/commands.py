@@ -285,7 +285,6 @@ async def create_application(
     application_id = str(uuid.uuid4())
 
     async def act(uow: UnitOfWork) -> ApplicationView:
-        await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series)
         repo = ApplicationRepository(uow.conn, ctx.store)
         app = Application(application_id)
         if submit:
@@ -299,6 +298,8 @@ async def create_application(
                 "org_path": unit.path,
             }
             new_events = aggregate.draft(application_id, header, content)
+        # After the rules' refusals (NAT-8, POL-ER-3 name the person's standing first), before the append.
+        await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series)
         await repo.append(app, new_events, uow.meta)
         return await _view(uow.conn, app.id)
 
