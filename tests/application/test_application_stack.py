@@ -33,6 +33,7 @@ class People:
     dept_reviewer: str
     office_reviewer: str
     other_unit_reviewer: str
+    registrar: Any  # the hospital's clerk who registers applicants (one application per person, year, series)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,17 @@ def people(api: Api) -> People:
         dept_reviewer=dept.clerk("王芳", ["department_review"]).token,
         office_reviewer=county.clerk("王芳", ["title_office_review", "push"]).token,
         other_unit_reviewer=other.clerk("王芳", ["unit_review"]).token,
+        registrar=unit_reviewer,
     )
+
+
+# The token of each submitted application's applicant (issue 12 finding 22: one application of a person
+# per year and series, so each submission is a newly registered applicant's).
+OWNERS: dict[str, str] = {}
+
+
+def owner(app: dict[str, Any]) -> str:
+    return OWNERS[app["id"]]
 
 
 def application(year: int = THIS_YEAR + 1, papers: int = 1, **overrides: Any) -> dict[str, Any]:
@@ -87,15 +98,17 @@ def submit(api: Api, people: People, **overrides: Any) -> dict[str, Any]:
     """Submit once org-service's facts (OrganizationCreated, ApplicantRegistered) have reached us; the
     year's schedule is published first (SCHED-4)."""
     api.publish_schedule(int(overrides.get("year", THIS_YEAR + 1)))
+    token = people.registrar.register_applicant("李明", random_id_card("620821")).token
 
     def attempt() -> httpx.Response | None:
-        r = api.post(APP, "/api/v1/applications", people.applicant, application(**overrides))
+        r = api.post(APP, "/api/v1/applications", token, application(**overrides))
         if r.status_code == 409 and r.json()["code"] in ("organization_not_synced", "applicant_not_synced"):
             return None
         return r
 
     r = wait_for(attempt, timeout=30, interval=0.3, what="org events to reach application-service")
     assert r.status_code == 201, r.text
+    OWNERS[r.json()["id"]] = token
     return dict(r.json())
 
 
@@ -131,7 +144,7 @@ def test_nat7_submission_gets_the_chain_from_the_org_tree(api: Api, people: Peop
     ]
     assert app["applicant_name"] == "李明" and app["county_code"] == "620821"
     # The applicant sees it; the city office (above) sees it; a sibling hospital does not.
-    assert read(api, people.applicant, app["id"])["id"] == app["id"]
+    assert read(api, owner(app), app["id"])["id"] == app["id"]
     assert read(api, api.operator_token(), app["id"])["id"] == app["id"]
     refused = api.get(APP, f"/api/v1/applications/{app['id']}", people.other_unit_reviewer)
     assert refused.status_code == 403 and refused.json()["code"] == "outside_scope"
@@ -177,7 +190,7 @@ def test_submit_review_check_and_push_end_to_end(api: Api, people: People) -> No
     body = {"year": THIS_YEAR, "series": "卫生系列", "level": "intermediate", "application_ids": [app["id"]]}
     r = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
     assert r.status_code == 201, r.text
-    assert read(api, people.applicant, app["id"])["status"] == "pushed"
+    assert read(api, owner(app), app["id"])["status"] == "pushed"
     # The unit cannot push, and nobody pushes the same application twice.
     assert api.post(APP, "/api/v1/pushes", people.unit_reviewer, body).status_code == 403
     again = api.post(APP, "/api/v1/pushes", people.office_reviewer, body)
@@ -211,7 +224,7 @@ def test_draft_then_submit_gives_an_eligibility_report_over_http(api: Api, peopl
     correction after a return goes back to the unit."""
     draft = submit(api, people, papers=0, submit=False, education={"level": "bachelor"})
     assert draft["status"] == "draft"
-    r = api.post(APP, f"/api/v1/applications/{draft['id']}/submit", people.applicant, {})
+    r = api.post(APP, f"/api/v1/applications/{draft['id']}/submit", owner(draft), {})
     assert r.status_code == 200, r.text
     app = r.json()
     assert app["status"] == "submitted" and app["eligible"] is not None
@@ -219,7 +232,7 @@ def test_draft_then_submit_gives_an_eligibility_report_over_http(api: Api, peopl
     assert {o["rule_id"] for o in report["outcomes"]} >= {"SCHED-2", "POL-EN-4", "POL-PA-1"}
     returned = decide(api, people.unit_reviewer, app, "return").json()
     assert returned["status"] == "returned"
-    r = api.post(APP, f"/api/v1/applications/{app['id']}/submit", people.applicant, {})
+    r = api.post(APP, f"/api/v1/applications/{app['id']}/submit", owner(draft), {})
     assert r.status_code == 200 and r.json()["current_step"] == "unit", r.text
 
 

@@ -83,23 +83,19 @@ async def upload_report(svc: Harness, app: dict[str, Any], token: str, **form: A
 CORE_2021 = {"journal": "中华护理杂志", "cn_number": "CN11-2234/R", "published_on": "2021-03-01"}
 
 
+async def unavailable(svc: Harness, app: dict[str, Any]) -> None:
+    """plagiarism-service could not check the paper for a reason the applicant did not cause."""
+    body = {"check_id": str(uuid.uuid4()), "application_id": app["id"], "paper_id": app["papers"][0]["paper_id"]}
+    reason = {"code": "not_in_corpus", "reason": "比对库未收录该论文", "applicant_caused": False}
+    await svc.feed("plagiarism-service", "PaperCheckRejected", body | reason)
+
+
 async def test_pol_pa_4_employer_report_replaces_a_check_that_could_not_run(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: a paper the automatic check refused is checked on the employer's request; its sealed
     report is judged against the same 15% (core) limit, and then the title office may approve."""
     token = await applicant(svc, tree)
     app = (await post(svc, "/api/v1/applications", token, application(papers=[paper(**CORE_2021)]))).json()
-    paper_id = app["papers"][0]["paper_id"]
-    await svc.feed(
-        "plagiarism-service",
-        "PaperCheckRejected",
-        {
-            "check_id": str(uuid.uuid4()),
-            "application_id": app["id"],
-            "paper_id": paper_id,
-            "code": "text_no_content",
-            "reason": "论文正文无可比对的文字",
-        },
-    )
+    await unavailable(svc, app)
     unit = svc.token("unit-clerk", tree.school, ["applicant_management"])
     r = await upload_report(svc, app, unit, copy_ratio="0.15")  # exactly 15.00% passes
     assert r.status_code == 201, r.text
@@ -113,6 +109,7 @@ async def test_pol_pa_4_employer_report_over_the_limit_fails_the_paper(svc: Harn
     """POL-PA-4: 15.01% in a core journal's report fails, as it would in the automatic check."""
     body = application(papers=[paper(**CORE_2021)])
     app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), body)).json()
+    await unavailable(svc, app)
     unit = svc.token("unit-clerk", tree.school, ["unit_review"])
     r = await upload_report(svc, app, unit, copy_ratio="0.1501")
     assert r.status_code == 201 and r.json()["decision"] == "fail"
@@ -121,6 +118,7 @@ async def test_pol_pa_4_employer_report_over_the_limit_fails_the_paper(svc: Harn
 async def test_pol_pa_4_employer_report_is_refused_when_not_allowed(svc: Harness, tree: Tree) -> None:
     """POL-PA-4: only the applicant's employer, attested, as a PDF, and never over an automatic verdict."""
     app = (await post(svc, "/api/v1/applications", await applicant(svc, tree), application())).json()
+    await unavailable(svc, app)
     unit = svc.token("unit-clerk", tree.school, ["unit_review"])
     unattested = await upload_report(svc, app, unit, attested="false")
     assert unattested.status_code == 422 and unattested.json()["field"] == "attested"
@@ -133,6 +131,6 @@ async def test_pol_pa_4_employer_report_is_refused_when_not_allowed(svc: Harness
     assert above.json()["rule"] == "POL-PA-4"  # issue 9, point 13: the refusal names its rule
     wrong_role = svc.token("pusher", tree.school, ["push"])
     assert (await upload_report(svc, app, wrong_role)).status_code == 403
-    await pass_checks(svc, app)
+    await pass_checks(svc, app)  # an automatic verdict arriving later replaces the unavailable check
     already = await upload_report(svc, app, unit)
     assert already.status_code == 409 and already.json()["code"] == "paper_already_checked"

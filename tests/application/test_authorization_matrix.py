@@ -105,6 +105,13 @@ def world(stack: Stack) -> World:
         _retry(lambda t=token: api.post(APP, "/api/v1/applications", t, _application()))["id"] for token in people
     ]
     own, other, at_office = submitted
+    # The applicant attaches while the application is still theirs to change (before the unit approves).
+    upload = api.http.post(
+        api.url(APP, f"/api/v1/applications/{own}/attachments"),
+        files={"file": ("证书.pdf", PDF, "application/pdf")},
+        headers=bearer(people[0]),
+    )
+    assert upload.status_code == 201, upload.text
 
     def approve(application_id: str, token: str) -> None:
         def attempt() -> Any:
@@ -120,12 +127,6 @@ def world(stack: Stack) -> World:
     for application_id in (own, at_office):
         approve(application_id, tokens["unit_review@unit"] or "")
     approve(own, tokens["title_office_review@office"] or "")
-    upload = api.http.post(
-        api.url(APP, f"/api/v1/applications/{own}/attachments"),
-        files={"file": ("证书.pdf", PDF, "application/pdf")},
-        headers=bearer(people[0]),
-    )
-    assert upload.status_code == 201, upload.text
     pushed = _retry(
         lambda: api.post(
             APP,
@@ -202,7 +203,9 @@ ENDPOINTS = [
     Endpoint(
         "POST",
         "/api/v1/applications/{application_id}/attachments",
-        READERS - {"service"},
+        # Issue 12 finding 26: the applicant (409 attachment_closed: `own` is pushed) or the current step's
+        # reviewer (`own` has none left); every other reader is refused.
+        frozenset({"applicant"}),
         "own",
         files=_text_file,
     ),
@@ -499,7 +502,9 @@ def test_the_list_shows_only_the_callers_scope(stack: Stack, world: World, calle
 def test_a_draft_is_the_applicants_alone(stack: Stack, world: World) -> None:
     """Not even the unit's reviewers or a service see a draft: for them it does not exist."""
     api = Api(stack)
-    draft = api.post(APP, "/api/v1/applications", world.tokens["applicant"] or "", _application(submit=False))
+    api.publish_schedule(YEAR + 1)  # one application per person, year and series: `own` holds YEAR's
+    body = _application(submit=False, year=YEAR + 1)
+    draft = api.post(APP, "/api/v1/applications", world.tokens["applicant"] or "", body)
     assert draft.status_code == 201, draft.text
     for caller in ("unit_review@unit", "title_office_review@office"):
         r = api.get(APP, f"/api/v1/applications/{draft.json()['id']}", world.tokens[caller] or "")

@@ -125,7 +125,11 @@ async def test_nat_8_a_holder_known_only_by_account_is_refused_by_account(svc: H
     await _feed(svc, "QualificationDocumentRevoked", _revoked(app["id"], stranger))
     [entry] = (await get(svc, FILE, city_office(svc, tree), person=stranger)).json()["items"]
     assert entry["person_key"] == stranger and entry["rule"] == "NAT-8"
-    # The account that submitted is another person: still accepted.
+    # The account that submitted is another person: still accepted (once its first application is withdrawn:
+    # one application per person, year and series).
+    assert (
+        await post(svc, f"/api/v1/applications/{app['id']}/withdraw", token, {"reason": "重新申报"})
+    ).status_code == 200
     assert (await post(svc, "/api/v1/applications", token, application())).status_code == 201
 
 

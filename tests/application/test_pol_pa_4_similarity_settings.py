@@ -99,7 +99,8 @@ async def test_pol_pa_4_a_check_is_judged_with_the_years_ratio_and_the_journals_
     kind, report = (await svc.stream_events(app["id"]))[-1]
     assert (kind, report["trigger"]) == ("EligibilityAssessed", "similarity_ratio_chosen")
     assert {c["rule_id"] for c in report["changes"]} >= {"POL-PA-4"}
-    again = (await post(svc, "/api/v1/applications", token, application(papers=[paper(**CORE_2021)]))).json()
+    another = await applicant(svc, tree)  # one application per person, year and series
+    again = (await post(svc, "/api/v1/applications", another, application(papers=[paper(**CORE_2021)]))).json()
     await svc.feed(
         "plagiarism-service",
         "PaperCheckCompleted",
@@ -116,5 +117,5 @@ async def test_pol_pa_4_a_check_is_judged_with_the_years_ratio_and_the_journals_
         },
         schema_version=2,
     )
-    (check,) = (await get(svc, f"/api/v1/applications/{again['id']}", token)).json()["checks"].values()
+    (check,) = (await get(svc, f"/api/v1/applications/{again['id']}", another)).json()["checks"].values()
     assert (check["ratio"], check["decision"]) == ("excluding_own", "fail")

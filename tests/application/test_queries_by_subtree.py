@@ -24,8 +24,8 @@ def svc(svc_with_publicity: Harness) -> Harness:
 
 async def test_counts_per_series_and_status_within_the_callers_subtree(svc: Harness, tree: Tree) -> None:
     token = await applicant(svc, tree)
-    for _ in range(2):
-        assert (await post(svc, "/api/v1/applications", token, application(papers=[]))).status_code == 201
+    for person in (token, await applicant(svc, tree)):  # one application per person, year and series
+        assert (await post(svc, "/api/v1/applications", person, application(papers=[]))).status_code == 201
     await post(svc, "/api/v1/applications", token, application(papers=[], series="会计系列"))
     counts = (await get(svc, "/api/v1/applications/counts", office(svc, tree), year=2026)).json()
     by = {(i["series"], i["status"]): i["count"] for i in counts["items"]}

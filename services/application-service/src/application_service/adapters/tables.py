@@ -263,3 +263,14 @@ expert_recommendation_reviews = Table(
     Column("misconduct_reported", Boolean, nullable=False),
     Column("concluded_at", DateTime(timezone=True), nullable=False),
 )
+
+# -- issue 12 (application hardening, migration 0016) ---------------------------------------------------
+# Finding 22: one application (draft included) of a person per year and series, unless withdrawn.
+Index(
+    "uq_applications_one_per_series",
+    applications.c.applicant_id,
+    applications.c.year,
+    applications.c.series,
+    unique=True,
+    postgresql_where=text("status <> 'withdrawn'"),
+)

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy import func, select
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
 from zhicheng_kernel.errors import Forbidden, InvalidInput, NotFound
+from zhicheng_kernel.inputs import CleanText, LimitQuery, OffsetQuery, OptionalYearQuery
 from zhicheng_kernel.roles import Role
 
 from ..adapters import attachments as files
@@ -22,7 +23,7 @@ from ..domain.schedule import normalise_series
 from ..projections.applications import ApplicationView, view
 from ..service_layer import commands
 from ..service_layer.commands import AttachmentAdded, Author, ExternalReportRecorded
-from .deps import ContextDep, IdempotencyDep
+from .deps import ContextDep, IdempotencyDep, Ident
 from .responses import (
     ApplicationList,
     AttachmentList,
@@ -33,6 +34,13 @@ from .responses import (
 from .schemas import ApplicationIn, AttestationIn, DecisionIn, NewApplicationIn, PublicityIn, WithdrawIn
 
 router = APIRouter(prefix="/api/v1/applications", tags=["职称申报"])
+
+# Query texts (finding 27): clean and bounded before they reach PostgreSQL.
+StatusQuery = Annotated[CleanText | None, Query(max_length=40, description="申报状态，如 submitted")]
+SeriesQuery = Annotated[CleanText | None, Query(max_length=100, description="系列，如 卫生系列")]
+LevelQuery = Annotated[CleanText | None, Query(max_length=40, description="申报级别，如 intermediate")]
+CountyQuery = Annotated[CleanText | None, Query(max_length=12, description="县区行政区划代码（county_code）")]
+RuleQuery = Annotated[CleanText | None, Query(max_length=40, description="未通过的规则，如 POL-PA-1")]
 t = tables.applications
 
 REVIEWING_ROLES = (
@@ -96,7 +104,7 @@ async def create(
 
 @router.put("/{application_id}", response_model=ApplicationView, summary="修改草稿或被退回的申报")
 async def edit(
-    application_id: str, body: ApplicationIn, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, body: ApplicationIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     return await commands.edit(ctx, application_id, body.content(), _author(principal))
 
@@ -106,13 +114,13 @@ async def edit(
     response_model=ApplicationView,
     summary="提交草稿，或重新提交被退回的申报（回到单位审核）",
 )
-async def submit(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> ApplicationView:
+async def submit(application_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> ApplicationView:
     return await commands.submit_existing(ctx, application_id, _author(principal))
 
 
 @router.post("/{application_id}/withdraw", response_model=ApplicationView, summary="申报人撤回申报（职改办审核通过前）")
 async def withdraw(
-    application_id: str, body: WithdrawIn, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, body: WithdrawIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     return await commands.withdraw(ctx, application_id, body.reason, _author(principal))
 
@@ -159,15 +167,15 @@ def _filtered(
 async def list_applications(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    status: str | None = None,
-    series: str | None = None,
-    year: int | None = None,
-    level: str | None = None,
-    county: Annotated[str | None, Query(description="县区行政区划代码（county_code）")] = None,
-    failed_rule: Annotated[str | None, Query(description="未通过的规则，如 POL-PA-1")] = None,
+    status: StatusQuery = None,
+    series: SeriesQuery = None,
+    year: OptionalYearQuery = None,
+    level: LevelQuery = None,
+    county: CountyQuery = None,
+    failed_rule: RuleQuery = None,
     eligible: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
 ) -> dict[str, Any]:
     query = _filtered(
         _scoped(select(t), principal),
@@ -189,9 +197,9 @@ async def list_applications(
 async def counts(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    year: int | None = None,
-    county: str | None = None,
-    level: str | None = None,
+    year: OptionalYearQuery = None,
+    county: CountyQuery = None,
+    level: LevelQuery = None,
 ) -> dict[str, Any]:
     query = select(t.c.series, t.c.status, func.count().label("count")).group_by(t.c.series, t.c.status)
     query = _filtered(
@@ -211,14 +219,14 @@ async def counts(
 
 
 @router.get("/{application_id}", response_model=ApplicationView, summary="查看一份申报")
-async def read(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> ApplicationView:
+async def read(application_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> ApplicationView:
     return view(await _readable(ctx, principal, application_id))
 
 
 @router.get(
     "/{application_id}/eligibility", response_model=EligibilityOut, summary="资格审查报告：适用的规则、结果和中文说明"
 )
-async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+async def eligibility(application_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     row = await _readable(ctx, principal, application_id)
     if row.eligibility is None:
         raise NotFound("eligibility_not_assessed", "该申报尚未提交，还没有资格审查报告。")
@@ -232,7 +240,7 @@ async def eligibility(application_id: str, principal: CurrentPrincipal, ctx: Con
     summary="单位登记内部公示的开始日期（NAT-5，不少于5个工作日）",
 )
 async def start_publicity(
-    application_id: str, body: PublicityIn, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, body: PublicityIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     require_role(principal, Role.UNIT_REVIEW)
     await _readable(ctx, principal, application_id)  # outside the caller's subtree: refused before anything
@@ -244,27 +252,37 @@ async def start_publicity(
     "/{application_id}/attachments",
     status_code=201,
     response_model=AttachmentAdded,
-    summary="上传附件（PDF/JPEG/PNG，不超过 20 MB）",
+    summary="上传附件（PDF/JPEG/PNG，单个不超过 20 MB）",
+    description=(
+        "申报人在单位审核通过前（草稿、已提交、被退回）、当前审核环节的审核人员可上传；"
+        "每份申报最多 20 个、合计 100 MB。"
+    ),
 )
 async def upload(
-    application_id: str, file: UploadFile, request: Request, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, file: UploadFile, request: Request, principal: CurrentPrincipal, ctx: ContextDep
 ) -> AttachmentAdded:
     declared = int(request.headers.get("content-length") or 0)
     if declared > files.MAX_BYTES + 64 * 1024:
         raise files.too_large()
-    row = await _readable(ctx, principal, application_id)
-    if principal.subject != row.applicant_id and not principal.has(*REVIEWING_ROLES):
-        raise Forbidden("role_required", "只有申报人本人或审核单位可以上传附件。")
+    await _readable(ctx, principal, application_id)
+    uploader = Reviewer(principal.subject, principal.org_id, principal.roles)
+    await commands.check_attachment(ctx, application_id, uploader)  # before anything is stored
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
     attachment = AttachmentAdded(
         attachment_id=str(uuid.uuid4()),
-        filename=(file.filename or "attachment")[-200:],
+        filename=_filename(file.filename),
         media_type=media,
         size=size,
         sha256=sha,
         uploaded_by=principal.subject,
     )
-    return await commands.add_attachment(ctx, application_id, attachment, principal.subject)
+    return await commands.add_attachment(ctx, application_id, attachment, uploader)
+
+
+def _filename(name: str | None) -> str:
+    """The client's file name as shown in lists: printable characters only, at most 200 of them."""
+    cleaned = "".join(ch for ch in (name or "") if ch.isprintable() and ch not in "/\\")
+    return cleaned.strip()[-200:] or "attachment"
 
 
 @router.post(
@@ -274,15 +292,15 @@ async def upload(
     summary="上传用人单位审核盖章的论文查重报告（比对库未收录的论文，POL-PA-4）",
 )
 async def upload_external_report(
-    application_id: str,
-    paper_id: str,
+    application_id: Ident,
+    paper_id: Ident,
     file: UploadFile,
     request: Request,
     principal: CurrentPrincipal,
     ctx: ContextDep,
     copy_ratio: Annotated[float, Form(ge=0, le=1, description="报告中的去除本人已发表文献复制比（0–1）")],
-    provider: Annotated[str, Form(min_length=2, max_length=50, description="查重机构，如 中国知网")],
-    report_number: Annotated[str, Form(min_length=1, max_length=64)],
+    provider: Annotated[CleanText, Form(min_length=2, max_length=50, description="查重机构，如 中国知网")],
+    report_number: Annotated[CleanText, Form(min_length=1, max_length=64)],
     attested: Annotated[bool, Form(description="经用人单位审核无误并加盖公章")] = False,
 ) -> ExternalReportRecorded:
     declared = int(request.headers.get("content-length") or 0)
@@ -292,6 +310,7 @@ async def upload_external_report(
     require_role(principal, Role.UNIT_REVIEW, Role.APPLICANT_MANAGEMENT)
     if principal.org_id != row.org_id:
         raise Forbidden("not_employer", "只有申报人所在单位可以上传查重报告。", field="org_id", rule="POL-PA-4")
+    await commands.check_external_report(ctx, application_id, paper_id)  # before anything is stored
     sha, media, size = await asyncio.to_thread(files.store, ctx.attachments_dir, file.file)
     if media != "application/pdf":
         raise InvalidInput("report_must_be_pdf", "查重报告须为 PDF 文件。", field="file")
@@ -309,7 +328,7 @@ async def upload_external_report(
 
 
 @router.get("/{application_id}/attachments", response_model=AttachmentList, summary="附件列表")
-async def list_attachments(application_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+async def list_attachments(application_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     row = await _readable(ctx, principal, application_id)
     return {"items": row.attachments}
 
@@ -321,7 +340,7 @@ async def list_attachments(application_id: str, principal: CurrentPrincipal, ctx
     responses=file_download("application/pdf", "image/jpeg", "image/png"),
 )
 async def download(
-    application_id: str, attachment_id: str, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, attachment_id: Ident, principal: CurrentPrincipal, ctx: ContextDep
 ) -> FileResponse:
     row = await _readable(ctx, principal, application_id)
     found = next((a for a in row.attachments if a["attachment_id"] == attachment_id), None)
@@ -350,7 +369,7 @@ async def download(
     ),
 )
 async def attest(
-    application_id: str, body: AttestationIn, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, body: AttestationIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     require_role(principal, Role.UNIT_REVIEW)
     await _reviewable(ctx, principal, application_id, "只有申报人所在单位的单位审核人员可以核实申报事实。")
@@ -375,7 +394,7 @@ async def attest(
     ),
 )
 async def decide(
-    application_id: str, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident, body: DecisionIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> ApplicationView:
     require_role(principal, *DECIDING_ROLES)
     await _reviewable(ctx, principal, application_id, "您所在单位不是该申报的审核单位（逐级审核），无权办理。")

@@ -16,7 +16,7 @@ from zhicheng_kernel.signing import SignatureError, verify_webhook
 
 from ..service_layer import filings
 from ..service_layer.filings import CallbackApplied, EscalationIn, FilingDelivered, FilingView
-from .deps import ContextDep
+from .deps import ContextDep, Ident
 
 router = APIRouter(prefix="/api/v1/filings", tags=["报省审核"])
 internal = APIRouter(prefix="/api/v1/internal/filings", tags=["内部接口"])
@@ -41,7 +41,7 @@ async def list_filings(
 
 
 @router.get("/{push_id}", response_model=FilingView, summary="一个推送批次的报省审核：报送、逐人审核结果、督办")
-async def get_filing(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> FilingView:
+async def get_filing(push_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> FilingView:
     require_role(principal, *FILING_READERS)
     view, office_path = await filings.read_filing(ctx, push_id[:100])
     if not principal.covers(office_path):
@@ -50,14 +50,14 @@ async def get_filing(push_id: str, principal: CurrentPrincipal, ctx: ContextDep)
 
 
 @internal.post("/{push_id}/deliver", response_model=FilingDelivered, summary="（内部）向省职改办报送推送批次")
-async def deliver(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> FilingDelivered:
+async def deliver(push_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> FilingDelivered:
     require_service(principal)
     return await filings.deliver(ctx, push_id[:100], principal.subject)
 
 
 @internal.get("/{push_id}", response_model=FilingView, summary="（内部）报省批次尚待省职改办审核的申报")
 async def filing_state(
-    push_id: str,
+    push_id: Ident,
     principal: CurrentPrincipal,
     ctx: ContextDep,
     ask_province: Annotated[bool, Query()] = True,
@@ -67,7 +67,7 @@ async def filing_state(
 
 
 @internal.post("/{push_id}/escalations", response_model=FilingView, summary="（内部）报省批次督办：报送失败或审核逾期")
-async def escalate(push_id: str, body: EscalationIn, principal: CurrentPrincipal, ctx: ContextDep) -> FilingView:
+async def escalate(push_id: Ident, body: EscalationIn, principal: CurrentPrincipal, ctx: ContextDep) -> FilingView:
     require_service(principal)
     return await filings.escalate(ctx, push_id[:100], body, principal.subject)
 

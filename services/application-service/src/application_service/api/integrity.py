@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import CleanText, LimitQuery
 
 from ..service_layer import integrity
 from ..service_layer.integrity import IntegrityFileView
@@ -22,8 +23,8 @@ router = APIRouter(prefix="/api/v1/integrity-file", tags=["科研诚信档案"])
 async def integrity_file(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    person: Annotated[str | None, Query(max_length=64, description="身份证号码或账号")] = None,
+    person: Annotated[CleanText | None, Query(max_length=64, description="身份证号码或账号")] = None,
     in_force: Annotated[bool, Query(description="仅列出今日仍在有效期内的条目")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: LimitQuery = 100,
 ) -> IntegrityFileView:
     return await integrity.integrity_file(ctx, principal, person=person, in_force_only=in_force, limit=limit)

@@ -16,7 +16,7 @@ from ..domain.commands import CreatePush
 from ..service_layer import commands
 from ..service_layer.commands import PushCreated
 from .applications import REVIEWING_ROLES
-from .deps import ContextDep, IdempotencyDep
+from .deps import ContextDep, IdempotencyDep, Ident
 from .registries import attachment
 from .responses import file_download
 from .schemas import PushIn
@@ -51,7 +51,7 @@ async def push(body: PushIn, principal: CurrentPrincipal, ctx: ContextDep, idemp
     response_class=Response,
     responses=file_download(XLSX_MEDIA_TYPE),
 )
-async def roster(push_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
+async def roster(push_id: Ident, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
     """Only for offices whose subtree holds the pushing office (the office itself and those above)."""
     require_role(principal, *REVIEWING_ROLES)
     p, o, a = tables.pushes, tables.orgs, tables.applications

@@ -13,7 +13,7 @@ from zhicheng_kernel.roles import Role
 from ..service_layer import quotas as use
 from ..service_layer.quotas import QuotaPlan, QuotaPlans
 from .applications import REVIEWING_ROLES
-from .deps import ContextDep
+from .deps import ContextDep, Ident
 from .schemas import Level, Strict
 
 router = APIRouter(prefix="/api/v1/quota-plans", tags=["职称指标"])
@@ -34,7 +34,7 @@ class QuotaPlanIn(Strict):
 )
 async def record(
     year: Year,
-    org_id: str,
+    org_id: Ident,
     series: Annotated[str, Path(min_length=1, max_length=100)],
     level: Level,
     body: QuotaPlanIn,

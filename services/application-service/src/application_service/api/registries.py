@@ -6,20 +6,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Body, Form, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import StringConstraints
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
 from zhicheng_kernel.errors import Forbidden, InvalidInput
 from zhicheng_kernel.roles import Role
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
-from ..domain.registry_specs import REGISTRIES
+from ..domain.registry_specs import MAX_CELL_CHARS, REGISTRIES
 from ..service_layer import registries as use
-from .deps import ContextDep
+from .deps import ContextDep, PathText
 from .responses import RegistryCatalogue, RegistryEntries, RegistryEntryOut, RegistryImportOut, file_download
 
 router = APIRouter(prefix="/api/v1/registries", tags=["名录维护"])
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# One entry as a form sends it: at most 50 columns of scalar cells, each checked by the registry's spec.
+Cell = Annotated[str, StringConstraints(max_length=MAX_CELL_CHARS)] | int | float | bool | None
+EntryIn = Annotated[dict[Annotated[str, StringConstraints(max_length=64)], Cell], Body(max_length=50)]
 # Who may read: the blacklist only offices and auditors; the other registries everyone signed in.
 BLACKLIST_READERS = (Role.TITLE_OFFICE_REVIEW, Role.AUDITOR, Role.PUSH)
 
@@ -56,14 +60,14 @@ async def catalogue(principal: CurrentPrincipal) -> dict[str, Any]:
 
 
 @router.get("/{name}", response_model=RegistryEntries, summary="名录条目")
-async def entries(name: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+async def entries(name: PathText, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     spec = use.spec_of(name)
     _may_read(principal, name)
     return {"registry": name, "title": spec.title_zh, "items": await use.list_entries(ctx, spec)}
 
 
 @router.put("/{name}/entries", response_model=RegistryEntryOut, summary="新增或修改一个条目")
-async def put_entry(name: str, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+async def put_entry(name: PathText, body: EntryIn, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)
     return await use.record_entry(ctx, spec, body, principal.subject)
@@ -74,7 +78,7 @@ async def put_entry(name: str, body: dict[str, Any], principal: CurrentPrincipal
 
 
 @router.get("/{name}/entries/{key:path}", response_model=RegistryEntryOut, summary="查看一个条目")
-async def get_entry(name: str, key: str, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+async def get_entry(name: PathText, key: PathText, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
     spec = use.spec_of(name)
     _may_read(principal, name)
     return await use.entry_of(ctx, spec, key)
@@ -82,7 +86,7 @@ async def get_entry(name: str, key: str, principal: CurrentPrincipal, ctx: Conte
 
 @router.put("/{name}/entries/{key:path}", response_model=RegistryEntryOut, summary="替换一个条目")
 async def replace_entry(
-    name: str, key: str, body: dict[str, Any], principal: CurrentPrincipal, ctx: ContextDep
+    name: PathText, key: PathText, body: EntryIn, principal: CurrentPrincipal, ctx: ContextDep
 ) -> dict[str, Any]:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)
@@ -90,7 +94,7 @@ async def replace_entry(
 
 
 @router.delete("/{name}/entries/{key:path}", status_code=204, summary="删除一个条目")
-async def delete_entry(name: str, key: str, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
+async def delete_entry(name: PathText, key: PathText, principal: CurrentPrincipal, ctx: ContextDep) -> Response:
     spec = use.spec_of(name)
     await maintainer(principal, ctx)
     await use.remove_entry(ctx, spec, key, principal.subject)
@@ -103,7 +107,7 @@ async def delete_entry(name: str, key: str, principal: CurrentPrincipal, ctx: Co
     summary="从 CSV 或 Excel 导入（replace：整表替换；merge：按主键合并）",
 )
 async def import_file(
-    name: str,
+    name: PathText,
     file: UploadFile,
     principal: CurrentPrincipal,
     ctx: ContextDep,
@@ -125,7 +129,10 @@ async def import_file(
     responses=file_download(XLSX_MEDIA_TYPE, "text/csv"),
 )
 async def export(
-    name: str, principal: CurrentPrincipal, ctx: ContextDep, format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx"
+    name: PathText,
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
 ) -> Response:
     spec = use.spec_of(name)
     _may_read(principal, name)

@@ -5,12 +5,43 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from zhicheng_kernel.inputs import MAX_YEAR, MIN_YEAR, CleanText, MultilineText
 
+from ..domain.paper_bounds import (
+    MAX_AUTHOR_CHARS,
+    MAX_AUTHORS,
+    MAX_JOURNAL_CHARS,
+    MAX_PAPER_TEXT_CHARS,
+    MAX_PAPER_TITLE_CHARS,
+    MAX_PAPERS,
+    comparable_text,
+)
 from ..domain.policy.model import Track
 from ..domain.recommendation import without_system_known
 
 Level = Literal["junior", "intermediate", "deputy_senior", "senior"]
+
+
+# Person-typed text (zhicheng_kernel.inputs): one line (CleanText) or several (MultilineText), bounded.
+Line30 = Annotated[CleanText, StringConstraints(max_length=30)]
+Line100 = Annotated[CleanText, StringConstraints(max_length=100)]
+Line200 = Annotated[CleanText, StringConstraints(max_length=200)]
+Line500 = Annotated[CleanText, StringConstraints(max_length=500)]
+Filled50 = Annotated[CleanText, StringConstraints(min_length=1, max_length=50)]
+Filled64 = Annotated[CleanText, StringConstraints(min_length=1, max_length=64)]
+Filled100 = Annotated[CleanText, StringConstraints(min_length=1, max_length=100)]
+Filled200 = Annotated[CleanText, StringConstraints(min_length=1, max_length=200)]
+Lines500 = Annotated[MultilineText, StringConstraints(max_length=500)]
+Lines2000 = Annotated[MultilineText, StringConstraints(max_length=2000)]
+PaperTitle = Annotated[CleanText, StringConstraints(min_length=1, max_length=MAX_PAPER_TITLE_CHARS)]
+JournalName = Annotated[CleanText, StringConstraints(min_length=1, max_length=MAX_JOURNAL_CHARS)]
+AuthorName = Annotated[CleanText, StringConstraints(min_length=1, max_length=MAX_AUTHOR_CHARS)]
+
+# A paper's full text: what plagiarism-service can compare (domain/paper_bounds.py, the one bound).
+PaperText = Annotated[
+    MultilineText, StringConstraints(min_length=1, max_length=MAX_PAPER_TEXT_CHARS), AfterValidator(comparable_text)
+]
 Months = Field(default=0, ge=0, le=100 * 12)
 Years = Field(ge=0, le=80)
 
@@ -20,14 +51,14 @@ class Strict(BaseModel):
 
 
 class PaperIn(Strict):
-    title: str = Field(min_length=1, max_length=500)
-    journal: str = Field(min_length=1, max_length=200)
+    title: PaperTitle
+    journal: JournalName
     journal_level: Literal["core", "provincial"]
     published_on: date
-    authors: list[str] = Field(min_length=1, max_length=50)
-    text: str = Field(min_length=1, max_length=200_000)
+    authors: list[AuthorName] = Field(min_length=1, max_length=MAX_AUTHORS)
+    text: PaperText
     # What POL-PA-1…3 read; the registry of journals wins where it knows the journal.
-    cn_number: str | None = Field(default=None, max_length=30)
+    cn_number: Line30 | None = None
     issue_type: Literal[
         "regular", "supplement", "sub_issue", "special_issue", "special_edition", "album", "internal", "proceedings"
     ] = "regular"
@@ -62,30 +93,30 @@ class SkillCertificateIn(Strict):
 
 
 class BridgedQualificationIn(Strict):
-    field: str = Field(min_length=1, max_length=50)
+    field: Filled50
     level: Level
     obtained_on: date
 
 
 class FrontLineIn(Strict):
-    roster_id: str | None = Field(default=None, max_length=100)
+    roster_id: Line100 | None = None
     missed_2020_promotion: bool = False
-    epidemic_results: list[str] = Field(default_factory=list, max_length=20)
+    epidemic_results: list[Line500] = Field(default_factory=list, max_length=20)
 
 
 class AwardIn(Strict):
-    title: str = Field(min_length=1, max_length=200)
-    year: int = Field(ge=1949, le=2100)
-    programme: str = Field(min_length=1, max_length=200)
+    title: Filled200
+    year: int = Field(ge=1949, le=MAX_YEAR)
+    programme: Filled200
     kind: Literal["science_technology", "commendation"]
     level: Literal["national", "ministerial", "provincial", "city", "county", "social"]
     collective: bool = False
     personal_role_stated: bool = False
     # "原则上以表彰文件落款、证书印章为准": who signed the commendation document and when, and whose
     # seal the certificate bears, as read off the documents.
-    document_issuer: str | None = Field(default=None, max_length=100)
+    document_issuer: Line100 | None = None
     document_dated: date | None = None
-    certificate_seal_of: str | None = Field(default=None, max_length=100)
+    certificate_seal_of: Line100 | None = None
 
 
 # POL-ER-1: the request, the consent, the blind-review counts and misconduct are what the system
@@ -145,7 +176,7 @@ class EmployerIn(Strict):
         ]
         | None
     ) = None
-    name: str | None = Field(default=None, max_length=200)
+    name: Line200 | None = None
     grassroots: bool | None = None
     in_city: bool | None = None
 
@@ -172,12 +203,12 @@ FACT_FIELDS = (
 
 
 class ApplicationIn(Strict):
-    year: int = Field(ge=2000, le=2100)
-    series: str = Field(min_length=1, max_length=100)
-    specialty: str = Field(min_length=1, max_length=100)
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+    series: Filled100
+    specialty: Filled100
     level: Level
     track: Track = "normal"
-    papers: list[PaperIn] = Field(default_factory=list, max_length=10)
+    papers: list[PaperIn] = Field(default_factory=list, max_length=MAX_PAPERS)
     # Everything below is optional; the eligibility report says what a missing fact means.
     staff_status: Literal["on_staff", "off_staff"] | None = None  # declared only: org-service's registration decides
     applied_through_employer: bool = True
@@ -213,7 +244,7 @@ class NewApplicationIn(ApplicationIn):
 
 
 class WithdrawIn(Strict):
-    reason: str = Field(default="", max_length=2000)
+    reason: Lines2000 = ""
 
 
 class PublicityIn(Strict):
@@ -223,14 +254,14 @@ class PublicityIn(Strict):
 
 class DecisionIn(Strict):
     decision: Literal["approve", "return"]
-    opinion: str = Field(default="", max_length=2000)
+    opinion: Lines2000 = ""
     expected_version: int = Field(ge=1)
 
 
 class CorrectionIn(Strict):
-    path: str = Field(min_length=1, max_length=100, description="申报事实的路径，如 work.rural_months")
-    attested: bool | int | Annotated[str, Field(max_length=200)] | None = Field(description="单位核实的值")
-    reason: str = Field(default="", max_length=500, description="更正理由（必填）")
+    path: Filled100 = Field(description="申报事实的路径，如 work.rural_months")
+    attested: bool | int | Line200 | None = Field(description="单位核实的值")
+    reason: Lines500 = Field(default="", description="更正理由（必填）")
 
 
 class AttestationIn(Strict):
@@ -239,14 +270,14 @@ class AttestationIn(Strict):
 
 
 class PushIn(Strict):
-    year: int = Field(ge=2000, le=2100)
-    series: str = Field(min_length=1, max_length=100)
+    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+    series: Filled100
     level: Level
-    application_ids: list[str] = Field(min_length=1, max_length=2000)
+    application_ids: list[Filled64] = Field(min_length=1, max_length=2000)
 
 
 class ScheduleEntryIn(Strict):
-    series: str = Field(min_length=1, max_length=100)
+    series: Filled100
     push_month: int = Field(ge=1, le=12)
     grassroots: bool = False
 

@@ -13,6 +13,8 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
 
 from . import events as ev
+from . import paper_bounds
+from .attachments import check_attachment
 from .commands import AttestFacts, DecideApplication, PaperInput, Reviewer, SubmitApplication
 from .eligibility import ROUTE_NAMES_ZH, assessment, eligibility_gate, route_of
 from .facts import attested_facts, fact_rows, validated_corrections
@@ -444,6 +446,8 @@ class Application:
         ratio: SimilarityRatio,
         journal_level: JournalLevel | None,
         reason: str | None = None,
+        code: str | None = None,
+        applicant_caused: bool | None = None,
     ) -> list[DomainEvent]:
         """plagiarism-service's ratios for one of this application's papers, with this service's POL-PA-4
         verdict: the year's chosen `ratio` against the limit of `journal_level` as the registries judge
@@ -463,6 +467,8 @@ class Application:
                     threshold=None,
                     decision="rejected",
                     reason=reason,
+                    code=code,
+                    applicant_caused=paper_bounds.applicant_caused(code, applicant_caused),
                 )
             ]
         return [self._check_recorded(paper_id, check_id, dict(ratios), ratio, journal_level)]
@@ -689,6 +695,39 @@ class Application:
             )
         ]
 
+    def check_external_report(self, paper_id: str) -> None:
+        """Whether the employer's report may stand in for the paper's automatic check now (see
+        record_external_report); also asked before the uploaded file is stored."""
+        if self.status in ("withdrawn", "draft") or self.outcome is not None:
+            raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
+        paper = next((p for p in self.submitted.get("papers", []) if p["paper_id"] == paper_id), None)
+        if paper is None:
+            raise NotFound("paper_not_found", "该申报中没有这篇论文。", field="paper_id")
+        existing = self.checks.get(paper_id)
+        if existing is None:
+            raise Conflict(
+                "plagiarism_check_not_finished",
+                "该论文的系统自动查重尚未结束，查重结果返回前不能以单位上传的查重报告代替。",
+                field="paper_id",
+                rule="POL-PA-4",
+            )
+        if existing.get("decision") != "rejected":
+            raise Conflict(
+                "paper_already_checked",
+                "该论文已由系统自动查重，不能以单位上传的查重报告代替。",
+                field="paper_id",
+                rule="POL-PA-4",
+            )
+        if paper_bounds.applicant_caused(existing.get("code"), existing.get("applicant_caused")):
+            raise Conflict(
+                "check_refused_for_applicant_input",
+                "该论文未能自动查重是因为申报人填报的论文信息有误（如作者姓名、题目或正文含有无法识别的字符），"
+                "须退回申报人更正后重新提交查重，不能以单位上传的查重报告代替。",
+                field="paper_id",
+                rule="POL-PA-4",
+                extra={"check_code": existing.get("code"), "reason": existing.get("reason")},
+            )
+
     def record_external_report(
         self,
         paper_id: str,
@@ -697,24 +736,15 @@ class Application:
         ratio: SimilarityRatio = DEFAULT_SIMILARITY_RATIO,
         journal_level: JournalLevel | None = None,
     ) -> list[DomainEvent]:
-        """POL-PA-4: a paper the automatic check cannot cover (no verdict, or the check was refused) is
-        checked on the employer's request; the employer uploads the sealed report, and its figure
-        (去除本人已发表文献复制比) is judged as the automatic check's would be: against the limit of
-        `journal_level`, the journal's level as the registries judge it. An automatic verdict that
-        arrives later replaces it."""
-        if self.status in ("withdrawn", "draft") or self.outcome is not None:
-            raise Conflict("not_under_review", "该申报不在审核中，不能上传查重报告。")
-        paper = next((p for p in self.submitted.get("papers", []) if p["paper_id"] == paper_id), None)
-        if paper is None:
-            raise NotFound("paper_not_found", "该申报中没有这篇论文。", field="paper_id")
-        existing = self.checks.get(paper_id, {})
-        if existing.get("decision") not in (None, "rejected"):
-            raise Conflict(
-                "paper_already_checked",
-                "该论文已由系统自动查重，不能以单位上传的查重报告代替。",
-                field="paper_id",
-                rule="POL-PA-4",
-            )
+        """POL-PA-4: a paper the automatic check cannot cover is checked on the employer's request; the
+        employer uploads the sealed report, and its figure (去除本人已发表文献复制比) is judged as the
+        automatic check's would be: against the limit of `journal_level`, the journal's level as the
+        registries judge it. The report stands in only for an automatic check that FINISHED as unable to
+        run for a reason the applicant did not cause (the corpus does not hold the paper, the service
+        could not check it): never while the check runs, never over its verdict, and never for a check
+        the applicant's own input spoilt (finding 6: the applicant then chose the employer's figure).
+        An automatic verdict that arrives later replaces it."""
+        self.check_external_report(paper_id)
         if not report.get("attested"):
             raise InvalidInput(
                 "attestation_required",
@@ -730,10 +760,24 @@ class Application:
             ),
         ]
 
-    def add_attachment(self, attachment: Mapping[str, Any]) -> list[DomainEvent]:
+    def check_attachment(self, uploader: Reviewer, size: int = 0) -> None:
+        """Finding 26 (domain/attachments.py): who may add a file now, within the application's quota."""
         eligibility_cancelled(self.cancelled, action_zh="上传附件")
-        if self.status == "withdrawn":
-            raise Conflict("withdrawn", "申报已撤回，不能再上传附件。")
+        step = self.current_step()
+        check_attachment(
+            status=self.status,
+            applicant_id=str(self.submitted.get("applicant_id") or ""),
+            current_step=step,
+            step_role=ROLE_OF_STEP.get(step["step"]) if step else None,
+            uploader_id=uploader.account_id,
+            uploader_org_id=uploader.org_id,
+            uploader_roles=uploader.roles,
+            attachments=self.attachments,
+            size=size,
+        )
+
+    def add_attachment(self, attachment: Mapping[str, Any], uploader: Reviewer) -> list[DomainEvent]:
+        self.check_attachment(uploader, int(attachment.get("size") or 0))
         return [ev.AttachmentAdded(application_id=self.id, **attachment)]
 
 

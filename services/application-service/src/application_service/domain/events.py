@@ -232,6 +232,10 @@ class PaperCheckRecorded(ApplicationEvent):
     ratios: dict[str, float] | None = None  # total, excluding_quotes, excluding_own, largest_source (0..1)
     ratio: str | None = None
     journal_level: str | None = None
+    # A check that could not run (decision "rejected"): plagiarism-service's code, and whether the
+    # applicant's input caused it (None: not said; the code decides, domain/paper_bounds.py).
+    code: str | None = None
+    applicant_caused: bool | None = None
 
 
 class PublicityStarted(ApplicationEvent):

@@ -8,6 +8,7 @@ and its column, and nothing of the file is taken.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Any
 
 from zhicheng_kernel.errors import InvalidInput
 from zhicheng_kernel.identifiers import id_card_is_valid, normalise_id_card
+from zhicheng_kernel.inputs import invisible_characters
 
 from .policy.model import EDUCATION_ORDER, LEVEL_ORDER
 from .policy.registries import normalise_cn
@@ -26,6 +28,19 @@ _FALSE = {"否", "false", "0", "no", "n", "f", "×", ""}
 
 class CellError(ValueError):
     pass
+
+
+MAX_CELL_CHARS = 2_000  # = adapters/spreadsheets.MAX_CELL_CHARS: a cell typed in a form or read from a file
+
+
+def _clean_cell(text: str) -> str:
+    """A cell's text as CleanText would take it: NFC, no control, bidi or zero-width characters, bounded."""
+    text = unicodedata.normalize("NFC", text)
+    if len(text) > MAX_CELL_CHARS:
+        raise CellError(f"不能超过 {MAX_CELL_CHARS} 个字符")
+    if invisible_characters(text):
+        raise CellError("含有不可见或控制字符，请删除后重新输入")
+    return text
 
 
 def _text(raw: str) -> str:
@@ -178,14 +193,14 @@ class RegistrySpec:
             raw = cells.get(col.name)
             text = col.default if raw is None else _cell_text(raw)
             try:
-                entry[col.name] = col.parse(text)
+                entry[col.name] = col.parse(_clean_cell(text))
             except CellError as exc:
                 where = f"第{row}行“{col.heading_zh}”（{col.name}）" if row else f"“{col.heading_zh}”"
                 raise InvalidInput(
                     "registry_cell_invalid",
                     f"{self.title_zh}：{where}{exc}。",
                     field=col.name if row is None else "file",
-                    extra={"row": row, "column": col.name, "value": text},
+                    extra={"row": row, "column": col.name, "value": text[:200]},
                 ) from None
         return entry
 

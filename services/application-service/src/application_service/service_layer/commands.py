@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.envelope import Metadata
@@ -244,6 +244,32 @@ async def _view(conn: AsyncConnection, app_id: str) -> ApplicationView:
     return view((await conn.execute(select(tables.applications).where(tables.applications.c.id == app_id))).one())
 
 
+async def one_application_per_series(
+    conn: AsyncConnection, account_id: str, year: int, series: str, *, other_than: str | None = None
+) -> None:
+    """One application of a person per year and series (finding 22): a second one — a double click, a
+    retry without an Idempotency-Key, a draft edited into a series already applied for — is refused
+    with 409 naming the existing application. A withdrawn application does not count. A transaction
+    lock on (person, year, series) makes two concurrent submissions wait for each other; the unique
+    index `applications_one_per_series` is the last word."""
+    key = f"application:{account_id}:{year}:{series}"
+    await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    t = tables.applications
+    query = select(t.c.id).where(
+        t.c.applicant_id == account_id, t.c.year == year, t.c.series == series, t.c.status != "withdrawn"
+    )
+    if other_than is not None:
+        query = query.where(t.c.id != other_than)
+    existing = (await conn.execute(query.limit(1))).scalar()
+    if existing is not None:
+        raise Conflict(
+            "application_exists",
+            f"您已有{year}年度{series}的申报（含草稿），不能重复申报；如需修改，请编辑或撤回原申报。",
+            field="series",
+            extra={"application_id": existing},
+        )
+
+
 async def create_application(
     ctx: Context,
     content: dict[str, Any],
@@ -272,6 +298,8 @@ async def create_application(
                 "org_path": unit.path,
             }
             new_events = aggregate.draft(application_id, header, content)
+        # After the rules' refusals (NAT-8, POL-ER-3 name the person's standing first), before the append.
+        await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series)
         await repo.append(app, new_events, uow.meta)
         return await _view(uow.conn, app.id)
 
@@ -283,6 +311,7 @@ async def edit(ctx: Context, application_id: str, content: dict[str, Any], autho
     content = {**content, "series": cmd.series}
 
     async def act(uow: UnitOfWork) -> ApplicationView:
+        await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series, other_than=application_id)
         repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
         await repo.append(app, app.edit(author.account_id, content), uow.meta)
@@ -403,16 +432,27 @@ class AttachmentAdded(BaseModel):
     uploaded_by: str
 
 
-async def add_attachment(ctx: Context, application_id: str, attachment: AttachmentAdded, actor: str) -> AttachmentAdded:
+async def check_attachment(ctx: Context, application_id: str, uploader: Reviewer) -> None:
+    """Before an upload is stored: may `uploader` add a file to the application now (finding 26)?"""
+    async with ctx.db.read() as conn:
+        app = await ApplicationRepository(conn, ctx.store).get(application_id)
+    if not app.exists:
+        raise not_found("申报", "application_not_found", application_id)
+    app.check_attachment(uploader)
+
+
+async def add_attachment(
+    ctx: Context, application_id: str, attachment: AttachmentAdded, uploader: Reviewer
+) -> AttachmentAdded:
     async def act(uow: UnitOfWork) -> AttachmentAdded:
         repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
         if not app.exists:
             raise not_found("申报", "application_not_found", application_id)
-        await repo.append(app, app.add_attachment(attachment.model_dump()), uow.meta)
+        await repo.append(app, app.add_attachment(attachment.model_dump(), uploader), uow.meta)
         return attachment
 
-    return await execute(ctx, Metadata(actor=actor), act, answer=AttachmentAdded)
+    return await execute(ctx, Metadata(actor=uploader.account_id), act, answer=AttachmentAdded)
 
 
 class QuotaUseOut(BaseModel):
@@ -479,6 +519,15 @@ class ExternalReportRecorded(BaseModel):
     uploaded_by: str
     decision: str
     threshold: float | None  # None: the registries do not know the journal's level (POL-PA-4)
+
+
+async def check_external_report(ctx: Context, application_id: str, paper_id: str) -> None:
+    """Before the report's file is stored: may the employer's report stand in for this paper's check?"""
+    async with ctx.db.read() as conn:
+        app = await ApplicationRepository(conn, ctx.store).get(application_id)
+    if not app.exists:
+        raise not_found("申报", "application_not_found", application_id)
+    app.check_external_report(paper_id)
 
 
 async def record_external_report(

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import DomainError, InvalidInput, not_found
+from zhicheng_kernel.inputs import MultilineText
 from zhicheng_kernel.provincial import FilingSubmission, ProvincialError, VerdictCallback
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 from zhicheng_kernel.workflow_starts import request_start
@@ -427,7 +428,7 @@ async def filing_state(ctx: Context, push_id: str, actor: str, ask_province: boo
 
 class EscalationIn(BaseModel):
     reason: str = Field(pattern="^(delivery_failing|verdict_overdue)$")
-    detail: str = Field(default="", max_length=2000)
+    detail: MultilineText = Field(default="", max_length=2000)
 
 
 async def escalate(ctx: Context, push_id: str, body: EscalationIn, actor: str) -> FilingView:

@@ -87,6 +87,8 @@ async def _record_check(
     *,
     ratios: dict[str, float] | None,
     reason: str | None,
+    code: str | None = None,
+    applicant_caused: bool | None = None,
 ) -> None:
     """PaperCheckRecorded with this service's POL-PA-4 verdict: the year's chosen ratio, the journal's
     level as the registries judge it now."""
@@ -111,6 +113,8 @@ async def _record_check(
             ratio=ratio,
             journal_level=level,
             reason=reason,
+            code=code,
+            applicant_caused=applicant_caused,
         ),
         event,
     )
@@ -127,9 +131,21 @@ async def record_paper_check(ctx: Context, conn: AsyncConnection, event: EventEn
 
 async def record_paper_check_rejected(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:
     """plagiarism-service's PaperCheckRejected → PaperCheckRecorded with decision "rejected" (POL-PA-4):
-    the paper needs the employer's uploaded report instead."""
-    reason = str(event.payload.get("reason") or event.payload.get("code") or "")
-    await _record_check(ctx, conn, event, ratios=None, reason=reason)
+    the employer's uploaded report may stand in unless the applicant's input caused it (`code`, and
+    `applicant_caused` where plagiarism-service says so)."""
+    p = event.payload
+    code = str(p["code"])[:100] if p.get("code") else None
+    said = p.get("applicant_caused")
+    reason = str(p.get("reason") or code or "")[:500]
+    await _record_check(
+        ctx,
+        conn,
+        event,
+        ratios=None,
+        reason=reason,
+        code=code,
+        applicant_caused=said if isinstance(said, bool) else None,
+    )
 
 
 async def record_document_issued(ctx: Context, conn: AsyncConnection, event: EventEnvelope) -> None:

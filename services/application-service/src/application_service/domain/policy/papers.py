@@ -234,7 +234,8 @@ def pol_pa_4_similarity_threshold(paper: Paper, ctx: PolicyContext) -> RuleOutco
 
 def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, object]]) -> None:
     """The title office approves only when every paper has a verdict (POL-PA-4): a recorded check with
-    its ratios, or the employer's sealed report where the automatic check could not run. A paper over
+    its ratios, or the employer's sealed report where the automatic check could not run for a reason the
+    applicant did not cause (one the applicant's input caused goes back to the applicant). A paper over
     its limit does not stop the approval: it is an excluded item of the eligibility report."""
     pending = [p for p in paper_ids if p not in checks]
     if pending:
@@ -243,6 +244,14 @@ def plagiarism_gate(paper_ids: Sequence[str], checks: Mapping[str, Mapping[str, 
             f"尚有 {len(pending)} 篇论文的查重结果未返回，暂不能由职改办审核通过。",
             rule="POL-PA-4",
             extra={"paper_ids": pending},
+        )
+    spoilt = [p for p in paper_ids if checks[p].get("decision") == "rejected" and checks[p].get("applicant_caused")]
+    if spoilt:
+        raise InvalidInput(
+            "plagiarism_check_refused_for_applicant_input",
+            "有论文因申报人填报的论文信息有误未能自动查重，须退回申报人更正后重新提交。",
+            rule="POL-PA-4",
+            extra={"paper_ids": spoilt, "reasons": [checks[p].get("reason") for p in spoilt]},
         )
     rejected = [p for p in paper_ids if checks[p].get("decision") == "rejected"]
     if rejected:
