@@ -65,11 +65,11 @@ def world(stack: Stack) -> World:
     county_ba = tree.county_office("灵台县", "620822").clerk("县区管理员", ["auditor"])
     health = root_admin(api, "6200000003")  # 甘肃省卫生健康委员会
     provincial_applicant = health.clerk("省级登记员", ["applicant_management"]).register_applicant("省级矩阵")
-    provincial = api.get("org-service", "/api/v1/orgs", health.admin_token, name="甘肃省人力资源和社会保障厅").json()
+    provincial = root_admin(api, "6200000001")  # 甘肃省人力资源和社会保障厅, outside the city
     return World(
         tokens=tokens,
         inside_org=school.id,
-        outside_org=provincial[0]["id"],
+        outside_org=provincial.id,
         inside_account=clerks["auditor"].account_id,
         outside_account=county_ba.account_id,
         inside_applicant=applicant.account_id,

@@ -103,7 +103,7 @@ def world(stack: Stack) -> World:
     added = api.post(
         SERVICE,
         "/api/v1/corpus/documents",
-        api.service_token(),
+        api.operator_token(),
         {"external_id": document, "title": "矩阵测试文献", "text": PROSE[::-1]},
     )
     assert added.status_code == 201, added.text
