@@ -154,3 +154,26 @@ def create_external_access_table() -> None:
         sa.Column("request_id", sa.Text(), nullable=False),
     )
     op.create_index("external_access_client_at", "external_access", ["client_id", "at"])
+
+
+def create_audit_log_table() -> None:
+    """A revision of each service that keeps a business audit (zhicheng_kernel.audit, finding 16)."""
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("roles", JSONB(), nullable=False),
+        sa.Column("org_id", sa.Text(), nullable=True),
+        sa.Column("org_path", sa.Text(), nullable=False),
+        sa.Column("command", sa.Text(), nullable=False),
+        sa.Column("streams", JSONB(), nullable=False),
+        sa.Column("event_types", JSONB(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("problem_code", sa.Text(), nullable=True),
+        sa.Column("correlation_id", sa.Text(), nullable=False),
+        sa.Column("ip", sa.Text(), nullable=False),
+    )
+    op.create_index("audit_log_org_path_at", "audit_log", ["org_path", "at"])

@@ -25,6 +25,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from .telemetry import temporal_interceptors
+
 log = logging.getLogger(__name__)
 
 # The search attributes operators filter by in the Temporal UI ("2021, 卫生系列, waiting for the province").
@@ -68,7 +70,10 @@ class TemporalGateway:
         async with self._lock:
             if self._client is None:
                 self._client = await Client.connect(
-                    self.address, namespace=self.namespace, data_converter=pydantic_data_converter
+                    self.address,
+                    namespace=self.namespace,
+                    data_converter=pydantic_data_converter,
+                    interceptors=temporal_interceptors(),  # starts and signals carry the request's trace
                 )
             return self._client
 

@@ -12,6 +12,7 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.settings import ServiceSettings
 
+from .adapters import tables
 from .adapters.shared_index import SharedIndex
 from .api import checks as checks_api
 from .api import corpus as corpus_api
@@ -69,4 +70,5 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         clock=clock,
         on_startup=[resume_long_checks],
         on_shutdown=[close_index],
+        audit_log=tables.audit_log,  # the business audit of every command (finding 16)
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.access_audit import external_access_table
+from zhicheng_kernel.audit import audit_log_table
 from zhicheng_kernel.holiday_years import holiday_years_table
 from zhicheng_kernel.workflow_starts import workflow_starts_table
 
@@ -263,3 +264,6 @@ expert_recommendation_reviews = Table(
     Column("misconduct_reported", Boolean, nullable=False),
     Column("concluded_at", DateTime(timezone=True), nullable=False),
 )
+
+# The business audit of every command (zhicheng_kernel.audit, finding 16).
+audit_log = audit_log_table(metadata)

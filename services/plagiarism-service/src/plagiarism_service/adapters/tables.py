@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
+from zhicheng_kernel.audit import audit_log_table
 
 metadata = MetaData()
 
@@ -55,3 +56,6 @@ application_orgs = Table(
     Column("application_id", Text, primary_key=True),
     Column("org_path", Text, nullable=False),
 )
+
+# The business audit of every command (zhicheng_kernel.audit, finding 16).
+audit_log = audit_log_table(metadata)
