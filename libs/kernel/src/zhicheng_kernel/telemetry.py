@@ -231,7 +231,8 @@ class CorrelationMiddleware:
         async def send_with_ids(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((CORRELATION_HEADER.lower().encode(), trace_id.encode()))
+                if not any(key.lower() == CORRELATION_HEADER.lower().encode() for key, _ in headers):
+                    headers.append((CORRELATION_HEADER.lower().encode(), trace_id.encode()))
                 headers.append((b"traceresponse", f"00-{trace_id}-{span_id}-01".encode()))
                 message = {**message, "headers": headers}
             await send(message)
