@@ -124,3 +124,18 @@ async def test_an_answer_and_its_problem_name_the_callers_trace_as_correlation_i
         fresh = await client.get("/nowhere")  # no caller trace: a new one, still answered and in the problem
         assert fresh.status_code == 404
         assert fresh.json()["correlation_id"] == fresh.headers["x-correlation-id"] != TRACE
+
+
+async def test_a_consumer_continues_the_kafka_message_and_applies_in_one_span() -> None:
+    from zhicheng_kernel.telemetry import applying
+
+    configure_tracing("unit-tests", ServiceSettings())
+    with tracer().start_as_current_span("relay publish") as publish:
+        sent = event(uuid.UUID(int=publish.get_span_context().trace_id))
+        headers = inject_headers(sent)
+    with applying("c", sent, headers):
+        outer = trace.get_current_span().get_span_context()
+        with applying("c", sent):  # the service-level wrapper inside the consumer's own span: no second span
+            assert trace.get_current_span().get_span_context().span_id == outer.span_id
+    assert outer.trace_id == publish.get_span_context().trace_id
+    assert trace.get_current_span().get_span_context().is_valid is False

@@ -21,6 +21,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,23 +169,34 @@ def extract_context(headers: Sequence[tuple[str, bytes]] | None, event: EventEnv
     return trace.set_span_in_context(NonRecordingSpan(_event_span_context(event)))
 
 
+_applying: ContextVar[uuid.UUID | None] = ContextVar("zc_applying_event", default=None)
+
+
 @contextlib.contextmanager
 def applying(consumer: str, event: EventEnvelope, headers: Sequence[tuple[str, bytes]] | None = None) -> Iterator[None]:
-    """The consumer span of applying one event, in the event's trace."""
-    with tracer().start_as_current_span(
-        f"apply {event.source} {event.event_type}",
-        context=extract_context(headers, event),
-        kind=SpanKind.CONSUMER,
-        attributes={
-            "messaging.system": "kafka",
-            "messaging.consumer.group.name": consumer,
-            "zc.event.source": event.source,
-            "zc.event.type": event.event_type,
-            "zc.event.position": event.position,
-            "zc.event.id": str(event.event_id),
-        },
-    ):
+    """The consumer span of applying one event, in the event's trace (continuing the Kafka message's
+    `traceparent` when given: `with applying(self.name, event, record.headers): await self.apply(event)`)."""
+    if _applying.get() == event.event_id:  # already inside this event's span
         yield
+        return
+    token = _applying.set(event.event_id)
+    try:
+        with tracer().start_as_current_span(
+            f"apply {event.source} {event.event_type}",
+            context=extract_context(headers, event),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": consumer,
+                "zc.event.source": event.source,
+                "zc.event.type": event.event_type,
+                "zc.event.position": event.position,
+                "zc.event.id": str(event.event_id),
+            },
+        ):
+            yield
+    finally:
+        _applying.reset(token)
 
 
 def trace_consumer(consumer: EventConsumer) -> None:
