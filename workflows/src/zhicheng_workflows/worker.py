@@ -9,9 +9,12 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from zhicheng_kernel.auth import ServiceCredentials
+from zhicheng_kernel.logs import configure_logging
 from zhicheng_kernel.settings import ServiceSettings
+from zhicheng_kernel.telemetry import configure_tracing, temporal_interceptors
 
 from .committee_session.activities import ReviewActivities
 from .committee_session.workflows import CommitteeSessionWorkflow
@@ -23,6 +26,22 @@ from .review_year.activities import ReviewYearActivities
 from .review_year.workflows import ReviewYearWorkflow
 
 log = logging.getLogger("zhicheng_workflows.worker")
+
+WORKER_NAME = "zhicheng-workflows"
+_runtime: Runtime | None = None
+
+
+def worker_runtime(settings: ServiceSettings) -> Runtime:
+    """Temporal's runtime of the worker process, its metrics (task queues, schedule-to-start latency,
+    workflow and activity outcomes) served for Prometheus at ZC_WORKER_METRICS_PORT (none when 0)."""
+    global _runtime
+    if _runtime is None:
+        if settings.worker_metrics_port:
+            address = f"{settings.http_host}:{settings.worker_metrics_port}"
+            _runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+        else:
+            _runtime = Runtime.default()
+    return _runtime
 
 
 def build_worker(client: Client, settings: ServiceSettings, task_queue: str | None = None) -> Worker:
@@ -55,8 +74,9 @@ def build_worker(client: Client, settings: ServiceSettings, task_queue: str | No
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = ServiceSettings()
+    configure_logging(WORKER_NAME, settings)
+    configure_tracing(WORKER_NAME, settings)
     client = await connect(settings)
     worker = build_worker(client, settings)
     stop = asyncio.Event()
@@ -78,6 +98,9 @@ async def connect(settings: ServiceSettings) -> Client:
                 settings.temporal_address,
                 namespace=settings.temporal_namespace,
                 data_converter=pydantic_data_converter,
+                # Workflows and activities continue the trace of whoever started or signalled them.
+                interceptors=temporal_interceptors(),
+                runtime=worker_runtime(settings),
             )
         except Exception as exc:
             log.warning("Temporal at %s not reachable (%s); retrying", settings.temporal_address, exc)

@@ -191,3 +191,26 @@ def create_dead_letter_table() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("consumer", "source", "position", name="dead_letter_key"),
     )
+
+
+def create_audit_log_table() -> None:
+    """A revision of each service that keeps a business audit (zhicheng_kernel.audit, finding 16)."""
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("roles", JSONB(), nullable=False),
+        sa.Column("org_id", sa.Text(), nullable=True),
+        sa.Column("org_path", sa.Text(), nullable=False),
+        sa.Column("command", sa.Text(), nullable=False),
+        sa.Column("streams", JSONB(), nullable=False),
+        sa.Column("event_types", JSONB(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("problem_code", sa.Text(), nullable=True),
+        sa.Column("correlation_id", sa.Text(), nullable=False),
+        sa.Column("ip", sa.Text(), nullable=False),
+    )
+    op.create_index("audit_log_org_path_at", "audit_log", ["org_path", "at"])

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
 from .access_audit import install_access_audit
+from .audit import install_audit
 from .auth import ServiceCredentials, TokenVerifier
 from .calendar import ChinaCalendar
 from .clock import Clock, FixedClock, SystemClock
@@ -30,11 +31,14 @@ from .eventstore import EventStore
 from .feed import FeedClient, feed_router
 from .health import HealthReport, health_report
 from .kafka import client_options, ensure_topics, keep_topics, topic_for
+from .logs import configure_logging
+from .metrics import install_metrics
 from .migrations import upgrade
 from .origin import OriginMiddleware
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
 from .settings import ServiceSettings
+from .telemetry import instrument_app, trace_consumer
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,7 @@ def create_service_app(
     background: Sequence[Callable[[C], Coroutine[Any, Any, None]]] = (),
     store_factory: Callable[[str, Upcasters], EventStore] = EventStore,
     access_audit: Table | None = None,
+    audit_log: Table | None = None,
 ) -> FastAPI:
     """Migrations, then the service's context, relay, consumers and background jobs, then the API."""
 
@@ -147,6 +152,8 @@ def create_service_app(
                 context=runtime.context,
                 options=client_options(settings),
             )
+        for traced in runtime.consumers.values():  # a consumer span in each applied event's trace
+            trace_consumer(traced)
         app.state.runtime = runtime
         app.state.context = runtime.context
         app.state.verifier = runtime.context.verifier
@@ -192,8 +199,12 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     if access_audit is not None:  # inside OriginMiddleware: the origin is known when it records
         install_access_audit(app, access_audit)
+    if audit_log is not None:  # the business audit (finding 16), inside OriginMiddleware like the access audit
+        install_audit(app, name, audit_log)
+    install_metrics(app)
     app.add_middleware(OriginMiddleware)
     install_problem_handlers(app)
+    instrument_app(app, name, settings)  # traces and the correlation id (wraps the problem handlers above)
 
     @app.get(
         "/health",
@@ -222,6 +233,7 @@ def create_service_app(
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("aiokafka").setLevel(logging.ERROR)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False)
+    configure_logging(getattr(app.state, "service_name", app.title), settings)
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, log_level="info", access_log=False, log_config=None
+    )

@@ -40,6 +40,15 @@ class ServiceSettings(BaseSettings):
     consumer_heartbeat_interval_ms: int = 1000
     # ZC_FAKE_NOW (ISO 8601 with offset) freezes every service's clock; refused in production.
     fake_now: datetime | None = None
+    # Observability (zhicheng_kernel.telemetry, metrics): where spans go — none (made for the ids in logs,
+    # then dropped), console, file (JSON lines at ZC_OTEL_FILE) or otlp (OTLP/HTTP to ZC_OTEL_ENDPOINT).
+    otel_exporter: Literal["none", "console", "file", "otlp"] = "none"
+    otel_file: str = ""
+    otel_endpoint: str = ""
+    # The workflows worker's Prometheus endpoint (Temporal's own metrics); 0: none.
+    worker_metrics_port: int = 0
+    # Log lines as JSON (one object a line, zhicheng_kernel.logs); false: plain text for a terminal.
+    log_json: bool = True
 
     @model_validator(mode="after")
     def _no_missing_secrets_in_production(self) -> ServiceSettings:

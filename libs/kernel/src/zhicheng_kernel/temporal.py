@@ -27,6 +27,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, TLSConfig
 
 from .settings import ServiceSettings
+from .telemetry import temporal_interceptors
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,11 @@ class TemporalGateway:
             if self._client is None:
                 tls = self.tls if self.tls is not None else temporal_tls(ServiceSettings())
                 self._client = await Client.connect(
-                    self.address, namespace=self.namespace, data_converter=pydantic_data_converter, tls=tls
+                    self.address,
+                    namespace=self.namespace,
+                    data_converter=pydantic_data_converter,
+                    tls=tls,
+                    interceptors=temporal_interceptors(),  # starts and signals carry the request's trace
                 )
             return self._client
 

@@ -9,11 +9,15 @@ A command sent with an `Idempotency-Key` acts once: the key is recorded in the s
 the events, with the answer; a retry by the same caller gets that answer back, and a concurrent
 retry waits on the key's row until the first commits. The same key with a different request is
 refused (422).
+
+A service that keeps a business audit (zhicheng_kernel.audit) gets one row per command: written in the
+command's transaction when it is done (or replayed), in a transaction of its own when it is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -21,15 +25,17 @@ from typing import Annotated, TypeVar
 
 from fastapi import Header, Request
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import audit
 from .context import ServiceContext
 from .envelope import EventEnvelope, Metadata, NewEvent
-from .errors import ConcurrencyError, InvalidInput
+from .errors import ConcurrencyError, DomainError, InvalidInput
 from .events import DomainEvent
 from .tables import command_log
+from .telemetry import correlation_uuid
 
 R = TypeVar("R", bound=BaseModel)
 T = TypeVar("T")
@@ -55,8 +61,10 @@ class UnitOfWork:
         self.conn = conn
         self.meta = meta
         self.appended: list[EventEnvelope] = []
+        self.loaded: list[str] = []
 
     async def load(self, stream_id: str) -> Stream:
+        self.loaded.append(stream_id)
         return Stream(stream_id, await self.ctx.store.load(self.conn, stream_id))
 
     async def append(
@@ -110,25 +118,58 @@ async def execute(
     `recorded` makes the copy of the answer the command log keeps when it must not hold everything
     the first caller saw (a one-time password is shown once; a retry gets the answer without it).
     """
-    for attempt in range(attempts):
-        try:
-            async with ctx.db.transaction() as conn:
-                if idempotent is not None:
-                    replay = await _claim(conn, meta.actor, idempotent, ctx)
-                    if replay is not None:
-                        return answer.model_validate(replay)
-                result = await action(UnitOfWork(ctx, conn, meta))
-                if idempotent is not None:
-                    await conn.execute(
-                        command_log.update()
-                        .where(command_log.c.actor == meta.actor, command_log.c.idempotency_key == idempotent.key)
-                        .values(response=(recorded(result) if recorded else result).model_dump(mode="json"))
-                    )
-                return result
-        except ConcurrencyError:
-            if not retry_conflicts or attempt == attempts - 1:
-                raise
-            await asyncio.sleep(0.01 * (attempt + 1))
+    audit_log = audit.table_of(ctx)
+    trace_correlation = correlation_uuid()
+    if meta.causation_id is None and trace_correlation is not None and meta.actor not in audit.SECRET_ACTORS:
+        # The request's trace id is the correlation id of the events it causes (see telemetry); never
+        # for a secret command (a ballot), whose events must not lead back to the request that cast it.
+        meta = dataclasses.replace(meta, correlation_id=trace_correlation)
+    try:
+        for attempt in range(attempts):
+            try:
+                async with ctx.db.transaction() as conn:
+                    if idempotent is not None:
+                        replay = await _claim(conn, meta.actor, idempotent, ctx)
+                        if replay is not None:
+                            if audit_log is not None:
+                                await audit.write(
+                                    conn, audit_log, audit.entry_for(meta.actor, "replayed"), ctx.clock.now()
+                                )
+                            return answer.model_validate(replay)
+                    uow = UnitOfWork(ctx, conn, meta)
+                    head = await ctx.store.head(conn) if audit_log is not None else 0
+                    result = await action(uow)
+                    if idempotent is not None:
+                        await conn.execute(
+                            command_log.update()
+                            .where(command_log.c.actor == meta.actor, command_log.c.idempotency_key == idempotent.key)
+                            .values(response=(recorded(result) if recorded else result).model_dump(mode="json"))
+                        )
+                    if audit_log is not None:
+                        appended = await _appended_here(conn, head)
+                        entry = audit.entry_for(
+                            meta.actor,
+                            "done",
+                            streams=[*uow.loaded, *(stream for stream, _ in appended)],
+                            event_types=[event_type for _, event_type in appended],
+                        )
+                        await audit.write(conn, audit_log, entry, ctx.clock.now())
+                    return result
+            except ConcurrencyError:
+                if not retry_conflicts or attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.01 * (attempt + 1))
+    except DomainError as exc:
+        if audit_log is not None:
+            refused = audit.entry_for(meta.actor, "refused", exc.status, problem_code=exc.code)
+            await audit.write_apart(ctx, audit_log, refused)
+        raise
+    except Exception:
+        if audit_log is not None:
+            await audit.write_apart(
+                ctx, audit_log, audit.entry_for(meta.actor, "failed", 500, problem_code="internal_error")
+            )
+        raise
     raise AssertionError("unreachable")
 
 
@@ -151,6 +192,19 @@ async def within(
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+async def _appended_here(conn: AsyncConnection, after: int) -> list[tuple[str, str]]:
+    """(stream id, event type) of the events this transaction appended — through the unit of work or a
+    repository writing to the store on its connection alike (rows whose xmin is this transaction)."""
+    rows = await conn.execute(
+        text(
+            "SELECT stream_id, event_type FROM event_store WHERE position > :after"
+            " AND xmin::text::bigint = txid_current() % 4294967296 ORDER BY position"
+        ),
+        {"after": after},
+    )
+    return [(str(r.stream_id), str(r.event_type)) for r in rows]
 
 
 async def _claim(conn: AsyncConnection, actor: str, idem: Idempotency, ctx: ServiceContext) -> object | None:

@@ -110,4 +110,5 @@ def create_app(
         background=[holiday_years.kept_reloaded(tables.holiday_years), workflow_starter],
         on_startup=[publish_schedule_2021_if_absent],  # the notice's 2021 schedule; no sample registry
         access_audit=tables.external_access,
+        audit_log=tables.audit_log,  # the business audit of every command (finding 16)
     )

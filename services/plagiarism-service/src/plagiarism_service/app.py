@@ -12,6 +12,7 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.settings import ServiceSettings
 
+from .adapters import tables
 from .adapters.shared_index import SharedIndex
 from .api import checks as checks_api
 from .api import corpus as corpus_api
@@ -65,4 +66,5 @@ def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None =
         # Issue 12: checks are computed by a worker outside every transaction (finding 1), and the
         # index of every replica follows the shared event store (finding 17).
         background=[checks.run_pending_checks, corpus.keep_index_in_step],
+        audit_log=tables.audit_log,  # the business audit of every command (finding 16)
     )

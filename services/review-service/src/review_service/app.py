@@ -117,4 +117,5 @@ def create_app(
         verifier=verifier,
         access_audit=tables.external_access,
         clock=clock,
+        audit_log=tables.audit_log,  # the business audit of every command (finding 16)
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from zhicheng_kernel.access_audit import external_access_table
+from zhicheng_kernel.audit import audit_log_table
 from zhicheng_kernel.holiday_years import holiday_years_table
 from zhicheng_kernel.workflow_starts import workflow_starts_table
 
@@ -274,3 +275,7 @@ Index(
     unique=True,
     postgresql_where=text("status <> 'withdrawn'"),
 )
+
+
+# The business audit of every command (zhicheng_kernel.audit, finding 16).
+audit_log = audit_log_table(metadata)

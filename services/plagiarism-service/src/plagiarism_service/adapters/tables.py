@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, Uuid, text, true
 from sqlalchemy.dialects.postgresql import JSONB
+from zhicheng_kernel.audit import audit_log_table
 
 metadata = MetaData()
 
@@ -77,3 +78,7 @@ organizations = Table(
     Column("level", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
 )
+
+
+# The business audit of every command (zhicheng_kernel.audit, finding 16).
+audit_log = audit_log_table(metadata)
