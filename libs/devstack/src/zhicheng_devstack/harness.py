@@ -7,7 +7,7 @@ import shutil
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -98,6 +98,24 @@ class Servers:
         self.kafka.kill9()
         self.kafka.start()
 
+    def server(self, name: str) -> Postgres | Kafka | Temporal:
+        """One of the three servers by name: "postgres", "kafka" or "temporal"."""
+        servers: dict[str, Postgres | Kafka | Temporal] = {
+            "postgres": self.postgres,
+            "kafka": self.kafka,
+            "temporal": self.temporal,
+        }
+        return servers[name]
+
+    def kill9(self, name: str) -> None:
+        """Crash a server (SIGKILL to its process group): Kafka loses everything, Temporal keeps its
+        SQLite file, PostgreSQL recovers from its WAL."""
+        self.server(name).kill9()
+
+    def restart(self, name: str) -> None:
+        """Start a server killed by `kill9` again; returns once it serves."""
+        self.server(name).start()
+
 
 @dataclass
 class Stack:
@@ -161,6 +179,32 @@ class Stack:
         proc = self.processes.pop(client, None)
         if proc is not None:
             proc.kill9()
+
+    def start_replica(
+        self,
+        client: str,
+        *,
+        name: str,
+        database: str,
+        port: int,
+        extra_env: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> ComponentProcess:
+        """A second instance of a service under its own name, HTTP port and (fresh) database, with the
+        environment of the first (same peers, same secrets) unless `extra_env` overrides it."""
+        spec = replace(_SPECS[client], name=name, database=database)
+        assert spec.port_field is not None, f"{client} has no HTTP port"
+        ports = replace(self.servers.ports, **{spec.port_field: port})
+        self.servers.postgres.create_database(database)
+        env = self.env(client) | {
+            "ZC_HTTP_PORT": str(port),
+            "ZC_DATABASE_URL": self.servers.postgres.url(database),
+        }
+        proc = ComponentProcess(spec, ports, self.servers.root, self.servers.root / "logs")
+        proc.launch(env | dict(extra_env or {}), cwd=self.servers.root)
+        self.processes[name] = proc
+        proc.wait_ready(timeout)
+        return proc
 
     def stop_all(self) -> None:
         for client in list(self.processes):
