@@ -53,6 +53,8 @@ FAULTS: tuple[tuple[str, str, str], ...] = (
     ("Temporal server SIGKILL", "temporal", "server"),
 )
 CHAOS_ROOT_PREFIX = "zc-chaos-"
+# A service's start may take long on a busy machine (imports, migrations): the run waits this long.
+START_TIMEOUT = 240.0
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,21 @@ class Profile:
     outage: float  # seconds a killed part stays down
     converge_timeout: float
     rebuild_timeout: float
+    recovery_timeout: float  # how long a restarted part may take to serve and let everything catch up
 
 
-SHORT = Profile(wave_size=2, max_waves=4, pause=3.0, outage=2.0, converge_timeout=60.0, rebuild_timeout=60.0)
-FULL = Profile(wave_size=6, max_waves=12, pause=20.0, outage=5.0, converge_timeout=180.0, rebuild_timeout=180.0)
+SHORT = Profile(
+    wave_size=2, max_waves=4, pause=3.0, outage=2.0, converge_timeout=60.0, rebuild_timeout=90.0, recovery_timeout=30.0
+)
+FULL = Profile(
+    wave_size=6,
+    max_waves=12,
+    pause=20.0,
+    outage=5.0,
+    converge_timeout=180.0,
+    rebuild_timeout=180.0,
+    recovery_timeout=60.0,
+)
 
 
 @dataclass
@@ -75,7 +88,9 @@ class FaultOutcome:
     target: str
     at_s: float  # when it was killed, seconds since the load started
     outage_s: float
-    recovered_after_s: float | None  # from the restart until it served again; None: it did not come back
+    # from the restart until it served again and every relay and consumer caught up with the stores'
+    # heads of that moment; None: it did not come back, or the system did not catch up (notes say)
+    recovered_after_s: float | None
     lost: int = 0
     doubled: int = 0
     notes: str = ""
@@ -106,13 +121,21 @@ class Run:
             if kind == "server":
                 self.stack.servers.restart(target)
             else:
-                self.stack.start(target)
-            recovered: float | None = round(time.monotonic() - restarted, 1)
-            notes = ""
+                self.stack.start(target, timeout=START_TIMEOUT)
         except Exception as exc:
-            recovered = None
             notes = f"did not come back: {str(exc).splitlines()[0][:200]}"
-        return FaultOutcome(name, target, round(at, 1), self.profile.outage, recovered, notes=notes)
+            return FaultOutcome(name, target, round(at, 1), self.profile.outage, None, notes=notes)
+        # Back means: serving again, and every relay and consumer has caught up with what the stores
+        # held when it restarted (bounded; the load goes on meanwhile).
+        marks = checks.heads(self.stack)
+        deadline = time.monotonic() + self.profile.recovery_timeout
+        while behind := checks.behind_marks(self.stack, marks):
+            if time.monotonic() > deadline:
+                notes = f"not caught up after {self.profile.recovery_timeout:.0f} s: " + "; ".join(behind[:3])
+                return FaultOutcome(name, target, round(at, 1), self.profile.outage, None, notes=notes)
+            time.sleep(0.5)
+        recovered = round(time.monotonic() - restarted, 1)
+        return FaultOutcome(name, target, round(at, 1), self.profile.outage, recovered)
 
     def run_faults(self) -> None:
         try:
@@ -125,19 +148,18 @@ class Run:
             self.faults_done.set()
 
 
-def start_stack(root: Path) -> Stack:
-    servers = Servers.start(root, Ports.for_chaos())
+def start_stack(stack: Stack) -> None:
+    """The four services, the simulator and the worker on the run's servers, and the development seed."""
     for database in DATABASES.values():
-        servers.postgres.create_database(database)
-    stack = Stack.prepare(servers)
+        stack.servers.postgres.create_database(database)
     services = ["org-service", "application-service", "review-service", "plagiarism-service"]
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        for future in [pool.submit(stack.start, s) for s in services]:
-            future.result()
+        futures = [pool.submit(stack.start, s, None, START_TIMEOUT) for s in services]
+    for future in futures:
+        future.result()
     stack.start("workflows")
     urls = {name: stack.url(name) for name in SEEDED_THROUGH if name in stack.processes}
     asyncio.run(seed_services(urls, BUSINESS_ADMIN_USERNAME, stack.secrets.bootstrap_operator_password))
-    return stack
 
 
 def endpoints(stack: Stack) -> Endpoints:
@@ -190,10 +212,15 @@ def run_chaos(profile: Profile, out: Path) -> int:
     reap_orphans(Path("/tmp"), CHAOS_ROOT_PREFIX)
     root = Path(tempfile.mkdtemp(prefix=CHAOS_ROOT_PREFIX, dir="/tmp"))
     wall = time.monotonic()
-    stack: Stack | None = None
+    print("starting the chaos stack …", flush=True)
     try:
-        print("starting the chaos stack …", flush=True)
-        stack = start_stack(root)
+        servers = Servers.start(root, Ports.for_chaos())
+    except Exception:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    stack = Stack.prepare(servers)
+    try:
+        start_stack(stack)
         ledger = Ledger()
         client = Client(endpoints(stack), ledger)
         load = Load(client)
@@ -263,9 +290,8 @@ def run_chaos(profile: Profile, out: Path) -> int:
         write_json(out, profile, run, results, summary, passed)
         return 0 if passed else 1
     finally:
-        if stack is not None:
-            stack.stop_all()
-            stack.servers.stop()
+        stack.stop_all()
+        servers.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

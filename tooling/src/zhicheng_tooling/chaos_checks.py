@@ -125,6 +125,30 @@ def lagging(stack: Stack) -> list[str]:
     return behind
 
 
+def heads(stack: Stack) -> dict[str, int]:
+    """Each service's event store head as its /health tells it (services that do not answer: left out)."""
+    healths = {s: _health(stack.url(s)) for s in SERVICES}
+    return {s: int(h["head"]) for s, h in healths.items() if h is not None}
+
+
+def behind_marks(stack: Stack, marks: dict[str, int]) -> list[str]:
+    """What has not yet reached the given heads: a relay that has not published up to its store's mark,
+    a consumer that has not applied a source up to the source's mark."""
+    behind = []
+    for service in SERVICES:
+        health = _health(stack.url(service))
+        if health is None:
+            behind.append(f"{service}: no answer on /health")
+            continue
+        if service in marks and int(health.get("published") or 0) < marks[service]:
+            behind.append(f"{service} relay published {health.get('published')} of {marks[service]}")
+        for consumer, watermarks in health["consumers"].items():
+            for source, mark in watermarks.items():
+                if source in marks and mark < marks[source]:
+                    behind.append(f"{consumer} at {source} {mark} of {marks[source]}")
+    return behind
+
+
 def converge(stack: Stack, timeout: float) -> tuple[float | None, list[str]]:
     """Seconds until everything converged (None when it did not within `timeout`), and what lagged last."""
     started = time.monotonic()

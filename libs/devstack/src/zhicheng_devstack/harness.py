@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import psutil
 
-from .components import COMPONENTS, SIMULATOR, ComponentProcess, base_url, component_env
+from .components import COMPONENTS, HEALTH_TIMEOUT, SIMULATOR, ComponentProcess, base_url, component_env
 from .credentials import DevSecrets, load_or_create
 from .paths import StackPaths
 from .ports import Ports
@@ -85,8 +85,11 @@ class Servers:
             ),
         )
         with ThreadPoolExecutor(3) as pool:
-            for future in [pool.submit(s.start) for s in (servers.postgres, servers.kafka, servers.temporal)]:
-                future.result()
+            futures = [pool.submit(s.start) for s in (servers.postgres, servers.kafka, servers.temporal)]
+        failed = [error for f in futures if (error := f.exception()) is not None]
+        if failed:
+            servers.stop()  # none of the three is left behind when one did not start
+            raise failed[0]
         return servers
 
     def stop(self) -> None:
@@ -159,16 +162,16 @@ class Stack:
         )
         return env
 
-    def start(self, client: str, extra_env: Mapping[str, str] | None = None) -> None:
-        """Start `client` and wait until it is ready; application-service brings the provincial
-        simulator along (POL-FI-1's filing goes there), unless it already runs."""
+    def start(self, client: str, extra_env: Mapping[str, str] | None = None, timeout: float = HEALTH_TIMEOUT) -> None:
+        """Start `client` and wait (up to `timeout` s) until it is ready; application-service brings the
+        provincial simulator along (POL-FI-1's filing goes there), unless it already runs."""
         if client == "application-service" and SIMULATOR.name not in self.processes:
-            self.start(SIMULATOR.name)
+            self.start(SIMULATOR.name, timeout=timeout)
         spec = _SPECS[client]
         proc = ComponentProcess(spec, self.servers.ports, self.servers.root, self.servers.root / "logs")
         proc.launch(self.env(client) | dict(extra_env or {}), cwd=self.servers.root)
         self.processes[client] = proc
-        proc.wait_ready()
+        proc.wait_ready(timeout)
 
     def stop(self, client: str) -> None:
         proc = self.processes.pop(client, None)
