@@ -18,10 +18,12 @@ from zhicheng_tooling.chaos import FAULTS
 
 pytestmark = pytest.mark.stack
 
-# The short form must end within 3 minutes on 2 cores; the subprocess is cut off a little later.
-BUDGET_SECONDS = 280
+# The short form must end within 3 minutes on 2 cores; the subprocess is cut off a little later. A machine
+# shared with other work may give it more (ZC_CHAOS_TEST_BUDGET seconds).
+BUDGET_SECONDS = float(os.environ.get("ZC_CHAOS_TEST_BUDGET", "280"))
 
 
+@pytest.mark.timeout(BUDGET_SECONDS + 60)
 def test_every_fault_of_the_short_chaos_run_is_survived_with_nothing_lost_or_doubled(tmp_path: Path) -> None:
     out = tmp_path / "chaos.json"
     offset = int(os.environ.get("ZC_TEST_PORT_OFFSET", "1000")) + 500

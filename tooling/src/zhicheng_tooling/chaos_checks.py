@@ -52,7 +52,7 @@ class Projection:
 PROJECTIONS: tuple[Projection, ...] = (
     # org-service's inbox: notices to organisations and accounts from application- and review-service events.
     Projection("org-service", "inbox", ("application-service", "review-service"), ("id", "created_at", "read_at")),
-    Projection("org-service", "inbox_facts", ("application-service", "review-service")),
+    Projection("org-service", "inbox_fact", ("application-service", "review-service")),
     # application-service: the organisations and applicants of org-service.
     Projection("application-service", "orgs", ("org-service",)),
     Projection("application-service", "applicants", ("org-service",)),
