@@ -288,6 +288,13 @@ def run_chaos(profile: Profile, out: Path) -> int:
             all(c.ok for c in results) and all(o.survived for o in run.outcomes) and len(run.outcomes) == len(FAULTS)
         )
         write_json(out, profile, run, results, summary, passed)
+        if not passed:  # the services' logs outlive the run's data, for whoever reads the table
+            kept = Path(tempfile.mkdtemp(prefix="zc-chaos-logs-", dir="/tmp"))
+            shutil.copytree(root / "logs", kept / "logs")
+            for name in ("kafka.log", "temporal.log", "postgres.log"):
+                if (root / name).exists():
+                    shutil.copy2(root / name, kept / name)
+            print(f"logs of the run kept in {kept}", flush=True)
         return 0 if passed else 1
     finally:
         stack.stop_all()
