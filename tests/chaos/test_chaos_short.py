@@ -36,6 +36,7 @@ def test_every_fault_of_the_short_chaos_run_is_survived_with_nothing_lost_or_dou
         timeout=BUDGET_SECONDS,
         check=False,
     )
+    print(done.stdout[-6000:])  # the table of faults and checks, shown by `pytest -rA` or `-s`
     assert out.exists(), done.stdout[-3000:] + done.stderr[-3000:]
     table = json.loads(out.read_text())
     report = done.stdout[-4000:]
