@@ -8,6 +8,8 @@
 #   make test      the test suite (starts its own servers on 25xxx ports)
 #   make test-fast the pure tests only (no server; `pytest -m "not stack"`), in seconds
 #   make format    ruff format + ruff check --fix;  make lint / make typecheck: what CI checks
+#   make chaos     crash every part while applications flow; prove nothing lost or doubled (bench/chaos.json)
+#   make chaos-short  the same in its CI form (a few applications, every fault once, < 3 min)
 
 PYTHON ?= python3
 UV_VERSION ?= 0.13.8
@@ -79,3 +81,13 @@ events-doc:
 .PHONY: provincial-contract
 provincial-contract:
 	$(UV) run python -m provincial_simulator.contract > docs/provincial/openapi.json
+
+# Issue 12: the chaos run (tooling/src/zhicheng_tooling/chaos.py) on a stack of its own (27.5xx-27.9xx ports,
+# ZC_CHAOS_PORT_OFFSET moves them): SIGKILLs each service, the worker, Kafka and Temporal while applications
+# flow, then checks; exits non-zero when anything was lost, doubled or did not converge. Bounded (~10 min).
+.PHONY: chaos chaos-short
+chaos: install
+	$(UV) run python -m zhicheng_tooling.chaos
+
+chaos-short: install
+	$(UV) run python -m zhicheng_tooling.chaos --short

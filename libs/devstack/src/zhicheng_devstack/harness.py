@@ -7,13 +7,13 @@ import shutil
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import psutil
 
-from .components import COMPONENTS, SIMULATOR, ComponentProcess, base_url, component_env
+from .components import COMPONENTS, HEALTH_TIMEOUT, SIMULATOR, ComponentProcess, base_url, component_env
 from .credentials import DevSecrets, load_or_create
 from .paths import StackPaths
 from .ports import Ports
@@ -85,8 +85,11 @@ class Servers:
             ),
         )
         with ThreadPoolExecutor(3) as pool:
-            for future in [pool.submit(s.start) for s in (servers.postgres, servers.kafka, servers.temporal)]:
-                future.result()
+            futures = [pool.submit(s.start) for s in (servers.postgres, servers.kafka, servers.temporal)]
+        failed = [error for f in futures if (error := f.exception()) is not None]
+        if failed:
+            servers.stop()  # none of the three is left behind when one did not start
+            raise failed[0]
         return servers
 
     def stop(self) -> None:
@@ -97,6 +100,24 @@ class Servers:
         """Kill the broker and start it again: a memory-only broker comes back with nothing."""
         self.kafka.kill9()
         self.kafka.start()
+
+    def server(self, name: str) -> Postgres | Kafka | Temporal:
+        """One of the three servers by name: "postgres", "kafka" or "temporal"."""
+        servers: dict[str, Postgres | Kafka | Temporal] = {
+            "postgres": self.postgres,
+            "kafka": self.kafka,
+            "temporal": self.temporal,
+        }
+        return servers[name]
+
+    def kill9(self, name: str) -> None:
+        """Crash a server (SIGKILL to its process group): Kafka loses everything, Temporal keeps its
+        SQLite file, PostgreSQL recovers from its WAL."""
+        self.server(name).kill9()
+
+    def restart(self, name: str) -> None:
+        """Start a server killed by `kill9` again; returns once it serves."""
+        self.server(name).start()
 
 
 @dataclass
@@ -141,16 +162,16 @@ class Stack:
         )
         return env
 
-    def start(self, client: str, extra_env: Mapping[str, str] | None = None) -> None:
-        """Start `client` and wait until it is ready; application-service brings the provincial
-        simulator along (POL-FI-1's filing goes there), unless it already runs."""
+    def start(self, client: str, extra_env: Mapping[str, str] | None = None, timeout: float = HEALTH_TIMEOUT) -> None:
+        """Start `client` and wait (up to `timeout` s) until it is ready; application-service brings the
+        provincial simulator along (POL-FI-1's filing goes there), unless it already runs."""
         if client == "application-service" and SIMULATOR.name not in self.processes:
-            self.start(SIMULATOR.name)
+            self.start(SIMULATOR.name, timeout=timeout)
         spec = _SPECS[client]
         proc = ComponentProcess(spec, self.servers.ports, self.servers.root, self.servers.root / "logs")
         proc.launch(self.env(client) | dict(extra_env or {}), cwd=self.servers.root)
         self.processes[client] = proc
-        proc.wait_ready()
+        proc.wait_ready(timeout)
 
     def stop(self, client: str) -> None:
         proc = self.processes.pop(client, None)
@@ -161,6 +182,32 @@ class Stack:
         proc = self.processes.pop(client, None)
         if proc is not None:
             proc.kill9()
+
+    def start_replica(
+        self,
+        client: str,
+        *,
+        name: str,
+        database: str,
+        port: int,
+        extra_env: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> ComponentProcess:
+        """A second instance of a service under its own name, HTTP port and (fresh) database, with the
+        environment of the first (same peers, same secrets) unless `extra_env` overrides it."""
+        spec = replace(_SPECS[client], name=name, database=database)
+        assert spec.port_field is not None, f"{client} has no HTTP port"
+        ports = replace(self.servers.ports, **{spec.port_field: port})
+        self.servers.postgres.create_database(database)
+        env = self.env(client) | {
+            "ZC_HTTP_PORT": str(port),
+            "ZC_DATABASE_URL": self.servers.postgres.url(database),
+        }
+        proc = ComponentProcess(spec, ports, self.servers.root, self.servers.root / "logs")
+        proc.launch(env | dict(extra_env or {}), cwd=self.servers.root)
+        self.processes[name] = proc
+        proc.wait_ready(timeout)
+        return proc
 
     def stop_all(self) -> None:
         for client in list(self.processes):

@@ -21,6 +21,12 @@ _LAYOUT: dict[str, tuple[str, int]] = {
     "province": ("PROVINCE_PORT", 24105),  # the provincial simulator (POL-FI-1's other side)
 }
 _TEST_OFFSET = 1000
+# `make chaos` runs its own stack (27.5xx–27.9xx) beside a test session's; ZC_CHAOS_PORT_OFFSET moves it.
+_CHAOS_OFFSET = 3500
+# The highest offset keeps the layout's highest port (PostgreSQL's) below 65536. Offsets above 8000 reach
+# into Linux's ephemeral range (32768–60999): allowed, since parallel sessions need room, at a small risk
+# of meeting a client socket's port.
+_MAX_OFFSET = 65535 - max(default for _, default in _LAYOUT.values())
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,14 @@ class Ports:
         return cls._build("ZC_BENCH_", 2 * _TEST_OFFSET, os.environ if environ is None else environ)
 
     @classmethod
+    def for_chaos(cls, environ: Mapping[str, str] | None = None) -> Ports:
+        """The chaos run's own ports (27.5xx–27.9xx by default), moved by ZC_CHAOS_PORT_OFFSET."""
+        env = os.environ if environ is None else environ
+        raw = env.get("ZC_CHAOS_PORT_OFFSET")
+        offset = _parse_offset(raw, "ZC_CHAOS_PORT_OFFSET") if raw else _CHAOS_OFFSET
+        return cls._build("ZC_CHAOS_", offset, env)
+
+    @classmethod
     def _build(cls, prefix: str, offset: int, environ: Mapping[str, str]) -> Ports:
         values: dict[str, int] = {}
         for name, (suffix, default) in _LAYOUT.items():
@@ -69,13 +83,13 @@ class Ports:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def _parse_offset(raw: str) -> int:
+def _parse_offset(raw: str, variable: str = "ZC_TEST_PORT_OFFSET") -> int:
     try:
         offset = int(raw)
     except ValueError:
-        raise ValueError(f"ZC_TEST_PORT_OFFSET must be a number, got {raw!r}") from None
-    if not 0 <= offset <= 8000:
-        raise ValueError(f"ZC_TEST_PORT_OFFSET must lie in 0..8000 (ports below 32768), got {offset}")
+        raise ValueError(f"{variable} must be a number, got {raw!r}") from None
+    if not 0 <= offset <= _MAX_OFFSET:
+        raise ValueError(f"{variable} must lie in 0..{_MAX_OFFSET} (ports below 65536), got {offset}")
     return offset
 
 
