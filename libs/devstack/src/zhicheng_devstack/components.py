@@ -56,7 +56,9 @@ PROVINCE_CALLBACK_PATH = "/api/v1/provincial/callbacks"
 # `make run`, `make demo` and the stack tests approve at the unit moments after recording it.
 NAT5_PUBLICITY_SECONDS = 2
 
-HEALTH_TIMEOUT = 60.0
+# A service imports, migrates and joins the broker before /health answers; on a loaded 2-core machine
+# that has taken over a minute.
+HEALTH_TIMEOUT = 120.0
 WORKER_SETTLE = 2.0  # the worker must stay alive this long to count as started
 
 
@@ -160,6 +162,8 @@ def component_env(
         env["ZC_HTTP_PORT"] = str(spec.port(ports))
     if database_url is not None:
         env["ZC_DATABASE_URL"] = database_url
+    if spec is WORKER:
+        env.setdefault("ZC_WORKER_METRICS_PORT", str(ports.worker_metrics))
     if spec.name == "application-service" and env["ZC_ENVIRONMENT"] != "production":
         env.setdefault("ZC_NAT5_PUBLICITY_SECONDS", str(NAT5_PUBLICITY_SECONDS))
     if spec.name == "application-service" or spec is WORKER:

@@ -14,6 +14,7 @@ _LAYOUT: dict[str, tuple[str, int]] = {
     "temporal_ui": ("TEMPORAL_UI_PORT", 24234),
     "temporal_http": ("TEMPORAL_HTTP_PORT", 24235),
     "temporal_metrics": ("TEMPORAL_METRICS_PORT", 24236),
+    "worker_metrics": ("WORKER_METRICS_PORT", 24237),  # the workflows worker's Prometheus endpoint
     "org": ("ORG_PORT", 24101),
     "application": ("APPLICATION_PORT", 24102),
     "review": ("REVIEW_PORT", 24103),
@@ -42,6 +43,7 @@ class Ports:
     review: int
     plagiarism: int
     province: int
+    worker_metrics: int = 24237
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Ports:

@@ -192,7 +192,7 @@ def _load_dev_seed(stack: Stack) -> int:
 
 def _env_for(stack: Stack, spec: ComponentSpec, secrets: credentials.DevSecrets) -> dict[str, str]:
     database_url = stack.postgres.url(spec.database) if spec.database is not None else None
-    return component_env(
+    env = component_env(
         spec,
         stack.ports,
         secrets,
@@ -201,6 +201,11 @@ def _env_for(stack: Stack, spec: ComponentSpec, secrets: credentials.DevSecrets)
         stack.temporal.address,
         os.environ,
     )
+    # Traces of `make run` as OTLP JSON lines next to the logs (zhicheng_kernel.telemetry); an operator's
+    # own exporter (ZC_OTEL_EXPORTER=otlp, ZC_OTEL_ENDPOINT) wins.
+    env.setdefault("ZC_OTEL_EXPORTER", "file")
+    env.setdefault("ZC_OTEL_FILE", str(stack.paths.logs / "traces" / f"{spec.name}.jsonl"))
+    return env
 
 
 def _in_parallel(tasks: dict[str, Callable[[], None]]) -> dict[str, str]:
