@@ -40,8 +40,9 @@ stop:
 status:
 	$(DEVSTACK) status
 
+# The chaos run is a CI step of its own (make chaos-short): it brings up a second stack of its own.
 test: install
-	$(UV) run pytest -q
+	$(UV) run pytest -q -m "not chaos"
 
 # Tests that need PostgreSQL, Kafka or Temporal carry the `stack` marker (tests/conftest.py adds it to
 # every test using the `servers`/`stack` fixtures); the rest are pure.
@@ -90,4 +91,4 @@ chaos: install
 	$(UV) run python -m zhicheng_tooling.chaos
 
 chaos-short: install
-	$(UV) run python -m zhicheng_tooling.chaos --short
+	$(UV) run pytest -q -rA -m chaos tests/chaos

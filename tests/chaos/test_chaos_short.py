@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from zhicheng_tooling.chaos import FAULTS
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.chaos]
 
 # The short form must end within 3 minutes on 2 cores; the subprocess is cut off a little later. A machine
 # shared with other work may give it more (ZC_CHAOS_TEST_BUDGET seconds).
