@@ -277,3 +277,22 @@ async def test_finding_27_odd_query_text_is_refused_without_a_500(svc: Svc, path
     for odd in ("平人社职称〔2026〕\x00号", "平人社\u202e职称〔2026〕0001号", "平人社职称\u200b〔2026〕号", "号" * 300):
         r = await svc.http.get(path, params={param: odd}, headers=headers)
         assert r.status_code == 422, (odd, r.status_code, r.text[:200])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/public/publicity?offset=10472689468565861957632",
+        "/api/v1/public/publicity?limit=274156808752997",
+        "/api/v1/expert-pool?expiring_within_days=274156808752997",
+        "/api/v1/external/results?year=274156808752997",
+        "/api/v1/external/documents?year=2026&limit=274156808752997",
+        "/api/v1/review-years/274156808752997/report",
+    ],
+)
+async def test_finding_27_every_query_integer_is_bounded(svc: Svc, path: str) -> None:
+    """Finding 27: "integers without bounds reach PostgreSQL" (answering 500). Every integer a
+    review-service query or path carries has both bounds: beyond them, a 422."""
+    headers = svc.auth("f27-city", ["title_office_review"], "f19-city", CITY, "title_office")
+    r = await svc.http.get(path, headers=headers)
+    assert r.status_code == 422, (path, r.status_code, r.text[:200])
