@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1/external", tags=["省级系统接口"])
 
 Year = Annotated[int, Query(ge=2000, le=2100, description="评审年度")]
 Series = Annotated[Annotated[CleanText, Field(max_length=50)] | None, Query(description="系列（专业）")]
-Number = Annotated[str, StringConstraints(min_length=4, max_length=64)]
+Number = Annotated[CleanText, StringConstraints(min_length=4, max_length=64)]
 
 
 class VerifyNumbersIn(BaseModel):
