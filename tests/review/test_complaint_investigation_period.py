@@ -18,6 +18,8 @@ from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.errors import InvalidInput
 from zhicheng_kernel.testing import envelope
 
+from tests.review.ballots import box, tally
+
 PUBLISHED = datetime(2027, 1, 25, tzinfo=UTC)
 ENDS = datetime(2027, 2, 1, tzinfo=UTC)
 
@@ -42,8 +44,9 @@ def _published(investigation_seconds: int | None = None) -> Session:
     assert session is not None
     for decide in (
         lambda: session.record_attendance(["e0"]),
-        lambda: session.cast_ballot("e0", {"a1": "yes", "a2": "yes"}),
-        session.tally_votes,
+        lambda: box(session, "e0", {"a1": "yes", "a2": "yes"}),
+        session.close_voting,
+        lambda: tally(session),
         lambda: session.publish_results(PUBLISHED, ENDS),
     ):
         event = decide()

@@ -1,7 +1,7 @@
 """Routes to a title without a committee (issue 9, point 6): POL-SK-3's junior title by the employer's
 assessment (用人单位考核认定) and POL-GR-4's direct appointment (直接认定). application-service appends
 ApplicationConcludedWithoutCommittee when the title office approves such an application; review-service
-issues the document itself — no session, no ballot —, numbered in the year's one sequence and publicly
+issues the document itself — no session, no ballot —, numbered like every other document and publicly
 verifiable (NAT-10). Here the real review-service is fed the envelope application-service publishes."""
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _user(subject: str, org_path: str) -> Principal:
-    return Principal(subject=subject, username=subject, kind="user", org_id=None, org_path=org_path, roles=frozenset())
+def _user(subject: str, org_path: str, *roles: str) -> Principal:
+    return Principal(
+        subject=subject, username=subject, kind="user", org_id=None, org_path=org_path, roles=frozenset(roles)
+    )
 
 
 async def test_pol_sk_3_employer_assessment_is_issued_a_junior_document_without_session_or_ballot(
@@ -69,7 +71,8 @@ async def test_pol_gr_4_direct_appointment_prints_the_level_and_annotations_the_
         assert body["series"] == "农村实用技术人才专业" and body["annotations"] == ["乡村不受指标限制"]
 
 
-async def test_pol_sk_3_and_committee_documents_share_one_number_sequence_per_year(servers: Servers) -> None:
+async def test_pol_sk_3_and_committee_documents_are_numbered_alike_per_year(servers: Servers) -> None:
+    """Every route's document carries the year's prefix and a random part of its own (finding 20)."""
     async with review_alone(servers) as review:
         first, second, third = _new_id(), _new_id(), _new_id()
         assert await review.feed(concluded(first, "employer_assessment", year=2027))
@@ -77,7 +80,8 @@ async def test_pol_sk_3_and_committee_documents_share_one_number_sequence_per_ye
         assert await review.feed(concluded(third, "direct_appointment", year=2027, level="deputy_senior"))
         numbers = [(await review.stream(document_id_for(a)))[0].payload["number"] for a in (first, second, third)]
         assert by_committee == numbers[1]
-        assert numbers == ["平人社职称〔2027〕00001号", "平人社职称〔2027〕00002号", "平人社职称〔2027〕00003号"]
+        assert all(n.startswith("平人社职称〔2027〕") and n.endswith("号") for n in numbers)
+        assert len(set(numbers)) == 3
         assert (await review.verify(numbers[1])).json()["route_zh"] == "评审委员会评审"
 
 
@@ -88,11 +92,13 @@ async def test_pol_sk_3_a_redelivered_conclusion_issues_no_second_document(serve
         # Delivered again with a new position (a replay of the feed after a lost watermark): still one document.
         assert await review.feed(concluded(application_id, "employer_assessment", year=2028))
         assert len(await review.stream(document_id_for(application_id))) == 1
-        # The number it did not use was given back: the next document is the second of the year.
+        # The next document of the year is a document of its own, with a number of its own.
+        [first] = await review.stream(document_id_for(application_id))
         other = _new_id()
         assert await review.feed(concluded(other, "employer_assessment", year=2028))
         [issued] = await review.stream(document_id_for(other))
-        assert issued.payload["number"] == "平人社职称〔2028〕00002号"
+        assert issued.payload["number"] != first.payload["number"]
+        assert issued.payload["number"].startswith("平人社职称〔2028〕")
 
 
 async def test_pol_gr_4_an_application_with_a_committee_document_never_gets_a_second_one(servers: Servers) -> None:
@@ -110,10 +116,20 @@ async def test_pol_sk_3_the_applicant_and_the_employer_chain_see_the_document_ot
     async with review_alone(servers) as review:
         application_id = _new_id()
         assert await review.feed(concluded(application_id, "employer_assessment", year=2030))
-        for reader in (_user(f"applicant-{application_id}", ""), _user("clerk", UNIT), _user("office", CITY)):
+        readers = (
+            _user(f"applicant-{application_id}", ""),
+            _user("clerk", UNIT, "unit_review"),
+            _user("office", CITY, "title_office_review"),
+        )
+        for reader in readers:
             [seen] = await queries.documents_of(review.ctx, reader, application_id)
             assert seen.route == "employer_assessment" and seen.session_id is None
-        assert await queries.documents_of(review.ctx, _user("stranger", "/city/other/"), application_id) == []
+        assert (
+            await queries.documents_of(review.ctx, _user("stranger", "/city/other/", "unit_review"), application_id)
+            == []
+        )
+        # Finding 19: a colleague at the same unit without a reviewing role sees nobody's but their own.
+        assert await queries.documents_of(review.ctx, _user("colleague", UNIT, "applicant"), application_id) == []
 
 
 def test_a_document_issued_before_routes_existed_reads_as_a_committees() -> None:

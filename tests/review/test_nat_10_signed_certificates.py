@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from pydantic import ValidationError
+from review_service.adapters.ballot_seal import new_ballot_key
 from review_service.adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
 from review_service.adapters.certificate_signer import PadesSigner
 from review_service.adapters.tables import certificate_pdfs, documents
@@ -190,7 +191,10 @@ def test_nat_10_the_self_signed_certificate_is_reused_not_regenerated(tmp_path: 
 
 
 def test_nat_10_production_refuses_to_start_without_the_offices_key_and_certificate(tmp_path: Path) -> None:
-    production = {"environment": "production", "service_client_secret": "s"}
+    # The ballot key (issue 12, NAT-2) is required in production as well; the rule under test is NAT-10.
+    ballot_key = tmp_path / "ballot-key"
+    ballot_key.write_text(new_ballot_key())
+    production = {"environment": "production", "service_client_secret": "s", "ballot_key_file": ballot_key}
     with pytest.raises(ValidationError, match="ZC_CERTIFICATE_KEY_FILE"):
         ReviewSettings(**production)
     with pytest.raises(ValidationError, match="given together"):

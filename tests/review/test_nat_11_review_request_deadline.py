@@ -30,6 +30,7 @@ from zhicheng_kernel.errors import Conflict, DomainError, InvalidInput
 from zhicheng_kernel.testing import envelope
 
 from tests.application.test_domain_rules import apply, submitted_application
+from tests.review.ballots import box, tally
 
 # Production settings need the issuing office's key (NAT-10); the rule under test is another one.
 OFFICE_KEY = {
@@ -61,8 +62,9 @@ def _published() -> Session:
     assert session is not None
     for decide in (
         lambda: session.record_attendance(["e0"]),
-        lambda: session.cast_ballot("e0", {"a1": "yes", "a2": "no"}),
-        session.tally_votes,
+        lambda: box(session, "e0", {"a1": "yes", "a2": "no"}),
+        session.close_voting,
+        lambda: tally(session),
         lambda: session.publish_results(PUBLISHED, PUBLICITY_ENDS),
     ):
         event = decide()

@@ -21,6 +21,8 @@ from review_service.domain.session import Session
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.testing import envelope
 
+from tests.review.ballots import cast, tally
+
 MEMBERS = [f"expert-{i:02d}" for i in range(11)]
 
 
@@ -123,8 +125,7 @@ def _session(*extra: SessionEvent, present: list[str] | None = None) -> Session:
 
 
 def _vote(session: Session, expert: str, votes: dict[str, str]) -> None:
-    session.apply(session.cast_ballot(expert, votes))
-    session.version += 1
+    cast(session, expert, votes)
 
 
 def test_nat_4_an_expert_of_the_candidates_employer_has_no_line_for_that_candidate() -> None:
@@ -170,7 +171,7 @@ def test_nat_2_with_nat_4_two_thirds_count_only_the_candidates_judges() -> None:
     _vote(session, "s1", {"a2": "no"})
     _vote(session, "s2", {"a1": "yes", "a2": "yes"})
     _vote(session, "s3", {"a1": "yes", "a2": "yes"})
-    tallied = session.tally_votes()
+    tallied = tally(session)
     assert tallied is not None
     results = {r.application_id: r for r in tallied.results}
     # a1: judged by s2 and s3 only (s1 recused): 2 yes of 2 judges passes, though 2 of 3 present.
@@ -183,7 +184,7 @@ def test_nat_4_a_candidate_with_too_few_judges_does_not_pass() -> None:
     session.apply(AttendanceRecorded(session_id="s1", present_expert_ids=["s1", "s2", "s3"]))  # the reserve is absent
     assert session.judges("a1") == ["s3"]
     _vote(session, "s3", {"a1": "yes", "a2": "yes"})
-    tallied = session.tally_votes()
+    tallied = tally(session)
     assert tallied is not None
     a1 = next(r for r in tallied.results if r.application_id == "a1")
     assert (a1.judges, a1.yes, a1.passed) == (1, 1, False)  # 1 of 3 sitting is below the quorum

@@ -7,11 +7,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from review_service.domain.events import CATALOGUE, AttendanceRecorded, CommitteeSessionOpened, SessionEvent
+from review_service.domain.events import (
+    CATALOGUE,
+    AttendanceRecorded,
+    BallotCast,
+    CommitteeSessionOpened,
+    SessionEvent,
+)
 from review_service.domain.rules import ballot_passes, quorum_met
 from review_service.domain.session import Session
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.testing import envelope
+
+from tests.review.ballots import SEAL, box, cast, tally
 
 PUBLISHED = datetime(2026, 6, 1, tzinfo=UTC)
 ENDS = datetime(2026, 6, 8, tzinfo=UTC)
@@ -57,13 +65,13 @@ def _decide(session: Session, *events: SessionEvent | None) -> None:
 
 def _voted(session: Session, votes: dict[str, dict[str, str]]) -> Session:
     for expert, ballot in votes.items():
-        _decide(session, session.cast_ballot(expert, ballot))
+        cast(session, expert, ballot)
     return session
 
 
 def _published(session: Session) -> Session:
     _voted(session, {e: {"a1": "yes", "a2": "yes"} for e in ("e0", "e1", "e2")})
-    _decide(session, session.tally_votes())
+    _decide(session, tally(session))
     _decide(session, session.publish_results(PUBLISHED, ENDS))
     return session
 
@@ -85,7 +93,7 @@ def test_quorum_fails_one_expert_below_two_thirds_nat1() -> None:
 
 def test_tally_fails_everyone_without_quorum_nat1() -> None:
     session = _voted(_session(experts=5, present=3), {e: {"a1": "yes", "a2": "yes"} for e in ("e0", "e1", "e2")})
-    tallied = session.tally_votes()  # 3/5 < 2/3
+    tallied = tally(session)  # 3/5 < 2/3
     assert tallied is not None
     assert tallied.quorum_met is False
     assert [r.passed for r in tallied.results] == [False, False]
@@ -112,9 +120,45 @@ def test_candidate_fails_one_yes_below_two_thirds_of_present_nat2() -> None:
 
 
 def test_ballot_event_carries_no_expert_id_nat2() -> None:
-    event = _session().cast_ballot("e0", {"a1": "yes", "a2": "no"})
-    assert event.model_dump(mode="json") == {"session_id": "s1", "ballot_no": 1, "votes": {"a1": "yes", "a2": "no"}}
-    assert "e0" not in repr(event)
+    session = _session()
+    assert session.cast_ballot("e0", {"a1": "yes", "a2": "no"}) == {"a1": "yes", "a2": "no"}
+    event = box(session, "e0", {"a1": "yes", "a2": "no"})
+    assert set(event.to_new_event().payload) == {"session_id", "box_id", "sealed"}
+    assert event.votes is None and event.sealed is not None
+    assert "e0" not in (event.session_id, event.box_id)  # the rest is the sealed box
+    assert SEAL.open("s1", event.sealed) == {"a1": "yes", "a2": "no"}
+
+
+def test_a_ballot_of_schema_1_is_still_counted_nat2() -> None:
+    """Ballots cast before issue 12 carried their votes in the clear: they are read and counted as they are."""
+    session = _session()
+    old = envelope("review-service", "BallotCast", {"session_id": "s1", "ballot_no": 1, "votes": {"a1": "no"}})
+    parsed = CATALOGUE.parse(old.model_copy(update={"schema_version": 1}))
+    assert isinstance(parsed, BallotCast) and parsed.votes == {"a1": "no"} and parsed.sealed is None
+    _decide(session, parsed)
+    cast(session, "e1", {"a1": "yes", "a2": "yes"})
+    tallied = tally(session)
+    assert tallied is not None
+    assert [(r.yes, r.no) for r in tallied.results] == [(1, 1), (1, 0)]
+
+
+def test_finding_8_no_tally_before_the_vote_is_closed_nat2() -> None:
+    """Finding 8: "`tally` has no 'voting closed' precondition (calling it early fails every candidate
+    for good)". The session counts only a closed vote, and takes no ballot after it is closed."""
+    session = _voted(_session(), {"e0": {"a1": "yes", "a2": "yes"}})
+    with pytest.raises(Conflict) as err:
+        session.tally_votes(opened=[{"a1": "yes", "a2": "yes"}])
+    assert (err.value.code, err.value.rule) == ("voting_not_closed", "NAT-2")
+    closed = session.close_voting()
+    assert closed is not None and closed.ballots_cast == 1
+    _decide(session, closed)
+    assert session.close_voting() is None  # closing twice changes nothing
+    with pytest.raises(Conflict) as err:
+        session.cast_ballot("e1", {"a1": "yes", "a2": "yes"})
+    assert (err.value.code, err.value.rule) == ("voting_closed", "NAT-2")
+    with pytest.raises(Conflict) as err:  # every box is counted, or none
+        session.tally_votes(opened=[])
+    assert (err.value.code, err.value.rule) == ("ballots_unopened", "NAT-2")
 
 
 def test_absent_expert_cannot_vote_no_proxy_nat2() -> None:
@@ -131,11 +175,11 @@ def test_no_ballot_before_attendance_is_recorded_nat2() -> None:
 
 def test_no_ballot_after_the_tally_nat2() -> None:
     session = _session()
-    _decide(session, session.tally_votes())
+    _decide(session, tally(session))
     with pytest.raises(Conflict) as err:
         session.cast_ballot("e0", {"a1": "yes", "a2": "yes"})
     assert err.value.rule == "NAT-2"
-    assert session.tally_votes() is None  # tallying twice changes nothing
+    assert tally(session) is None  # tallying twice changes nothing
 
 
 def test_a_ballot_must_judge_every_candidate_and_only_them() -> None:
@@ -155,7 +199,7 @@ def test_tally_passes_with_two_thirds_of_present_and_fails_below_nat2() -> None:
         _session(),
         {"e0": {"a1": "yes", "a2": "yes"}, "e1": {"a1": "yes", "a2": "abstain"}, "e2": {"a1": "yes", "a2": "no"}},
     )
-    tallied = session.tally_votes()
+    tallied = tally(session)
     assert tallied is not None
     results = {r.application_id: r for r in tallied.results}
     assert results["a1"].model_dump() == {
@@ -212,9 +256,10 @@ def test_a_session_rebuilt_from_its_stream_is_the_session_that_decided() -> None
     live = _rebuilt(history)
     decisions: list[SessionEvent] = []
     for decide in (
-        lambda: live.cast_ballot("e0", {"a1": "yes", "a2": "no"}),
-        lambda: live.cast_ballot("e1", {"a1": "yes", "a2": "no"}),
-        live.tally_votes,
+        lambda: box(live, "e0", {"a1": "yes", "a2": "no"}),
+        lambda: box(live, "e1", {"a1": "yes", "a2": "no"}),
+        live.close_voting,
+        lambda: tally(live),
         lambda: live.publish_results(PUBLISHED, ENDS),
         lambda: live.file_complaint("k1", "a2", "学历造假", PUBLISHED),
         lambda: live.resolve_complaint("k1", "no_problem"),

@@ -176,6 +176,7 @@ def component_env(
         env.setdefault("ZC_CERTIFICATE_KEY_FILE", str(secrets.office_certificate_key_file))
         env.setdefault("ZC_CERTIFICATE_CERT_FILE", str(secrets.office_certificate_file))
         env.setdefault("ZC_PUBLIC_BASE_URL", base_url(ports.review))
+        env.setdefault("ZC_BALLOT_KEY_FILE", str(secrets.ballot_key_file))  # NAT-2: seals the secret ballots
     if spec.name == "org-service":
         env["ZC_JWT_PRIVATE_KEY_FILE"] = str(secrets.jwt_private_key_file)
         env["ZC_SERVICE_CLIENTS"] = json.dumps(secrets.client_secrets)

@@ -34,6 +34,7 @@ PROVINCE_CLIENT_ID = "620800-pingliang"
 PROVINCE_ASSERTION_KEY_NAME = "province-assertion-key.pem"  # the city's Ed25519 key (RFC 7523 assertions)
 PROVINCE_WEBHOOK_KEY_NAME = "province-webhook-key"  # the province's "whsk_..." (signs its callbacks)
 PROVINCE_REVIEWER_TOKEN_NAME = "province-reviewer-token"  # bearer token of the simulator's reviewer API
+BALLOT_KEY_NAME = "ballot-key"  # review-service's key that seals secret ballots (NAT-2, ZC_BALLOT_KEY_FILE)
 
 # The seeded accounts of the city title office; org-service creates them with the given passwords.
 CITY_OFFICE_CODE = "6208000001"
@@ -66,6 +67,8 @@ class DevSecrets:
     # NAT-10: the city office's key and certificate that sign the qualification certificates (self-signed here).
     office_certificate_key_file: Path
     office_certificate_file: Path
+    # NAT-2 (issue 12): the key that seals secret ballots (base64 of 32 bytes), outside the database.
+    ballot_key_file: Path
 
     def provincial_client_public_keys(self) -> dict[str, str]:
         return {
@@ -214,6 +217,10 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
 
     office_key_file, office_cert_file = self_signed_certificate(CITY_OFFICE_NAME, paths.secrets_dir / "certificate")
 
+    ballot_key_file = paths.secrets_dir / BALLOT_KEY_NAME
+    if not ballot_key_file.exists():
+        write_private(ballot_key_file, base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+
     result = DevSecrets(
         jwt_private_key_file=key_file,
         client_secrets=clients,
@@ -226,6 +233,7 @@ def load_or_create(paths: StackPaths) -> DevSecrets:
         provincial_client_key_files=client_keys,
         office_certificate_key_file=office_key_file,
         office_certificate_file=office_cert_file,
+        ballot_key_file=ballot_key_file,
     )
     if changed:
         document = {

@@ -15,6 +15,7 @@ from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
 from .adapters import tables
+from .adapters.ballot_seal import ballot_seal_for
 from .api import (
     blind_reviews,
     committees,
@@ -58,6 +59,7 @@ def create_app(
                 settings.temporal_address, settings.temporal_namespace, settings.workflow_task_queue
             ),
             certificate_signer=certificates.pades_signer(settings),  # NAT-10: the issuing office's key
+            ballot_seal=ballot_seal_for(settings),  # NAT-2: the ballot key, outside the database (issue 12)
         )
         await holiday_years.reload(ctx, tables.holiday_years)  # the years the city office published (NAT-3)
         return ctx

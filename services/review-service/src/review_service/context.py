@@ -16,6 +16,7 @@ from .domain.session import Session
 from .settings import ReviewSettings
 
 if TYPE_CHECKING:
+    from .adapters.ballot_seal import BallotSeal
     from .adapters.certificate_signer import CertificateSigner
 
 
@@ -27,6 +28,8 @@ class ReviewContext(ServiceContext):
     certificate_signer: CertificateSigner | None = None
     # POL-VD-1's video provider; None: LocalVideoRooms under settings.video_room_base_url.
     video: VideoRooms | None = None
+    # NAT-2: seals ballots at cast time and opens them at the tally (issue 12; built at start by app.py).
+    ballot_seal: BallotSeal | None = None
 
     async def committee(self, conn: AsyncConnection, committee_id: str) -> Committee:
         """The committee rebuilt from its stream (in the caller's transaction)."""
@@ -46,3 +49,12 @@ class ReviewContext(ServiceContext):
     def video_rooms(self) -> VideoRooms:
         """The provider that issues the online defenses' rooms (adapters.video)."""
         return self.video or LocalVideoRooms(self.settings.video_room_base_url)
+
+    @property
+    def ballots(self) -> BallotSeal:
+        """The ballot seal (NAT-2); a context built without one (a test's) gets a key of its own."""
+        if self.ballot_seal is None:
+            from .adapters.ballot_seal import BallotSeal
+
+            self.ballot_seal = BallotSeal.ephemeral()
+        return self.ballot_seal

@@ -125,6 +125,25 @@ class ReviewSettings(ServiceSettings):
         check_reviewer_count(value)
         return value
 
+    # -- issue 12: NAT-2's ballot key ---------------------------------------------------------------
+    # The file (base64 of 32 bytes) whose key seals every ballot at cast time and opens them at the
+    # tally; never in the database, the broker or the logs. Required in production; elsewhere, when
+    # unset, a key of the process only (ballots cast before a restart cannot be counted after it).
+    ballot_key_file: Path | None = None
+
+    # Finding 20: the public check of document numbers, per client address and fixed window.
+    public_verify_per_address: int = Field(default=30, ge=1, le=10_000)
+    public_verify_window_seconds: int = Field(default=60, ge=1, le=86_400)
+
+    @model_validator(mode="after")
+    def _ballot_key_given_in_production(self) -> ReviewSettings:
+        if self.environment == "production" and self.ballot_key_file is None:
+            raise ValueError(
+                "ZC_BALLOT_KEY_FILE must be set in production: secret ballots are sealed under a key kept "
+                "outside the database, the broker and the logs (NAT-2)"
+            )
+        return self
+
 
 def warning_offsets(days: str, seconds: str | None) -> list[int]:
     """Warning offsets in seconds from "30,7,1" days, or "5,2" seconds when compressed; largest first."""

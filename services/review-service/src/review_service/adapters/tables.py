@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -152,14 +151,6 @@ session_voters = Table(
     Column("session_id", Text, nullable=False),
     Column("expert_id", Text, nullable=False),
     PrimaryKeyConstraint("session_id", "expert_id"),
-)
-
-# Document numbers per year, handed out under the row lock of the issuing transaction: gapless.
-document_sequences = Table(
-    "document_sequence",
-    metadata,
-    Column("year", Integer, primary_key=True),
-    Column("last", BigInteger, nullable=False),
 )
 
 # Every call of an external client (zhicheng_kernel.access_audit).

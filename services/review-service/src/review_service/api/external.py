@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StringConstraints
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import CleanText
 
 from ..service_layer import external
 from ..service_layer.views import BulkVerification, DocumentView, ExternalSessionResults
@@ -15,8 +16,8 @@ from .deps import ContextDep
 router = APIRouter(prefix="/api/v1/external", tags=["省级系统接口"])
 
 Year = Annotated[int, Query(ge=2000, le=2100, description="评审年度")]
-Series = Annotated[str | None, Query(max_length=50, description="系列（专业）")]
-Number = Annotated[str, StringConstraints(min_length=4, max_length=64)]
+Series = Annotated[Annotated[CleanText, Field(max_length=50)] | None, Query(description="系列（专业）")]
+Number = Annotated[CleanText, StringConstraints(min_length=4, max_length=64)]
 
 
 class VerifyNumbersIn(BaseModel):
@@ -36,7 +37,7 @@ async def documents(
     ctx: ContextDep,
     year: Year,
     series: Series = None,
-    after: Annotated[str | None, Query(max_length=64, description="上一页最后一个文号")] = None,
+    after: Annotated[Annotated[CleanText, Field(max_length=64)] | None, Query(description="上一页最后一个文号")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DocumentView]:
     return await external.issued_documents(ctx, principal, year, series, after, limit)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 from zhicheng_kernel.auth import CurrentPrincipal, ServicePrincipal, service_principal
+from zhicheng_kernel.inputs import CleanText
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..domain.events import DefenseScore
@@ -123,7 +125,7 @@ async def my_defenses(principal: CurrentPrincipal, ctx: ContextDep) -> list[Defe
 async def defenses_of(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    application_id: Annotated[str, Query(min_length=1, max_length=100)],
+    application_id: Annotated[CleanText, Field(min_length=1, max_length=100), Query()],
 ) -> list[DefenseSlotView]:
     return await panels.defenses_of(ctx, principal, application_id)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import CleanText
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..service_layer import pool
@@ -39,7 +41,7 @@ async def list_pool(
     principal: CurrentPrincipal,
     ctx: ContextDep,
     expiring_within_days: Annotated[int | None, Query(ge=0, le=3660)] = None,
-    series: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    series: Annotated[Annotated[CleanText, Field(min_length=1, max_length=100)] | None, Query()] = None,
 ) -> list[PoolExpertView]:
     return await pool.pool_of(ctx, principal, expiring_within_days=expiring_within_days, series=series)
 

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import CleanText, MultilineText
 from zhicheng_kernel.problems import problem
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
@@ -47,9 +48,9 @@ EMAIL = r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,185}\.[A-Za-z]{2,24}$"
 
 class FilePublicComplaint(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: str = Field(min_length=1, max_length=100, description="公示名单中被投诉人的编号")
-    content: str = Field(min_length=10, max_length=2000, description="反映的具体问题（10–2000 字）")
-    complainant_name: str = Field(min_length=1, max_length=50, description="投诉人姓名（实名）")
+    application_id: CleanText = Field(min_length=1, max_length=100, description="公示名单中被投诉人的编号")
+    content: MultilineText = Field(min_length=10, max_length=2000, description="反映的具体问题（10–2000 字）")
+    complainant_name: CleanText = Field(min_length=1, max_length=50, description="投诉人姓名（实名）")
     contact_phone: str | None = Field(default=None, max_length=20, pattern=PHONE, description="手机或座机号码")
     contact_email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
     attachments: list[AttachmentInput] = Field(

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import CleanText, MultilineText
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..domain.reexamination import ReviewOutcome
@@ -22,14 +23,14 @@ IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
 class RequestReview(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: str = Field(min_length=1, max_length=100)
-    reason: str = Field(min_length=1, max_length=2000, description="申请复查的理由")
+    application_id: CleanText = Field(min_length=1, max_length=100)
+    reason: MultilineText = Field(min_length=1, max_length=2000, description="申请复查的理由")
 
 
 class AnswerReview(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: ReviewOutcome = Field(description="upheld：维持原评审结果；changed：改为通过并印发资格文件")
-    answer: str = Field(min_length=1, max_length=2000, description="书面答复")
+    answer: MultilineText = Field(min_length=1, max_length=2000, description="书面答复")
 
 
 @router.post(
@@ -67,6 +68,6 @@ async def answer_review(
 async def list_review_requests(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    application_id: Annotated[str | None, Query(max_length=100)] = None,
+    application_id: Annotated[Annotated[CleanText, Field(max_length=100)] | None, Query()] = None,
 ) -> list[ReviewRequestView]:
     return await review_requests.list_requests(ctx, principal, application_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from zhicheng_kernel.auth import CurrentPrincipal, ServicePrincipal, service_principal
+from zhicheng_kernel.inputs import MultilineText
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..service_layer import review_years
@@ -35,11 +36,11 @@ ARCHIVE_MEDIA_TYPE = "application/x-ndjson"
 
 class GrantExtension(BaseModel):
     until: AwareDatetime = Field(description="延期截止时间（不含），带时区")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: MultilineText = Field(min_length=1, max_length=500)
 
 
 class CarryOver(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: MultilineText = Field(min_length=1, max_length=500)
 
 
 class IssueWarning(BaseModel):

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field, StringConstraints
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import MultilineText
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..service_layer import revocations
@@ -22,7 +23,7 @@ IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
 
 
 class RevokeDocument(BaseModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
+    reason: Annotated[MultilineText, StringConstraints(min_length=1, max_length=500)] = Field(
         description="撤销理由（弄虚作假的事实），至多 500 字"
     )
     expected_version: int | None = Field(

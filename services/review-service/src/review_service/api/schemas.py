@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from zhicheng_kernel.inputs import CleanText, MultilineText
 from zhicheng_kernel.titles import TitleLevel
 
 from ..domain.events import ComplaintOutcome, PanelOpinion, Vote
@@ -15,11 +16,13 @@ from ..domain.rules import PUBLICITY_MIN_WORKING_DAYS
 
 class FormCommittee(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    series: str = Field(min_length=1, max_length=100)
+    name: CleanText = Field(min_length=1, max_length=200)
+    series: CleanText = Field(min_length=1, max_length=100)
     level: TitleLevel
-    specialty: str | None = Field(default=None, max_length=100, description="按专业组建时填写（NAT-6 正高 ≥11 人）")
-    expert_ids: list[str] = Field(min_length=1, max_length=500)
+    specialty: CleanText | None = Field(
+        default=None, max_length=100, description="按专业组建时填写（NAT-6 正高 ≥11 人）"
+    )
+    expert_ids: list[Annotated[CleanText, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=500)
     filing_expires_on: date | None = Field(
         default=None, description="备案有效期截止日（NAT-6 最长为备案之日起 3 年减 1 天，不填即取最长）"
     )
@@ -37,7 +40,7 @@ class OpenSession(BaseModel):
         ge=1,
         description="仅用于测试和演示（正式环境不允许）；不填则为自投诉受理之日起 1 个月（POL-PB-1）",
     )
-    application_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+    application_ids: list[Annotated[CleanText, Field(min_length=1, max_length=100)]] | None = Field(
         default=None,
         min_length=1,
         max_length=500,
@@ -57,18 +60,18 @@ class OpenSession(BaseModel):
 
 class RecordAttendance(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    present_expert_ids: list[str] = Field(max_length=500)
+    present_expert_ids: list[Annotated[CleanText, Field(min_length=1, max_length=100)]] = Field(max_length=500)
 
 
 class CastBallot(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    votes: dict[str, Vote]
+    votes: dict[Annotated[CleanText, Field(min_length=1, max_length=100)], Vote] = Field(max_length=500)
 
 
 class FileComplaint(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: str = Field(min_length=1, max_length=100)
-    content: str = Field(min_length=1, max_length=5000)
+    application_id: CleanText = Field(min_length=1, max_length=100)
+    content: MultilineText = Field(min_length=1, max_length=5000)
 
 
 class ResolveComplaint(BaseModel):
@@ -87,17 +90,17 @@ class PublishResults(BaseModel):
 
 class AppointExpert(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    account_id: str = Field(min_length=1, max_length=100, description="已在组织服务注册的专家账号")
-    specialty: str = Field(min_length=1, max_length=100)
-    employer_org_id: str = Field(min_length=1, max_length=100, description="专家的工作单位（NAT-4 同单位回避）")
+    account_id: CleanText = Field(min_length=1, max_length=100, description="已在组织服务注册的专家账号")
+    specialty: CleanText = Field(min_length=1, max_length=100)
+    employer_org_id: CleanText = Field(min_length=1, max_length=100, description="专家的工作单位（NAT-4 同单位回避）")
     term_starts_on: date
     term_ends_on: date = Field(description="聘期截止日（NAT-6 最长 3 年：开始日 + 3 年 − 1 天）")
 
 
 class DeclareConflict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: str = Field(min_length=1, max_length=100)
-    reason: str = Field(min_length=1, max_length=1000)
+    application_id: CleanText = Field(min_length=1, max_length=100)
+    reason: MultilineText = Field(min_length=1, max_length=1000)
     expert_id: str | None = Field(
         default=None, min_length=1, max_length=100, description="评委会秘书代专家申报时填写；专家本人申报不填"
     )
@@ -108,9 +111,9 @@ class DeclareConflict(BaseModel):
 
 class FormPanel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    specialty: str = Field(min_length=1, max_length=100)
+    specialty: CleanText = Field(min_length=1, max_length=100)
     size: int = Field(ge=1, le=99, description="评议组专家人数：不少于 3 人的单数（NAT-9）")
-    application_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+    application_ids: list[Annotated[CleanText, Field(min_length=1, max_length=100)]] | None = Field(
         default=None, min_length=1, max_length=500, description="不填则为本次会议该专业的全部候选人"
     )
     meeting_on: date | None = Field(default=None, description="评议日期（专家任期须覆盖，NAT-6）；不填为当天")
@@ -118,28 +121,28 @@ class FormPanel(BaseModel):
 
 class ScheduleDefense(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: str = Field(min_length=1, max_length=100)
+    application_id: CleanText = Field(min_length=1, max_length=100)
     starts_at: AwareDatetime
     minutes: int = Field(ge=MIN_DEFENSE_MINUTES, le=MAX_DEFENSE_MINUTES, description="答辩时长（分钟）")
-    mode: str = Field(default=VIDEO, max_length=20, description="答辩方式：只有 video（网络视频，POL-VD-1）")
+    mode: CleanText = Field(default=VIDEO, max_length=20, description="答辩方式：只有 video（网络视频，POL-VD-1）")
 
 
 class DefenseScoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    expert_id: str = Field(min_length=1, max_length=100)
+    expert_id: CleanText = Field(min_length=1, max_length=100)
     score: int = Field(ge=0, le=100)
-    opinion: str = Field(min_length=1, max_length=2000)
+    opinion: MultilineText = Field(min_length=1, max_length=2000)
 
 
 class RecordDefense(BaseModel):
     model_config = ConfigDict(extra="forbid")
     attended: bool
-    recording_ref: str | None = Field(default=None, max_length=500, description="答辩录像存档编号")
+    recording_ref: CleanText | None = Field(default=None, max_length=500, description="答辩录像存档编号")
     scores: list[DefenseScoreIn] = Field(default_factory=list, max_length=99)
 
 
 class RecordPanelOpinion(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    application_id: str = Field(min_length=1, max_length=100)
+    application_id: CleanText = Field(min_length=1, max_length=100)
     opinion: PanelOpinion
-    summary: str = Field(min_length=1, max_length=5000)
+    summary: MultilineText = Field(min_length=1, max_length=5000)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from zhicheng_kernel.auth import CurrentPrincipal
+from zhicheng_kernel.inputs import CleanText
 
 from ..service_layer import queries, sessions
 from ..service_layer.views import (
@@ -81,7 +83,7 @@ async def resolve_complaint(
 async def list_documents(
     principal: CurrentPrincipal,
     ctx: ContextDep,
-    application_id: Annotated[str | None, Query(max_length=100)] = None,
+    application_id: Annotated[Annotated[CleanText, Field(max_length=100)] | None, Query()] = None,
 ) -> list[DocumentView]:
     return await queries.documents_of(ctx, principal, application_id)
 

@@ -7,15 +7,19 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import StringConstraints
 from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.errors import NotFound
+from zhicheng_kernel.inputs import CleanText
 
 from ..adapters.certificate_pdf import date_zh
+from ..adapters.rate_limit import RateLimited, client_address
 from ..service_layer import queries
 from ..service_layer.views import VerifiedDocument
 from .deps import ContextDep
+from .verification import too_many
 
 router = APIRouter(tags=["职称资格文件"])
 
@@ -46,11 +50,19 @@ input{width:70%;padding:.3rem}footer{margin-top:2rem;color:#777;font-size:.85rem
     summary="职称资格证书公开查验页面（NAT-10，无需登录）",
 )
 async def verify_page(
-    ctx: ContextDep, number: Annotated[str | None, Query(max_length=200, description="资格文件号")] = None
-) -> HTMLResponse:
-    wanted = (number or "").strip()
+    request: Request,
+    ctx: ContextDep,
+    number: Annotated[
+        Annotated[CleanText, StringConstraints(max_length=200)] | None, Query(description="资格文件号")
+    ] = None,
+) -> Response:
+    wanted = number or ""
     found: VerifiedDocument | None = None
     if len(wanted) in NUMBER_LENGTH:
+        try:
+            await queries.count_public_check(ctx, client_address(request))
+        except RateLimited as limited:
+            return too_many(request, limited)
         try:
             found = await queries.verify_document(ctx, wanted)
         except NotFound:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -28,9 +29,37 @@ def document_id_for(application_id: str) -> str:
     return str(uuid.uuid5(DOCUMENT_NAMESPACE, f"qualification:{application_id}"))
 
 
-def document_number(prefix: str, year: int, sequence: int) -> str:
-    """E.g. 平人社职称〔2026〕00001号 — a sequence per year."""
-    return f"{prefix}〔{year}〕{sequence:05d}号"
+# The part of a document number that names the document (finding 20): random, in Crockford's base 32
+# (no I, L, O, U: nothing to misread), 11 characters (55 bits) and a Luhn mod 32 check character.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_RANDOM_CHARS = 11
+
+
+def number_check(body: str) -> str:
+    """The Luhn mod 32 check character of `body`: any one mistyped character, and most swaps of two
+    neighbours, change it."""
+    n = len(NUMBER_ALPHABET)
+    total, factor = 0, 2
+    for ch in reversed(body):
+        addend = factor * NUMBER_ALPHABET.index(ch)
+        total += addend // n + addend % n
+        factor = 1 if factor == 2 else 2
+    return NUMBER_ALPHABET[(n - total % n) % n]
+
+
+def document_number(prefix: str, year: int, random_part: str) -> str:
+    """E.g. 平人社职称〔2026〕7KQ3-M9XF-2A4C号: the office's prefix and the year for people, then the random
+    part (`random_part`, NUMBER_RANDOM_CHARS of NUMBER_ALPHABET) with its check character, in groups of
+    four. Nobody can guess another document's number from one they hold (finding 20)."""
+    if len(random_part) != NUMBER_RANDOM_CHARS or any(c not in NUMBER_ALPHABET for c in random_part):
+        raise ValueError("the random part of a document number is 11 characters of NUMBER_ALPHABET")
+    code = random_part + number_check(random_part)
+    return f"{prefix}〔{year}〕{code[:4]}-{code[4:8]}-{code[8:]}号"
+
+
+def new_document_number(prefix: str, year: int) -> str:
+    """A fresh document number with a random part from the system's secure random source."""
+    return document_number(prefix, year, "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_CHARS)))
 
 
 def masked(name: str) -> str:

@@ -6,11 +6,13 @@ ComplaintResolved and QualificationDocumentIssued: their payload keys are a cont
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
-from zhicheng_kernel.events import DomainEvent, EventCatalogue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer, model_validator
+from zhicheng_kernel.envelope import NewEvent
+from zhicheng_kernel.events import DomainEvent, EventCatalogue, PayloadStep
 
 COMMITTEE = "committee"
 SESSION = "session"
@@ -83,14 +85,44 @@ class AttendanceRecorded(DomainEvent):
     present_expert_ids: list[str]
 
 
+def _ballot_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """A ballot cast before issue 12 (numbered, its votes in the clear) as a box of schema 2 whose
+    content is already open: its id from its number, `sealed` empty, `votes` kept."""
+    return {
+        "session_id": payload["session_id"],
+        "box_id": f"plain-{payload.get('ballot_no', 0)}",
+        "sealed": None,
+        "votes": payload.get("votes", {}),
+    }
+
+
 class BallotCast(DomainEvent):
-    """A secret ballot went into the box: numbered, with no expert id (the envelope's actor is the box)."""
+    """A secret ballot went into the box, sealed (NAT-2): a random box id and the sealed content, no
+    expert, no number, stamped with the session's opening time (the envelope's actor is the box)."""
 
     event_type: ClassVar[str] = "BallotCast"
     stream_type: ClassVar[str] = SESSION
+    schema_version: ClassVar[int] = 2
+    upcasts: ClassVar[Mapping[int, PayloadStep]] = {1: _ballot_v1_to_v2}
     session_id: str
-    ballot_no: int
-    votes: dict[str, Vote]
+    # Random (uuid4 hex): says nothing of when or by whom the ballot was cast.
+    box_id: str
+    # base64 of AES-GCM's nonce and ciphertext under the ballot key (adapters.ballot_seal); None only in
+    # ballots of schema 1, cast before issue 12 with their votes in the clear.
+    sealed: str | None = None
+    votes: dict[str, Vote] | None = None
+
+    def to_new_event(self) -> NewEvent:
+        """A new box carries no `votes` key at all (only ballots of schema 1 had them)."""
+        return NewEvent(self.event_type, self.model_dump(mode="json", exclude_none=True), self.schema_version)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schema_1(cls, data: Any) -> Any:
+        """A ballot built in the shape of schema 1 (ballot_no, votes) reads as its upcast."""
+        if isinstance(data, dict) and "box_id" not in data and "ballot_no" in data:
+            return _ballot_v1_to_v2(data)
+        return data
 
 
 class CandidateResult(BaseModel):
@@ -524,6 +556,18 @@ class PanelOpinionRecorded(DomainEvent):
     summary: str
 
 
+# -- issue 12: the vote is closed before it is counted (NAT-2) --------------------------------------
+
+
+class VotingClosed(DomainEvent):
+    """The secretary closed the vote (NAT-2): no ballot is cast after it, and only now are the ballots counted."""
+
+    event_type: ClassVar[str] = "VotingClosed"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    ballots_cast: int
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -538,6 +582,7 @@ SessionEvent = (
     | CandidatesCarriedOver
     | ExpertsDrawn
     | ConflictDeclared
+    | VotingClosed
 )
 
 CATALOGUE = EventCatalogue(
@@ -574,5 +619,6 @@ CATALOGUE = EventCatalogue(
         PanelFormed,
         DefenseRecorded,
         PanelOpinionRecorded,
+        VotingClosed,
     ],
 )

@@ -2,13 +2,16 @@
 
 State is rebuilt from the session's own stream; every decision returns the event to append or
 raises a DomainError. Who voted is deliberately not in this stream: the service keeps it in a
-private table so a ballot cannot be traced to an expert.
+private table so a ballot cannot be traced to an expert. What was voted is in the stream only
+sealed (BallotCast.sealed, adapters.ballot_seal): the session holds the boxes and the tally is given
+them opened.
 """
 
 from __future__ import annotations
 
+import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -36,6 +39,7 @@ from .events import (
     SessionOverdue,
     Vote,
     VotesTallied,
+    VotingClosed,
 )
 from .rules import TWO_THIRDS, ballot_passes, candidate_judges, investigation_ends_at, quorum_met
 
@@ -69,7 +73,11 @@ class Session:
     complaint_investigation_seconds: int | None = None
     version: int = 0
     present_expert_ids: list[str] | None = None
-    ballots: list[dict[str, Vote]] = field(default_factory=list)
+    # The ballot boxes in the stream (sealed; plain only in ballots of schema 1).
+    ballots: list[BallotCast] = field(default_factory=list)
+    voting_closed: bool = False
+    # When the session was opened: the one timestamp every BallotCast carries (NAT-2).
+    opened_at: datetime | None = field(default=None, compare=False)
     tally: VotesTallied | None = None
     publicity: ResultsPublished | None = None
     complaints: dict[str, Complaint] = field(default_factory=dict)
@@ -101,6 +109,7 @@ class Session:
             expert_ids=list(opened.expert_ids),
             workflow_id=opened.workflow_id,
             complaint_investigation_seconds=opened.complaint_investigation_seconds,
+            opened_at=history[0].occurred_at,
         )
         for envelope in history[1:]:
             event = CATALOGUE.parse(envelope)
@@ -114,7 +123,9 @@ class Session:
             case AttendanceRecorded():
                 self.present_expert_ids = list(event.present_expert_ids)
             case BallotCast():
-                self.ballots.append(dict(event.votes))
+                self.ballots.append(event)
+            case VotingClosed():
+                self.voting_closed = True
             case VotesTallied():
                 self.tally = event
             case ResultsPublished():
@@ -226,11 +237,15 @@ class Session:
             )
         return AttendanceRecorded(session_id=self.session_id, present_expert_ids=present)
 
-    def cast_ballot(self, expert_id: str, votes: dict[str, str], quorum_share: Fraction = TWO_THIRDS) -> BallotCast:
-        """NAT-2: only experts present at the meeting vote, once, in person, before the tally; the
-        ballot covers exactly the candidates of the expert's ballot form (NAT-4: none they are recused
-        from)."""
+    def cast_ballot(
+        self, expert_id: str, votes: dict[str, str], quorum_share: Fraction = TWO_THIRDS
+    ) -> dict[str, Vote]:
+        """NAT-2: only experts present at the meeting vote, once, in person, before the vote is closed;
+        the ballot covers exactly the candidates of the expert's ballot form (NAT-4: none they are
+        recused from). Answers the checked ballot, which the service seals into a `ballot_box`."""
         self._still_meeting()
+        if self.voting_closed:
+            raise Conflict("voting_closed", "本次会议已结束投票，不再接受投票（会后不得补投）。", rule="NAT-2")
         if self.present_expert_ids is None:
             raise Conflict("attendance_not_recorded", "会议出席情况尚未登记，暂不能投票。", rule="NAT-2")
         if expert_id not in self.present_expert_ids:
@@ -264,7 +279,30 @@ class Session:
                     "invalid_vote", "表决意见只能是 yes（同意）、no（不同意）或 abstain（弃权）。", field="votes"
                 )
             ballot[application_id] = vote
-        return BallotCast(session_id=self.session_id, ballot_no=len(self.ballots) + 1, votes=ballot)
+        return ballot
+
+    def ballot_box(self, box_id: str, sealed: str) -> BallotCast:
+        """NAT-2: the sealed ballot as the stream keeps it — a random box id and the sealed content only."""
+        return BallotCast(session_id=self.session_id, box_id=box_id, sealed=sealed)
+
+    def vote_over(self, quorum_share: Fraction = TWO_THIRDS, *, year_closed: bool = False) -> bool:
+        """NAT-2: no ballot can come any more — the secretary closed the vote, every present expert with
+        a ballot form has cast theirs, or the review year takes no more ballots in this session (SCHED-3,
+        `year_closed`). Counting before would fail candidates for ballots still to come."""
+        if self.voting_closed or year_closed:
+            return True
+        if self.present_expert_ids is None:
+            return False
+        expected = sum(1 for e in self.present_expert_ids if self.ballot_form(e, quorum_share))
+        return len(self.ballots) >= expected
+
+    def close_voting(self) -> VotingClosed | None:
+        """NAT-2: the secretary closes the vote; None when already closed (idempotent). Only a closed
+        vote is counted, and no ballot is cast after it."""
+        if self.voting_closed:
+            return None
+        self._still_meeting()
+        return VotingClosed(session_id=self.session_id, ballots_cast=len(self.ballots))
 
     def declare_conflict(self, expert_id: str, application_id: str, reason: str) -> ConflictDeclared:
         """NAT-4: a drawn expert declares a conflict of interest with a candidate before the vote
@@ -285,20 +323,36 @@ class Session:
         )
 
     def tally_votes(
-        self, quorum_share: Fraction = TWO_THIRDS, pass_share: Fraction = TWO_THIRDS
+        self,
+        quorum_share: Fraction = TWO_THIRDS,
+        pass_share: Fraction = TWO_THIRDS,
+        *,
+        opened: Sequence[Mapping[str, Vote]] = (),
+        year_closed: bool = False,
     ) -> VotesTallied | None:
-        """The quorum, then per candidate its judges' quorum and two thirds of its judges (NAT-2 with
-        NAT-4); None when already tallied (idempotent)."""
+        """NAT-2: once the vote is over (vote_over), the quorum, then per candidate its judges' quorum
+        and two thirds of its judges (with NAT-4), counted from the `opened` ballots (one per box,
+        shuffled: the count keeps no order); None when already tallied (idempotent)."""
         if self.tally is not None:
             return None
         if self.carried_over is not None:
             raise Conflict("session_carried_over", "本次会议的候选人已结转下一年度，不再计票。", rule="SCHED-3")
+        if not self.vote_over(quorum_share, year_closed=year_closed):
+            raise Conflict(
+                "voting_not_closed",
+                "投票尚未结束（会议秘书尚未结束投票，且仍有出席专家未投票），不能计票。",
+                rule="NAT-2",
+            )
+        if len(opened) != len(self.ballots):
+            raise Conflict("ballots_unopened", "票箱中的选票未能全部开启，不能计票。", rule="NAT-2")
+        ballots = list(opened)
+        random.SystemRandom().shuffle(ballots)
         present = len(self.present_expert_ids or [])
         committee_size = len(self.expert_ids)
         met = quorum_met(committee_size, present, quorum_share)
         results = []
         for application_id in self.application_ids:
-            counts = Counter(b.get(application_id) for b in self.ballots)
+            counts = Counter(b.get(application_id) for b in ballots)
             yes, no, abstain = counts["yes"], counts["no"], counts["abstain"]
             judges = len(self.judges(application_id, quorum_share))
             judged = quorum_met(committee_size, judges, quorum_share)

@@ -1,5 +1,6 @@
-"""Issuing qualification documents: one per application, ever, numbered in the year's one gapless
-sequence — whether a committee passed the candidate or the title reached on a route without one."""
+"""Issuing qualification documents: one per application, ever, each with a number nobody can guess
+(domain.documents.new_document_number) — whether a committee passed the candidate or the title was
+reached on a route without one."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.unit_of_work import UnitOfWork, within
 
-from ..adapters.tables import candidates, document_sequences, documents
+from ..adapters.tables import candidates, documents
 from ..context import ReviewContext
-from ..domain.documents import ConcludedWithoutCommittee, document_id_for, document_number
+from ..domain.documents import ConcludedWithoutCommittee, document_id_for, new_document_number
 from ..domain.events import QualificationDocumentIssued
 from ..domain.session import Session
 from .views import DocumentRef
@@ -36,7 +36,7 @@ async def issue(
     if (await uow.load(document_id)).events:
         row = (await uow.conn.execute(select(documents).where(documents.c.document_id == document_id))).one()
         return DocumentRef(application_id=application_id, number=row.number, document_id=document_id)
-    number = document_number(ctx.settings.document_number_prefix, year, await _next_number(uow.conn, year))
+    number = await _unused_number(uow.conn, ctx.settings.document_number_prefix, year)
     issued = draft(document_id, number)
     await uow.append(issued.stream_type, document_id, 0, [issued])
     await uow.conn.execute(
@@ -78,16 +78,14 @@ async def issue_to_candidate(ctx: ReviewContext, uow: UnitOfWork, session: Sessi
     return await issue(ctx, uow, application_id, session.year, candidate.org_path, draft)
 
 
-async def _next_number(conn: AsyncConnection, year: int) -> int:
-    """The year's next number under the row lock of the issuing transaction: a rolled-back issue
-    gives its number back, so numbers stay gapless."""
-    result = await conn.execute(
-        insert(document_sequences)
-        .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": document_sequences.c.last + 1})
-        .returning(document_sequences.c.last)
-    )
-    return int(result.scalar_one())
+async def _unused_number(conn: AsyncConnection, prefix: str, year: int) -> str:
+    """A random document number no document has yet (55 random bits: a clash is all but impossible,
+    and the number's unique index would refuse one the check missed)."""
+    while True:
+        number = new_document_number(prefix, year)
+        taken = await conn.execute(select(documents.c.document_id).where(documents.c.number == number))
+        if taken.first() is None:
+            return number
 
 
 async def issue_without_committee(ctx: ReviewContext, conn: AsyncConnection, event: EventEnvelope) -> None:

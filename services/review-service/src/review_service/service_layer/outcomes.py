@@ -8,12 +8,14 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import delete, select
 from zhicheng_kernel.envelope import Metadata
+from zhicheng_kernel.errors import Conflict, DomainError, Forbidden
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
+from ..adapters.ballot_seal import UnreadableBallot
 from ..adapters.tables import documents, session_sittings
 from ..context import ReviewContext
-from ..domain.events import SESSION
-from ..domain.rules import publicity_calendar_note, publicity_ends_at
+from ..domain.events import SESSION, Vote
+from ..domain.rules import check_review_year_open, publicity_calendar_note, publicity_ends_at
 from ..domain.session import Session
 from . import review_years
 from .documents import issue_to_candidate
@@ -27,9 +29,19 @@ def _meta(actor: str) -> Metadata:
 
 
 async def tally(ctx: ReviewContext, session_id: str, actor: str) -> TallyView:
+    """NAT-2: once the vote is closed, the sealed boxes are opened with the ballot key and counted
+    (Session.tally_votes); the tally's event carries the counts only, never a ballot."""
+
     async def action(uow: UnitOfWork) -> TallyView:
         session = await ctx.session(uow.conn, session_id)
-        tallied = session.tally_votes(ctx.settings.quorum, ctx.settings.pass_threshold)
+        year_closed = _year_takes_no_ballots(ctx, session)
+        over = session.tally is None and session.vote_over(ctx.settings.quorum, year_closed=year_closed)
+        tallied = session.tally_votes(
+            ctx.settings.quorum,
+            ctx.settings.pass_threshold,
+            opened=_open_boxes(ctx, session) if over else [],
+            year_closed=year_closed,
+        )
         if tallied is not None:
             await uow.append(SESSION, session_id, session.version, [tallied])
         result = tallied or session.tally
@@ -41,11 +53,51 @@ async def tally(ctx: ReviewContext, session_id: str, actor: str) -> TallyView:
     return tallied
 
 
+def _year_takes_no_ballots(ctx: ReviewContext, session: Session) -> bool:
+    """SCHED-3: the session's review year (or its extension) is over, so no ballot can come any more."""
+    try:
+        check_review_year_open(
+            session.year,
+            session.level,
+            ctx.clock.now(),
+            "在该年度的评审会议中投票",
+            deadline=ctx.settings.review_year_deadline_override,
+            extended_until=session.extended_until,
+        )
+    except DomainError:
+        return True
+    return False
+
+
+def _open_boxes(ctx: ReviewContext, session: Session) -> list[dict[str, Vote]]:
+    """Every ballot of the session opened: sealed boxes with the ballot key, ballots of schema 1 as
+    they were cast. A box the key does not open stops the tally (409) rather than count without it."""
+    opened: list[dict[str, Vote]] = []
+    for box in session.ballots:
+        if box.sealed is None:
+            opened.append(dict(box.votes or {}))
+            continue
+        try:
+            opened.append(ctx.ballots.open(session.session_id, box.sealed))
+        except UnreadableBallot as exc:
+            raise Conflict(
+                "ballots_unopened", "票箱中有选票无法用本机的选票密钥开启，不能计票。", rule="NAT-2"
+            ) from exc
+    return opened
+
+
 async def publish(
     ctx: ReviewContext, session_id: str, actor: str, *, publicity_seconds: int | None, publicity_working_days: int
 ) -> PublishedView:
-    """The publicity period is fixed when the results go public: in Chinese working days, or in
-    seconds for tests and demonstrations."""
+    """NAT-3: the publicity period is fixed when the results go public: in Chinese working days, or in
+    seconds for tests and demonstrations — refused in production, whoever calls."""
+    if publicity_seconds is not None and ctx.settings.environment == "production":
+        raise Forbidden(
+            "publicity_seconds_not_allowed",
+            "生产环境的公示期按工作日计算，不接受以秒计的公示期。",
+            field="publicity_seconds",
+            rule="NAT-3",
+        )
 
     async def action(uow: UnitOfWork) -> PublishedView:
         now = ctx.clock.now()

@@ -23,6 +23,7 @@ from zhicheng_kernel.auth import Principal
 from zhicheng_kernel.calendar import CHINA_TZ, china_today
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import InvalidInput, not_found
+from zhicheng_kernel.inputs import CleanText
 from zhicheng_kernel.tables import events
 from zhicheng_kernel.titles import level_zh
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
@@ -111,7 +112,7 @@ class PublicComplaintFiled(BaseModel):
 
 
 class AttachmentInput(BaseModel):
-    filename: str = Field(min_length=1, max_length=100)
+    filename: CleanText = Field(min_length=1, max_length=100)
     content_base64: str = Field(
         min_length=4,
         max_length=(MAX_ATTACHMENT_BYTES + 64 * 1024) * 4 // 3,

@@ -9,12 +9,14 @@ from zhicheng_kernel.errors import not_found
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.titles import level_zh
 
+from ..adapters import rate_limit
 from ..adapters.tables import candidates, documents
 from ..context import ReviewContext
 from ..domain.committee import Committee
 from ..domain.documents import REVOCATION_CATEGORY_ZH, masked, route_zh
 from ..domain.events import CandidateResult, VotesTallied
 from ..domain.rules import quorum_met
+from ..domain.session import Session
 from .committees import committee_view
 from .revocations import document_view
 from .views import (
@@ -29,11 +31,30 @@ from .views import (
     VerifiedDocument,
 )
 
+# Finding 19: the roles that read the documents and results of their organization's subtree (a unit's
+# administrators and reviewers, a department's, a title office's, the auditor); everyone else reads
+# only their own.
+SUBTREE_READERS = (
+    Role.APPLICANT_MANAGEMENT,
+    Role.UNIT_REVIEW,
+    Role.DEPARTMENT_REVIEW,
+    Role.TITLE_OFFICE_REVIEW,
+    Role.COMMITTEE_SECRETARY,
+    Role.AUDITOR,
+)
 
-def _may_follow(principal: Principal, committee: Committee) -> bool:
-    """The committee's secretary and experts follow a session; services too."""
+
+def _may_follow(principal: Principal, committee: Committee, session: Session) -> bool:
+    """Finding 19: the organising office's secretary and services follow a session whole; the
+    committee's experts only until it ends (closed or carried over) — after it they see what anyone
+    sees."""
     secretary = principal.has(Role.COMMITTEE_SECRETARY) and principal.org_id == committee.organizing_org_id
-    return principal.kind == "service" or secretary or principal.subject in committee.expert_ids
+    sitting = principal.subject in committee.expert_ids and session.status not in ("closed", "carried_over")
+    return principal.kind == "service" or secretary or sitting
+
+
+def _reads_subtree(principal: Principal) -> bool:
+    return principal.has(*SUBTREE_READERS) and bool(principal.org_path)
 
 
 async def committee_of(ctx: ReviewContext, principal: Principal, committee_id: str) -> CommitteeView:
@@ -57,20 +78,34 @@ def result_reason(result: CandidateResult, tally: VotesTallied) -> str | None:
 
 
 async def session_view(ctx: ReviewContext, session_id: str, principal: Principal) -> SessionView:
-    """Before the results are published a session is the committee's business only (NAT-4)."""
+    """Before the results are published a session is the committee's business only (NAT-4). After,
+    whoever does not follow it (finding 19) sees the published results — the candidates who passed —
+    and, of the others, only their own candidacy or their subtree's; documents and held candidates
+    likewise only their own or their subtree's."""
     async with ctx.db.read() as conn:
         s = await ctx.session(conn, session_id)
         committee = await ctx.committee(conn, s.committee_id)
-        follows = _may_follow(principal, committee)
+        follows = _may_follow(principal, committee, s)
         if s.publicity is None and not follows:
             raise not_found("评审会议", "session_not_found", session_id)
         docs = (await conn.execute(select(documents).where(documents.c.session_id == session_id))).all()
-        shown = s.application_ids if follows else s.passed_application_ids
-        people = (
+        rows = (
             await conn.execute(
-                select(candidates).where(candidates.c.application_id.in_(shown)).order_by(candidates.c.application_id)
+                select(candidates)
+                .where(candidates.c.application_id.in_(s.application_ids))
+                .order_by(candidates.c.application_id)
             )
         ).all()
+    if follows:
+        own: set[str] = set(s.application_ids)
+    else:
+        own = {c.application_id for c in rows if c.applicant_id == principal.subject}
+        if _reads_subtree(principal):
+            own |= {c.application_id for c in rows if principal.covers(c.org_path)}
+    visible = own | set(s.passed_application_ids)
+    shown = [a for a in s.application_ids if a in visible]
+    people = [c for c in rows if c.application_id in visible]
+    docs = [d for d in docs if d.application_id in own]
     present = len(s.present_expert_ids or [])
     # After the publicity period: documents are issued or held by complaints.
     status = "issuing" if s.status == "publicity" and s.publicity_over(ctx.clock.now()) else s.status
@@ -82,7 +117,7 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         year=s.year,
         series=s.series,
         level=s.level,
-        application_ids=s.application_ids,
+        application_ids=shown,
         candidates=[CandidateView.of(c) for c in people],
         committee_size=len(s.expert_ids),
         attendance_recorded=s.present_expert_ids is not None,
@@ -90,7 +125,11 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         quorum_met=quorum_met(len(s.expert_ids), present, ctx.settings.quorum) if s.present_expert_ids else None,
         ballots_cast=len(s.ballots),
         results=(
-            [ResultView(**r.model_dump(), reason=result_reason(r, s.tally)) for r in s.tally.results]
+            [
+                ResultView(**r.model_dump(), reason=result_reason(r, s.tally))
+                for r in s.tally.results
+                if r.application_id in visible
+            ]
             if s.tally
             else None
         ),
@@ -104,7 +143,7 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
             else None
         ),
         complaints=ComplaintCounts(open=len(s.held_application_ids()), total=len(s.complaints)),
-        held_application_ids=s.held_application_ids(),
+        held_application_ids=[a for a in s.held_application_ids() if a in own],
         investigation_ends_at=s.investigation_ends_at(),
         documents=sorted(
             (DocumentRef(application_id=d.application_id, number=d.number, document_id=d.document_id) for d in docs),
@@ -114,12 +153,13 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
 
 
 async def documents_of(ctx: ReviewContext, principal: Principal, application_id: str | None) -> list[DocumentView]:
-    """Documents of the caller's subtree (the applicant's employer chain up to the title office) and the
-    applicant's own; services see all."""
+    """Finding 19: everyone lists their own documents (an applicant, an expert: theirs only); a unit's
+    administrators and reviewers, a department's, a title office's and the auditor also those of their
+    organization's subtree (the applicant's employer chain up to the title office); services all."""
     query = select(documents).order_by(documents.c.number)
     if principal.kind != "service":
         mine = [documents.c.applicant_id == principal.subject]
-        if principal.org_path:
+        if _reads_subtree(principal):
             mine.append(documents.c.org_path.startswith(principal.org_path, autoescape=True))
         query = query.where(or_(*mine))
     if application_id:
@@ -127,6 +167,20 @@ async def documents_of(ctx: ReviewContext, principal: Principal, application_id:
     async with ctx.db.read() as conn:
         rows = (await conn.execute(query.limit(500))).all()
     return [document_view(r) for r in rows]
+
+
+async def count_public_check(ctx: ReviewContext, client: str) -> None:
+    """Finding 20: one client address checks at most `public_verify_per_address` numbers per window
+    (counted in PostgreSQL, so every replica counts the same hits); RateLimited beyond."""
+    limits = [
+        rate_limit.Limit(
+            f"verify:{client}", ctx.settings.public_verify_per_address, ctx.settings.public_verify_window_seconds
+        )
+    ]
+    async with ctx.db.transaction() as conn:
+        wait = await rate_limit.hit(conn, ctx.clock.now(), limits)
+    if wait:
+        raise rate_limit.RateLimited("查验过于频繁，请稍后再试。", wait)
 
 
 async def verify_document(ctx: ReviewContext, number: str) -> VerifiedDocument:

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from zhicheng_kernel.auth import Principal, require_role
+from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, not_found
+from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
@@ -54,8 +56,10 @@ async def record_attendance(
 async def cast_ballot(
     ctx: ReviewContext, principal: Principal, session_id: str, votes: dict[str, str]
 ) -> BallotAccepted:
-    """The ballot goes into the stream with no expert id and an anonymous actor; the private
-    session_voter row (same transaction) only says that this expert has voted."""
+    """NAT-2: the ballot goes into the stream sealed (adapters.ballot_seal) in a box with a random id,
+    an anonymous actor and the session's opening time as its timestamp; the private session_voter row
+    only says that this expert has voted. Whoever reads the database or the broker can tell who voted,
+    never what: the content opens only with the ballot key, at the tally, shuffled."""
     require_role(principal, Role.EXPERT)
 
     async def action(uow: UnitOfWork) -> BallotAccepted:
@@ -71,6 +75,7 @@ async def cast_ballot(
             extended_until=session.extended_until,
         )
         ballot = session.cast_ballot(principal.subject, votes, ctx.settings.quorum)
+        box = session.ballot_box(uuid.uuid4().hex, ctx.ballots.seal(session_id, ballot))
         voted = await uow.conn.execute(
             insert(session_voters)
             .values(session_id=session_id, expert_id=principal.subject)
@@ -79,24 +84,34 @@ async def cast_ballot(
         )
         if voted.first() is None:
             raise Conflict("already_voted", "您已在本次会议投票，不能重复投票。", rule="NAT-2")
-        await uow.append(SESSION, session_id, session.version, [ballot])
+        # The box is stamped with the session's opening, not the moment it was cast.
+        stamp = EventStore(ctx.store.source, ctx.store.upcasters, FixedClock(session.opened_at or ctx.clock.now()))
+        await stamp.append(uow.conn, SESSION, session_id, session.version, [box], uow.meta)
         return BallotAccepted(session_id=session_id, accepted=True)
 
     return await execute(ctx, Metadata(actor=BALLOT_BOX_ACTOR), action, answer=BallotAccepted)
 
 
 async def close_voting(ctx: ReviewContext, principal: Principal, session_id: str) -> VotingClosedView:
-    async with ctx.db.read() as conn:
-        session = await ctx.session(conn, session_id)
-        require_secretary_of(principal, await ctx.committee(conn, session.committee_id))
-    if session.tally is not None:
-        raise Conflict("voting_closed", "本次会议已计票。")
+    """NAT-2: the secretary closes the vote (VotingClosed, once) and the workflow is told to count."""
+
+    async def action(uow: UnitOfWork) -> VotingClosedView:
+        session = await ctx.session(uow.conn, session_id)
+        require_secretary_of(principal, await ctx.committee(uow.conn, session.committee_id))
+        if session.tally is not None:
+            raise Conflict("voting_closed", "本次会议已计票。")
+        closed = session.close_voting()
+        if closed is not None:
+            await uow.append(SESSION, session_id, session.version, [closed])
+        return VotingClosedView(session_id=session_id, workflow_id=session.workflow_id, voting_closed=True)
+
+    answer = await execute(ctx, Metadata(principal.subject), action, answer=VotingClosedView)
     try:
-        await ctx.temporal.signal(session.workflow_id, "voting_closed")
+        await ctx.temporal.signal(answer.workflow_id, "voting_closed")
     except Exception as exc:
-        log.warning("cannot signal %s: %s", session.workflow_id, exc)
+        log.warning("cannot signal %s: %s", answer.workflow_id, exc)
         raise DomainError("workflow_unavailable", "流程服务暂时不可用，请稍后重试。", status=503) from exc
-    return VotingClosedView(session_id=session_id, workflow_id=session.workflow_id, voting_closed=True)
+    return answer
 
 
 async def file_complaint(
