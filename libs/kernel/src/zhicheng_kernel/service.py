@@ -28,6 +28,7 @@ from .feed import FeedClient, feed_router
 from .kafka import client_options, ensure_topics, keep_topics, topic_for
 from .migrations import upgrade
 from .origin import OriginMiddleware
+from .problem_responses import declare_problem_responses
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
 from .settings import ServiceSettings
@@ -204,6 +205,7 @@ def create_service_app(
     app.include_router(feed_router())
     for router in routers:
         app.include_router(router)
+    declare_problem_responses(app)
     return app
 
 
