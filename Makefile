@@ -18,7 +18,7 @@ UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv"
 DEVSTACK = $(UV) run python -m zhicheng_devstack
 
 .DEFAULT_GOAL := help
-.PHONY: help install run stop status test test-fast demo bench lint format format-check typecheck events-doc
+.PHONY: help install run stop status test test-fast demo bench lint format format-check typecheck events-doc fuzz
 
 help:
 	@echo "targets: install run stop status test test-fast demo bench lint format format-check typecheck events-doc"
@@ -48,6 +48,11 @@ test: install
 # every test using the `servers`/`stack` fixtures); the rest are pure.
 test-fast: install
 	$(UV) run pytest -q -m "not stack"
+
+# schemathesis over every operation of every service as every caller, with a large budget (CI runs the
+# same tests with 2 requests per operation and mode, as 7 callers, inside `make test`).
+fuzz: install
+	ZC_FUZZ_EXAMPLES=$${ZC_FUZZ_EXAMPLES:-25} ZC_FUZZ_CALLERS=all ZC_FUZZ_TIMEOUT=3600 $(UV) run pytest -q tests/fuzz
 
 demo:
 	$(UV) run python -m zhicheng_devstack.demo

@@ -31,6 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.stack)
+    # The API fuzzer creates random organizations and accounts on the shared stack: it runs last.
+    items.sort(key=lambda item: item.nodeid.startswith("tests/fuzz/"))
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,10 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts) or "body"
@@ -98,6 +102,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             field = _field_of(err.get("loc", ()))
             message = _VALIDATION_MESSAGES.get(str(err.get("type")), "取值不正确")
             ctx = err.get("ctx") or {}
+            if err.get("type") == "value_error" and _is_chinese(str(err.get("msg", ""))):
+                # A validator's own message (e.g. zhicheng_kernel.inputs naming the invisible characters).
+                message = str(err["msg"]).removeprefix("Value error, ")
             if "max_length" in ctx:
                 message += f"（最多 {ctx['max_length']} 个字符）"
             errors.append({"field": field, "code": str(err.get("type")), "message": message})

@@ -35,6 +35,7 @@ from .logs import configure_logging
 from .metrics import install_metrics
 from .migrations import upgrade
 from .origin import OriginMiddleware
+from .problem_responses import declare_problem_responses
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
 from .settings import ServiceSettings
@@ -229,6 +230,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     install_edge(app)  # body caps, the token before the body, no NUL; /livez (zhicheng_kernel.edge)
+    declare_problem_responses(app)
     return app
 
 
