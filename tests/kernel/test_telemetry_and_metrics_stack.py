@@ -86,7 +86,7 @@ def test_one_trace_id_spans_the_request_its_event_and_the_consumer_in_another_se
             page = api.http.get(
                 api.url("org-service", "/api/v1/events"),
                 params={"after": after, "limit": 500},
-                headers=bearer(api.service_token()),
+                headers=bearer(api.feed_token("org-service")),
             ).json()["events"]
             found += [e for e in page if e["correlation_id"].replace("-", "") == trace_id]
             if len(page) < 500:

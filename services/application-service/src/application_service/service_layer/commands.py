@@ -311,10 +311,11 @@ async def edit(ctx: Context, application_id: str, content: dict[str, Any], autho
     content = {**content, "series": cmd.series}
 
     async def act(uow: UnitOfWork) -> ApplicationView:
-        await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series, other_than=application_id)
         repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
-        await repo.append(app, app.edit(author.account_id, content), uow.meta)
+        edited = app.edit(author.account_id, content)  # first: only its applicant may edit it (404/403)
+        await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series, other_than=application_id)
+        await repo.append(app, edited, uow.meta)
         return await _view(uow.conn, app.id)
 
     return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView)
