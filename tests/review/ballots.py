@@ -1,34 +1,56 @@
-"""Secret ballots in pure session tests (NAT-2): cast sealed under a test key, counted once the vote
-is closed, the way the service does it (adapters.ballot_seal, service_layer.outcomes)."""
+"""Secret ballots in pure session tests (NAT-2): cast sealed under a test key into a private box of
+the test's own (the service's is adapters.ballot_box), collected into the stream and counted once the
+vote is closed, the way the service does it (service_layer.sessions, service_layer.outcomes)."""
 
 from __future__ import annotations
 
-import uuid
+import random
 
 from review_service.adapters.ballot_seal import BallotSeal
-from review_service.domain.events import BallotCast, VotesTallied
+from review_service.domain.events import BallotsCollected, VotesTallied
 from review_service.domain.session import Session
+from review_service.service_layer.outcomes import open_boxes
 
 SEAL = BallotSeal(b"k" * 32)
 
 
-def box(session: Session, expert_id: str, votes: dict[str, str]) -> BallotCast:
-    """The expert's ballot as the session decides it (Session.cast_ballot), sealed in its box."""
-    ballot = session.cast_ballot(expert_id, votes)
-    return session.ballot_box(uuid.uuid4().hex, SEAL.seal(session.session_id, ballot))
+def _private(session: Session) -> list[str]:
+    """The test's private ballot box of this session object (outside the session's fields)."""
+    boxes: list[str] = session.__dict__.setdefault("_test_private_box", [])
+    return boxes
 
 
 def cast(session: Session, expert_id: str, votes: dict[str, str]) -> None:
-    """`box`, applied to the session."""
-    session.apply(box(session, expert_id, votes))
-    session.version += 1
+    """The expert's ballot as the session decides it (Session.cast_ballot), sealed into the private box."""
+    ballot = session.cast_ballot(expert_id, votes)
+    _private(session).append(SEAL.seal(session.session_id, ballot))
+    session.held += 1
+
+
+def collect(session: Session) -> BallotsCollected | None:
+    """The private box emptied, shuffled, into the one event the stream gets (Session.collect_ballots)."""
+    boxes = _private(session)
+    taken = random.sample(boxes, len(boxes))
+    boxes.clear()
+    return session.collect_ballots(taken)
+
+
+def box(session: Session, expert_id: str, votes: dict[str, str]) -> BallotsCollected:
+    """A shortcut for one-ballot decisions: the expert casts and the box is collected at once."""
+    cast(session, expert_id, votes)
+    collected = collect(session)
+    assert collected is not None
+    return collected
 
 
 def tally(session: Session) -> VotesTallied | None:
-    """Close the vote (if still open), open every box and count (Session.tally_votes)."""
+    """Close the vote (if still open), collect the private box, open every box and count."""
     closed = session.close_voting()
     if closed is not None:
         session.apply(closed)
         session.version += 1
-    opened = [SEAL.open(session.session_id, b.sealed) if b.sealed else dict(b.votes or {}) for b in session.ballots]
-    return session.tally_votes(opened=opened)
+    collected = collect(session)
+    if collected is not None:
+        session.apply(collected)
+        session.version += 1
+    return session.tally_votes(opened=open_boxes(SEAL, session))

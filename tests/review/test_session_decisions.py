@@ -19,7 +19,7 @@ from review_service.domain.session import Session
 from zhicheng_kernel.errors import Conflict, InvalidInput
 from zhicheng_kernel.testing import envelope
 
-from tests.review.ballots import SEAL, box, cast, tally
+from tests.review.ballots import SEAL, box, cast, collect, tally
 
 PUBLISHED = datetime(2026, 6, 1, tzinfo=UTC)
 ENDS = datetime(2026, 6, 8, tzinfo=UTC)
@@ -123,10 +123,10 @@ def test_ballot_event_carries_no_expert_id_nat2() -> None:
     session = _session()
     assert session.cast_ballot("e0", {"a1": "yes", "a2": "no"}) == {"a1": "yes", "a2": "no"}
     event = box(session, "e0", {"a1": "yes", "a2": "no"})
-    assert set(event.to_new_event().payload) == {"session_id", "box_id", "sealed"}
-    assert event.votes is None and event.sealed is not None
-    assert "e0" not in (event.session_id, event.box_id)  # the rest is the sealed box
-    assert SEAL.open("s1", event.sealed) == {"a1": "yes", "a2": "no"}
+    assert set(event.to_new_event().payload) == {"session_id", "boxes"}
+    [sealed] = event.boxes
+    assert "e0" not in (event.session_id, sealed)  # the rest is the sealed box
+    assert SEAL.open("s1", sealed) == {"a1": "yes", "a2": "no"}
 
 
 def test_a_ballot_of_schema_1_is_still_counted_nat2() -> None:
@@ -255,10 +255,11 @@ def test_a_session_rebuilt_from_its_stream_is_the_session_that_decided() -> None
     history = _opening()
     live = _rebuilt(history)
     decisions: list[SessionEvent] = []
+    cast(live, "e0", {"a1": "yes", "a2": "no"})  # into the private box: no event (NAT-2)
+    cast(live, "e1", {"a1": "yes", "a2": "no"})
     for decide in (
-        lambda: box(live, "e0", {"a1": "yes", "a2": "no"}),
-        lambda: box(live, "e1", {"a1": "yes", "a2": "no"}),
         live.close_voting,
+        lambda: collect(live),
         lambda: tally(live),
         lambda: live.publish_results(PUBLISHED, ENDS),
         lambda: live.file_complaint("k1", "a2", "学历造假", PUBLISHED),

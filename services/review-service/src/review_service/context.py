@@ -39,10 +39,14 @@ class ReviewContext(ServiceContext):
         return committee
 
     async def session(self, conn: AsyncConnection, session_id: str) -> Session:
-        """The session rebuilt from its stream (in the caller's transaction)."""
+        """The session rebuilt from its stream (in the caller's transaction), with the number of ballots
+        its private ballot box holds (NAT-2, adapters.ballot_box)."""
+        from .adapters import ballot_box
+
         session = Session.from_events(await self.store.load(conn, session_id))
         if session is None:
             raise not_found("评审会议", "session_not_found", session_id)
+        session.held = await ballot_box.held(conn, session_id)
         return session
 
     @property

@@ -322,3 +322,13 @@ panel_candidates = Table(
 
 # The business audit of every command (zhicheng_kernel.audit, finding 16).
 audit_log = audit_log_table(metadata)
+
+# NAT-2's private ballot box (issue 12, finding 5; adapters.ballot_box): a session's sealed ballots
+# while its vote is open — one row per session, no time, no order (rewritten at each cast with every
+# box re-sealed and shuffled), deleted when the boxes go into one BallotsCollected event.
+ballot_boxes = Table(
+    "ballot_box",
+    metadata,
+    Column("session_id", Text, primary_key=True),
+    Column("boxes", JSONB, nullable=False),
+)

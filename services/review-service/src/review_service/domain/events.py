@@ -97,8 +97,8 @@ def _ballot_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 class BallotCast(DomainEvent):
-    """A secret ballot went into the box, sealed (NAT-2): a random box id and the sealed content, no
-    expert, no number, stamped with the session's opening time (the envelope's actor is the box)."""
+    """A secret ballot went into the box, sealed (NAT-2); no longer written (the boxes stay private until
+    the vote closes, then BallotsCollected), still read in the streams of schema 1 and 2."""
 
     event_type: ClassVar[str] = "BallotCast"
     stream_type: ClassVar[str] = SESSION
@@ -568,6 +568,16 @@ class VotingClosed(DomainEvent):
     ballots_cast: int
 
 
+class BallotsCollected(DomainEvent):
+    """The vote closed: every sealed ballot of the session, re-sealed and in a random order, in one event (NAT-2)."""
+
+    event_type: ClassVar[str] = "BallotsCollected"
+    stream_type: ClassVar[str] = SESSION
+    session_id: str
+    # base64 boxes under the ballot key (adapters.ballot_seal); none was ever written next to a voter.
+    boxes: list[str]
+
+
 SessionEvent = (
     CommitteeSessionOpened
     | AttendanceRecorded
@@ -583,6 +593,7 @@ SessionEvent = (
     | ExpertsDrawn
     | ConflictDeclared
     | VotingClosed
+    | BallotsCollected
 )
 
 CATALOGUE = EventCatalogue(
@@ -620,5 +631,6 @@ CATALOGUE = EventCatalogue(
         DefenseRecorded,
         PanelOpinionRecorded,
         VotingClosed,
+        BallotsCollected,
     ],
 )

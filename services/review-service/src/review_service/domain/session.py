@@ -2,9 +2,10 @@
 
 State is rebuilt from the session's own stream; every decision returns the event to append or
 raises a DomainError. Who voted is deliberately not in this stream: the service keeps it in a
-private table so a ballot cannot be traced to an expert. What was voted is in the stream only
-sealed (BallotCast.sealed, adapters.ballot_seal): the session holds the boxes and the tally is given
-them opened.
+private table so a ballot cannot be traced to an expert. What was voted reaches the stream only
+sealed, and only once the vote is closed (BallotsCollected: every box of the session in one event,
+shuffled; adapters.ballot_box holds them until then, and the service tells the session how many via
+`held`); the tally is given the boxes opened.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .events import (
     CATALOGUE,
     AttendanceRecorded,
     BallotCast,
+    BallotsCollected,
     CandidateResult,
     CandidatesCarriedOver,
     CommitteeSessionOpened,
@@ -73,10 +75,15 @@ class Session:
     complaint_investigation_seconds: int | None = None
     version: int = 0
     present_expert_ids: list[str] | None = None
-    # The ballot boxes in the stream (sealed; plain only in ballots of schema 1).
+    # Ballots cast before the private ballot box, one event each (sealed; plain only in schema 1).
     ballots: list[BallotCast] = field(default_factory=list)
+    # The sealed boxes collected when the vote closed (BallotsCollected), in no order.
+    collected: list[str] = field(default_factory=list)
+    # How many ballots the private ballot box holds while the vote is open (not in the stream: the
+    # service reads it under the box's lock, adapters.ballot_box).
+    held: int = 0
     voting_closed: bool = False
-    # When the session was opened: the one timestamp every BallotCast carries (NAT-2).
+    # When the session was opened: the one timestamp the BallotCast events of schema 2 carry (NAT-2).
     opened_at: datetime | None = field(default=None, compare=False)
     tally: VotesTallied | None = None
     publicity: ResultsPublished | None = None
@@ -124,6 +131,9 @@ class Session:
                 self.present_expert_ids = list(event.present_expert_ids)
             case BallotCast():
                 self.ballots.append(event)
+            case BallotsCollected():
+                self.collected.extend(event.boxes)
+                self.held = max(0, self.held - len(event.boxes))  # they left the private box
             case VotingClosed():
                 self.voting_closed = True
             case VotesTallied():
@@ -242,7 +252,7 @@ class Session:
     ) -> dict[str, Vote]:
         """NAT-2: only experts present at the meeting vote, once, in person, before the vote is closed;
         the ballot covers exactly the candidates of the expert's ballot form (NAT-4: none they are
-        recused from). Answers the checked ballot, which the service seals into a `ballot_box`."""
+        recused from). Answers the checked ballot, which the service seals into the private box."""
         self._still_meeting()
         if self.voting_closed:
             raise Conflict("voting_closed", "本次会议已结束投票，不再接受投票（会后不得补投）。", rule="NAT-2")
@@ -281,9 +291,19 @@ class Session:
             ballot[application_id] = vote
         return ballot
 
-    def ballot_box(self, box_id: str, sealed: str) -> BallotCast:
-        """NAT-2: the sealed ballot as the stream keeps it — a random box id and the sealed content only."""
-        return BallotCast(session_id=self.session_id, box_id=box_id, sealed=sealed)
+    @property
+    def ballots_cast(self) -> int:
+        """Every ballot cast: old BallotCast events, the collected boxes and those the private box holds."""
+        return len(self.ballots) + len(self.collected) + self.held
+
+    def collect_ballots(self, boxes: Sequence[str]) -> BallotsCollected | None:
+        """NAT-2: the vote is over, so the private box's ballots enter the stream — all in one event,
+        in the random order they come in; None when the box is empty."""
+        if len(boxes) != self.held:
+            raise Conflict("ballots_unopened", "票箱中的选票数与投票人数不符，不能计票。", rule="NAT-2")
+        if not boxes:
+            return None
+        return BallotsCollected(session_id=self.session_id, boxes=list(boxes))
 
     def vote_over(self, quorum_share: Fraction = TWO_THIRDS, *, year_closed: bool = False) -> bool:
         """NAT-2: no ballot can come any more — the secretary closed the vote, every present expert with
@@ -294,7 +314,7 @@ class Session:
         if self.present_expert_ids is None:
             return False
         expected = sum(1 for e in self.present_expert_ids if self.ballot_form(e, quorum_share))
-        return len(self.ballots) >= expected
+        return self.ballots_cast >= expected
 
     def close_voting(self) -> VotingClosed | None:
         """NAT-2: the secretary closes the vote; None when already closed (idempotent). Only a closed
@@ -302,13 +322,13 @@ class Session:
         if self.voting_closed:
             return None
         self._still_meeting()
-        return VotingClosed(session_id=self.session_id, ballots_cast=len(self.ballots))
+        return VotingClosed(session_id=self.session_id, ballots_cast=self.ballots_cast)
 
     def declare_conflict(self, expert_id: str, application_id: str, reason: str) -> ConflictDeclared:
         """NAT-4: a drawn expert declares a conflict of interest with a candidate before the vote
         begins (no ballot cast yet); from then on the candidate is not on their ballot form."""
         self._still_meeting()
-        if self.ballots:
+        if self.ballots_cast:
             raise Conflict("voting_started", "投票已开始，不能再申报回避。", rule="NAT-4")
         if expert_id not in self.expert_ids and expert_id not in self.reserve_expert_ids:
             raise InvalidInput(
@@ -343,7 +363,7 @@ class Session:
                 "投票尚未结束（会议秘书尚未结束投票，且仍有出席专家未投票），不能计票。",
                 rule="NAT-2",
             )
-        if len(opened) != len(self.ballots):
+        if self.held or len(opened) != self.ballots_cast:
             raise Conflict("ballots_unopened", "票箱中的选票未能全部开启，不能计票。", rule="NAT-2")
         ballots = list(opened)
         random.SystemRandom().shuffle(ballots)

@@ -9,9 +9,11 @@ from datetime import UTC, timedelta
 from sqlalchemy import delete, select
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, DomainError, Forbidden
+from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
-from ..adapters.ballot_seal import UnreadableBallot
+from ..adapters import ballot_box
+from ..adapters.ballot_seal import BallotSeal, UnreadableBallot
 from ..adapters.tables import documents, session_sittings
 from ..context import ReviewContext
 from ..domain.events import SESSION, Vote
@@ -29,21 +31,31 @@ def _meta(actor: str) -> Metadata:
 
 
 async def tally(ctx: ReviewContext, session_id: str, actor: str) -> TallyView:
-    """NAT-2: once the vote is closed, the sealed boxes are opened with the ballot key and counted
-    (Session.tally_votes); the tally's event carries the counts only, never a ballot."""
+    """NAT-2: once the vote is over, the boxes still in the private box go into the stream in one
+    BallotsCollected event (re-sealed, shuffled), then every box is opened with the ballot key and
+    counted (Session.tally_votes); the tally's event carries the counts only, never a ballot."""
 
     async def action(uow: UnitOfWork) -> TallyView:
+        await ballot_box.lock(uow.conn, session_id)
         session = await ctx.session(uow.conn, session_id)
         year_closed = _year_takes_no_ballots(ctx, session)
         over = session.tally is None and session.vote_over(ctx.settings.quorum, year_closed=year_closed)
+        events: list[DomainEvent] = []
+        if over and session.held:
+            collected = session.collect_ballots(await ballot_box.empty(uow.conn, ctx.ballots, session_id))
+            assert collected is not None
+            session.apply(collected)
+            events.append(collected)
         tallied = session.tally_votes(
             ctx.settings.quorum,
             ctx.settings.pass_threshold,
-            opened=_open_boxes(ctx, session) if over else [],
+            opened=open_boxes(ctx.ballots, session) if over else [],
             year_closed=year_closed,
         )
         if tallied is not None:
-            await uow.append(SESSION, session_id, session.version, [tallied])
+            events.append(tallied)
+        if events:
+            await uow.append(SESSION, session_id, session.version, events)
         result = tallied or session.tally
         assert result is not None
         return TallyView.model_validate(result.model_dump())
@@ -69,16 +81,16 @@ def _year_takes_no_ballots(ctx: ReviewContext, session: Session) -> bool:
     return False
 
 
-def _open_boxes(ctx: ReviewContext, session: Session) -> list[dict[str, Vote]]:
-    """Every ballot of the session opened: sealed boxes with the ballot key, ballots of schema 1 as
-    they were cast. A box the key does not open stops the tally (409) rather than count without it."""
+def open_boxes(seal: BallotSeal, session: Session) -> list[dict[str, Vote]]:
+    """Every ballot in the session's stream opened: the collected boxes and BallotCast's sealed boxes
+    (schema 2) with the ballot key, BallotCast's ballots of schema 1 as they were cast. A box the key
+    does not open stops the tally (409) rather than count without it."""
     opened: list[dict[str, Vote]] = []
-    for box in session.ballots:
-        if box.sealed is None:
-            opened.append(dict(box.votes or {}))
-            continue
+    sealed = [box.sealed for box in session.ballots if box.sealed is not None] + session.collected
+    opened.extend(dict(box.votes or {}) for box in session.ballots if box.sealed is None)
+    for box in sealed:
         try:
-            opened.append(ctx.ballots.open(session.session_id, box.sealed))
+            opened.append(seal.open(session.session_id, box))
         except UnreadableBallot as exc:
             raise Conflict(
                 "ballots_unopened", "票箱中有选票无法用本机的选票密钥开启，不能计票。", rule="NAT-2"

@@ -123,7 +123,7 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
         attendance_recorded=s.present_expert_ids is not None,
         present=present,
         quorum_met=quorum_met(len(s.expert_ids), present, ctx.settings.quorum) if s.present_expert_ids else None,
-        ballots_cast=len(s.ballots),
+        ballots_cast=s.ballots_cast,
         results=(
             [
                 ResultView(**r.model_dump(), reason=result_reason(r, s.tally))

@@ -22,6 +22,7 @@ from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 from zhicheng_kernel.workflow_starts import request_start, start_pending
 
+from ..adapters import ballot_box
 from ..adapters.tables import candidates, complaints, documents, organizations, sessions, workflow_starts
 from ..context import ReviewContext
 from ..domain import year as review_year
@@ -333,11 +334,13 @@ async def carry_over(
     ctx: ReviewContext, principal: Principal, idempotent: Idempotency | None, session_id: str, *, reason: str
 ) -> CarriedOverView:
     """The candidates go back to the pool as pushed candidates of the next year; the session's own
-    workflow, which waited for a vote that will not come, is cancelled."""
+    workflow, which waited for a vote that will not come, is cancelled, and the ballots cast in time,
+    never to be counted, leave the private ballot box unopened (NAT-2)."""
 
     async def action(uow: UnitOfWork) -> CarriedOverView:
         conn = uow.conn
         await require_city_office(conn, principal)
+        await ballot_box.lock(conn, session_id)
         session = await ctx.session(conn, session_id)
         committee = await ctx.committee(conn, session.committee_id)
         carried = review_year.carry_over(
@@ -349,6 +352,7 @@ async def carry_over(
             deadline=deadline_of(ctx, session.year),
         )
         await uow.append(SESSION, session_id, session.version, [carried])
+        await ballot_box.discard(conn, session_id)  # NAT-2: ballots never counted leave no box behind
         await conn.execute(
             update(candidates)
             .where(candidates.c.session_id == session_id, candidates.c.application_id.in_(carried.application_ids))
@@ -533,7 +537,7 @@ def _archived_session(session: Session, organizing_org_id: str) -> dict[str, Any
         "application_ids": session.application_ids,
         "committee_size": len(session.expert_ids),
         "present": len(session.present_expert_ids or []),
-        "ballots_cast": len(session.ballots),
+        "ballots_cast": session.ballots_cast,
         "tally": None
         if tally is None
         else {"quorum_met": tally.quorum_met, "results": [r.model_dump() for r in tally.results]},

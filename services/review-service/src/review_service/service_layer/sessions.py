@@ -9,13 +9,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from zhicheng_kernel.auth import Principal, require_role
-from zhicheng_kernel.clock import FixedClock
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, not_found
-from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
+from ..adapters import ballot_box
 from ..adapters.tables import candidates, complaints, session_voters
 from ..context import ReviewContext
 from ..domain.events import BALLOT_BOX_ACTOR, SESSION, ComplaintOutcome
@@ -56,13 +55,15 @@ async def record_attendance(
 async def cast_ballot(
     ctx: ReviewContext, principal: Principal, session_id: str, votes: dict[str, str]
 ) -> BallotAccepted:
-    """NAT-2: the ballot goes into the stream sealed (adapters.ballot_seal) in a box with a random id,
-    an anonymous actor and the session's opening time as its timestamp; the private session_voter row
-    only says that this expert has voted. Whoever reads the database or the broker can tell who voted,
-    never what: the content opens only with the ballot key, at the tally, shuffled."""
+    """NAT-2: the ballot is sealed (adapters.ballot_seal) and dropped into the session's private box
+    (adapters.ballot_box: one row, every box re-sealed and shuffled at each cast), never into the
+    stream; the private session_voter row only says that this expert has voted (one ballot each, the
+    quorum). Whoever reads the database or the broker can tell who voted, never which box is whose:
+    the boxes reach the stream together when the vote closes, and open only with the ballot key."""
     require_role(principal, Role.EXPERT)
 
     async def action(uow: UnitOfWork) -> BallotAccepted:
+        await ballot_box.lock(uow.conn, session_id)  # serialised with the close of the vote
         session = await ctx.session(uow.conn, session_id)
         if principal.subject not in session.expert_ids and principal.subject not in session.reserve_expert_ids:
             raise Forbidden("not_committee_member", "您不是本次会议抽取的评审专家，不能投票。", rule="NAT-2")
@@ -75,7 +76,6 @@ async def cast_ballot(
             extended_until=session.extended_until,
         )
         ballot = session.cast_ballot(principal.subject, votes, ctx.settings.quorum)
-        box = session.ballot_box(uuid.uuid4().hex, ctx.ballots.seal(session_id, ballot))
         voted = await uow.conn.execute(
             insert(session_voters)
             .values(session_id=session_id, expert_id=principal.subject)
@@ -84,25 +84,26 @@ async def cast_ballot(
         )
         if voted.first() is None:
             raise Conflict("already_voted", "您已在本次会议投票，不能重复投票。", rule="NAT-2")
-        # The box is stamped with the session's opening, not the moment it was cast.
-        stamp = EventStore(ctx.store.source, ctx.store.upcasters, FixedClock(session.opened_at or ctx.clock.now()))
-        await stamp.append(uow.conn, SESSION, session_id, session.version, [box], uow.meta)
+        await ballot_box.drop_in(uow.conn, ctx.ballots, session_id, ctx.ballots.seal(session_id, ballot))
         return BallotAccepted(session_id=session_id, accepted=True)
 
     return await execute(ctx, Metadata(actor=BALLOT_BOX_ACTOR), action, answer=BallotAccepted)
 
 
 async def close_voting(ctx: ReviewContext, principal: Principal, session_id: str) -> VotingClosedView:
-    """NAT-2: the secretary closes the vote (VotingClosed, once) and the workflow is told to count."""
+    """NAT-2: the secretary closes the vote (VotingClosed, once), the private box's ballots go into the
+    stream in one BallotsCollected event (re-sealed, shuffled) and the workflow is told to count."""
 
     async def action(uow: UnitOfWork) -> VotingClosedView:
+        await ballot_box.lock(uow.conn, session_id)  # no ballot slips in after the collection
         session = await ctx.session(uow.conn, session_id)
         require_secretary_of(principal, await ctx.committee(uow.conn, session.committee_id))
         if session.tally is not None:
             raise Conflict("voting_closed", "本次会议已计票。")
         closed = session.close_voting()
         if closed is not None:
-            await uow.append(SESSION, session_id, session.version, [closed])
+            collected = session.collect_ballots(await ballot_box.empty(uow.conn, ctx.ballots, session_id))
+            await uow.append(SESSION, session_id, session.version, [closed, *([collected] if collected else [])])
         return VotingClosedView(session_id=session_id, workflow_id=session.workflow_id, voting_closed=True)
 
     answer = await execute(ctx, Metadata(principal.subject), action, answer=VotingClosedView)
@@ -222,6 +223,7 @@ async def declare_conflict(
     naming `expert_id`); the candidate leaves the expert's ballot form."""
 
     async def action(uow: UnitOfWork) -> ConflictView:
+        await ballot_box.lock(uow.conn, session_id)  # NAT-4: no ballot is cast on the form it changes
         session = await ctx.session(uow.conn, session_id)
         if principal.has(Role.EXPERT) and expert_id in (None, principal.subject):
             declarer = principal.subject
