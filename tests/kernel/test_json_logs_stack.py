@@ -122,7 +122,6 @@ def test_a_ballots_lines_hold_no_vote_and_its_audit_row_names_nobody_nat2(stack:
         assert row["roles"] == [] and row["org_id"] is None and row["streams"] == [] and row["event_types"] == []
         assert row["ip"] == "" and row["correlation_id"] == ""
         assert not experts & set(json.dumps({k: str(v) for k, v in row.items()}).split('"'))
-    # A ballot's events do not carry the trace of the request that cast them.
-    assert len(correlations) == len(scenario.experts)
-    audited = {row["correlation_id"] for row in audit}
-    assert not {c.replace("-", "") for c in correlations} & audited
+    # A ballot writes no event at cast time (issue 12, finding 5: the private ballot box), so no event
+    # carries the trace of the request that cast it.
+    assert correlations == []
