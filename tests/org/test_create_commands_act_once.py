@@ -7,9 +7,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 from zhicheng_kernel.database import Database
-from zhicheng_kernel.tables import command_log
+from zhicheng_kernel.tables import command_log, events
 
-from tests.api_client import Api, bearer, random_id_card, unique_name
+from tests.api_client import Api, bearer, new_password, random_id_card, unique_name
 from tests.org_tree import OrgTree, random_credit_code
 
 pytestmark = pytest.mark.stack
@@ -76,3 +76,35 @@ async def test_the_command_log_never_keeps_a_one_time_password(api: Api, org_db:
     async with org_db.read() as conn:
         kept = [str(r.response) for r in await conn.execute(select(command_log.c.response))]
     assert kept and not any(password in answer for answer in kept)
+
+
+async def test_finding_22_a_retried_password_change_answers_as_the_first(api: Api, org_db: Database) -> None:
+    """Finding 22: commands are not idempotent — a password change retried with the same Idempotency-Key
+    after a crash (the first sending changed the password, its answer was lost) answered 400 password_wrong."""
+    clerk = OrgTree(api).state_unit("平凉市改密重试测试中学").clerk("改密重试员", ["unit_review"])
+    login = api.http.post(
+        api.url("org-service", "/api/v1/auth/token"),
+        data={"grant_type": "password", "username": clerk.username, "password": clerk.initial_password},
+    )
+    assert login.status_code == 200 and login.json()["password_change_required"], login.text
+    headers = bearer(login.json()["access_token"]) | {"Idempotency-Key": _key()}
+    url = api.url("org-service", "/api/v1/auth/password")
+    password = new_password()
+    body = {"old_password": clerk.initial_password, "new_password": password}
+    first, again = (api.http.post(url, json=body, headers=headers) for _ in range(2))
+    assert first.status_code == 200, first.text
+    assert again.status_code == 200, again.text  # was: 400 password_wrong
+    assert again.json()["access_token"] and not again.json()["password_change_required"]
+    async with org_db.read() as conn:  # one change: one PasswordChanged on the account's stream
+        changes = await conn.execute(
+            select(events.c.position).where(
+                events.c.stream_id == clerk.account_id, events.c.event_type == "PasswordChanged"
+            )
+        )
+        assert len(changes.all()) == 1
+    # The same key with another request (another new password) is refused, not replayed.
+    other = api.http.post(url, json=body | {"new_password": new_password()}, headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused", other.text
+    # Without a key the old password is wrong now, as before.
+    plain = api.http.post(url, json=body, headers=bearer(login.json()["access_token"]))
+    assert plain.status_code == 400 and plain.json()["code"] == "password_wrong"

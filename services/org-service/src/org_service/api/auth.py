@@ -14,7 +14,7 @@ from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE
 from ..service_layer import accounts as account_cases
 from ..service_layer import external_clients as external_cases
 from ..service_layer import login as login_cases
-from .deps import ContextDep
+from .deps import ContextDep, IdempotencyDep
 from .schemas import JwksOut, MeOut, PasswordChangeIn, RefreshIn, TokenOut
 
 router = APIRouter(tags=["登录与令牌"])
@@ -65,8 +65,10 @@ async def revoke(body: RefreshIn, ctx: ContextDep) -> None:
 
 
 @router.post("/api/v1/auth/password", response_model=TokenOut, summary="修改密码（首次登录必须修改初始密码）")
-async def change_password(body: PasswordChangeIn, principal: CurrentPrincipal, ctx: ContextDep) -> TokenOut:
-    account = await account_cases.change_password(ctx, principal, body.old_password, body.new_password)
+async def change_password(
+    body: PasswordChangeIn, principal: CurrentPrincipal, ctx: ContextDep, idempotent: IdempotencyDep
+) -> TokenOut:
+    account = await account_cases.change_password(ctx, principal, body.old_password, body.new_password, idempotent)
     return await login_cases.issue_for_account(ctx, uuid.UUID(account.account_id))
 
 

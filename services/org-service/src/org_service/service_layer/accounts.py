@@ -6,6 +6,7 @@ credential table (org-service's own, never in an event) in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -15,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
 from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.envelope import Metadata
-from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, NotFound
+from zhicheng_kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from zhicheng_kernel.identifiers import normalise_id_card
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
+from zhicheng_kernel.tables import command_log
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
 from ..adapters import audit, credentials, reservations
@@ -201,15 +203,37 @@ async def register_expert(
     )
 
 
-async def change_password(ctx: OrgContext, principal: Principal, old_password: str, new_password: str) -> AccountOut:
+# A password change's command-log fingerprint: the route, never a digest of a body that holds passwords.
+PASSWORD_CHANGE_FINGERPRINT = hashlib.sha256(b"POST /api/v1/auth/password").hexdigest()
+
+
+async def change_password(
+    ctx: OrgContext,
+    principal: Principal,
+    old_password: str,
+    new_password: str,
+    idempotent: Idempotency | None = None,
+) -> AccountOut:
     """The holder changes their password: the old one verified and the new one hashed in a thread
-    before the transaction; every refresh token of the account is revoked with the old password."""
+    before the transaction; every refresh token of the account is revoked with the old password.
+
+    Retried with its Idempotency-Key after the first sending changed the password (its answer lost),
+    the change answers as the first did instead of finding the old password wrong: the key's recorded
+    answer is given back when the retry's new password is the account's password now (verified against
+    the hash, as the command log keeps no digest of a password); another new password under the same
+    key is a different request (422)."""
     if principal.kind != "user":
         raise Forbidden("users_only", "内部服务没有登录密码。")
+    keyed = None if idempotent is None else Idempotency(idempotent.key, PASSWORD_CHANGE_FINGERPRINT)
     async with ctx.db.read() as conn:
         row = await get_account(conn, principal.subject)
         old_hash = await credentials.password_hash(conn, row["id"])
+        first = None if keyed is None else await _recorded_answer(conn, principal.username, keyed)
     check_new_password(old_password, new_password, username=row["username"], id_card_number=row["id_card_number"])
+    if first is not None:
+        if not await verify_password(old_hash, new_password):
+            raise InvalidInput("idempotency_key_reused", KEY_REUSED, field="Idempotency-Key")
+        return AccountOut.model_validate(first)
     if not await verify_password(old_hash, old_password):
         raise DomainError("password_wrong", "原密码不正确。", field="old_password", status=400)
     new_hash = await hash_password(new_password)
@@ -222,7 +246,28 @@ async def change_password(ctx: OrgContext, principal: Principal, old_password: s
         await credentials.set_password(uow.conn, account.account_id, new_hash)
         return AccountOut.of(await get_account(uow.conn, account.account_id))
 
-    return await execute(ctx, Metadata(actor=principal.username), action, answer=AccountOut)
+    return await execute(ctx, Metadata(actor=principal.username), action, answer=AccountOut, idempotent=keyed)
+
+
+KEY_REUSED = "该幂等键已用于另一项不同的请求，请为新的请求使用新的幂等键。"
+
+
+async def _recorded_answer(conn: AsyncConnection, actor: str, idem: Idempotency) -> object | None:
+    """The answer recorded under the caller's key (None: the key is new, or its first is still running
+    — the unit of work then waits on it); the key used for another kind of request is refused."""
+    row = (
+        await conn.execute(
+            select(command_log.c.fingerprint, command_log.c.response).where(
+                command_log.c.actor == actor, command_log.c.idempotency_key == idem.key
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.fingerprint != idem.fingerprint:
+        raise InvalidInput("idempotency_key_reused", KEY_REUSED, field="Idempotency-Key")
+    answer: object | None = row.response
+    return answer
 
 
 async def deactivate_account(
