@@ -156,7 +156,11 @@ def _choice(options: Sequence[str]) -> Callable[[str], str]:
 
 
 def _series(raw: str) -> str:
-    return normalise_series(_text(raw))
+    """A series' name as the schedule keys it; a name that is only spaces and the grassroots mark is none."""
+    name = normalise_series(_text(raw))
+    if not name:
+        raise CellError("应填写系列（专业）名称，不能只有“(含基层有效)”标记")
+    return name
 
 
 @dataclass(frozen=True)
