@@ -224,7 +224,13 @@ def test_draft_then_submit_gives_an_eligibility_report_over_http(api: Api, peopl
     correction after a return goes back to the unit."""
     draft = submit(api, people, papers=0, submit=False, education={"level": "bachelor"})
     assert draft["status"] == "draft"
-    r = api.post(APP, f"/api/v1/applications/{draft['id']}/submit", owner(draft), {})
+
+    def submitted() -> httpx.Response | None:
+        # A draft needs no registration facts; submitting it waits for ApplicantRegistered to arrive.
+        r = api.post(APP, f"/api/v1/applications/{draft['id']}/submit", owner(draft), {})
+        return None if r.status_code == 409 and r.json()["code"] == "applicant_not_synced" else r
+
+    r = wait_for(submitted, timeout=30, interval=0.3, what="ApplicantRegistered to reach application-service")
     assert r.status_code == 200, r.text
     app = r.json()
     assert app["status"] == "submitted" and app["eligible"] is not None

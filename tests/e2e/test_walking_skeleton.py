@@ -83,8 +83,10 @@ def test_services_converge_after_the_broker_restarts_empty(stack: Stack) -> None
     assert len({o.id for o in [*during, after]}) == 4
 
 
-def test_a_paper_that_cannot_be_checked_comes_back_rejected_with_its_reason(stack: Stack) -> None:
-    """POL-PA-4: plagiarism-service refuses a paper with nothing to match; the application learns why."""
+def test_a_paper_with_nothing_to_check_is_refused_at_submission_with_its_reason(stack: Stack) -> None:
+    """POL-PA-4 and issue 12's finding 6: a paper with nothing to match (punctuation only) would come back
+    from plagiarism-service as a check the applicant spoilt; application-service, which accepts exactly what
+    plagiarism-service can check, refuses it at once, naming the field, in Chinese."""
     api = Api(stack)
     unit = OrgTree(api).state_unit("平凉市查重测试中学")
     token = unit.clerk("郑洁", ["applicant_management"]).register_applicant("冯涛").token
@@ -103,21 +105,11 @@ def test_a_paper_that_cannot_be_checked_comes_back_rejected_with_its_reason(stac
         "level": "intermediate",
         "papers": [paper],
     }
-    submitted = wait_for(
-        lambda: (
-            (r := api.post("application-service", "/api/v1/applications", token, body)).status_code == 201 and r.json()
-        ),
-        what="the applicant known to application-service",
-    )
-
-    def rejected() -> dict[str, object] | None:
-        checks = api.get("application-service", f"/api/v1/applications/{submitted['id']}", token).json()["checks"]
-        found = list(checks.values()) if isinstance(checks, dict) else checks
-        return found[0] if found else None
-
-    check = wait_for(rejected, what="the check's verdict")
-    assert check["decision"] == "rejected"
-    assert check["reason"]
+    r = api.post("application-service", "/api/v1/applications", token, body)
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["field"] == "papers.0.text"
+    assert "没有可检测的文字" in problem["detail"]
 
 
 def test_NAT_10_anyone_verifies_an_issued_document_by_its_number(
