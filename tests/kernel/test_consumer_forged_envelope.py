@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -20,19 +19,12 @@ from tests.kernel.messaging_support import (
     StoreFeed,
     add_to_total,
     append,
-    databases,
     eventually,
     source_name,
     total,
 )
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-async def fresh(servers: Servers) -> AsyncIterator[DatabaseFactory]:
-    async for make in databases(servers):
-        yield make
 
 
 def forged(genuine: EventEnvelope, **changes: object) -> bytes:

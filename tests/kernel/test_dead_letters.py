@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -27,19 +26,12 @@ from tests.kernel.messaging_support import (
     StoreFeed,
     add_to_total,
     append,
-    databases,
     eventually,
     source_name,
     total,
 )
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-async def fresh(servers: Servers) -> AsyncIterator[DatabaseFactory]:
-    async for make in databases(servers):
-        yield make
 
 
 class Poisonable:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from zhicheng_kernel.eventstore import EventStore
@@ -16,18 +15,11 @@ from tests.kernel.messaging_support import (
     DatabaseFactory,
     advisory_locks,
     append,
-    databases,
     eventually,
     source_name,
 )
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-async def fresh(servers: Servers) -> AsyncIterator[DatabaseFactory]:
-    async for make in databases(servers):
-        yield make
 
 
 async def test_finding_3_the_relay_publishes_again_after_the_broker_died(
