@@ -218,23 +218,29 @@ async def check_paper(
 
     async def record(uow: UnitOfWork) -> R:
         check_id = uuid.uuid4()
-        values = _row_values(
-            check_id,
-            query,
-            origin="api",
-            requested_by=meta.actor,
-            text=query.text,
-            status="running",
-            owner_id=meta.actor,
-            first_seen=now,
-            now=now,
-        )
-        values["org_path"] = org_path or None
+        values = _api_row(check_id, query, meta, org_path, now)
         await uow.conn.execute(insert(checks).values(values))
         row = await _finish(uow, check_id, outcome, application_id=None, paper_id=None)
         return answer.model_validate(view(row))
 
     return await execute(ctx, meta, record, answer=answer, idempotent=idempotent)
+
+
+def _api_row(check_id: uuid.UUID, query: CheckInput, meta: Metadata, org_path: str, now: datetime) -> dict[str, Any]:
+    """The running row of a check asked for over the API: the requester owns it, in their org subtree."""
+    values = _row_values(
+        check_id,
+        query,
+        origin="api",
+        requested_by=meta.actor,
+        text=query.text,
+        status="running",
+        owner_id=meta.actor,
+        first_seen=now,
+        now=now,
+    )
+    values["org_path"] = org_path or None
+    return values
 
 
 # Texts longer than this are answered 202 at once and checked in the background.
@@ -255,18 +261,7 @@ async def start_long_check(
 
     async def record(uow: UnitOfWork) -> R:
         now = ctx.clock.now()
-        values = _row_values(
-            uuid.uuid4(),
-            query,
-            origin="api",
-            requested_by=meta.actor,
-            text=query.text,
-            status="running",
-            owner_id=meta.actor,
-            first_seen=now,
-            now=now,
-        )
-        values["org_path"] = org_path or None
+        values = _api_row(uuid.uuid4(), query, meta, org_path, now)
         row = (await uow.conn.execute(insert(checks).values(values).returning(*checks.c))).one()
         return answer.model_validate(view(row))
 
