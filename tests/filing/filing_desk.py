@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,8 @@ class FilingDesk:
     verdicts: dict[str, str] = field(default_factory=dict)
     escalations: list[str] = field(default_factory=list)
     asked: list[bool] = field(default_factory=list)  # ask_province of each filing_state call
+    # Runs once, after a read has taken its answer and before it returns: what happens meanwhile.
+    while_reading: Callable[[], Awaitable[None]] | None = None
 
     def state(self) -> FilingState:
         return FilingState(
@@ -57,7 +60,11 @@ class FilingDesk:
         @activity.defn(name="filing_state")
         async def filing_state(request: StateRequest) -> FilingState:
             self.asked.append(request.ask_province)
-            return self.state()
+            state = self.state()
+            if self.while_reading is not None:
+                meanwhile, self.while_reading = self.while_reading, None
+                await meanwhile()
+            return state
 
         @activity.defn(name="escalate_filing")
         async def escalate_filing(request: EscalationRequest) -> FilingState:

@@ -4,6 +4,8 @@ escalations once per reason, the `status` query, and a deterministic replay."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -43,6 +45,23 @@ async def test_pol_fi_1_a_lost_signal_only_delays_the_recheck_reads_the_service(
         result = FilingProgress.model_validate(await handle.result())
     assert result.stage == "done" and result.approved_application_ids == ["a1"]
     assert desk.asked[0] is False and desk.asked[-1] is True  # a recheck no signal preceded asks the province
+
+
+async def test_pol_fi_1_a_verdict_signalled_while_the_service_is_read_wakes_another_read(client: Client) -> None:
+    """The chaos run's lost wake-up: the second verdict lands (and signals) while the workflow reads the
+    state that still lists it pending; the workflow must read again, not sleep the recheck period."""
+    desk = FilingDesk(application_ids=["a1"])
+    worker, handle = await start(client, desk, recheck_seconds=3600, verdict_deadline_seconds=7200)
+
+    async def verdict_meanwhile() -> None:
+        desk.verdicts["a1"] = "approved"
+        await handle.signal("verdict_recorded", "a1")
+
+    desk.while_reading = verdict_meanwhile
+    async with worker:
+        result = FilingProgress.model_validate(await asyncio.wait_for(handle.result(), 20))
+    assert result.stage == "done" and result.approved_application_ids == ["a1"]
+    assert desk.asked == [False, False]  # the signal, not a recheck, brought the second read
 
 
 async def test_pol_fi_1_failing_delivery_escalates_once_and_goes_on_then_overdue_verdicts_escalate_once(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +39,8 @@ class ReviewDesk:
     issued: dict[str, str] = field(default_factory=dict)
     # NAT-9 / POL-VD-1: whether the panels are done (defenses recorded, opinions given).
     panels_complete: bool = True
+    # Runs once, after issue_documents has taken its answer and before it returns: what happens meanwhile.
+    while_issuing: Callable[[], Awaitable[None]] | None = None
 
     def activities(self) -> list[object]:
         @activity.defn(name="panels_status")
@@ -72,11 +75,15 @@ class ReviewDesk:
             for application_id in self.passed:
                 if application_id not in self.open_complaints | self.refused:
                     self.issued.setdefault(application_id, f"平人社职称〔2026〕{len(self.issued) + 1:05d}号")
-            return IssueResult(
+            result = IssueResult(
                 issued=[IssuedDocument(application_id=a, number=n) for a, n in self.issued.items()],
                 held=sorted(self.open_complaints),
                 refused=sorted(self.refused),
             )
+            if self.while_issuing is not None:
+                meanwhile, self.while_issuing = self.while_issuing, None
+                await meanwhile()
+            return result
 
         @activity.defn(name="close_session")
         async def close_session(ref: SessionRef) -> None:

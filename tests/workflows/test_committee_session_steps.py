@@ -119,6 +119,34 @@ async def test_pol_pb_1_a_problem_not_affecting_the_title_is_issued_separately_a
     assert result.refused == []
 
 
+async def test_pol_pb_1_a_resolution_signalled_while_documents_are_issued_wakes_another_issue(
+    client: Client,
+) -> None:
+    """A complaint resolved (and signalled) while the workflow's issue read still held its candidate:
+    the workflow issues again at once instead of sleeping the recheck period (the chaos run's lost wake-up)."""
+    desk = ReviewDesk(passed=["a1", "a2"])
+    worker, handle = await start(client, desk, publicity_seconds=1, recheck_seconds=3600)
+    async with worker:
+        await handle.signal("voting_closed")
+        await wait_stage(handle, "publicity")
+        desk.complain("a2", investigation_seconds=1)
+        await wait_stage(handle, "held")
+
+        async def resolved_meanwhile() -> None:
+            desk.open_complaints.clear()
+            await handle.signal(
+                "complaint_resolved",
+                {"complaint_id": "k1", "application_id": "a2", "outcome": "problem_not_affecting"},
+            )
+
+        desk.while_issuing = resolved_meanwhile
+        await handle.signal(
+            "complaint_resolved", {"complaint_id": "k0", "application_id": "a9", "outcome": "no_problem"}
+        )
+        result = SessionStatus.model_validate(await asyncio.wait_for(handle.result(), 20))
+    assert result.issued == {"a1": "平人社职称〔2026〕00001号", "a2": "平人社职称〔2026〕00002号"}
+
+
 async def test_nat_9_pol_vd_1_the_session_waits_in_stage_panels_until_the_panels_completed_signal(
     client: Client,
 ) -> None:

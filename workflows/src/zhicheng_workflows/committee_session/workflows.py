@@ -30,6 +30,9 @@ with workflow.unsafe.imports_passed_through():
 TIMEOUT = timedelta(seconds=30)
 # Workflows started before the panels stage existed replay without it (workflow.patched).
 PANELS_PATCH = "panels-before-voting"
+# A signal that arrives while review-service is being read calls for another read: workflows started
+# before this counted the signals from after the read, and replay that way (workflow.patched).
+SIGNALS_PATCH = "signals-counted-before-read"
 
 
 @workflow.defn(name="CommitteeSessionWorkflow")
@@ -39,9 +42,12 @@ class CommitteeSessionWorkflow:
         self._stage = "voting"
         self._voting_closed = False
         self._panels_signalled = 0
+        self._panels_read = 0  # signals seen when panels_status was last read
         self._panels_done = False
         self._filed: dict[str, str] = {}
         self._resolutions = 0
+        self._resolutions_read = 0  # resolutions seen when the held candidates were last read
+        self._counted_before_read = False
         self._issue = IssueResult(issued=[], held=[], refused=[])
         self._publicity_ends_at: datetime | None = None
 
@@ -49,6 +55,7 @@ class CommitteeSessionWorkflow:
     async def run(self, params: SessionInput) -> SessionStatus:
         self._input = params
         ref = SessionRef(session_id=params.session_id)
+        self._counted_before_read = workflow.patched(SIGNALS_PATCH)
 
         if workflow.patched(PANELS_PATCH):
             await self._panels(ref)
@@ -109,6 +116,7 @@ class CommitteeSessionWorkflow:
         panels' status on start, on each signal and every recheck period (a lost signal only delays)."""
         self._set_stage("panels")
         while not self._voting_closed:
+            self._panels_read = self._panels_signalled
             status: PanelsStatus = await workflow.execute_activity_method(
                 ReviewActivities.panels_status, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
             )
@@ -120,7 +128,7 @@ class CommitteeSessionWorkflow:
             self._set_stage("voting")
 
     async def _next_panels_signal(self, within: timedelta) -> None:
-        seen = self._panels_signalled
+        seen = self._panels_read if self._counted_before_read else self._panels_signalled
         try:
             await workflow.wait_condition(lambda: self._panels_signalled > seen or self._voting_closed, timeout=within)
         except TimeoutError:
@@ -132,6 +140,7 @@ class CommitteeSessionWorkflow:
         return timedelta(seconds=self._input.recheck_seconds)
 
     async def _held(self, ref: SessionRef) -> HeldCandidates:
+        self._resolutions_read = self._resolutions
         return await workflow.execute_activity_method(
             ReviewActivities.held_candidates, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
         )
@@ -141,13 +150,14 @@ class CommitteeSessionWorkflow:
         return ends_at is not None and workflow.now() < ends_at
 
     async def _next_resolution(self, within: timedelta) -> None:
-        seen = self._resolutions
+        seen = self._resolutions_read if self._counted_before_read else self._resolutions
         try:
             await workflow.wait_condition(lambda: self._resolutions > seen, timeout=within)
         except TimeoutError:
             pass
 
     async def _issue_documents(self, ref: SessionRef) -> IssueResult:
+        self._resolutions_read = self._resolutions
         return await workflow.execute_activity_method(
             ReviewActivities.issue_documents, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
         )

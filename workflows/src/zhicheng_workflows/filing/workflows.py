@@ -23,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
     from .models import EscalationRequest, FilingInput, FilingProgress, FilingRef, FilingState, StateRequest
 
 TIMEOUT = timedelta(seconds=60)
+# A verdict signalled while the service is being read calls for another read: workflows started
+# before this counted the signals from after the read, and replay that way (workflow.patched).
+WAKEUPS_PATCH = "wakeups-counted-before-read"
 
 
 @workflow.defn(name="ProvincialFilingWorkflow")
@@ -45,7 +48,9 @@ class ProvincialFilingWorkflow:
         self._set_stage("waiting_for_province")
         deadline = workflow.now() + timedelta(seconds=params.verdict_deadline_seconds)
         woken = True  # right after delivery nothing is decided: no need to ask the province
+        counted_before_read = workflow.patched(WAKEUPS_PATCH)
         while True:
+            seen = self._wakeups
             self._state = await workflow.execute_activity_method(
                 FilingActivities.filing_state,
                 StateRequest(push_id=params.push_id, ask_province=not woken),
@@ -62,7 +67,7 @@ class ProvincialFilingWorkflow:
             wait = self._recheck
             if "verdict_overdue" not in self._escalations:
                 wait = max(min(wait, deadline - workflow.now()), timedelta(milliseconds=1))
-            woken = await self._next_verdict(wait)
+            woken = await self._next_verdict(seen if counted_before_read else self._wakeups, wait)
         self._set_stage("done")
         return self.status()
 
@@ -101,9 +106,8 @@ class ProvincialFilingWorkflow:
         self._escalations.append(reason)
         self._set_stage("escalated")
 
-    async def _next_verdict(self, within: timedelta) -> bool:
-        """Wait for a `verdict_recorded` signal, at most `within`; whether one came."""
-        seen = self._wakeups
+    async def _next_verdict(self, seen: int, within: timedelta) -> bool:
+        """Wait for a `verdict_recorded` signal after the `seen`-th, at most `within`; whether one came."""
         try:
             await workflow.wait_condition(lambda: self._wakeups > seen, timeout=within)
         except TimeoutError:
