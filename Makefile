@@ -18,7 +18,7 @@ UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv"
 DEVSTACK = $(UV) run python -m zhicheng_devstack
 
 .DEFAULT_GOAL := help
-.PHONY: help install run stop status test test-fast demo bench lint format format-check typecheck events-doc fuzz
+.PHONY: help install run stop status test test-fast demo bench lint format format-check typecheck events-doc fuzz openapi
 
 help:
 	@echo "targets: install run stop status test test-fast demo bench lint format format-check typecheck events-doc"
@@ -81,6 +81,10 @@ typecheck:
 
 events-doc:
 	$(UV) run python -m zhicheng_tooling.event_docs
+
+# The services' OpenAPI documents the web application's typed client is generated from (web/openapi).
+openapi: install
+	$(UV) run python -m zhicheng_tooling.openapi_docs
 
 # The provincial contract (docs/provincial/openapi.json) is generated from the provincial simulator's app;
 # tests/province/test_contract_document.py fails when the committed document differs from it.

@@ -3,56 +3,11 @@ application among them) can be generated from the OpenAPI documents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
-
-
-def _org(tmp: Path) -> FastAPI:
-    from org_service.app import create_app
-    from org_service.settings import OrgSettings
-
-    key = tmp / "jwt.pem"
-    key.write_bytes(
-        Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return create_app(OrgSettings(jwt_private_key_file=key))
-
-
-def _application(tmp: Path) -> FastAPI:
-    from application_service.app import create_app
-    from application_service.settings import ApplicationSettings
-
-    return create_app(ApplicationSettings(environment="test"))
-
-
-def _review(tmp: Path) -> FastAPI:
-    from review_service.app import create_app
-    from review_service.settings import ReviewSettings
-
-    return create_app(ReviewSettings())
-
-
-def _plagiarism(tmp: Path) -> FastAPI:
-    from plagiarism_service.app import create_app
-    from zhicheng_kernel.settings import ServiceSettings
-
-    return create_app(ServiceSettings())
-
-
-SERVICES: dict[str, Callable[[Path], FastAPI]] = {
-    "org-service": _org,
-    "application-service": _application,
-    "review-service": _review,
-    "plagiarism-service": _plagiarism,
-}
+from zhicheng_tooling.openapi_docs import SERVICES
 
 
 def _undescribed(document: dict[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ _LAYOUT: dict[str, tuple[str, int]] = {
     "review": ("REVIEW_PORT", 24103),
     "plagiarism": ("PLAGIARISM_PORT", 24104),
     "province": ("PROVINCE_PORT", 24105),  # the provincial simulator (POL-FI-1's other side)
+    "web": ("WEB_PORT", 24100),  # the web application and the API routed as the gateway routes it
 }
 _TEST_OFFSET = 1000
 # `make chaos` runs its own stack (27.5xx–27.9xx) beside a test session's; ZC_CHAOS_PORT_OFFSET moves it.
@@ -44,6 +45,7 @@ class Ports:
     plagiarism: int
     province: int
     worker_metrics: int = 24237
+    web: int = 24100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Ports:
