@@ -194,7 +194,7 @@ WEB_APP_PAGES = {"/verify"}
 def test_gateway_routes_every_public_path_the_services_declare(conf: Path, tmp_path: Path) -> None:
     """Each path of each service's OpenAPI document, but its internal ones, reaches that service
     through the gateway: a page or a provincial system calling it never meets a 404 at the edge."""
-    from tests.test_openapi_responses import SERVICES
+    from zhicheng_tooling.openapi_docs import SERVICES
 
     gw = gateway(conf)
     unrouted = []
