@@ -34,18 +34,20 @@ install:
 	$(UV) run python -m zhicheng_devstack.web_build install
 	@$(MAKE) --no-print-directory install-chromium
 
-# The browser tests (tests/web) drive Debian's chromium (or $$ZC_CHROMIUM): installed when missing, as
-# root or with sudo; without either, a message says what to do (`make run` does not need it).
+# The browser tests (tests/web) drive Debian's chromium (or $$ZC_CHROMIUM), with a Chinese font so that
+# their failure screenshots are legible: installed when missing, as root or with sudo; without either,
+# a message says what to do (`make run` needs neither).
 CHROMIUM ?= $(or $(ZC_CHROMIUM),/usr/bin/chromium)
+BROWSER_PACKAGES = chromium fonts-wqy-microhei
 install-chromium:
-	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	@if [ -x "$(CHROMIUM)" ] && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
-	else echo "chromium is missing and this user can install no Debian package: the browser tests (tests/web) need it." \
-		"Run \`sudo apt-get install chromium\` (or set ZC_CHROMIUM to a Chromium executable)."; exit 0; fi; \
-	echo "installing Debian's chromium for the browser tests"; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
-	|| { echo "could not install chromium with apt-get: the browser tests (tests/web) need it"; exit 1; }
+	else echo "chromium or a Chinese font is missing and this user can install no Debian package: the browser" \
+		"tests (tests/web) need them. Run \`sudo apt-get install $(BROWSER_PACKAGES)\` (or set ZC_CHROMIUM)."; exit 0; fi; \
+	echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null \
+	|| { echo "could not install $(BROWSER_PACKAGES) with apt-get: the browser tests (tests/web) need them"; exit 1; }
 
 run: install
 	$(DEVSTACK) run
