@@ -229,3 +229,34 @@ def test_internal_paths_of_the_services_stay_unrouted(served: str) -> None:
         assert r.status_code == 404, uri
     r = httpx.get(served + "/org/tree", timeout=30)
     assert (r.status_code, r.text) == (200, INDEX)
+
+
+def test_the_services_see_the_connections_address_and_the_edge_mark(served: str, stack: Stack) -> None:
+    """As at the gateway: X-Zc-Client-Addr is the connection's own address (a client's X-Forwarded-For
+    or X-Zc-Client-Addr is replaced), the caller's X-Request-ID goes through, and X-Zc-Edge: public
+    tells org-service the call came from outside (no internal client secret accepted)."""
+    api = Api(stack)
+    token = api.admin_token()
+    request_id = f"web-{uuid.uuid4().hex[:12]}"
+    spoofed = {"X-Forwarded-For": "203.0.113.9", "X-Zc-Client-Addr": "203.0.113.9", "X-Request-ID": request_id}
+    r = httpx.post(
+        served + "/api/v1/accounts/business-admins",
+        json={"display_name": "赵敏", "roles": ["push"]},
+        headers={**bearer(token), **spoofed},
+        timeout=30,
+    )
+    assert r.status_code == 201, r.text
+    r = httpx.get(served + "/api/v1/audit", params={"limit": 50}, headers=bearer(token), timeout=30)
+    assert r.status_code == 200, r.text
+    entries = [e for e in r.json() if e["request_id"] == request_id]
+    assert entries and {e["ip"] for e in entries} == {"127.0.0.1"}
+
+    grant = {
+        "grant_type": "client_credentials",
+        "client_id": "workflows",
+        "client_secret": stack.secrets.client_secrets["workflows"],
+    }
+    assert httpx.post(stack.url("org-service") + "/api/v1/auth/token", data=grant, timeout=30).status_code == 200
+    r = httpx.post(served + "/api/v1/auth/token", data=grant, headers={"X-Zc-Edge": "internal"}, timeout=30)
+    assert r.status_code == 403
+    assert r.json()["code"] == "client_secret_not_accepted"
