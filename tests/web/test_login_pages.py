@@ -80,6 +80,13 @@ def test_the_login_page_speaks_chinese(page: Page) -> None:
     expect(page.get_by_text("请输入用户名")).to_be_visible()
 
 
+def test_the_login_page_fits_a_phone(phone: Page) -> None:
+    phone.goto("/login")
+    expect(phone.get_by_role("button", name="登录")).to_be_visible()
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the login page is {width} px wide on a 390 px screen"
+
+
 def test_a_refused_login_shows_the_servers_chinese_detail(page: Page, officer: dict[str, Any]) -> None:
     page.goto("/login")
     page.locator("input[name=username]").fill(officer["username"])
@@ -121,8 +128,13 @@ def test_an_initial_password_is_changed_first_then_home_then_logout(
     for role in ("push", "title_office_review"):
         expect(home).to_contain_text(role_names[role])
 
+    refresh_token = stored_session(page)["refreshToken"]
     page.locator("[data-test=logout]").click()
     expect(page).to_have_url(re.compile(r"/login"))
+    renewal = page.request.post(
+        "/api/v1/auth/token", form={"grant_type": "refresh_token", "refresh_token": refresh_token}
+    )
+    assert renewal.status == 401, "logout revoked the session's refresh token"
     assert page.evaluate(f"() => sessionStorage.getItem({json.dumps(SESSION_KEY)})") is None
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?redirect=/$"))
