@@ -13,18 +13,24 @@ uses asyncio must come before `page` / `phone` in a test's arguments.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+
+from tests.api_client import bearer, new_password
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "test-results" / "web"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
+SESSION_KEY = "zhicheng.session"  # where web/src/api/session.ts keeps the signed-in session
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -99,6 +105,54 @@ def save_failure(tab: Tab, nodeid: str) -> Path:
     lines = [f"url: {tab.page.url}", *(tab.console_errors or ["(no console errors)"])]
     (RESULTS / f"{stem}.console.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return shot
+
+
+def log_in(page: Page, username: str, password: str) -> str:
+    """Log in through the login page; an initial password is changed on the forced-change page (to a new
+    one). Returns the password in force afterwards; the page is then the home page (工作台)."""
+    page.goto("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/(change-password.*)?$"))
+    if "/change-password" in page.url:
+        fresh = new_password()
+        page.locator("input[name=old_password]").fill(password)
+        page.locator("input[name=new_password]").fill(fresh)
+        page.locator("input[name=confirm]").fill(fresh)
+        page.get_by_role("button", name="确认修改").click()
+        password = fresh
+    expect(page.locator("[data-test=who]")).to_be_visible()
+    return password
+
+
+def tokens_for(web_url: str, username: str, password: str) -> tuple[dict[str, Any], str]:
+    """The tokens of a login through the API (an initial password changed first, as the system demands),
+    and the password in force: for `open_signed_in`, when the login page is not what a test is about."""
+    with httpx.Client(base_url=web_url, timeout=30) as http:
+        form = {"grant_type": "password", "username": username, "password": password}
+        r = http.post("/api/v1/auth/token", data=form)
+        assert r.status_code == 200, r.text
+        tokens = dict(r.json())
+        if tokens.get("password_change_required"):
+            fresh = new_password()
+            change = {"old_password": password, "new_password": fresh}
+            r = http.post("/api/v1/auth/password", json=change, headers=bearer(tokens["access_token"]))
+            assert r.status_code == 200, r.text
+            tokens, password = dict(r.json()), fresh
+    return tokens, password
+
+
+def open_signed_in(page: Page, tokens: Mapping[str, Any], path: str = "/") -> None:
+    """Open `path` signed in with `tokens` (an answer of POST /api/v1/auth/token), without the login page."""
+    session = {
+        "accessToken": tokens["access_token"],
+        "refreshToken": tokens.get("refresh_token"),
+        "passwordChangeRequired": bool(tokens.get("password_change_required")),
+    }
+    page.goto("/login")
+    page.evaluate(f"(s) => sessionStorage.setItem({json.dumps(SESSION_KEY)}, JSON.stringify(s))", session)
+    page.goto(path)
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.api_client import Api, bearer, new_password
 from tests.harness import Stack
-
-SESSION_KEY = "zhicheng.session"  # web/src/api/session.ts
+from tests.web.browser import SESSION_KEY, log_in, open_signed_in, tokens_for
 
 
 @pytest.fixture(scope="module")
@@ -30,21 +29,10 @@ def officer(api: Api) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def member(api: Api) -> dict[str, Any]:
+def member(api: Api, web_url: str) -> dict[str, Any]:
     """Another business administrator whose initial password has been changed already (through the API)."""
     created = api.create_business_admin(api.admin_token(), "李建国", ["push"])
-    r = api.http.post(
-        api.url("org-service", "/api/v1/auth/token"),
-        data={"grant_type": "password", "username": created["username"], "password": created["password"]},
-    )
-    assert r.status_code == 200, r.text
-    password = new_password()
-    r = api.http.post(
-        api.url("org-service", "/api/v1/auth/password"),
-        json={"old_password": created["password"], "new_password": password},
-        headers=bearer(r.json()["access_token"]),
-    )
-    assert r.status_code == 200, r.text
+    _, password = tokens_for(web_url, created["username"], created["password"])
     return {**created, "password": password}
 
 
@@ -55,7 +43,7 @@ def role_names(api: Api) -> dict[str, str]:
     return {entry["role"]: entry["name"] for entry in r.json()}
 
 
-def log_in(page: Page, username: str, password: str) -> None:
+def submit_login(page: Page, username: str, password: str) -> None:
     page.goto("/login")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
@@ -80,6 +68,13 @@ def test_the_login_page_speaks_chinese(page: Page) -> None:
     expect(page.get_by_text("请输入用户名")).to_be_visible()
 
 
+def test_the_login_page_fits_a_phone(phone: Page) -> None:
+    phone.goto("/login")
+    expect(phone.get_by_role("button", name="登录")).to_be_visible()
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the login page is {width} px wide on a 390 px screen"
+
+
 def test_a_refused_login_shows_the_servers_chinese_detail(page: Page, officer: dict[str, Any]) -> None:
     page.goto("/login")
     page.locator("input[name=username]").fill(officer["username"])
@@ -96,7 +91,7 @@ def test_a_refused_login_shows_the_servers_chinese_detail(page: Page, officer: d
 def test_an_initial_password_is_changed_first_then_home_then_logout(
     page: Page, officer: dict[str, Any], role_names: dict[str, str]
 ) -> None:
-    log_in(page, officer["username"], officer["password"])
+    submit_login(page, officer["username"], officer["password"])
     expect(page).to_have_url(re.compile(r"/change-password"))
     expect(page.locator("[data-test=forced-change]")).to_contain_text("首次登录须先修改初始密码")
     # any other page leads back here while the initial password stands
@@ -121,8 +116,13 @@ def test_an_initial_password_is_changed_first_then_home_then_logout(
     for role in ("push", "title_office_review"):
         expect(home).to_contain_text(role_names[role])
 
+    refresh_token = stored_session(page)["refreshToken"]
     page.locator("[data-test=logout]").click()
     expect(page).to_have_url(re.compile(r"/login"))
+    renewal = page.request.post(
+        "/api/v1/auth/token", form={"grant_type": "refresh_token", "refresh_token": refresh_token}
+    )
+    assert renewal.status == 401, "logout revoked the session's refresh token"
     assert page.evaluate(f"() => sessionStorage.getItem({json.dumps(SESSION_KEY)})") is None
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?redirect=/$"))
@@ -144,3 +144,12 @@ def test_the_session_renews_itself_with_the_refresh_token(page: Page, member: di
     after = stored_session(page)
     assert after["accessToken"] not in (before["accessToken"], broken["accessToken"])
     assert after["refreshToken"] and after["refreshToken"] != before["refreshToken"]  # rotated
+
+
+def test_a_page_opens_signed_in_with_tokens_from_the_api(page: Page, api: Api, web_url: str) -> None:
+    """The shortcut other pages' tests take: tokens from the API put in the page's session."""
+    created = api.create_business_admin(api.admin_token(), "周海", ["department_review"])
+    tokens, _ = tokens_for(web_url, created["username"], created["password"])
+    open_signed_in(page, tokens)
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("[data-test=who]")).to_contain_text("周海")

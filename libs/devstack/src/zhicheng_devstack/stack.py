@@ -181,14 +181,21 @@ def _start(stack: Stack) -> int:
     failures = {**launch_failures, **_in_parallel({c.name: c.wait_ready for c in waiting})}
     if failures:
         return _fail(stack, failures)
-    failure = _start_web(stack, build)
-    if failure is not None:
-        return _fail(stack, {"web": failure})
+    web_failure = _start_web(stack, build)
 
     _write_outputs(stack, secrets)
-    _say("the local stack is running.")
+    _say(
+        "the local stack is running."
+        if web_failure is None
+        else "the services are running, the web application is not."
+    )
     _print_table(stack)
-    return _load_dev_seed(stack)
+    seeded = _load_dev_seed(stack)
+    if web_failure is not None:  # the APIs serve (make demo works); the message says what the web app needs
+        _say("")
+        _say(f"FAILED to serve the web application:\n{web_failure}")
+        return 1
+    return seeded
 
 
 def _start_web(stack: Stack, build: Future[Path]) -> str | None:
@@ -285,7 +292,7 @@ def _fail(stack: Stack, failures: dict[str, str]) -> int:
 
 
 def _write_outputs(stack: Stack, secrets: credentials.DevSecrets) -> None:
-    endpoints: dict[str, str] = {"web": stack.web.url}
+    endpoints: dict[str, str] = {"web": stack.web.url} if stack.web.is_running() else {}
     endpoints.update({c.name: c.url for c in stack.components if c.url is not None})
     endpoints.update(
         {
@@ -316,7 +323,8 @@ def _print_table(stack: Stack) -> None:
     for name, pid, where in rows:
         _say(f"{name:<{width}}  {pid:>7}  {where}")
     _say("")
-    _say(f"web application: {stack.web.url}/  (the API on the same origin, routed as the gateway routes it)")
+    if stack.web.is_running():
+        _say(f"web application: {stack.web.url}/  (the API on the same origin, routed as the gateway routes it)")
     _say(f"dev accounts:  {stack.paths.credentials_file}")
     _say(f"province:      the simulator's reviewer token is in {_reviewer_token_file(stack)}")
     _say(f"endpoints:     {stack.paths.endpoints_file}")

@@ -145,6 +145,7 @@ def install(web: Path, log: Path | None = None, environ: Mapping[str, str] | Non
     if _stamp(stamp) == wanted:
         return False
     _run(npm, ["ci"], web, log, INSTALL_TIMEOUT_SECONDS, os.environ if environ is None else environ)
+    stamp.parent.mkdir(exist_ok=True)  # a package without dependencies gets no node_modules
     stamp.write_text(wanted + "\n")
     return True
 
