@@ -60,15 +60,17 @@ status:
 
 # The chaos run is a CI step of its own (make chaos-short): it brings up a second stack of its own.
 test: install
+	cd web && npm test --silent
 	$(UV) run pytest -q -m "not chaos"
 
 # Tests that need PostgreSQL, Kafka or Temporal carry the `stack` marker (tests/conftest.py adds it to
 # every test using the `servers`/`stack` fixtures); the rest are pure.
 test-fast: install
+	cd web && npm test --silent
 	$(UV) run pytest -q -m "not stack"
 
 # schemathesis over every operation of every service as every caller, with a large budget (CI runs the
-# same tests with 2 requests per operation and mode, as 7 callers, inside `make test`).
+# same tests with 2 requests per operation and mode, as 5 callers, inside `make test`).
 fuzz: install
 	ZC_FUZZ_EXAMPLES=$${ZC_FUZZ_EXAMPLES:-25} ZC_FUZZ_CALLERS=all ZC_FUZZ_TIMEOUT=3600 $(UV) run pytest -q tests/fuzz
 
