@@ -620,6 +620,26 @@ export async function downloadAttachment(id: string, attachment: Attachment): Pr
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
+/** Opens plagiarism-service's HTML report of a check (similar passages marked) in a new window; the
+ * window is opened at the click (a window opened after a network wait is blocked as a pop-up). */
+export async function openCheckReport(checkId: string): Promise<void> {
+  const target = window.open("", "_blank");
+  const url = `/api/v1/checks/${encodeURIComponent(checkId)}/report`;
+  const get = (token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  let response = await get(loadSession()?.accessToken).catch(() => null);
+  if (response?.status === 401) {
+    const renewed = await refreshSession();
+    if (renewed) response = await get(renewed.accessToken).catch(() => null);
+  }
+  if (!response || !response.ok) {
+    target?.close();
+    throw ApiProblem.from(response?.status ?? 0, await response?.json().catch(() => undefined));
+  }
+  const page = URL.createObjectURL(new Blob([await response.text()], { type: "text/html;charset=utf-8" }));
+  if (target) target.location.href = page;
+  else window.location.assign(page);
+}
+
 // -- the application open in the pages --------------------------------------------------------------------
 
 export const useApplicantStore = defineStore("applicant", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiProblem } from "@/api/problem";
 import {
   attachmentUsage,
@@ -15,6 +15,7 @@ import {
   statusTagType,
   statusZh,
   timelineOf,
+  uploadAttachment,
   type ApplicationContentOut,
 } from "@/stores/applicant";
 
@@ -164,5 +165,51 @@ describe("what the pages show", () => {
       { source: "B", chars: 40, passages: 1, own: true },
       { source: "A", chars: 20, passages: 2, own: false },
     ]);
+  });
+});
+
+describe("uploads", () => {
+  it("report their progress and answer the attachment, or the refusal as a problem", async () => {
+    const sent: { url: string; auth: string | null }[] = [];
+    class FakeXhr {
+      static answer = { status: 201, body: { attachment_id: "f1", filename: "学历证书.pdf", size: 3 } as unknown };
+      upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      status = 0;
+      responseText = "";
+      private url = "";
+      private auth: string | null = null;
+      open(_method: string, url: string) {
+        this.url = url;
+      }
+      setRequestHeader(name: string, value: string) {
+        if (name === "Authorization") this.auth = value;
+      }
+      send() {
+        sent.push({ url: this.url, auth: this.auth });
+        this.upload.onprogress?.({ lengthComputable: true, loaded: 1, total: 4 });
+        this.upload.onprogress?.({ lengthComputable: true, loaded: 4, total: 4 });
+        this.status = FakeXhr.answer.status;
+        this.responseText = JSON.stringify(FakeXhr.answer.body);
+        this.onload?.();
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    sessionStorage.setItem("zhicheng.session", JSON.stringify({ accessToken: "t1", refreshToken: null, passwordChangeRequired: false }));
+    const progress: number[] = [];
+    const file = new File(["%PDF"], "学历证书.pdf", { type: "application/pdf" });
+    const added = await uploadAttachment("a1", file, (p) => progress.push(p));
+    expect(added.attachment_id).toBe("f1");
+    expect(progress).toEqual([25, 100]);
+    expect(sent[0]).toEqual({ url: "/api/v1/applications/a1/attachments", auth: "Bearer t1" });
+
+    FakeXhr.answer = { status: 409, body: { code: "attachment_quota_exceeded", detail: "每份申报最多上传 20 个附件", field: "file" } };
+    await expect(uploadAttachment("a1", file, () => undefined)).rejects.toMatchObject({
+      status: 409,
+      code: "attachment_quota_exceeded",
+      field: "file",
+    });
+    vi.unstubAllGlobals();
   });
 });
