@@ -104,9 +104,15 @@ async def create(
 
 @router.put("/{application_id}", response_model=ApplicationView, summary="修改草稿或被退回的申报")
 async def edit(
-    application_id: Ident, body: ApplicationIn, principal: CurrentPrincipal, ctx: ContextDep
+    application_id: Ident,
+    body: ApplicationIn,
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    expected_version: Annotated[
+        int | None, Query(ge=1, le=1_000_000, description="修改时看到的版本；他人已修改时 409 concurrent_modification")
+    ] = None,
 ) -> ApplicationView:
-    return await commands.edit(ctx, application_id, body.content(), _author(principal))
+    return await commands.edit(ctx, application_id, body.content(), _author(principal), expected_version)
 
 
 @router.post(

@@ -14,7 +14,7 @@ from zhicheng_kernel.paper_limits import JournalLevel, max_copy_ratio_percent
 
 from . import events as ev
 from . import paper_bounds
-from .attachments import check_attachment
+from .attachments import check_attachment, check_removal
 from .commands import AttestFacts, DecideApplication, PaperInput, Reviewer, SubmitApplication
 from .eligibility import ROUTE_NAMES_ZH, assessment, eligibility_gate, route_of
 from .facts import attested_facts, fact_rows, validated_corrections
@@ -212,6 +212,8 @@ class Application:
                 self.publicity_started_at = event.started_at
             case ev.AttachmentAdded():
                 self.attachments.append(event.model_dump(mode="json", exclude={"application_id"}))
+            case ev.AttachmentRemoved():
+                self.attachments = [a for a in self.attachments if a["attachment_id"] != event.attachment_id]
             case ev.PaperCheckRecorded():
                 self.checks[event.paper_id] = event.model_dump(mode="json")
             case ev.StepApproved():
@@ -779,6 +781,16 @@ class Application:
     def add_attachment(self, attachment: Mapping[str, Any], uploader: Reviewer) -> list[DomainEvent]:
         self.check_attachment(uploader, int(attachment.get("size") or 0))
         return [ev.AttachmentAdded(application_id=self.id, **attachment)]
+
+    def remove_attachment(self, applicant_id: str, attachment_id: str) -> list[DomainEvent]:
+        """Finding 26 (domain/attachments.py): the applicant removes a file of their own while they may add one."""
+        self._owned_by(applicant_id)
+        eligibility_cancelled(self.cancelled, action_zh="删除附件")
+        found = next((a for a in self.attachments if a["attachment_id"] == attachment_id), None)
+        if found is None:
+            raise NotFound("attachment_not_found", "附件不存在。", field="attachment_id")
+        check_removal(status=self.status, uploaded_by=str(found.get("uploaded_by")), applicant_id=applicant_id)
+        return [ev.AttachmentRemoved(application_id=self.id, attachment_id=attachment_id, removed_by=applicant_id)]
 
 
 # What a committee (or review-service, for a route without one) is told of a candidate (ev.CandidateEvent).

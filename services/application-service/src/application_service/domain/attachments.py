@@ -62,3 +62,16 @@ def check_attachment(
             field="file",
             extra={"max_files": MAX_ATTACHMENTS, "max_bytes": MAX_ATTACHMENT_BYTES, "used_bytes": used},
         )
+
+
+def check_removal(*, status: str, uploaded_by: str, applicant_id: str) -> None:
+    """The applicant removes only files they uploaded themselves (409 attachment_not_own: a reviewer's
+    file stays), and only while they may still add one (409 attachment_closed)."""
+    if uploaded_by != applicant_id:
+        raise Conflict("attachment_not_own", "该附件由审核人员上传，申报人不能删除。", field="attachment_id")
+    if status not in APPLICANT_MAY_ATTACH:
+        raise Conflict(
+            "attachment_closed",
+            "申报已撤回或已通过单位审核，申报人不能再删除附件；如需更换材料，请由审核单位退回后再办理。",
+            field="attachment_id",
+        )

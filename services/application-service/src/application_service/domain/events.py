@@ -182,6 +182,16 @@ class AttachmentAdded(ApplicationEvent):
     uploaded_by: str
 
 
+class AttachmentRemoved(ApplicationEvent):
+    """The applicant removed a file they had attached while the application was still theirs to change
+    (the stored file is kept: files are kept under their SHA-256 and may be shared)."""
+
+    event_type: ClassVar[str] = "AttachmentRemoved"
+
+    attachment_id: str
+    removed_by: str
+
+
 # -- checks and the review chain -----------------------------------------------------------------------
 
 
@@ -585,6 +595,7 @@ CATALOGUE = EventCatalogue(
         FactsAttested,
         ApplicationConcludedWithoutCommittee,
         AttachmentAdded,
+        AttachmentRemoved,
         PaperCheckRequested,
         ExternalReportUploaded,
         PaperCheckRecorded,

@@ -306,7 +306,11 @@ async def create_application(
     return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView, idempotent=idempotent)
 
 
-async def edit(ctx: Context, application_id: str, content: dict[str, Any], author: Author) -> ApplicationView:
+async def edit(
+    ctx: Context, application_id: str, content: dict[str, Any], author: Author, expected_version: int | None = None
+) -> ApplicationView:
+    """A draft or a returned application edited; at `expected_version` when the client pinned the version
+    it saw (someone — the applicant in another window — edited it since: 409 concurrent_modification)."""
     cmd = await validated(ctx, to_command(content, author))
     content = {**content, "series": cmd.series}
 
@@ -314,11 +318,14 @@ async def edit(ctx: Context, application_id: str, content: dict[str, Any], autho
         repo = ApplicationRepository(uow.conn, ctx.store)
         app = await repo.get(application_id)
         edited = app.edit(author.account_id, content)  # first: only its applicant may edit it (404/403)
+        if expected_version is not None and expected_version != app.version:
+            raise ConcurrencyError(app.id, expected_version)
         await one_application_per_series(uow.conn, author.account_id, cmd.year, cmd.series, other_than=application_id)
         await repo.append(app, edited, uow.meta)
         return await _view(uow.conn, app.id)
 
-    return await execute(ctx, Metadata(actor=author.account_id), act, answer=ApplicationView)
+    meta = Metadata(actor=author.account_id)
+    return await execute(ctx, meta, act, answer=ApplicationView, retry_conflicts=expected_version is None)
 
 
 async def submit_existing(ctx: Context, application_id: str, author: Author) -> ApplicationView:
