@@ -146,3 +146,33 @@ export const AUDIT_SOURCES = [
   { value: "plagiarism", label: "论文查重" },
 ] as const;
 export type AuditSource = (typeof AUDIT_SOURCES)[number]["value"];
+
+/** What org-service's audit log records: its events and the logins it records without one. */
+export const ORG_AUDIT_EVENT_NAMES: Record<string, string> = {
+  OrganizationCreated: "创建组织机构",
+  OrganizationDeactivated: "停用组织机构",
+  AdminAccountCreated: "生成系统管理员账号",
+  BusinessAdminCreated: "创建业务管理员",
+  RolesAssigned: "分配角色",
+  ApplicantRegistered: "登记申报人",
+  ApplicantStaffStatusChanged: "更正申报人在编状态",
+  ExpertRegistered: "登记评审专家",
+  PasswordChanged: "修改密码",
+  PasswordReset: "重置密码",
+  AccountDeactivated: "停用账号",
+  AccountUnlocked: "解除登录锁定",
+  ExternalClientRegistered: "登记外部系统接口",
+  ExternalClientRevoked: "吊销外部系统接口",
+  LoginSucceeded: "登录成功",
+  LoginFailed: "登录失败（密码错误）",
+  LoginLocked: "连续登录失败，账号临时锁定",
+  LoginRefusedLocked: "锁定期间尝试登录",
+  TokenRefreshed: "续期登录",
+  RefreshTokenReused: "刷新令牌被重复使用（已全部吊销）",
+};
+
+export const STREAM_TYPE_NAMES: Record<string, string> = {
+  organization: "组织机构",
+  account: "账号",
+  external_client: "外部系统接口",
+};
