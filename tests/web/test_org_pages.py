@@ -4,18 +4,10 @@ applicant; the inline check and the server's refusal show next to the field at f
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from tests.api_client import Api, random_id_card, unique_name
 from tests.harness import Stack
@@ -23,75 +15,18 @@ from tests.org_tree import random_credit_code
 
 pytestmark = pytest.mark.stack
 
-WEB = Path(__file__).resolve().parents[2] / "web"
-
-
-@pytest.fixture(scope="module")
-def web_url(stack: Stack) -> Iterator[str]:
-    """Temporary: `vite preview` of web/dist with the gateway's routes (until the harness lands)."""
-    routes = {
-        "/api/v1/audit/application": "application-service",
-        "/api/v1/audit/review": "review-service",
-        "/api/v1/audit/plagiarism": "plagiarism-service",
-        "/api/v1/schedules": "application-service",
-        "/api": "org-service",
-        "/.well-known": "org-service",
-    }
-    started = set(stack.processes)
-    proxy = {p: {"target": stack.url(s), "changeOrigin": True} for p, s in routes.items() if s in started}
-    port = 25000 + secrets.randbelow(1000)
-    config = Path(f"/tmp/zc-org-vite-{port}.config.mjs")
-    preview = {"port": port, "strictPort": True, "proxy": proxy}
-    config.write_text(f"export default {json.dumps({'root': str(WEB), 'preview': preview})};\n")
-    process = subprocess.Popen(
-        ["npx", "vite", "preview", "--config", str(config)],
-        cwd=WEB,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(url).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-        config.unlink()
-
 
 @pytest.fixture(scope="module")
 def api(stack: Stack) -> Api:
     return Api(stack)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=os.environ.get("ZC_CHROMIUM", "/usr/bin/chromium"))
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-CN")
-    p = context.new_page()
-    p.set_default_timeout(15_000)
-    yield p
-    context.close()
-
-
-def _signed_in(page: Page, web_url: str, token: str, path: str) -> None:
-    """Open `path` signed in with `token` (the login page itself is tested elsewhere)."""
-    page.goto(f"{web_url}/login")
+def _signed_in(page: Page, token: str, path: str) -> None:
+    """Open `path` signed in with `token` (the login page itself is tested in test_login_pages.py)."""
+    page.goto("/login")
     session = {"accessToken": token, "refreshToken": None, "passwordChangeRequired": False}
     page.evaluate("s => sessionStorage.setItem('zhicheng.session', JSON.stringify(s))", session)
-    page.goto(f"{web_url}{path}")
+    page.goto(path)
 
 
 def _choose(page: Page, select: str, option: str) -> None:
@@ -122,10 +57,10 @@ def _created_credentials(page: Page) -> tuple[str, str]:
 
 
 def test_the_city_office_creates_a_county_office_which_creates_a_unit_which_registers_an_applicant(
-    api: Api, web_url: str, page: Page
+    api: Api, page: Page
 ) -> None:
     # The city office: offered exactly what ORG-1/ORG-2 allow it, a private enterprise among the withheld.
-    _signed_in(page, web_url, api.admin_token(), "/org/tree")
+    _signed_in(page, api.admin_token(), "/org/tree")
     page.locator("[data-test=create-org-open]").click()
     assert _offered_kinds(page) == ["职改办", "人力资源和社会保障部门", "政府部门", "国有企事业单位", "人力资源市场"]
     page.locator(".el-dialog .el-collapse-item__header").click()
@@ -147,7 +82,7 @@ def test_the_city_office_creates_a_county_office_which_creates_a_unit_which_regi
     expect(page.locator("[data-test=org-tree]")).to_contain_text("平凉")
 
     # The county office: a private enterprise of its own county now, no county office.
-    _signed_in(page, web_url, api.login(county_admin, county_password), "/org/tree")
+    _signed_in(page, api.login(county_admin, county_password), "/org/tree")
     expect(page.locator("[data-test=org-details]")).to_contain_text(county_name)
     page.locator("[data-test=create-org-open]").click()
     offered = _offered_kinds(page)
@@ -166,7 +101,7 @@ def test_the_city_office_creates_a_county_office_which_creates_a_unit_which_regi
     clerk_token = api.login(clerk["username"], clerk["initial_password"])
     taken = random_id_card("620821")
     api.register_applicant(clerk_token, "已登记", taken)
-    _signed_in(page, web_url, clerk_token, "/org/applicants")
+    _signed_in(page, clerk_token, "/org/applicants")
     name, number = _field(page, "姓名").locator("input"), _field(page, "身份证号码").locator("input")
     name.fill("王小明")
     number.fill(taken[:-1] + ("0" if taken[-1] != "0" else "1"))  # a wrong check character: refused as typed
