@@ -115,3 +115,10 @@ def test_the_city_office_creates_a_county_office_which_creates_a_unit_which_regi
     username, _ = _created_credentials(page)
     assert re.fullmatch(r"\d{10}-sq\d{4}", username), username
     expect(page.locator("[data-test=applicant-list]")).to_contain_text("王小明")
+
+
+def test_the_inbox_fits_a_phone(api: Api, phone: Page) -> None:
+    _signed_in(phone, api.admin_token(), "/inbox")
+    expect(phone.locator("[data-test=inbox-list]")).to_be_visible()
+    expect(phone.get_by_text("只看未读")).to_be_visible()
+    assert phone.locator(".inbox").evaluate("e => e.scrollWidth <= e.clientWidth + 1")
