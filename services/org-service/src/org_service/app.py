@@ -12,7 +12,7 @@ from zhicheng_kernel.service import create_service_app
 from .adapters.audit import AuditedEventStore
 from .adapters.delivery import provider_named
 from .adapters.tables import external_access
-from .api import accounts, audit, auth, external_clients, inbox, orgs
+from .api import accounts, audit, auth, external_clients, inbox, org_pages, orgs
 from .consumers import consumers
 from .context import OrgContext
 from .domain.events import CATALOGUE
@@ -50,7 +50,15 @@ def create_app(settings: OrgSettings | None = None) -> FastAPI:
         title="组织机构与账号服务（org-service）",
         description=DESCRIPTION,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[auth.router, orgs.router, accounts.router, audit.router, inbox.router, external_clients.router],
+        routers=[
+            auth.router,
+            orgs.router,
+            accounts.router,
+            audit.router,
+            inbox.router,
+            external_clients.router,
+            org_pages.router,
+        ],
         context=build_context,
         consumers=consumers(),
         background=[delivery_sender],

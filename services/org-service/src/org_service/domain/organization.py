@@ -26,6 +26,8 @@ _PLACES = frozenset(division.name[:-1] for division in DIVISIONS.values()) | {"�
 # (职改办, 卫健委, 人社局/厅), and a school by its number ("平凉一中" for 平凉市第一中学, "崆峒三小").
 _SHORT_FORMS = ("职改办", "卫健委", "卫健局", "人社局", "人社厅")
 _NUMBERED_SCHOOL = re.compile(r"[一二三四五六七八九十]+[中小]$")
+# Why an inactive organization creates nothing (create_child; domain/child_kinds.py explains it too).
+INACTIVE_CREATOR = "本单位已停用，不能创建下级组织机构。"
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ class Organization:
     ) -> list[DomainEvent]:
         """A system administrator creates organizations under its own, as ORG-1/ORG-2 allow."""
         if not self.active:
-            raise Forbidden("org_inactive", "本单位已停用，不能创建下级组织机构。")
+            raise Forbidden("org_inactive", INACTIVE_CREATOR)
         check_creation(
             Creator(self.kind, self.level, self.division_code, self.function),
             Proposed(cmd.kind, cmd.level, cmd.division_code, cmd.function, cmd.registration_level),
