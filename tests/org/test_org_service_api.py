@@ -17,6 +17,7 @@ def test_seeded_city_office_admin_logs_in_and_sees_itself(api: Api) -> None:
     assert r.status_code == 200
     assert r.json()["username"] == "6208000001"
     assert r.json()["roles"] == ["system_admin"]
+    assert r.json()["org_name"] == "平凉市职称改革工作领导小组办公室"  # the page shows the name, not the path of ids
 
 
 def test_ORG_5_creating_an_org_creates_its_system_admin_named_by_the_org_code(api: Api) -> None:

@@ -112,7 +112,7 @@ def test_an_initial_password_is_changed_first_then_home_then_logout(
     home = page.locator(".el-descriptions")
     expect(home).to_contain_text("王晓燕")
     expect(home).to_contain_text(officer["username"])
-    expect(page.locator("[data-test=who]")).not_to_contain_text("（—）")  # the org's path is shown
+    expect(page.locator("[data-test=who]")).not_to_contain_text("（—）")  # the organisation's name is shown
     for role in ("push", "title_office_review"):
         expect(home).to_contain_text(role_names[role])
 

@@ -11,6 +11,7 @@ export interface Me {
   username: string;
   display_name: string;
   org_id: string | null;
+  org_name?: string | null;
   org_path: string;
   roles: string[];
 }

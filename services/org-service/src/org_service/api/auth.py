@@ -14,6 +14,7 @@ from zhicheng_kernel.signing import CLIENT_ASSERTION_TYPE
 from ..service_layer import accounts as account_cases
 from ..service_layer import external_clients as external_cases
 from ..service_layer import login as login_cases
+from ..service_layer import organizations as org_cases
 from .deps import ContextDep, IdempotencyDep
 from .schemas import JwksOut, MeOut, PasswordChangeIn, RefreshIn, TokenOut
 
@@ -78,12 +79,17 @@ async def jwks(ctx: ContextDep) -> JwksOut:
 
 
 @router.get("/api/v1/accounts/me", response_model=MeOut, summary="当前登录账号")
-async def me(principal: CurrentPrincipal) -> MeOut:
+async def me(principal: CurrentPrincipal, ctx: ContextDep) -> MeOut:
+    org_name = None
+    if principal.org_id:
+        async with ctx.db.read() as conn:
+            org_name = str((await org_cases.get_org(conn, principal.org_id))["name"])
     return MeOut(
         account_id=principal.subject,
         username=principal.username,
         display_name=principal.display_name,
         org_id=principal.org_id,
+        org_name=org_name,
         org_path=principal.org_path,
         roles=sorted(principal.roles),
     )

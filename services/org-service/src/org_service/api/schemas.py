@@ -185,6 +185,7 @@ class MeOut(BaseModel):
     username: str
     display_name: str
     org_id: str | None
+    org_name: str | None = Field(default=None, description="所在单位名称（页面显示用）")
     org_path: str
     roles: list[str]
 
