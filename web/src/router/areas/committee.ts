@@ -1,0 +1,35 @@
+// 评委会: the committee secretaries' and title offices' pages — committees, the expert pool, sessions
+// (attendance, closing the vote, results, complaints, documents, the draw).
+import type { Area } from "../meta";
+
+const OFFICE = ["committee_secretary", "title_office_review"] as const;
+const GROUP = "评审委员会";
+
+export const area: Area = {
+  routes: [
+    {
+      path: "committee/committees",
+      name: "committee-committees",
+      component: () => import("@/views/committee/CommitteesView.vue"),
+      meta: { title: "评审委员会", roles: OFFICE, menu: { group: GROUP, order: 500 } },
+    },
+    {
+      path: "committee/sessions",
+      name: "committee-sessions",
+      component: () => import("@/views/committee/SessionsView.vue"),
+      meta: { title: "评审会议", roles: OFFICE, menu: { group: GROUP, order: 501 } },
+    },
+    {
+      path: "committee/sessions/:sessionId",
+      name: "committee-session",
+      component: () => import("@/views/committee/SessionDetailView.vue"),
+      meta: { title: "评审会议详情", roles: OFFICE },
+    },
+    {
+      path: "committee/pool",
+      name: "committee-pool",
+      component: () => import("@/views/committee/PoolView.vue"),
+      meta: { title: "专家库", roles: OFFICE, menu: { group: GROUP, order: 502 } },
+    },
+  ],
+};
