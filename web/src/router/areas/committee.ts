@@ -1,5 +1,6 @@
 // 评委会: the committee secretaries' and title offices' pages — committees, the expert pool, sessions
-// (attendance, closing the vote, results, complaints, documents, the draw).
+// (attendance, closing the vote, results, complaints, documents, the draw), documents and their
+// revocation, review requests (复查) and blind reviews.
 import type { Area } from "../meta";
 
 const OFFICE = ["committee_secretary", "title_office_review"] as const;
@@ -30,6 +31,24 @@ export const area: Area = {
       name: "committee-pool",
       component: () => import("@/views/committee/PoolView.vue"),
       meta: { title: "专家库", roles: OFFICE, menu: { group: GROUP, order: 502 } },
+    },
+    {
+      path: "committee/documents",
+      name: "committee-documents",
+      component: () => import("@/views/committee/DocumentsView.vue"),
+      meta: { title: "职称资格文件", roles: OFFICE, menu: { group: GROUP, order: 503 } },
+    },
+    {
+      path: "committee/review-requests",
+      name: "committee-review-requests",
+      component: () => import("@/views/committee/ReviewRequestsView.vue"),
+      meta: { title: "复查申请", roles: OFFICE, menu: { group: GROUP, order: 504 } },
+    },
+    {
+      path: "committee/blind-reviews",
+      name: "committee-blind-reviews",
+      component: () => import("@/views/committee/BlindReviewsView.vue"),
+      meta: { title: "专家举荐盲审", roles: ["title_office_review"], menu: { group: GROUP, order: 505 } },
     },
   ],
 };
