@@ -6,7 +6,10 @@ import { createMemoryHistory, createRouter } from "vue-router";
 import { ApiProblem } from "@/api/problem";
 
 const state = { voted: false };
-const GET = vi.fn(async () => ({
+const GET = vi.fn(async (path: string) => path.endsWith("/panel-opinions") ? ({
+  data: [{ panel_id: "p1", application_id: "a1", applicant_name: "李明", defense_required: true, defense_replaced_by: null, attended: true, opinion: "recommend", summary: "答辩表现良好" }],
+  response: { ok: true, status: 200 },
+}) : ({
   data: {
     session_id: "s1",
     application_ids: ["a1", "a2"],
@@ -23,7 +26,7 @@ const POST = vi.fn(async () => {
   return { data: { session_id: "s1", accepted: true }, response: { ok: true, status: 201 } };
 });
 vi.mock("@/api/client", () => ({
-  reviewApi: { GET: (...a: unknown[]) => GET(...(a as [])), POST: (...a: unknown[]) => POST(...(a as [])) },
+  reviewApi: { GET: (...a: unknown[]) => GET(...(a as [string])), POST: (...a: unknown[]) => POST(...(a as [])) },
   call: async (request: Promise<{ data?: unknown; error?: unknown; response: { ok: boolean; status: number } }>) => {
     const result = await request;
     if (result.error !== undefined || !result.response.ok) throw ApiProblem.from(result.response.status, result.error);
@@ -72,6 +75,7 @@ describe("the expert's ballot page", () => {
     const wrapper = await mounted();
     expect(wrapper.text()).toContain("李明");
     expect(wrapper.text()).toContain("王红");
+    expect(wrapper.text()).toContain("推荐：答辩表现良好"); // NAT-9: the panel's opinion before the vote
     const cast = wrapper.get('[data-test="cast-ballot"]');
     expect(cast.attributes("disabled")).toBeDefined(); // not before every candidate has a vote
 
@@ -101,6 +105,7 @@ describe("the expert's ballot page", () => {
     expect(wrapper.find('[data-test="ballot-voted"]').exists()).toBe(true);
     expect(wrapper.find('[data-test="cast-ballot"]').exists()).toBe(false);
     expect(wrapper.findAll('input[type="radio"]')).toHaveLength(0);
+    expect(GET).not.toHaveBeenLastCalledWith("/api/v1/sessions/{session_id}/panel-opinions", expect.anything());
     wrapper.unmount();
   });
 });

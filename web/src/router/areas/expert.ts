@@ -1,4 +1,5 @@
-// 专家: the expert's own sessions and their own ballot form (NAT-2: never anyone's votes).
+// 专家: the expert's own sessions and their own ballot form (NAT-2: never anyone's votes), their blind
+// reviews and their panels' defense schedule.
 import type { Area } from "../meta";
 
 const EXPERT = ["expert"] as const;
@@ -23,6 +24,12 @@ export const area: Area = {
       name: "expert-blind-reviews",
       component: () => import("@/views/expert/BlindReviewsView.vue"),
       meta: { title: "我的盲审", roles: EXPERT, menu: { group: GROUP, order: 601 } },
+    },
+    {
+      path: "expert/defenses",
+      name: "expert-defenses",
+      component: () => import("@/views/expert/MyDefensesView.vue"),
+      meta: { title: "我的答辩日程", roles: EXPERT, menu: { group: GROUP, order: 602 } },
     },
   ],
 };
