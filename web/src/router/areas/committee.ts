@@ -50,5 +50,11 @@ export const area: Area = {
       component: () => import("@/views/committee/BlindReviewsView.vue"),
       meta: { title: "专家举荐盲审", roles: ["title_office_review"], menu: { group: GROUP, order: 505 } },
     },
+    {
+      path: "committee/year-report",
+      name: "committee-year-report",
+      component: () => import("@/views/committee/YearReportView.vue"),
+      meta: { title: "评审年度报告", roles: OFFICE, menu: { group: GROUP, order: 506 } },
+    },
   ],
 };
