@@ -26,12 +26,10 @@ from review_service.adapters.ballot_seal import new_ballot_key
 from review_service.adapters.certificate_pdf import CertificateContent, render_certificate, verification_link
 from review_service.adapters.certificate_signer import PadesSigner
 from review_service.adapters.tables import certificate_pdfs, documents
-from review_service.api.verify_page import page
 from review_service.app import create_app
 from review_service.domain.documents import document_id_for
 from review_service.domain.events import QualificationDocumentRevoked
 from review_service.service_layer import certificates
-from review_service.service_layer.views import VerifiedDocument
 from review_service.settings import ReviewSettings
 from sqlalchemy import func, select, update
 from zhicheng_devstack.certificate_check import check_signature, pages, qr_payloads
@@ -204,34 +202,6 @@ def test_nat_10_production_refuses_to_start_without_the_offices_key_and_certific
     assert certificates.pades_signer(given).certificate_pem() == cert_file.read_text()
 
 
-def _verified(valid: bool, **overrides: Any) -> VerifiedDocument:
-    fields: dict[str, Any] = {
-        "number": NUMBER,
-        "valid": valid,
-        "holder": "欧***",
-        "year": 2026,
-        "series": "卫生系列",
-        "level": "中级",
-        "annotations": [],
-        "route": "committee",
-        "route_zh": "评审委员会评审",
-        "issued_at": datetime(2026, 11, 30, 2, 0, tzinfo=UTC),
-        **overrides,
-    }
-    return VerifiedDocument(**fields)
-
-
-def test_nat_10_the_verification_page_shows_valid_revoked_and_unknown_and_escapes_everything() -> None:
-    valid = page(NUMBER, _verified(True))
-    assert "真实有效" in valid and "欧***" in valid and "2026年11月30日" in valid
-    assert "已被撤销" in page(NUMBER, _verified(False))
-    assert "未查到" in page("平人社职称〔2026〕99999号", None)
-    hostile = page('"><script>alert(1)</script>', _verified(True, series="<img src=x onerror=alert(1)>"))
-    assert "<script>" not in hostile and "<img" not in hostile
-    assert "&lt;script&gt;" in hostile and "&lt;img" in hostile
-    assert "http" not in valid.split("</style>", 1)[1].split("<footer>", 1)[0]  # no external asset
-
-
 # -- the real service: first request, background, readers, revocation ------------------------------------
 
 
@@ -308,13 +278,15 @@ async def test_nat_10_the_holder_downloads_a_signed_certificate_that_verifies_of
 
         [link] = qr_payloads(pdf)
         assert link == verification_link(PUBLIC, number)
-        # The link opens the public verification page (here without the gateway's prefix): valid, masked.
-        opened = await service.http.get("/verify" + "?" + urlsplit(link).query)
-        assert opened.status_code == 200 and opened.headers["content-type"].startswith("text/html")
-        assert "真实有效" in opened.text and "赵**" in opened.text and "赵建国" not in opened.text
-        assert "default-src 'none'" in opened.headers["content-security-policy"]
-        unknown = await service.http.get("/verify", params={"number": "平人社职称〔2026〕99999号"})
-        assert unknown.status_code == 200 and "未查到" in unknown.text
+        # The link's query is the one the public check takes (the web application's /verify page asks
+        # GET /api/v1/documents/verify with it; tests/web/test_committee_pages.py opens the page): valid, masked.
+        opened = await service.http.get("/api/v1/documents/verify" + "?" + urlsplit(link).query)
+        assert opened.status_code == 200, opened.text
+        assert opened.json()["valid"] is True and opened.json()["number"] == number
+        assert opened.json()["holder"] == "赵**" and "赵建国" not in opened.text
+        unknown = await service.http.get("/api/v1/documents/verify", params={"number": "平人社职称〔2026〕99999号"})
+        assert unknown.status_code == 404 and unknown.json()["code"] == "document_not_found"
+        assert "未找到该职称资格文件" in unknown.json()["detail"], unknown.text
 
         # Rendered once: the next reader gets the same bytes (the same signature).
         again = await service.pdf(document_id, service.token("clerk", UNIT, "unit_review"))

@@ -21,6 +21,7 @@ from .api import (
     committees,
     external,
     internal,
+    listings,
     panels,
     pool,
     public,
@@ -29,7 +30,6 @@ from .api import (
     revocations,
     sessions,
     verification,
-    verify_page,
 )
 from .api import certificates as certificate_routes
 from .consumers import consumers
@@ -96,6 +96,7 @@ def create_app(
         description="评审委员会、评审会议、无记名投票、结果公示、投诉处理与职称资格文件。",
         migrations_dir=MIGRATIONS,
         routers=[
+            listings.router,
             committees.router,
             sessions.router,
             internal.router,
@@ -105,7 +106,6 @@ def create_app(
             external.router,
             revocations.router,
             certificate_routes.router,
-            verify_page.router,
             public.router,
             review_requests.router,
             blind_reviews.router,

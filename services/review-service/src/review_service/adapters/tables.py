@@ -270,7 +270,8 @@ blind_review_reviewers = Table(
 # -- issue 11, the pool and the draw (migration 0009) ---------------------------------------------------
 
 # Who sits (or stands in reserve) in which non-closed session, and when it meets: NAT-4 draws no expert
-# already sitting elsewhere at the same time. Private: no endpoint lists it; a closed session's rows go.
+# already sitting elsewhere at the same time. Private: an expert lists only their own rows (GET /sessions,
+# their worklist), nobody lists another's; a closed session's rows go.
 session_sittings = Table(
     "session_sitting",
     metadata,

@@ -249,6 +249,13 @@ async def ballot_form(ctx: ReviewContext, principal: Principal, session_id: str)
         if principal.subject not in session.expert_ids and principal.subject not in session.reserve_expert_ids:
             raise Forbidden("not_drawn_expert", "您不是本次会议抽取的评审专家。", rule="NAT-4")
         form = session.ballot_form(principal.subject, ctx.settings.quorum)
+        voted = (
+            await conn.execute(
+                select(session_voters.c.expert_id).where(
+                    session_voters.c.session_id == session_id, session_voters.c.expert_id == principal.subject
+                )
+            )
+        ).first() is not None
         rows = (
             await conn.execute(
                 select(candidates).where(candidates.c.application_id.in_(form)).order_by(candidates.c.application_id)
@@ -258,4 +265,5 @@ async def ballot_form(ctx: ReviewContext, principal: Principal, session_id: str)
         session_id=session_id,
         application_ids=form,
         candidates=[CandidateView.of(c) for c in rows],
+        voted=voted,
     )

@@ -274,6 +274,7 @@ class BallotFormView(BaseModel):
     session_id: str
     application_ids: list[str]
     candidates: list[CandidateView]
+    voted: bool = Field(default=False, description="本人是否已投票；投票内容任何人都看不到（NAT-2）")
 
 
 # -- issue 11: review panels (NAT-9) and video defenses (POL-VD-1) -----------------------------------
