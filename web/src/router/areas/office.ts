@@ -25,5 +25,29 @@ export const area: Area = {
       component: () => import("@/views/office/DashboardView.vue"),
       meta: { title: "统计", roles: OFFICES, menu: { group: "职改办", order: 420 } },
     },
+    {
+      path: "office/quota-plans",
+      name: "office-quota-plans",
+      component: () => import("@/views/office/QuotaPlansView.vue"),
+      meta: { title: "职称指标", roles: OFFICES, menu: { group: "职改办", order: 430 } },
+    },
+    {
+      path: "office/similarity",
+      name: "office-similarity",
+      component: () => import("@/views/office/SimilarityView.vue"),
+      meta: { title: "查重判定口径", roles: ["title_office_review"], menu: { group: "职改办", order: 440 } },
+    },
+    {
+      path: "office/registries",
+      name: "office-registries",
+      component: () => import("@/views/office/RegistriesView.vue"),
+      meta: { title: "政策名录", roles: OFFICES, menu: { group: "职改办", order: 450 } },
+    },
+    {
+      path: "office/calendar",
+      name: "office-calendar",
+      component: () => import("@/views/office/CalendarView.vue"),
+      meta: { title: "工作日历", roles: OFFICES, menu: { group: "职改办", order: 460 } },
+    },
   ],
 };
