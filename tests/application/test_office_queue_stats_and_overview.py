@@ -24,8 +24,8 @@ from tests.application.conftest import (
 
 pytestmark = pytest.mark.stack
 
-QUEUE = "/api/v1/office/review-queue"
-STATS = "/api/v1/office/stats"
+QUEUE = "/api/v1/applications/review-queue"
+STATS = "/api/v1/applications/stats"
 
 
 async def submitted(svc: Harness, tree: Tree, **overrides: Any) -> dict[str, Any]:

@@ -203,7 +203,7 @@ export const useReviewQueueStore = defineStore("office-review-queue", () => {
   async function load(): Promise<void> {
     loading.value = true;
     try {
-      const body = await call(applicationApi.GET("/api/v1/office/review-queue", { params: { query: query() } }));
+      const body = await call(applicationApi.GET("/api/v1/applications/review-queue", { params: { query: query() } }));
       items.value = body.items;
       total.value = body.total;
     } finally {

@@ -1,4 +1,4 @@
-// The dashboard's ECharts options, built from the office's figures (GET /api/v1/office/stats) and the
+// The dashboard's ECharts options, built from the office's figures (GET /api/v1/applications/stats) and the
 // year's push schedule: plain objects, so that they are tested without a canvas.
 import { pushMonthsAgainst, type OfficeStats } from "./office";
 

@@ -89,6 +89,7 @@ def create_app(
         description="职称申报、逐级审核（单位→主管部门→职改办）、论文查重结果、向评委会推送。",
         migrations_dir=MIGRATIONS,
         routers=[
+            office.router,  # before applications.router: its paths are not an application's id
             applications.router,
             pushes.router,
             filings.router,
@@ -103,7 +104,6 @@ def create_app(
             external.router,
             integrity.router,
             recommendations.router,
-            office.router,
             office.overview,
         ],
         context=build_context,

@@ -26,7 +26,10 @@ from .deps import ContextDep, Ident
 from .registries import attachment
 from .responses import file_download
 
-router = APIRouter(prefix="/api/v1/office", tags=["职改办工作台"])
+# Under /api/v1/applications, so that the gateway routes them with the applications (no new public
+# prefix); app.py registers this router before applications.router, whose /{application_id} would
+# otherwise take "review-queue" and "stats" for an application's id.
+router = APIRouter(prefix="/api/v1/applications", tags=["职称申报"])
 overview = APIRouter(prefix="/api/v1/pushes", tags=["推送"])
 
 t = tables.applications
