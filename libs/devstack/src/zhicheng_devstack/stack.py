@@ -4,6 +4,11 @@ State lives in ``.data/`` at the workspace root: ``pg/`` and ``temporal.db`` (da
 ``logs/*.log``, ``secrets.json`` + ``secrets/`` (generated once), ``endpoints.json`` and
 ``dev-credentials.json`` (written by a successful ``run``).
 
+``run`` also builds the web application (web/, with the machine's Node.js and npm, only when its
+sources changed: zhicheng_devstack.web_build) while the servers start, and serves it with the API on
+one origin (zhicheng_devstack.web_server, routed as the production gateway routes): ``web`` in
+``endpoints.json``.
+
 In development, ``run`` then loads the development seed (sample registries, a reference corpus) into
 empty registries and an empty corpus, through the services' HTTP APIs, by running the tooling member's
 loader as a subprocess (``python -m zhicheng_tooling.dev_seed``): devstack imports no service package,
@@ -20,17 +25,28 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from zhicheng_devstack import credentials
 from zhicheng_devstack._runtime import ensure_xdg_runtime_dir
-from zhicheng_devstack.components import COMPONENTS, ComponentProcess, ComponentSpec, component_env, stack_environment
+from zhicheng_devstack.components import (
+    COMPONENTS,
+    SERVICES,
+    ComponentProcess,
+    ComponentSpec,
+    base_url,
+    component_env,
+    stack_environment,
+)
 from zhicheng_devstack.credentials import write_private
 from zhicheng_devstack.paths import StackPaths
 from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.process import ManagedProcess, PidRecord, StartupError, port_open
 from zhicheng_devstack.servers import Kafka, Postgres, Temporal
+from zhicheng_devstack.web import WebProcess, web_env
+from zhicheng_devstack.web_build import WebBuildError, ensure_built
 
 
 @dataclass
@@ -52,6 +68,7 @@ class Stack:
             run_dir=run,
         )
         self.components = [ComponentProcess(spec, self.ports, run, logs) for spec in COMPONENTS]
+        self.web = WebProcess(self.ports.web, run, logs)
 
     @classmethod
     def locate(cls) -> Stack:
@@ -64,7 +81,11 @@ class Stack:
 
     @property
     def parts(self) -> list[ManagedProcess]:
-        return [*self.servers, *self.components]
+        return [*self.servers, *self.components, self.web]
+
+    @property
+    def web_build_log(self) -> Path:
+        return self.paths.logs / "web-build.log"
 
     def server_endpoint(self, server: ManagedProcess) -> str:
         if server is self.postgres:
@@ -114,7 +135,11 @@ def run() -> int:
             _say(f"the running stack uses other ports ({paths.ports_file}); run `make stop` first")
             return 1
         if all(p.is_running() for p in stack.parts) and all(_part_healthy(stack, p) for p in stack.parts):
-            _say("the local stack is already running.")
+            _say("the local stack is already running; building the web application if its sources changed…")
+            try:  # the web server reads web/dist on each request: a new build is served at once
+                ensure_built(log=stack.web_build_log)
+            except WebBuildError as exc:
+                return _fail(stack, {"web": str(exc)})
             _print_table(stack)
             return _load_dev_seed(stack)
         return _start(stack)
@@ -127,6 +152,10 @@ def _start(stack: Stack) -> int:
     paths.ports_file.write_text(json.dumps(stack.ports.as_dict(), indent=2) + "\n")
     secrets = credentials.load_or_create(paths)
 
+    _say(f"building the web application when its sources changed (npm ci, npm run build; log {stack.web_build_log})…")
+    builder = ThreadPoolExecutor(1, thread_name_prefix="web-build")
+    build = builder.submit(ensure_built, log=stack.web_build_log)
+    builder.shutdown(wait=False)
     _say("starting PostgreSQL, Kafka (tansu) and Temporal…")
     failures = _in_parallel({server.name: server.start for server in stack.servers})
     if failures:
@@ -152,11 +181,31 @@ def _start(stack: Stack) -> int:
     failures = {**launch_failures, **_in_parallel({c.name: c.wait_ready for c in waiting})}
     if failures:
         return _fail(stack, failures)
+    failure = _start_web(stack, build)
+    if failure is not None:
+        return _fail(stack, {"web": failure})
 
     _write_outputs(stack, secrets)
     _say("the local stack is running.")
     _print_table(stack)
     return _load_dev_seed(stack)
+
+
+def _start_web(stack: Stack, build: Future[Path]) -> str | None:
+    """The web server on the built application, unless it runs already; why not, or None."""
+    try:
+        dist = build.result()
+    except WebBuildError as exc:
+        return str(exc)
+    if stack.web.is_running() and stack.web.healthy():
+        return None
+    upstreams = {spec.name: base_url(spec.port(stack.ports)) for spec in SERVICES}
+    try:
+        stack.web.launch(web_env(stack.ports.web, dist, upstreams, os.environ), cwd=stack.paths.data.parent)
+        stack.web.wait_ready()
+    except StartupError as exc:
+        return str(exc)
+    return None
 
 
 DEV_SEED_MODULE = "zhicheng_tooling.dev_seed"
@@ -236,7 +285,8 @@ def _fail(stack: Stack, failures: dict[str, str]) -> int:
 
 
 def _write_outputs(stack: Stack, secrets: credentials.DevSecrets) -> None:
-    endpoints: dict[str, str] = {c.name: c.url for c in stack.components if c.url is not None}
+    endpoints: dict[str, str] = {"web": stack.web.url}
+    endpoints.update({c.name: c.url for c in stack.components if c.url is not None})
     endpoints.update(
         {
             "postgres": stack.postgres.url("postgres", driver="postgresql"),
@@ -259,12 +309,14 @@ def _print_table(stack: Stack) -> None:
     rows.append(("temporal web ui", "", stack.temporal.ui_url))
     for component in stack.components:
         rows.append((component.name, _pid_text(component), component.url or "(Temporal worker)"))
+    rows.append((stack.web.name, _pid_text(stack.web), stack.web.url))
     width = max(len(r[0]) for r in rows)
     _say("")
     _say(f"{'part':<{width}}  {'pid':>7}  listens on")
     for name, pid, where in rows:
         _say(f"{name:<{width}}  {pid:>7}  {where}")
     _say("")
+    _say(f"web application: {stack.web.url}/  (the API on the same origin, routed as the gateway routes it)")
     _say(f"dev accounts:  {stack.paths.credentials_file}")
     _say(f"province:      the simulator's reviewer token is in {_reviewer_token_file(stack)}")
     _say(f"endpoints:     {stack.paths.endpoints_file}")
@@ -298,7 +350,7 @@ def stop() -> int:
         ]
         errors: list[str] = []
         # services and the worker first (they hold connections to the servers), then the servers
-        for group in ([*stack.components, *strays], stack.servers):
+        for group in ([*stack.components, stack.web, *strays], stack.servers):
             errors += _in_parallel({p.name: p.stop for p in group}).values()
         left = [f"{p.name}: {[q.pid for q in p.leftover_processes()]}" for p in [*stack.parts, *strays]]
         left = [entry for entry in left if not entry.endswith("[]")]
@@ -314,7 +366,7 @@ def stop() -> int:
 
 
 def _part_healthy(stack: Stack, part: ManagedProcess) -> bool:
-    if isinstance(part, ComponentProcess):
+    if isinstance(part, ComponentProcess | WebProcess):
         return part.healthy()
     return port_open(stack.server_port(part))
 
@@ -330,6 +382,8 @@ def status() -> int:
         if isinstance(part, ComponentProcess):
             where = part.url or "(Temporal worker)"
             check = "GET /health" if part.url else "process"
+        elif isinstance(part, WebProcess):
+            where, check = part.url, "GET /healthz"
         else:
             where = stack.server_endpoint(part)
             check = "tcp"

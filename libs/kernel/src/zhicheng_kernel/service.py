@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Table
 
 from .access_audit import install_access_audit
+from .api_docs import install_api_docs
 from .audit import install_audit
 from .auth import ServiceCredentials, TokenVerifier
 from .calendar import ChinaCalendar
@@ -197,7 +198,11 @@ def create_service_app(
                 await hook(runtime.context)
             await db.dispose()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    # /docs serves Swagger UI from the service itself, never a CDN (zhicheng_kernel.api_docs)
+    app = FastAPI(
+        title=title, description=description, version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    install_api_docs(app)
     if access_audit is not None:  # inside OriginMiddleware: the origin is known when it records
         install_access_audit(app, access_audit)
     if audit_log is not None:  # the business audit (finding 16), inside OriginMiddleware like the access audit
