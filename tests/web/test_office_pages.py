@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import time
 from datetime import datetime
@@ -153,3 +154,20 @@ def test_the_chain_approves_in_the_queue_and_the_office_pushes_and_exports_the_r
     assert sheet is not None
     rows: list[Any] = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("序号", "姓名") and rows[1][1] == APPLICANT
+
+    # The batch's provincial filing, the dashboard's charts, and the 评审表 with each level's opinion.
+    page.goto("/office/filings")
+    expect(page.locator("[data-test=filings-table] .el-table__row", has_text=push_id[:8])).to_contain_text(SERIES)
+    page.goto("/office/dashboard")
+    expect(page.locator("[data-test=dashboard-figures]")).to_contain_text("申报总数")
+    expect(page.locator("canvas")).to_have_count(5)
+    page.goto(f"/review/{chain.application_id}/print")
+    form = page.locator("[data-test=review-form]")
+    expect(form).to_contain_text(f"{chain.year}年度专业技术职务任职资格评审表")
+    expect(form.locator(".opinions")).to_contain_text("职改办审核意见")
+    expect(form.locator(".opinion", has_text="同意")).to_have_count(3)
+    if os.environ.get("ZC_OFFICE_SCREENSHOTS"):
+        for path in ("/office/dashboard", "/office/pushes", f"/review/{chain.application_id}"):
+            page.goto(path)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=f"{os.environ['ZC_OFFICE_SCREENSHOTS']}/{path.strip('/').replace('/', '-')}.png")
