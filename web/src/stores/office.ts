@@ -132,6 +132,14 @@ export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`;
 }
 
+/** The last day of a period that closes at `closesAt` (24:00 of that day, Asia/Shanghai): "2026-10-31"
+ * for "2026-11-01T00:00:00+08:00". */
+export function lastDayBefore(closesAt: string): string {
+  const instant = Date.parse(closesAt);
+  if (Number.isNaN(instant)) return closesAt.slice(0, 10);
+  return new Date(instant - 1).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+}
+
 export interface PushMonthRow {
   series: string;
   push_month: number;
@@ -152,7 +160,7 @@ export function pushMonthsAgainst(
     .map((s) => ({
       series: s.series,
       push_month: s.push_month,
-      deadline: s.push_deadline.slice(0, 10),
+      deadline: lastDayBefore(s.push_deadline),
       state: order(s.push_month) < 0 ? "past" : order(s.push_month) === 0 ? "current" : "coming",
     }));
 }

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mount } from "@vue/test-utils";
 import EligibilityReport from "@/components/chain/EligibilityReport.vue";
 import {
+  lastDayBefore,
   nameOf,
   opinionError,
   percent,
@@ -54,6 +55,12 @@ describe("pushes", () => {
       { year: 2026, series: "卫生系列", level: "intermediate", application_ids: ["a", "b"] },
       { year: 2026, series: "卫生系列", level: "senior", application_ids: ["c"] },
     ]);
+  });
+
+  it("shows a deadline at 24:00 as the day it ends", () => {
+    expect(lastDayBefore("2026-11-01T00:00:00+08:00")).toBe("2026-10-31");
+    expect(lastDayBefore("2026-10-31T16:00:00+00:00")).toBe("2026-10-31");
+    expect(lastDayBefore("2026-12-31T23:59:59+08:00")).toBe("2026-12-31");
   });
 
   it("sets the push months against today", () => {
