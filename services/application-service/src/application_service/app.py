@@ -24,6 +24,7 @@ from .api import (
     filings,
     integrity,
     my_applications,
+    office,
     push_windows,
     pushes,
     quotas,
@@ -89,6 +90,7 @@ def create_app(
         description="职称申报、逐级审核（单位→主管部门→职改办）、论文查重结果、向评委会推送。",
         migrations_dir=MIGRATIONS,
         routers=[
+            office.router,  # before applications.router: its paths are not an application's id
             applications.router,
             pushes.router,
             filings.router,
@@ -104,6 +106,7 @@ def create_app(
             integrity.router,
             recommendations.router,
             my_applications.router,
+            office.overview,
         ],
         context=build_context,
         consumers=consumers(),
