@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,13 +16,17 @@ from zhicheng_devstack.components import SIMULATOR
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
 from zhicheng_devstack.harness import reap_orphans
 from zhicheng_devstack.ports import Ports
+from zhicheng_devstack.web import WebProcess, web_env
+from zhicheng_devstack.web_build import ensure_built
+from zhicheng_devstack.web_server import UPSTREAM_ENV
 from zhicheng_tooling.dev_seed.loader import SEEDED_THROUGH, seed_services
 
 from tests.harness import DATABASES, Servers, Stack
+from tests.web.browser import RESULTS
 
 # Fixtures that start real servers; a test depending on one (directly or through another fixture)
 # carries the `stack` marker, so `pytest -m "not stack"` (make test-fast) starts none.
-SERVER_FIXTURES = frozenset({"servers", "stack"})
+SERVER_FIXTURES = frozenset({"servers", "stack", "web_url"})
 T = TypeVar("T")
 
 
@@ -85,3 +89,30 @@ def load_dev_seed(stack: Stack) -> None:
     if "org-service" in stack.processes:
         urls = {name: stack.url(name) for name in SEEDED_THROUGH if name in stack.processes}
         asyncio.run(seed_services(urls, BUSINESS_ADMIN_USERNAME, stack.secrets.bootstrap_operator_password))
+
+
+@pytest.fixture(scope="session")
+def web_build() -> Iterator[Future[Path]]:
+    """web/dist, built in a thread while the services start."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="web-build")
+    log = RESULTS / "build.log"
+    try:
+        yield pool.submit(ensure_built, log=log)
+    finally:
+        pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def web_url(web_build: Future[Path], stack: Stack) -> Iterator[str]:
+    """The base URL of the application served with the API on one origin, as `make run` serves it (built
+    once per session: npm ci and npm run build only when something changed, overlapping the services' start)."""
+    dist = web_build.result()
+    root = stack.servers.root
+    server = WebProcess(stack.servers.ports.web, root, root / "logs")
+    upstreams = {name: stack.url(name) for name in UPSTREAM_ENV}
+    server.launch(web_env(server.port, dist, upstreams, os.environ), cwd=root)
+    try:
+        server.wait_ready()
+        yield server.url
+    finally:
+        server.stop()

@@ -25,9 +25,10 @@ def worker(stack: Stack) -> Iterator[None]:
 
 
 def test_demo_issues_a_qualification_document(
-    stack: Stack, worker: None, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    stack: Stack, worker: None, web_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """NAT-1, NAT-2, NAT-3, NAT-7, POL-PA-4, SCHED-1, POL-FI-1: the path `make demo` shows, run by the test."""
+    """NAT-1, NAT-2, NAT-3, NAT-7, POL-PA-4, SCHED-1, POL-FI-1: the path `make demo` shows, run by the test
+    (the certificate's QR code opens the web application's public page, served at `web_url`)."""
     data = tmp_path_factory.mktemp("demo-data")
     endpoints = {
         name: stack.url(name)
@@ -113,7 +114,7 @@ def test_a_paper_with_nothing_to_check_is_refused_at_submission_with_its_reason(
 
 
 def test_NAT_10_anyone_verifies_an_issued_document_by_its_number(
-    stack: Stack, worker: None, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    stack: Stack, worker: None, web_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """NAT-10: an electronic document can be verified publicly; the holder's name is masked."""
     data = tmp_path_factory.mktemp("demo-verify")

@@ -1,24 +1,13 @@
-"""The web tests' stack: the built application served by the stack's web server, and the browser.
-
-`web_url` builds web/ once per session (npm ci and npm run build only when something changed; the build
-overlaps the start of the services) and runs zhicheng_devstack.web_server against the test stack on
-Ports.for_tests().web, routing the API as the production gateway does.
-"""
+"""The web tests' browser (the served application, `web_url`, is a session fixture of tests/conftest.py:
+the certificates' QR codes of the end-to-end tests open it too)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from collections.abc import Generator
 
 import pytest
-from zhicheng_devstack.web import WebProcess, web_env
-from zhicheng_devstack.web_build import ensure_built
-from zhicheng_devstack.web_server import UPSTREAM_ENV
 
-from tests.harness import Stack
-from tests.web.browser import RESULTS, browser, page, phone
+from tests.web.browser import browser, page, phone
 
 __all__ = ["browser", "page", "phone"]
 
@@ -31,29 +20,3 @@ def pytest_runtest_makereport(
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-
-
-@pytest.fixture(scope="session")
-def web_build() -> Iterator[Future[Path]]:
-    """web/dist, built in a thread while the services start."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="web-build")
-    log = RESULTS / "build.log"
-    try:
-        yield pool.submit(ensure_built, log=log)
-    finally:
-        pool.shutdown(wait=True)
-
-
-@pytest.fixture(scope="session")
-def web_url(web_build: Future[Path], stack: Stack) -> Iterator[str]:
-    """The base URL of the application served with the API on one origin, as `make run` serves it."""
-    dist = web_build.result()
-    root = stack.servers.root
-    server = WebProcess(stack.servers.ports.web, root, root / "logs")
-    upstreams = {name: stack.url(name) for name in UPSTREAM_ENV}
-    server.launch(web_env(server.port, dist, upstreams, os.environ), cwd=root)
-    try:
-        server.wait_ready()
-        yield server.url
-    finally:
-        server.stop()

@@ -171,11 +171,11 @@ def component_env(
         for name, value in province_env(ports, secrets).items():
             env.setdefault(name, value)
     if spec.name == "review-service":
-        # NAT-10: certificates are signed with the office's key; their QR codes open review-service's /verify.
-        # An operator's own key and public address win.
+        # NAT-10: certificates are signed with the office's key; their QR codes open the web application's
+        # public /verify page (the stack's web server). An operator's own key and public address win.
         env.setdefault("ZC_CERTIFICATE_KEY_FILE", str(secrets.office_certificate_key_file))
         env.setdefault("ZC_CERTIFICATE_CERT_FILE", str(secrets.office_certificate_file))
-        env.setdefault("ZC_PUBLIC_BASE_URL", base_url(ports.review))
+        env.setdefault("ZC_PUBLIC_BASE_URL", base_url(ports.web))
         env.setdefault("ZC_BALLOT_KEY_FILE", str(secrets.ballot_key_file))  # NAT-2: seals the secret ballots
     if spec.name == "org-service":
         env["ZC_JWT_PRIVATE_KEY_FILE"] = str(secrets.jwt_private_key_file)

@@ -39,7 +39,7 @@ class ReviewSettings(ServiceSettings):
     certificate_dir: Path | None = None
     data_dir: Path | None = None
     certificate_issuer_name: str = Field(default="平凉市职称改革工作领导小组办公室", min_length=2, max_length=100)
-    public_base_url: str = Field(default="http://127.0.0.1:24103", min_length=8, max_length=200)
+    public_base_url: str = Field(default="http://127.0.0.1:24100", min_length=8, max_length=200)
     # The background renderer: pending certificates per round, and its rest between rounds.
     certificate_batch_size: int = Field(default=20, ge=1, le=500)
     certificate_render_interval_seconds: float = Field(default=10.0, ge=0.1, le=3600)
