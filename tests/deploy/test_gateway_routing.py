@@ -185,9 +185,6 @@ def test_gateway_kubernetes_upstreams_are_services_of_the_namespace() -> None:
 
 
 INTERNAL_PREFIXES = ("/api/v1/internal/", "/api/v1/events", "/health", "/livez")
-# Pages a service still declares that the gateway answers with the web application's page instead
-# (NAT-10: review-service's own HTML verification page; the certificates' QR codes open the web app's).
-WEB_APP_PAGES = {"/verify"}
 
 
 @pytest.mark.parametrize("conf", GATEWAY_CONFS)
@@ -200,7 +197,7 @@ def test_gateway_routes_every_public_path_the_services_declare(conf: Path, tmp_p
     unrouted = []
     for service, build in SERVICES.items():
         for path in build(tmp_path).openapi()["paths"]:
-            if path.startswith(INTERNAL_PREFIXES) or path in WEB_APP_PAGES:
+            if path.startswith(INTERNAL_PREFIXES):
                 continue
             sample = re.sub(r"\{[^}]+\}", "x1", path)
             if gw.route_to_host(sample) != service:
