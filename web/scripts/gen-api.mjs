@@ -9,7 +9,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const inDir = path.join(root, "openapi");
 const outDir = path.join(root, "src", "api", "generated");
 fs.mkdirSync(outDir, { recursive: true });
-for (const file of fs.readdirSync(inDir).filter((f) => f.endsWith(".json")).sort()) {
+for (const file of fs.readdirSync(inDir).filter((f) => f.endsWith("-service.json")).sort()) {
   const doc = JSON.parse(fs.readFileSync(path.join(inDir, file), "utf8"));
   const ast = await openapiTS(doc);
   const name = file.replace(/\.json$/, "");

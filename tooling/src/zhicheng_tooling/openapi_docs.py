@@ -1,4 +1,5 @@
-"""The four services' OpenAPI documents, built from their apps without a running stack.
+"""The four services' OpenAPI documents, built from their apps without a running stack, and the Chinese
+names of the codes they answer with (vocabulary.json, from application-service's domain).
 
     uv run python -m zhicheng_tooling.openapi_docs [--out web/openapi]
 
@@ -72,8 +73,15 @@ def documents() -> dict[str, dict[str, Any]]:
         return {name: build(Path(tmp)).openapi() for name, build in SERVICES.items()}
 
 
-def render(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+def vocabulary() -> dict[str, dict[str, str]]:
+    """The names every page shows for a status, a track, a level (application_service.domain.vocabulary)."""
+    from application_service.domain.vocabulary import vocabulary as names
+
+    return names()
+
+
+def render(document: dict[str, Any], sort_keys: bool = True) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=sort_keys) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, document in documents().items():
         (args.out / f"{name}.json").write_text(render(document), encoding="utf-8")
+    # in the domain's order: the order a page lists them in
+    (args.out / "vocabulary.json").write_text(render(vocabulary(), sort_keys=False), encoding="utf-8")
     return 0
 
 

@@ -1,5 +1,6 @@
 // The applicant's pages: their applications, the form's model and its body, the timeline from the
 // application's events, the attachments' quota, the papers' checks, and the uploads with progress.
+import { APPLICATION_EVENT_NAMES, APPLICATION_STATUS_NAMES, nameOf } from "@/domain/vocabulary";
 import { defineStore } from "pinia";
 import { ref } from "vue";
 import { applicationApi, call, commandKey, plagiarismApi } from "@/api/client";
@@ -23,27 +24,9 @@ export type CheckReport = PlagiarismComponents["schemas"]["CheckOut"];
 
 // -- Chinese names of the codes the service answers with ---------------------------------------------
 
-export const STATUS_ZH: Record<string, string> = {
-  draft: "草稿",
-  submitted: "已提交（单位审核中）",
-  unit_approved: "单位审核通过（主管部门审核中）",
-  department_approved: "主管部门审核通过（职改办审核中）",
-  office_approved: "职改办审核通过（待推送）",
-  returned: "已退回（待修改）",
-  withdrawn: "已撤回",
-  awaiting_document: "待发文认定",
-  pushed: "已推送评委会",
-  filing_approved: "省级备案通过",
-  returned_by_province: "省级备案退回",
-  in_committee_review: "评委会评审中",
-  in_results_publicity: "评审结果公示中",
-  titled: "已取得职称",
-  not_passed: "评审未通过",
-  eligibility_cancelled: "资格已取消",
-};
 
 export function statusZh(status: string): string {
-  return STATUS_ZH[status] ?? status;
+  return nameOf(APPLICATION_STATUS_NAMES, status);
 }
 
 /** The el-tag type of a status: green once through, red when stopped, orange when it waits on the applicant. */
@@ -55,31 +38,8 @@ export function statusTagType(status: string): "primary" | "success" | "warning"
   return "primary";
 }
 
-export const LEVEL_ZH: Record<Level, string> = {
-  junior: "初级",
-  intermediate: "中级",
-  deputy_senior: "副高级",
-  senior: "正高级",
-};
 
-export const TRACK_ZH: Record<Track, string> = {
-  normal: "常规申报",
-  grassroots: "基层专项",
-  exceptional_single: "破格申报（单项）",
-  exceptional_double: "破格申报（双项）",
-  skills_bridge: "技能人才贯通",
-  farmer: "农民职称",
-  local_talent_direct: "本土人才直接认定",
-  direct_application: "直接申报",
-};
 
-export const EDUCATION_ZH: Record<string, string> = {
-  secondary_vocational: "中专",
-  junior_college: "大专",
-  bachelor: "本科",
-  master: "硕士研究生",
-  doctor: "博士研究生",
-};
 
 export const JOURNAL_LEVEL_ZH: Record<string, string> = { core: "核心期刊", provincial: "省级期刊" };
 
@@ -307,33 +267,6 @@ export interface TimelineEntry {
   lines: string[];
 }
 
-const EVENT_ZH: Record<string, string> = {
-  ApplicationDrafted: "保存草稿",
-  ApplicationEdited: "修改申报",
-  ApplicationSubmitted: "提交申报",
-  ApplicationResubmitted: "修改后重新提交",
-  ApplicationWithdrawn: "撤回申报",
-  EligibilityAssessed: "资格审查",
-  FactsAttested: "单位核实申报事实",
-  ApplicationConcludedWithoutCommittee: "无需评委会评审，待发文认定",
-  AttachmentAdded: "上传附件",
-  AttachmentRemoved: "删除附件",
-  ExternalReportUploaded: "单位上传论文查重报告",
-  PaperCheckRecorded: "论文查重结果",
-  PublicityStarted: "单位内部公示",
-  UnitApproved: "单位审核通过",
-  DepartmentApproved: "主管部门审核通过",
-  TitleOfficeApproved: "职改办审核通过",
-  ApplicationReturned: "退回修改",
-  ApplicationPushed: "推送评委会",
-  CommitteeReviewStarted: "评委会开始评审",
-  ResultsPublicityStarted: "评审结果公示",
-  ApplicationDecided: "评审结果",
-  ProvincialVerdictRecorded: "省级备案结果",
-  ExpertRecommendationRequested: "申请专家推荐",
-  ExpertRecommendationConsented: "专家推荐确认",
-  EligibilityCancelled: "取消评审资格",
-};
 
 const TRIGGER_ZH: Record<string, string> = {
   submitted: "提交时",
@@ -361,7 +294,7 @@ export function timelineOf(history: Record<string, unknown>[]): TimelineEntry[] 
   const entries = history.map((h, i): TimelineEntry => {
     const type = String(h.event_type ?? "");
     const lines: string[] = [];
-    let title = EVENT_ZH[type] ?? type;
+    let title = APPLICATION_EVENT_NAMES[type] ?? type;
     let tag: TimelineEntry["type"] = "primary";
     if (typeof h.step === "string" && STEP_ZH[h.step] && type === "ApplicationReturned") {
       title = `${STEP_ZH[h.step]}退回修改`;

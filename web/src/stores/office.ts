@@ -11,24 +11,6 @@ export type ApplicationView = components["schemas"]["ApplicationView"];
 export type OfficeStats = components["schemas"]["OfficeStats"];
 export type FilingView = components["schemas"]["FilingView"];
 
-export const STATUS_NAMES: Record<string, string> = {
-  draft: "草稿",
-  submitted: "待单位审核",
-  unit_approved: "单位审核通过",
-  department_approved: "主管部门审核通过",
-  office_approved: "职改办审核通过",
-  returned: "已退回",
-  withdrawn: "已撤回",
-  awaiting_document: "待发证",
-  pushed: "已推送",
-  filing_approved: "省级备案通过",
-  returned_by_province: "省职改办退回",
-  in_committee_review: "评审中",
-  in_results_publicity: "结果公示中",
-  titled: "评审通过",
-  not_passed: "评审未通过",
-  eligibility_cancelled: "取消资格",
-};
 
 /** el-tag types by status: what waits (warning), what passed (success), what was turned back (danger). */
 export function statusTag(status: string): "primary" | "success" | "warning" | "danger" | "info" {
@@ -40,22 +22,6 @@ export function statusTag(status: string): "primary" | "success" | "warning" | "
 }
 
 export const STEP_NAMES: Record<string, string> = { unit: "单位审核", department: "主管部门审核", title_office: "职改办审核" };
-export const LEVEL_NAMES: Record<string, string> = {
-  junior: "初级",
-  intermediate: "中级",
-  deputy_senior: "副高级",
-  senior: "正高级",
-};
-export const TRACK_NAMES: Record<string, string> = {
-  normal: "正常申报",
-  grassroots: "基层职称",
-  exceptional_single: "破格申报（单项）",
-  exceptional_double: "破格申报（双项）",
-  skills_bridge: "技能人才贯通",
-  farmer: "新型职业农民",
-  local_talent_direct: "乡土人才直接认定",
-  direct_application: "直接申报",
-};
 export const OUTCOME_NAMES: Record<string, string> = {
   pass: "符合",
   fail: "不符合",
@@ -64,32 +30,6 @@ export const OUTCOME_NAMES: Record<string, string> = {
   excluded: "不予认定",
   advisory: "提示",
 };
-export const EVENT_NAMES: Record<string, string> = {
-  ApplicationDrafted: "保存草稿",
-  ApplicationEdited: "修改申报",
-  ApplicationSubmitted: "提交申报",
-  ApplicationResubmitted: "重新提交",
-  ApplicationWithdrawn: "撤回申报",
-  EligibilityAssessed: "资格审查",
-  FactsAttested: "单位核实申报事实",
-  ApplicationConcludedWithoutCommittee: "无需评委会评审",
-  AttachmentAdded: "上传附件",
-  ExternalReportUploaded: "上传查重报告",
-  PaperCheckRecorded: "论文查重结果",
-  PublicityStarted: "单位开始公示",
-  UnitApproved: "单位审核通过",
-  DepartmentApproved: "主管部门审核通过",
-  TitleOfficeApproved: "职改办审核通过",
-  ApplicationReturned: "退回",
-  ExpertRecommendationRequested: "申请专家推荐",
-  ExpertRecommendationConsented: "专家推荐同意",
-  ApplicationPushed: "推送评委会",
-  ProvincialVerdictRecorded: "省职改办审核结果",
-  CommitteeReviewStarted: "评委会评审开始",
-  ResultsPublicityStarted: "评审结果公示",
-  ApplicationDecided: "评审结果",
-  EligibilityCancelled: "取消资格",
-};
 export const FILING_STATUS_NAMES: Record<string, string> = {
   delivering: "报送中",
   waiting_for_province: "待省职改办审核",
@@ -97,10 +37,6 @@ export const FILING_STATUS_NAMES: Record<string, string> = {
 };
 export const WINDOW_STATUS_NAMES: Record<string, string> = { open: "推送中", closed: "已截止", withdrawn: "已撤销" };
 
-export function nameOf(names: Record<string, string>, code: string | null | undefined): string {
-  if (!code) return "—";
-  return names[code] ?? code;
-}
 
 /** The longest a return's reasons may be (the service's bound on `opinion`). */
 export const OPINION_MAX = 2000;

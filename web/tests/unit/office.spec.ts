@@ -1,15 +1,14 @@
+import { APPLICATION_STATUS_NAMES, nameOf } from "@/domain/vocabulary";
 import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mount } from "@vue/test-utils";
 import EligibilityReport from "@/components/chain/EligibilityReport.vue";
 import {
   lastDayBefore,
-  nameOf,
   opinionError,
   percent,
   pushGroups,
   pushMonthsAgainst,
-  STATUS_NAMES,
   statusTag,
   useReviewQueueStore,
 } from "@/stores/office";
@@ -34,9 +33,9 @@ describe("the review chain's decisions", () => {
   });
 
   it("names statuses in Chinese and colours them by what they mean", () => {
-    expect(nameOf(STATUS_NAMES, "office_approved")).toBe("职改办审核通过");
-    expect(nameOf(STATUS_NAMES, "something_new")).toBe("something_new");
-    expect(nameOf(STATUS_NAMES, null)).toBe("—");
+    expect(nameOf(APPLICATION_STATUS_NAMES, "office_approved")).toBe("职改办审核通过（待推送）");
+    expect(nameOf(APPLICATION_STATUS_NAMES, "something_new")).toBe("something_new");
+    expect(nameOf(APPLICATION_STATUS_NAMES, null)).toBe("—");
     expect(statusTag("submitted")).toBe("warning");
     expect(statusTag("returned_by_province")).toBe("danger");
     expect(statusTag("pushed")).toBe("success");

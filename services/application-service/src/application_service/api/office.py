@@ -21,6 +21,7 @@ from ..adapters import tables
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE, write_xlsx
 from ..domain.application import ROLE_OF_STEP
 from ..domain.schedule import normalise_series
+from ..domain.vocabulary import CHECK_DECISION_NAMES_ZH, STATUS_NAMES_ZH, TRACK_NAMES_ZH, education_zh
 from .applications import REVIEWING_ROLES
 from .deps import ContextDep, Ident
 from .registries import attachment
@@ -210,25 +211,6 @@ class OfficeStats(BaseModel):
     pass_rates: list[PassRate]
 
 
-STATUS_NAMES_ZH: dict[str, str] = {
-    "submitted": "待单位审核",
-    "unit_approved": "单位审核通过",
-    "department_approved": "主管部门审核通过",
-    "office_approved": "职改办审核通过",
-    "returned": "已退回",
-    "withdrawn": "已撤回",
-    "awaiting_document": "待发证",
-    "pushed": "已推送",
-    "filing_approved": "省级备案通过",
-    "returned_by_province": "省职改办退回",
-    "in_committee_review": "评审中",
-    "in_results_publicity": "结果公示中",
-    "titled": "评审通过",
-    "not_passed": "评审未通过",
-    "eligibility_cancelled": "取消资格",
-}
-
-
 @router.get("/stats", response_model=OfficeStats, summary="统计：本单位及下级单位某年度申报的分布和通过率")
 async def stats(principal: CurrentPrincipal, ctx: ContextDep, year: YearQuery) -> OfficeStats:
     require_role(principal, *STATS_READERS)
@@ -326,24 +308,6 @@ OVERVIEW_HEADINGS = (
     "未通过的规则",
     "备注",
 )
-EDUCATION_ZH = {
-    "secondary_vocational": "中专",
-    "junior_college": "大专",
-    "bachelor": "本科",
-    "master": "硕士研究生",
-    "doctor": "博士研究生",
-}
-TRACK_ZH = {
-    "normal": "正常申报",
-    "grassroots": "基层职称",
-    "exceptional_single": "破格申报（单项）",
-    "exceptional_double": "破格申报（双项）",
-    "skills_bridge": "技能人才贯通",
-    "farmer": "新型职业农民",
-    "local_talent_direct": "乡土人才直接认定",
-    "direct_application": "直接申报",
-}
-CHECK_ZH = {"pass": "通过", "fail": "未通过", "pending": "待定"}
 APPROVAL_EVENTS = {"unit": "UnitApproved", "department": "DepartmentApproved", "title_office": "TitleOfficeApproved"}
 
 
@@ -364,7 +328,7 @@ def _opinion(row: Any, step: str) -> str:
 
 def _checks(row: Any) -> str:
     checks = (row.checks or {}).values()
-    decisions = [CHECK_ZH.get(str(c.get("decision")), str(c.get("decision") or "")) for c in checks]
+    decisions = [CHECK_DECISION_NAMES_ZH.get(str(c.get("decision")), str(c.get("decision") or "")) for c in checks]
     return "、".join(d for d in decisions if d) or ("未查重" if row.papers else "无论文")
 
 
@@ -382,8 +346,8 @@ def overview_line(number: int, row: Any) -> list[Any]:
         row.series,
         row.specialty,
         level_zh(row.level),
-        TRACK_ZH.get(row.track, row.track),
-        EDUCATION_ZH.get(str(education), str(education or "")),
+        TRACK_NAMES_ZH.get(row.track, row.track),
+        education_zh(education),
         level_zh(str(title_level)) if title_level in ("junior", "intermediate", "deputy_senior", "senior") else "",
         str(_attested(row, "current_title.obtained_on") or ""),
         len(row.papers or []),
