@@ -1,5 +1,6 @@
 // The committee secretaries', experts' and the public's pages: the Chinese names of review-service's
 // codes, the paged lists of committees and sessions, and the public verification of a document.
+import { nameOf, TITLE_LEVEL_NAMES } from "@/domain/vocabulary";
 import { defineStore } from "pinia";
 import { reactive, ref } from "vue";
 import { call, reviewApi } from "@/api/client";
@@ -33,12 +34,6 @@ export const SESSION_STATUS_TAG: Record<string, "primary" | "success" | "info" |
   carried_over: "danger",
 };
 
-export const LEVEL_ZH: Record<string, string> = {
-  junior: "初级",
-  intermediate: "中级",
-  deputy_senior: "副高级",
-  senior: "正高级",
-};
 
 export const VOTE_ZH: Record<Vote, string> = { yes: "同意", no: "不同意", abstain: "弃权" };
 
@@ -55,8 +50,7 @@ export function sessionStatusZh(status: string): string {
 }
 
 export function levelZh(level: string | null | undefined): string {
-  if (!level) return "—";
-  return LEVEL_ZH[level] ?? level;
+  return nameOf(TITLE_LEVEL_NAMES, level);
 }
 
 /** "2026-11-30T02:00:00+00:00" → "2026-11-30 10:00" in Beijing time. */

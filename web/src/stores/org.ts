@@ -1,5 +1,6 @@
 // The organisation and account pages: the Chinese names of org-service's codes, the organisation tree
 // (children loaded when a node opens) and what ORG-1/ORG-2 let a node create, as org-service answers it.
+import { nameOf, TITLE_LEVEL_NAMES } from "@/domain/vocabulary";
 import { defineStore } from "pinia";
 import { ref } from "vue";
 import { call, orgApi } from "@/api/client";
@@ -46,17 +47,11 @@ export const ACCOUNT_KIND_NAMES: Record<AccountKind, string> = {
   expert: "评审专家",
 };
 
-export const TITLE_LEVEL_NAMES: Record<string, string> = {
-  intermediate: "中级",
-  deputy_senior: "副高级",
-  senior: "正高级",
-};
+/** The title levels an expert may hold (an expert reviews at intermediate level or above). */
+export const EXPERT_TITLE_LEVEL_NAMES: Record<string, string> = Object.fromEntries(
+  ["intermediate", "deputy_senior", "senior"].map((code) => [code, TITLE_LEVEL_NAMES[code]]),
+);
 
-/** A code's Chinese name, or the code itself when the page does not know it (never an empty cell). */
-export function nameOf(names: Record<string, string>, code: string | null | undefined): string {
-  if (!code) return "—";
-  return names[code] ?? code;
-}
 
 /** The level / division / registration-level choices a kind offers here (from its placements). */
 export function placementChoices(kind: ChildKind | undefined) {

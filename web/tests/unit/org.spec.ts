@@ -1,10 +1,11 @@
+import { nameOf } from "@/domain/vocabulary";
 import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 const get = vi.hoisted(() => vi.fn());
 vi.mock("@/api/client", async (original) => ({ ...(await original<typeof import("@/api/client")>()), orgApi: { GET: get } }));
 
 import { displayNameProblem, idCardProblem, normaliseIdCard } from "@/components/org/idCard";
-import { nameOf, placementAllowed, placementChoices, KIND_NAMES, useOrgStore, type ChildKind } from "@/stores/org";
+import { placementAllowed, placementChoices, KIND_NAMES, useOrgStore, type ChildKind } from "@/stores/org";
 
 const countyOffice: ChildKind = {
   kind: "title_office",
