@@ -19,6 +19,6 @@ export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   server: { proxy: { "/api": api, "/.well-known": api } },
   build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 1200, manifest: true },
-  // Element Plus is inlined for Vitest so that mounted components can import its styles.
-  test: { environment: "jsdom", include: ["tests/unit/**/*.spec.ts"], server: { deps: { inline: ["element-plus"] } } },
+  // Specs that need a DOM say so in their first line (`// @vitest-environment jsdom`); the rest run in Node.
+  test: { environment: "node", include: ["tests/unit/**/*.spec.ts"] },
 });

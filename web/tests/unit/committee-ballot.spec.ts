@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 // The expert's ballot page (NAT-2): the form lists only their candidates; once cast it shows only
 // "已投票" — not the votes, which the page forgets — and a cast form is never offered again.
 import { describe, expect, it, vi } from "vitest";

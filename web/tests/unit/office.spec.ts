@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { APPLICATION_STATUS_NAMES, nameOf } from "@/domain/vocabulary";
 import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it, vi } from "vitest";
