@@ -7,7 +7,7 @@ import { applicationApi, call, commandKey, plagiarismApi } from "@/api/client";
 import type { components } from "@/api/generated/application-service";
 import type { components as PlagiarismComponents } from "@/api/generated/plagiarism-service";
 import { ApiProblem } from "@/api/problem";
-import { loadSession, refreshSession } from "@/api/session";
+import { authorizedGet, downloadFile, uploadWithProgress } from "@/api/files";
 
 type S = components["schemas"];
 export type ApplicationView = S["ApplicationView"];
@@ -490,83 +490,27 @@ export const applicantApi = {
 /** A new key for a command the service makes idempotent (re-exported for the pages). */
 export const newCommandKey = commandKey;
 
-function xhrUpload(
-  url: string,
-  file: File,
-  token: string | undefined,
-  onProgress: (percent: number) => void,
-): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", url);
-    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
-    };
-    xhr.onload = () => {
-      let body: unknown;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = undefined;
-      }
-      resolve({ status: xhr.status, body });
-    };
-    xhr.onerror = () => resolve({ status: 0, body: undefined });
-    const data = new FormData();
-    data.append("file", file, file.name);
-    xhr.send(data);
-  });
-}
-
-/** Uploads one file with its progress (XMLHttpRequest: fetch reports no upload progress), renewing the
- * session once on a 401 like the typed clients do. */
-export async function uploadAttachment(id: string, file: File, onProgress: (percent: number) => void): Promise<Attachment> {
-  const url = `/api/v1/applications/${encodeURIComponent(id)}/attachments`;
-  let answer = await xhrUpload(url, file, loadSession()?.accessToken, onProgress);
-  if (answer.status === 401) {
-    const renewed = await refreshSession();
-    if (renewed) answer = await xhrUpload(url, file, renewed.accessToken, onProgress);
-  }
-  if (answer.status < 200 || answer.status >= 300) throw ApiProblem.from(answer.status, answer.body);
-  return answer.body as Attachment;
+/** Uploads one file with its progress. */
+export function uploadAttachment(id: string, file: File, onProgress: (percent: number) => void): Promise<Attachment> {
+  return uploadWithProgress<Attachment>(`/api/v1/applications/${encodeURIComponent(id)}/attachments`, file, onProgress);
 }
 
 /** Downloads an attachment with the bearer token (a plain link would carry none). */
-export async function downloadAttachment(id: string, attachment: Attachment): Promise<void> {
+export function downloadAttachment(id: string, attachment: Attachment): Promise<void> {
   const url = `/api/v1/applications/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachment.attachment_id)}`;
-  const get = (token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  let response = await get(loadSession()?.accessToken).catch(() => null);
-  if (response?.status === 401) {
-    const renewed = await refreshSession();
-    if (renewed) response = await get(renewed.accessToken).catch(() => null);
-  }
-  if (!response) throw ApiProblem.from(0, undefined);
-  if (!response.ok) throw ApiProblem.from(response.status, await response.json().catch(() => undefined));
-  const blob = await response.blob();
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(blob);
-  link.download = attachment.filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return downloadFile(url, attachment.filename);
 }
 
 /** Opens plagiarism-service's HTML report of a check (similar passages marked) in a new window; the
  * window is opened at the click (a window opened after a network wait is blocked as a pop-up). */
 export async function openCheckReport(checkId: string): Promise<void> {
   const target = window.open("", "_blank");
-  const url = `/api/v1/checks/${encodeURIComponent(checkId)}/report`;
-  const get = (token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  let response = await get(loadSession()?.accessToken).catch(() => null);
-  if (response?.status === 401) {
-    const renewed = await refreshSession();
-    if (renewed) response = await get(renewed.accessToken).catch(() => null);
-  }
-  if (!response || !response.ok) {
+  let response: Response;
+  try {
+    response = await authorizedGet(`/api/v1/checks/${encodeURIComponent(checkId)}/report`);
+  } catch (error) {
     target?.close();
-    throw ApiProblem.from(response?.status ?? 0, await response?.json().catch(() => undefined));
+    throw error;
   }
   const page = URL.createObjectURL(new Blob([await response.text()], { type: "text/html;charset=utf-8" }));
   if (target) target.location.href = page;

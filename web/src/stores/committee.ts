@@ -6,6 +6,7 @@ import { reactive, ref } from "vue";
 import { call, reviewApi } from "@/api/client";
 import { ApiProblem } from "@/api/problem";
 import type { components } from "@/api/generated/review-service";
+import type { Page, PageQuery } from "@/composables/usePagedList";
 
 type Schemas = components["schemas"];
 export type CommitteeView = Schemas["CommitteeView"];
@@ -117,16 +118,29 @@ export interface SessionFilters {
   series?: string;
 }
 
+/** A page of the sessions the caller may see (the office's subtree; an expert's own draws), filtered. */
+export function fetchSessions(filters: SessionFilters, { limit, offset }: PageQuery): Promise<Page<SessionSummary>> {
+  return call(
+    reviewApi.GET("/api/v1/sessions", {
+      params: {
+        query: {
+          committee_id: filters.committee_id || undefined,
+          year: filters.year || undefined,
+          series: filters.series || undefined,
+          offset,
+          limit,
+        },
+      },
+    }),
+  );
+}
+
 export const useCommitteeStore = defineStore("committee", () => {
   const committees = ref<CommitteeView[]>([]);
   const committeeTotal = ref(0);
   const committeePage = reactive({ page: 1, size: 20 });
   const committeeFilters = reactive<{ series?: string; level?: string }>({});
 
-  const sessions = ref<SessionSummary[]>([]);
-  const sessionTotal = ref(0);
-  const sessionPage = reactive({ page: 1, size: 20 });
-  const sessionFilters = reactive<SessionFilters>({});
   const loading = ref(false);
 
   async function loadCommittees(): Promise<void> {
@@ -152,40 +166,12 @@ export const useCommitteeStore = defineStore("committee", () => {
     }
   }
 
-  async function loadSessions(): Promise<void> {
-    loading.value = true;
-    try {
-      const page = await call(
-        reviewApi.GET("/api/v1/sessions", {
-          params: {
-            query: {
-              committee_id: sessionFilters.committee_id || undefined,
-              year: sessionFilters.year || undefined,
-              series: sessionFilters.series || undefined,
-              offset: (sessionPage.page - 1) * sessionPage.size,
-              limit: sessionPage.size,
-            },
-          },
-        }),
-      );
-      sessions.value = page.items;
-      sessionTotal.value = page.total;
-    } finally {
-      loading.value = false;
-    }
-  }
-
   return {
     committees,
     committeeTotal,
     committeePage,
     committeeFilters,
-    sessions,
-    sessionTotal,
-    sessionPage,
-    sessionFilters,
     loading,
     loadCommittees,
-    loadSessions,
   };
 });

@@ -101,18 +101,6 @@ export function pushMonthsAgainst(
     }));
 }
 
-/** Saves a file the service answered (an Excel export) under `filename`. */
-export function saveBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export interface QueueFilters {
   mine: boolean;
   status: string;

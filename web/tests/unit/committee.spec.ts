@@ -19,6 +19,7 @@ const {
   checkNumber,
   levelZh,
   sessionStatusZh,
+  fetchSessions,
   useCommitteeStore,
   verifyNumber,
 } = await import("@/stores/committee");
@@ -105,9 +106,7 @@ describe("the committee store's paged lists", () => {
     expect(store.committeeTotal).toBe(41);
 
     GET.mockReturnValueOnce(answer(200, { items: [], total: 0, offset: 0, limit: 10 }));
-    store.sessionFilters.year = 2026;
-    store.sessionPage.size = 10;
-    await store.loadSessions();
+    await fetchSessions({ year: 2026 }, { limit: 10, offset: 0 });
     expect(GET).toHaveBeenLastCalledWith("/api/v1/sessions", {
       params: { query: { committee_id: undefined, year: 2026, series: undefined, offset: 0, limit: 10 } },
     });
@@ -116,7 +115,7 @@ describe("the committee store's paged lists", () => {
   it("throws a refusal as an ApiProblem with the server's Chinese detail", async () => {
     const store = useCommitteeStore();
     GET.mockReturnValueOnce(answer(403, { code: "outside_scope", detail: "该事项不属于您所在单位及其下级单位，无权查看或办理。" }));
-    await expect(store.loadSessions()).rejects.toMatchObject({ status: 403, code: "outside_scope" });
+    await expect(store.loadCommittees()).rejects.toMatchObject({ status: 403, code: "outside_scope" });
     expect(store.loading).toBe(false);
   });
 });
