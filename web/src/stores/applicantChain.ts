@@ -9,7 +9,7 @@ import { downloadFile } from "@/api/files";
 import { ApiProblem } from "@/api/problem";
 import { EDUCATION_NAMES, TITLE_LEVEL_NAMES } from "@/domain/vocabulary";
 import type { PageQuery } from "@/composables/usePagedList";
-import { AWARD_KIND_ZH, AWARD_LEVEL_ZH, SKILL_GRADE_ZH, TECHNICAL_CLASS_ZH } from "./applicantFacts";
+import { AWARD_KIND_ZH, AWARD_LEVEL_ZH, EMPLOYER_KIND_ZH, SKILL_GRADE_ZH, TECHNICAL_CLASS_ZH } from "./applicantFacts";
 
 type S = components["schemas"];
 export type FactRow = { path: string; declared: unknown; attested: unknown; reason: string | null };
@@ -36,7 +36,21 @@ const GROUPS: Record<string, string> = {
   awards: "奖项",
 };
 
+/** The employer's facts are org-service's registration (C1, C5): shown beside the declared value, never
+ * attested here (the report carries them as corrected "以组织机构系统登记为准"). */
+export function isEmployerFact(path: string): boolean {
+  const group = path.split(".")[0];
+  return group === "staff_status" || group === "employer";
+}
+
+const STAFF_STATUS_ZH: Record<string, string> = { on_staff: "在编", off_staff: "非在编" };
+
 export const FACT_SPECS: Record<string, FactSpec> = {
+  staff_status: { label: "编制情况（以组织机构登记为准）", kind: "choice", options: STAFF_STATUS_ZH },
+  "employer.kind": { label: "单位性质（以组织机构登记为准）", kind: "choice", options: EMPLOYER_KIND_ZH },
+  "employer.name": { label: "工作单位", kind: "text" },
+  "employer.grassroots": { label: "县以下基层单位（以组织机构登记为准）", kind: "bool" },
+  "employer.in_city": { label: "单位在本市（以组织机构登记为准）", kind: "bool" },
   applied_through_employer: { label: "通过用人单位申报", kind: "bool" },
   household_outside_city: { label: "户籍不在本市", kind: "bool" },
   off_staff_stated_by_employer: { label: "单位已注明编外人员身份", kind: "bool" },
@@ -108,9 +122,10 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
 
-/** The dialog's rows from the report's facts: the corrections already attested shown as corrected. */
+/** The dialog's rows from the report's facts (the employer's left out): the corrections already attested
+ * shown as corrected. */
 export function attestRows(facts: FactRow[]): AttestRow[] {
-  return facts.map((f) => ({
+  return facts.filter((f) => !isEmployerFact(f.path)).map((f) => ({
     path: f.path,
     declared: f.declared,
     corrected: f.reason !== null && f.reason !== undefined,

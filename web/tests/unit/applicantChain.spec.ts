@@ -20,6 +20,7 @@ const facts = [
   { path: "education.level", declared: "bachelor", attested: "junior_college", reason: "学历证书为大专" },
   { path: "awards.1.level", declared: "provincial", attested: "provincial", reason: null },
   { path: "outstanding_since_current_title", declared: null, attested: null, reason: null },
+  { path: "employer.kind", declared: null, attested: "public_institution", reason: "以组织机构系统登记为准" },
 ];
 
 describe("the unit's attestation of the declared facts", () => {
@@ -33,8 +34,10 @@ describe("the unit's attestation of the declared facts", () => {
     expect(factText("outstanding_since_current_title", null)).toBe("未填");
   });
 
-  it("starts from the corrections already attested and sends the complete set", () => {
+  it("starts from the corrections already attested and sends the complete set, never the employer's facts", () => {
+    expect(factText("employer.kind", "public_institution")).toBe("事业单位");
     const rows = attestRows(facts);
+    expect(rows.map((r) => r.path)).not.toContain("employer.kind");
     expect(rows.map((r) => r.corrected)).toEqual([false, true, false, false]);
     expect(rows[1].attested).toBe("junior_college");
     rows[0].corrected = true;
