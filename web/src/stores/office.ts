@@ -1,8 +1,7 @@
 // The review chain's and the title offices' pages: the Chinese names of statuses, steps, levels and
-// tracks, the review queue's filters and page (served by application-service, paged on the server),
-// and the small computations the pages share (downloads, push groups, the push months against today).
-import { defineStore } from "pinia";
-import { reactive, ref } from "vue";
+// tracks, and the small computations the pages share (downloads, push groups, the push months against
+// today, the push batches' queries).
+import { reactive } from "vue";
 import { applicationApi, call } from "@/api/client";
 import { downloadFile } from "@/api/files";
 import type { components } from "@/api/generated/application-service";
@@ -103,56 +102,6 @@ export function pushMonthsAgainst(
       state: order(s.push_month) < 0 ? "past" : order(s.push_month) === 0 ? "current" : "coming",
     }));
 }
-
-export interface QueueFilters {
-  mine: boolean;
-  status: string;
-  series: string;
-  level: string;
-  unit: string;
-  year: number | null;
-}
-
-/** The review queue: its filters, its page and what the server answered for them. */
-export const useReviewQueueStore = defineStore("office-review-queue", () => {
-  const filters = reactive<QueueFilters>({ mine: true, status: "", series: "", level: "", unit: "", year: null });
-  const page = ref(1);
-  const pageSize = ref(20);
-  const items = ref<QueueItem[]>([]);
-  const total = ref(0);
-  const loading = ref(false);
-
-  function query() {
-    return {
-      mine: filters.mine,
-      status: filters.status || undefined,
-      series: filters.series || undefined,
-      level: filters.level || undefined,
-      unit: filters.unit || undefined,
-      year: filters.year ?? undefined,
-      limit: pageSize.value,
-      offset: (page.value - 1) * pageSize.value,
-    };
-  }
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      const body = await call(applicationApi.GET("/api/v1/applications/review-queue", { params: { query: query() } }));
-      items.value = body.items;
-      total.value = body.total;
-    } finally {
-      loading.value = false;
-    }
-  }
-
-  function reset(): void {
-    Object.assign(filters, { mine: true, status: "", series: "", level: "", unit: "", year: null });
-    page.value = 1;
-  }
-
-  return { filters, page, pageSize, items, total, loading, query, load, reset };
-});
 
 // -- push batches (GET /api/v1/pushes), their filing and the year's push windows --------------------------
 

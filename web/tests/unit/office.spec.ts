@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { APPLICATION_STATUS_NAMES, nameOf } from "@/domain/vocabulary";
-import { createPinia, setActivePinia } from "pinia";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { mount } from "@vue/test-utils";
 import EligibilityReport from "@/components/chain/EligibilityReport.vue";
 import {
@@ -11,7 +10,6 @@ import {
   pushGroups,
   pushMonthsAgainst,
   statusTag,
-  useReviewQueueStore,
 } from "@/stores/office";
 import { barOption, passRateOption, pushMonthsOption } from "@/stores/officeCharts";
 
@@ -117,31 +115,6 @@ describe("the dashboard's charts", () => {
     expect(option.series[0].data).toEqual([5]);
     expect(option.series[1].markLine?.data[0].xAxis).toBeCloseTo(5.5, 5);
     expect(option.series[1].data).toEqual([{ value: 1, itemStyle: { color: "#b91c1c" } }]);
-  });
-});
-
-describe("the review queue", () => {
-  beforeEach(() => setActivePinia(createPinia()));
-
-  it("asks the server for one page with the filters set, and nothing for the filters left empty", () => {
-    const queue = useReviewQueueStore();
-    queue.filters.series = "卫生系列";
-    queue.filters.mine = false;
-    queue.page = 3;
-    expect(queue.query()).toEqual({
-      mine: false,
-      status: undefined,
-      series: "卫生系列",
-      level: undefined,
-      unit: undefined,
-      year: undefined,
-      limit: 20,
-      offset: 40,
-    });
-    queue.reset();
-    expect(queue.filters.mine).toBe(true);
-    expect(queue.page).toBe(1);
-    expect(queue.query().offset).toBe(0);
   });
 });
 
