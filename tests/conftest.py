@@ -21,6 +21,7 @@ from zhicheng_devstack.web_build import ensure_built
 from zhicheng_devstack.web_server import UPSTREAM_ENV
 from zhicheng_tooling.dev_seed.loader import SEEDED_THROUGH, seed_services
 
+from tests.api_client import MatrixApi
 from tests.harness import DATABASES, Servers, Stack
 from tests.web.browser import RESULTS
 
@@ -72,6 +73,16 @@ def stack(servers: Servers) -> Iterator[Stack]:
         yield running
     finally:
         in_parallel(running.stop, list(running.processes))
+
+
+@pytest.fixture(scope="module")
+def matrix_api(stack: Stack) -> Iterator[MatrixApi]:
+    """The client every case of a module's authorization matrix calls through."""
+    api = MatrixApi(stack)
+    try:
+        yield api
+    finally:
+        api.http.close()
 
 
 def in_parallel(action: Callable[[T], object], items: Iterable[T], width: int | None = None) -> None:

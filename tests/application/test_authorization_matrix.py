@@ -24,7 +24,7 @@ from application_service.api import applications, calendar, filings, pushes, quo
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import BUSINESS_ROLES, Api, bearer
+from tests.api_client import BUSINESS_ROLES, Api, MatrixApi, bearer
 from tests.harness import Stack
 from tests.org_tree import OrgTree, callers_at_three_places
 from tests.review.scenario import SERIES, YEAR, _retry
@@ -462,8 +462,8 @@ def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
         for e, c, w in _cases()
     ],
 )
-def test_authorization(stack: Stack, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
-    api = Api(stack)
+def test_authorization(matrix_api: MatrixApi, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
+    api = matrix_api
     path = _path(endpoint, world, caller, whose)
     token = api.internal_token_for(APP, path) if caller == "service" else world.tokens[caller]
     headers = bearer(token) if token else {}

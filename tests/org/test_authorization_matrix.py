@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from org_service.api import accounts, audit, auth, orgs
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import Api, random_id_card, unique_name
+from tests.api_client import Api, MatrixApi, random_id_card, unique_name
 from tests.harness import Stack
 from tests.org_tree import OrgTree, random_credit_code, root_admin
 
@@ -227,8 +227,8 @@ def _cases() -> list[tuple[Endpoint, str, str]]:
     _cases(),
     ids=[f"{e.method} {e.route} {role} {scope}" for e, role, scope in _cases()],
 )
-def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str, scope: str) -> None:
-    api = Api(stack)
+def test_authorization(matrix_api: MatrixApi, world: World, endpoint: Endpoint, role: str, scope: str) -> None:
+    api = matrix_api
     path = endpoint.route
     if endpoint.target == "org":
         path = path.replace("{org_id}", world.inside_org if scope == "inside" else world.outside_org)

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from review_service.api import committees, internal, sessions, verification
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import Api, unique_name
+from tests.api_client import Api, MatrixApi, unique_name
 from tests.harness import Stack
 from tests.org_tree import OrgTree
 from tests.review.defenses import hold_defenses
@@ -175,8 +175,8 @@ CASES = [(e, role) for e in ENDPOINTS for role in ROLES]
 
 
 @pytest.mark.parametrize(("endpoint", "role"), CASES, ids=[f"{e.method} {e.route} {r}" for e, r in CASES])
-def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str) -> None:
-    api = Api(stack)
+def test_authorization(matrix_api: MatrixApi, world: World, endpoint: Endpoint, role: str) -> None:
+    api = matrix_api
     path = endpoint.route.replace("{committee_id}", world.committee_id).replace("{session_id}", world.session_id)
     token = api.internal_token_for("review-service", path) if role == "service" else world.tokens[role]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
