@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import ssl
 import time
-from functools import cache
 from typing import Any
 
 import httpx
-from zhicheng_devstack.components import NAT5_PUBLICITY_SECONDS
+from zhicheng_devstack.harness import TEST_NAT5_PUBLICITY_SECONDS
+from zhicheng_devstack.local_http import tls_context
 from zhicheng_kernel.auth import FEED_PATH, INTERNAL_GRANTS
 from zhicheng_kernel.identifiers import credit_code_with_check
 
@@ -25,13 +24,6 @@ def bearer(token: str) -> dict[str, str]:
 
 def new_password() -> str:
     return f"Zc{secrets.token_hex(6)}9"
-
-
-@cache
-def tls_context() -> ssl.SSLContext:
-    """httpx's default TLS context, made once: building it (loading certifi's bundle) costs ~40 ms of CPU per
-    client, and the suite makes thousands of clients (the authorization matrices one per case)."""
-    return httpx.create_ssl_context()
 
 
 class Api:
@@ -160,8 +152,8 @@ class Api:
 
     @staticmethod
     def wait_out_unit_publicity() -> None:
-        """NAT-5: the stack compresses the unit's publicity to NAT5_PUBLICITY_SECONDS (outside production)."""
-        time.sleep(NAT5_PUBLICITY_SECONDS + 0.2)
+        """NAT-5: the test stack compresses the unit's publicity to TEST_NAT5_PUBLICITY_SECONDS."""
+        time.sleep(TEST_NAT5_PUBLICITY_SECONDS + 0.2)
 
     def after_unit_publicity(self, token: str, application_id: str) -> dict[str, Any]:
         """NAT-5: publicity recorded and run out; the unit may now approve. Answers the application as
