@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from review_service.api import committees, internal, sessions, verification
+from review_service.api import committees, internal, listings, sessions, verification
 from zhicheng_kernel.feed import feed_router
 
 from tests.api_client import Api, MatrixApi, unique_name
@@ -109,6 +109,14 @@ ENDPOINTS = [
         },
     ),
     Endpoint("GET", "/api/v1/committees/{committee_id}", AUTHENTICATED),
+    # The lists the web application pages through: committees for the title offices' secretaries and
+    # reviewers (each their own subtree's); sessions for them too, and for an expert their own sittings.
+    Endpoint("GET", "/api/v1/committees", frozenset({"secretary", "other_secretary", "service"})),
+    Endpoint(
+        "GET",
+        "/api/v1/sessions",
+        frozenset({"secretary", "other_secretary", "member", "outsider_expert", "service"}),
+    ),
     Endpoint(
         "POST",
         "/api/v1/committees/{committee_id}/sessions",
@@ -163,7 +171,14 @@ SEPARATELY = {
 def test_every_endpoint_is_in_the_matrix() -> None:
     declared = {
         (method, route.path)
-        for router in (committees.router, internal.router, sessions.router, verification.router, feed_router())
+        for router in (
+            committees.router,
+            internal.router,
+            listings.router,
+            sessions.router,
+            verification.router,
+            feed_router(),
+        )
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods or ()
