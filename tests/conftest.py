@@ -59,7 +59,8 @@ def start_web_build() -> Future[Path]:
     """web/dist, built in a thread (once a session): npm ci and npm run build only when something changed."""
     global _web_build
     if _web_build is None:
-        _web_build = _web_builds.submit(ensure_built, log=RESULTS / "build.log")
+        # npm's environment as it is now: a test that changes os.environ meanwhile does not reach the build.
+        _web_build = _web_builds.submit(ensure_built, log=RESULTS / "build.log", environ=dict(os.environ))
     return _web_build
 
 
