@@ -304,8 +304,10 @@ export function uploadExternalReport(id: string, paperId: string, form: External
 
 // -- the applicant's qualification documents (review-service, NAT-10) --------------------------------------------
 
+/** The documents issued for one application (a handful at most: one, and those a revocation replaced). */
 export async function documentsOf(applicationId: string): Promise<QualificationDocument[]> {
-  return call(reviewApi.GET("/api/v1/documents", { params: { query: { application_id: applicationId } } }));
+  const page = await call(reviewApi.GET("/api/v1/documents", { params: { query: { application_id: applicationId, limit: 100 } } }));
+  return page.items;
 }
 
 export function downloadCertificate(doc: Pick<QualificationDocument, "document_id" | "number">): Promise<void> {
