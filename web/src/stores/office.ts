@@ -40,6 +40,13 @@ export const FILING_STATUS_NAMES: Record<string, string> = {
 export const WINDOW_STATUS_NAMES: Record<string, string> = { open: "推送中", closed: "已截止", withdrawn: "已撤销" };
 
 
+/** A series' push window as the schedule shows it: its own status once it opened; before that, 未开始 —
+ * or, once the push deadline has passed without a window ever opening, 未开启 (nothing could be pushed). */
+export function pushWindowStatusName(status: string | undefined, pushDeadline: string, now: Date = new Date()): string {
+  if (status) return nameOf(WINDOW_STATUS_NAMES, status);
+  return now.getTime() >= new Date(pushDeadline).getTime() ? "未开启（已过推送截止）" : "未开始";
+}
+
 /** The longest a return's reasons may be (the service's bound on `opinion`). */
 export const OPINION_MAX = 2000;
 

@@ -9,6 +9,7 @@ import {
   percent,
   pushGroups,
   pushMonthsAgainst,
+  pushWindowStatusName,
   statusTag,
 } from "@/stores/office";
 import { barOption, passRateOption, pushMonthsOption } from "@/stores/officeCharts";
@@ -43,6 +44,14 @@ describe("the review chain's decisions", () => {
 });
 
 describe("pushes", () => {
+  it("names a window that never opened by whether its push deadline has passed", () => {
+    const deadline = "2026-10-31T16:00:00Z"; // 24:00 of 31 October in Beijing
+    expect(pushWindowStatusName("open", deadline)).toBe("推送中");
+    expect(pushWindowStatusName(undefined, deadline, new Date("2026-10-20T00:00:00Z"))).toBe("未开始");
+    expect(pushWindowStatusName(undefined, deadline, new Date("2026-11-30T00:00:00Z"))).toBe("未开启（已过推送截止）");
+  });
+
+
   it("groups the selected applications by year, series and level, as a push takes them", () => {
     const groups = pushGroups([
       { id: "a", year: 2026, series: "卫生系列", level: "intermediate" },
