@@ -47,6 +47,14 @@ export function pushWindowStatusName(status: string | undefined, pushDeadline: s
   return now.getTime() >= new Date(pushDeadline).getTime() ? "未开启（已过推送截止）" : "未开始";
 }
 
+/** Why an office was alerted about a filing (the filing workflow's escalations). */
+export const ESCALATION_NAMES: Record<string, string> = { delivery_failing: "报送失败", verdict_overdue: "审核逾期" };
+
+/** An instant as its date and minute ("2026-11-30 09:05"), or — when there is none. */
+export function shortTime(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 16).replace("T", " ") : "—";
+}
+
 /** The longest a return's reasons may be (the service's bound on `opinion`). */
 export const OPINION_MAX = 2000;
 
