@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import Column, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
-from zhicheng_kernel.consumer import EventConsumer, Subscription
+from zhicheng_kernel.consumer import BUSY_FETCH_WAIT_MS, QUIET_FETCH_WAIT_MS, EventConsumer, Subscription
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent, Upcasters
 from zhicheng_kernel.errors import ConcurrencyError
@@ -276,3 +277,104 @@ async def test_a_malformed_message_is_skipped_and_the_next_event_applied(db: Dat
     finally:
         task.cancel()
     assert await counter(db, store.source) == 7
+
+
+async def test_a_quiet_consumer_waits_long_at_the_broker_and_still_wakes_for_the_next_event(
+    db: Database, servers: Servers
+) -> None:
+    """Issue 14, item 4: once nothing came for a while the Kafka fetch waits QUIET_FETCH_WAIT_MS (the
+    embedded broker answers a delayed fetch only when its wait runs out: a short wait costs CPU doing
+    nothing); the next record still arrives within that wait, and the consumer is busy again."""
+    store = EventStore(source_name())
+    await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 1)
+    relay = OutboxRelay(db, store, servers.kafka.bootstrap)
+    consumer = make_consumer(db, store, servers, interval=3600)  # the Kafka path only
+    consumer.quiet_after = 1.0
+    tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run_kafka())]
+    stream = f"s-{uuid.uuid4()}"
+    try:
+        await append_one(db, store, stream, 0)
+        async with asyncio.timeout(30):
+            while await counter(db, store.source) < 1:
+                await asyncio.sleep(0.05)
+        async with asyncio.timeout(10):
+            while consumer.fetch_wait_ms != QUIET_FETCH_WAIT_MS:
+                await asyncio.sleep(0.1)
+        await append_one(db, store, stream, 1)
+        started = asyncio.get_running_loop().time()
+        async with asyncio.timeout(10):
+            while await counter(db, store.source) < 2:
+                await asyncio.sleep(0.02)
+        woke_after = asyncio.get_running_loop().time() - started
+        assert consumer.fetch_wait_ms == BUSY_FETCH_WAIT_MS
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert woke_after < QUIET_FETCH_WAIT_MS / 1000 + 2.0  # the long wait, the relay's and the feed's way
+
+
+class CountingDatabase(Database):
+    """The same database, counting the transactions this client opens."""
+
+    transactions = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        self.transactions += 1
+        async with super().transaction() as conn:
+            yield conn
+
+
+async def test_a_page_of_the_feed_is_applied_in_one_transaction_with_its_watermark(
+    db: Database, servers: Servers
+) -> None:
+    """Issue 14, item 2: catching up 1,200 events takes three transactions (pages of 500), each holding
+    its events' projection writes and the watermark; caught up again, nothing changes."""
+    store = EventStore(source_name())
+    async with db.transaction() as conn:
+        for i in range(1200):
+            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": 1})], Metadata("test"))
+    consumer = make_consumer(db, store, servers, interval=3600)
+    counting = CountingDatabase(str(db.engine.url.render_as_string(hide_password=False)))
+    consumer.db = counting
+    try:
+        assert await consumer.catch_up(store.source) == 1200
+        assert counting.transactions == 3
+        assert await counter(db, store.source) == 1200
+        assert await consumer.watermark(store.source) == 1200
+        assert await consumer.catch_up(store.source) == 0
+        assert await counter(db, store.source) == 1200
+    finally:
+        await counting.dispose()
+
+
+async def test_a_page_whose_handler_fails_is_applied_one_event_at_a_time_and_keeps_what_went_before(
+    db: Database, servers: Servers
+) -> None:
+    """A failing handler rolls its page back; the page is then applied event by event: the events before
+    the failing one are kept, the failing one becomes a dead letter (its source parked), nothing after."""
+    store = EventStore(source_name())
+    async with db.transaction() as conn:
+        for i, by in enumerate((1, 2, 1000, 4)):
+            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": by})], Metadata("test"))
+
+    async def refuses_large(ctx: object, conn: AsyncConnection, event: EventEnvelope) -> None:
+        if event.payload["by"] >= 1000:
+            raise ValueError("金额超出上限")
+        await add_to_counter(ctx, conn, event)
+
+    consumer = EventConsumer(
+        f"counter-{store.source}",
+        db,
+        [Subscription(store.source, {"Incremented": refuses_large})],
+        bootstrap=servers.kafka.bootstrap,
+        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
+        catchup_interval=3600,
+        max_attempts=2,
+        retry_backoff=0.01,
+    )
+    assert await consumer.catch_up(store.source) == 2
+    assert await counter(db, store.source) == 3
+    assert await consumer.watermark(store.source) == 2
+    assert consumer.status.sources[store.source].parked_at_position == 3

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
 from zhicheng_devstack.harness import Servers, Stack, reap_orphans
@@ -35,6 +36,7 @@ from zhicheng_kernel.kafka import ensure_topics, topic_for
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
 
+from .bench_idle import bench_idle
 from .dev_seed.loader import SEEDED_THROUGH, seed_services
 from .eligibility_bench import eligibility_evaluations_per_second
 from .plagiarism_evaluation.bench import run as plagiarism_bench
@@ -182,6 +184,59 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
             "delivered": len(applied_at) - applied_before,
             "events_per_second_end_to_end": round((len(applied_at) - applied_before) / burst_elapsed),
         },
+    }
+
+
+async def bench_batched_consumer(servers: Servers, count: int = 20000) -> dict[str, Any]:
+    """Issue 14, item 2: a consumer catching up `count` events from the source's feed into a projection
+    (a row per event), a page of 500 in one transaction with its watermark; checked: every event once."""
+    source_db = await fresh_database(servers, "zc_bench_batch_source")
+    sink_db = await fresh_database(servers, "zc_bench_batch_sink")
+    store = EventStore("bench-batch-source")
+    async with sink_db.transaction() as conn:
+        await conn.execute(text("CREATE TABLE bench_projection (key text PRIMARY KEY, position bigint NOT NULL)"))
+    keys = [str(uuid.uuid4()) for _ in range(count)]
+    for i in range(0, count, 100):
+        async with source_db.transaction() as conn:
+            for key in keys[i : i + 100]:
+                await store.append(conn, "b", key, 0, [NewEvent("Benched", {"key": key})], Metadata("bench"))
+
+    async def project(ctx: Servers, conn: AsyncConnection, event: EventEnvelope) -> None:
+        await conn.execute(
+            text("INSERT INTO bench_projection (key, position) VALUES (:k, :p)"),
+            {"k": event.payload["key"], "p": event.position},
+        )
+
+    class StoreFeed:
+        async def read(self, after: int, limit: int = 500) -> list[EventEnvelope]:
+            async with source_db.read() as conn:
+                return await store.read_after(conn, after, limit)
+
+    consumer = EventConsumer(
+        "bench-batch-sink",
+        sink_db,
+        [Subscription(store.source, {"Benched": project})],
+        bootstrap="unused:0",
+        feeds={store.source: StoreFeed()},  # type: ignore[dict-item]
+        context=servers,
+    )
+    started = time.perf_counter()
+    applied = await consumer.catch_up(store.source)
+    elapsed = time.perf_counter() - started
+    async with sink_db.read() as conn:
+        rows, distinct = (
+            await conn.execute(text("SELECT count(*), count(DISTINCT position) FROM bench_projection"))
+        ).one()
+    again = await consumer.catch_up(store.source)
+    await source_db.dispose()
+    await sink_db.dispose()
+    return {
+        "events": count,
+        "applied": applied,
+        "batched_events_per_second": round(applied / elapsed),
+        "page": 500,
+        "every_event_once": rows == count and distinct == count and again == 0,
+        "goal_events_per_second": 5000,
     }
 
 
@@ -423,6 +478,8 @@ def main() -> None:
         results["event_store"] = asyncio.run(bench_event_store(servers))
         print("kafka path …", flush=True)
         results["kafka_path"] = asyncio.run(bench_kafka_path(servers))
+        print("batched consumer …", flush=True)
+        results["consumer"] = asyncio.run(bench_batched_consumer(servers))
         print("command → projection in another service …", flush=True)
         for database in ("zc_org", "zc_application"):
             servers.postgres.create_database(database)
@@ -439,6 +496,10 @@ def main() -> None:
         asyncio.run(seed_services(urls, BUSINESS_ADMIN_USERNAME, stack.secrets.bootstrap_operator_password))
         results["application_submissions"] = bench_submissions(stack)
         results["eligibility_evaluations"] = eligibility_evaluations_per_second()
+        stack.stop_all()
+        print("idle (60 s with no traffic) …", flush=True)
+        servers.postgres.create_database("zc_review")
+        results["idle"] = bench_idle(stack, servers)
         stack.stop_all()
         print("plagiarism quality and speed (issue 5; ZC_BENCH_QUICK=1 for small sizes) …", flush=True)
         results["plagiarism"] = plagiarism_bench(

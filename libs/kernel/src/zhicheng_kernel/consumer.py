@@ -5,9 +5,18 @@ then reads the source's feed (authenticated with the service's token) beyond its
 applies what the feed returns, in position order. Nothing is taken from the record's body, so a
 forged record at the next position changes nothing (finding 9 of issue 12). Each event is applied
 in one transaction together with its tracking row; a duplicate finds its tracking row and changes
-nothing. Positions of a source are gapless, so a consumer knows exactly what it has not seen yet:
-after a broker restart with empty memory, or after a day down, it ends in the same state as if
-nothing had happened.
+nothing. A page read from the feed is applied the fast way first: all its events in ONE transaction
+with the watermark (issue 14, item 2); a page that cannot go that way (a handler failing, an open dead
+letter in it) is applied again one event at a time, with the retries and parking below. Positions of
+a source are gapless, so a consumer knows exactly what it has not seen yet: after a broker restart
+with empty memory, or after a day down, it ends in the same state as if nothing had happened.
+
+Quiet when idle (issue 14, item 4): the feeds are read on every Kafka wake-up, at start, when the broker
+was lost or came back without its topics, and otherwise only on a slow heartbeat (`Pace`); a catch-up
+that finds events Kafka never announced keeps the short period for a while. The Kafka fetch waits 20 ms
+while records flow and 1 s once the consumer has been quiet for a while: the embedded broker (tansu)
+answers a delayed fetch only when its wait runs out, so a fixed short wait costs a few percent of a core
+per consumer doing nothing, and a fixed long one delays every event.
 
 A handler that fails is retried a bounded number of times with backoff; then the event becomes a
 dead letter (deadletters.py) and that source is parked for this consumer: its watermark stops
@@ -20,7 +29,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +49,7 @@ from .envelope import NO_UPCASTS, EventEnvelope, Upcasters
 from .feed import FeedClient
 from .health import ConsumerStatus, SourceStatus
 from .kafka import topic_for
+from .pace import Pace, Signal
 from .tables import consumer_watermarks, dead_letters, processed_events
 
 log = logging.getLogger(__name__)
@@ -55,6 +66,21 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 Handler = Callable[[Any, AsyncConnection, EventEnvelope], Awaitable[None]]
+
+
+@contextlib.contextmanager
+def _no_span(consumer: str, event: EventEnvelope) -> Iterator[None]:
+    yield
+
+
+class _OneByOne(Exception):
+    """The page cannot be applied in one transaction: apply it one event at a time."""
+
+
+# How long a fetch may wait at the broker: short while records flow, long once quiet for QUIET_AFTER s.
+BUSY_FETCH_WAIT_MS = 20
+QUIET_FETCH_WAIT_MS = 1000
+QUIET_AFTER_SECONDS = 10.0
 
 
 @dataclass
@@ -76,6 +102,8 @@ class EventConsumer:
         bootstrap: str,
         feeds: Mapping[str, FeedClient],
         catchup_interval: float = 2.0,
+        heartbeat: float = 30.0,
+        quiet_after: float = QUIET_AFTER_SECONDS,
         session_timeout_ms: int = 6000,
         heartbeat_interval_ms: int = 1000,
         context: Any = None,
@@ -90,15 +118,21 @@ class EventConsumer:
         self.bootstrap = bootstrap
         self.feeds = feeds
         self.catchup_interval = catchup_interval
+        # the feeds are read every catchup_interval while disturbed, every heartbeat when quiet
+        self.pace = Pace(catchup_interval, heartbeat)
+        self.quiet_after = quiet_after
+        self._nudged = Signal()
+        self._kafka: AIOKafkaConsumer | None = None  # the running Kafka client, while there is one
         self.session_timeout_ms = session_timeout_ms
         self.heartbeat_interval_ms = heartbeat_interval_ms
-        self.applied = asyncio.Event()
         self._topic_source = {topic_for(s): s for s in self.subscriptions}
         self.options = dict(options or {})  # the broker's security settings (kafka.client_options)
         self.max_attempts = max_attempts  # tries of one event before it is a dead letter
         self.retry_backoff = retry_backoff  # seconds before the 2nd try, doubling after each
         self.status = ConsumerStatus(name, sources={s: SourceStatus() for s in self.subscriptions})
         self._catching_up = {s: asyncio.Lock() for s in self.subscriptions}
+        # around each event's application (telemetry.trace_consumer puts the event's consumer span here)
+        self.around: Callable[[str, EventEnvelope], contextlib.AbstractContextManager[None]] = _no_span
 
     # -- applying one event, exactly once -------------------------------------------------------
 
@@ -112,6 +146,10 @@ class EventConsumer:
         if sub is None:
             return False
         event = sub.upcasters.upcast(event)
+        with self.around(self.name, event):
+            return await self._apply_one(sub, event)
+
+    async def _apply_one(self, sub: Subscription, event: EventEnvelope) -> bool:
         async with self.db.transaction() as conn:
             watermark = await self._lock_watermark(conn, event.source)
             if event.position <= watermark:
@@ -141,8 +179,79 @@ class EventConsumer:
                 await handler(self.context, conn, event)
             if event.position == watermark + 1:
                 await self._advance_watermark(conn, event.source, watermark)
-        self.applied.set()
+        self.db.changed.fire()
         return True
+
+    async def apply_batch(self, source: str, events: list[EventEnvelope]) -> int:
+        """Apply a page of the source's feed in ONE transaction with the watermark; returns how many were
+        new. The page must continue the watermark without a gap (the feed's positions are gapless) and
+        hold no open dead letter; otherwise, or when a handler fails, nothing is kept and `_OneByOne` (or
+        the handler's error) is raised: the caller applies the page one event at a time."""
+        sub = self.subscriptions[source]
+        async with self.db.transaction() as conn:
+            watermark = await self._lock_watermark(conn, source)
+            fresh = [e for e in events if e.position > watermark]
+            if not fresh:
+                return 0
+            first, last = fresh[0].position, fresh[-1].position
+            if [e.position for e in fresh] != list(range(watermark + 1, last + 1)):
+                raise _OneByOne(f"the page does not continue the watermark {watermark}")
+            letters = {
+                int(position): status
+                for position, status in await conn.execute(
+                    select(dead_letters.c.position, dead_letters.c.status).where(
+                        dead_letters.c.consumer == self.name,
+                        dead_letters.c.source == source,
+                        (dead_letters.c.status == deadletters.OPEN) | dead_letters.c.position.between(first, last),
+                    )
+                )
+            }
+            if any(status == deadletters.OPEN for status in letters.values()):
+                raise _OneByOne("an open dead letter")
+            done = set(
+                (
+                    await conn.execute(
+                        select(processed_events.c.position).where(
+                            processed_events.c.consumer == self.name,
+                            processed_events.c.source == source,
+                            processed_events.c.position.between(first, last),
+                        )
+                    )
+                ).scalars()
+            )
+            for event in fresh:
+                if event.position in done:
+                    continue
+                event = sub.upcasters.upcast(event)
+                handler = sub.handlers.get(event.event_type)
+                if handler is not None and letters.get(event.position) != deadletters.SKIPPED:
+                    with self.around(self.name, event):
+                        await handler(self.context, conn, event)
+            await self._advance_watermark(conn, source, last)
+        self.db.changed.fire()
+        return len(fresh) - len(done)
+
+    async def _apply_page(self, source: str, page: list[EventEnvelope]) -> tuple[int, bool]:
+        """The fast way first; a page it refuses, one event at a time. Returns how many events were new
+        and whether the source got parked on the way."""
+        try:
+            return await self.apply_batch(source, page), False
+        except asyncio.CancelledError:
+            raise
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            if not isinstance(exc, _OneByOne):
+                log.warning(
+                    "consumer %s: a page of %s failed at once (%s); one event at a time", self.name, source, exc
+                )
+        applied = 0
+        for event in page:
+            outcome = await self._apply_or_park(event)
+            if outcome is None:
+                return applied, True
+            applied += outcome
+        return applied, False
 
     async def _apply_or_park(self, event: EventEnvelope) -> bool | None:
         """Apply with bounded retries (backoff); after the last one, write a dead letter and park the
@@ -269,18 +378,21 @@ class EventConsumer:
                 session_timeout_ms=self.session_timeout_ms,
                 heartbeat_interval_ms=self.heartbeat_interval_ms,
                 # The broker answers a fetch at once when records exist; this bounds the idle wait.
-                fetch_max_wait_ms=20,
+                fetch_max_wait_ms=BUSY_FETCH_WAIT_MS,
                 **self.options,
             )
             try:
                 await consumer.start()
+                self._kafka = consumer
                 await self._consume(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("consumer %s lost Kafka (%s); reconnecting", self.name, exc)
+                self.nudge()  # whatever Kafka would have announced meanwhile comes from the feeds
                 await asyncio.sleep(1.0)
             finally:
+                self._kafka = None
                 # stop() can hang while the broker forgot the topic; never let it block recovery.
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(consumer.stop(), timeout=5)
@@ -291,8 +403,15 @@ class EventConsumer:
         from the record. A forged record costs one feed read and changes nothing. Offsets are committed
         whatever happened (a parked source, a feed away): the feed, not the partition, is what is
         caught up from."""
+        self._fetch_wait(consumer, BUSY_FETCH_WAIT_MS)
+        last_records = time.monotonic()
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            if batches:
+                last_records = time.monotonic()
+                self._fetch_wait(consumer, BUSY_FETCH_WAIT_MS)
+            elif time.monotonic() - last_records > self.quiet_after:
+                self._fetch_wait(consumer, QUIET_FETCH_WAIT_MS)
             hints: dict[str, int] = {}
             for partition, records in batches.items():
                 source = self._topic_source.get(partition.topic)
@@ -307,6 +426,20 @@ class EventConsumer:
                     await self._catch_up_logged(source)
             if batches:
                 await asyncio.wait_for(consumer.commit(), timeout=10)
+
+    def _fetch_wait(self, consumer: AIOKafkaConsumer, wait_ms: int) -> None:
+        """aiokafka reads the fetch wait from its fetcher for every fetch request it builds and offers no
+        public way to change it after start: it is set there (aiokafka is pinned in uv.lock; tests/kernel
+        checks that a consumer still goes quiet and wakes)."""
+        fetcher = consumer._fetcher
+        if not hasattr(fetcher, "_fetch_max_wait_ms"):
+            raise RuntimeError("aiokafka's fetcher no longer holds _fetch_max_wait_ms")
+        fetcher._fetch_max_wait_ms = wait_ms
+
+    @property
+    def fetch_wait_ms(self) -> int | None:
+        """How long the running Kafka client's fetches may wait at the broker now (None: no client)."""
+        return None if self._kafka is None else int(self._kafka._fetcher._fetch_max_wait_ms)
 
     def _hint(self, value: bytes | None, topic: str, partition: int, offset: int) -> int | None:
         """The position a record claims (only a hint of what to read from the feed). A message that is
@@ -337,32 +470,44 @@ class EventConsumer:
                     return applied
                 page = await feed.read(after=after, limit=FEED_PAGE)
                 status.feed_head = max(int(getattr(feed, "last_head", 0)), page[-1].position if page else 0, after)
-                for event in page:
-                    if event.source != source:
-                        raise ValueError(f"the feed of {source} returned an event of {event.source}")
-                    outcome = await self._apply_or_park(event)
-                    if outcome is None:
-                        return applied
-                    applied += outcome
-                    status.watermark = max(status.watermark, event.position)
+                if any(event.source != source for event in page):
+                    raise ValueError(f"the feed of {source} returned another source's event")
+                new, parked = await self._apply_page(source, page)
+                applied += new
+                if parked:
+                    return applied
+                if page:
+                    status.watermark = max(status.watermark, page[-1].position)
                 if len(page) < FEED_PAGE:
                     status.failing_since = None
                     return applied
 
-    async def _catch_up_logged(self, source: str) -> None:
+    async def _catch_up_logged(self, source: str) -> int:
         try:
-            await self.catch_up(source)
+            return await self.catch_up(source)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             _failed(self.status.sources[source], exc)
             log.warning("consumer %s cannot catch up with %s: %s", self.name, source, exc)
+            self.pace.disturb()
+            return 0
+
+    def nudge(self) -> None:
+        """Read every source's feed now and keep the short period a while: Kafka may have lost records."""
+        self.pace.disturb()
+        self._nudged.fire()
 
     async def run_catchup(self) -> None:
+        """At start, then on the pace (see the module's docstring) or when nudged. Events found here were
+        not announced by Kafka (or not yet): the short period is kept while that goes on."""
+        self.pace.disturb()  # until the group is joined, Kafka wakes nobody
+        seen = self._nudged.generation
         while True:
             for source in self.subscriptions:
-                await self._catch_up_logged(source)
-            await asyncio.sleep(self.catchup_interval)
+                if await self._catch_up_logged(source):
+                    self.pace.disturb()
+            seen = await self._nudged.wait(seen, self.pace.interval)
 
     async def run(self) -> None:
         await asyncio.gather(self.run_kafka(), self.run_catchup())

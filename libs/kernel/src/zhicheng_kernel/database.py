@@ -8,11 +8,16 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from .pace import Signal
+
 
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=10)
         self.committed = asyncio.Event()
+        # Fired after a transaction of this process that changed the service's facts: a command's unit of
+        # work, a consumer's applied event. Background jobs wait on it instead of polling (pace.py).
+        self.changed = Signal()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

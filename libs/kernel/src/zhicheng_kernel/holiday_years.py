@@ -9,7 +9,6 @@ replica converges on the table, whichever of them applied the event.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .calendar import ChinaCalendar, HolidayYear
 from .context import ServiceContext
+from .pace import run_paced
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +83,12 @@ async def reload(ctx: ServiceContext, table: Table) -> None:
 
 
 def kept_reloaded(table: Table) -> Callable[[ServiceContext], Coroutine[Any, Any, None]]:
-    """A background job: another replica's publication reaches this process within a catch-up interval."""
+    """A background job: another replica's publication reaches this process within a quiet heartbeat (a
+    publication through this process reloads it at once)."""
 
     async def job(ctx: ServiceContext) -> None:
-        while True:
-            await asyncio.sleep(max(ctx.settings.catchup_interval_seconds, 1.0))
-            try:
-                await reload(ctx, table)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("reloading the holiday calendar failed: %s", exc)
+        await run_paced(
+            "reloading the holiday calendar", lambda: reload(ctx, table), heartbeat=ctx.settings.quiet_heartbeat_seconds
+        )
 
     return job

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
+
+from .pace import Pace
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +59,9 @@ async def ensure_topics(
     partitions: int = 3,
     replication: int = 1,
     options: dict[str, Any] | None = None,
-) -> None:
-    """Create the topics that do not exist. A memory-only broker forgets them when it restarts."""
+) -> list[str]:
+    """Create the topics that do not exist (a memory-only broker forgets them when it restarts); returns
+    the ones created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000, **(options or {}))
     await admin.start()
     try:
@@ -69,6 +73,7 @@ async def ensure_topics(
                     [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
                 )
             log.info("created topics %s", missing)
+        return missing
     finally:
         await admin.close()
 
@@ -78,13 +83,20 @@ async def keep_topics(
     topics: list[str],
     partitions: int,
     replication: int,
-    interval: float,
+    pace: Pace,
     options: dict[str, Any] | None = None,
+    on_gap: Callable[[], None] = lambda: None,
 ) -> None:
-    """Re-create topics at once after a broker restart, so producers and consumers recover."""
+    """Re-create topics after a broker restart, so producers and consumers recover. A broker that forgot
+    its topics (or cannot be reached) may have lost records too: `on_gap` then asks the consumers to catch
+    up from the feeds, and the check keeps the pace's short period until the broker is back and settled."""
     while True:
         try:
-            await ensure_topics(bootstrap, topics, partitions, replication, options)
+            if await ensure_topics(bootstrap, topics, partitions, replication, options):
+                pace.disturb()
+                on_gap()
         except (TimeoutError, KafkaError, OSError) as exc:
             log.warning("cannot check topics on %s: %s", bootstrap, exc)
-        await asyncio.sleep(interval)
+            pace.disturb()
+            on_gap()
+        await asyncio.sleep(pace.interval)

@@ -93,3 +93,6 @@ def configure_logging(service: str, settings: ServiceSettings, level: int = logg
         logger.handlers.clear()
         logger.propagate = True
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    # httpx logs each request at INFO: a quiet service's feed heartbeat would write lines while it does
+    # nothing (issue 14, item 4). Calls to other services are in the traces and metrics; failures still log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

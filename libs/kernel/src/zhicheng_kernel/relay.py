@@ -75,6 +75,7 @@ class OutboxRelay:
         *,
         batch: int = 500,
         idle: float = 0.5,
+        quiet_idle: float = 5.0,
         options: Mapping[str, Any] | None = None,
         request_timeout_ms: int = 10000,
         review_interval: float = 5.0,
@@ -84,7 +85,8 @@ class OutboxRelay:
         self.bootstrap = bootstrap
         self.topic = topic_for(store.source)
         self.batch = batch
-        self.idle = idle
+        self.idle = idle  # a commit of this process wakes the relay; this bounds the wait for other replicas'
+        self.quiet_idle = quiet_idle  # … doubling while nothing comes, up to this (quiet when idle, issue 14)
         self.options = dict(options or {})  # the broker's security settings (kafka.client_options)
         self.request_timeout_ms = request_timeout_ms
         self.review_interval = review_interval  # how often the leader checks its lock and parked letters
@@ -140,6 +142,7 @@ class OutboxRelay:
             self.status.parked_positions = await deadletters.open_positions(conn, deadletters.RELAY, self.store.source)
         self.status.published_position = cursor
         reviewed = time.monotonic()
+        idle = self.idle
         while True:
             self.db.committed.clear()
             async with self.db.read() as conn:
@@ -151,15 +154,16 @@ class OutboxRelay:
                 await self._save_cursor(cursor)
                 self.status.published_position = cursor
                 self.status.last_progress_at, self.status.failing_since = _now(), None
+                idle = self.idle
                 continue
             if time.monotonic() - reviewed >= self.review_interval:
                 await _still_holds_lock(lock_conn)
                 await self._review_parked(producer)
                 reviewed = time.monotonic()
             try:
-                await asyncio.wait_for(self.db.committed.wait(), timeout=self.idle)
+                await asyncio.wait_for(self.db.committed.wait(), timeout=idle)
             except TimeoutError:
-                pass
+                idle = min(idle * 2, self.quiet_idle)
 
     async def _publish(self, producer: AIOKafkaProducer, pending: list[EventEnvelope]) -> None:
         """Send a batch; a message refused for good is parked, any other failure stops the leader."""

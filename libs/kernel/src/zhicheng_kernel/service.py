@@ -36,6 +36,7 @@ from .logs import configure_logging
 from .metrics import install_metrics
 from .migrations import upgrade
 from .origin import OriginMiddleware
+from .pace import Pace
 from .problem_responses import declare_problem_responses
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
@@ -61,6 +62,11 @@ class ServiceRuntime(Generic[C]):
     context: C
     relay: OutboxRelay
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
+
+    def nudge_consumers(self) -> None:
+        """The broker may have lost records (restarted, forgot its topics): every consumer reads its feeds."""
+        for consumer in self.consumers.values():
+            consumer.nudge()
 
 
 # Builds the service's own context from the kernel's parts (nothing is built at import time).
@@ -149,6 +155,7 @@ def create_service_app(
                 bootstrap=settings.kafka_bootstrap,
                 feeds=feeds,
                 catchup_interval=settings.catchup_interval_seconds,
+                heartbeat=settings.quiet_heartbeat_seconds,
                 session_timeout_ms=settings.consumer_session_timeout_ms,
                 heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
                 context=runtime.context,
@@ -178,8 +185,9 @@ def create_service_app(
                     topics,
                     settings.kafka_partitions,
                     settings.kafka_replication,
-                    interval=max(settings.catchup_interval_seconds, 1.0),
+                    Pace(max(settings.catchup_interval_seconds, 1.0), settings.quiet_heartbeat_seconds),
                     options=client_options(settings),
+                    on_gap=runtime.nudge_consumers,
                 ),
                 name=f"{name}.topics",
             ),

@@ -34,10 +34,13 @@ class ServiceSettings(BaseSettings):
     province_url: str = "http://127.0.0.1:24105"
     service_client_id: str = ""
     service_client_secret: str = ""
-    # How often a consumer asks the source's event feed for what Kafka may have missed.
+    # How often a consumer asks the source's event feed for what Kafka may have missed while the system
+    # is disturbed (the broker lost or restarted, events found that Kafka never announced), and how often
+    # a quiet service looks for work nobody announced: feeds, topics, other replicas' writes (pace.py).
     catchup_interval_seconds: float = 2.0
+    quiet_heartbeat_seconds: float = 30.0
     consumer_session_timeout_ms: int = 6000
-    consumer_heartbeat_interval_ms: int = 1000
+    consumer_heartbeat_interval_ms: int = 2000
     # ZC_FAKE_NOW (ISO 8601 with offset) freezes every service's clock; refused in production.
     fake_now: datetime | None = None
     # Observability (zhicheng_kernel.telemetry, metrics): where spans go — none (made for the ids in logs,

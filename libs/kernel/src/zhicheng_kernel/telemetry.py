@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -200,14 +200,9 @@ def applying(consumer: str, event: EventEnvelope, headers: Sequence[tuple[str, b
 
 
 def trace_consumer(consumer: EventConsumer) -> None:
-    """Every event the consumer applies (from Kafka or the feed) gets a consumer span in its trace."""
-    apply: Callable[[EventEnvelope], Awaitable[bool]] = consumer.apply
-
-    async def traced(event: EventEnvelope) -> bool:
-        with applying(consumer.name, event):
-            return await apply(event)
-
-    consumer.apply = traced  # type: ignore[method-assign]
+    """Every event the consumer applies (from Kafka or the feed, alone or in a page) gets a consumer span
+    in its trace."""
+    consumer.around = applying
 
 
 # -- HTTP: the server span, the correlation id in answers and in problems ----------------------------

@@ -154,7 +154,8 @@ async def execute(
                             event_types=[event_type for _, event_type in appended],
                         )
                         await audit.write(conn, audit_log, entry, ctx.clock.now())
-                    return result
+                ctx.db.changed.fire()
+                return result
             except ConcurrencyError:
                 if not retry_conflicts or attempt == attempts - 1:
                     raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from zhicheng_kernel import holiday_years
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
+from zhicheng_kernel.pace import run_paced
 from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 from zhicheng_kernel.workflow_starts import start_pending
@@ -73,16 +73,17 @@ def create_app(
         return ctx
 
     async def workflow_starter(ctx: Context) -> None:
-        """Workflows requested with their events and not yet accepted by Temporal are started here."""
-        assert ctx.temporal is not None
-        while True:
-            try:
-                await start_pending(ctx.db, tables.workflow_starts, ctx.temporal)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("pending workflow starts failed: %s", exc)
-            await asyncio.sleep(config.workflow_start_retry_seconds)
+        """Workflows requested with their events and not yet accepted by Temporal are started here: after
+        this process's commits (at most every ZC_WORKFLOW_START_RETRY_SECONDS) and on the quiet heartbeat."""
+        temporal = ctx.temporal
+        assert temporal is not None
+        await run_paced(
+            "pending workflow starts",
+            lambda: start_pending(ctx.db, tables.workflow_starts, temporal),
+            heartbeat=config.quiet_heartbeat_seconds,
+            wake=ctx.db.changed,
+            min_gap=config.workflow_start_retry_seconds,
+        )
 
     return create_service_app(
         NAME,

@@ -21,8 +21,7 @@ class PlagiarismContext(ServiceContext):
     # index is updated is the order in which the transactions committed.
     corpus_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Issue 12, finding 1: checks are computed by a worker of their own (never inside the consumer's
-    # transaction); this wakes it, and these are the checks it is computing now.
-    pending_checks: asyncio.Event = field(default_factory=asyncio.Event)
+    # transaction; a commit of this process wakes it: Database.changed); these are the checks it is computing now.
     computing: set[uuid.UUID] = field(default_factory=set)
     # Issue 12, finding 17: the last position of the shared event store this replica's index reflects.
     index_position: int = 0

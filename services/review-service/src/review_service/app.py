@@ -11,6 +11,7 @@ from zhicheng_kernel import holiday_years
 from zhicheng_kernel.auth import TokenVerifier
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.context import ServiceContext
+from zhicheng_kernel.pace import run_paced
 from zhicheng_kernel.service import create_service_app
 from zhicheng_kernel.temporal import TemporalGateway
 
@@ -65,29 +66,37 @@ def create_app(
         return ctx
 
     async def workflow_starter(ctx: ReviewContext) -> None:
-        """The workflows Temporal did not accept at once are started here (the kernel's start outbox)."""
-        while True:
-            try:
-                await review_year_steps.request_current_year(ctx)  # SCHED-3: this year's, once org-service told us
-                await review_year_steps.start_requested(ctx)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("pending workflow starts failed: %s", exc)
-            await asyncio.sleep(settings.workflow_start_retry_seconds)
+        """The workflows Temporal did not accept at once are started here (the kernel's start outbox): after
+        this process's commits (at most every ZC_WORKFLOW_START_RETRY_SECONDS) and on the quiet heartbeat."""
+
+        async def start() -> None:
+            await review_year_steps.request_current_year(ctx)  # SCHED-3: this year's, once org-service told us
+            await review_year_steps.start_requested(ctx)
+
+        await run_paced(
+            "pending workflow starts",
+            start,
+            heartbeat=settings.quiet_heartbeat_seconds,
+            wake=ctx.db.changed,
+            min_gap=settings.workflow_start_retry_seconds,
+        )
 
     async def certificate_renderer(ctx: ReviewContext) -> None:
         """NAT-10: the certificates of newly issued documents, rendered and signed in bounded rounds
-        beside issuance (which never waits for a PDF)."""
-        while True:
-            try:
-                while await certificates.render_pending(ctx) >= settings.certificate_batch_size:
-                    await asyncio.sleep(0)  # a full round: more may be waiting
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("rendering pending certificates failed: %s", exc)
-            await asyncio.sleep(settings.certificate_render_interval_seconds)
+        beside issuance (which never waits for a PDF): after this process's commits (at most every
+        ZC_CERTIFICATE_RENDER_INTERVAL_SECONDS) and on the quiet heartbeat for other replicas' documents."""
+
+        async def render() -> None:
+            while await certificates.render_pending(ctx) >= settings.certificate_batch_size:
+                await asyncio.sleep(0)  # a full round: more may be waiting
+
+        await run_paced(
+            "rendering pending certificates",
+            render,
+            heartbeat=settings.quiet_heartbeat_seconds,
+            wake=ctx.db.changed,
+            min_gap=settings.certificate_render_interval_seconds,
+        )
 
     return create_service_app(
         "review-service",

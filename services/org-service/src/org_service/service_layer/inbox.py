@@ -8,7 +8,6 @@ application is none of theirs), and nobody sees another organization's or anothe
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from zhicheng_kernel.auth import Principal
 from zhicheng_kernel.clock import Clock
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.errors import Forbidden, not_found
+from zhicheng_kernel.pace import run_paced
 from zhicheng_kernel.roles import BUSINESS_ROLES, Role
 
 from ..adapters.delivery import NotificationDelivery, OutgoingMessage
@@ -128,15 +128,21 @@ async def send_pending(db: Database, provider: NotificationDelivery, clock: Cloc
 
 
 async def delivery_sender(ctx: OrgContext) -> None:
-    """The background job: sends what the inbox projection left pending, every few seconds."""
-    if ctx.delivery is None:
+    """The background job: sends what the inbox projection left pending — woken by this process's applied
+    events (at most once per ZC_NOTIFICATION_SEND_INTERVAL_SECONDS), and on the quiet heartbeat for what
+    another replica projected."""
+    delivery = ctx.delivery
+    if delivery is None:
         return
-    while True:
-        try:
-            while await send_pending(ctx.db, ctx.delivery, ctx.clock):
-                pass
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("notification sender: %s; retrying", exc)
-        await asyncio.sleep(ctx.settings.notification_send_interval_seconds)
+
+    async def send_all() -> None:
+        while await send_pending(ctx.db, delivery, ctx.clock):
+            pass
+
+    await run_paced(
+        "notification sender",
+        send_all,
+        heartbeat=ctx.settings.quiet_heartbeat_seconds,
+        wake=ctx.db.changed,
+        min_gap=ctx.settings.notification_send_interval_seconds,
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.errors import DomainError, not_found
+from zhicheng_kernel.pace import run_paced
 from zhicheng_kernel.paper_limits import MAX_COPY_RATIO_PERCENT
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute
 
@@ -265,9 +266,7 @@ async def start_long_check(
         row = (await uow.conn.execute(insert(checks).values(values).returning(*checks.c))).one()
         return answer.model_validate(view(row))
 
-    accepted = await execute(ctx, meta, record, answer=answer, idempotent=idempotent)
-    ctx.pending_checks.set()
-    return accepted
+    return await execute(ctx, meta, record, answer=answer, idempotent=idempotent)  # its commit wakes the worker
 
 
 async def _finish(
@@ -337,7 +336,6 @@ async def finish_running_check(ctx: PlagiarismContext, row: Any) -> bool:
     return (await execute(ctx, meta, record, answer=CheckFinished)).completed
 
 
-PENDING_POLL_SECONDS = 1.0
 PENDING_BATCH = 20
 
 
@@ -365,18 +363,15 @@ async def finish_pending_checks(ctx: PlagiarismContext) -> int:
 
 
 async def run_pending_checks(ctx: PlagiarismContext) -> None:
-    """The service's check worker (a background job of every replica): checks requested by events,
-    long API checks, and checks left running by a stopped process."""
-    while True:
-        ctx.pending_checks.clear()
-        try:
-            await finish_pending_checks(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("the check worker failed; it tries again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ctx.pending_checks.wait(), timeout=PENDING_POLL_SECONDS)
+    """The service's check worker (a background job of every replica): checks requested by events and
+    long API checks (woken by the commit that recorded them), and checks left running by a stopped
+    process (on the quiet heartbeat)."""
+    await run_paced(
+        "the check worker",
+        lambda: finish_pending_checks(ctx),
+        heartbeat=ctx.settings.quiet_heartbeat_seconds,
+        wake=ctx.db.changed,
+    )
 
 
 async def scope_of(ctx: PlagiarismContext, row: Any) -> str | None:
@@ -512,5 +507,4 @@ async def on_paper_check_requested(ctx: PlagiarismContext, conn: AsyncConnection
         )
         return
     values = _row_values(check_id, query, text=query.text, status="running", **common)  # type: ignore[arg-type]
-    await conn.execute(insert(checks).values(values).on_conflict_do_nothing())
-    ctx.pending_checks.set()
+    await conn.execute(insert(checks).values(values).on_conflict_do_nothing())  # the commit wakes the worker

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, not_found
+from zhicheng_kernel.pace import run_paced
 from zhicheng_kernel.tables import events
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
@@ -257,12 +257,6 @@ async def sync_index(ctx: PlagiarismContext) -> int:
 
 
 async def keep_index_in_step(ctx: PlagiarismContext) -> None:
-    """A background job of every replica: the index follows corpus changes made through any replica."""
-    while True:
-        try:
-            await sync_index(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("the corpus index could not follow the event store; it tries again")
-        await asyncio.sleep(ctx.settings.catchup_interval_seconds)
+    """A background job of every replica: the index follows corpus changes made through any replica (every
+    check and every change through this one syncs it first; this is the quiet heartbeat between)."""
+    await run_paced("the corpus index's sync", lambda: sync_index(ctx), heartbeat=ctx.settings.quiet_heartbeat_seconds)
