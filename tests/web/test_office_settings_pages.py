@@ -4,8 +4,9 @@
   under the fixed 操作 column, nothing scrolling sideways), and the application opened from it with the
   awards the applicant declared beside it, as the eligibility report judged them (POL-AW-1);
 - the city office: a research-integrity blacklist entry added and corrected on the registries page
-  (server state read back), found on the integrity file page (NAT-8's file, the city's own list), and a
-  day added to a published year's holidays on the calendar page (server state read back);
+  (its entries paged on the server and filtered by a word; server state read back), found on the
+  integrity file page (NAT-8's file, the city's own list), and a day added to a published year's
+  holidays on the calendar page (server state read back);
 - a provincial body's system administrator registers its system on the external API clients page.
 """
 
@@ -144,6 +145,10 @@ def test_the_city_office_keeps_the_blacklist_the_integrity_file_and_the_calendar
     # The registries page: a blacklist entry added, then its reason corrected.
     signed_in(page, token, "/office/registries")
     page.locator(".el-menu-item", has_text="科研诚信黑名单").click()
+    words = page.locator("input[data-test=registry-filter], [data-test=registry-filter] input").first
+    words.fill(person)  # the entries page on the server: the person's, whatever page they would fall on
+    words.press("Enter")
+    expect(page.locator("[data-test=registry-table]")).to_contain_text("没有符合条件的条目")
     page.locator("[data-test=registry-add]").click()
     dialog = page.locator("[data-test=registry-entry]")
     for column, value in (("id_card_number", person), ("name", "吴某"), ("reason", "论文代写"), ("listed_on", today)):
