@@ -64,6 +64,28 @@ async def test_pol_er_3_blacklisted_applicant_is_refused_at_submission(svc: Harn
     assert (await get(svc, "/api/v1/applications", token)).json()["items"] == []
 
 
+async def test_a_registrys_entries_page_on_the_server_filtered_by_a_word(svc: Harness, tree: Tree) -> None:
+    token = city_office(svc, tree)
+    fields = [f"浏览器分页测试领域{i:02d}" for i in range(5)]
+    path = "/api/v1/registries/bridged_fields"
+    for field in fields:
+        r = await svc.client.put(f"{path}/entries", json={"field": field}, headers=auth(token))
+        assert r.status_code == 200, r.text
+    first = (await svc.client.get(path, params={"q": "浏览器分页", "limit": 2}, headers=auth(token))).json()
+    assert (first["total"], first["offset"], first["limit"]) == (5, 0, 2)
+    assert [e["field"] for e in first["items"]] == fields[:2]  # in key order
+    rest = (await svc.client.get(path, params={"q": "浏览器分页", "limit": 2, "offset": 4}, headers=auth(token))).json()
+    assert rest["total"] == 5 and [e["field"] for e in rest["items"]] == fields[4:]
+    everything = (await svc.client.get(path, headers=auth(token))).json()
+    assert everything["total"] >= 5 and everything["limit"] == 100
+    none = (await svc.client.get(path, params={"q": "100%_无此领域"}, headers=auth(token))).json()
+    assert none == {**none, "items": [], "total": 0}  # % and _ are the word's, not wildcards
+    # Bounded: no window beyond the kernel's limits, no word longer than 100 characters.
+    for params in ({"offset": -1}, {"limit": 0}, {"limit": 501}, {"q": "字" * 101}):
+        r = await svc.client.get(path, params=params, headers=auth(token))
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), params
+
+
 @pytest.mark.parametrize(
     ("registry", "text", "row", "column"),
     [

@@ -6,7 +6,9 @@ closes, the document is issued, and the public verification page — without log
 phone, opened by the certificate's QR link — verifies it (NAT-10) and says in Chinese that a wrong
 number is unknown. The secretary forms a review panel for a second session, schedules and records the
 candidate's video defense and the panel's opinion in the session's page (NAT-9, POL-VD-1), and downloads
-the issued document's certificate PDF from the documents page (NAT-10)."""
+the issued document's certificate PDF from the documents page (NAT-10); an expert declares a conflict of
+interest with the second session's candidate on their ballot page (NAT-4), and the candidate whose
+document was issued downloads their certificate PDF from their own application's page."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from tests.api_client import Api, bearer
 from tests.harness import Stack, wait_for
 from tests.review.defenses import Pool, hold_defenses, review_database_url, seed_pool
 from tests.review.scenario import Expert, Scenario
+from tests.web.browser import open_signed_in, tokens_for
 
 SESSION_KEY = "zhicheng.session"  # web/src/api/session.ts
 # What an assertion waits for at most: a loaded 2-core machine is slow, not broken (as tests/web/browser.py).
@@ -233,6 +236,29 @@ def test_nat_9_pol_vd_1_the_secretary_forms_a_panel_schedules_and_records_a_vide
     assert candidate["defense_recorded"] and candidate["attended"] and candidate["opinion"] == "recommend"
 
 
+def test_nat_4_an_expert_declares_a_conflict_of_interest_on_their_ballot_page(
+    meeting: Meeting, unpanelled: Unpanelled, page: Page
+) -> None:
+    """After the panel's work (the previous test) and the attendance (through the API): an expert of the
+    second session declares a conflict with its candidate, who leaves their ballot form, on the page and
+    on the server."""
+    expert, aid, sid = meeting.experts[1], unpanelled.application_id, unpanelled.session_id
+    present = {"present_expert_ids": [e.account_id for e in meeting.experts]}  # nobody judges before attendance
+    r = meeting.sc.review("POST", f"/api/v1/sessions/{sid}/attendance", meeting.sc.api.operator_token(), present)
+    assert r.status_code == 201, r.text
+    signed_in(page, expert.token)
+    page.goto(f"/expert/sessions/{sid}/ballot")
+    expect(page.locator('[data-test="ballot-form"]').get_by_text(unpanelled.candidate_name)).to_be_visible(timeout=WAIT)
+    page.locator(f'[data-test="recuse-{aid}"]').click()
+    prompt = page.locator(".el-message-box")
+    expect(prompt).to_contain_text(unpanelled.candidate_name, timeout=WAIT)
+    prompt.locator("textarea").fill("该候选人系本人近亲属")
+    prompt.get_by_role("button", name="申报回避").click()
+    expect(page.get_by_text("表决票上没有您可以评审的候选人")).to_be_visible(timeout=WAIT)
+    r = meeting.sc.review("GET", f"/api/v1/sessions/{sid}/ballot-form", expert.token)
+    assert r.status_code == 200 and aid not in r.json()["application_ids"], r.text
+
+
 def test_nat_10_the_secretary_downloads_an_issued_documents_certificate_pdf(
     issued: str, meeting: Meeting, page: Page
 ) -> None:
@@ -245,4 +271,29 @@ def test_nat_10_the_secretary_downloads_an_issued_documents_certificate_pdf(
     with page.expect_download() as download:
         row.locator('[data-test^="certificate-"]').click()
     assert download.value.suggested_filename == f"{issued}.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+
+
+def test_nat_10_the_applicant_downloads_their_certificate_pdf(
+    issued: str, meeting: Meeting, web_url: str, page: Page
+) -> None:
+    """The candidate whose document was issued (their one-time password reset by the city office's
+    administrator through the API) downloads the signed certificate from their application's page."""
+    api, session = meeting.sc.api, meeting.sc.session(meeting.session_id)
+    [document] = [d for d in session["documents"] if d["number"] == issued]
+    aid = document["application_id"]
+    application = api.get("application-service", f"/api/v1/applications/{aid}", api.operator_token()).json()
+    reset = api.http.post(
+        api.url("org-service", f"/api/v1/accounts/{application['applicant_id']}/password-reset"),
+        headers=bearer(api.admin_token()),
+    )
+    assert reset.status_code == 200, reset.text
+    tokens, _ = tokens_for(web_url, reset.json()["username"], reset.json()["initial_password"])
+    open_signed_in(page, tokens, f"/applicant/applications/{aid}")
+    page.get_by_role("tab", name="职称证书").click()
+    item = page.locator('[data-test="document-item"]', has_text=issued)
+    expect(item).to_contain_text("有效", timeout=WAIT)
+    with page.expect_download() as download:
+        item.locator('[data-test="certificate-download"]').click()
+    assert download.value.suggested_filename.endswith(".pdf"), download.value.suggested_filename
     assert download.value.path().read_bytes().startswith(b"%PDF")

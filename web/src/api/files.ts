@@ -67,10 +67,17 @@ function xhrPost(url: string, data: FormData, onProgress: (percent: number) => v
   });
 }
 
-/** POSTs `file` as the multipart field "file", reporting its progress in percent (fetch reports no upload
+/** POSTs `file` as the multipart field "file", with the extra form `fields` a command takes beside it (sent
+ * as strings, in order, before the file), reporting its progress in percent (fetch reports no upload
  * progress, XMLHttpRequest does); the service's JSON answer, or its problem thrown. */
-export async function uploadWithProgress<T>(url: string, file: File, onProgress: (percent: number) => void): Promise<T> {
+export async function uploadWithProgress<T>(
+  url: string,
+  file: File,
+  onProgress: (percent: number) => void,
+  fields: Record<string, string | number | boolean> = {},
+): Promise<T> {
   const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, String(value));
   data.append("file", file, file.name);
   const answer = await withRenewal((token) => xhrPost(url, data, onProgress, token));
   if (answer.status < 200 || answer.status >= 300) throw ApiProblem.from(answer.status, answer.body);

@@ -5,7 +5,7 @@
 import { applicationApi, call, commandKey, reviewApi } from "@/api/client";
 import type { components } from "@/api/generated/application-service";
 import type { components as ReviewComponents } from "@/api/generated/review-service";
-import { downloadFile } from "@/api/files";
+import { downloadFile, uploadWithProgress } from "@/api/files";
 import { ApiProblem } from "@/api/problem";
 import { EDUCATION_NAMES, TITLE_LEVEL_NAMES } from "@/domain/vocabulary";
 import type { PageQuery } from "@/composables/usePagedList";
@@ -276,30 +276,22 @@ export function externalReportWanted(check: Record<string, unknown> | undefined)
   return !!check && check.decision === "rejected" && check.applicant_caused !== true;
 }
 
-/** Uploads the report with its fields (multipart). The typed client sends it in one request; the shared
- * uploadWithProgress carries no form fields besides the file, so the page shows the upload as running. */
-export function uploadExternalReport(id: string, paperId: string, form: ExternalReportForm, file: File): Promise<ExternalReport> {
+/** Uploads the report with its fields (multipart), its upload's progress reported in percent. */
+export function uploadExternalReport(
+  id: string,
+  paperId: string,
+  form: ExternalReportForm,
+  file: File,
+  onProgress: (percent: number) => void = () => undefined,
+): Promise<ExternalReport> {
   const ratio = Math.round(((form.copy_percent ?? 0) / 100) * 10000) / 10000;
-  return call(
-    applicationApi.POST("/api/v1/applications/{application_id}/papers/{paper_id}/external-report", {
-      params: { path: { application_id: id, paper_id: paperId } },
-      body: {
-        file: file as unknown as string,
-        copy_ratio: ratio,
-        provider: form.provider.trim(),
-        report_number: form.report_number.trim(),
-        attested: form.attested,
-      },
-      bodySerializer: (body) => {
-        const data = new FormData();
-        for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-          if (v instanceof Blob) data.append(k, v, (v as File).name ?? "report.pdf");
-          else data.append(k, String(v));
-        }
-        return data;
-      },
-    }),
-  );
+  const url = `/api/v1/applications/${encodeURIComponent(id)}/papers/${encodeURIComponent(paperId)}/external-report`;
+  return uploadWithProgress<ExternalReport>(url, file, onProgress, {
+    copy_ratio: ratio,
+    provider: form.provider.trim(),
+    report_number: form.report_number.trim(),
+    attested: form.attested,
+  });
 }
 
 // -- the applicant's qualification documents (review-service, NAT-10) --------------------------------------------

@@ -68,8 +68,8 @@ async def seed_registries(application: httpx.AsyncClient, token: str, *, wait_se
     """Import every seed registry that has no entry; returns name → entries imported."""
     imported: dict[str, int] = {}
     for name, entries in REGISTRY_ENTRIES.items():
-        listed = _checked(await application.get(f"/api/v1/registries/{name}", headers=_bearer(token)), name).json()
-        if listed["items"]:
+        page = await application.get(f"/api/v1/registries/{name}", params={"limit": 1}, headers=_bearer(token))
+        if _checked(page, name).json()["total"]:
             continue
         deadline = time.monotonic() + wait_seconds
         while True:

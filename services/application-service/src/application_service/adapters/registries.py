@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.envelope import EventEnvelope
@@ -38,6 +38,20 @@ async def stream_version(conn: AsyncConnection, stream_id: str) -> int:
 async def entries_of(conn: AsyncConnection, registry: str) -> list[dict[str, Any]]:
     rows = await conn.execute(select(r.c.entry).where(r.c.registry == registry).order_by(r.c.key))
     return [dict(row.entry) for row in rows]
+
+
+async def entries_page(
+    conn: AsyncConnection, registry: str, *, q: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One window of a registry's entries in key order, and how many match: `q` a word found in the key
+    or in any cell (case-insensitive)."""
+    query = select(r.c.entry).where(r.c.registry == registry)
+    if q:
+        in_cells = cast(r.c.entry, Text).icontains(q, autoescape=True)
+        query = query.where(or_(r.c.key.icontains(q, autoescape=True), in_cells))
+    total = int((await conn.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
+    rows = await conn.execute(query.order_by(r.c.key).limit(limit).offset(offset))
+    return [dict(row.entry) for row in rows], total
 
 
 async def empty_registries(conn: AsyncConnection) -> list[dict[str, str]]:

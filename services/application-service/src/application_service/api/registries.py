@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import StringConstraints
 from zhicheng_kernel.auth import CurrentPrincipal, Principal, require_role
 from zhicheng_kernel.errors import Forbidden, InvalidInput
+from zhicheng_kernel.inputs import CleanText, LimitQuery, OffsetQuery
 from zhicheng_kernel.roles import Role
 
 from ..adapters.spreadsheets import XLSX_MEDIA_TYPE
@@ -59,11 +60,20 @@ async def catalogue(principal: CurrentPrincipal) -> dict[str, Any]:
     }
 
 
-@router.get("/{name}", response_model=RegistryEntries, summary="名录条目")
-async def entries(name: PathText, principal: CurrentPrincipal, ctx: ContextDep) -> dict[str, Any]:
+@router.get("/{name}", response_model=RegistryEntries, summary="名录条目（按主键排序，服务器分页，可按关键词筛选）")
+async def entries(
+    name: PathText,
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    q: Annotated[CleanText | None, Query(max_length=100, description="关键词：主键或任一列包含该词")] = None,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
+) -> dict[str, Any]:
     spec = use.spec_of(name)
     _may_read(principal, name)
-    return {"registry": name, "title": spec.title_zh, "items": await use.list_entries(ctx, spec)}
+    words = q.strip() if q else None
+    items, total = await use.entries_page(ctx, spec, q=words or None, limit=limit, offset=offset)
+    return {"registry": name, "title": spec.title_zh, "items": items, "total": total, "offset": offset, "limit": limit}
 
 
 @router.put("/{name}/entries", response_model=RegistryEntryOut, summary="新增或修改一个条目")

@@ -94,9 +94,14 @@ class RegistryCatalogue(BaseModel):
 
 
 class RegistryEntries(BaseModel):
+    """One window of a registry's entries, in key order."""
+
     registry: str
     title: str
     items: list[dict[str, Any]]
+    total: int = Field(description="符合筛选条件的条目数（分页前）")
+    offset: int
+    limit: int
 
 
 class RegistryEntryOut(BaseModel):

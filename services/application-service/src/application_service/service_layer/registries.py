@@ -120,6 +120,14 @@ async def list_entries(ctx: Context, spec: RegistrySpec) -> list[dict[str, Any]]
         return await store.entries_of(conn, spec.name)
 
 
+async def entries_page(
+    ctx: Context, spec: RegistrySpec, *, q: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A window of the registry's entries (key order) and the number matching `q`."""
+    async with ctx.db.read() as conn:
+        return await store.entries_page(conn, spec.name, q=q, limit=limit, offset=offset)
+
+
 def parse_file(spec: RegistrySpec, content: bytes, filename: str) -> list[dict[str, Any]]:
     if not content:
         raise InvalidInput("registry_file_empty", f"{spec.title_zh}：文件为空。", field="file")
