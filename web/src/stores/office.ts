@@ -7,6 +7,7 @@ import { downloadFile } from "@/api/files";
 import type { components } from "@/api/generated/application-service";
 import type { Page, PageQuery } from "@/composables/usePagedList";
 import { nameOf, TITLE_LEVEL_NAMES } from "@/domain/vocabulary";
+import { formatTime } from "@/stores/applicant";
 
 export type QueueItem = components["schemas"]["QueueItem"];
 export type ApplicationView = components["schemas"]["ApplicationView"];
@@ -50,9 +51,9 @@ export function pushWindowStatusName(status: string | undefined, pushDeadline: s
 /** Why an office was alerted about a filing (the filing workflow's escalations). */
 export const ESCALATION_NAMES: Record<string, string> = { delivery_failing: "报送失败", verdict_overdue: "审核逾期" };
 
-/** An instant as its date and minute ("2026-11-30 09:05"), or — when there is none. */
+/** An instant as its date and minute in Beijing time ("2026-11-30 09:05"), or — when there is none. */
 export function shortTime(iso: string | null | undefined): string {
-  return iso ? iso.slice(0, 16).replace("T", " ") : "—";
+  return iso ? formatTime(iso) : "—";
 }
 
 /** The longest a return's reasons may be (the service's bound on `opinion`). */
