@@ -1,4 +1,4 @@
-"""Engine and transactions; a commit wakes the outbox relay of this process."""
+"""Engine and transactions; a commit wakes the positioner of this process, a position the relay."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=10)
-        self.committed = asyncio.Event()
+        self.committed = asyncio.Event()  # a transaction committed (the positioner waits on it)
+        self.positioned = asyncio.Event()  # events got their positions (the outbox relay waits on it)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -141,7 +141,7 @@ class OutboxRelay:
         self.status.published_position = cursor
         reviewed = time.monotonic()
         while True:
-            self.db.committed.clear()
+            self.db.positioned.clear()
             async with self.db.read() as conn:
                 pending = await self.store.read_after(conn, cursor, self.batch)
                 self.status.head_position = pending[-1].position if pending else await self.store.head(conn)
@@ -157,7 +157,7 @@ class OutboxRelay:
                 await self._review_parked(producer)
                 reviewed = time.monotonic()
             try:
-                await asyncio.wait_for(self.db.committed.wait(), timeout=self.idle)
+                await asyncio.wait_for(self.db.positioned.wait(), timeout=self.idle)
             except TimeoutError:
                 pass
 

@@ -36,6 +36,7 @@ from .logs import configure_logging
 from .metrics import install_metrics
 from .migrations import upgrade
 from .origin import OriginMiddleware
+from .positioner import Positioner
 from .problem_responses import declare_problem_responses
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
@@ -56,10 +57,11 @@ C = TypeVar("C", bound=ServiceContext)
 
 @dataclass
 class ServiceRuntime(Generic[C]):
-    """The running service: its context (what routes and handlers use), relay and consumers."""
+    """The running service: its context (what routes and handlers use), positioner, relay and consumers."""
 
     context: C
     relay: OutboxRelay
+    positioner: Positioner
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
 
 
@@ -136,6 +138,7 @@ def create_service_app(
         runtime = ServiceRuntime(
             context=await context(base),
             relay=OutboxRelay(db, store, settings.kafka_bootstrap, options=client_options(settings)),
+            positioner=Positioner(db),
         )
         for spec in consumers:
             feeds = {
@@ -171,6 +174,7 @@ def create_service_app(
                 client_options(settings),
             )
         tasks = [
+            asyncio.create_task(runtime.positioner.run(), name=f"{name}.positioner"),  # first: see the shutdown
             asyncio.create_task(runtime.relay.run(), name=f"{name}.relay"),
             asyncio.create_task(
                 keep_topics(
@@ -189,6 +193,9 @@ def create_service_app(
         try:
             yield
         finally:
+            runtime.positioner.stop()  # it ends between two transactions (a cancelled query can stick)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(tasks[0], timeout=5)
             for task in tasks:
                 task.cancel()
             for task in tasks:
