@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 import httpx
-from zhicheng_devstack.components import NAT5_PUBLICITY_SECONDS
+from zhicheng_devstack.harness import TEST_NAT5_PUBLICITY_SECONDS
+from zhicheng_devstack.local_http import tls_context
 from zhicheng_kernel.auth import FEED_PATH, INTERNAL_GRANTS
 from zhicheng_kernel.identifiers import credit_code_with_check
 
@@ -28,7 +29,7 @@ def new_password() -> str:
 class Api:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.http = httpx.Client(timeout=30)
+        self.http = httpx.Client(timeout=30, verify=tls_context())
         self._tokens: dict[str, str] = {}
 
     def url(self, service: str, path: str) -> str:
@@ -151,8 +152,8 @@ class Api:
 
     @staticmethod
     def wait_out_unit_publicity() -> None:
-        """NAT-5: the stack compresses the unit's publicity to NAT5_PUBLICITY_SECONDS (outside production)."""
-        time.sleep(NAT5_PUBLICITY_SECONDS + 0.2)
+        """NAT-5: the test stack compresses the unit's publicity to TEST_NAT5_PUBLICITY_SECONDS."""
+        time.sleep(TEST_NAT5_PUBLICITY_SECONDS + 0.2)
 
     def after_unit_publicity(self, token: str, application_id: str) -> dict[str, Any]:
         """NAT-5: publicity recorded and run out; the unit may now approve. Answers the application as
@@ -165,6 +166,21 @@ class Api:
 
     def org_admin_token(self, created_org: dict[str, Any]) -> str:
         return self.login(created_org["admin"]["username"], created_org["admin"]["initial_password"])
+
+
+class MatrixApi(Api):
+    """The client of an authorization matrix's many cases (one per module): one connection for all of them,
+    and each internal token minted once (a case checks the answer to the token, not the minting)."""
+
+    def __init__(self, stack: Stack) -> None:
+        super().__init__(stack)
+        self._internal: dict[tuple[str, bool], str] = {}
+
+    def internal_token_for(self, service: str, path: str) -> str:
+        key = (service, path.split("?")[0] == FEED_PATH)
+        if key not in self._internal:
+            self._internal[key] = super().internal_token_for(service, path)
+        return self._internal[key]
 
 
 def unique_name(prefix: str) -> str:

@@ -21,6 +21,7 @@ from zhicheng_devstack.web_build import ensure_built
 from zhicheng_devstack.web_server import UPSTREAM_ENV
 from zhicheng_tooling.dev_seed.loader import SEEDED_THROUGH, seed_services
 
+from tests.api_client import MatrixApi
 from tests.harness import DATABASES, Servers, Stack
 from tests.web.browser import RESULTS
 
@@ -37,6 +38,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.stack)
     # The API fuzzer creates random organizations and accounts on the shared stack: it runs last.
     items.sort(key=lambda item: item.nodeid.startswith("tests/fuzz/"))
+
+
+_web_builds = ThreadPoolExecutor(1, thread_name_prefix="web-build")
+_web_build: Future[Path] | None = None
+_web_wanted = False
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Whether a test of this session serves the web application (so its build starts with the stack)."""
+    global _web_wanted
+    _web_wanted = any("web_url" in getattr(item, "fixturenames", ()) for item in session.items)
+
+
+def pytest_sessionfinish() -> None:
+    _web_builds.shutdown(wait=True)
+
+
+def start_web_build() -> Future[Path]:
+    """web/dist, built in a thread (once a session): npm ci and npm run build only when something changed."""
+    global _web_build
+    if _web_build is None:
+        # npm's environment as it is now: a test that changes os.environ meanwhile does not reach the build.
+        _web_build = _web_builds.submit(ensure_built, log=RESULTS / "build.log", environ=dict(os.environ))
+    return _web_build
 
 
 @pytest.fixture(scope="session")
@@ -69,9 +94,21 @@ def stack(servers: Servers) -> Iterator[Stack]:
         # a core of its own for its imports within the harness's 60 s health timeout on a loaded machine.
         in_parallel(running.start, services, width=os.cpu_count() or 1)
         load_dev_seed(running)
+        if _web_wanted:  # the build overlaps the tests before the first served page (not the services' start)
+            start_web_build()
         yield running
     finally:
         in_parallel(running.stop, list(running.processes))
+
+
+@pytest.fixture(scope="module")
+def matrix_api(stack: Stack) -> Iterator[MatrixApi]:
+    """The client every case of a module's authorization matrix calls through."""
+    api = MatrixApi(stack)
+    try:
+        yield api
+    finally:
+        api.http.close()
 
 
 def in_parallel(action: Callable[[T], object], items: Iterable[T], width: int | None = None) -> None:
@@ -92,20 +129,15 @@ def load_dev_seed(stack: Stack) -> None:
 
 
 @pytest.fixture(scope="session")
-def web_build() -> Iterator[Future[Path]]:
-    """web/dist, built in a thread while the services start."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="web-build")
-    log = RESULTS / "build.log"
-    try:
-        yield pool.submit(ensure_built, log=log)
-    finally:
-        pool.shutdown(wait=True)
+def web_build() -> Future[Path]:
+    """web/dist, built in a thread: started once the stack serves when the session has served pages."""
+    return start_web_build()
 
 
 @pytest.fixture(scope="session")
 def web_url(web_build: Future[Path], stack: Stack) -> Iterator[str]:
     """The base URL of the application served with the API on one origin, as `make run` serves it (built
-    once per session: npm ci and npm run build only when something changed, overlapping the services' start)."""
+    once per session: npm ci and npm run build only when something changed, overlapping the tests)."""
     dist = web_build.result()
     root = stack.servers.root
     server = WebProcess(stack.servers.ports.web, root, root / "logs")

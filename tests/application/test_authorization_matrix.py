@@ -20,11 +20,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from application_service.api import applications, calendar, filings, pushes, quotas, registries, schedules
+from application_service.api import (
+    applications,
+    calendar,
+    filings,
+    my_applications,
+    office,
+    pushes,
+    quotas,
+    registries,
+    schedules,
+)
 from fastapi.routing import APIRoute
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import BUSINESS_ROLES, Api, bearer
+from tests.api_client import BUSINESS_ROLES, Api, MatrixApi, bearer
 from tests.harness import Stack
 from tests.org_tree import OrgTree, callers_at_three_places
 from tests.review.scenario import SERIES, YEAR, _retry
@@ -221,6 +231,33 @@ ENDPOINTS = [
         data={"copy_ratio": "0.1", "provider": "中国知网", "report_number": "TMLC-1", "attested": "true"},
         past_authorization=frozenset({"paper_not_found"}),  # `own` has no paper p-1
     ),
+    # The applicant's own pages: what they filled in (a reviewer reads it through their own pages: 403), and
+    # removing a file of their own (409 attachment_closed: `own` is pushed, nothing is removed).
+    Endpoint("GET", "/api/v1/applications/{application_id}/content", frozenset({"applicant"}), "own"),
+    Endpoint(
+        "DELETE",
+        "/api/v1/applications/{application_id}/attachments/{attachment_id}",
+        frozenset({"applicant"}),
+        "own",
+    ),
+    # The review queue: every business role, each within its own subtree (the list's scope: the test below);
+    # the dashboard's figures: the title offices, the pushers and the auditors.
+    Endpoint(
+        "GET",
+        "/api/v1/applications/review-queue",
+        frozenset({*(f"{role}@{place}" for role in BUSINESS for place in PLACES), "push@department"}),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/applications/stats",
+        frozenset(
+            {
+                *(f"{role}@{place}" for role in ("title_office_review", "push", "auditor") for place in PLACES),
+                "push@department",
+            }
+        ),
+        query=(("year", str(YEAR)),),
+    ),
     # Only the unit of the current step records its publicity and decides (NAT-5, NAT-7): stale versions.
     Endpoint(
         "POST",
@@ -284,6 +321,12 @@ ENDPOINTS = [
     Endpoint(
         "GET",
         "/api/v1/pushes/{push_id}/roster.xlsx",
+        frozenset(f"{role}@office" for role in BUSINESS),
+    ),
+    # The batch's 综合情况一览表: the pushing office (the city office) and those above it only.
+    Endpoint(
+        "GET",
+        "/api/v1/pushes/{push_id}/overview.xlsx",
         frozenset(f"{role}@office" for role in BUSINESS),
     ),
     # -- quota plans: recorded by a title office over the unit (a series not in the schedule: refused on its
@@ -405,6 +448,9 @@ def test_every_endpoint_is_in_the_matrix() -> None:
         (method, route.path)
         for router in (
             applications.router,
+            my_applications.router,
+            office.router,
+            office.overview,
             pushes.router,
             quotas.router,
             registries.router,
@@ -462,8 +508,8 @@ def _path(endpoint: Endpoint, world: World, caller: str, whose: str) -> str:
         for e, c, w in _cases()
     ],
 )
-def test_authorization(stack: Stack, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
-    api = Api(stack)
+def test_authorization(matrix_api: MatrixApi, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
+    api = matrix_api
     path = _path(endpoint, world, caller, whose)
     token = api.internal_token_for(APP, path) if caller == "service" else world.tokens[caller]
     headers = bearer(token) if token else {}

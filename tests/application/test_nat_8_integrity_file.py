@@ -266,7 +266,7 @@ def test_nat_8_a_revocation_reaches_the_integrity_file_over_kafka_and_refuses_th
 
     def issued() -> Any:
         r = api.get("review-service", "/api/v1/documents", operator, application_id=app["id"])
-        return r.json() if r.status_code == 200 and r.json() else None
+        return r.json()["items"] if r.status_code == 200 and r.json()["items"] else None
 
     [document] = _until(issued)
     number = document["number"]

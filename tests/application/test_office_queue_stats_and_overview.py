@@ -104,6 +104,7 @@ async def test_the_dashboard_counts_the_year_in_the_subtree(svc: Harness, tree: 
     assert {c["key"]: c["count"] for c in body["by_series"]} == {"会计系列": 1, "卫生系列": 1}
     assert body["by_status"] == [{"key": "submitted", "name": "已提交（待单位审核）", "count": 2}]
     assert [c["count"] for c in body["by_county"]] == [2]
+    assert body["by_county"][0]["name"].startswith("title_office-")  # the county office's name, not its code
     assert all(p["rate"] is None and p["concluded"] == 0 and p["assessed"] == 1 for p in body["pass_rates"])
     # Another county's office sees none of them; another year is empty.
     elsewhere = await svc.org("title_office", tree.city)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from zhicheng_devstack import local_http
 from zhicheng_devstack.demo import Demo
 from zhicheng_devstack.demo_filing import PROVINCE
 
@@ -43,8 +44,9 @@ def test_demo_issues_a_qualification_document(
 
 
 def _org_head_seen_by_application_service(stack: Stack) -> bool:
-    org_head = httpx.get(f"{stack.url('org-service')}/health").json()["head"]
-    consumers = httpx.get(f"{stack.url('application-service')}/health").json()["consumers"]
+    # Polled every 0.1 s while the broker is down: the shared TLS context, not one made per call.
+    org_head = local_http.get(f"{stack.url('org-service')}/health", timeout=5).json()["head"]
+    consumers = local_http.get(f"{stack.url('application-service')}/health", timeout=5).json()["consumers"]
     # Every consumer that follows org-service (others, e.g. the integrity file's, follow review-service only).
     return all(marks["org-service"] >= org_head for marks in consumers.values() if "org-service" in marks)
 

@@ -214,6 +214,6 @@ class Walk:
         def issued() -> dict[str, Any] | None:
             r = self.review("GET", f"/api/v1/documents?application_id={application_id}", self.api.operator_token())
             assert r.status_code == 200, r.text
-            return dict(r.json()[0]) if r.json() else None
+            return dict(r.json()["items"][0]) if r.json()["items"] else None
 
         return eventually("the qualification document", issued, timeout=45)

@@ -150,9 +150,11 @@ def test_pol_fi_1_a_push_is_filed_once_the_province_approves_one_and_returns_ano
     assert shown["approved_application_ids"] == [first] and shown["returned_application_ids"] == [second]
     verdicts = {v["application_id"]: v for v in shown["verdicts"]}
     assert verdicts[second]["reasons"] == ["继续教育学时不足"] and verdicts[first]["reviewer"] == "省职改办 张三"
-    listed = api.get("application-service", "/api/v1/filings", api.operator_token(), year=scenario.year)
+    listed = api.get("application-service", "/api/v1/filings", api.operator_token(), year=scenario.year, limit=100)
     assert listed.status_code == 200, listed.text
-    assert push_id in [f["push_id"] for f in listed.json()]
+    page = listed.json()
+    assert push_id in [f["push_id"] for f in page["items"]]
+    assert page["total"] == page["totals"]["batches"] >= 1 and page["totals"]["returned"] >= 1
 
     # review-service: the returned application cannot enter a session; the approved one can.
     scenario.wait_review_caught_up("application-service")

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from org_service.api import accounts, audit, auth, orgs
+from org_service.api import accounts, audit, auth, org_pages, orgs
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import Api, random_id_card, unique_name
+from tests.api_client import Api, MatrixApi, random_id_card, unique_name
 from tests.harness import Stack
 from tests.org_tree import OrgTree, random_credit_code, root_admin
 
@@ -85,6 +85,7 @@ class Endpoint:
     target: str | None = None  # "org", "account" or "applicant": the path parameter whose scope varies
     body: Callable[[], dict[str, Any]] | None = None
     outside_allowed: frozenset[str] = frozenset({"service"})
+    org_in_query: bool = False  # the target organization is the `org_id` query parameter, not in the path
 
 
 def _org_body() -> dict[str, Any]:
@@ -110,6 +111,30 @@ ENDPOINTS = [
         frozenset({"system_admin", "auditor"}),
         target="org",
         outside_allowed=frozenset(),
+    ),
+    # The kinds of organization a node may create (ORG-1, ORG-2): its system administrators (its subtree's).
+    Endpoint(
+        "GET",
+        "/api/v1/orgs/{org_id}/allowed-children",
+        frozenset({"system_admin"}),
+        target="org",
+        outside_allowed=frozenset(),
+    ),
+    # A page of accounts: of the caller's own organization (its system administrator and auditor every kind,
+    # its applicant manager the applicants, its committee secretary the experts it registered) ...
+    Endpoint(
+        "GET",
+        "/api/v1/accounts",
+        frozenset({"system_admin", "auditor", "applicant_management", "committee_secretary"}),
+    ),
+    # ... and of an organization below it: the system administrator and auditor of a subtree only.
+    Endpoint(
+        "GET",
+        "/api/v1/accounts",
+        frozenset({"system_admin", "auditor"}),
+        target="org",
+        outside_allowed=frozenset(),
+        org_in_query=True,
     ),
     # Only the parent's system administrator may deactivate (the city office created the school);
     # test_deactivation_is_for_the_parents_admin proves the other refusals.
@@ -204,7 +229,7 @@ PUBLIC = {
 def test_every_endpoint_is_in_the_matrix() -> None:
     declared = {
         (method, route.path)
-        for router in (accounts.router, audit.router, auth.router, orgs.router, feed_router())
+        for router in (accounts.router, audit.router, auth.router, org_pages.router, orgs.router, feed_router())
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods or ()
@@ -225,13 +250,14 @@ def _cases() -> list[tuple[Endpoint, str, str]]:
 @pytest.mark.parametrize(
     ("endpoint", "role", "scope"),
     _cases(),
-    ids=[f"{e.method} {e.route} {role} {scope}" for e, role, scope in _cases()],
+    ids=[f"{e.method} {e.route}{'?org_id' if e.org_in_query else ''} {role} {scope}" for e, role, scope in _cases()],
 )
-def test_authorization(stack: Stack, world: World, endpoint: Endpoint, role: str, scope: str) -> None:
-    api = Api(stack)
+def test_authorization(matrix_api: MatrixApi, world: World, endpoint: Endpoint, role: str, scope: str) -> None:
+    api = matrix_api
     path = endpoint.route
+    org = world.inside_org if scope == "inside" else world.outside_org
     if endpoint.target == "org":
-        path = path.replace("{org_id}", world.inside_org if scope == "inside" else world.outside_org)
+        path = f"{path}?org_id={org}" if endpoint.org_in_query else path.replace("{org_id}", org)
     if endpoint.target == "account":
         path = path.replace("{account_id}", world.inside_account if scope == "inside" else world.outside_account)
     if endpoint.target == "applicant":

@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 from plagiarism_service.api import checks, corpus
 from zhicheng_kernel.feed import feed_router
 
-from tests.api_client import BUSINESS_ROLES, Api, bearer
+from tests.api_client import BUSINESS_ROLES, Api, MatrixApi, bearer
 from tests.harness import Stack
 from tests.org_tree import callers_at_three_places
 from tests.review.scenario import SERIES, YEAR, _retry
@@ -174,8 +174,8 @@ def _cases() -> list[tuple[Endpoint, str, str]]:
     _cases(),
     ids=[f"{e.method} {e.route} {e.target or ''} {c} {w}".replace("  ", " ").strip() for e, c, w in _cases()],
 )
-def test_authorization(stack: Stack, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
-    api = Api(stack)
+def test_authorization(matrix_api: MatrixApi, world: World, endpoint: Endpoint, caller: str, whose: str) -> None:
+    api = matrix_api
     check = world.checks["colleague's" if whose == "colleague's" else (endpoint.target or "api")]
     path = endpoint.route.replace("{check_id}", check).replace("{external_id}", world.document)
     token = api.internal_token_for(SERVICE, path) if caller == "service" else world.tokens[caller]

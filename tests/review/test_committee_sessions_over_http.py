@@ -102,7 +102,9 @@ def test_secret_ballots_pass_at_two_thirds_and_a_complaint_holds_only_its_candid
     assert [d["application_id"] for d in held["documents"]] == [a1]
     assert held["held_application_ids"] == [a3] and held["status"] == "issuing"
     assert held["investigation_ends_at"] is not None  # 3 s from the filing: compressed outside production
-    issued_at = {d["application_id"]: d["issued_at"] for d in scenario.review("GET", "/api/v1/documents", ops).json()}
+    issued_at = {
+        d["application_id"]: d["issued_at"] for d in scenario.review("GET", "/api/v1/documents", ops).json()["items"]
+    }
     assert issued_at[a1] >= published["publicity"]["ends_at"]  # NAT-3
 
     # 有问题但不影响获得职称资格: a3 is issued separately, like no problem.

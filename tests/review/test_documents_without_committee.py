@@ -122,14 +122,13 @@ async def test_pol_sk_3_the_applicant_and_the_employer_chain_see_the_document_ot
             _user("office", CITY, "title_office_review"),
         )
         for reader in readers:
-            [seen] = await queries.documents_of(review.ctx, reader, application_id)
+            [seen] = (await queries.documents_of(review.ctx, reader, application_id)).items
             assert seen.route == "employer_assessment" and seen.session_id is None
-        assert (
-            await queries.documents_of(review.ctx, _user("stranger", "/city/other/", "unit_review"), application_id)
-            == []
-        )
+        stranger = _user("stranger", "/city/other/", "unit_review")
+        assert (await queries.documents_of(review.ctx, stranger, application_id)).items == []
         # Finding 19: a colleague at the same unit without a reviewing role sees nobody's but their own.
-        assert await queries.documents_of(review.ctx, _user("colleague", UNIT, "applicant"), application_id) == []
+        colleague = _user("colleague", UNIT, "applicant")
+        assert (await queries.documents_of(review.ctx, colleague, application_id)).total == 0
 
 
 def test_a_document_issued_before_routes_existed_reads_as_a_committees() -> None:

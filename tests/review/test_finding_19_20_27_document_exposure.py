@@ -76,7 +76,7 @@ class Svc:
     async def listed(self, headers: dict[str, str], **params: str) -> set[str]:
         r = await self.http.get("/api/v1/documents", headers=headers, params=params)
         assert r.status_code == 200, r.text
-        return {d["application_id"] for d in r.json()}
+        return {d["application_id"] for d in r.json()["items"]}
 
 
 def _org(org_id: str, kind: str, level: str, path: str) -> Any:

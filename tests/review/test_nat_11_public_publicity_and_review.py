@@ -251,10 +251,10 @@ def test_nat_11_review_request_refusals_and_the_answer_after_the_publicity(run: 
     assert clerk.status_code == 403
 
     # Who sees which request: the applicant their own, the organising unit those addressed to it.
-    assert [r["request_id"] for r in run.http("GET", "/api/v1/review-requests", mine).json()] == [request_id]
-    assert run.http("GET", "/api/v1/review-requests", run.applicants[run.late].token).json() == []
+    assert [r["request_id"] for r in run.http("GET", "/api/v1/review-requests", mine).json()["items"]] == [request_id]
+    assert run.http("GET", "/api/v1/review-requests", run.applicants[run.late].token).json()["items"] == []
     office = run.http("GET", "/api/v1/review-requests", run.ops, params={"application_id": run.failed})
-    assert [r["request_id"] for r in office.json()] == [request_id]
+    assert [r["request_id"] for r in office.json()["items"]] == [request_id]
     assert run.http("GET", "/api/v1/review-requests", run.scenario.experts[0].token).status_code == 403
 
     answer = {"outcome": "changed", "answer": "经复查，该同志符合条件，改为通过。"}
@@ -274,7 +274,7 @@ def test_nat_11_review_request_refusals_and_the_answer_after_the_publicity(run: 
     assert (again.status_code, again.json()["code"]) == (409, "review_already_answered")
     verified = run.http("GET", "/api/v1/documents/verify", params={"number": number})
     assert verified.status_code == 200 and verified.json()["valid"] is True
-    own = run.http("GET", "/api/v1/review-requests", mine, params={"application_id": run.failed}).json()
+    own = run.http("GET", "/api/v1/review-requests", mine, params={"application_id": run.failed}).json()["items"]
     assert own[0]["document_number"] == number and own[0]["answer"] == answer["answer"]
 
     # application-service recorded the tally's "not_passed"; the document makes the application titled.

@@ -109,13 +109,13 @@ def test_nat_6_the_office_sees_who_expires_soonest_first_and_an_expert_only_thei
     ops = pool.sc.api.operator_token()
     everyone = pool.sc.review("GET", f"/api/v1/expert-pool?series={pool.sc.series}", ops)
     assert everyone.status_code == 200, everyone.text
-    ours = [e["account_id"] for e in everyone.json() if e["account_id"] in (soon.account_id, later.account_id)]
+    ours = [e["account_id"] for e in everyone.json()["items"] if e["account_id"] in (soon.account_id, later.account_id)]
     assert ours == [soon.account_id, later.account_id]
     expiring = pool.sc.review("GET", f"/api/v1/expert-pool?expiring_within_days=30&series={pool.sc.series}", ops)
-    listed = {e["account_id"]: e for e in expiring.json()}
+    listed = {e["account_id"]: e for e in expiring.json()["items"]}
     assert soon.account_id in listed and later.account_id not in listed
     assert listed[soon.account_id]["employer_name"].startswith("平凉市专家工作单位")
-    assert pool.sc.review("GET", "/api/v1/expert-pool?series=其他系列", ops).json() == []
+    assert pool.sc.review("GET", "/api/v1/expert-pool?series=其他系列", ops).json()["items"] == []
 
     mine = pool.sc.review("GET", "/api/v1/expert-pool/me", soon.token)
     assert mine.status_code == 200, mine.text

@@ -134,7 +134,7 @@ async def test_nat_8_revoked_document_verifies_as_revoked_everywhere(svc: Revoca
     for headers in (holder, employer):
         listed = await svc.http.get("/api/v1/documents", params={"application_id": application_id}, headers=headers)
         assert listed.status_code == 200, listed.text
-        [doc] = listed.json()
+        [doc] = listed.json()["items"]
         assert doc["status"] == "revoked" and doc["revoked_on"] == today.isoformat()
         assert doc["revocation_reason"] == "伪造任职年限证明"
 

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from zhicheng_devstack.local_http import tls_context
 
 from tests.api_client import bearer, new_password
 
@@ -129,7 +130,7 @@ def log_in(page: Page, username: str, password: str) -> str:
 def tokens_for(web_url: str, username: str, password: str) -> tuple[dict[str, Any], str]:
     """The tokens of a login through the API (an initial password changed first, as the system demands),
     and the password in force: for `open_signed_in`, when the login page is not what a test is about."""
-    with httpx.Client(base_url=web_url, timeout=30) as http:
+    with httpx.Client(base_url=web_url, timeout=30, verify=tls_context()) as http:
         form = {"grant_type": "password", "username": username, "password": password}
         r = http.post("/api/v1/auth/token", data=form)
         assert r.status_code == 200, r.text

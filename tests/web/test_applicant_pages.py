@@ -1,6 +1,7 @@
 """The applicant's pages at a 390-pixel phone screen: an applicant registered through the API logs in,
-creates an application with a paper, submits it, and reads its timeline and eligibility report — and no
-page scrolls sideways (document.scrollingElement.scrollWidth <= 390)."""
+creates an application with a paper, submits it, and reads its timeline and eligibility report; an
+applicant fills in an award and a skill certificate (POL-AW-1, POL-SK-3), refused inline while incomplete,
+and finds them kept after a reload — and no page scrolls sideways (scrollWidth <= 390)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from playwright.sync_api import Locator, Page, expect
 from zhicheng_kernel.calendar import CHINA_TZ
 
 from tests.api_client import Api, bearer, unique_name
+from tests.e2e.walk import accepted, eventually
 from tests.harness import Stack
 from tests.org_tree import OrgTree
+from tests.web.browser import open_signed_in, tokens_for
 
 PHONE_WIDTH = 390  # tests/web/browser.py's `phone`
 PASSWORD = "Zc-applicant-2026!"
@@ -132,4 +135,50 @@ def test_an_applicant_submits_from_a_phone_and_follows_the_application(api: Api,
 
     page.locator("[data-test=print]").click()
     expect(page.locator("[data-test=print-sheet]")).to_contain_text("乡镇卫生院基本公共卫生服务能力研究")
+    no_sideways_scroll(page)
+
+
+def test_an_applicant_fills_in_awards_and_certificates_and_finds_them_kept(api: Api, phone: Page, web_url: str) -> None:
+    page = phone
+    year = datetime.now(CHINA_TZ).year
+    api.publish_schedule(year)
+    username = applicant_with_password(api)
+    draft = {"year": year, "series": "卫生系列", "specialty": "护理", "level": "intermediate", "submit": False}
+    token = api.login(username, PASSWORD)
+    created = eventually(
+        "the applicant known to application-service",
+        accepted(lambda: api.post("application-service", "/api/v1/applications", token, draft), 201),
+    )
+    tokens, _ = tokens_for(web_url, username, PASSWORD)
+    edit = f"/applicant/applications/{created['id']}/edit"
+    open_signed_in(page, tokens, edit)
+    expect(page.locator("[data-test=application-form]")).to_be_visible()
+
+    page.locator("[data-test=add-award]").click()
+    page.locator("[data-test=save-draft]").click()  # an empty award is refused next to its inputs
+    awards = page.locator("[data-test=awards]")
+    expect(awards.get_by_text("请填写奖项名称")).to_be_visible()
+    expect(awards.get_by_text("请选择奖励类别")).to_be_visible()
+    field(awards, "award-title").fill("平凉市科学技术进步奖二等奖")
+    field(awards, "award-programme").fill("平凉市科学技术奖")
+    choose(page, "[data-test=award-kind]", "科技奖励")
+    choose(page, "[data-test=award-level]", "市级")
+
+    page.locator("[data-test=add-certificate]").click()
+    choose(page, "[data-test=certificate-grade]", "技师")
+    date = page.locator("[data-test=certificate-item] .el-date-editor input")
+    date.fill(f"{year - 4}-06-01")
+    date.press("Enter")
+    field(page, "certificate-months").fill("40")
+    no_sideways_scroll(page)
+
+    page.locator("[data-test=save-draft]").click()
+    page.wait_for_url(re.compile(r"/applicant/applications/[0-9a-f-]{36}$"))
+    page.goto(edit)  # what the service kept, read again
+    expect(page.locator("[data-test=award-item]")).to_have_count(1)
+    expect(field(page, "award-title")).to_have_value("平凉市科学技术进步奖二等奖")
+    expect(page.locator("[data-test=award-level]")).to_contain_text("市级")
+    expect(page.locator("[data-test=certificate-grade]")).to_contain_text("技师")
+    expect(page.locator("[data-test=certificate-item] .el-date-editor input")).to_have_value(f"{year - 4}-06-01")
+    expect(field(page, "certificate-months")).to_have_value("40")
     no_sideways_scroll(page)

@@ -72,6 +72,7 @@ class Chain:
         )
         self.application_id = str(submitted["id"])
         assert submitted["eligible"] is True, submitted
+        self.body = body
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,26 @@ def api(stack: Stack) -> Api:
 @pytest.fixture(scope="module")
 def chain(api: Api) -> Chain:
     return Chain(api)
+
+
+def returned_to(api: Api, chain: Chain, name: str) -> Account:
+    """Another teacher of the school whose application the unit returned: one unread item in their inbox."""
+    teacher = chain.unit.register_applicant(name)
+    submitted = eventually(
+        "the applicant known to application-service",
+        accepted(lambda: api.post("application-service", "/api/v1/applications", teacher.token, chain.body), 201),
+    )
+    decision = {"decision": "return", "opinion": "缺少继续教育证明", "expected_version": submitted["version"]}
+    path = f"/api/v1/applications/{submitted['id']}/decisions"
+    r = api.post("application-service", path, chain.unit.token, decision)
+    assert r.status_code == 200 and r.json()["status"] == "returned", r.text
+
+    def unread() -> int | None:
+        answer = api.get("org-service", "/api/v1/inbox", teacher.token, unread="true", limit=1)
+        return answer.json()["unread"] if answer.status_code == 200 and answer.json()["unread"] else None
+
+    eventually("the return in the teacher's inbox", unread)
+    return teacher
 
 
 def signed_in(page: Page, account: Account, path: str) -> None:
@@ -131,7 +152,8 @@ def test_the_chain_approves_in_the_queue_and_the_office_pushes_and_exports_the_r
 
     # The county office pushes it in the series' open window.
     page.goto("/office/pushes")
-    expect(page.locator("[data-test=push-schedule]")).to_contain_text(SERIES)
+    # The schedule of some forty series, on a loaded machine: more than the default five seconds.
+    expect(page.locator("[data-test=push-schedule]")).to_contain_text(SERIES, timeout=20_000)
     waiting = page.locator("[data-test=push-waiting] .el-table__row", has_text=APPLICANT)
     expect(waiting).to_have_count(1)
     waiting.locator(".el-checkbox").click()
@@ -143,11 +165,14 @@ def test_the_chain_approves_in_the_queue_and_the_office_pushes_and_exports_the_r
     expect(page.get_by_text("已推送 1 份申报")).to_be_visible()
     expect(waiting).to_have_count(0)
 
-    # The batch's 花名册 downloads as an Excel file listing the teacher.
-    batch = page.locator("[data-test=push-batches] .el-table__row", has_text=push_id[:8])
-    expect(batch).to_have_count(1)
+    # The list of push batches holds it; its 花名册 downloads as an Excel file listing the teacher.
+    page.locator("[data-test=push-done] a").click()
+    expect(page).to_have_url(re.compile("/office/push-batches$"))
+    batch = page.locator("[data-test=batch-list] .el-table__row", has_text=push_id[:8])
+    expect(batch).to_contain_text(SERIES)
+    expect(batch).to_contain_text("庄浪县")
     with page.expect_download() as download:
-        batch.locator("[data-test=download-roster]").click()
+        batch.locator("[data-test=batch-roster]").click()
     assert download.value.suggested_filename == f"{chain.year}{SERIES}中级花名册.xlsx"
     path = download.value.path()
     sheet = load_workbook(io.BytesIO(path.read_bytes())).active
@@ -171,3 +196,16 @@ def test_the_chain_approves_in_the_queue_and_the_office_pushes_and_exports_the_r
             page.goto(path)
             page.wait_for_timeout(1500)
             page.screenshot(path=f"{os.environ['ZC_OFFICE_SCREENSHOTS']}/{path.strip('/').replace('/', '-')}.png")
+
+
+def test_the_menu_shows_the_number_of_unread_messages(api: Api, chain: Chain, page: Page) -> None:
+    teacher = returned_to(api, chain, "孙晓燕")
+    signed_in(page, teacher, "/")
+    group = page.locator("[data-test=unread-group-badge]")
+    expect(group).to_have_text("1")
+    page.locator(".el-sub-menu__title", has_text="消息与记录").click()
+    expect(page.locator("[data-test=unread-badge]")).to_have_text("1")
+    # Read on the inbox page, the badge goes.
+    page.locator(".el-menu-item", has_text="消息").click()
+    page.locator("[data-test=inbox-list] .item", has_text="退回").first.click()
+    expect(page.locator("[data-test=unread-badge]")).to_have_count(0)

@@ -49,7 +49,7 @@ def test_worker_killed_during_publicity_resumes_and_issues_each_document_exactly
     for application_id in candidates:
         docs = scenario.review(
             "GET", f"/api/v1/documents?application_id={application_id}", scenario.api.operator_token()
-        ).json()
+        ).json()["items"]
         assert len(docs) == 1, docs  # exactly once
         assert docs[0]["number"].startswith(f"平人社职称〔{scenario.year}〕")
         assert docs[0]["issued_at"] >= ends_at

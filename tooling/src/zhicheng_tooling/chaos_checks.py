@@ -276,7 +276,7 @@ def documents_issued(stack: Stack, ledger: Ledger, operator: str) -> Check:
     for app_id in ledger.in_sessions:
         items = http.get(
             f"{stack.url('review-service')}/api/v1/documents", params={"application_id": app_id}, headers=headers
-        ).json()
+        ).json()["items"]
         application = http.get(
             f"{stack.url('application-service')}/api/v1/applications/{app_id}", headers=headers
         ).json()

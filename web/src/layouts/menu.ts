@@ -1,6 +1,9 @@
 // The left menu: every signed-in route with a menu place the account's roles open, by group.
 import type { Router } from "vue-router";
 
+/** The inbox's path: its menu item carries the number of unread items. */
+export const INBOX_PATH = "/inbox";
+
 export interface MenuItem {
   path: string;
   title: string;

@@ -8,6 +8,7 @@ import type { components } from "@/api/generated/application-service";
 import type { components as PlagiarismComponents } from "@/api/generated/plagiarism-service";
 import { ApiProblem } from "@/api/problem";
 import { authorizedGet, downloadFile, uploadWithProgress } from "@/api/files";
+import { EDITED_FACTS, emptyFacts, employerBody, factsBody, factsFromContent, type FactsForm } from "./applicantFacts";
 
 type S = components["schemas"];
 export type ApplicationView = S["ApplicationView"];
@@ -100,7 +101,9 @@ export interface ApplicationForm {
   current_title_level: "" | Level;
   current_title_obtained_on: string;
   papers: PaperForm[];
-  /** Facts the form does not show (awards, certificates…): kept as they were and sent back unchanged. */
+  /** Awards, certificates, the front line and the other facts the POL-… rules read (stores/applicantFacts). */
+  facts: FactsForm;
+  /** Facts no input edits (none the service takes today): kept as they were and sent back unchanged. */
   other_facts: Record<string, unknown>;
 }
 
@@ -136,12 +139,13 @@ export function emptyForm(year: number): ApplicationForm {
     current_title_level: "",
     current_title_obtained_on: "",
     papers: [],
+    facts: emptyFacts(),
     other_facts: {},
   };
 }
 
 type Facts = Record<string, unknown>;
-const FORM_FACTS = ["staff_status", "employer", "education", "work", "current_title"];
+const FORM_FACTS = ["staff_status", "employer", "education", "work", "current_title", ...EDITED_FACTS];
 
 function obj(value: unknown): Record<string, unknown> {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -185,6 +189,7 @@ export function formFromContent(content: ApplicationContentOut["content"]): Appl
       electronic: Boolean(p.electronic),
       press_listed: p.press_listed ?? null,
     })),
+    facts: factsFromContent(facts),
     other_facts: other,
   };
 }
@@ -208,11 +213,8 @@ export function paperBody(p: PaperForm): PaperBody {
 /** The body PUT /api/v1/applications/{id} takes (POST adds `submit`). */
 export function bodyFromForm(form: ApplicationForm): ApplicationBody {
   const body = {
-    applied_through_employer: true,
-    household_outside_city: false,
-    local_talent_selected: false,
-    off_staff_stated_by_employer: false,
     ...form.other_facts,
+    ...factsBody(form.facts),
     year: form.year,
     series: form.series.trim(),
     specialty: form.specialty.trim(),
@@ -227,12 +229,12 @@ export function bodyFromForm(form: ApplicationForm): ApplicationBody {
     },
   } as ApplicationBody;
   if (form.staff_status) body.staff_status = form.staff_status;
-  if (form.employer_name.trim()) body.employer = { name: form.employer_name.trim() };
-  if (form.education_level) {
-    body.education = {
-      level: form.education_level as NonNullable<ApplicationBody["education"]>["level"],
-      major_matches_work: form.major_matches_work,
-    };
+  const employer = employerBody(form.employer_name, form.facts);
+  if (employer) body.employer = employer;
+  if (form.education_level || form.facts.technical_class) {
+    body.education = { major_matches_work: form.major_matches_work };
+    if (form.education_level) body.education.level = form.education_level as NonNullable<ApplicationBody["education"]>["level"];
+    if (form.facts.technical_class) body.education.technical_class = form.facts.technical_class;
   }
   if (form.current_title_level && form.current_title_obtained_on) {
     body.current_title = { level: form.current_title_level, obtained_on: form.current_title_obtained_on };

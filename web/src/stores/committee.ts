@@ -1,9 +1,8 @@
 // The committee secretaries', experts' and the public's pages: the Chinese names of review-service's
 // codes, the paged lists of committees and sessions, and the public verification of a document.
 import { nameOf, TITLE_LEVEL_NAMES } from "@/domain/vocabulary";
-import { defineStore } from "pinia";
-import { reactive, ref } from "vue";
 import { call, reviewApi } from "@/api/client";
+import { downloadFile } from "@/api/files";
 import { ApiProblem } from "@/api/problem";
 import type { components } from "@/api/generated/review-service";
 import type { Page, PageQuery } from "@/composables/usePagedList";
@@ -13,6 +12,9 @@ export type CommitteeView = Schemas["CommitteeView"];
 export type SessionSummary = Schemas["SessionSummary"];
 export type SessionView = Schemas["SessionView"];
 export type VerifiedDocument = Schemas["VerifiedDocument"];
+export type PoolExpert = Schemas["PoolExpertView"];
+export type DocumentView = Schemas["DocumentView"];
+export type Level = "junior" | "intermediate" | "deputy_senior" | "senior";
 export type Vote = "yes" | "no" | "abstain";
 
 export const SESSION_STATUS_ZH: Record<string, string> = {
@@ -135,43 +137,104 @@ export function fetchSessions(filters: SessionFilters, { limit, offset }: PageQu
   );
 }
 
-export const useCommitteeStore = defineStore("committee", () => {
-  const committees = ref<CommitteeView[]>([]);
-  const committeeTotal = ref(0);
-  const committeePage = reactive({ page: 1, size: 20 });
-  const committeeFilters = reactive<{ series?: string; level?: string }>({});
+export interface CommitteeFilters {
+  series?: string;
+  level?: Level | "";
+}
 
-  const loading = ref(false);
+/** A page of the committees organised in the caller's subtree, filtered. */
+export function fetchCommittees(filters: CommitteeFilters, { limit, offset }: PageQuery): Promise<Page<CommitteeView>> {
+  return call(
+    reviewApi.GET("/api/v1/committees", {
+      params: { query: { series: filters.series?.trim() || undefined, level: filters.level || undefined, offset, limit } },
+    }),
+  );
+}
 
-  async function loadCommittees(): Promise<void> {
-    loading.value = true;
-    try {
-      const level = committeeFilters.level as "junior" | "intermediate" | "deputy_senior" | "senior" | undefined;
-      const page = await call(
-        reviewApi.GET("/api/v1/committees", {
-          params: {
-            query: {
-              series: committeeFilters.series || undefined,
-              level: level || undefined,
-              offset: (committeePage.page - 1) * committeePage.size,
-              limit: committeePage.size,
-            },
-          },
-        }),
-      );
-      committees.value = page.items;
-      committeeTotal.value = page.total;
-    } finally {
-      loading.value = false;
-    }
-  }
+export interface PoolFilters {
+  series?: string;
+  level?: Level | "";
+  specialty?: string;
+  status?: "running" | "upcoming" | "";
+  expiring_within_days?: number | null;
+}
 
-  return {
-    committees,
-    committeeTotal,
-    committeePage,
-    committeeFilters,
-    loading,
-    loadCommittees,
-  };
-});
+/** A page of the office's expert pool (NAT-6), expiring soonest first, filtered on the server. */
+export function fetchPool(filters: PoolFilters, { limit, offset }: PageQuery): Promise<Page<PoolExpert>> {
+  return call(
+    reviewApi.GET("/api/v1/expert-pool", {
+      params: {
+        query: {
+          series: filters.series?.trim() || undefined,
+          level: filters.level || undefined,
+          specialty: filters.specialty?.trim() || undefined,
+          status: filters.status || undefined,
+          expiring_within_days: filters.expiring_within_days ?? undefined,
+          offset,
+          limit,
+        },
+      },
+    }),
+  );
+}
+
+export interface DocumentFilters {
+  application_id?: string;
+  keyword?: string;
+  status?: "valid" | "revoked" | "";
+}
+
+/** A page of the documents the caller may read (their own; an office its subtree's), filtered on the server. */
+export function fetchDocuments(filters: DocumentFilters, { limit, offset }: PageQuery): Promise<Page<DocumentView>> {
+  return call(
+    reviewApi.GET("/api/v1/documents", {
+      params: {
+        query: {
+          application_id: filters.application_id?.trim() || undefined,
+          keyword: filters.keyword?.trim() || undefined,
+          status: filters.status || undefined,
+          offset,
+          limit,
+        },
+      },
+    }),
+  );
+}
+
+export type ReviewRequest = Schemas["ReviewRequestView"];
+export type OfficeBlindReview = Schemas["OfficeBlindReviewView"];
+export type BlindReviewStatus = "drawing" | "stalled" | "in_review" | "concluded" | "misconduct_confirmed" | "misconduct_dismissed";
+
+/** A page of the review requests (复查, NAT-11) addressed to the office, pending or answered when asked. */
+export function fetchReviewRequests(
+  filters: { status?: "pending" | "answered" | "" },
+  { limit, offset }: PageQuery,
+): Promise<Page<ReviewRequest>> {
+  return call(reviewApi.GET("/api/v1/review-requests", { params: { query: { status: filters.status || undefined, offset, limit } } }));
+}
+
+/** A page of the city office's blind reviews (POL-ER-1), of a status when asked. */
+export async function fetchBlindReviews(
+  filters: { status?: BlindReviewStatus | "" },
+  { limit, offset }: PageQuery,
+): Promise<Page<OfficeBlindReview>> {
+  return call(reviewApi.GET("/api/v1/blind-reviews", { params: { query: { status: filters.status || undefined, offset, limit } } }));
+}
+
+/** The certificate PDF of a document (NAT-10), saved under its number. */
+export function downloadCertificate(document: { document_id: string; number: string }): Promise<void> {
+  return downloadFile(`/api/v1/documents/${encodeURIComponent(document.document_id)}/certificate.pdf`, `${document.number}.pdf`);
+}
+
+/** A complaint's attachment n (1–3), saved under its file name. */
+export function downloadComplaintAttachment(complaintId: string, attachment: { n: number; filename: string }): Promise<void> {
+  return downloadFile(`/api/v1/complaints/${encodeURIComponent(complaintId)}/attachments/${attachment.n}`, attachment.filename);
+}
+
+/** The display names of pool experts (NAT-4: only offices read the pool), at most 100 asked at once. */
+export async function fetchExpertNames(accountIds: readonly string[]): Promise<Record<string, string>> {
+  const ids = [...new Set(accountIds)].slice(0, 100);
+  if (ids.length === 0) return {};
+  const page = await call(reviewApi.GET("/api/v1/expert-pool", { params: { query: { account_id: ids, limit: 100 } } }));
+  return Object.fromEntries(page.items.map((e) => [e.account_id, e.display_name]));
+}

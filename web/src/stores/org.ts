@@ -171,3 +171,110 @@ export const STREAM_TYPE_NAMES: Record<string, string> = {
   account: "账号",
   external_client: "外部系统接口",
 };
+
+// -- external clients of the provincial bodies (OAuth2 client credentials, RFC 7523 signed assertions) -------
+
+export type ExternalClient = components["schemas"]["ExternalClientOut"];
+
+/** What a provincial system may be granted (org-service's SCOPES, domain/external_client.py). */
+export const EXTERNAL_SCOPE_NAMES: Record<string, string> = {
+  "filings:read": "读取本市报省职改办审核的申报及审核结果",
+  "results:read": "读取评审委员会评审结果",
+  "documents:read": "读取已印发的职称资格文件（备案）",
+  "documents:verify": "批量核验职称资格文件文号",
+};
+
+/** An Ed25519 public key in PEM, as org-service accepts it; the Chinese problem, or "" when it looks right. */
+export function publicKeyProblem(pem: string): string {
+  const text = pem.trim();
+  if (!text) return "请粘贴外部系统的公钥。";
+  if (!/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/.test(text))
+    return "公钥须为 PEM 格式（-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----），切勿粘贴私钥。";
+  if (text.length > 1000) return "公钥过长（至多 1000 个字符）。";
+  return "";
+}
+
+export function listExternalClients(): Promise<ExternalClient[]> {
+  return call(orgApi.GET("/api/v1/external-clients"));
+}
+
+export function registerExternalClient(
+  body: { name: string; public_key_pem: string; scopes: string[] },
+  key: string,
+): Promise<ExternalClient> {
+  const clean = { ...body, name: body.name.trim(), public_key_pem: body.public_key_pem.trim() };
+  return call(orgApi.POST("/api/v1/external-clients", { body: clean, params: { header: { "Idempotency-Key": key } } }));
+}
+
+export function revokeExternalClient(clientId: string, reason: string, key: string): Promise<ExternalClient> {
+  return call(
+    orgApi.POST("/api/v1/external-clients/{client_id}/revoke", {
+      params: { path: { client_id: clientId }, header: { "Idempotency-Key": key } },
+      body: { reason: reason.trim() },
+    }),
+  );
+}
+
+// -- the inbox's unread count (the menu's badge) ------------------------------------------------------------
+
+/** How often the menu asks again (and on every route change, never more than once per `MIN_GAP_MS`). */
+export const UNREAD_POLL_MS = 60_000;
+export const UNREAD_MIN_GAP_MS = 5_000;
+
+/** The number of unread inbox items, asked of org-service gently: never blocking a page, never more
+ * often than every few seconds, its failure only leaving the last number. */
+export const useUnreadStore = defineStore("org-unread", () => {
+  const count = ref(0);
+  let askedAt = 0;
+  let pending: Promise<void> | null = null;
+  let timer: ReturnType<typeof setInterval> | null = null;
+
+  /** Asks again unless just asked (`force` for after reading an item). */
+  function refresh(force = false, now = Date.now()): Promise<void> {
+    if (pending) return pending;
+    if (!force && now - askedAt < UNREAD_MIN_GAP_MS) return Promise.resolve();
+    askedAt = now;
+    pending = call(orgApi.GET("/api/v1/inbox", { params: { query: { unread: true, limit: 1 } } }))
+      .then((page) => {
+        count.value = page.unread;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        pending = null;
+      });
+    return pending;
+  }
+
+  /** What a page that read the inbox learned (its answer carries the unread count). */
+  function set(unread: number): void {
+    count.value = Math.max(0, unread);
+  }
+
+  function start(): void {
+    if (timer) return;
+    void refresh(true);
+    timer = setInterval(() => {
+      if (typeof document === "undefined" || !document.hidden) void refresh();
+    }, UNREAD_POLL_MS);
+  }
+
+  function stop(): void {
+    if (timer) clearInterval(timer);
+    timer = null;
+    count.value = 0;
+    askedAt = 0;
+  }
+
+  return { count, refresh, set, start, stop };
+});
+
+/** Corrects a registered applicant's staff status (在编/编外) with its reason; whether it changed. */
+export async function changeStaffStatus(accountId: string, onStaff: boolean, reason: string, key: string): Promise<boolean> {
+  const answer = await call(
+    orgApi.PUT("/api/v1/accounts/applicants/{account_id}/staff-status", {
+      params: { path: { account_id: accountId }, header: { "Idempotency-Key": key } },
+      body: { on_staff: onStaff, reason: reason.trim() },
+    }),
+  );
+  return answer.changed;
+}

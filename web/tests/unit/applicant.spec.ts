@@ -45,7 +45,8 @@ const content: ApplicationContentOut["content"] = {
     education: { level: "bachelor", major_matches_work: true },
     work: { months_in_current_specialty: 60, rural_months: 12, hard_remote_area: false, months_at_next_lower_post: 0 },
     current_title: { level: "junior", obtained_on: "2020-07-01" },
-    awards: [{ title: "优秀论文奖", year: 2024 }],
+    awards: [{ title: "优秀论文奖", year: 2024, programme: "市科技进步奖", kind: "science_technology", level: "city" }],
+    some_future_fact: { kept: true },
   },
 };
 
@@ -56,7 +57,8 @@ describe("the applicant's form", () => {
     expect(form.months_in_current_specialty).toBe(60);
     expect(form.current_title_level).toBe("junior");
     expect(form.papers[0].authors).toEqual(["张三", "李四"]);
-    expect(form.other_facts).toEqual({ awards: [{ title: "优秀论文奖", year: 2024 }] });
+    expect(form.facts.awards[0]).toMatchObject({ title: "优秀论文奖", year: 2024, kind: "science_technology", level: "city" });
+    expect(form.other_facts).toEqual({ some_future_fact: { kept: true } });
 
     form.specialty = " 内科 ";
     const body = bodyFromForm(form);
@@ -64,7 +66,21 @@ describe("the applicant's form", () => {
     expect(body.education).toEqual({ level: "bachelor", major_matches_work: true });
     expect(body.current_title).toEqual({ level: "junior", obtained_on: "2020-07-01" });
     expect(body.work?.rural_months).toBe(12);
-    expect((body as Record<string, unknown>).awards).toEqual([{ title: "优秀论文奖", year: 2024 }]);
+    expect(body.awards).toEqual([
+      {
+        title: "优秀论文奖",
+        year: 2024,
+        programme: "市科技进步奖",
+        kind: "science_technology",
+        level: "city",
+        collective: false,
+        personal_role_stated: false,
+        document_issuer: null,
+        document_dated: null,
+        certificate_seal_of: null,
+      },
+    ]);
+    expect((body as Record<string, unknown>).some_future_fact).toEqual({ kept: true });
     expect(body.papers?.[0]).toEqual({
       title: "基层卫生服务研究",
       journal: "中国全科医学",

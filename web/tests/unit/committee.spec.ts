@@ -20,7 +20,10 @@ const {
   levelZh,
   sessionStatusZh,
   fetchSessions,
-  useCommitteeStore,
+  fetchCommittees,
+  fetchPool,
+  fetchDocuments,
+  fetchExpertNames,
   verifyNumber,
 } = await import("@/stores/committee");
 const { attachmentProblem, toBase64 } = await import("@/components/public/attachments");
@@ -95,15 +98,12 @@ describe("the public verification (NAT-10)", () => {
 
 describe("the committee store's paged lists", () => {
   it("pages committees and sessions on the server with the filters", async () => {
-    const store = useCommitteeStore();
     GET.mockReturnValueOnce(answer(200, { items: [{ committee_id: "c1" }], total: 41, offset: 20, limit: 20 }));
-    store.committeeFilters.series = "卫生系列";
-    store.committeePage.page = 2;
-    await store.loadCommittees();
+    const committees = await fetchCommittees({ series: " 卫生系列 ", level: "" }, { limit: 20, offset: 20 });
     expect(GET).toHaveBeenLastCalledWith("/api/v1/committees", {
       params: { query: { series: "卫生系列", level: undefined, offset: 20, limit: 20 } },
     });
-    expect(store.committeeTotal).toBe(41);
+    expect(committees.total).toBe(41);
 
     GET.mockReturnValueOnce(answer(200, { items: [], total: 0, offset: 0, limit: 10 }));
     await fetchSessions({ year: 2026 }, { limit: 10, offset: 0 });
@@ -112,11 +112,32 @@ describe("the committee store's paged lists", () => {
     });
   });
 
+  it("pages the expert pool and the documents with their filters on the server", async () => {
+    GET.mockReturnValueOnce(answer(200, { items: [], total: 0, offset: 40, limit: 20 }));
+    await fetchPool({ series: "卫生系列", level: "senior", specialty: " ", status: "running", expiring_within_days: 30 }, { limit: 20, offset: 40 });
+    expect(GET).toHaveBeenLastCalledWith("/api/v1/expert-pool", {
+      params: {
+        query: { series: "卫生系列", level: "senior", specialty: undefined, status: "running", expiring_within_days: 30, offset: 40, limit: 20 },
+      },
+    });
+    GET.mockReturnValueOnce(answer(200, { items: [], total: 0, offset: 0, limit: 20 }));
+    await fetchDocuments({ application_id: "", keyword: " 张三 ", status: "revoked" }, { limit: 20, offset: 0 });
+    expect(GET).toHaveBeenLastCalledWith("/api/v1/documents", {
+      params: { query: { application_id: undefined, keyword: "张三", status: "revoked", offset: 0, limit: 20 } },
+    });
+  });
+
+  it("asks the pool for the names of the experts shown, once each, and nothing for none", async () => {
+    expect(await fetchExpertNames([])).toEqual({});
+    expect(GET).not.toHaveBeenCalled();
+    GET.mockReturnValueOnce(answer(200, { items: [{ account_id: "e1", display_name: "王专家" }], total: 1, offset: 0, limit: 100 }));
+    expect(await fetchExpertNames(["e1", "e1", "e2"])).toEqual({ e1: "王专家" });
+    expect(GET).toHaveBeenLastCalledWith("/api/v1/expert-pool", { params: { query: { account_id: ["e1", "e2"], limit: 100 } } });
+  });
+
   it("throws a refusal as an ApiProblem with the server's Chinese detail", async () => {
-    const store = useCommitteeStore();
     GET.mockReturnValueOnce(answer(403, { code: "outside_scope", detail: "该事项不属于您所在单位及其下级单位，无权查看或办理。" }));
-    await expect(store.loadCommittees()).rejects.toMatchObject({ status: 403, code: "outside_scope" });
-    expect(store.loading).toBe(false);
+    await expect(fetchCommittees({}, { limit: 20, offset: 0 })).rejects.toMatchObject({ status: 403, code: "outside_scope" });
   });
 });
 

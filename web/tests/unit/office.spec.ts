@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { APPLICATION_STATUS_NAMES, nameOf } from "@/domain/vocabulary";
-import { createPinia, setActivePinia } from "pinia";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { mount } from "@vue/test-utils";
 import EligibilityReport from "@/components/chain/EligibilityReport.vue";
 import {
@@ -10,8 +9,8 @@ import {
   percent,
   pushGroups,
   pushMonthsAgainst,
+  pushWindowStatusName,
   statusTag,
-  useReviewQueueStore,
 } from "@/stores/office";
 import { barOption, passRateOption, pushMonthsOption } from "@/stores/officeCharts";
 
@@ -45,6 +44,14 @@ describe("the review chain's decisions", () => {
 });
 
 describe("pushes", () => {
+  it("names a window that never opened by whether its push deadline has passed", () => {
+    const deadline = "2026-10-31T16:00:00Z"; // 24:00 of 31 October in Beijing
+    expect(pushWindowStatusName("open", deadline)).toBe("推送中");
+    expect(pushWindowStatusName(undefined, deadline, new Date("2026-10-20T00:00:00Z"))).toBe("未开始");
+    expect(pushWindowStatusName(undefined, deadline, new Date("2026-11-30T00:00:00Z"))).toBe("未开启（已过推送截止）");
+  });
+
+
   it("groups the selected applications by year, series and level, as a push takes them", () => {
     const groups = pushGroups([
       { id: "a", year: 2026, series: "卫生系列", level: "intermediate" },
@@ -117,31 +124,6 @@ describe("the dashboard's charts", () => {
     expect(option.series[0].data).toEqual([5]);
     expect(option.series[1].markLine?.data[0].xAxis).toBeCloseTo(5.5, 5);
     expect(option.series[1].data).toEqual([{ value: 1, itemStyle: { color: "#b91c1c" } }]);
-  });
-});
-
-describe("the review queue", () => {
-  beforeEach(() => setActivePinia(createPinia()));
-
-  it("asks the server for one page with the filters set, and nothing for the filters left empty", () => {
-    const queue = useReviewQueueStore();
-    queue.filters.series = "卫生系列";
-    queue.filters.mine = false;
-    queue.page = 3;
-    expect(queue.query()).toEqual({
-      mine: false,
-      status: undefined,
-      series: "卫生系列",
-      level: undefined,
-      unit: undefined,
-      year: undefined,
-      limit: 20,
-      offset: 40,
-    });
-    queue.reset();
-    expect(queue.filters.mine).toBe(true);
-    expect(queue.page).toBe(1);
-    expect(queue.query().offset).toBe(0);
   });
 });
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from zhicheng_devstack import local_http
 from zhicheng_devstack.credentials import PROVINCE_CLIENT_ID, DevSecrets
 from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.process import ManagedProcess, StartupError
@@ -213,7 +214,7 @@ class ComponentProcess(ManagedProcess):
         if self.url is None:
             return self.is_running()
         try:
-            response = httpx.get(f"{self.url}/health", timeout=timeout)
+            response = local_http.get(f"{self.url}/health", timeout=timeout)
         except httpx.HTTPError:
             return False
         return response.status_code == 200

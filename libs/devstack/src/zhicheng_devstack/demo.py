@@ -360,8 +360,7 @@ class Demo:
 
         def issued() -> Any:
             docs = self.call("GET", "review-service", "/api/v1/documents", operator, params={"application_id": app_id})
-            items = docs.get("items", docs) if isinstance(docs, dict) else docs
-            return items[0] if items else None
+            return docs["items"][0] if docs["items"] else None
 
         document = self.wait("公示期满后印发职称资格文件", issued, timeout=120)
         self.step(f"印发职称资格文件：{document['number']}")

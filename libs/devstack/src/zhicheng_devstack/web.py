@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from zhicheng_devstack import local_http
 from zhicheng_devstack.components import base_url
 from zhicheng_devstack.process import ManagedProcess, ensure_port_free
 from zhicheng_devstack.web_server import UPSTREAM_ENV
@@ -52,7 +53,7 @@ class WebProcess(ManagedProcess):
 
     def healthy(self, timeout: float = 2.0) -> bool:
         try:
-            return httpx.get(f"{self.url}/healthz", timeout=timeout).status_code == 200
+            return local_http.get(f"{self.url}/healthz", timeout=timeout).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -25,6 +25,7 @@ from .api import (
     integrity,
     my_applications,
     office,
+    push_list,
     push_windows,
     pushes,
     quotas,
@@ -93,6 +94,7 @@ def create_app(
             office.router,  # before applications.router: its paths are not an application's id
             applications.router,
             pushes.router,
+            push_list.router,
             filings.router,
             filings.internal,
             filings.callbacks,

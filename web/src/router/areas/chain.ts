@@ -1,9 +1,11 @@
 // The review chain (NAT-7): the queue of what awaits the reviewer, an application with its eligibility
-// report beside it (approve, return with reasons, the unit's publicity), and the print view of its 评审表.
+// report beside it (attest the declared facts, approve, return with reasons, the unit's publicity), and
+// the print view of its 评审表. The employer's applicant managers read them too: they answer an expert
+// recommendation request (POL-ER-1) and upload a paper's external plagiarism report (POL-PA-4) there.
 import type { Area } from "../meta";
 
 export const REVIEW_ROLES = ["unit_review", "department_review", "title_office_review"] as const;
-const READERS = [...REVIEW_ROLES, "push", "auditor"] as const;
+const READERS = [...REVIEW_ROLES, "push", "auditor", "applicant_management"] as const;
 
 export const area: Area = {
   routes: [

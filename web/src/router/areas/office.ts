@@ -14,6 +14,12 @@ export const area: Area = {
       meta: { title: "推送评委会", roles: PUSHERS, menu: { group: "职改办", order: 400 } },
     },
     {
+      path: "office/push-batches",
+      name: "office-push-batches",
+      component: () => import("@/views/office/PushBatchesView.vue"),
+      meta: { title: "推送批次", roles: OFFICES, menu: { group: "职改办", order: 405 } },
+    },
+    {
       path: "office/filings",
       name: "office-filings",
       component: () => import("@/views/office/FilingsView.vue"),
@@ -30,6 +36,12 @@ export const area: Area = {
       name: "office-quota-plans",
       component: () => import("@/views/office/QuotaPlansView.vue"),
       meta: { title: "职称指标", roles: OFFICES, menu: { group: "职改办", order: 430 } },
+    },
+    {
+      path: "office/integrity-file",
+      name: "office-integrity-file",
+      component: () => import("@/views/office/IntegrityFileView.vue"),
+      meta: { title: "科研诚信档案", roles: ["title_office_review", "auditor"], menu: { group: "职改办", order: 435 } },
     },
     {
       path: "office/similarity",

@@ -31,6 +31,12 @@ export const area: Area = {
       meta: { title: "专家登记", roles: ["committee_secretary"], menu: { group: GROUP, order: 13 } },
     },
     {
+      path: "/org/external-clients",
+      name: "org-external-clients",
+      component: () => import("@/views/org/ExternalClientsView.vue"),
+      meta: { title: "外部系统接口", roles: ["system_admin"], menu: { group: GROUP, order: 14 } },
+    },
+    {
       path: "/inbox",
       name: "inbox",
       component: () => import("@/views/org/InboxView.vue"),

@@ -15,6 +15,9 @@ from .deps import ContextDep
 
 router = APIRouter(prefix="/api/v1/external", tags=["省级系统接口"])
 
+# A year's filings of the city, at most (a batch per series, level and pushing office: far fewer).
+EXTERNAL_FILINGS_MAX = 500
+
 
 @router.get("/filings", response_model=list[FilingView], summary="本市报省审核的推送批次及审核结果（省级备案）")
 async def external_filings(
@@ -24,5 +27,5 @@ async def external_filings(
     series: Annotated[str | None, Query(max_length=50, description="系列（专业）")] = None,
 ) -> list[FilingView]:
     require_client_scope(principal, "filings:read")
-    found = await filings.list_filings(ctx, year, series, "")
-    return [f for f in found if principal.sees_series(f.series)]
+    found = await filings.list_filings(ctx, year, series, "", limit=EXTERNAL_FILINGS_MAX, offset=0)
+    return [f for f in found.items if principal.sees_series(f.series)]

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from zhicheng_kernel.auth import CurrentPrincipal, require_role, require_service
 from zhicheng_kernel.errors import DomainError, Forbidden, InvalidInput
+from zhicheng_kernel.inputs import LimitQuery, OffsetQuery
 from zhicheng_kernel.provincial import VerdictCallback
 from zhicheng_kernel.roles import Role
 from zhicheng_kernel.signing import SignatureError, verify_webhook
 
 from ..service_layer import filings
-from ..service_layer.filings import CallbackApplied, EscalationIn, FilingDelivered, FilingView
+from ..service_layer.filings import CallbackApplied, EscalationIn, FilingDelivered, FilingPage, FilingView
 from .deps import ContextDep, Ident
 
 router = APIRouter(prefix="/api/v1/filings", tags=["报省审核"])
@@ -26,18 +27,20 @@ FILING_READERS = (Role.TITLE_OFFICE_REVIEW, Role.PUSH)
 MAX_CALLBACK_BYTES = 64 * 1024
 
 
-@router.get("", response_model=list[FilingView], summary="本单位及下级单位推送批次的报省审核情况")
+@router.get("", response_model=FilingPage, summary="本单位及下级单位推送批次的报省审核情况（服务器分页）")
 async def list_filings(
     principal: CurrentPrincipal,
     ctx: ContextDep,
     year: Annotated[int, Query(ge=2000, le=2100)],
     series: Annotated[str | None, Query(max_length=50)] = None,
-) -> list[FilingView]:
+    limit: LimitQuery = 20,
+    offset: OffsetQuery = 0,
+) -> FilingPage:
     """Title offices (and pushing departments) see the batches pushed within their subtree."""
     require_role(principal, *FILING_READERS)
     if not principal.org_path:
         raise Forbidden("outside_scope", "该事项不属于您所在单位及其下级单位，无权查看。")
-    return await filings.list_filings(ctx, year, series, principal.org_path)
+    return await filings.list_filings(ctx, year, series, principal.org_path, limit=limit, offset=offset)
 
 
 @router.get("/{push_id}", response_model=FilingView, summary="一个推送批次的报省审核：报送、逐人审核结果、督办")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from zhicheng_kernel.auth import CurrentPrincipal
-from zhicheng_kernel.inputs import CleanText, LimitQuery
+from zhicheng_kernel.inputs import CleanText, LimitQuery, OffsetQuery
 
 from ..service_layer import integrity
 from ..service_layer.integrity import IntegrityFileView
@@ -26,5 +26,8 @@ async def integrity_file(
     person: Annotated[CleanText | None, Query(max_length=64, description="身份证号码或账号")] = None,
     in_force: Annotated[bool, Query(description="仅列出今日仍在有效期内的条目")] = False,
     limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
 ) -> IntegrityFileView:
-    return await integrity.integrity_file(ctx, principal, person=person, in_force_only=in_force, limit=limit)
+    return await integrity.integrity_file(
+        ctx, principal, person=person, in_force_only=in_force, limit=limit, offset=offset
+    )

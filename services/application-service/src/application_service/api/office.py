@@ -199,6 +199,9 @@ class PassRate(BaseModel):
     eligible: int = Field(description="资格审查符合条件的申报数")
 
 
+CITY_LEVEL_ZH = "市直单位"
+
+
 class OfficeStats(BaseModel):
     """A year's applications in the caller's subtree, for the dashboard."""
 
@@ -251,13 +254,14 @@ async def stats(principal: CurrentPrincipal, ctx: ContextDep, year: YearQuery) -
         ).all()
         codes = [r.county_code for r in county_rows if r.county_code]
         names_query = (
-            select(o.c.division_code, o.c.name)
-            .where(o.c.division_code.in_(codes), o.c.level == "county", o.c.kind == "title_office")
-            .order_by(o.c.path)
+            select(o.c.division_code, o.c.name, o.c.level)
+            .where(o.c.division_code.in_(codes), o.c.level.in_(("county", "city")), o.c.kind == "title_office")
+            .order_by((o.c.level == "city").asc(), o.c.path)  # a county's office names its code first
         )
         names: dict[str, str] = {}
         for r in (await conn.execute(names_query)).all():
-            names.setdefault(r.division_code, r.name)
+            # The city's own division code is where its city-level employers (市直单位) are counted.
+            names.setdefault(r.division_code, CITY_LEVEL_ZH if r.level == "city" else r.name)
     rates = [
         PassRate(
             series=r.series,
@@ -277,7 +281,11 @@ async def stats(principal: CurrentPrincipal, ctx: ContextDep, year: YearQuery) -
         by_series=[Count(key=r.series, name=r.series, count=r.n) for r in series_rows],
         by_status=[Count(key=r.status, name=STATUS_NAMES_ZH.get(r.status, r.status), count=r.n) for r in status_rows],
         by_county=[
-            Count(key=r.county_code, name=names.get(r.county_code) or r.county_code or "未知县区", count=r.n)
+            Count(
+                key=r.county_code,
+                name=names.get(r.county_code) or (f"县区代码 {r.county_code}" if r.county_code else "未知县区"),
+                count=r.n,
+            )
             for r in county_rows
         ],
         pass_rates=rates,

@@ -166,14 +166,44 @@ async def read_filing(ctx: Context, push_id: str) -> tuple[FilingView, str]:
     return filing_view(row), row.office_path
 
 
-async def list_filings(ctx: Context, year: int, series: str | None, scope_path: str) -> list[FilingView]:
+class FilingTotals(BaseModel):
+    """Over every filing the query matches, not only the page's."""
+
+    batches: int
+    pending: int = Field(description="待省职改办审核的申报")
+    approved: int = Field(description="备案通过的申报")
+    returned: int = Field(description="省职改办退回的申报")
+    escalations: int = Field(description="督办")
+
+
+class FilingPage(BaseModel):
+    items: list[FilingView]
+    total: int
+    limit: int
+    offset: int
+    totals: FilingTotals
+
+
+async def list_filings(
+    ctx: Context, year: int, series: str | None, scope_path: str, *, limit: int, offset: int
+) -> FilingPage:
+    """A page of the year's filings pushed within `scope_path`, in the order they were pushed."""
     f = tables.filings
-    query = select(f).where(f.c.year == year, f.c.office_path.startswith(scope_path, autoescape=True))
+    conditions = [f.c.year == year, f.c.office_path.startswith(scope_path, autoescape=True)]
     if series:
-        query = query.where(f.c.series == series)
+        conditions.append(f.c.series == series)
     async with ctx.db.read() as conn:
-        rows = (await conn.execute(query.order_by(f.c.created_at).limit(500))).all()
-    return [filing_view(r) for r in rows]
+        # A year's filings are a batch per series, level and pushing office: the totals read them all.
+        rows = (await conn.execute(select(f).where(*conditions).order_by(f.c.created_at, f.c.push_id))).all()
+    views = [filing_view(r) for r in rows]
+    totals = FilingTotals(
+        batches=len(views),
+        pending=sum(len(v.pending_application_ids) for v in views),
+        approved=sum(len(v.approved_application_ids) for v in views),
+        returned=sum(len(v.returned_application_ids) for v in views),
+        escalations=sum(len(v.escalations) for v in views),
+    )
+    return FilingPage(items=views[offset : offset + limit], total=len(views), limit=limit, offset=offset, totals=totals)
 
 
 # -- delivery ----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal
@@ -135,6 +135,7 @@ class IntegrityEntryView(BaseModel):
 
 class IntegrityFileView(BaseModel):
     items: list[IntegrityEntryView]
+    total: int = Field(0, description="符合筛选条件的条目数（分页前）")
 
 
 def require_reader(principal: Principal) -> None:
@@ -145,7 +146,7 @@ def require_reader(principal: Principal) -> None:
 
 
 async def integrity_file(
-    ctx: Context, principal: Principal, *, person: str | None, in_force_only: bool, limit: int
+    ctx: Context, principal: Principal, *, person: str | None, in_force_only: bool, limit: int, offset: int = 0
 ) -> IntegrityFileView:
     """The entries of the caller's subtree (where the entry belongs to an employer) and, for a title
     office's staff, the city office's own list; the newest first."""
@@ -159,8 +160,10 @@ async def integrity_file(
     today = china_today(ctx.clock.now())
     if in_force_only:
         query = query.where(f.c.listed_on <= today, or_(f.c.expires_on.is_(None), f.c.expires_on >= today))
-    query = query.order_by(f.c.listed_on.desc(), f.c.entry_id).limit(min(limit, MAX_PAGE))
+    counted = select(func.count()).select_from(query.subquery())
+    query = query.order_by(f.c.listed_on.desc(), f.c.entry_id).limit(min(limit, MAX_PAGE)).offset(offset)
     async with ctx.db.read() as conn:
+        total = (await conn.execute(counted)).scalar_one()
         rows = (await conn.execute(query)).all()
     return IntegrityFileView(
         items=[
@@ -179,5 +182,6 @@ async def integrity_file(
                 application_id=r.application_id,
             )
             for r in rows
-        ]
+        ],
+        total=total,
     )

@@ -14,6 +14,7 @@ from ..domain.events import MisconductKind
 from ..service_layer import blind_reviews
 from ..service_layer.blind_reviews import AssignedReviewView, BlindReviewList, OfficeBlindReviewView, OpinionAccepted
 from .deps import ContextDep
+from .listings import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/blind-reviews", tags=["专家举荐盲审"])
 IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
@@ -45,8 +46,13 @@ class DismissIn(BaseModel):
 
 
 @router.get("/assigned", response_model=list[AssignedReviewView], summary="本人被抽中的盲审（不含申报人信息）")
-async def assigned(principal: CurrentPrincipal, ctx: ContextDep) -> list[AssignedReviewView]:
-    return await blind_reviews.assigned(ctx, principal)
+async def assigned(
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="跳过的条数")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="条数（最多 500）")] = 500,
+) -> list[AssignedReviewView]:
+    return await blind_reviews.assigned(ctx, principal, offset=offset, limit=limit)
 
 
 @router.post(
@@ -66,9 +72,13 @@ async def opinion(review_id: str, body: OpinionIn, principal: CurrentPrincipal, 
 
 @router.get("", response_model=BlindReviewList, summary="市职改办查看盲审（含抽取的专家，不含各人意见）")
 async def list_reviews(
-    principal: CurrentPrincipal, ctx: ContextDep, status: Annotated[Status | None, Query()] = None
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    status: Annotated[Status | None, Query()] = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
 ) -> BlindReviewList:
-    return await blind_reviews.list_reviews(ctx, principal, status)
+    return await blind_reviews.list_reviews(ctx, principal, status, offset=offset, limit=limit)
 
 
 @router.post("/{review_id}/draw", response_model=OfficeBlindReviewView, summary="专家不足时重新抽取盲审专家")

@@ -11,7 +11,8 @@ from zhicheng_kernel.inputs import CleanText
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..domain.events import DefenseScore
-from ..service_layer import panels
+from ..service_layer import panel_reads, panels
+from ..service_layer.panel_reads import SessionPanelView
 from ..service_layer.views import (
     DefenseRecordView,
     DefenseSlotView,
@@ -50,6 +51,15 @@ async def form_panel(
         application_ids=body.application_ids,
         meeting_on=body.meeting_on,
     )
+
+
+@router.get(
+    "/sessions/{session_id}/panels",
+    response_model=list[SessionPanelView],
+    summary="评审会议的评议组与答辩情况（职改办：全部；专家：本人所在评议组中本人评分的候选人）",
+)
+async def session_panels(session_id: str, principal: CurrentPrincipal, ctx: ContextDep) -> list[SessionPanelView]:
+    return await panel_reads.session_panels(ctx, principal, session_id)
 
 
 @router.post(
@@ -116,9 +126,16 @@ async def panel_opinions(session_id: str, principal: CurrentPrincipal, ctx: Cont
     return await panels.panel_opinions(ctx, principal, session_id)
 
 
-@router.get("/defenses/mine", response_model=list[DefenseSlotView], summary="专家本人的答辩日程")
-async def my_defenses(principal: CurrentPrincipal, ctx: ContextDep) -> list[DefenseSlotView]:
-    return await panels.my_defenses(ctx, principal)
+@router.get(
+    "/defenses/mine", response_model=list[DefenseSlotView], summary="专家本人的答辩日程（按时间先后，分段读取）"
+)
+async def my_defenses(
+    principal: CurrentPrincipal,
+    ctx: ContextDep,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="跳过的条数")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="条数（最多 500）")] = 500,
+) -> list[DefenseSlotView]:
+    return await panels.my_defenses(ctx, principal, offset=offset, limit=limit)
 
 
 @router.get("/defenses", response_model=list[DefenseSlotView], summary="申报人本人的答辩安排（申报人本人或职改办可查）")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
 from zhicheng_kernel.auth import CurrentPrincipal
-from zhicheng_kernel.inputs import CleanText
+from zhicheng_kernel.titles import TitleLevel
 from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..service_layer import pool
-from ..service_layer.views import PoolExpertView
+from ..service_layer.views import PoolExpertView, PoolPage
 from .deps import ContextDep
+from .listings import Ident, Limit, Offset
 from .schemas import AppointExpert
 
 router = APIRouter(prefix="/api/v1/expert-pool", tags=["专家库"])
@@ -36,14 +36,33 @@ async def appoint_expert(
     )
 
 
-@router.get("", response_model=list[PoolExpertView], summary="专家库（按聘期届满先后，仅职改办可见）")
+@router.get("", response_model=PoolPage, summary="专家库（按聘期届满先后分页，仅职改办可见）")
 async def list_pool(
     principal: CurrentPrincipal,
     ctx: ContextDep,
     expiring_within_days: Annotated[int | None, Query(ge=0, le=3660)] = None,
-    series: Annotated[Annotated[CleanText, Field(min_length=1, max_length=100)] | None, Query()] = None,
-) -> list[PoolExpertView]:
-    return await pool.pool_of(ctx, principal, expiring_within_days=expiring_within_days, series=series)
+    series: Annotated[Ident | None, Query(description="系列")] = None,
+    level: Annotated[TitleLevel | None, Query(description="专家职称级别")] = None,
+    specialty: Annotated[Ident | None, Query(description="专业")] = None,
+    status: Annotated[
+        Literal["running", "upcoming"] | None, Query(description="running：聘期中；upcoming：聘期未开始")
+    ] = None,
+    account_id: Annotated[list[Ident] | None, Query(max_length=100, description="只看这些专家（最多 100 个）")] = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
+) -> PoolPage:
+    return await pool.pool_of(
+        ctx,
+        principal,
+        expiring_within_days=expiring_within_days,
+        series=series,
+        level=level.value if level else None,
+        specialty=specialty,
+        status=status,
+        account_ids=account_id,
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get("/me", response_model=PoolExpertView, summary="本人的专家库聘期")

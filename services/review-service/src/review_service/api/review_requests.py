@@ -3,7 +3,7 @@ unit answers in writing; a changed result is issued a document."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,8 +13,9 @@ from zhicheng_kernel.unit_of_work import Idempotency, idempotency
 
 from ..domain.reexamination import ReviewOutcome
 from ..service_layer import review_requests
-from ..service_layer.review_requests import ReviewRequestView
+from ..service_layer.review_requests import ReviewRequestPage, ReviewRequestView
 from .deps import ContextDep
+from .listings import Limit, Offset
 
 router = APIRouter(prefix="/api/v1/review-requests", tags=["复查"])
 
@@ -62,12 +63,19 @@ async def answer_review(
 
 @router.get(
     "",
-    response_model=list[ReviewRequestView],
+    response_model=ReviewRequestPage,
     summary="复查申请：申请人看本人的，评委会组建单位看向本单位提出的",
 )
 async def list_review_requests(
     principal: CurrentPrincipal,
     ctx: ContextDep,
     application_id: Annotated[Annotated[CleanText, Field(max_length=100)] | None, Query()] = None,
-) -> list[ReviewRequestView]:
-    return await review_requests.list_requests(ctx, principal, application_id)
+    status: Annotated[
+        Literal["pending", "answered"] | None, Query(description="pending：待答复；answered：已答复")
+    ] = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
+) -> ReviewRequestPage:
+    return await review_requests.list_requests(
+        ctx, principal, application_id, status=status, offset=offset, limit=limit
+    )

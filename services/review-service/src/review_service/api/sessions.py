@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
@@ -17,12 +17,13 @@ from ..service_layer.views import (
     ComplaintResolvedView,
     ComplaintView,
     ConflictView,
-    DocumentView,
+    DocumentPage,
     DrawView,
     SessionView,
     VotingClosedView,
 )
 from .deps import ContextDep
+from .listings import Limit, Offset
 from .schemas import CastBallot, DeclareConflict, FileComplaint, RecordAttendance, ResolveComplaint
 
 router = APIRouter(prefix="/api/v1", tags=["评审会议"])
@@ -79,13 +80,25 @@ async def resolve_complaint(
     return await sessions.resolve_complaint(ctx, principal, complaint_id, body.outcome)
 
 
-@router.get("/documents", response_model=list[DocumentView], summary="职称资格文件（按申报查询）")
+@router.get(
+    "/documents",
+    response_model=DocumentPage,
+    summary="职称资格文件（本人的；职改办等：本单位及下级单位的；按申报、姓名或文号、状态查询，分页）",
+)
 async def list_documents(
     principal: CurrentPrincipal,
     ctx: ContextDep,
     application_id: Annotated[Annotated[CleanText, Field(max_length=100)] | None, Query()] = None,
-) -> list[DocumentView]:
-    return await queries.documents_of(ctx, principal, application_id)
+    keyword: Annotated[
+        Annotated[CleanText, Field(min_length=1, max_length=64)] | None, Query(description="持证人姓名或文号（包含）")
+    ] = None,
+    status: Annotated[Literal["valid", "revoked"] | None, Query(description="valid：有效；revoked：已撤销")] = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
+) -> DocumentPage:
+    return await queries.documents_of(
+        ctx, principal, application_id, keyword=keyword, status=status, offset=offset, limit=limit
+    )
 
 
 @router.get(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
@@ -85,7 +85,12 @@ class OfficeBlindReviewView(BaseModel):
 
 
 class BlindReviewList(BaseModel):
+    """A page of the city office's blind reviews and how many match."""
+
     items: list[OfficeBlindReviewView]
+    total: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1)
 
 
 async def office_view(conn: AsyncConnection, review: BlindReview) -> OfficeBlindReviewView:
@@ -213,15 +218,20 @@ async def require_city_office(conn: AsyncConnection, principal: Principal, rule:
         )
 
 
-async def list_reviews(ctx: ReviewContext, principal: Principal, status: str | None) -> BlindReviewList:
+async def list_reviews(
+    ctx: ReviewContext, principal: Principal, status: str | None, *, offset: int = 0, limit: int = 20
+) -> BlindReviewList:
+    """A page of the city office's blind reviews, the latest changed first, of a status when asked."""
     async with ctx.db.read() as conn:
         await require_city_office(conn, principal, "POL-ER-1")
-        query = select(br.c.review_id).order_by(br.c.updated_at.desc()).limit(500)
+        query = select(br.c.review_id)
         if status:
             query = query.where(br.c.status == status)
-        ids = (await conn.execute(query)).scalars().all()
+        total = int((await conn.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
+        page = query.order_by(br.c.updated_at.desc(), br.c.review_id).offset(offset).limit(limit)
+        ids = (await conn.execute(page)).scalars().all()
         items = [await office_view(conn, await _existing(ctx, conn, review_id)) for review_id in ids]
-    return BlindReviewList(items=items)
+    return BlindReviewList(items=items, total=total, offset=offset, limit=limit)
 
 
 async def redraw(
@@ -269,8 +279,10 @@ async def decide_misconduct(
 # -- the reviewers ------------------------------------------------------------------------------------------
 
 
-async def assigned(ctx: ReviewContext, principal: Principal) -> list[AssignedReviewView]:
-    """The calling expert's own assignments, anonymised (domain.blind_review.reviewer_view)."""
+async def assigned(
+    ctx: ReviewContext, principal: Principal, *, offset: int = 0, limit: int = 500
+) -> list[AssignedReviewView]:
+    """The calling expert's own assignments, anonymised (domain.blind_review.reviewer_view), a window."""
     require_role(principal, Role.EXPERT)
     async with ctx.db.read() as conn:
         rows = (
@@ -278,7 +290,8 @@ async def assigned(ctx: ReviewContext, principal: Principal) -> list[AssignedRev
                 select(rv.c.review_id, rv.c.answered)
                 .where(rv.c.expert_id == principal.subject)
                 .order_by(rv.c.review_id)
-                .limit(500)
+                .offset(offset)
+                .limit(limit)
             )
         ).all()
         views = []

@@ -389,8 +389,11 @@ def _slot(row: object) -> DefenseSlotView:
     return DefenseSlotView.model_validate(row, from_attributes=True)
 
 
-async def my_defenses(ctx: ReviewContext, principal: Principal) -> list[DefenseSlotView]:
-    """A panel expert's own schedule: the defenses they judge (not those they are recused from)."""
+async def my_defenses(
+    ctx: ReviewContext, principal: Principal, *, offset: int = 0, limit: int = 500
+) -> list[DefenseSlotView]:
+    """A panel expert's own schedule: the defenses they judge (not those they are recused from), a
+    window of it in time order."""
     require_role(principal, Role.EXPERT)
     query = (
         select(panel_candidates, candidates.c.applicant_name)
@@ -399,8 +402,9 @@ async def my_defenses(ctx: ReviewContext, principal: Principal) -> list[DefenseS
             panel_candidates.c.starts_at.is_not(None),
             panel_candidates.c.judge_ids.contains([principal.subject]),
         )
-        .order_by(panel_candidates.c.starts_at)
-        .limit(500)
+        .order_by(panel_candidates.c.starts_at, panel_candidates.c.application_id)
+        .offset(offset)
+        .limit(limit)
     )
     async with ctx.db.read() as conn:
         return [_slot(r) for r in (await conn.execute(query)).all()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.auth import Principal, require_role
 from zhicheng_kernel.calendar import china_today
@@ -19,7 +19,7 @@ from ..adapters.tables import expert_pool, experts, organizations
 from ..context import ReviewContext
 from ..domain.events import ExpertAppointed
 from ..domain.pool import PoolMember, appoint
-from .views import PoolExpertView
+from .views import PoolExpertView, PoolPage
 
 OFFICE_ROLES = (Role.COMMITTEE_SECRETARY, Role.TITLE_OFFICE_REVIEW)
 
@@ -122,10 +122,22 @@ def _views(rows: list[Row[tuple[object, ...]]], today: date) -> list[PoolExpertV
 
 
 async def pool_of(
-    ctx: ReviewContext, principal: Principal, *, expiring_within_days: int | None, series: str | None
-) -> list[PoolExpertView]:
+    ctx: ReviewContext,
+    principal: Principal,
+    *,
+    expiring_within_days: int | None,
+    series: str | None,
+    level: str | None = None,
+    specialty: str | None = None,
+    status: str | None = None,
+    account_ids: list[str] | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> PoolPage:
     """NAT-6: the office's experts whose term has not ended, expiring soonest first (the city office
-    sees every office's); `expiring_within_days` keeps those whose term ends within that many days."""
+    sees every office's), a page of them; `expiring_within_days` keeps those whose term ends within
+    that many days, `status` those whose term runs today (`running`) or has not begun (`upcoming`),
+    `account_ids` the experts named (a page's names)."""
     today = china_today(ctx.clock.now())
     async with ctx.db.read() as conn:
         office = await _office_of(conn, principal)
@@ -134,11 +146,27 @@ async def pool_of(
             query = query.where(expert_pool.c.organizing_org_id == office.org_id)
         if expiring_within_days is not None:
             query = query.where(expert_pool.c.term_ends_on <= today + timedelta(days=expiring_within_days))
+        if series:
+            query = query.where(expert_pool.c.series.contains([series]))
+        if level:
+            query = query.where(expert_pool.c.title_level == level)
+        if specialty:
+            query = query.where(expert_pool.c.specialty == specialty)
+        if status == "running":
+            query = query.where(expert_pool.c.term_starts_on <= today)
+        elif status == "upcoming":
+            query = query.where(expert_pool.c.term_starts_on > today)
+        if account_ids:
+            query = query.where(expert_pool.c.account_id.in_(account_ids))
+        total = int((await conn.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
         rows = (
-            await conn.execute(query.order_by(expert_pool.c.term_ends_on, expert_pool.c.account_id).limit(1000))
+            await conn.execute(
+                query.order_by(expert_pool.c.term_ends_on, expert_pool.c.account_id, expert_pool.c.term_starts_on)
+                .offset(offset)
+                .limit(limit)
+            )
         ).all()
-    views = _views(list(rows), today)
-    return [v for v in views if series is None or series in v.series]
+    return PoolPage(items=_views(list(rows), today), total=total, offset=offset, limit=limit)
 
 
 async def my_term(ctx: ReviewContext, principal: Principal) -> PoolExpertView:

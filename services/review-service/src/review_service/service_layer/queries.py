@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from zhicheng_kernel.auth import Principal
 from zhicheng_kernel.calendar import china_today
 from zhicheng_kernel.errors import not_found
@@ -23,8 +23,8 @@ from .views import (
     CandidateView,
     CommitteeView,
     ComplaintCounts,
+    DocumentPage,
     DocumentRef,
-    DocumentView,
     PublicityView,
     ResultView,
     SessionView,
@@ -152,11 +152,21 @@ async def session_view(ctx: ReviewContext, session_id: str, principal: Principal
     )
 
 
-async def documents_of(ctx: ReviewContext, principal: Principal, application_id: str | None) -> list[DocumentView]:
+async def documents_of(
+    ctx: ReviewContext,
+    principal: Principal,
+    application_id: str | None,
+    *,
+    keyword: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> DocumentPage:
     """Finding 19: everyone lists their own documents (an applicant, an expert: theirs only); a unit's
     administrators and reviewers, a department's, a title office's and the auditor also those of their
-    organization's subtree (the applicant's employer chain up to the title office); services all."""
-    query = select(documents).order_by(documents.c.number)
+    organization's subtree (the applicant's employer chain up to the title office); services all. A
+    page of them by number, kept to an application, a holder's name or number (`keyword`) and a status."""
+    query = select(documents)
     if principal.kind != "service":
         mine = [documents.c.applicant_id == principal.subject]
         if _reads_subtree(principal):
@@ -164,9 +174,21 @@ async def documents_of(ctx: ReviewContext, principal: Principal, application_id:
         query = query.where(or_(*mine))
     if application_id:
         query = query.where(documents.c.application_id == application_id)
+    if keyword:
+        query = query.where(
+            or_(
+                documents.c.applicant_name.contains(keyword, autoescape=True),
+                documents.c.number.contains(keyword, autoescape=True),
+            )
+        )
+    if status == "valid":
+        query = query.where(documents.c.revoked_at.is_(None))
+    elif status == "revoked":
+        query = query.where(documents.c.revoked_at.is_not(None))
     async with ctx.db.read() as conn:
-        rows = (await conn.execute(query.limit(500))).all()
-    return [document_view(r) for r in rows]
+        total = int((await conn.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
+        rows = (await conn.execute(query.order_by(documents.c.number).offset(offset).limit(limit))).all()
+    return DocumentPage(items=[document_view(r) for r in rows], total=total, offset=offset, limit=limit)
 
 
 async def count_public_check(ctx: ReviewContext, client: str) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from zhicheng_kernel.auth import Principal, require_role
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, Forbidden, not_found
@@ -22,8 +22,6 @@ from ..domain.events import REEXAMINATION
 from ..domain.reexamination import ReviewOutcome, ReviewRequest, decide_request, request_id_for
 from .committees import require_secretary_of
 from .documents import issue_to_candidate
-
-MAX_LISTED = 500
 
 
 class ReviewRequestView(BaseModel):
@@ -39,6 +37,15 @@ class ReviewRequestView(BaseModel):
     answer: str | None = Field(description="组建单位的书面答复")
     answered_at: datetime | None
     document_number: str | None = Field(description="改为通过后印发的职称资格文件号")
+
+
+class ReviewRequestPage(BaseModel):
+    """A page of review requests and how many match."""
+
+    items: list[ReviewRequestView]
+    total: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=1)
 
 
 def _view(r: Row[Any], applicant_name: str | None) -> ReviewRequestView:
@@ -154,10 +161,17 @@ async def answer_review(
 
 
 async def list_requests(
-    ctx: ReviewContext, principal: Principal, application_id: str | None
-) -> list[ReviewRequestView]:
+    ctx: ReviewContext,
+    principal: Principal,
+    application_id: str | None,
+    *,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> ReviewRequestPage:
     """The applicant sees their own requests; the organising unit (its committee secretary or title
-    office reviewer) the requests addressed to it; nobody else."""
+    office reviewer) the requests addressed to it; nobody else. A page of them, the latest first, pending
+    or answered when asked."""
     query = select(review_requests, candidates.c.applicant_name).join(
         candidates, candidates.c.application_id == review_requests.c.application_id, isouter=True
     )
@@ -169,6 +183,13 @@ async def list_requests(
         raise Forbidden("role_required", "只有申请人本人或评委会组建单位可以查看复查申请。")
     if application_id:
         query = query.where(review_requests.c.application_id == application_id)
+    if status == "pending":
+        query = query.where(review_requests.c.outcome.is_(None))
+    elif status == "answered":
+        query = query.where(review_requests.c.outcome.is_not(None))
     async with ctx.db.read() as conn:
-        rows = (await conn.execute(query.order_by(review_requests.c.requested_at.desc()).limit(MAX_LISTED))).all()
-    return [_view(r, r.applicant_name) for r in rows]
+        total = int((await conn.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
+        page = query.order_by(review_requests.c.requested_at.desc(), review_requests.c.request_id)
+        rows = (await conn.execute(page.offset(offset).limit(limit))).all()
+    items = [_view(r, r.applicant_name) for r in rows]
+    return ReviewRequestPage(items=items, total=total, offset=offset, limit=limit)

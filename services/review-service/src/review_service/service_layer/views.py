@@ -181,6 +181,15 @@ class DocumentView(BaseModel):
     revocation_reason: str | None = Field(default=None, description="撤销理由（持有人、所在单位及上级、省级系统可见）")
 
 
+class DocumentPage(BaseModel):
+    """A page of qualification documents and how many match the filters."""
+
+    items: list[DocumentView]
+    total: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=1)
+
+
 class VerifiedDocument(BaseModel):
     """NAT-10's public answer: the holder's name masked."""
 
@@ -245,6 +254,15 @@ class PoolExpertView(BaseModel):
     term_starts_on: date
     term_ends_on: date
     days_left: int = Field(description="距聘期届满的天数（含当天；已届满为负数）")
+
+
+class PoolPage(BaseModel):
+    """A page of the expert pool and how many experts match the filters."""
+
+    items: list[PoolExpertView]
+    total: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    limit: int = Field(ge=1)
 
 
 class DrawView(BaseModel):
