@@ -45,19 +45,10 @@ interface XhrAnswer {
   body: unknown;
 }
 
-interface XhrRequest {
-  method: string;
-  url: string;
-  data: FormData;
-  headers: Record<string, string>;
-  onProgress: (percent: number) => void;
-}
-
-function xhrSend({ method, url, data, headers, onProgress }: XhrRequest, token: string | undefined): Promise<XhrAnswer> {
+function xhrPost(url: string, data: FormData, onProgress: (percent: number) => void, token: string | undefined): Promise<XhrAnswer> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open(method, url);
-    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.open("POST", url);
     if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
@@ -76,19 +67,12 @@ function xhrSend({ method, url, data, headers, onProgress }: XhrRequest, token: 
   });
 }
 
-/** Sends `file` as the multipart field `field` (default "file"), with `headers` (e.g. Idempotency-Key),
- * reporting its progress in percent (fetch reports no upload progress, XMLHttpRequest does); the
- * service's JSON answer, or its problem thrown. */
-export async function uploadWithProgress<T>(
-  url: string,
-  file: File,
-  onProgress: (percent: number) => void,
-  options: { method?: "POST" | "PUT"; field?: string; headers?: Record<string, string> } = {},
-): Promise<T> {
+/** POSTs `file` as the multipart field "file", reporting its progress in percent (fetch reports no upload
+ * progress, XMLHttpRequest does); the service's JSON answer, or its problem thrown. */
+export async function uploadWithProgress<T>(url: string, file: File, onProgress: (percent: number) => void): Promise<T> {
   const data = new FormData();
-  data.append(options.field ?? "file", file, file.name);
-  const request = { method: options.method ?? "POST", url, data, headers: options.headers ?? {}, onProgress };
-  const answer = await withRenewal((token) => xhrSend(request, token));
+  data.append("file", file, file.name);
+  const answer = await withRenewal((token) => xhrPost(url, data, onProgress, token));
   if (answer.status < 200 || answer.status >= 300) throw ApiProblem.from(answer.status, answer.body);
   return answer.body as T;
 }
