@@ -15,9 +15,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .database import Database
-from .eventstore import EventStore
+from .eventstore import POSITION_BATCH, EventStore
 
 log = logging.getLogger(__name__)
+
+
+async def position_now(db: Database) -> int:
+    """Position every event of `db` committed so far, in the caller's task; how many.
+
+    For a writer that reads its own events by position right after its commit (plagiarism-service's
+    corpus index follows the store by position): its events are positioned when this returns, whether
+    or not this process's positioner has run yet. It waits for a positioner at work to finish first.
+    """
+    total = 0
+    while True:
+        async with db.engine.begin() as conn:  # not db.transaction(): this commit wakes nobody
+            count = await EventStore.position_committed(conn)
+        total += count
+        if count:
+            db.positioned.set()
+        if count < POSITION_BATCH:  # a short batch took everything committed when it ran
+            return total
 
 
 @dataclass
@@ -37,16 +55,9 @@ class Positioner:
 
     async def position_all(self) -> int:
         """Position every committed event without a position; how many."""
-        total = 0
-        while True:
-            async with self.db.engine.begin() as conn:  # not db.transaction(): this commit wakes nobody
-                count = await EventStore.position_committed(conn)
-            total += count
-            if count:
-                self.db.positioned.set()
-            if count == 0:
-                self.status.positioned += total
-                return total
+        total = await position_now(self.db)
+        self.status.positioned += total
+        return total
 
     async def run(self) -> None:
         while not self.stopping.is_set():
