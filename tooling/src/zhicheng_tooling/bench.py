@@ -2,6 +2,7 @@
 
 Starts its own PostgreSQL, Kafka and Temporal (26xxx ports, temporary data) and, for the
 cross-service figure, org-service and application-service as real processes.
+`python -m zhicheng_tooling.bench event-store` runs the event store's part alone (PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import platform
 import secrets
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -25,9 +27,10 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
-from zhicheng_devstack.harness import Servers, Stack, reap_orphans
+from zhicheng_devstack.harness import OWNER_FILE, Servers, Stack, reap_orphans
 from zhicheng_devstack.paths import find_workspace_root
 from zhicheng_devstack.ports import Ports
+from zhicheng_devstack.servers import Postgres
 from zhicheng_kernel.consumer import EventConsumer, Subscription
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
@@ -64,9 +67,9 @@ def summary(latencies_s: list[float]) -> dict[str, float]:
     }
 
 
-async def fresh_database(servers: Servers, name: str) -> Database:
-    await asyncio.to_thread(servers.postgres.create_database, name)
-    db = Database(servers.postgres.url(name), pool_size=10)
+async def fresh_database(postgres: Postgres, name: str) -> Database:
+    await asyncio.to_thread(postgres.create_database, name)
+    db = Database(postgres.url(name), pool_size=10)
     async with db.engine.begin() as conn:
         await conn.run_sync(kernel_metadata.create_all)
     return db
@@ -99,12 +102,12 @@ async def _writers(
     return time.perf_counter() - started, latencies
 
 
-async def bench_event_store(servers: Servers, total: int = 4000, writers: int = 8, rounds: int = 2) -> dict[str, Any]:
+async def bench_event_store(postgres: Postgres, total: int = 4000, writers: int = 8, rounds: int = 2) -> dict[str, Any]:
     """Single-event appends by `writers` concurrent writers, side by side with plain INSERTs of the same rows
     into a table with the same columns and a sequence for the position (no store, no positioner), in
     alternating rounds of the same run; then appends paced at half the measured rate, for their latency."""
-    db = await fresh_database(servers, "zc_bench_store")
-    plain = await fresh_database(servers, "zc_bench_insert")
+    db = await fresh_database(postgres, "zc_bench_store")
+    plain = await fresh_database(postgres, "zc_bench_insert")
     async with plain.engine.begin() as conn:
         await conn.execute(text("CREATE TABLE plain_events (LIKE event_store INCLUDING ALL)"))
         await conn.execute(text("CREATE SEQUENCE plain_position"))
@@ -183,8 +186,8 @@ async def bench_event_store(servers: Servers, total: int = 4000, writers: int = 
 
 async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 200.0) -> dict[str, Any]:
     """Append in one database → relay → Kafka → consumer writing a projection in another database."""
-    source_db = await fresh_database(servers, "zc_bench_source")
-    sink_db = await fresh_database(servers, "zc_bench_sink")
+    source_db = await fresh_database(servers.postgres, "zc_bench_source")
+    sink_db = await fresh_database(servers.postgres, "zc_bench_sink")
     store = EventStore("bench-source")
     await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 3)
     applied_at: dict[str, float] = {}
@@ -479,7 +482,25 @@ def write_results(results: dict[str, Any], out_dir: Path) -> None:
     (out_dir / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
+def event_store_only() -> None:
+    """`python -m zhicheng_tooling.bench event-store`: the event store's part alone, on a PostgreSQL of its
+    own (the bench's port), printed as JSON; bench/results.json is left as the last full run wrote it."""
+    root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
+    (root / OWNER_FILE).write_text(str(os.getpid()))
+    postgres = Postgres(root / "pg", Ports.for_bench().pg, run_dir=root, log_file=root / "postgres.log")
+    postgres.start()
+    try:
+        figures = asyncio.run(bench_event_store(postgres))
+    finally:
+        postgres.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    print(json.dumps({"event_store": figures}, indent=2))
+
+
 def main() -> None:
+    if sys.argv[1:] == ["event-store"]:
+        event_store_only()
+        return
     reap_orphans(Path("/tmp"), "zc-bench-")
     root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
     servers = Servers.start(root, Ports.for_bench())
@@ -490,7 +511,7 @@ def main() -> None:
     stack = Stack.prepare(servers)
     try:
         print("event store …", flush=True)
-        results["event_store"] = asyncio.run(bench_event_store(servers))
+        results["event_store"] = asyncio.run(bench_event_store(servers.postgres))
         print("kafka path …", flush=True)
         results["kafka_path"] = asyncio.run(bench_kafka_path(servers))
         print("command → projection in another service …", flush=True)
