@@ -14,6 +14,7 @@ from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.kafka import topic_for
+from zhicheng_kernel.positioner import Positioner
 
 from tests.api_client import Api
 from tests.harness import DATABASES, Stack
@@ -56,7 +57,10 @@ def publish(stack: Stack) -> Publish:
                     (event,) = await store.append(
                         conn, "test", stream, version, [NewEvent(event_type, payload or {})], Metadata(actor="test")
                     )
-                return event
+                # This test process appended, so it positions (as every appending process does).
+                await Positioner(db).position_all()
+                async with db.read() as conn:
+                    return next(e for e in await store.load(conn, stream) if e.event_id == event.event_id)
             finally:
                 await db.dispose()
 

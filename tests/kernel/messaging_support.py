@@ -4,6 +4,7 @@ projection, the source's feed read straight from its store."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -13,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
+from zhicheng_kernel.positioner import Positioner
 from zhicheng_kernel.tables import kernel_metadata
+from zhicheng_kernel.testing import positioning
 
 from tests.harness import Servers
 
@@ -31,6 +34,7 @@ DatabaseFactory = Callable[[], Awaitable[Database]]
 async def databases(servers: Servers) -> AsyncIterator[DatabaseFactory]:
     """A factory of fresh databases (kernel tables and the counter), disposed at the end."""
     made: list[Database] = []
+    positioners = contextlib.AsyncExitStack()
 
     async def make() -> Database:
         name = f"zc_km_{uuid.uuid4().hex[:10]}"
@@ -40,9 +44,11 @@ async def databases(servers: Servers) -> AsyncIterator[DatabaseFactory]:
             await conn.run_sync(kernel_metadata.create_all)
             await conn.run_sync(projection_metadata.create_all)
         made.append(database)
+        await positioners.enter_async_context(positioning(database))
         return database
 
-    yield make
+    async with positioners:
+        yield make
     for database in made:
         await database.dispose()
 
@@ -52,16 +58,15 @@ def source_name() -> str:
 
 
 async def append(db: Database, store: EventStore, amount: int = 1, **extra: object) -> EventEnvelope:
-    """One `Incremented` event on a new stream; returns it as the store wrote it."""
+    """One `Incremented` event on a new stream; returns it as the store keeps it, positioned."""
+    stream = f"s-{uuid.uuid4()}"
     async with db.transaction() as conn:
-        (event,) = await store.append(
-            conn,
-            "counter",
-            f"s-{uuid.uuid4()}",
-            0,
-            [NewEvent("Incremented", {"by": amount, **extra})],
-            Metadata(actor="test"),
+        await store.append(
+            conn, "counter", stream, 0, [NewEvent("Incremented", {"by": amount, **extra})], Metadata(actor="test")
         )
+    await Positioner(db).position_all()
+    async with db.read() as conn:
+        (event,) = await store.load(conn, stream)
     return event
 
 

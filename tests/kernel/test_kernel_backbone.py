@@ -18,8 +18,10 @@ from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent, Upcaster
 from zhicheng_kernel.errors import ConcurrencyError
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.kafka import ensure_topics, topic_for
+from zhicheng_kernel.positioner import Positioner
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
+from zhicheng_kernel.testing import positioning
 
 from tests.harness import Servers
 
@@ -43,7 +45,8 @@ async def db(servers: Servers) -> AsyncIterator[Database]:
     async with database.engine.begin() as conn:
         await conn.run_sync(kernel_metadata.create_all)
         await conn.run_sync(projection_metadata.create_all)
-    yield database
+    async with positioning(database):
+        yield database
     await database.dispose()
 
 
@@ -52,10 +55,12 @@ def source_name() -> str:
 
 
 async def append_one(db: Database, store: EventStore, stream: str, version: int, amount: int = 1) -> None:
+    """One event appended and positioned (this test process appends, so it positions, as a service does)."""
     async with db.transaction() as conn:
         await store.append(
             conn, "counter", stream, version, [NewEvent("Incremented", {"by": amount})], Metadata(actor="test")
         )
+    await Positioner(db).position_all()
 
 
 async def test_concurrent_append_at_same_version_gets_concurrency_error(db: Database) -> None:
@@ -72,21 +77,44 @@ async def test_concurrent_append_at_same_version_gets_concurrency_error(db: Data
 
 
 async def test_positions_are_gapless_and_follow_commit_order(db: Database) -> None:
+    """Appends take no lock (issue 14): a writer that commits late does not hold the others back, and its
+    event is positioned after theirs — a reader that saw the fast ones never finds one behind them."""
     store = EventStore(source_name())
     async with db.read() as conn:
         start = await store.head(conn)
+    slow_stream = f"slow-{uuid.uuid4()}"
+    fast_done = asyncio.Event()
 
     async def slow_writer() -> None:
         async with db.transaction() as conn:
-            await store.append(conn, "c", f"slow-{uuid.uuid4()}", 0, [NewEvent("E", {})], Metadata("t"))
-            await asyncio.sleep(0.3)  # commits late; nobody may take a position before it commits
+            await store.append(conn, "c", slow_stream, 0, [NewEvent("E", {})], Metadata("t"))
+            await fast_done.wait()  # commits after every fast writer committed
 
-    writers = [slow_writer()] + [append_one(db, store, f"fast-{uuid.uuid4()}", 0) for _ in range(20)]
-    results = await asyncio.gather(*writers, return_exceptions=True)
-    assert all(r is None for r in results)
+    async def fast_writers() -> None:
+        await asyncio.gather(*(append_one(db, store, f"fast-{uuid.uuid4()}", 0) for _ in range(20)))
+        await Positioner(db).position_all()
+        async with db.read() as conn:
+            seen = await store.read_after(conn, start, 1000)
+        assert [e.position for e in seen] == list(range(start + 1, start + 21))  # the slow one is not there yet
+        fast_done.set()
+
+    results = await asyncio.gather(slow_writer(), fast_writers(), return_exceptions=True)
+    assert all(r is None for r in results), results
+    await Positioner(db).position_all()
     async with db.read() as conn:
         after = await store.read_after(conn, start, 1000)
     assert [e.position for e in after] == list(range(start + 1, start + 22))
+    assert after[-1].stream_id == slow_stream
+
+
+async def test_an_expected_version_the_stream_has_not_reached_is_refused(db: Database) -> None:
+    store = EventStore(source_name())
+    stream = f"s-{uuid.uuid4()}"
+    await append_one(db, store, stream, 0)
+    with pytest.raises(ConcurrencyError):
+        await append_one(db, store, stream, 2)  # a made-up version ahead of the stream: no gap is written
+    async with db.read() as conn:
+        assert [e.version for e in await store.load(conn, stream)] == [1]
 
 
 async def test_a_rolled_back_append_is_never_published_and_committed_ones_are(db: Database, servers: Servers) -> None:
@@ -335,6 +363,7 @@ async def test_a_page_of_the_feed_is_applied_in_one_transaction_with_its_waterma
     async with db.transaction() as conn:
         for i in range(1200):
             await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": 1})], Metadata("test"))
+    await Positioner(db).position_all()
     consumer = make_consumer(db, store, servers, interval=3600)
     counting = CountingDatabase(str(db.engine.url.render_as_string(hide_password=False)))
     consumer.db = counting
@@ -358,6 +387,7 @@ async def test_a_page_whose_handler_fails_is_applied_one_event_at_a_time_and_kee
     async with db.transaction() as conn:
         for i, by in enumerate((1, 2, 1000, 4)):
             await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": by})], Metadata("test"))
+    await Positioner(db).position_all()
 
     async def refuses_large(ctx: object, conn: AsyncConnection, event: EventEnvelope) -> None:
         if event.payload["by"] >= 1000:

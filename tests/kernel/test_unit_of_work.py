@@ -19,6 +19,7 @@ from zhicheng_kernel.events import DomainEvent
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.settings import ServiceSettings
 from zhicheng_kernel.tables import kernel_metadata
+from zhicheng_kernel.testing import positioning
 from zhicheng_kernel.unit_of_work import Idempotency, UnitOfWork, execute, within
 
 from tests.harness import Servers
@@ -45,16 +46,17 @@ async def ctx(servers: Servers) -> AsyncIterator[ServiceContext]:
     db = Database(url)
     async with db.engine.begin() as conn:
         await conn.run_sync(kernel_metadata.create_all)
-    yield ServiceContext(
-        name="test-service",
-        settings=ServiceSettings(database_url=url),
-        db=db,
-        store=EventStore("test-service"),
-        clock=SystemClock(),
-        calendar=ChinaCalendar(),
-        credentials=None,  # type: ignore[arg-type]  # no peer is called
-        verifier=None,  # type: ignore[arg-type]
-    )
+    async with positioning(db):
+        yield ServiceContext(
+            name="test-service",
+            settings=ServiceSettings(database_url=url),
+            db=db,
+            store=EventStore("test-service"),
+            clock=SystemClock(),
+            calendar=ChinaCalendar(),
+            credentials=None,  # type: ignore[arg-type]  # no peer is called
+            verifier=None,  # type: ignore[arg-type]
+        )
     await db.dispose()
 
 

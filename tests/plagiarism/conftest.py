@@ -28,6 +28,7 @@ from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.migrations import upgrade
+from zhicheng_kernel.positioner import position_now
 from zhicheng_kernel.settings import ServiceSettings
 from zhicheng_kernel.testing import TokenSigner, envelope
 from zhicheng_tooling.dev_seed.corpus import SEED_PAPERS
@@ -88,6 +89,14 @@ def reopened(ctx: PlagiarismContext) -> Iterator[Callable[[Path], PlagiarismCont
     yield reopen
     for context in opened:
         context.index.close()
+
+
+async def events_of(ctx: PlagiarismContext, event_type: str) -> list[EventEnvelope]:
+    """The service's events of ``event_type`` as a reader of its store sees them: positioned (the test
+    stands in for the service process, whose positioner positions what it committed)."""
+    await position_now(ctx.db)
+    async with ctx.db.read() as conn:
+        return [e for e in await ctx.store.read_after(conn, 0, 1000) if e.event_type == event_type]
 
 
 @pytest.fixture

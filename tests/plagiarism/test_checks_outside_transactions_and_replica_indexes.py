@@ -25,6 +25,8 @@ from zhicheng_kernel.context import ServiceContext
 from zhicheng_kernel.envelope import EventEnvelope, Metadata
 from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
 
+from .conftest import events_of
+
 pytestmark = pytest.mark.stack
 
 RequestCheck = Callable[..., EventEnvelope]
@@ -91,8 +93,7 @@ async def test_finding_1_a_check_out_of_its_time_budget_is_unavailable_caused_by
     assert row.status == "unavailable"
     assert row.error["code"] == check_cases.TIMED_OUT
     assert row.error["caused_by"] == "service"
-    async with ctx.db.read() as conn:
-        told = [e for e in await ctx.store.read_after(conn, 0, 1000) if e.event_type == "PaperCheckRejected"]
+    told = await events_of(ctx, "PaperCheckRejected")
     assert [(e.payload["code"], e.payload["caused_by"]) for e in told] == [(check_cases.TIMED_OUT, "service")]
 
 

@@ -17,6 +17,8 @@ from zhicheng_kernel.envelope import EventEnvelope
 from zhicheng_kernel.testing import envelope
 from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT
 
+from .conftest import events_of
+
 pytestmark = pytest.mark.stack
 
 RequestCheck = Callable[..., EventEnvelope]  # the conftest's request_check
@@ -27,11 +29,6 @@ OWN_PROSE = (
     "教研组通过同课异构和课后研讨，帮助教师重新设计关键问题，并在一个学期后再次统计，应用型提问的比例明显上升，"
     "学生回答问题时的表达也更加完整。"
 )
-
-
-async def events_of(ctx: PlagiarismContext, event_type: str) -> list[EventEnvelope]:
-    async with ctx.db.read() as conn:
-        return [e for e in await ctx.store.read_after(conn, 0, 1000) if e.event_type == event_type]
 
 
 async def test_a_requested_check_is_stored_and_completed_once_however_often_it_is_delivered(

@@ -18,18 +18,15 @@ from plagiarism_service.domain.events import CATALOGUE, CorpusDocumentAdded, Cor
 from plagiarism_service.service_layer import corpus
 from sqlalchemy import func, select
 from zhicheng_kernel.context import ServiceContext
-from zhicheng_kernel.envelope import EventEnvelope, Metadata
+from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.settings import ServiceSettings
 from zhicheng_tooling.dev_seed.corpus import DEMO_SOURCE_EXTERNAL_ID, DEMO_SOURCE_TEXT, SEED_PAPERS
+
+from .conftest import events_of
 
 pytestmark = pytest.mark.stack
 
 Reopen = Callable[[Path], PlagiarismContext]
-
-
-async def events_of(ctx: PlagiarismContext, event_type: str) -> list[EventEnvelope]:
-    async with ctx.db.read() as conn:
-        return [e for e in await ctx.store.read_after(conn, 0, 1000) if e.event_type == event_type]
 
 
 async def test_a_first_start_in_production_finds_an_empty_corpus_and_seeds_nothing(

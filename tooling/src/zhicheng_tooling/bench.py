@@ -2,6 +2,7 @@
 
 Starts its own PostgreSQL, Kafka and Temporal (26xxx ports, temporary data) and, for the
 cross-service figure, org-service and application-service as real processes.
+`python -m zhicheng_tooling.bench event-store` runs the event store's part alone (PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import platform
 import secrets
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,17 +27,20 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
-from zhicheng_devstack.harness import Servers, Stack, reap_orphans
+from zhicheng_devstack.harness import OWNER_FILE, Servers, Stack, reap_orphans
 from zhicheng_devstack.paths import find_workspace_root
 from zhicheng_devstack.ports import Ports
+from zhicheng_devstack.servers import Postgres
 from zhicheng_kernel.consumer import EventConsumer, Subscription
 from zhicheng_kernel.database import Database
 from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.identifiers import credit_code_with_check, id_card_with_check
 from zhicheng_kernel.kafka import ensure_topics, topic_for
+from zhicheng_kernel.positioner import position_now
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
+from zhicheng_kernel.testing import positioning
 
 from .bench_idle import bench_idle
 from .dev_seed.loader import SEEDED_THROUGH, seed_services
@@ -63,49 +69,116 @@ def summary(latencies_s: list[float]) -> dict[str, float]:
     }
 
 
-async def fresh_database(servers: Servers, name: str) -> Database:
-    await asyncio.to_thread(servers.postgres.create_database, name)
-    db = Database(servers.postgres.url(name), pool_size=10)
+async def fresh_database(postgres: Postgres, name: str) -> Database:
+    await asyncio.to_thread(postgres.create_database, name)
+    db = Database(postgres.url(name), pool_size=10)
     async with db.engine.begin() as conn:
         await conn.run_sync(kernel_metadata.create_all)
     return db
 
 
-async def bench_event_store(servers: Servers, total: int = 4000, writers: int = 8) -> dict[str, Any]:
-    db = await fresh_database(servers, "zc_bench_store")
-    store = EventStore("bench")
+PLAIN_INSERT = text(
+    "INSERT INTO plain_events (stream_id, version, position, stream_type, event_id, event_type, schema_version,"
+    " occurred_at, actor, correlation_id, payload) VALUES (:stream_id, 1, nextval('plain_position'), 'b', :event_id,"
+    " 'Benched', 1, now(), 'bench', :correlation_id, CAST(:payload AS jsonb))"
+)
+BENCH_PAYLOAD = {"n": 1, "note": "x" * 200}
+
+
+async def _writers(
+    one: Callable[[], Awaitable[None]], writers: int, per_writer: int, pace: float = 0.0
+) -> tuple[float, list[float]]:
+    """`writers` concurrent loops of `per_writer` calls (each at most one per `pace` seconds); elapsed, latencies."""
     latencies: list[float] = []
-    per_writer = total // writers
 
     async def writer() -> None:
         for _ in range(per_writer):
             started = time.perf_counter()
-            async with db.transaction() as conn:
-                await store.append(conn, "b", str(uuid.uuid4()), 0, [NewEvent("Benched", {"n": 1})], Metadata("bench"))
+            await one()
             latencies.append(time.perf_counter() - started)
+            if pace:
+                await asyncio.sleep(max(0.0, pace - (time.perf_counter() - started)))
 
     started = time.perf_counter()
     await asyncio.gather(*(writer() for _ in range(writers)))
-    elapsed = time.perf_counter() - started
+    return time.perf_counter() - started, latencies
 
-    batch_latencies: list[float] = []
-    batch_started = time.perf_counter()
-    for _ in range(200):
-        t0 = time.perf_counter()
+
+async def bench_event_store(postgres: Postgres, total: int = 4000, writers: int = 8, rounds: int = 2) -> dict[str, Any]:
+    """Single-event appends by `writers` concurrent writers, side by side with plain INSERTs of the same rows
+    into a table with the same columns and a sequence for the position (no store, no positioner), in
+    alternating rounds of the same run; then appends paced at half the measured rate, for their latency."""
+    db = await fresh_database(postgres, "zc_bench_store")
+    plain = await fresh_database(postgres, "zc_bench_insert")
+    async with plain.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE plain_events (LIKE event_store INCLUDING ALL)"))
+        await conn.execute(text("CREATE SEQUENCE plain_position"))
+    store = EventStore("bench")
+    per_writer = total // writers // rounds
+
+    async def append() -> None:
         async with db.transaction() as conn:
-            await store.append(
-                conn, "b", str(uuid.uuid4()), 0, [NewEvent("Benched", {"n": i}) for i in range(10)], Metadata("bench")
-            )
-        batch_latencies.append(time.perf_counter() - t0)
-    batch_elapsed = time.perf_counter() - batch_started
+            await store.append(conn, "b", str(uuid.uuid4()), 0, [NewEvent("Benched", BENCH_PAYLOAD)], Metadata("bench"))
+
+    async def insert() -> None:
+        async with plain.transaction() as conn:
+            values = {"stream_id": str(uuid.uuid4()), "event_id": uuid.uuid4(), "correlation_id": uuid.uuid4()}
+            await conn.execute(PLAIN_INSERT, {**values, "payload": json.dumps(BENCH_PAYLOAD)})
+
+    async with positioning(db) as positioner:
+        appended = [0.0, 0.0]  # elapsed, count
+        inserted = [0.0, 0.0]
+        append_latencies: list[float] = []
+        for _ in range(rounds):
+            elapsed, latencies = await _writers(append, writers, per_writer)
+            appended[0] += elapsed
+            appended[1] += len(latencies)
+            append_latencies += latencies
+            elapsed, latencies = await _writers(insert, writers, per_writer)
+            inserted[0] += elapsed
+            inserted[1] += len(latencies)
+        append_rate = appended[1] / appended[0]
+        insert_rate = inserted[1] / inserted[0]
+        half = append_rate / 2
+        paced_count = max(writers, int(half * 5) // writers * writers)  # about five seconds at half the rate
+        _, paced = await _writers(append, writers, paced_count // writers, pace=writers / half)
+        await positioner.position_all()
+
+        batch_latencies: list[float] = []
+        batch_started = time.perf_counter()
+        for _ in range(200):
+            t0 = time.perf_counter()
+            async with db.transaction() as conn:
+                await store.append(
+                    conn,
+                    "b",
+                    str(uuid.uuid4()),
+                    0,
+                    [NewEvent("Benched", {"n": i}) for i in range(10)],
+                    Metadata("bench"),
+                )
+            batch_latencies.append(time.perf_counter() - t0)
+        batch_elapsed = time.perf_counter() - batch_started
+        await positioner.position_all()
+    async with db.read() as conn:
+        count, head, lowest = (
+            await conn.execute(text("SELECT count(*), max(position), min(position) FROM event_store"))
+        ).one()
     await db.dispose()
+    await plain.dispose()
+    if not (count == head and lowest == 1):
+        raise AssertionError(f"positions are not gapless: {count} events, positions {lowest}..{head}")
     return {
         "single_event_appends": {
             "writers": writers,
-            "appends": per_writer * writers,
-            "appends_per_second": round(per_writer * writers / elapsed),
-            **summary(latencies),
+            "appends": int(appended[1]),
+            "appends_per_second": round(append_rate),
+            **summary(append_latencies),
         },
+        "plain_inserts": {"writers": writers, "inserts": int(inserted[1]), "inserts_per_second": round(insert_rate)},
+        "append_vs_insert_ratio": round(append_rate / insert_rate, 3),
+        "appends_at_half_rate": {"per_second": round(half), "appends": len(paced), **summary(paced)},
+        "positions_gapless": True,
         "ten_event_appends_one_writer": {
             "events_per_second": round(2000 / batch_elapsed),
             **summary(batch_latencies),
@@ -115,8 +188,8 @@ async def bench_event_store(servers: Servers, total: int = 4000, writers: int = 
 
 async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 200.0) -> dict[str, Any]:
     """Append in one database → relay → Kafka → consumer writing a projection in another database."""
-    source_db = await fresh_database(servers, "zc_bench_source")
-    sink_db = await fresh_database(servers, "zc_bench_sink")
+    source_db = await fresh_database(servers.postgres, "zc_bench_source")
+    sink_db = await fresh_database(servers.postgres, "zc_bench_sink")
     store = EventStore("bench-source")
     await ensure_topics(servers.kafka.bootstrap, [topic_for(store.source)], 3)
     applied_at: dict[str, float] = {}
@@ -190,8 +263,8 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
 async def bench_batched_consumer(servers: Servers, count: int = 20000) -> dict[str, Any]:
     """Issue 14, item 2: a consumer catching up `count` events from the source's feed into a projection
     (a row per event), a page of 500 in one transaction with its watermark; checked: every event once."""
-    source_db = await fresh_database(servers, "zc_bench_batch_source")
-    sink_db = await fresh_database(servers, "zc_bench_batch_sink")
+    source_db = await fresh_database(servers.postgres, "zc_bench_batch_source")
+    sink_db = await fresh_database(servers.postgres, "zc_bench_batch_sink")
     store = EventStore("bench-batch-source")
     async with sink_db.transaction() as conn:
         await conn.execute(text("CREATE TABLE bench_projection (key text PRIMARY KEY, position bigint NOT NULL)"))
@@ -200,6 +273,7 @@ async def bench_batched_consumer(servers: Servers, count: int = 20000) -> dict[s
         async with source_db.transaction() as conn:
             for key in keys[i : i + 100]:
                 await store.append(conn, "b", key, 0, [NewEvent("Benched", {"key": key})], Metadata("bench"))
+    await position_now(source_db)
 
     async def project(ctx: Servers, conn: AsyncConnection, event: EventEnvelope) -> None:
         await conn.execute(
@@ -464,7 +538,25 @@ def write_results(results: dict[str, Any], out_dir: Path) -> None:
     (out_dir / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
+def event_store_only() -> None:
+    """`python -m zhicheng_tooling.bench event-store`: the event store's part alone, on a PostgreSQL of its
+    own (the bench's port), printed as JSON; bench/results.json is left as the last full run wrote it."""
+    root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
+    (root / OWNER_FILE).write_text(str(os.getpid()))
+    postgres = Postgres(root / "pg", Ports.for_bench().pg, run_dir=root, log_file=root / "postgres.log")
+    postgres.start()
+    try:
+        figures = asyncio.run(bench_event_store(postgres))
+    finally:
+        postgres.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    print(json.dumps({"event_store": figures}, indent=2))
+
+
 def main() -> None:
+    if sys.argv[1:] == ["event-store"]:
+        event_store_only()
+        return
     reap_orphans(Path("/tmp"), "zc-bench-")
     root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
     servers = Servers.start(root, Ports.for_bench())
@@ -475,7 +567,7 @@ def main() -> None:
     stack = Stack.prepare(servers)
     try:
         print("event store …", flush=True)
-        results["event_store"] = asyncio.run(bench_event_store(servers))
+        results["event_store"] = asyncio.run(bench_event_store(servers.postgres))
         print("kafka path …", flush=True)
         results["kafka_path"] = asyncio.run(bench_kafka_path(servers))
         print("batched consumer …", flush=True)

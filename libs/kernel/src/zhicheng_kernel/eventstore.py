@@ -1,4 +1,20 @@
-"""The event store: streams with optimistic concurrency and a gapless, commit-ordered global position."""
+"""The event store: streams with optimistic concurrency and a gapless, commit-ordered global position.
+
+Appends take no lock: a transaction inserts its events with a `seq` (an identity, in the order they
+were written) and no position, so concurrent writers run as fast as plain INSERTs. After they commit,
+`position_committed` — one positioner at a time per database, under a transaction-scoped advisory lock —
+gives every committed event without a position the next positions, in `seq` order. A reader (the feed,
+the relay, a consumer) sees only positioned events, so positions are gapless and a reader that has
+seen position p never finds an event at p or below later: an event that commits late gets a later
+position, never an earlier one. The positioner runs in every service process (positioner.py), woken by
+that process's commits.
+
+Optimistic concurrency per stream stays in the database: the append reads the stream's version and
+inserts the next ones; the (stream_id, version) key refuses the second of two concurrent writers at the
+same version (ConcurrencyError), and an append whose expected version is not the stream's committed
+version — stale or made up — is refused before anything is written. Versions cannot gap: a writer
+inserts version v+1 only after it saw version v committed.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +33,24 @@ from .errors import ConcurrencyError, DomainError
 from .events import DomainEvent, as_new_events
 from .tables import events
 
-# One lock key for all appends of this database: positions are handed out in commit order,
-# so a reader tailing the store never skips an event that commits late.
-_APPEND_LOCK_KEY = 0x7A43_0001
+# One positioner at a time per database hands out positions (see the module's docstring).
+_POSITIONER_LOCK_KEY = 0x7A43_0001
+
+# The position of an event just appended, before its transaction commits and the positioner gives it
+# its own (real positions start at 1, as consumers' watermarks start at 0).
+UNPOSITIONED = 0
+
+# How many events one positioning transaction positions at most.
+POSITION_BATCH = 5000
+
+_POSITION_COMMITTED = text(
+    """
+    WITH head AS (SELECT coalesce(max(position), 0) AS h FROM event_store),
+         todo AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n
+                  FROM (SELECT seq FROM event_store WHERE position IS NULL ORDER BY seq LIMIT :batch) AS s)
+    UPDATE event_store AS e SET position = head.h + todo.n FROM todo, head WHERE e.seq = todo.seq
+    """
+)
 
 # The largest payload an event may carry (its UTF-8 JSON). Every event travels whole as one Kafka
 # message: the relay's producer sends at most relay.MAX_MESSAGE_BYTES (1 MiB, the broker's default
@@ -58,7 +89,7 @@ def _row_to_envelope(row: Any, source: str) -> EventEnvelope:
         stream_id=row.stream_id,
         stream_type=row.stream_type,
         version=row.version,
-        position=row.position,
+        position=row.position if row.position is not None else UNPOSITIONED,
         occurred_at=row.occurred_at,
         actor=row.actor,
         correlation_id=row.correlation_id,
@@ -83,25 +114,22 @@ class EventStore:
         events_to_append: Sequence[NewEvent | DomainEvent],
         meta: Metadata,
     ) -> list[EventEnvelope]:
-        """Append after `expected_version` (0 for a new stream) inside the caller's transaction.
+        """Append after `expected_version` (0 for a new stream) inside the caller's transaction; the
+        envelopes answered carry UNPOSITIONED until the positioner positions them after the commit.
 
-        A second writer at the same version gets ConcurrencyError: appends are serialised by the lock,
-        and the (stream_id, version) key guards the invariant in the database as well. An event over
+        A second writer at the same version gets ConcurrencyError (the (stream_id, version) key), and so
+        does an `expected_version` that is not the stream's committed version. An event over
         MAX_EVENT_BYTES is refused (413 event_too_large) and nothing of the batch is written.
         """
         new_events = as_new_events(events_to_append)
         if not new_events:
             return []
         refuse_oversized(new_events)
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK_KEY})
-        # Under the lock nobody else appends, so the stream's version read here is the truth: an
-        # expected_version ahead of it (a client's made-up or stale-high version) is refused as well.
-        current = (
-            select(func.coalesce(func.max(events.c.version), 0))
-            .where(events.c.stream_id == stream_id)
-            .scalar_subquery()
-        )
-        head, version = (await conn.execute(select(func.coalesce(func.max(events.c.position), 0), current))).one()
+        version = (
+            await conn.execute(
+                select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
+            )
+        ).scalar_one()
         if version != expected_version:
             raise ConcurrencyError(stream_id, expected_version)
         now = self.clock.now()
@@ -109,7 +137,6 @@ class EventStore:
             {
                 "stream_id": stream_id,
                 "version": expected_version + i,
-                "position": head + i,
                 "stream_type": stream_type,
                 "event_id": uuid.uuid4(),
                 "event_type": e.event_type,
@@ -128,13 +155,23 @@ class EventStore:
             if "event_store_stream_version" in str(exc.orig):
                 raise ConcurrencyError(stream_id, expected_version) from exc
             raise
-        return [_row_to_envelope(_Row(r), self.source) for r in rows]
+        return [_row_to_envelope(_Row({**r, "position": UNPOSITIONED}), self.source) for r in rows]
+
+    @staticmethod
+    async def position_committed(conn: AsyncConnection, batch: int = POSITION_BATCH) -> int:
+        """Give the committed events without a position the next positions, in the order they were
+        written; how many were positioned. Run in a transaction of its own: it waits for another
+        positioner of the same database to commit first, then sees what that one left."""
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _POSITIONER_LOCK_KEY})
+        return int((await conn.execute(_POSITION_COMMITTED, {"batch": batch})).rowcount or 0)
 
     async def load(self, conn: AsyncConnection, stream_id: str) -> list[EventEnvelope]:
         result = await conn.execute(select(events).where(events.c.stream_id == stream_id).order_by(events.c.version))
         return [self.upcasters.upcast(_row_to_envelope(r, self.source)) for r in result]
 
     async def read_after(self, conn: AsyncConnection, position: int, limit: int) -> list[EventEnvelope]:
+        """Positioned events after `position`, in position order (an event not positioned yet is not
+        read: it will be positioned after every event read here)."""
         result = await conn.execute(
             select(events).where(events.c.position > position).order_by(events.c.position).limit(limit)
         )

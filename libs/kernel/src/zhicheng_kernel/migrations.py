@@ -113,6 +113,14 @@ def create_kernel_tables() -> None:
     )
 
 
+def position_events_after_commit() -> None:
+    """Appends without a lock (issue 14): positions are given after the commit by the positioner, in the
+    order the events were written (`seq`). Events stored before keep their positions."""
+    op.alter_column("event_store", "position", existing_type=sa.BigInteger(), nullable=True)
+    op.execute("ALTER TABLE event_store ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY")
+    op.execute("CREATE INDEX event_store_unpositioned ON event_store (seq) WHERE position IS NULL")
+
+
 def create_command_log_table() -> None:
     """A revision of each service: the idempotency keys of commands (see unit_of_work.execute)."""
     op.create_table(

@@ -144,7 +144,7 @@ class OutboxRelay:
         reviewed = time.monotonic()
         idle = self.idle
         while True:
-            self.db.committed.clear()
+            self.db.positioned.clear()
             async with self.db.read() as conn:
                 pending = await self.store.read_after(conn, cursor, self.batch)
                 self.status.head_position = pending[-1].position if pending else await self.store.head(conn)
@@ -161,7 +161,7 @@ class OutboxRelay:
                 await self._review_parked(producer)
                 reviewed = time.monotonic()
             try:
-                await asyncio.wait_for(self.db.committed.wait(), timeout=idle)
+                await asyncio.wait_for(self.db.positioned.wait(), timeout=idle)
             except TimeoutError:
                 idle = min(idle * 2, self.quiet_idle)
 

@@ -37,6 +37,7 @@ from .metrics import install_metrics
 from .migrations import upgrade
 from .origin import OriginMiddleware
 from .pace import Pace
+from .positioner import Positioner
 from .problem_responses import declare_problem_responses
 from .problems import install_problem_handlers
 from .relay import OutboxRelay
@@ -57,10 +58,11 @@ C = TypeVar("C", bound=ServiceContext)
 
 @dataclass
 class ServiceRuntime(Generic[C]):
-    """The running service: its context (what routes and handlers use), relay and consumers."""
+    """The running service: its context (what routes and handlers use), positioner, relay and consumers."""
 
     context: C
     relay: OutboxRelay
+    positioner: Positioner
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
 
     def nudge_consumers(self) -> None:
@@ -142,6 +144,7 @@ def create_service_app(
         runtime = ServiceRuntime(
             context=await context(base),
             relay=OutboxRelay(db, store, settings.kafka_bootstrap, options=client_options(settings)),
+            positioner=Positioner(db),
         )
         for spec in consumers:
             feeds = {
@@ -178,6 +181,7 @@ def create_service_app(
                 client_options(settings),
             )
         tasks = [
+            asyncio.create_task(runtime.positioner.run(), name=f"{name}.positioner"),  # first: see the shutdown
             asyncio.create_task(runtime.relay.run(), name=f"{name}.relay"),
             asyncio.create_task(
                 keep_topics(
@@ -197,6 +201,9 @@ def create_service_app(
         try:
             yield
         finally:
+            runtime.positioner.stop()  # it ends between two transactions (a cancelled query can stick)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(tasks[0], timeout=5)
             for task in tasks:
                 task.cancel()
             for task in tasks:

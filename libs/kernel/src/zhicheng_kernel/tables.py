@@ -6,12 +6,15 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Identity,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -22,8 +25,10 @@ events = Table(
     kernel_metadata,
     Column("stream_id", Text, nullable=False),
     Column("version", Integer, nullable=False),
-    # Gapless and in commit order: assigned under a transaction-scoped lock (see EventStore.append).
-    Column("position", BigInteger, nullable=False, unique=True),
+    # Gapless and in commit order: assigned after the commit by the positioner (see eventstore.py);
+    # NULL until then. `seq` is the order the events were written in, which the positioner follows.
+    Column("position", BigInteger, nullable=True, unique=True),
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
     Column("stream_type", Text, nullable=False),
     Column("event_id", Uuid, nullable=False, unique=True),
     Column("event_type", Text, nullable=False),
@@ -34,6 +39,7 @@ events = Table(
     Column("causation_id", Uuid, nullable=True),
     Column("payload", JSONB, nullable=False),
     PrimaryKeyConstraint("stream_id", "version", name="event_store_stream_version"),
+    Index("event_store_unpositioned", "seq", postgresql_where=text("position IS NULL")),
 )
 
 outbox_cursors = Table(

@@ -1,4 +1,5 @@
-"""For the tests of every service: envelopes of other services' events, and tokens a service accepts.
+"""For the tests of every service: envelopes of other services' events, tokens a service accepts, and a
+positioner for a test that appends to a store itself.
 
 Not used by production code: it builds what Kafka or org-service would hand a service, so a test
 can drive a real consumer or a real route without the other service running.
@@ -6,10 +7,12 @@ can drive a real consumer or a real route without the other service running.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
 from .auth import AUDIENCE, INTERNAL_AUDIENCE, ISSUER, TokenVerifier, internal_scopes
+from .database import Database
 from .envelope import EventEnvelope
 from .events import DomainEvent
+from .positioner import Positioner
 
 _positions: dict[str, itertools.count[int]] = {}
 
@@ -107,3 +112,19 @@ class TokenSigner:
             **claims,
         }
         return jwt.encode(body, self.key, algorithm="EdDSA", headers={"kid": self.kid})
+
+
+@contextlib.asynccontextmanager
+async def positioning(db: Database) -> AsyncIterator[Positioner]:
+    """A positioner of `db` while the block runs: every process that appends runs one (eventstore.py),
+    and a test appending to a store outside a service is such a process."""
+    positioner = Positioner(db, idle=0.2)
+    task = asyncio.create_task(positioner.run(), name="test.positioner")
+    try:
+        yield positioner
+    finally:
+        positioner.stop()  # between two transactions: a cancelled query could leave its connection stuck
+        try:
+            await asyncio.wait_for(task, timeout=30)
+        except TimeoutError:
+            task.cancel()

@@ -137,7 +137,6 @@ async def execute(
                                 )
                             return answer.model_validate(replay)
                     uow = UnitOfWork(ctx, conn, meta)
-                    head = await ctx.store.head(conn) if audit_log is not None else 0
                     result = await action(uow)
                     if idempotent is not None:
                         await conn.execute(
@@ -146,7 +145,7 @@ async def execute(
                             .values(response=(recorded(result) if recorded else result).model_dump(mode="json"))
                         )
                     if audit_log is not None:
-                        appended = await _appended_here(conn, head)
+                        appended = await _appended_here(conn)
                         entry = audit.entry_for(
                             meta.actor,
                             "done",
@@ -195,15 +194,15 @@ async def within(
     raise AssertionError("unreachable")
 
 
-async def _appended_here(conn: AsyncConnection, after: int) -> list[tuple[str, str]]:
+async def _appended_here(conn: AsyncConnection) -> list[tuple[str, str]]:
     """(stream id, event type) of the events this transaction appended — through the unit of work or a
-    repository writing to the store on its connection alike (rows whose xmin is this transaction)."""
+    repository writing to the store on its connection alike (rows not positioned yet whose xmin is this
+    transaction: nothing is positioned before it commits)."""
     rows = await conn.execute(
         text(
-            "SELECT stream_id, event_type FROM event_store WHERE position > :after"
-            " AND xmin::text::bigint = txid_current() % 4294967296 ORDER BY position"
-        ),
-        {"after": after},
+            "SELECT stream_id, event_type FROM event_store WHERE position IS NULL"
+            " AND xmin::text::bigint = txid_current() % 4294967296 ORDER BY seq"
+        )
     )
     return [(str(r.stream_id), str(r.event_type)) for r in rows]
 

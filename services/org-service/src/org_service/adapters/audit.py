@@ -38,7 +38,7 @@ class AuditedEventStore(EventStore):
                 [
                     {
                         "event_id": e.event_id,
-                        "position": e.position,
+                        "position": None,  # given after the commit (kernel eventstore); the entry has the event_id
                         "occurred_at": e.occurred_at,
                         "actor": e.actor,
                         "actor_org_path": actor.org_path if actor else "",

@@ -15,6 +15,7 @@ from sqlalchemy.sql import Executable
 from zhicheng_kernel.envelope import Metadata
 from zhicheng_kernel.errors import Conflict, not_found
 from zhicheng_kernel.pace import run_paced
+from zhicheng_kernel.positioner import position_now
 from zhicheng_kernel.tables import events
 from zhicheng_kernel.unit_of_work import UnitOfWork, execute
 
@@ -90,7 +91,9 @@ async def add_documents(
     author_accounts: Mapping[str, Sequence[str]] | None = None,
 ) -> AddOutcome:
     """Store the documents and append CorpusDocumentAdded for each, then bring the index up to the
-    event store (as every other replica does: finding 17).
+    event store (as every other replica does: finding 17). The events are positioned before the index
+    is synced: it follows positions, and an appended event has none until the positioner gives it one,
+    so when this returns every replica's next sync (before each check) finds the change.
 
     A document already in the corpus is skipped when ``skip_existing`` (bulk addition),
     otherwise the whole call is refused with 409.  A removed document may be added again.
@@ -120,6 +123,7 @@ async def add_documents(
         return AddOutcome(added=[d.external_id for d in added], skipped=skipped)
 
     outcome = await execute(ctx, meta, store, answer=AddOutcome)
+    await position_now(ctx.db)  # the index follows positioned events: this change's, before answering
     await sync_index(ctx)
     return outcome
 
@@ -147,6 +151,7 @@ async def remove_document(ctx: PlagiarismContext, external_id: str, meta: Metada
         return Removal(external_id=external_id, removed_now=True)
 
     removal = await execute(ctx, meta, remove, answer=Removal)
+    await position_now(ctx.db)  # the index follows positioned events: this change's, before answering
     await sync_index(ctx)
     return removal
 
@@ -214,7 +219,9 @@ async def sync_index(ctx: PlagiarismContext) -> int:
     is the truth. The index remembers the last position it reflects (``ctx.index_position``):
     corpus events after it name the documents to take again from ``corpus_documents``. Called before
     every check, after every corpus change and periodically, so all replicas answer from the same
-    corpus. Positions are assigned in commit order, so nothing below the head read here can appear later.
+    corpus. Positions are given after the commit, in order (kernel eventstore.py): an event that is
+    not positioned yet when the head is read here gets a position above it, so nothing below the head
+    can appear later, and a change committed but not yet positioned is taken at a later sync.
     """
     async with ctx.corpus_lock:
         async with ctx.db.read() as conn:
