@@ -22,10 +22,16 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def worker(stack: Stack) -> Iterator[None]:
-    stack.start("workflows")
-    yield
-    stack.stop("workflows")
+def worker(stack: Stack) -> Iterator[concurrent.futures.Future[None]]:
+    """The workflows worker, starting in the background (its start-up mostly waits): the demo's first
+    steps need none, and the demo waits for its filing workflow's delivery anyway."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        started = pool.submit(stack.start, "workflows")
+        try:
+            yield started
+        finally:
+            started.exception()  # started (or failed) before it is stopped
+            stack.stop("workflows")
 
 
 class StagedDemo(Demo):
@@ -54,7 +60,7 @@ def _demo_data(stack: Stack, data: Path) -> None:
 
 @pytest.fixture(scope="module")
 def demo_numbers(
-    stack: Stack, worker: None, web_url: str, tmp_path_factory: pytest.TempPathFactory
+    stack: Stack, worker: concurrent.futures.Future[None], web_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, str]]:
     """The demo run twice on the same stack, as `make demo` run again: the second run starts once the
     first has pushed its application (its organizations, applicant, schedule, journal and a pushed
@@ -73,7 +79,9 @@ def demo_numbers(
         while not first.pushed.wait(0.2) and not first_run.done():
             pass
         second = again.run()  # after the first pushed (or, had it stopped before, after it ended)
-        yield first_run.result(), second
+        numbers = first_run.result(), second
+    worker.result()
+    yield numbers
 
 
 def test_demo_issues_a_qualification_document(demo_numbers: tuple[str, str]) -> None:
