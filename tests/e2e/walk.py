@@ -121,10 +121,19 @@ class Walk:
 
     def through_the_unit(self, application_id: str, corrections: list[dict[str, Any]] | None = None) -> None:
         """NAT-5's publicity at the unit, the facts attested (corrected when told), the unit's approval."""
+        self.publicised(application_id)
+        self.unit_approves(application_id, corrections)
+
+    def publicised(self, application_id: str) -> None:
+        """NAT-5: the unit starts its publicity of the application."""
         publicity = self.api.post(
             "application-service", f"/api/v1/applications/{application_id}/publicity", self.clerk.token, {}
         )
         assert publicity.status_code == 200, publicity.text
+
+    def unit_approves(self, application_id: str, corrections: list[dict[str, Any]] | None = None) -> None:
+        """The facts attested (corrected when told) and the unit's approval, retried until the unit's
+        publicity (started by `publicised`) is over."""
         if corrections:
             attested = self.api.post(
                 "application-service",

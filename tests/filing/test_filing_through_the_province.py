@@ -26,7 +26,7 @@ from zhicheng_workflows.filing.models import FilingProgress
 
 from tests.api_client import Api, bearer
 from tests.filing.province import PROVINCE, decide, deliver, province, wait_verdict
-from tests.harness import Stack, wait_for
+from tests.harness import Stack, starting, wait_for
 from tests.review.scenario import Scenario
 
 pytestmark = pytest.mark.stack
@@ -119,11 +119,11 @@ def assert_401(response: Any) -> None:
 
 def test_pol_fi_1_a_push_is_filed_once_the_province_approves_one_and_returns_another(stack: Stack) -> None:
     api = Api(stack)
-    scenario = Scenario.build(api)
-    experts = scenario.register_experts(3)
-    committee = scenario.form_committee([e.account_id for e in experts])
-    first, second = scenario.office_approved(2)
-    stack.start("workflows")
+    with starting(stack, "workflows"):
+        scenario = Scenario.build(api)
+        experts = scenario.register_experts(3)
+        committee = scenario.form_committee([e.account_id for e in experts])
+        first, second = scenario.office_approved(2)
     try:
         push_id = scenario.push([first, second])["push_id"]
         workflow = workflow_id(scenario, push_id)
@@ -222,9 +222,9 @@ def test_pol_fi_1_a_worker_killed_in_the_middle_of_a_filing_comes_back_and_nothi
     stack: Stack,
 ) -> None:
     api = Api(stack)
-    scenario = Scenario.build(api)
-    ids = scenario.office_approved(2)
-    stack.start("workflows")
+    with starting(stack, "workflows"):
+        scenario = Scenario.build(api)
+        ids = scenario.office_approved(2)
     try:
         push_id = scenario.push(ids)["push_id"]
         workflow = workflow_id(scenario, push_id)

@@ -24,7 +24,9 @@ import schemathesis
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Err
+from schemathesis.specs.openapi._hypothesis import _draw_negated_locations
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -110,6 +112,8 @@ def _fuzz_operation(
     seed: int,
     report: Report,
 ) -> None:
+    if mode == GenerationMode.NEGATIVE and not _negatable(operation):
+        return  # as hypothesis would end it (Unsatisfiable), without its 459 rejected cases first
     try:
         strategy = operation.as_strategy(generation_mode=mode)
     except Exception as exc:  # an operation schemathesis cannot build negative cases for
@@ -163,6 +167,34 @@ def _fuzz_operation(
         run()
     except hypothesis.errors.Unsatisfiable:
         pass  # nothing of this mode can be generated (e.g. no parameter to break in a negative case)
+
+
+class _Negatable(Exception):
+    pass
+
+
+def _no_draw(_strategy: Any) -> Any:
+    raise _Negatable
+
+
+def _negatable(operation: Any) -> bool:
+    """Whether a negative case of the operation can break anything: schemathesis's own choice of the
+    locations it negates (`_draw_negated_locations`, which draws only when it has a candidate). With none,
+    every negative case it generates carries no negated value and is rejected; hypothesis gives up after
+    459 of them (its invalid threshold), seconds per operation spent generating requests never sent."""
+    try:
+        chosen = _draw_negated_locations(
+            _no_draw,
+            operation,
+            GenerationMode.NEGATIVE,
+            explicit=dict.fromkeys(
+                (ParameterLocation.PATH, ParameterLocation.HEADER, ParameterLocation.COOKIE, ParameterLocation.QUERY)
+            ),
+            body_is_generated=True,
+        )
+    except _Negatable:
+        return True
+    return chosen is not None
 
 
 def _describe(exc: BaseException, case: Any, response: Any) -> str:

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from tests.api_client import Api
-from tests.harness import Stack
+from tests.harness import Stack, starting
 from tests.review.scenario import Scenario
 
 
 @pytest.fixture(scope="module")
 def scenario(stack: Stack) -> Iterator[Scenario]:
-    built = Scenario.build(Api(stack))
-    built.register_experts(3)
-    stack.start("workflows")
+    with starting(stack, "workflows"):  # its start-up overlaps the scenario's
+        built = Scenario.build(Api(stack))
+        built.register_experts(3)
     try:
         yield built
     finally:

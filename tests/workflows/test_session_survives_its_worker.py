@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.api_client import Api
-from tests.harness import Stack, wait_for
+from tests.harness import Stack, starting, wait_for
 from tests.review.defenses import hold_defenses
 from tests.review.scenario import Scenario
 
@@ -16,11 +16,11 @@ pytestmark = pytest.mark.stack
 
 
 def test_worker_killed_during_publicity_resumes_and_issues_each_document_exactly_once(stack: Stack) -> None:
-    scenario = Scenario.build(Api(stack))
-    experts = scenario.register_experts(3)
-    committee = scenario.form_committee([e.account_id for e in experts])
-    candidates = scenario.pushed_candidates(2)
-    stack.start("workflows")
+    with starting(stack, "workflows"):
+        scenario = Scenario.build(Api(stack))
+        experts = scenario.register_experts(3)
+        committee = scenario.form_committee([e.account_id for e in experts])
+        candidates = scenario.pushed_candidates(2)
     try:
         opened = scenario.open_session(committee["committee_id"], candidates, publicity_seconds=6)
         session_id = opened["session_id"]
