@@ -23,7 +23,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import DateTime, Integer, Text, Uuid, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -50,6 +51,31 @@ _POSITION_COMMITTED = text(
                   FROM (SELECT seq FROM event_store WHERE position IS NULL ORDER BY seq LIMIT :batch) AS s)
     UPDATE event_store AS e SET position = head.h + todo.n FROM todo, head WHERE e.seq = todo.seq
     """
+)
+
+# The one-event append (most commands append one event) as one statement, compiled once: the version
+# check and the insert in a single round trip. No row written: the stream is not at `expected`.
+_APPEND_ONE = text(
+    """
+    INSERT INTO event_store (stream_id, version, stream_type, event_id, event_type, schema_version,
+                             occurred_at, actor, correlation_id, causation_id, payload)
+    SELECT :stream_id, :version, :stream_type, :event_id, :event_type, :schema_version,
+           :occurred_at, :actor, :correlation_id, :causation_id, :payload
+    WHERE (SELECT coalesce(max(version), 0) FROM event_store WHERE stream_id = :stream_id) = :expected
+    """
+).bindparams(
+    bindparam("stream_id", type_=Text),
+    bindparam("version", type_=Integer),
+    bindparam("stream_type", type_=Text),
+    bindparam("event_id", type_=Uuid),
+    bindparam("event_type", type_=Text),
+    bindparam("schema_version", type_=Integer),
+    bindparam("occurred_at", type_=DateTime(timezone=True)),
+    bindparam("actor", type_=Text),
+    bindparam("correlation_id", type_=Uuid),
+    bindparam("causation_id", type_=Uuid),
+    bindparam("payload", type_=JSONB),
+    bindparam("expected", type_=Integer),
 )
 
 # The largest payload an event may carry (its UTF-8 JSON). Every event travels whole as one Kafka
@@ -125,13 +151,6 @@ class EventStore:
         if not new_events:
             return []
         refuse_oversized(new_events)
-        version = (
-            await conn.execute(
-                select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
-            )
-        ).scalar_one()
-        if version != expected_version:
-            raise ConcurrencyError(stream_id, expected_version)
         now = self.clock.now()
         rows = [
             {
@@ -150,7 +169,19 @@ class EventStore:
             for i, e in enumerate(new_events, start=1)
         ]
         try:
-            await conn.execute(events.insert(), rows)
+            if len(rows) == 1:
+                written = await conn.execute(_APPEND_ONE, {**rows[0], "expected": expected_version})
+                if written.rowcount != 1:
+                    raise ConcurrencyError(stream_id, expected_version)
+            else:
+                version = (
+                    await conn.execute(
+                        select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
+                    )
+                ).scalar_one()
+                if version != expected_version:
+                    raise ConcurrencyError(stream_id, expected_version)
+                await conn.execute(events.insert(), rows)
         except IntegrityError as exc:
             if "event_store_stream_version" in str(exc.orig):
                 raise ConcurrencyError(stream_id, expected_version) from exc
