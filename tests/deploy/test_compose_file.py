@@ -148,6 +148,8 @@ def test_compose_kafka_is_a_replicated_three_broker_kraft_cluster() -> None:
             assert compose_env(process)["ZC_KAFKA_BOOTSTRAP"] == ""
             continue
         assert compose_env(process)["ZC_KAFKA_BOOTSTRAP"].split(",") == [f"{b}:9092" for b in sorted(brokers)]
+        # the services create their topics themselves: replicated like the cluster's own topics
+        assert compose_env(process)["ZC_KAFKA_REPLICATION"] == "3"
 
 
 def test_compose_runs_temporal_server_ui_and_its_setup_jobs() -> None:

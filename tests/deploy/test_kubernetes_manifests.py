@@ -152,6 +152,12 @@ def test_k8s_config_maps_referenced_exist() -> None:
         assert refs <= available, f"{name} references missing ConfigMaps {refs - available}"
 
 
+def test_k8s_services_create_their_topics_replicated_like_the_cluster() -> None:
+    """The services create their own topics (kafka.ensure_topics): with replication 3, as the brokers'."""
+    config = {name: cm.get("data", {}) for name, cm in k8s_objects("ConfigMap").items()}
+    assert any(data.get("ZC_KAFKA_REPLICATION") == "3" for data in config.values()), config.keys()
+
+
 def test_k8s_gateway_is_the_only_externally_exposed_service() -> None:
     for name, svc in k8s_objects("Service").items():
         external = svc["spec"].get("type", "ClusterIP") in {"LoadBalancer", "NodePort"}
