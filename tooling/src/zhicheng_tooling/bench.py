@@ -37,7 +37,7 @@ from zhicheng_kernel.envelope import EventEnvelope, Metadata, NewEvent
 from zhicheng_kernel.eventstore import EventStore
 from zhicheng_kernel.identifiers import credit_code_with_check, id_card_with_check
 from zhicheng_kernel.kafka import ensure_topics, topic_for
-from zhicheng_kernel.positioner import position_now
+from zhicheng_kernel.positioner import Positioner, position_now
 from zhicheng_kernel.relay import OutboxRelay
 from zhicheng_kernel.tables import kernel_metadata
 from zhicheng_kernel.testing import positioning
@@ -213,7 +213,9 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
         heartbeat_interval_ms=300,
         context=servers,  # handlers take (context, connection, event); the bench needs no context of its own
     )
+    positioner = Positioner(source_db)  # the source's process positions what it appended, as a service does
     tasks = [
+        asyncio.create_task(positioner.run()),
         asyncio.create_task(OutboxRelay(source_db, store, servers.kafka.bootstrap).run()),
         asyncio.create_task(consumer.run_kafka()),
     ]
@@ -245,6 +247,7 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
     while len(applied_at) < applied_before + burst and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     burst_elapsed = time.perf_counter() - started
+    positioner.stop()  # between two transactions (a cancelled query can leave its connection stuck)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
