@@ -19,7 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME
-from zhicheng_devstack.harness import OWNER_FILE, Servers, Stack, reap_orphans
+from zhicheng_devstack.harness import DATABASES, OWNER_FILE, Servers, Stack, reap_orphans
 from zhicheng_devstack.paths import find_workspace_root
 from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.servers import Postgres
@@ -52,6 +52,13 @@ def random_credit_code() -> str:
     """A unified social credit code (ORG-3) of the run's own: an organ of state in the city, random serial."""
     serial = "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
     return credit_code_with_check(f"11620800{serial}")
+
+
+def random_id_card() -> str:
+    """A valid ID number (a real birth date, the check digit) nobody else in the run has, almost surely."""
+    n = secrets.randbelow(14_000 * 1000)
+    birth = date(1960, 1, 1) + timedelta(days=n % 14_000)
+    return id_card_with_check(f"620802{birth:%Y%m%d}{n // 14_000:03d}")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -464,16 +471,25 @@ def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[s
         headers={"Authorization": f"Bearer {school_admin}"},
     ).json()
     clerk_token = login(clerk["username"], clerk["initial_password"])
-    person = http.post(
-        f"{org}/api/v1/accounts/applicants",
-        json={
-            "display_name": "测试人员",
-            "id_card_number": id_card_with_check(f"6208021988{uuid.uuid4().int % 10**7:07d}"),
-        },
-        headers={"Authorization": f"Bearer {clerk_token}"},
-    ).json()
-    token = login(person["username"], person["initial_password"])
-    headers = {"Authorization": f"Bearer {token}"}
+
+    def applicant() -> dict[str, str]:
+        """One applicant a submission (one application a person and year)."""
+        r = http.post(
+            f"{org}/api/v1/accounts/applicants",
+            json={
+                "display_name": "测试人员",
+                "id_card_number": random_id_card(),
+                "on_staff": True,
+            },
+            headers={"Authorization": f"Bearer {clerk_token}"},
+        )
+        if r.status_code != 201:
+            raise RuntimeError(f"registering a bench applicant: {r.status_code} {r.text}")
+        person = r.json()
+        return {"Authorization": f"Bearer {login(person['username'], person['initial_password'])}"}
+
+    people = [applicant() for _ in range(count + 1)]
+    headers = people.pop()
     paper = {
         "title": "乡村初中数学分层作业的实践研究",
         "journal": "甘肃教育",
@@ -489,19 +505,20 @@ def bench_submissions(stack: Stack, count: int = 60, clients: int = 4) -> dict[s
         "level": "intermediate",
         "papers": [paper],
     }
-    deadline = time.monotonic() + 60  # the applicant reaches application-service through org-service's events
-    while http.post(f"{app}/api/v1/applications", json=body, headers=headers).status_code != 201:
+    deadline = time.monotonic() + 60  # the applicants reach application-service through org-service's events
+    while (r := http.post(f"{app}/api/v1/applications", json=body, headers=headers)).status_code != 201:
         if time.monotonic() > deadline:
-            raise RuntimeError("the applicant never reached application-service")
+            raise RuntimeError(f"the applicant never reached application-service: {r.status_code} {r.text}")
         time.sleep(0.2)
 
-    def submit(_: int) -> tuple[float, float]:
+    def submit(index: int) -> tuple[float, float]:
         with httpx.Client(timeout=30) as client:
             started = time.perf_counter()
-            r = client.post(f"{app}/api/v1/applications", json=body, headers=headers)
-            r.raise_for_status()
+            r = client.post(f"{app}/api/v1/applications", json=body, headers=people[index])
+            if r.status_code != 201:
+                raise RuntimeError(f"a bench submission was refused: {r.status_code} {r.text}")
             answered = time.perf_counter()
-            while not client.get(f"{app}/api/v1/applications/{r.json()['id']}", headers=headers).json()["checks"]:
+            while not client.get(f"{app}/api/v1/applications/{r.json()['id']}", headers=people[index]).json()["checks"]:
                 time.sleep(0.005)
             return answered - started, time.perf_counter() - started
 
@@ -576,7 +593,7 @@ def main() -> None:
         print("batched consumer …", flush=True)
         results["consumer"] = asyncio.run(bench_batched_consumer(servers))
         print("command → projection in another service …", flush=True)
-        for database in ("zc_org", "zc_application"):
+        for database in DATABASES.values():  # every component's, the provincial simulator's included
             servers.postgres.create_database(database)
         stack.start("org-service")
         stack.start("application-service")
@@ -584,7 +601,6 @@ def main() -> None:
         print("org-service …", flush=True)
         results["org_service"] = bench_org_service(stack)
         print("application submissions end to end …", flush=True)
-        servers.postgres.create_database("zc_plagiarism")
         stack.start("plagiarism-service")
         # the development seed, as `make run` loads it: the checks compare against its corpus
         urls = {name: stack.url(name) for name in SEEDED_THROUGH if name in stack.processes}
@@ -593,7 +609,6 @@ def main() -> None:
         results["eligibility_evaluations"] = eligibility_evaluations_per_second()
         stack.stop_all()
         print("idle (60 s with no traffic) …", flush=True)
-        servers.postgres.create_database("zc_review")
         results["idle"] = bench_idle(stack, servers)
         stack.stop_all()
         print("plagiarism quality and speed (issue 5; ZC_BENCH_QUICK=1 for small sizes) …", flush=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from zhicheng_devstack.harness import Servers, Stack
+from zhicheng_devstack.harness import DATABASES, Servers, Stack
 from zhicheng_devstack.process import ManagedProcess, group_members
 from zhicheng_kernel.settings import ServiceSettings
 
@@ -87,7 +87,7 @@ def main() -> None:
     servers = Servers.start(root, Ports.for_bench())
     stack = Stack.prepare(servers)
     try:
-        for database in ("zc_org", "zc_application", "zc_review", "zc_plagiarism"):
+        for database in DATABASES.values():
             servers.postgres.create_database(database)
         print(json.dumps(bench_idle(stack, servers), indent=2))
     finally:
