@@ -121,6 +121,13 @@ def position_events_after_commit() -> None:
     op.execute("CREATE INDEX event_store_unpositioned ON event_store (seq) WHERE position IS NULL")
 
 
+def position_events_at_append() -> None:
+    """The downgrade of `position_events_after_commit` (every event must have its position first)."""
+    op.drop_index("event_store_unpositioned", table_name="event_store")
+    op.drop_column("event_store", "seq")
+    op.alter_column("event_store", "position", existing_type=sa.BigInteger(), nullable=False)
+
+
 def create_command_log_table() -> None:
     """A revision of each service: the idempotency keys of commands (see unit_of_work.execute)."""
     op.create_table(

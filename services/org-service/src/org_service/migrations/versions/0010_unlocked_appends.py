@@ -4,8 +4,7 @@ Revision ID: 0010
 Revises: 0009
 """
 
-from alembic import op
-from zhicheng_kernel.migrations import position_events_after_commit
+from zhicheng_kernel.migrations import position_events_after_commit, position_events_at_append
 
 revision = "0010"
 down_revision = "0009"
@@ -18,6 +17,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("event_store_unpositioned", table_name="event_store")
-    op.drop_column("event_store", "seq")
-    op.alter_column("event_store", "position", nullable=False)
+    position_events_at_append()
