@@ -10,6 +10,19 @@ __all__ = ["DATABASES", "SERVICES", "Servers", "Stack", "starting", "wait_for"]
 
 
 @contextmanager
+def started_in_background(stack: Stack, client: str) -> Iterator[concurrent.futures.Future[None]]:
+    """`client` starting in the background for the block's whole life (its start-up mostly waits): the block
+    waits on the future before it needs the client; it is stopped at the end."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        started = pool.submit(stack.start, client)
+        try:
+            yield started
+        finally:
+            started.exception()  # started (or failed) before it is stopped
+            stack.stop(client)
+
+
+@contextmanager
 def starting(stack: Stack, client: str) -> Iterator[None]:
     """Start `client` in the background while the block prepares what does not need it yet (a process's
     start-up mostly waits); leaving the block waits until it is ready. A block that fails stops it again."""

@@ -15,7 +15,7 @@ import pytest
 
 from tests.api_client import Api
 from tests.e2e.walk import Walk, accepted, eventually
-from tests.harness import Stack
+from tests.harness import Stack, started_in_background
 
 pytestmark = pytest.mark.stack
 
@@ -29,13 +29,8 @@ RURAL = "乡村不受指标限制"
 def worker(stack: Stack) -> Iterator[concurrent.futures.Future[None]]:
     """The workflows worker, starting in the background while the test prepares its applications (its
     start-up mostly waits); the test waits for it before the push, whose filing and session need it."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        started = pool.submit(stack.start, "workflows")
-        try:
-            yield started
-        finally:
-            started.exception()  # started (or failed) before it is stopped
-            stack.stop("workflows")
+    with started_in_background(stack, "workflows") as started:
+        yield started
 
 
 def test_pol_gr_2_rural_wording_is_printed_only_from_attested_facts(

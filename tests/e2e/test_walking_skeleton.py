@@ -15,7 +15,7 @@ from zhicheng_devstack.demo import Demo
 from zhicheng_devstack.demo_filing import PROVINCE
 
 from tests.api_client import Api
-from tests.harness import Stack, wait_for
+from tests.harness import Stack, started_in_background, wait_for
 from tests.org_tree import OrgTree
 
 pytestmark = pytest.mark.stack
@@ -25,13 +25,8 @@ pytestmark = pytest.mark.stack
 def worker(stack: Stack) -> Iterator[concurrent.futures.Future[None]]:
     """The workflows worker, starting in the background (its start-up mostly waits): the demo's first
     steps need none, and the demo waits for its filing workflow's delivery anyway."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        started = pool.submit(stack.start, "workflows")
-        try:
-            yield started
-        finally:
-            started.exception()  # started (or failed) before it is stopped
-            stack.stop("workflows")
+    with started_in_background(stack, "workflows") as started:
+        yield started
 
 
 class StagedDemo(Demo):
