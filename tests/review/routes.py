@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -168,12 +168,16 @@ class Review:
         async with self.ctx.db.read() as conn:
             return list(await self.ctx.store.load(conn, stream_id))
 
-    async def passed_session(self, application_id: str, year: int, **pushed_overrides: Any) -> str:
-        """The application pushed (with `pushed_overrides`), taken into a committee's session that passed
-        it, and its publicity over: the session's id."""
-        candidate = pushed(application_id, year, **pushed_overrides)
-        assert await self.feed(candidate)
-        assert await self.feed(filing_approved(candidate))
+    async def passed_session(
+        self, application_id: str, year: int, *, also: Sequence[str] = (), **pushed_overrides: Any
+    ) -> str:
+        """The application (and those `also` named) pushed (with `pushed_overrides`), taken into a
+        committee's session that passed them, and its publicity over: the session's id."""
+        application_ids = [application_id, *also]
+        for each in application_ids:
+            candidate = pushed(each, year, **pushed_overrides)
+            assert await self.feed(candidate)
+            assert await self.feed(filing_approved(candidate))
         committee_id, session_id = str(uuid.uuid4()), str(uuid.uuid4())
         formed = CommitteeFormed(
             committee_id=committee_id,
@@ -192,7 +196,7 @@ class Review:
                 year=year,
                 series="卫生系列",
                 level="intermediate",
-                application_ids=[application_id],
+                application_ids=application_ids,
                 expert_ids=["e-1", "e-2", "e-3"],
                 workflow_id=f"session-{session_id}",
             ),
@@ -201,13 +205,16 @@ class Review:
                 committee_size=3,
                 present=3,
                 quorum_met=True,
-                results=[CandidateResult(application_id=application_id, yes=3, no=0, abstain=0, passed=True)],
+                results=[
+                    CandidateResult(application_id=each, yes=3, no=0, abstain=0, passed=True)
+                    for each in application_ids
+                ],
             ),
             ResultsPublished(
                 session_id=session_id,
                 publicity_starts_at=now - timedelta(days=8),
                 publicity_ends_at=now - timedelta(days=1),
-                passed_application_ids=[application_id],
+                passed_application_ids=application_ids,
             ),
         ]
         async with self.ctx.db.transaction() as conn:

@@ -41,6 +41,8 @@ class ReviewDesk:
     panels_complete: bool = True
     # Runs once, after issue_documents has taken its answer and before it returns: what happens meanwhile.
     while_issuing: Callable[[], Awaitable[None]] | None = None
+    # At most this many documents a call, as review-service issues a large session (None: all at once).
+    batch: int | None = None
 
     def activities(self) -> list[object]:
         @activity.defn(name="panels_status")
@@ -72,13 +74,14 @@ class ReviewDesk:
         @activity.defn(name="issue_documents")
         async def issue_documents(ref: SessionRef) -> IssueResult:
             self.calls.append(("issue", datetime.now(UTC)))
-            for application_id in self.passed:
-                if application_id not in self.open_complaints | self.refused:
-                    self.issued.setdefault(application_id, f"平人社职称〔2026〕{len(self.issued) + 1:05d}号")
+            missing = [a for a in self.passed if a not in self.open_complaints | self.refused and a not in self.issued]
+            for application_id in missing[: self.batch]:
+                self.issued[application_id] = f"平人社职称〔2026〕{len(self.issued) + 1:05d}号"
             result = IssueResult(
                 issued=[IssuedDocument(application_id=a, number=n) for a, n in self.issued.items()],
                 held=sorted(self.open_complaints),
                 refused=sorted(self.refused),
+                remaining=len(missing[self.batch :]) if self.batch is not None else 0,
             )
             if self.while_issuing is not None:
                 meanwhile, self.while_issuing = self.while_issuing, None

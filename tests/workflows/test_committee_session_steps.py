@@ -37,6 +37,21 @@ async def test_session_waits_for_voting_closed_then_tallies_publishes_and_issues
     assert described.typed_search_attributes.get(SearchAttributeKey.for_keyword("ZcStatus")) == "closed"
 
 
+async def test_a_large_session_is_issued_a_batch_a_call_until_none_remain(client: Client) -> None:
+    """review-service issues a session's documents a batch a call (each call within the activity's
+    timeout) and answers how many remain; the workflow calls until none do, then closes."""
+    desk = ReviewDesk(passed=["a1", "a2", "a3", "a4", "a5"], batch=2)
+    worker, handle = await start(client, desk, publicity_seconds=1)
+    async with worker:
+        await handle.signal("voting_closed")
+        result = SessionStatus.model_validate(await handle.result())
+    steps = [s for s, _ in desk.calls]
+    assert steps[-5:] == ["held", "issue", "issue", "issue", "close"] and steps.count("issue") == 3
+    assert result.stage == "closed" and set(result.issued) == {"a1", "a2", "a3", "a4", "a5"}
+    replayer = Replayer(workflows=[CommitteeSessionWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(await handle.fetch_history())
+
+
 async def test_session_workflow_history_replays_deterministically(client: Client) -> None:
     desk = ReviewDesk(passed=["a1"])
     worker, handle = await start(client, desk, publicity_seconds=1)

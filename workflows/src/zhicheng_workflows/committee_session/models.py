@@ -62,6 +62,7 @@ class IssueResult(BaseModel):
     issued: list[IssuedDocument]
     held: list[str]
     refused: list[str]
+    remaining: int = 0  # documents review-service has still to issue (it issues a batch a call)
 
 
 class ComplaintSignal(BaseModel):

@@ -157,10 +157,17 @@ class CommitteeSessionWorkflow:
             pass
 
     async def _issue_documents(self, ref: SessionRef) -> IssueResult:
+        """Every issuable document, a batch a call: review-service answers how many remain (histories
+        from before it did so read 0, and replay as they ran)."""
         self._resolutions_read = self._resolutions
-        return await workflow.execute_activity_method(
+        issued: IssueResult = await workflow.execute_activity_method(
             ReviewActivities.issue_documents, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
         )
+        while issued.remaining:
+            issued = await workflow.execute_activity_method(
+                ReviewActivities.issue_documents, ref, start_to_close_timeout=TIMEOUT, retry_policy=RETRY
+            )
+        return issued
 
     def _set_stage(self, stage: str) -> None:
         self._stage = stage

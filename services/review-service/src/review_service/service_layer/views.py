@@ -155,6 +155,7 @@ class IssueReport(BaseModel):
     issued: list[DocumentRef]
     held: list[str]
     refused: list[str]
+    remaining: int = Field(default=0, ge=0, description="本次调用后仍待发文的人数（每次最多发 100 份，再调用继续）")
 
 
 class ClosedView(BaseModel):
