@@ -19,10 +19,10 @@ UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv"
 DEVSTACK = $(UV) run python -m zhicheng_devstack
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-chromium run stop status test test-fast demo bench lint format format-check typecheck events-doc fuzz openapi
+.PHONY: help install install-chromium run stop status test test-fast demo bench bench-rush lint format format-check typecheck events-doc fuzz openapi
 
 help:
-	@echo "targets: install run stop status test test-fast demo bench lint format format-check typecheck events-doc"
+	@echo "targets: install run stop status test test-fast demo bench bench-rush lint format format-check typecheck events-doc"
 
 install:
 	@if ! command -v uv >/dev/null 2>&1 && ! $(PYTHON) -m uv --version >/dev/null 2>&1; then \
@@ -79,6 +79,11 @@ demo:
 
 bench:
 	$(UV) run python -m zhicheng_tooling.bench
+	$(UV) run python -m zhicheng_tooling.bench_rush
+
+# The deadline rush alone (issue 14): ZC_RUSH_APPLICATIONS=200 make bench-rush for a quick look.
+bench-rush:
+	$(UV) run python -m zhicheng_tooling.bench_rush --applications $${ZC_RUSH_APPLICATIONS:-10000}
 
 lint:
 	$(UV) run ruff check .

@@ -24,17 +24,37 @@ DEFAULT_CONSUMER_ENV = {
 }
 
 
-def _cpu_seconds(process: ManagedProcess) -> float:
+def members(process: ManagedProcess) -> list[psutil.Process]:
+    """The live processes of a server or service: its process group, and its root's descendants (the
+    postmaster's backends run in a group of their own)."""
     record = process.record()
     if record is None:
-        return 0.0
+        return []
+    found = {p.pid: p for p in group_members(record.pgid)}
+    root = record.process()
+    if root is not None:
+        found.setdefault(root.pid, root)
+        try:
+            for child in root.children(recursive=True):
+                found.setdefault(child.pid, child)
+        except psutil.NoSuchProcess:
+            pass
+    return list(found.values())
+
+
+def cpu_seconds(process: ManagedProcess) -> float:
+    """CPU seconds of the live members and of the children the root has reaped (closed backends)."""
+    record = process.record()
+    root = record.process() if record is not None else None
     total = 0.0
-    for member in group_members(record.pgid) or [p for p in [record.process()] if p is not None]:
+    for member in members(process):
         try:
             times = member.cpu_times()
         except psutil.NoSuchProcess:
             continue
         total += times.user + times.system
+        if root is not None and member.pid == root.pid:
+            total += times.children_user + times.children_system
     return total
 
 
@@ -59,10 +79,10 @@ def bench_idle(stack: Stack, servers: Servers, *, settle: float = 45.0, window: 
         "temporal": servers.temporal,
     }
     time.sleep(settle)
-    cpu_before = {name: _cpu_seconds(p) for name, p in measured.items()}
+    cpu_before = {name: cpu_seconds(p) for name, p in measured.items()}
     lines_before = {name: _lines(p.log_file) for name, p in measured.items() if name in SERVICES}
     time.sleep(window)
-    cpu = {name: round((_cpu_seconds(p) - cpu_before[name]) / window * 100, 2) for name, p in measured.items()}
+    cpu = {name: round((cpu_seconds(p) - cpu_before[name]) / window * 100, 2) for name, p in measured.items()}
     lines = {name: _lines(measured[name].log_file) - before for name, before in lines_before.items()}
     return {
         "window_seconds": window,

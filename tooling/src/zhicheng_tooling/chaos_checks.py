@@ -86,7 +86,7 @@ class Check:
     doubled_at: list[float] = field(default_factory=list)
 
 
-def _query(stack: Stack, database: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+def query(stack: Stack, database: str, sql: str, *args: Any) -> list[asyncpg.Record]:
     async def run() -> list[asyncpg.Record]:
         conn = await asyncpg.connect(stack.servers.postgres.url(database, driver="postgresql"), timeout=10)
         try:
@@ -181,7 +181,7 @@ def gapless_positions(stack: Stack) -> Check:
     """Every service's event positions run 1..head without a hole."""
     holes, counts = [], []
     for service, database in DATABASES.items():
-        row = _query(
+        row = query(
             stack,
             database,
             "SELECT count(*) AS n, coalesce(min(position), 1) AS lo, coalesce(max(position), 0) AS hi FROM event_store",
@@ -194,7 +194,7 @@ def gapless_positions(stack: Stack) -> Check:
 
 def applications_kept(stack: Stack, ledger: Ledger, started: float) -> Check:
     """Every application the load got 201 for is held, as submitted by its applicant, and readable."""
-    rows = _query(
+    rows = query(
         stack,
         "zc_application",
         "SELECT id, applicant_id FROM applications WHERE id = any($1::text[])",
@@ -220,7 +220,7 @@ def _accepted_at(ledger: Ledger, path: str, result_ids: Sequence[str], started: 
 def accounts_kept(stack: Stack, ledger: Ledger) -> Check:
     """Every applicant account the load got 201 for reached application-service's projection once, and
     every organisation it created reached it too."""
-    rows = _query(
+    rows = query(
         stack,
         "zc_application",
         "SELECT account_id, id_card_number FROM applicants"
@@ -231,7 +231,7 @@ def accounts_kept(stack: Stack, ledger: Ledger) -> Check:
     by_card = Counter(r["id_card_number"] for r in rows)
     lost = [a for a in ledger.applicants if a not in {r["account_id"] for r in rows}]
     doubled = [card for card, n in by_card.items() if n > 1]
-    orgs = _query(stack, "zc_application", "SELECT id FROM orgs WHERE id = any($1::text[])", ledger.orgs)
+    orgs = query(stack, "zc_application", "SELECT id FROM orgs WHERE id = any($1::text[])", ledger.orgs)
     lost_orgs = set(ledger.orgs) - {r["id"] for r in orgs}
     return Check(
         "applicants and organisations accepted are held once",
@@ -246,7 +246,7 @@ def accounts_kept(stack: Stack, ledger: Ledger) -> Check:
 
 def no_doubles(stack: Stack, ledger: Ledger, series: str, started: float) -> Check:
     """One application per person, year and series; one answer per Idempotency-Key however often sent."""
-    rows = _query(
+    rows = query(
         stack,
         "zc_application",
         "SELECT applicant_id, year, count(*) AS n FROM applications WHERE series = $1"
@@ -388,7 +388,7 @@ def _rebuild_caught_up(stack: Stack, urls: dict[str, str], projection: Projectio
 
 def _rows(stack: Stack, database: str, projection: Projection) -> Counter[str]:
     where = f" WHERE {projection.where}" if projection.where else ""
-    rows = _query(stack, database, f"SELECT to_jsonb(t) AS row FROM {projection.table} t{where}")
+    rows = query(stack, database, f"SELECT to_jsonb(t) AS row FROM {projection.table} t{where}")
     counted: Counter[str] = Counter()
     for r in rows:
         data = json.loads(r["row"])

@@ -93,6 +93,8 @@ class Endpoints:
     admin_password: str
     operator_password: str
     reviewer_token: str
+    # A service with replicas: its requests go to each in turn (the deadline rush's two-replica run).
+    replicas: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Client:
@@ -104,6 +106,16 @@ class Client:
         self.bound = bound
         self._local = threading.local()
         self.retries = 0
+        self._turn = 0  # the replica the next request goes to
+        # When a list: each answer's (service, seconds, status), as the deadline-rush bench reports them.
+        self.timings: list[tuple[str, float, int]] | None = None
+
+    def base_url(self, service: str) -> str:
+        replicas = self.endpoints.replicas.get(service)
+        if not replicas:
+            return self.endpoints.urls[service]
+        self._turn += 1
+        return replicas[self._turn % len(replicas)]
 
     @property
     def http(self) -> httpx.Client:
@@ -131,7 +143,10 @@ class Client:
         while True:
             attempts += 1
             try:
-                r = self.http.request(method, self.endpoints.urls[service] + path, headers=headers, **kw)
+                sent = time.perf_counter()
+                r = self.http.request(method, self.base_url(service) + path, headers=headers, **kw)
+                if self.timings is not None:
+                    self.timings.append((service, time.perf_counter() - sent, r.status_code))
                 if r.status_code not in RETRIED_STATUS:
                     return r, attempts
                 last = f"{r.status_code} {r.text[:200]}"

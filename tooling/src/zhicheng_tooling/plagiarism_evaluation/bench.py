@@ -62,7 +62,7 @@ def _rss() -> dict[str, int]:
     return values
 
 
-class _Synthetic:
+class SyntheticText:
     """Documents of fragments (2–4 letters) of the source lines, punctuated like prose."""
 
     def __init__(self, source: SourceText, seed: int) -> None:
@@ -94,7 +94,7 @@ class _Synthetic:
             )
 
 
-def _paper(synthetic: _Synthetic, sources: list[CorpusDocument], rng: random.Random) -> CheckInput:
+def _paper(synthetic: SyntheticText, sources: list[CorpusDocument], rng: random.Random) -> CheckInput:
     """A 20,000-character paper: own text with 8 copied passages of 100–400 characters."""
     parts: list[str] = []
     for doc in rng.sample(sources, min(8, len(sources))):
@@ -128,7 +128,7 @@ def _speed(source: SourceText, out_dir: Path, work: Path, quick: bool) -> dict[s
     sizes = [1000, 3000] if quick else [1000, 10_000, 100_000]
     queries = 6 if quick else 20
     brute_queries = 3 if quick else 5
-    synthetic = _Synthetic(source, seed=99)
+    synthetic = SyntheticText(source, seed=99)
     rng = random.Random(5)
     directory = work / "speed-index"
     index = DiskIndex(directory)
