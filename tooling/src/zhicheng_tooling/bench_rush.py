@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,9 +55,10 @@ from zhicheng_devstack.paths import find_workspace_root
 from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.process import ManagedProcess
 from zhicheng_kernel.calendar import CHINA_TZ
+from zhicheng_kernel.identifiers import id_card_with_check
 
 from . import chaos_checks as checks
-from .bench import percentile, random_id_card, write_results
+from .bench import percentile, write_results
 from .bench_idle import DEFAULT_CONSUMER_ENV, SERVICES, cpu_seconds, members
 from .chaos import endpoints
 from .chaos_load import (
@@ -330,7 +331,7 @@ class Rush:
         def register(i: int) -> Applicant:
             unit = self.units[i % len(self.units)]
             name = f"申报人{i:05d}"
-            body = {"display_name": name, "id_card_number": random_id_card()}
+            body = {"display_name": name, "id_card_number": numbered_id_card(i)}
             r = self.client.command(
                 "POST", "org-service", "/api/v1/accounts/applicants", unit.clerk, id_field="account_id", json=body
             )
@@ -705,6 +706,13 @@ def start_stack(stack: Stack) -> None:
     stack.start("workflows", DEFAULT_CONSUMER_ENV, START_TIMEOUT)
     urls = {name: stack.url(name) for name in SEEDED_THROUGH if name in stack.processes}
     asyncio.run(seed_services(urls, BUSINESS_ADMIN_USERNAME, stack.secrets.bootstrap_operator_password))
+
+
+def numbered_id_card(i: int) -> str:
+    """The i-th applicant's ID number: a real birth date and serial derived from i, so 10,000 applicants
+    never share one (random numbers did: 14 M of them collide among 10,000 with a chance of ≈97 %)."""
+    birth = date(1965, 1, 1) + timedelta(days=i // 900)
+    return id_card_with_check(f"620802{birth:%Y%m%d}{100 + i % 900:03d}")
 
 
 def per_cpu_second(count: int, spent: dict[str, float]) -> dict[str, float]:
