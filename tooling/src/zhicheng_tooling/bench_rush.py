@@ -34,7 +34,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -64,7 +63,6 @@ from .chaos import endpoints
 from .chaos_load import (
     JOURNAL,
     LEVEL,
-    POOL_SPECIALTY,
     SPECIALTY,
     Client,
     Endpoints,
@@ -293,36 +291,11 @@ class Rush:
         """Per series five experts, appointed to the pool at an employer of their own, and their committee."""
         load = self.load
         employer = load.org(load.admin, f"平凉市压测专家单位{self.tag}", kind="state_unit", unit_type="other")
-        today = datetime.now(CHINA_TZ).date()
         for series in self.series:
-            experts = []
-            for k in range(EXPERTS_PER_COMMITTEE):
-                r = self.client.command(
-                    "POST",
-                    "org-service",
-                    "/api/v1/accounts/experts",
-                    load.operator,
-                    json={"display_name": f"专家{series[-5:]}{k}", "series": [series], "title_level": "senior"},
-                )
-                e = self.client.must(r, "expert")
-                experts.append((str(e["account_id"]), load.login(e["username"], e["initial_password"])))
-            for account_id, _ in experts:
-                body = {
-                    "account_id": account_id,
-                    "specialty": POOL_SPECIALTY,
-                    "employer_org_id": employer.id,
-                    "term_starts_on": today.isoformat(),
-                    "term_ends_on": today.replace(year=today.year + 2).isoformat(),
-                }
-                load.until_created("review-service", "/api/v1/expert-pool", body, "expert in the pool")
-            committee_body: dict[str, Any] = {
-                "name": f"平凉市{series}中级评审委员会",
-                "series": series,
-                "level": LEVEL,
-                "expert_ids": [a for a, _ in experts],
-            }
-            committee = load.until_created("review-service", "/api/v1/committees", committee_body, "committee")
-            self.committees.append(Committee(series, str(committee["committee_id"]), experts))
+            experts, committee_id = load.expert_committee(
+                series, EXPERTS_PER_COMMITTEE, employer.id, f"平凉市{series}中级评审委员会"
+            )
+            self.committees.append(Committee(series, committee_id, experts))
 
     def prepare_applicants(self) -> None:
         """Each unit's clerk registers its share of the N applicants, who log in (and set a password);
@@ -465,27 +438,9 @@ class Rush:
         self.approve(applicant, token_of(applicant))
 
     def approve(self, applicant: Applicant, token: str) -> None:
-        """The reviewer opens the application and approves it with the version seen (a 409 — NAT-5's
-        publicity still running, or an event that moved the version — is read again and retried)."""
-        if not applicant.application_id:
-            return
-        path = f"/api/v1/applications/{applicant.application_id}"
-
-        def attempt() -> bool:
-            version = self.client.get("application-service", path, token)["version"]
-            r = self.client.command(
-                "POST",
-                "application-service",
-                f"{path}/decisions",
-                token,
-                json={"decision": "approve", "opinion": "同意", "expected_version": version},
-            )
-            if r.status_code == 409:
-                return False
-            self.client.must(r, f"approval of {applicant.application_id}", (200,))
-            return True
-
-        self.client.until(f"approval of {applicant.application_id}", attempt)
+        """The reviewer opens the application and approves it with the version seen (a 409 is read again)."""
+        if applicant.application_id:
+            self.load.approve(applicant.application_id, token)
 
     def push(self) -> None:
         """The title office pushes each series' applications to its committee in batches of BATCH."""
@@ -571,32 +526,7 @@ class Rush:
             self.ledger.in_sessions[app_id] = session_id
         for first in range(0, len(ids), PANEL_CANDIDATES):  # a panel per specialty group
             self.load.defenses(session_id, ids[first : first + PANEL_CANDIDATES])
-        draw = self.client.get("review-service", f"/api/v1/sessions/{session_id}/draw", operator)
-        present = draw["sitting_expert_ids"] + draw["reserve_expert_ids"]
-        r = self.client.command(
-            "POST",
-            "review-service",
-            f"/api/v1/sessions/{session_id}/attendance",
-            operator,
-            json={"present_expert_ids": present},
-        )
-        self.client.must(r, "attendance")
-        for account_id, token in committee.experts:
-            if account_id not in present:
-                continue
-            form = self.client.get("review-service", f"/api/v1/sessions/{session_id}/ballot-form", token)
-            if not form["application_ids"]:
-                continue
-            r = self.client.command(
-                "POST",
-                "review-service",
-                f"/api/v1/sessions/{session_id}/ballots",
-                token,
-                json={"votes": dict.fromkeys(form["application_ids"], "yes")},
-            )
-            self.client.must(r, "ballot")
-        r = self.client.command("POST", "review-service", f"/api/v1/sessions/{session_id}/close-voting", operator)
-        self.client.must(r, "close voting")
+        self.load.vote(session_id, committee.experts)
 
     # -- afterwards -----------------------------------------------------------------------------------
 
@@ -677,17 +607,7 @@ class Rush:
 
 
 def running_workflows(stack: Stack) -> int | None:
-    temporal = stack.servers.temporal
-    done = subprocess.run(
-        [
-            *(str(temporal.binary), "workflow", "count", "--address", temporal.address),
-            *("--namespace", temporal.namespace, "--query", "ExecutionStatus='Running'", "--output", "json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = checks.temporal_workflows(stack, "count", "--query", "ExecutionStatus='Running'")
     if done.returncode != 0:
         return None
     try:

@@ -298,19 +298,24 @@ def documents_issued(stack: Stack, ledger: Ledger, operator: str) -> Check:
 # -- workflows --------------------------------------------------------------------------------------
 
 
-def workflows_finished(stack: Stack) -> Check:
-    """Temporal's list of the run's workflows: all completed, except the long-lived kinds still running."""
+def temporal_workflows(stack: Stack, command: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`temporal workflow <command> … --output json` against the run's Temporal server."""
     temporal = stack.servers.temporal
-    done = subprocess.run(
+    return subprocess.run(
         [
-            *(str(temporal.binary), "workflow", "list", "--address", temporal.address),
-            *("--namespace", temporal.namespace, "--output", "json", "--limit", "5000"),
+            *(str(temporal.binary), "workflow", command, "--address", temporal.address),
+            *("--namespace", temporal.namespace, "--output", "json", *args),
         ],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def workflows_finished(stack: Stack) -> Check:
+    """Temporal's list of the run's workflows: all completed, except the long-lived kinds still running."""
+    done = temporal_workflows(stack, "list", "--limit", "5000")
     if done.returncode != 0:
         return Check("every workflow finished", False, detail=f"temporal workflow list failed: {done.stderr[:300]}")
     listed = json.loads(done.stdout or "[]")

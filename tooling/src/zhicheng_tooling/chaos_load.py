@@ -303,6 +303,16 @@ class Load:
         self.clerk = self.business_admin(unit, "王芳", ["applicant_management", "unit_review"])
         employer = self.org(self.admin, f"平凉市混沌专家单位{self.tag}", kind="state_unit", unit_type="other")
         self.add_series_to_schedule()
+        self.experts, self.committee_id = self.expert_committee(
+            self.series, experts, employer.id, f"平凉市卫生系列中级评审委员会（混沌{self.tag}）"
+        )
+
+    def expert_committee(
+        self, series: str, experts: int, employer_id: str, name: str
+    ) -> tuple[list[tuple[str, str]], str]:
+        """`experts` experts of `series` (logged in), appointed to the pool at `employer_id` for two years
+        (NAT-6), and their committee `name`: the experts as (account id, token) and the committee's id."""
+        appointed: list[tuple[str, str]] = []
         for i in range(experts):
             r = self.c.command(
                 "POST",
@@ -310,16 +320,16 @@ class Load:
                 "/api/v1/accounts/experts",
                 self.operator,
                 id_field="account_id",
-                json={"display_name": f"专家{_digits_zh(i, 2)}", "series": [self.series], "title_level": "senior"},
+                json={"display_name": f"专家{_digits_zh(i, 2)}", "series": [series], "title_level": "senior"},
             )
             e = self.c.must(r, "expert")
-            self.experts.append((str(e["account_id"]), self.login(e["username"], e["initial_password"])))
+            appointed.append((str(e["account_id"]), self.login(e["username"], e["initial_password"])))
         today = datetime.now(CHINA_TZ).date()
-        for account_id, _ in self.experts:
+        for account_id, _ in appointed:
             body = {
                 "account_id": account_id,
                 "specialty": POOL_SPECIALTY,
-                "employer_org_id": employer.id,
+                "employer_org_id": employer_id,
                 "term_starts_on": today.isoformat(),
                 "term_ends_on": (today + timedelta(days=365 * 2)).isoformat(),
             }
@@ -327,15 +337,10 @@ class Load:
         committee = self.until_created(
             "review-service",
             "/api/v1/committees",
-            {
-                "name": f"平凉市卫生系列中级评审委员会（混沌{self.tag}）",
-                "series": self.series,
-                "level": LEVEL,
-                "expert_ids": [a for a, _ in self.experts],
-            },
+            {"name": name, "series": series, "level": LEVEL, "expert_ids": [a for a, _ in appointed]},
             "committee",
         )
-        self.committee_id = str(committee["committee_id"])
+        return appointed, str(committee["committee_id"])
 
     def until_created(self, service: str, path: str, body: dict[str, Any], what: str) -> dict[str, Any]:
         """A creation that waits for another service's events (422/409/404 until they arrive); one key."""
@@ -514,6 +519,11 @@ class Load:
         for app_id in ids:
             self.ledger.in_sessions[app_id] = session_id
         self.defenses(session_id, ids)
+        self.vote(session_id, self.experts)
+
+    def vote(self, session_id: str, experts: list[tuple[str, str]]) -> None:
+        """The drawn experts (sitting and reserves) present, each present one's secret ballot (all yes),
+        voting closed: the workflow tallies, publishes and issues the documents."""
         draw = self.c.get("review-service", f"/api/v1/sessions/{session_id}/draw", self.operator)
         present = draw["sitting_expert_ids"] + draw["reserve_expert_ids"]
         r = self.c.command(
@@ -524,7 +534,7 @@ class Load:
             json={"present_expert_ids": present},
         )
         self.c.must(r, "attendance")
-        for account_id, token in self.experts:
+        for account_id, token in experts:
             if account_id not in present:
                 continue
             form = self.c.get("review-service", f"/api/v1/sessions/{session_id}/ballot-form", token)
