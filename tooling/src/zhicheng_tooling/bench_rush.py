@@ -723,6 +723,7 @@ def run(applications: int, clients: int, replicas: int = 1) -> dict[str, Any]:
             },
             "prepared_before_the_clock": prepared,
             "clients": clients,
+            "access_token_renewals": rush.client.renewals,
             "replicas": replicas,
             "paper_chars": PAPER_CHARS,
             "batch": BATCH,

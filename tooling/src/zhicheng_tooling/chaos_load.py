@@ -107,8 +107,49 @@ class Client:
         self._local = threading.local()
         self.retries = 0
         self._turn = 0  # the replica the next request goes to
+        # An access token lives 30 minutes; a long run renews it as the web application does: by its refresh
+        # token (rotated at each use). access token -> its refresh token; expired token -> its renewal.
+        self._refresh: dict[str, str] = {}
+        self._renewed: dict[str, str] = {}
+        self._renewing = threading.Lock()
+        self.renewals = 0
         # When a list: each answer's (service, seconds, status), as the deadline-rush bench reports them.
         self.timings: list[tuple[str, float, int]] | None = None
+
+    def remember(self, answer: dict[str, Any]) -> str:
+        """A token answer (login, password change, refresh): its access token, whose refresh token is kept."""
+        access = str(answer["access_token"])
+        if answer.get("refresh_token"):
+            with self._renewing:
+                self._refresh[access] = str(answer["refresh_token"])
+        return access
+
+    def current(self, token: str) -> str:
+        """The newest renewal of `token`."""
+        while token in self._renewed:
+            token = self._renewed[token]
+        return token
+
+    def renew(self, token: str) -> str:
+        """`token` expired: the access token its refresh token gives (once, however many threads ask)."""
+        with self._renewing:
+            if token in self._renewed:
+                return self.current(token)
+            refresh = self._refresh.pop(token, None)
+            if refresh is None:
+                raise LoadError("an access token expired that no refresh token renews")
+            r = self.http.post(
+                self.endpoints.urls["org-service"] + "/api/v1/auth/token",
+                data={"grant_type": "refresh_token", "refresh_token": refresh},
+            )
+            if r.status_code != 200:
+                raise LoadError(f"renewing an access token: {r.status_code} {r.text[:300]}")
+            body = r.json()
+            fresh = str(body["access_token"])
+            self._refresh[fresh] = str(body["refresh_token"])
+            self._renewed[token] = fresh
+            self.renewals += 1
+            return fresh
 
     def base_url(self, service: str) -> str:
         replicas = self.endpoints.replicas.get(service)
@@ -135,18 +176,22 @@ class Client:
         **kw: Any,
     ) -> tuple[httpx.Response, int]:
         """The answer once the service answers with something other than "down"; the number of tries."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        if key is not None:
-            headers["Idempotency-Key"] = key
+        headers = {"Idempotency-Key": key} if key is not None else {}
         deadline = time.monotonic() + self.bound
         attempts = 0
         while True:
             attempts += 1
+            if token:
+                token = self.current(token)
+                headers["Authorization"] = f"Bearer {token}"
             try:
                 sent = time.perf_counter()
                 r = self.http.request(method, self.base_url(service) + path, headers=headers, **kw)
                 if self.timings is not None:
                     self.timings.append((service, time.perf_counter() - sent, r.status_code))
+                if r.status_code == 401 and token and r.json().get("code") == "token_expired":
+                    self.renew(token)
+                    continue
                 if r.status_code not in RETRIED_STATUS:
                     return r, attempts
                 last = f"{r.status_code} {r.text[:200]}"
@@ -263,7 +308,7 @@ class Load:
             # A retry after a crash (same key) answers as the first sending did (finding 22), so a
             # refusal here is the load's error like any other.
             body = self.c.must(r, f"password change of {username}")
-        return str(body["access_token"])
+        return self.c.remember(body)
 
     def org(self, token: str, name: str, **body: Any) -> Org:
         r = self.c.command(
