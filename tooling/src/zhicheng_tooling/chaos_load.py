@@ -189,10 +189,10 @@ class Client:
                 r = self.http.request(method, self.base_url(service) + path, headers=headers, **kw)
                 if self.timings is not None:
                     self.timings.append((service, time.perf_counter() - sent, r.status_code))
-                if r.status_code == 401 and token and r.json().get("code") == "token_expired":
-                    self.renew(token)
-                    continue
-                if r.status_code not in RETRIED_STATUS:
+                expired = r.status_code == 401 and bool(token) and r.json().get("code") == "token_expired"
+                if expired:  # renewed, then sent again within the same bound as any retry
+                    self.renew(token or "")
+                elif r.status_code not in RETRIED_STATUS:
                     return r, attempts
                 last = f"{r.status_code} {r.text[:200]}"
             except httpx.TransportError as exc:
