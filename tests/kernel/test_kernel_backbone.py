@@ -408,3 +408,72 @@ async def test_a_page_whose_handler_fails_is_applied_one_event_at_a_time_and_kee
     assert await counter(db, store.source) == 3
     assert await consumer.watermark(store.source) == 2
     assert consumer.status.sources[store.source].parked_at_position == 3
+
+
+async def test_a_batch_handler_gets_each_run_of_its_type_in_one_call_in_position_order(
+    db: Database, servers: Servers
+) -> None:
+    """Issue 14, item 2: a projection registered as a batch handler gets the consecutive events of its type
+    in one call (an event no handler takes does not break the run; one another handler takes does), in
+    position order; caught up again, nothing is applied twice."""
+    store = EventStore(source_name())
+    kinds = ["Incremented"] * 3 + ["Noted"] + ["Incremented"] * 2 + ["Reset"] + ["Incremented"]
+    async with db.transaction() as conn:
+        for i, kind in enumerate(kinds):
+            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent(kind, {"by": 1})], Metadata("test"))
+    await Positioner(db).position_all()
+    calls: list[tuple[str, list[int]]] = []
+
+    async def runs(ctx: object, conn: AsyncConnection, events: list[EventEnvelope]) -> None:
+        calls.append(("Incremented", [e.position for e in events]))
+
+    async def reset(ctx: object, conn: AsyncConnection, event: EventEnvelope) -> None:
+        calls.append(("Reset", [event.position]))
+
+    consumer = EventConsumer(
+        f"runs-{store.source}",
+        db,
+        [Subscription(store.source, {"Reset": reset}, batch_handlers={"Incremented": runs})],
+        bootstrap=servers.kafka.bootstrap,
+        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
+        catchup_interval=3600,
+    )
+    assert await consumer.catch_up(store.source) == 8
+    assert calls == [("Incremented", [1, 2, 3, 5, 6]), ("Reset", [7]), ("Incremented", [8])]
+    assert await consumer.catch_up(store.source) == 0
+    assert len(calls) == 3
+    with pytest.raises(ValueError, match="a handler and a batch handler"):
+        Subscription(store.source, {"Reset": reset}, batch_handlers={"Reset": runs})
+
+
+async def test_a_failing_batch_handler_gets_its_page_again_one_event_at_a_time(db: Database, servers: Servers) -> None:
+    """The page rolls back; event by event the batch handler gets lists of one: the events before the
+    failing one are kept, the failing one becomes a dead letter (its source parked)."""
+    store = EventStore(source_name())
+    async with db.transaction() as conn:
+        for i, by in enumerate((1, 2, 1000, 4)):
+            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": by})], Metadata("test"))
+    await Positioner(db).position_all()
+    sizes: list[int] = []
+
+    async def add_all(ctx: object, conn: AsyncConnection, events: list[EventEnvelope]) -> None:
+        sizes.append(len(events))
+        for event in events:
+            if event.payload["by"] >= 1000:
+                raise ValueError("金额超出上限")
+            await add_to_counter(ctx, conn, event)
+
+    consumer = EventConsumer(
+        f"runs-{store.source}",
+        db,
+        [Subscription(store.source, {}, batch_handlers={"Incremented": add_all})],
+        bootstrap=servers.kafka.bootstrap,
+        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
+        catchup_interval=3600,
+        max_attempts=2,
+        retry_backoff=0.01,
+    )
+    assert await consumer.catch_up(store.source) == 2
+    assert sizes[0] == 4 and set(sizes[1:]) == {1}
+    assert await counter(db, store.source) == 3
+    assert consumer.status.sources[store.source].parked_at_position == 3

@@ -2,7 +2,8 @@
 
 Starts its own PostgreSQL, Kafka and Temporal (26xxx ports, temporary data) and, for the
 cross-service figure, org-service and application-service as real processes.
-`python -m zhicheng_tooling.bench event-store` runs the event store's part alone (PostgreSQL only).
+`python -m zhicheng_tooling.bench event-store` (or `consumer`) runs that part alone (PostgreSQL only);
+`--record` merges its figures into bench/results.json.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -270,11 +271,11 @@ async def bench_kafka_path(servers: Servers, count: int = 1000, rate: float = 20
     }
 
 
-async def bench_batched_consumer(servers: Servers, count: int = 20000) -> dict[str, Any]:
+async def bench_batched_consumer(postgres: Postgres, count: int = 20000) -> dict[str, Any]:
     """Issue 14, item 2: a consumer catching up `count` events from the source's feed into a projection
     (a row per event), a page of 500 in one transaction with its watermark; checked: every event once."""
-    source_db = await fresh_database(servers.postgres, "zc_bench_batch_source")
-    sink_db = await fresh_database(servers.postgres, "zc_bench_batch_sink")
+    source_db = await fresh_database(postgres, "zc_bench_batch_source")
+    sink_db = await fresh_database(postgres, "zc_bench_batch_sink")
     store = EventStore("bench-batch-source")
     async with sink_db.transaction() as conn:
         await conn.execute(text("CREATE TABLE bench_projection (key text PRIMARY KEY, position bigint NOT NULL)"))
@@ -285,10 +286,10 @@ async def bench_batched_consumer(servers: Servers, count: int = 20000) -> dict[s
                 await store.append(conn, "b", key, 0, [NewEvent("Benched", {"key": key})], Metadata("bench"))
     await position_now(source_db)
 
-    async def project(ctx: Servers, conn: AsyncConnection, event: EventEnvelope) -> None:
+    async def project(ctx: None, conn: AsyncConnection, events: list[EventEnvelope]) -> None:
         await conn.execute(
             text("INSERT INTO bench_projection (key, position) VALUES (:k, :p)"),
-            {"k": event.payload["key"], "p": event.position},
+            [{"k": event.payload["key"], "p": event.position} for event in events],
         )
 
     class StoreFeed:
@@ -299,10 +300,9 @@ async def bench_batched_consumer(servers: Servers, count: int = 20000) -> dict[s
     consumer = EventConsumer(
         "bench-batch-sink",
         sink_db,
-        [Subscription(store.source, {"Benched": project})],
+        [Subscription(store.source, {}, batch_handlers={"Benched": project})],
         bootstrap="unused:0",
         feeds={store.source: StoreFeed()},  # type: ignore[dict-item]
-        context=servers,
     )
     started = time.perf_counter()
     applied = await consumer.catch_up(store.source)
@@ -558,25 +558,51 @@ def write_results(results: dict[str, Any], out_dir: Path) -> None:
     (out_dir / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
-def event_store_only() -> None:
-    """`python -m zhicheng_tooling.bench event-store`: the event store's part alone, on a PostgreSQL of its
-    own (the bench's port), printed as JSON; bench/results.json is left as the last full run wrote it."""
+# The parts that need only PostgreSQL, runnable alone: `python -m zhicheng_tooling.bench <part> [--record]`.
+POSTGRES_PARTS: dict[str, Callable[[Postgres], Coroutine[Any, Any, dict[str, Any]]]] = {
+    "event-store": bench_event_store,
+    "consumer": bench_batched_consumer,
+}
+PART_KEYS = {"event-store": "event_store", "consumer": "consumer"}
+
+
+def part_alone(part: str, record: bool) -> None:
+    """One PostgreSQL-only part on a PostgreSQL of its own (the bench's port), printed as JSON; with
+    `--record`, merged into bench/results.json under its key with its own `measured_at` (the rest of the
+    file stays as the last full run wrote it)."""
     root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
     (root / OWNER_FILE).write_text(str(os.getpid()))
     postgres = Postgres(root / "pg", Ports.for_bench().pg, run_dir=root, log_file=root / "postgres.log")
     postgres.start()
     try:
-        figures = asyncio.run(bench_event_store(postgres))
+        figures = asyncio.run(POSTGRES_PARTS[part](postgres))
     finally:
         postgres.stop()
         shutil.rmtree(root, ignore_errors=True)
-    print(json.dumps({"event_store": figures}, indent=2))
+    key = PART_KEYS[part]
+    print(json.dumps({key: figures}, indent=2))
+    if record:
+        record_part(key, figures)
+
+
+def record_part(key: str, figures: dict[str, Any]) -> None:
+    """`figures` into bench/results.json (and RESULTS.md) under `key`, stamped with when they were measured."""
+    out = find_workspace_root() / "bench"
+    path = out / "results.json"
+    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    results.setdefault("measured_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    results.setdefault("machine", f"{os.cpu_count()} cores, {platform.machine()}")
+    results[key] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), **figures}
+    write_results(results, out)
 
 
 def main() -> None:
-    if sys.argv[1:] == ["event-store"]:
-        event_store_only()
+    args = sys.argv[1:]
+    if args and args[0] in POSTGRES_PARTS and set(args[1:]) <= {"--record"}:
+        part_alone(args[0], "--record" in args)
         return
+    if args:
+        sys.exit(f"usage: python -m zhicheng_tooling.bench [{'|'.join(POSTGRES_PARTS)} [--record]]")
     reap_orphans(Path("/tmp"), "zc-bench-")
     root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
     servers = Servers.start(root, Ports.for_bench())
@@ -591,7 +617,7 @@ def main() -> None:
         print("kafka path …", flush=True)
         results["kafka_path"] = asyncio.run(bench_kafka_path(servers))
         print("batched consumer …", flush=True)
-        results["consumer"] = asyncio.run(bench_batched_consumer(servers))
+        results["consumer"] = asyncio.run(bench_batched_consumer(servers.postgres))
         print("command → projection in another service …", flush=True)
         for database in DATABASES.values():  # every component's, the provincial simulator's included
             servers.postgres.create_database(database)

@@ -96,12 +96,19 @@ def bench_idle(stack: Stack, servers: Servers, *, settle: float = 45.0, window: 
 
 
 def main() -> None:
-    """`python -m zhicheng_tooling.bench_idle`: this figure alone, printed (make bench records it)."""
+    """`python -m zhicheng_tooling.bench_idle [--record]`: this figure alone, printed (make bench records
+    it; `--record` merges it into bench/results.json as `idle`)."""
     import json
     import shutil
+    import sys
     import tempfile
 
     from zhicheng_devstack.ports import Ports
+
+    from .bench import record_part
+
+    if not set(sys.argv[1:]) <= {"--record"}:
+        sys.exit("usage: python -m zhicheng_tooling.bench_idle [--record]")
 
     root = Path(tempfile.mkdtemp(prefix="zc-bench-", dir="/tmp"))
     servers = Servers.start(root, Ports.for_bench())
@@ -109,7 +116,10 @@ def main() -> None:
     try:
         for database in DATABASES.values():
             servers.postgres.create_database(database)
-        print(json.dumps(bench_idle(stack, servers), indent=2))
+        figures = bench_idle(stack, servers)
+        print(json.dumps(figures, indent=2))
+        if "--record" in sys.argv[1:]:
+            record_part("idle", figures)
     finally:
         stack.stop_all()
         servers.stop()
