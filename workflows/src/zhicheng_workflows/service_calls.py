@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 from zhicheng_kernel.auth import ServiceCredentials
+from zhicheng_kernel.http_client import async_client
 
 # The stage an operator filters by in the Temporal UI (zhicheng_kernel.temporal's ZcStatus).
 ZC_STATUS = SearchAttributeKey.for_keyword("ZcStatus")
@@ -35,7 +35,7 @@ class ServiceActivities:
         self.credentials = credentials
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout) as client:
+        async with async_client(base_url=self.base_url, timeout=self.timeout) as client:
             response = await client.request(method, path, json=body, headers=await self.credentials.headers())
         if response.status_code < 300:
             return response.json()

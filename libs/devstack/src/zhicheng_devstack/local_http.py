@@ -1,22 +1,16 @@
 """HTTP clients of the stack's own processes (health checks, the test suite's API client).
 
-httpx builds a TLS context for every client it makes, loading certifi's bundle: ~40 ms of CPU (150 ms
-on a loaded 2-core machine), although these clients only speak plain HTTP to 127.0.0.1. A start polls
-/health every 0.2 s and the test suite makes thousands of clients, so they share one context, made once.
+They share the process's one TLS context (zhicheng_kernel.http_client): a start polls /health every
+0.2 s and the test suite makes thousands of clients, and httpx would otherwise load certifi's bundle for
+each of them (~40 ms of CPU, 150 ms on a loaded 2-core machine).
 """
 
 from __future__ import annotations
 
-import ssl
-from functools import cache
-
 import httpx
+from zhicheng_kernel.http_client import tls_context
 
-
-@cache
-def tls_context() -> ssl.SSLContext:
-    """httpx's default TLS context (certificates verified), made once per process."""
-    return httpx.create_ssl_context()
+__all__ = ["get", "tls_context"]
 
 
 def get(url: str, timeout: float) -> httpx.Response:

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from .errors import Forbidden, Unauthorized
+from .http_client import async_client
 from .roles import Role
 
 ISSUER = "zhicheng-org-service"
@@ -130,7 +131,7 @@ class TokenVerifier:
         async with self._lock:
             if time.monotonic() - self._fetched_at < 5:
                 return
-            async with httpx.AsyncClient(timeout=5) as client:
+            async with async_client(timeout=5) as client:
                 response = await client.get(self.jwks_url)
                 response.raise_for_status()
             self._load(response.json())
@@ -256,7 +257,7 @@ class ServiceCredentials:
     async def token(self) -> str:
         async with self._lock:
             if self._token is None or time.monotonic() > self._expires - 60:
-                async with httpx.AsyncClient(timeout=10) as client:
+                async with async_client(timeout=10) as client:
                     response = await client.post(
                         self.token_url,
                         data={

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-import httpx
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from .auth import CurrentPrincipal, require_service
 from .context import ServiceContext
 from .envelope import EventEnvelope
+from .http_client import async_client
 
 MAX_POSITION = 2**62  # a position query beyond any store (and within PostgreSQL's bigint)
 
@@ -55,7 +55,7 @@ class FeedClient:
         self.last_head = 0  # the source's head at the last read (a consumer's lag is measured from it)
 
     async def read(self, after: int, limit: int = 500) -> list[EventEnvelope]:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with async_client(timeout=10) as client:
             response = await client.get(
                 f"{self.base_url}/api/v1/events",
                 params={"after": after, "limit": limit},

@@ -21,6 +21,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .http_client import async_client
 from .signing import CLIENT_ASSERTION_TYPE, client_assertion
 
 Text = Annotated[str, StringConstraints(max_length=200)]
@@ -191,7 +192,7 @@ class ProvincialClient:
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as http:
+            async with async_client(timeout=self.timeout) as http:
                 for attempt in range(2):
                     headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {await self._access_token(http)}"}
                     response = await http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)

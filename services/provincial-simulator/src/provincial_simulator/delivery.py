@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from zhicheng_kernel.clock import Clock
+from zhicheng_kernel.http_client import async_client
 from zhicheng_kernel.signing import sign_webhook
 
 from .settings import SimulatorSettings
@@ -44,7 +45,7 @@ class Deliverer:
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
+        async with async_client(timeout=TIMEOUT_SECONDS) as http:
             while True:
                 try:
                     sent = await self.deliver_due(http)
