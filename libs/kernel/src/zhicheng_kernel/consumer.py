@@ -8,8 +8,8 @@ in one transaction together with its tracking row; a duplicate finds its trackin
 nothing. A page read from the feed is applied the fast way first: all its events in ONE transaction
 with the watermark (issue 14, item 2); a page that cannot go that way (a handler failing, an open dead
 letter in it) is applied again one event at a time, with the retries and parking below. A projection
-that writes a row an event registers a batch handler for the type: within a page it gets each run of
-consecutive events of that type in one call and writes them in one round trip (an executemany), which
+that writes a row an event registers a batch handler for its types: within a page it gets each run of
+consecutive events it takes in one call and writes them in one round trip (an executemany), which
 is what makes a page cheap — one statement an event costs a round trip to PostgreSQL each. Positions of
 a source are gapless, so a consumer knows exactly what it has not seen yet: after a broker restart
 with empty memory, or after a day down, it ends in the same state as if nothing had happened.
@@ -69,7 +69,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 Handler = Callable[[Any, AsyncConnection, EventEnvelope], Awaitable[None]]
-# A batch handler receives a run of consecutive events of one type, in position order, and writes them
+# A batch handler receives a run of consecutive events it takes, in position order, and writes them
 # in as few statements as it can (a projection writing a row an event: one executemany for the run).
 BatchHandler = Callable[[Any, AsyncConnection, list[EventEnvelope]], Awaitable[None]]
 
@@ -96,8 +96,9 @@ class Subscription:
     source: str
     handlers: Mapping[str, Handler]
     upcasters: Upcasters = field(default_factory=lambda: NO_UPCASTS)
-    # types applied a run at a time: within a page of the feed, consecutive events of such a type (events
-    # no handler takes may lie between them) reach their handler in one call; alone, in a list of one
+    # types applied a run at a time: within a page of the feed, consecutive events taken by the same batch
+    # handler (one or several types; events no handler takes may lie between them) reach it in one call;
+    # an event applied alone reaches it in a list of one
     batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -237,35 +238,37 @@ class EventConsumer:
                     )
                 ).scalars()
             )
-            run: list[EventEnvelope] = []  # consecutive events of one batch-handled type, not yet applied
+            run: list[EventEnvelope] = []  # consecutive events of one batch handler, not yet applied
+            run_handler: BatchHandler | None = None
             for event in fresh:
                 if event.position in done or letters.get(event.position) == deadletters.SKIPPED:
                     continue
                 event = sub.upcasters.upcast(event)
                 handler = sub.handlers.get(event.event_type)
-                batched = event.event_type in sub.batch_handlers
-                if not batched and handler is None:
+                batch = sub.batch_handlers.get(event.event_type)
+                if batch is None and handler is None:
                     continue
-                if run and (not batched or run[0].event_type != event.event_type):
-                    await self._apply_run(sub, conn, run)
-                    run = []
-                if batched:
+                if run_handler is not None and batch is not run_handler:
+                    await self._apply_run(run_handler, conn, run)
+                    run, run_handler = [], None
+                if batch is not None:
                     run.append(event)
+                    run_handler = batch
                 elif handler is not None:
                     with self.around(self.name, event):
                         await handler(self.context, conn, event)
-            if run:
-                await self._apply_run(sub, conn, run)
+            if run_handler is not None:
+                await self._apply_run(run_handler, conn, run)
             await self._advance_watermark(conn, source, last)
         self.db.changed.fire()
         return len(fresh) - len(done)
 
-    async def _apply_run(self, sub: Subscription, conn: AsyncConnection, run: list[EventEnvelope]) -> None:
-        """One call of the batch handler for a run of events of one type; each event has its span."""
+    async def _apply_run(self, handler: BatchHandler, conn: AsyncConnection, run: list[EventEnvelope]) -> None:
+        """One call of a batch handler for its run of events; each event has its span."""
         with contextlib.ExitStack() as spans:
             for event in run:
                 spans.enter_context(self.around(self.name, event))
-            await sub.batch_handlers[run[0].event_type](self.context, conn, run)
+            await handler(self.context, conn, run)
 
     async def _apply_page(self, source: str, page: list[EventEnvelope]) -> tuple[int, bool]:
         """The fast way first; a page it refuses, one event at a time. Returns how many events were new
