@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from zhicheng_kernel.identifiers import id_card_is_valid
-from zhicheng_tooling.bench_rush import Stage, merge_results, numbered_id_card, per_cpu_second
+from zhicheng_tooling.bench import record_part
+from zhicheng_tooling.bench_rush import Stage, numbered_id_card, per_cpu_second
 
 
 def test_ten_thousand_applicants_get_ten_thousand_valid_id_numbers() -> None:
@@ -35,7 +36,9 @@ def test_a_stage_reports_its_place_on_the_clock_and_its_rate() -> None:
 def test_the_rush_is_merged_beside_the_figures_make_bench_measured(tmp_path: Path) -> None:
     earlier = {"measured_at": "2026-11-30T17:55:34+00:00", "machine": "2 cores", "consumer": {"page": 500}}
     (tmp_path / "results.json").write_text(json.dumps(earlier))
-    merge_results({"applications": 10, "decided": 10, "total_seconds": 1.5, "user_p99_ms": 80.0}, tmp_path)
+    record_part(
+        "deadline_rush", {"applications": 10, "decided": 10, "total_seconds": 1.5, "user_p99_ms": 80.0}, tmp_path
+    )
     merged = json.loads((tmp_path / "results.json").read_text())
     assert merged["consumer"] == {"page": 500} and merged["measured_at"] == earlier["measured_at"]
     assert (merged["deadline_rush"]["applications"], merged["deadline_rush"]["decided"]) == (10, 10)

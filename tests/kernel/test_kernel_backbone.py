@@ -342,6 +342,28 @@ async def test_a_quiet_consumer_waits_long_at_the_broker_and_still_wakes_for_the
     assert woke_after < QUIET_FETCH_WAIT_MS / 1000 + 2.0  # the long wait, the relay's and the feed's way
 
 
+async def append_amounts(db: Database, store: EventStore, amounts: tuple[int, ...]) -> None:
+    """One `Incremented` event a stream for each amount, in one transaction, then positioned."""
+    async with db.transaction() as conn:
+        for i, by in enumerate(amounts):
+            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": by})], Metadata("test"))
+    await Positioner(db).position_all()
+
+
+def feed_consumer(db: Database, store: EventStore, servers: Servers, subscription: Subscription) -> EventConsumer:
+    """A consumer of one source that only catches up when asked (two tries before a dead letter)."""
+    return EventConsumer(
+        f"c-{store.source}",
+        db,
+        [subscription],
+        bootstrap=servers.kafka.bootstrap,
+        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
+        catchup_interval=3600,
+        max_attempts=2,
+        retry_backoff=0.01,
+    )
+
+
 class CountingDatabase(Database):
     """The same database, counting the transactions this client opens."""
 
@@ -384,26 +406,14 @@ async def test_a_page_whose_handler_fails_is_applied_one_event_at_a_time_and_kee
     """A failing handler rolls its page back; the page is then applied event by event: the events before
     the failing one are kept, the failing one becomes a dead letter (its source parked), nothing after."""
     store = EventStore(source_name())
-    async with db.transaction() as conn:
-        for i, by in enumerate((1, 2, 1000, 4)):
-            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": by})], Metadata("test"))
-    await Positioner(db).position_all()
+    await append_amounts(db, store, (1, 2, 1000, 4))
 
     async def refuses_large(ctx: object, conn: AsyncConnection, event: EventEnvelope) -> None:
         if event.payload["by"] >= 1000:
             raise ValueError("金额超出上限")
         await add_to_counter(ctx, conn, event)
 
-    consumer = EventConsumer(
-        f"counter-{store.source}",
-        db,
-        [Subscription(store.source, {"Incremented": refuses_large})],
-        bootstrap=servers.kafka.bootstrap,
-        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
-        catchup_interval=3600,
-        max_attempts=2,
-        retry_backoff=0.01,
-    )
+    consumer = feed_consumer(db, store, servers, Subscription(store.source, {"Incremented": refuses_large}))
     assert await consumer.catch_up(store.source) == 2
     assert await counter(db, store.source) == 3
     assert await consumer.watermark(store.source) == 2
@@ -430,14 +440,8 @@ async def test_a_batch_handler_gets_each_run_of_its_type_in_one_call_in_position
     async def reset(ctx: object, conn: AsyncConnection, event: EventEnvelope) -> None:
         calls.append(("Reset", [event.position]))
 
-    consumer = EventConsumer(
-        f"runs-{store.source}",
-        db,
-        [Subscription(store.source, {"Reset": reset}, batch_handlers={"Incremented": runs, "Doubled": runs})],
-        bootstrap=servers.kafka.bootstrap,
-        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
-        catchup_interval=3600,
-    )
+    subscription = Subscription(store.source, {"Reset": reset}, batch_handlers={"Incremented": runs, "Doubled": runs})
+    consumer = feed_consumer(db, store, servers, subscription)
     assert await consumer.catch_up(store.source) == 8
     assert calls == [("runs", [1, 2, 3, 5, 6]), ("Reset", [7]), ("runs", [8])]
     assert await consumer.catch_up(store.source) == 0
@@ -450,10 +454,7 @@ async def test_a_failing_batch_handler_gets_its_page_again_one_event_at_a_time(d
     """The page rolls back; event by event the batch handler gets lists of one: the events before the
     failing one are kept, the failing one becomes a dead letter (its source parked)."""
     store = EventStore(source_name())
-    async with db.transaction() as conn:
-        for i, by in enumerate((1, 2, 1000, 4)):
-            await store.append(conn, "counter", f"s-{i}", 0, [NewEvent("Incremented", {"by": by})], Metadata("test"))
-    await Positioner(db).position_all()
+    await append_amounts(db, store, (1, 2, 1000, 4))
     sizes: list[int] = []
 
     async def add_all(ctx: object, conn: AsyncConnection, events: list[EventEnvelope]) -> None:
@@ -463,15 +464,8 @@ async def test_a_failing_batch_handler_gets_its_page_again_one_event_at_a_time(d
                 raise ValueError("金额超出上限")
             await add_to_counter(ctx, conn, event)
 
-    consumer = EventConsumer(
-        f"runs-{store.source}",
-        db,
-        [Subscription(store.source, {}, batch_handlers={"Incremented": add_all})],
-        bootstrap=servers.kafka.bootstrap,
-        feeds={store.source: StoreFeed(db, store)},  # type: ignore[dict-item]
-        catchup_interval=3600,
-        max_attempts=2,
-        retry_backoff=0.01,
+    consumer = feed_consumer(
+        db, store, servers, Subscription(store.source, {}, batch_handlers={"Incremented": add_all})
     )
     assert await consumer.catch_up(store.source) == 2
     assert sizes[0] == 4 and set(sizes[1:]) == {1}

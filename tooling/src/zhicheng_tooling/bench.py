@@ -585,9 +585,10 @@ def part_alone(part: str, record: bool) -> None:
         record_part(key, figures)
 
 
-def record_part(key: str, figures: dict[str, Any]) -> None:
-    """`figures` into bench/results.json (and RESULTS.md) under `key`, stamped with when they were measured."""
-    out = find_workspace_root() / "bench"
+def record_part(key: str, figures: dict[str, Any], out: Path | None = None) -> None:
+    """`figures` into bench/results.json (and RESULTS.md; or those of `out`) under `key`, stamped with when
+    they were measured, beside what the other parts measured."""
+    out = out or find_workspace_root() / "bench"
     path = out / "results.json"
     results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     results.setdefault("measured_at", datetime.now(UTC).isoformat(timespec="seconds"))

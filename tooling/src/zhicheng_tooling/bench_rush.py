@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import functools
 import json
-import os
 import random
 import shutil
 import sys
@@ -43,21 +42,20 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psutil
 from zhicheng_devstack.credentials import BUSINESS_ADMIN_USERNAME, SYSTEM_ADMIN_USERNAME
 from zhicheng_devstack.harness import DATABASES, Servers, Stack, reap_orphans
-from zhicheng_devstack.paths import find_workspace_root
 from zhicheng_devstack.ports import Ports
 from zhicheng_devstack.process import ManagedProcess
 from zhicheng_kernel.calendar import CHINA_TZ
 from zhicheng_kernel.identifiers import id_card_with_check
 
 from . import chaos_checks as checks
-from .bench import percentile, write_results
+from .bench import percentile, record_part
 from .bench_idle import DEFAULT_CONSUMER_ENV, SERVICES, cpu_seconds, members
 from .chaos import endpoints
 from .chaos_load import (
@@ -742,17 +740,6 @@ def run(applications: int, clients: int, replicas: int = 1) -> dict[str, Any]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def merge_results(figures: dict[str, Any], out_dir: Path, key: str = "deadline_rush") -> None:
-    """`deadline_rush` (or the two-replica run's key) into bench/results.json beside what `make bench`'s
-    other parts measured."""
-    path = out_dir / "results.json"
-    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    results.setdefault("measured_at", datetime.now(UTC).isoformat(timespec="seconds"))
-    results.setdefault("machine", f"{os.cpu_count()} cores")
-    results[key] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), **figures}
-    write_results(results, out_dir)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zhicheng_tooling.bench_rush", description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=10_000, help="applications in the rush (10,000)")
@@ -766,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--applications 1..100000, --clients 1..256")
     figures = run(args.applications, args.clients, args.replicas)
     key = "deadline_rush" if args.replicas == 1 else "deadline_rush_two_replicas"
-    merge_results(figures, args.out or find_workspace_root() / "bench", key)
+    record_part(key, figures, args.out)
     print(json.dumps({k: v for k, v in figures.items() if k not in ("checks", "stages")}, ensure_ascii=False))
     print(json.dumps(figures["stages"], ensure_ascii=False, indent=1))
     return 0 if figures["correct"] else 1
