@@ -12,6 +12,7 @@ import asyncio
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -274,3 +275,22 @@ def test_pol_fi_1_a_province_out_of_reach_is_503_for_the_workflow_to_retry_and_n
     assert "ProvincialFilingSubmitted" not in event_types(application_events(api, {push_id}), push_id)
     assert deliver(api, push_id)["duplicate"] is False  # the retry delivers
     assert filing(api, push_id)["status"] == "waiting_for_province"
+
+
+def test_pol_fi_1_verdicts_arriving_at_once_are_all_kept_in_the_filing(stack: Stack) -> None:
+    """The province may deliver the verdicts of one batch in parallel: each is recorded on its application
+    and in the batch's filing (a verdict read-modified-written beside another one would be lost there, and
+    the batch would wait for it forever)."""
+    api = Api(stack)
+    scenario = Scenario.build(api)
+    applications = scenario.office_approved(6)
+    push_id = scenario.push(applications)["push_id"]
+    deliver(api, push_id)
+    callbacks = [signed_callback(stack, push_id, application_id) for application_id in applications]
+    with ThreadPoolExecutor(len(callbacks)) as pool:
+        answers = list(pool.map(lambda callback: post_callback(api, *callback), callbacks))
+    assert [a.status_code for a in answers] == [200] * 6, [a.text for a in answers]
+    assert all(a.json()["applied"] for a in answers)
+    shown = filing(api, push_id)
+    assert sorted(v["application_id"] for v in shown["verdicts"]) == sorted(applications)
+    assert shown["pending_application_ids"] == [] and shown["status"] == "done"

@@ -130,8 +130,11 @@ async def request_filing(ctx: Context, conn: AsyncConnection, batch: ev.PushBatc
 # -- reading -----------------------------------------------------------------------------------------
 
 
-async def _row(conn: AsyncConnection, push_id: str) -> Any:
-    row = (await conn.execute(select(tables.filings).where(tables.filings.c.push_id == push_id))).first()
+async def _row(conn: AsyncConnection, push_id: str, *, for_update: bool = False) -> Any:
+    """The batch's filings row; `for_update` when the transaction rewrites it from what it read (verdicts
+    delivered in parallel would otherwise overwrite each other's)."""
+    query = select(tables.filings).where(tables.filings.c.push_id == push_id)
+    row = (await conn.execute(query.with_for_update() if for_update else query)).first()
     if row is None:
         raise not_found("报省备案批次", "filing_not_found", push_id)
     return row
@@ -298,7 +301,7 @@ async def deliver(ctx: Context, push_id: str, actor: str) -> FilingDelivered:
             duplicate=receipt.duplicate,
         )
         await uow.append(ev.PUSH_STREAM, push_id, stream.version, [submitted])
-        current = await _row(uow.conn, push_id)
+        current = await _row(uow.conn, push_id, for_update=True)
         await uow.conn.execute(
             update(tables.filings)
             .where(tables.filings.c.push_id == push_id)
@@ -334,7 +337,7 @@ async def _record_verdict(
     reviewer: str,
 ) -> bool:
     """POL-FI-1: one verdict on one filed application, on its stream and in the filings row."""
-    row = await _row(uow.conn, push_id)
+    row = await _row(uow.conn, push_id, for_update=True)
     if application_id not in row.application_ids:
         raise InvalidInput(
             "not_filed",
@@ -467,7 +470,7 @@ async def escalate(ctx: Context, push_id: str, body: EscalationIn, actor: str) -
     assert body.reason in REASONS
 
     async def act(uow: UnitOfWork) -> FilingView:
-        row = await _row(uow.conn, push_id)
+        row = await _row(uow.conn, push_id, for_update=True)
         stream = await uow.load(push_id)
         seen = {e.payload["reason"] for e in stream.events if e.event_type == ev.ProvincialFilingEscalated.event_type}
         if body.reason in seen:
