@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,9 @@ class Receiver:
     key: Ed25519PublicKey
     answers: list[int] = field(default_factory=list)
     failing: bool = False  # answer 503 to everything while set
+    delay: float = 0.0  # seconds each answer takes (a busy city)
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most webhooks being answered at once
     deliveries: list[Delivery] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -62,6 +66,11 @@ class Receiver:
         except SignatureError:
             verified = False
         with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.delay)
+        with self.lock:
+            self.in_flight -= 1
             status = 503 if self.failing else (self.answers.pop(0) if self.answers else 200)
             self.deliveries.append(Delivery(headers.get("webhook-id", ""), headers, body, verified, status))
         return status if verified else 401

@@ -247,6 +247,28 @@ def test_pol_fi_1_a_verdict_is_a_signed_webhook_retried_until_accepted(province:
     assert verdicts == {"app-a": "returned", "app-b": None}
 
 
+def test_pol_fi_1_verdicts_are_delivered_several_at_a_time_each_once(province: Province) -> None:
+    """The province does not wait for one city answer before sending the next verdict: with the city
+    answering slowly, several webhooks are in flight at once, and each verdict is delivered once."""
+    token = _token(province)
+    applications = [f"app-{i}" for i in range(6)]
+    filing = _filing(province, *applications)
+    assert _submit(province, filing, token).status_code == 202
+    province.receiver.delay, province.receiver.most_in_flight = 0.5, 0
+    try:
+        for application_id in applications:
+            assert _decide(province, filing.filing_id, application_id, "approved").status_code == 200
+        delivered = wait_for(
+            lambda: (d := [_for(province, filing.filing_id, a) for a in applications]) and all(d) and d,
+            timeout=20,
+            what="every verdict delivered",
+        )
+    finally:
+        province.receiver.delay = 0.0
+    assert [len(attempts) for attempts in delivered] == [1] * 6
+    assert province.receiver.most_in_flight > 1
+
+
 async def test_pol_fi_1_after_a_restart_the_city_client_fetches_a_new_token(province: Province) -> None:
     """The simulator's access tokens do not survive its restart: the old one is refused (401) and the
     city's client fetches a fresh one by itself."""

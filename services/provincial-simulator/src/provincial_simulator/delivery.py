@@ -1,6 +1,7 @@
 """Verdict webhooks: one row per (filing, application) verdict in `deliveries`, sent as a Standard
 Webhook signed with the province's Ed25519 key until the city answers 2xx — retried 1 s, 2 s, 4 s, …
-(capped), given up after about a day. The rows survive a restart, so delivery resumes."""
+(capped), given up after about a day; up to `province_delivery_concurrency` in flight at once. The rows
+survive a restart, so delivery resumes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import hashlib
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -20,7 +22,7 @@ from .settings import SimulatorSettings
 from .tables import deliveries
 
 log = logging.getLogger(__name__)
-BATCH = 20
+BATCH = 64
 IDLE_SECONDS = 1.0
 TIMEOUT_SECONDS = 10.0
 
@@ -74,8 +76,16 @@ class Deliverer:
                     .limit(BATCH)
                 )
             ).all()
-        for row in rows:
-            await self._attempt(http, row.webhook_id, row.url, row.body, row.attempts, row.created_at)
+        slots = asyncio.Semaphore(self.settings.province_delivery_concurrency)
+
+        async def attempt(row: Any) -> None:
+            async with slots:
+                await self._attempt(http, row.webhook_id, row.url, row.body, row.attempts, row.created_at)
+
+        outcomes = await asyncio.gather(*(attempt(row) for row in rows), return_exceptions=True)
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        if failed:  # the others were recorded; the round's failure is logged by run()
+            raise failed[0]
         return len(rows)
 
     async def _attempt(

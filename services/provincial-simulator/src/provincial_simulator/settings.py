@@ -40,6 +40,9 @@ class SimulatorSettings(BaseSettings):
     province_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
     province_retry_max_seconds: float = Field(default=300.0, gt=0, le=3600)
     province_delivery_give_up_seconds: float = Field(default=86400.0, gt=0, le=7 * 86400)
+    # How many webhooks are in flight at once (a province's webhook sender does not wait for one city
+    # answer before sending the next verdict).
+    province_delivery_concurrency: int = Field(default=8, ge=1, le=64)
 
     @model_validator(mode="after")
     def _never_in_production(self) -> SimulatorSettings:
