@@ -81,7 +81,8 @@ bench:
 	$(UV) run python -m zhicheng_tooling.bench
 	$(UV) run python -m zhicheng_tooling.bench_rush
 
-# The deadline rush alone (issue 14): ZC_RUSH_APPLICATIONS=200 make bench-rush for a quick look.
+# The deadline rush alone (issue 14): ZC_RUSH_APPLICATIONS=200 make bench-rush for a quick look (recorded as
+# deadline_rush_smaller, beside the whole city's deadline_rush).
 bench-rush:
 	$(UV) run python -m zhicheng_tooling.bench_rush --applications $${ZC_RUSH_APPLICATIONS:-10000}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zhicheng_kernel.identifiers import id_card_is_valid
 from zhicheng_tooling.bench import record_part
-from zhicheng_tooling.bench_rush import Stage, numbered_id_card, per_cpu_second
+from zhicheng_tooling.bench_rush import Stage, numbered_id_card, per_cpu_second, result_key
 
 
 def test_ten_thousand_applicants_get_ten_thousand_valid_id_numbers() -> None:
@@ -43,3 +43,9 @@ def test_the_rush_is_merged_beside_the_figures_make_bench_measured(tmp_path: Pat
     assert merged["consumer"] == {"page": 500} and merged["measured_at"] == earlier["measured_at"]
     assert (merged["deadline_rush"]["applications"], merged["deadline_rush"]["decided"]) == (10, 10)
     assert "| deadline_rush.user_p99_ms | 80.0 |" in (tmp_path / "RESULTS.md").read_text()
+
+
+def test_a_smaller_rush_is_recorded_beside_the_whole_citys() -> None:
+    assert result_key(10_000, 1) == "deadline_rush"
+    assert result_key(600, 1) == "deadline_rush_smaller"
+    assert result_key(300, 2) == "deadline_rush_two_replicas"

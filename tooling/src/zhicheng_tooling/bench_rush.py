@@ -76,6 +76,7 @@ from .plagiarism_evaluation.source_text import load_source_text
 T = TypeVar("T")
 R = TypeVar("R")
 
+GOAL_APPLICATIONS = 10_000
 GOAL_SECONDS = 600.0  # the whole year for 10,000 applications in at most 10 minutes …
 GOAL_USER_P99_MS = 500.0  # … with user-facing p99 under 500 ms while it runs
 SERIES_MARKS = ("甲", "乙", "丙", "丁")  # four series, each with its committee and its department
@@ -727,9 +728,12 @@ def run(applications: int, clients: int, replicas: int = 1) -> dict[str, Any]:
             "batch": BATCH,
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in results],
             "correct": correct,
-            "goal": f"{applications} applications in at most {GOAL_SECONDS:.0f} s with user p99 under"
+            "goal": f"{GOAL_APPLICATIONS} applications in at most {GOAL_SECONDS:.0f} s with user p99 under"
             f" {GOAL_USER_P99_MS:.0f} ms",
-            "met": correct and total <= GOAL_SECONDS and latencies["user_p99_ms"] < GOAL_USER_P99_MS,
+            "met": correct
+            and applications >= GOAL_APPLICATIONS
+            and total <= GOAL_SECONDS
+            and latencies["user_p99_ms"] < GOAL_USER_P99_MS,
         }
         for c in results:
             print(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}", flush=True)
@@ -738,6 +742,14 @@ def run(applications: int, clients: int, replicas: int = 1) -> dict[str, Any]:
         stack.stop_all()
         servers.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def result_key(applications: int, replicas: int) -> str:
+    """Where a run is recorded in bench/results.json: the goal's city under `deadline_rush`; a smaller one
+    (a quick look, a check after a change) beside it, so that it never replaces the whole city's figures."""
+    if replicas == 2:
+        return "deadline_rush_two_replicas"
+    return "deadline_rush" if applications >= GOAL_APPLICATIONS else "deadline_rush_smaller"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -752,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.applications <= 100_000 or not 1 <= args.clients <= 256:
         parser.error("--applications 1..100000, --clients 1..256")
     figures = run(args.applications, args.clients, args.replicas)
-    key = "deadline_rush" if args.replicas == 1 else "deadline_rush_two_replicas"
+    key = result_key(args.applications, args.replicas)
     record_part(key, figures, args.out)
     print(json.dumps({k: v for k, v in figures.items() if k not in ("checks", "stages")}, ensure_ascii=False))
     print(json.dumps(figures["stages"], ensure_ascii=False, indent=1))
