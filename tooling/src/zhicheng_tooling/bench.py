@@ -558,12 +558,12 @@ def write_results(results: dict[str, Any], out_dir: Path) -> None:
     (out_dir / "RESULTS.md").write_text("\n".join(lines) + "\n")
 
 
-# The parts that need only PostgreSQL, runnable alone: `python -m zhicheng_tooling.bench <part> [--record]`.
-POSTGRES_PARTS: dict[str, Callable[[Postgres], Coroutine[Any, Any, dict[str, Any]]]] = {
-    "event-store": bench_event_store,
-    "consumer": bench_batched_consumer,
+# The parts that need only PostgreSQL, runnable alone: `python -m zhicheng_tooling.bench <part> [--record]`;
+# each with its key in bench/results.json.
+POSTGRES_PARTS: dict[str, tuple[str, Callable[[Postgres], Coroutine[Any, Any, dict[str, Any]]]]] = {
+    "event-store": ("event_store", bench_event_store),
+    "consumer": ("consumer", bench_batched_consumer),
 }
-PART_KEYS = {"event-store": "event_store", "consumer": "consumer"}
 
 
 def part_alone(part: str, record: bool) -> None:
@@ -575,11 +575,11 @@ def part_alone(part: str, record: bool) -> None:
     postgres = Postgres(root / "pg", Ports.for_bench().pg, run_dir=root, log_file=root / "postgres.log")
     postgres.start()
     try:
-        figures = asyncio.run(POSTGRES_PARTS[part](postgres))
+        key, measure = POSTGRES_PARTS[part]
+        figures = asyncio.run(measure(postgres))
     finally:
         postgres.stop()
         shutil.rmtree(root, ignore_errors=True)
-    key = PART_KEYS[part]
     print(json.dumps({key: figures}, indent=2))
     if record:
         record_part(key, figures)

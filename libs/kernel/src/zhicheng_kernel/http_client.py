@@ -3,7 +3,7 @@
 httpx builds a new TLS context for every client it creates: it loads the CA bundle, ≈20 ms of CPU (more
 on a loaded machine). A client made for one call — a consumer's feed read, a workflow activity's call, a
 token fetch — paid that each time: at rest, the feed reads on a consumer's heartbeat cost a service more
-CPU than everything else it did (issue 14, item 4), and in the rush it was 1–8 % of each service's CPU.
+CPU than everything else it did (issue 14, item 4), and in the rush up to half of a process's CPU.
 The context is built once, with httpx's own defaults (SSL_CERT_FILE or SSL_CERT_DIR when set, certifi
 otherwise), so every client trusts exactly what httpx's default trusts.
 """
